@@ -1,0 +1,86 @@
+package strata
+
+import (
+	"encoding/json"
+	"io"
+	"time"
+)
+
+// Item is one test case: an input, the expected answer and the model's
+// output, with up to five evaluator results. Its identity (ID) is the same in
+// every version; its content at one version is a Revision.
+//
+// The JSON form is Lunary's item row, keys in Lunary's order.
+type Item struct {
+	ID               string          `json:"id"`
+	CreatedAt        time.Time       `json:"createdAt"`
+	UpdatedAt        time.Time       `json:"updatedAt"`
+	DatasetID        string          `json:"datasetId"`
+	Input            string          `json:"input"`
+	GroundTruth      *string         `json:"groundTruth"`
+	Output           *string         `json:"output"`
+	EvaluatorResult1 json.RawMessage `json:"evaluatorResult1"`
+	EvaluatorResult2 json.RawMessage `json:"evaluatorResult2"`
+	EvaluatorResult3 json.RawMessage `json:"evaluatorResult3"`
+	EvaluatorResult4 json.RawMessage `json:"evaluatorResult4"`
+	EvaluatorResult5 json.RawMessage `json:"evaluatorResult5"`
+
+	// RevisionID identifies this content of the item; it changes when the
+	// item is edited after a snapshot.
+	RevisionID string `json:"-"`
+	// Seq orders items: creation order, stable under edits and restores.
+	Seq int64 `json:"-"`
+}
+
+// ItemInput is a new item. Input defaults to "".
+type ItemInput struct {
+	Input       string
+	GroundTruth *string
+	Output      *string
+}
+
+// ItemUpdate changes the fields whose Set flag is true; GroundTruth and
+// Output may be set to nil.
+type ItemUpdate struct {
+	Input          *string
+	GroundTruth    *string
+	SetGroundTruth bool
+	Output         *string
+	SetOutput      bool
+}
+
+// Empty reports whether u changes nothing.
+func (u ItemUpdate) Empty() bool { return u.Input == nil && !u.SetGroundTruth && !u.SetOutput }
+
+// ItemQuery selects items to scan.
+type ItemQuery struct {
+	ProjectID string
+	DatasetID string
+	// Version is the version number to read; 0 reads the working version.
+	Version int
+	// AfterSeq skips items whose Seq is <= AfterSeq (keyset paging).
+	AfterSeq int64
+	// Limit stops after this many items; 0 means no limit.
+	Limit int
+	// Search keeps items whose input, ground truth or output contains it,
+	// case-insensitively, as a literal substring.
+	Search string
+}
+
+// ItemSource yields items to import. Next returns io.EOF after the last one;
+// any other error aborts the import.
+type ItemSource interface {
+	Next() (ItemInput, error)
+}
+
+// ItemSlice is an ItemSource over a slice.
+type ItemSlice []ItemInput
+
+func (s *ItemSlice) Next() (ItemInput, error) {
+	if len(*s) == 0 {
+		return ItemInput{}, io.EOF
+	}
+	in := (*s)[0]
+	*s = (*s)[1:]
+	return in, nil
+}

@@ -1,0 +1,88 @@
+// Package strata is the domain of Strata, a versioned store for LLM evaluation
+// datasets: its types, the Store interface every backend implements, and its
+// errors. Subpackages wrap one dependency each (sqlite, postgres, api) and talk
+// to each other only through the types defined here.
+package strata
+
+import (
+	"context"
+	"time"
+
+	"github.com/google/uuid"
+)
+
+// Store is everything Strata keeps. The sqlite and postgres packages implement
+// it; storetest defines, once, what an implementation must do.
+//
+// Every method that reads or writes a dataset is scoped to a project: a dataset
+// of another project is ENOTFOUND. Every mutation runs in one transaction that
+// locks the dataset and commits together with the version it triggers.
+type Store interface {
+	DatasetStore
+	ItemStore
+	VersionStore
+	KeyStore
+	Close() error
+}
+
+// Actor is who performs a mutation: the project it is confined to and the user
+// it is recorded as (owner of a new dataset, creator of a version).
+type Actor struct {
+	ProjectID string
+	UserID    string // may be empty
+}
+
+// WriteOptions controls the auto-version that item and dataset edits trigger.
+type WriteOptions struct {
+	// SkipVersion leaves the change in the working version instead of
+	// snapshotting it (Lunary's ?skipVersion=true).
+	SkipVersion bool
+}
+
+// Millis truncates t to the millisecond precision Strata stores and returns,
+// in UTC.
+func Millis(t time.Time) time.Time { return t.UTC().Truncate(time.Millisecond) }
+
+// DatasetStore manages datasets.
+type DatasetStore interface {
+	ListDatasets(ctx context.Context, projectID string, f DatasetFilter) ([]*Dataset, error)
+	FindDataset(ctx context.Context, projectID, id string) (*Dataset, error)
+	// CreateDataset creates the dataset and its version 1 (empty).
+	CreateDataset(ctx context.Context, a Actor, c DatasetCreate) (*Dataset, error)
+	UpdateDataset(ctx context.Context, a Actor, id string, u DatasetUpdate, w WriteOptions) (*Dataset, error)
+	DeleteDataset(ctx context.Context, a Actor, id string) error
+	// DuplicateDataset copies the working items (input, ground truth, output)
+	// into a new dataset named "<name> copy", "<name> copy (2)", ..., at version 1.
+	DuplicateDataset(ctx context.Context, a Actor, id string) (*Dataset, error)
+}
+
+// ItemStore manages the items of a dataset's working version.
+type ItemStore interface {
+	// ScanItems calls fn for each item of q.Version (0: the working version)
+	// in item order, stopping at the first error fn returns.
+	ScanItems(ctx context.Context, q ItemQuery, fn func(*Item) error) error
+	FindItem(ctx context.Context, projectID, datasetID, itemID string) (*Item, error)
+	CreateItem(ctx context.Context, a Actor, datasetID string, in ItemInput, w WriteOptions) (*Item, error)
+	UpdateItem(ctx context.Context, a Actor, datasetID, itemID string, u ItemUpdate, w WriteOptions) (*Item, error)
+	DeleteItem(ctx context.Context, a Actor, datasetID, itemID string, w WriteOptions) error
+	// ImportItems appends every item src yields, in one transaction: an error
+	// from src inserts nothing. It versions only if at least one item was
+	// inserted and w does not skip.
+	ImportItems(ctx context.Context, a Actor, datasetID string, src ItemSource, w WriteOptions) (int, error)
+}
+
+// VersionStore manages versions: snapshots of the working set.
+type VersionStore interface {
+	// ListVersions returns the newest limit versions, newest first.
+	ListVersions(ctx context.Context, projectID, datasetID string, limit int) ([]*Version, error)
+	FindVersion(ctx context.Context, projectID, datasetID, versionID string) (*Version, error)
+	// CreateVersion snapshots the working version. It reads no item.
+	CreateVersion(ctx context.Context, a Actor, datasetID string, c VersionCreate) (*Version, *Dataset, error)
+	// RestoreVersion makes the working set equal to the version's items,
+	// keeping item ids, order and results, and snapshots it.
+	RestoreVersion(ctx context.Context, a Actor, datasetID, versionID string) (*Dataset, *Version, error)
+}
+
+// NewID returns a new identifier: a UUIDv7, so ids sort by creation time and
+// index well.
+func NewID() string { return uuid.Must(uuid.NewV7()).String() }
