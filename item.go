@@ -62,6 +62,9 @@ type ItemQuery struct {
 	AfterSeq int64
 	// Limit stops after this many items; 0 means no limit.
 	Limit int
+	// OnDataset, when set, is called with the dataset before the first item,
+	// read in the same snapshot as the items (so its item count matches).
+	OnDataset func(*Dataset) error
 	// Search keeps items whose input, ground truth or output contains it,
 	// case-insensitively, as a literal substring.
 	Search string
