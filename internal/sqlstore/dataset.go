@@ -1,0 +1,348 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/strata-eval/strata"
+)
+
+// datasetRow is the part of a dataset that mutations read and maintain.
+type datasetRow struct {
+	id          string
+	projectID   string
+	ownerID     sql.NullString
+	name        string
+	description sql.NullString
+	head        int   // newest version number; the working version is head+1
+	itemCount   int   // items in the working version
+	nextSeq     int64 // seq of the next item created
+}
+
+// working is the number of the version that edits go to.
+func (d *datasetRow) working() int { return d.head + 1 }
+
+// lockDataset reads a dataset of the project and locks it until tx ends, so
+// that mutations of one dataset run one after another.
+func (s *Store) lockDataset(ctx context.Context, tx *sql.Tx, projectID, id string) (*datasetRow, error) {
+	if !validID(id) || !validID(projectID) {
+		return nil, strata.ErrDatasetNotFound
+	}
+	d := &datasetRow{}
+	err := tx.QueryRowContext(ctx, `SELECT id, project_id, owner_id, name, description, head, item_count, next_seq
+		FROM datasets WHERE id = $1 AND project_id = $2 `+s.Dialect.ForUpdate(), id, projectID).
+		Scan(&d.id, &d.projectID, &d.ownerID, &d.name, &d.description, &d.head, &d.itemCount, &d.nextSeq)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, strata.ErrDatasetNotFound
+	} else if err != nil {
+		return nil, fmt.Errorf("lock dataset %s: %w", id, err)
+	}
+	return d, nil
+}
+
+// mutate locks the dataset and runs fn in one write transaction.
+func (s *Store) mutate(ctx context.Context, a strata.Actor, id string, once bool, fn func(tx *sql.Tx, d *datasetRow, now int64) error) error {
+	return s.write(ctx, once, func(tx *sql.Tx) error {
+		d, err := s.lockDataset(ctx, tx, a.ProjectID, id)
+		if err != nil {
+			return err
+		}
+		return fn(tx, d, s.now())
+	})
+}
+
+// touch saves the counters of d and marks the dataset updated.
+func touch(ctx context.Context, tx *sql.Tx, d *datasetRow, now int64) error {
+	_, err := tx.ExecContext(ctx, `UPDATE datasets SET item_count = $1, next_seq = $2, updated_at = $3 WHERE id = $4`,
+		d.itemCount, d.nextSeq, now, d.id)
+	if err != nil {
+		return fmt.Errorf("touch dataset %s: %w", d.id, err)
+	}
+	return nil
+}
+
+const datasetColumns = `d.id, d.created_at, d.updated_at, d.project_id, d.owner_id, d.name, d.description,
+	d.current_version_id, d.head, d.evaluator_slot_1_id, d.evaluator_slot_2_id, d.evaluator_slot_3_id,
+	d.evaluator_slot_4_id, d.evaluator_slot_5_id, d.item_count, u.name, u.email,
+	v.created_at, v.created_by, v.restored_from_version_id
+	FROM datasets d
+	LEFT JOIN users u ON u.id = d.owner_id
+	LEFT JOIN versions v ON v.dataset_id = d.id AND v.number = d.head`
+
+type scanner interface{ Scan(dest ...any) error }
+
+func scanDataset(row scanner) (*strata.Dataset, error) {
+	var (
+		d                     strata.Dataset
+		created, updated      int64
+		ownerID, desc, curID  sql.NullString
+		slots                 [5]sql.NullString
+		ownerName, ownerEmail sql.NullString
+		vCreated              sql.NullInt64
+		vCreatedBy, vRestored sql.NullString
+	)
+	if err := row.Scan(&d.ID, &created, &updated, &d.ProjectID, &ownerID, &d.Name, &desc,
+		&curID, &d.CurrentVersionNumber, &slots[0], &slots[1], &slots[2], &slots[3], &slots[4],
+		&d.ItemCount, &ownerName, &ownerEmail, &vCreated, &vCreatedBy, &vRestored); err != nil {
+		return nil, err
+	}
+	d.CreatedAt, d.UpdatedAt = timeOf(created), timeOf(updated)
+	d.OwnerID, d.Description, d.CurrentVersionID = ptr(ownerID), ptr(desc), ptr(curID)
+	d.EvaluatorSlot1ID, d.EvaluatorSlot2ID, d.EvaluatorSlot3ID = ptr(slots[0]), ptr(slots[1]), ptr(slots[2])
+	d.EvaluatorSlot4ID, d.EvaluatorSlot5ID = ptr(slots[3]), ptr(slots[4])
+	d.OwnerName, d.OwnerEmail = ptr(ownerName), ptr(ownerEmail)
+	if vCreated.Valid {
+		t := timeOf(vCreated.Int64)
+		d.CurrentVersionCreatedAt = &t
+	}
+	d.CurrentVersionCreatedBy, d.CurrentVersionRestoredFromVersionID = ptr(vCreatedBy), ptr(vRestored)
+	d.EvaluatorConfigs = map[string]json.RawMessage{}
+	return &d, nil
+}
+
+// findDataset reads one dataset of the project, with its evaluator configs.
+func findDataset(ctx context.Context, q querier, projectID, id string) (*strata.Dataset, error) {
+	if !validID(id) || !validID(projectID) {
+		return nil, strata.ErrDatasetNotFound
+	}
+	d, err := scanDataset(q.QueryRowContext(ctx, `SELECT `+datasetColumns+` WHERE d.id = $1 AND d.project_id = $2`, id, projectID))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, strata.ErrDatasetNotFound
+	} else if err != nil {
+		return nil, fmt.Errorf("find dataset %s: %w", id, err)
+	}
+	return d, nil
+}
+
+// querier is what *sql.DB and *sql.Tx have in common.
+type querier interface {
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+}
+
+// FindDataset returns one dataset of the project.
+func (s *Store) FindDataset(ctx context.Context, projectID, id string) (*strata.Dataset, error) {
+	var d *strata.Dataset
+	err := s.read(ctx, func(tx *sql.Tx) (err error) {
+		d, err = findDataset(ctx, tx, projectID, id)
+		return err
+	})
+	return d, err
+}
+
+// likePattern returns a LIKE pattern matching s as a literal substring,
+// lower-cased; it is used with ESCAPE '\'.
+func likePattern(s string) string {
+	r := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
+	return "%" + r.Replace(strings.ToLower(s)) + "%"
+}
+
+var datasetOrder = map[strata.DatasetSort]string{
+	strata.SortNewest:       "d.created_at DESC, d.id DESC",
+	strata.SortAlphabetical: "lower(d.name) ASC, d.name ASC, d.id ASC",
+	strata.SortItems:        "d.item_count DESC, d.created_at DESC, d.id DESC",
+	strata.SortUpdated:      "d.updated_at DESC, d.id DESC",
+}
+
+// ListDatasets lists the datasets of a project.
+func (s *Store) ListDatasets(ctx context.Context, projectID string, f strata.DatasetFilter) ([]*strata.Dataset, error) {
+	if f.Sort == "" {
+		f.Sort = strata.SortNewest
+	}
+	order, ok := datasetOrder[f.Sort]
+	if !ok {
+		return nil, strata.Errorf(strata.EINVALID, "Unknown sort %q", f.Sort)
+	}
+	if !validID(projectID) {
+		return []*strata.Dataset{}, nil
+	}
+	query, args := `SELECT `+datasetColumns+` WHERE d.project_id = $1`, []any{projectID}
+	if f.Search != "" {
+		query += ` AND (lower(d.name) LIKE $2 ESCAPE '\' OR lower(coalesce(d.description, '')) LIKE $2 ESCAPE '\')`
+		args = append(args, likePattern(f.Search))
+	}
+	rows, err := s.DB.QueryContext(ctx, query+` ORDER BY `+order, args...)
+	if err != nil {
+		return nil, fmt.Errorf("list datasets: %w", err)
+	}
+	defer rows.Close()
+	list := []*strata.Dataset{}
+	for rows.Next() {
+		d, err := scanDataset(rows)
+		if err != nil {
+			return nil, fmt.Errorf("list datasets: %w", err)
+		}
+		list = append(list, d)
+	}
+	return list, rows.Err()
+}
+
+// CreateDataset creates a dataset and its empty version 1.
+func (s *Store) CreateDataset(ctx context.Context, a strata.Actor, c strata.DatasetCreate) (*strata.Dataset, error) {
+	var d *strata.Dataset
+	err := s.write(ctx, false, func(tx *sql.Tx) error {
+		row, err := s.insertDataset(ctx, tx, a, c.Name, c.Description)
+		if err != nil {
+			return err
+		}
+		if _, err := s.snapshot(ctx, tx, a, row, nil, nil, nil, s.now()); err != nil {
+			return err
+		}
+		d, err = findDataset(ctx, tx, a.ProjectID, row.id)
+		return err
+	})
+	return d, err
+}
+
+// insertDataset inserts an empty dataset at version 0.
+func (s *Store) insertDataset(ctx context.Context, tx *sql.Tx, a strata.Actor, name string, description *string) (*datasetRow, error) {
+	now := s.now()
+	d := &datasetRow{id: strata.NewID(), projectID: a.ProjectID, ownerID: nullString(a.UserID), name: name, nextSeq: 1}
+	if description != nil {
+		d.description = sql.NullString{String: *description, Valid: true}
+	}
+	_, err := tx.ExecContext(ctx, `INSERT INTO datasets (id, project_id, owner_id, name, description, created_at, updated_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $6)`, d.id, d.projectID, d.ownerID, d.name, d.description, now)
+	if s.Dialect.IsUnique(err) {
+		return nil, strata.ErrDatasetNameTaken
+	} else if err != nil {
+		return nil, fmt.Errorf("insert dataset: %w", err)
+	}
+	return d, nil
+}
+
+// UpdateDataset renames a dataset or changes its description.
+func (s *Store) UpdateDataset(ctx context.Context, a strata.Actor, id string, u strata.DatasetUpdate, w strata.WriteOptions) (*strata.Dataset, error) {
+	var out *strata.Dataset
+	err := s.mutate(ctx, a, id, false, func(tx *sql.Tx, d *datasetRow, now int64) error {
+		if u.Name != nil {
+			d.name = *u.Name
+		}
+		if u.SetDescription {
+			d.description = sql.NullString{}
+			if u.Description != nil {
+				d.description = sql.NullString{String: *u.Description, Valid: true}
+			}
+		}
+		if err := s.saveNames(ctx, tx, d, now); err != nil {
+			return err
+		}
+		if !w.SkipVersion {
+			if _, err := s.snapshot(ctx, tx, a, d, nil, nil, nil, now); err != nil {
+				return err
+			}
+		}
+		var err error
+		out, err = findDataset(ctx, tx, a.ProjectID, id)
+		return err
+	})
+	return out, err
+}
+
+// saveNames stores d's name and description.
+func (s *Store) saveNames(ctx context.Context, tx *sql.Tx, d *datasetRow, now int64) error {
+	_, err := tx.ExecContext(ctx, `UPDATE datasets SET name = $1, description = $2, updated_at = $3 WHERE id = $4`,
+		d.name, d.description, now, d.id)
+	if s.Dialect.IsUnique(err) {
+		return strata.ErrDatasetNameTaken
+	} else if err != nil {
+		return fmt.Errorf("update dataset %s: %w", d.id, err)
+	}
+	return nil
+}
+
+// DeleteDataset deletes a dataset with its items and versions.
+func (s *Store) DeleteDataset(ctx context.Context, a strata.Actor, id string) error {
+	return s.mutate(ctx, a, id, false, func(tx *sql.Tx, d *datasetRow, now int64) error {
+		// Children first: the schema cascades too, but explicit deletes
+		// filtered by dataset_id keep each statement on one shard.
+		for _, q := range []string{
+			`DELETE FROM revisions WHERE dataset_id = $1`,
+			`UPDATE datasets SET current_version_id = NULL WHERE id = $1`,
+			`DELETE FROM versions WHERE dataset_id = $1`,
+			`DELETE FROM datasets WHERE id = $1`,
+		} {
+			if _, err := tx.ExecContext(ctx, q, id); err != nil {
+				return fmt.Errorf("delete dataset %s: %w", id, err)
+			}
+		}
+		return nil
+	})
+}
+
+// maxCopyNames bounds the search for a free "<name> copy (n)".
+const maxCopyNames = 1000
+
+// DuplicateDataset copies a dataset's working items into a new dataset.
+func (s *Store) DuplicateDataset(ctx context.Context, a strata.Actor, id string) (*strata.Dataset, error) {
+	var out *strata.Dataset
+	err := s.mutate(ctx, a, id, false, func(tx *sql.Tx, src *datasetRow, now int64) error {
+		name, err := s.copyName(ctx, tx, a.ProjectID, src.name)
+		if err != nil {
+			return err
+		}
+		dst, err := s.insertDataset(ctx, tx, a, name, ptr(src.description))
+		if err != nil {
+			return err
+		}
+		if err := s.copyItems(ctx, tx, src, dst, now); err != nil {
+			return err
+		}
+		if err := touch(ctx, tx, dst, now); err != nil {
+			return err
+		}
+		if _, err := s.snapshot(ctx, tx, a, dst, nil, nil, nil, now); err != nil {
+			return err
+		}
+		out, err = findDataset(ctx, tx, a.ProjectID, dst.id)
+		return err
+	})
+	return out, err
+}
+
+// copyName returns the first free name of "<name> copy", "<name> copy (2)", ...
+func (s *Store) copyName(ctx context.Context, tx *sql.Tx, projectID, name string) (string, error) {
+	base := strings.TrimSpace(name)
+	if base == "" {
+		base = "Dataset"
+	}
+	base += " copy"
+	for n := 1; n <= maxCopyNames; n++ {
+		candidate := base
+		if n > 1 {
+			candidate = fmt.Sprintf("%s (%d)", base, n)
+		}
+		var one int
+		err := tx.QueryRowContext(ctx, `SELECT 1 FROM datasets WHERE project_id = $1 AND name = $2`, projectID, candidate).Scan(&one)
+		if errors.Is(err, sql.ErrNoRows) {
+			return candidate, nil
+		} else if err != nil {
+			return "", fmt.Errorf("find copy name: %w", err)
+		}
+	}
+	return "", strata.Errorf(strata.ECONFLICT, "Too many copies of dataset %q", name)
+}
+
+// copyItems copies the working items of src into dst as new items, in order,
+// without evaluator results.
+func (s *Store) copyItems(ctx context.Context, tx *sql.Tx, src, dst *datasetRow, now int64) error {
+	ins := newRevisionInserter(tx, dst.id)
+	err := scanRevisions(ctx, tx, src.id, 0, func(r *revision) error {
+		*r = revision{
+			id: strata.NewID(), itemID: strata.NewID(), seq: dst.nextSeq, firstVersion: dst.working(),
+			input: r.input, groundTruth: r.groundTruth, output: r.output, createdAt: now, updatedAt: now,
+		}
+		dst.nextSeq++
+		dst.itemCount++
+		return ins.add(ctx, r)
+	})
+	if err != nil {
+		return err
+	}
+	return ins.flush(ctx)
+}

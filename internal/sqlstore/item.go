@@ -1,0 +1,419 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/strata-eval/strata"
+)
+
+// revision is one row of the revisions table: one content of one item, alive
+// in versions [firstVersion, lastVersion).
+type revision struct {
+	id           string
+	itemID       string
+	seq          int64
+	firstVersion int
+	lastVersion  sql.NullInt64
+	input        string
+	groundTruth  sql.NullString
+	output       sql.NullString
+	results      [5]sql.NullString
+	createdAt    int64
+	updatedAt    int64
+}
+
+const revisionColumns = `id, item_id, seq, first_version, last_version, input, ground_truth, output,
+	evaluator_result_1, evaluator_result_2, evaluator_result_3, evaluator_result_4, evaluator_result_5, created_at, updated_at`
+
+func (r *revision) scan(row scanner) error {
+	return row.Scan(&r.id, &r.itemID, &r.seq, &r.firstVersion, &r.lastVersion, &r.input, &r.groundTruth, &r.output,
+		&r.results[0], &r.results[1], &r.results[2], &r.results[3], &r.results[4], &r.createdAt, &r.updatedAt)
+}
+
+func rawJSON(n sql.NullString) json.RawMessage {
+	if !n.Valid {
+		return nil
+	}
+	return json.RawMessage(n.String)
+}
+
+func (r *revision) item(datasetID string) *strata.Item {
+	return &strata.Item{
+		ID: r.itemID, CreatedAt: timeOf(r.createdAt), UpdatedAt: timeOf(r.updatedAt), DatasetID: datasetID,
+		Input: r.input, GroundTruth: ptr(r.groundTruth), Output: ptr(r.output),
+		EvaluatorResult1: rawJSON(r.results[0]), EvaluatorResult2: rawJSON(r.results[1]),
+		EvaluatorResult3: rawJSON(r.results[2]), EvaluatorResult4: rawJSON(r.results[3]),
+		EvaluatorResult5: rawJSON(r.results[4]),
+		RevisionID:       r.id, Seq: r.seq,
+	}
+}
+
+// scanChunk is how many revisions a scan reads per query. Scans read whole
+// chunks before calling back, so the callback may use the same transaction.
+const scanChunk = 1000
+
+// scanRevisions calls fn for each revision alive in version v (0: working) of
+// a dataset, in item order.
+func scanRevisions(ctx context.Context, q querier, datasetID string, v int, fn func(*revision) error) error {
+	return scanRevisionsFrom(ctx, q, revisionScan{datasetID: datasetID, version: v}, fn)
+}
+
+type revisionScan struct {
+	datasetID string
+	version   int
+	afterSeq  int64
+	limit     int    // 0: all
+	search    string // LIKE pattern, or ""
+}
+
+func scanRevisionsFrom(ctx context.Context, q querier, rs revisionScan, fn func(*revision) error) error {
+	// $1 dataset, $2 seq after, $3 limit, then the version and the search.
+	query, args := `SELECT `+revisionColumns+` FROM revisions WHERE dataset_id = $1 AND seq > $2`, []any{rs.datasetID, 0, 0}
+	if rs.version == 0 {
+		query += ` AND last_version IS NULL`
+	} else {
+		args = append(args, rs.version)
+		query += fmt.Sprintf(` AND first_version <= $%[1]d AND (last_version IS NULL OR last_version > $%[1]d)`, len(args))
+	}
+	if rs.search != "" {
+		args = append(args, rs.search)
+		query += fmt.Sprintf(` AND (lower(input) LIKE $%[1]d ESCAPE '\' OR lower(coalesce(ground_truth, '')) LIKE $%[1]d ESCAPE '\'
+			OR lower(coalesce(output, '')) LIKE $%[1]d ESCAPE '\')`, len(args))
+	}
+	query += ` ORDER BY seq LIMIT $3`
+	after, left := rs.afterSeq, rs.limit
+	chunk := make([]revision, 0, scanChunk)
+	for {
+		n := scanChunk
+		if rs.limit > 0 && left < n {
+			n = left
+		}
+		if n == 0 {
+			return nil
+		}
+		args[1], args[2] = after, n
+		rows, err := q.QueryContext(ctx, query, args...)
+		if err != nil {
+			return fmt.Errorf("scan revisions of %s: %w", rs.datasetID, err)
+		}
+		chunk = chunk[:0]
+		for rows.Next() {
+			var r revision
+			if err := r.scan(rows); err != nil {
+				rows.Close()
+				return fmt.Errorf("scan revisions of %s: %w", rs.datasetID, err)
+			}
+			chunk = append(chunk, r)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return fmt.Errorf("scan revisions of %s: %w", rs.datasetID, err)
+		}
+		for i := range chunk {
+			if err := fn(&chunk[i]); err != nil {
+				return err
+			}
+		}
+		if len(chunk) < n {
+			return nil
+		}
+		after = chunk[len(chunk)-1].seq
+		left -= len(chunk)
+	}
+}
+
+// ScanItems calls fn for each item of a version, in item order.
+func (s *Store) ScanItems(ctx context.Context, q strata.ItemQuery, fn func(*strata.Item) error) error {
+	return s.read(ctx, func(tx *sql.Tx) error {
+		d, err := findDataset(ctx, tx, q.ProjectID, q.DatasetID)
+		if err != nil {
+			return err
+		}
+		if q.Version < 0 || q.Version > d.CurrentVersionNumber {
+			return strata.ErrVersionNotFound
+		}
+		if q.OnDataset != nil {
+			if err := q.OnDataset(d); err != nil {
+				return err
+			}
+		}
+		rs := revisionScan{datasetID: d.ID, version: q.Version, afterSeq: q.AfterSeq, limit: q.Limit}
+		if q.Search != "" {
+			rs.search = likePattern(q.Search)
+		}
+		return scanRevisionsFrom(ctx, tx, rs, func(r *revision) error { return fn(r.item(d.ID)) })
+	})
+}
+
+// openRevision returns the working revision of an item.
+func openRevision(ctx context.Context, q querier, datasetID, itemID string) (*revision, error) {
+	if !validID(itemID) {
+		return nil, strata.ErrItemNotFound
+	}
+	var r revision
+	err := r.scan(q.QueryRowContext(ctx, `SELECT `+revisionColumns+` FROM revisions
+		WHERE dataset_id = $1 AND item_id = $2 AND last_version IS NULL`, datasetID, itemID))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, strata.ErrItemNotFound
+	} else if err != nil {
+		return nil, fmt.Errorf("find item %s: %w", itemID, err)
+	}
+	return &r, nil
+}
+
+// FindItem returns an item of the working version.
+func (s *Store) FindItem(ctx context.Context, projectID, datasetID, itemID string) (*strata.Item, error) {
+	var it *strata.Item
+	err := s.read(ctx, func(tx *sql.Tx) error {
+		d, err := findDataset(ctx, tx, projectID, datasetID)
+		if err != nil {
+			return err
+		}
+		r, err := openRevision(ctx, tx, d.ID, itemID)
+		if err != nil {
+			return err
+		}
+		it = r.item(d.ID)
+		return nil
+	})
+	return it, err
+}
+
+// newRevision returns a draft of a new item of d.
+func newRevision(d *datasetRow, in strata.ItemInput, now int64) *revision {
+	r := &revision{
+		id: strata.NewID(), itemID: strata.NewID(), seq: d.nextSeq, firstVersion: d.working(),
+		input: in.Input, groundTruth: nullOf(in.GroundTruth), output: nullOf(in.Output),
+		createdAt: now, updatedAt: now,
+	}
+	d.nextSeq++
+	d.itemCount++
+	return r
+}
+
+func nullOf(p *string) sql.NullString {
+	if p == nil {
+		return sql.NullString{}
+	}
+	return sql.NullString{String: *p, Valid: true}
+}
+
+// CreateItem adds an item to the working version.
+func (s *Store) CreateItem(ctx context.Context, a strata.Actor, datasetID string, in strata.ItemInput, w strata.WriteOptions) (*strata.Item, error) {
+	var it *strata.Item
+	err := s.mutate(ctx, a, datasetID, false, func(tx *sql.Tx, d *datasetRow, now int64) error {
+		r := newRevision(d, in, now)
+		ins := newRevisionInserter(tx, d.id)
+		if err := ins.add(ctx, r); err != nil {
+			return err
+		}
+		if err := ins.flush(ctx); err != nil {
+			return err
+		}
+		it = r.item(d.id)
+		return s.finish(ctx, tx, a, d, w, now)
+	})
+	return it, err
+}
+
+// finish saves d's counters and, unless w skips it, snapshots.
+func (s *Store) finish(ctx context.Context, tx *sql.Tx, a strata.Actor, d *datasetRow, w strata.WriteOptions, now int64) error {
+	if err := touch(ctx, tx, d, now); err != nil {
+		return err
+	}
+	if w.SkipVersion {
+		return nil
+	}
+	_, err := s.snapshot(ctx, tx, a, d, nil, nil, nil, now)
+	return err
+}
+
+// UpdateItem edits an item of the working version: in place if it is a draft,
+// else as a new revision, leaving the old one to the versions that hold it.
+func (s *Store) UpdateItem(ctx context.Context, a strata.Actor, datasetID, itemID string, u strata.ItemUpdate, w strata.WriteOptions) (*strata.Item, error) {
+	var it *strata.Item
+	err := s.mutate(ctx, a, datasetID, false, func(tx *sql.Tx, d *datasetRow, now int64) error {
+		r, err := openRevision(ctx, tx, d.id, itemID)
+		if err != nil {
+			return err
+		}
+		if u.Input != nil {
+			r.input = *u.Input
+		}
+		if u.SetGroundTruth {
+			r.groundTruth = nullOf(u.GroundTruth)
+		}
+		if u.SetOutput {
+			r.output = nullOf(u.Output)
+		}
+		r.updatedAt = now
+		if err := reviseRevision(ctx, tx, d, r); err != nil {
+			return err
+		}
+		it = r.item(d.id)
+		return s.finish(ctx, tx, a, d, w, now)
+	})
+	return it, err
+}
+
+// reviseRevision stores r, the new content of an open revision: in place when
+// it is a draft of the working version, else by closing the frozen revision
+// and opening r as a new one.
+func reviseRevision(ctx context.Context, tx *sql.Tx, d *datasetRow, r *revision) error {
+	if r.firstVersion == d.working() {
+		_, err := tx.ExecContext(ctx, `UPDATE revisions SET input = $1, ground_truth = $2, output = $3,
+			evaluator_result_1 = $4, evaluator_result_2 = $5, evaluator_result_3 = $6, evaluator_result_4 = $7,
+			evaluator_result_5 = $8, updated_at = $9 WHERE dataset_id = $10 AND id = $11`,
+			r.input, r.groundTruth, r.output, r.results[0], r.results[1], r.results[2], r.results[3], r.results[4],
+			r.updatedAt, d.id, r.id)
+		if err != nil {
+			return fmt.Errorf("update revision %s: %w", r.id, err)
+		}
+		return nil
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE revisions SET last_version = $1 WHERE dataset_id = $2 AND id = $3`,
+		d.working(), d.id, r.id); err != nil {
+		return fmt.Errorf("close revision %s: %w", r.id, err)
+	}
+	r.id, r.firstVersion = strata.NewID(), d.working()
+	ins := newRevisionInserter(tx, d.id)
+	if err := ins.add(ctx, r); err != nil {
+		return err
+	}
+	return ins.flush(ctx)
+}
+
+// DeleteItem removes an item from the working version.
+func (s *Store) DeleteItem(ctx context.Context, a strata.Actor, datasetID, itemID string, w strata.WriteOptions) error {
+	return s.mutate(ctx, a, datasetID, false, func(tx *sql.Tx, d *datasetRow, now int64) error {
+		r, err := openRevision(ctx, tx, d.id, itemID)
+		if err != nil {
+			return err
+		}
+		if err := closeRevision(ctx, tx, d, r); err != nil {
+			return err
+		}
+		d.itemCount--
+		return s.finish(ctx, tx, a, d, w, now)
+	})
+}
+
+// closeRevision takes an open revision out of the working version: a draft is
+// deleted, a revision some version holds is closed.
+func closeRevision(ctx context.Context, tx *sql.Tx, d *datasetRow, r *revision) error {
+	var err error
+	if r.firstVersion == d.working() {
+		_, err = tx.ExecContext(ctx, `DELETE FROM revisions WHERE dataset_id = $1 AND id = $2`, d.id, r.id)
+	} else {
+		_, err = tx.ExecContext(ctx, `UPDATE revisions SET last_version = $1 WHERE dataset_id = $2 AND id = $3`,
+			d.working(), d.id, r.id)
+	}
+	if err != nil {
+		return fmt.Errorf("delete revision %s: %w", r.id, err)
+	}
+	return nil
+}
+
+// ImportItems appends the items src yields, all or nothing.
+func (s *Store) ImportItems(ctx context.Context, a strata.Actor, datasetID string, src strata.ItemSource, w strata.WriteOptions) (int, error) {
+	n := 0
+	err := s.mutate(ctx, a, datasetID, true, func(tx *sql.Tx, d *datasetRow, now int64) error {
+		ins := newRevisionInserter(tx, d.id)
+		for {
+			in, err := src.Next()
+			if err == io.EOF {
+				break
+			} else if err != nil {
+				return err
+			}
+			if err := ins.add(ctx, newRevision(d, in, now)); err != nil {
+				return err
+			}
+			n++
+		}
+		if err := ins.flush(ctx); err != nil {
+			return err
+		}
+		if n == 0 {
+			return nil
+		}
+		return s.finish(ctx, tx, a, d, w, now)
+	})
+	if err != nil {
+		return 0, err
+	}
+	return n, nil
+}
+
+// insertBatch is how many revisions one INSERT statement writes.
+const insertBatch = 500
+
+// revisionInserter writes revisions in multi-row INSERTs.
+type revisionInserter struct {
+	tx        *sql.Tx
+	datasetID string
+	rows      []any
+	n         int
+}
+
+func newRevisionInserter(tx *sql.Tx, datasetID string) *revisionInserter {
+	return &revisionInserter{tx: tx, datasetID: datasetID}
+}
+
+// revisionFields is the number of columns an insert writes per revision.
+const revisionFields = 16
+
+func (ins *revisionInserter) add(ctx context.Context, r *revision) error {
+	ins.rows = append(ins.rows, r.id, ins.datasetID, r.itemID, r.seq, r.firstVersion, r.lastVersion,
+		r.input, r.groundTruth, r.output, r.results[0], r.results[1], r.results[2], r.results[3], r.results[4],
+		r.createdAt, r.updatedAt)
+	ins.n++
+	if ins.n == insertBatch {
+		return ins.flush(ctx)
+	}
+	return nil
+}
+
+var insertSQL = map[int]string{}
+
+func insertStatement(n int) string {
+	var b strings.Builder
+	b.WriteString(`INSERT INTO revisions (id, dataset_id, ` + strings.Replace(revisionColumns, "id, ", "", 1) + `) VALUES `)
+	for i := 0; i < n; i++ {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteByte('(')
+		for j := 0; j < revisionFields; j++ {
+			if j > 0 {
+				b.WriteString(", ")
+			}
+			fmt.Fprintf(&b, "$%d", i*revisionFields+j+1)
+		}
+		b.WriteByte(')')
+	}
+	return b.String()
+}
+
+func init() { insertSQL[insertBatch] = insertStatement(insertBatch) }
+
+func (ins *revisionInserter) flush(ctx context.Context) error {
+	if ins.n == 0 {
+		return nil
+	}
+	query, ok := insertSQL[ins.n]
+	if !ok {
+		query = insertStatement(ins.n)
+	}
+	if _, err := ins.tx.ExecContext(ctx, query, ins.rows...); err != nil {
+		return fmt.Errorf("insert revisions: %w", err)
+	}
+	ins.rows, ins.n = ins.rows[:0], 0
+	return nil
+}

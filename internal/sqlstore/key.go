@@ -1,0 +1,152 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/strata-eval/strata"
+)
+
+// CreateKey creates a key, and its project and user when they are new.
+func (s *Store) CreateKey(ctx context.Context, c strata.KeyCreate) (*strata.Key, string, error) {
+	c.ProjectName, c.UserName, c.UserEmail = strings.TrimSpace(c.ProjectName), strings.TrimSpace(c.UserName), strings.TrimSpace(c.UserEmail)
+	if c.ProjectName == "" {
+		return nil, "", strata.Errorf(strata.EINVALID, "project name required")
+	}
+	if !c.Role.Valid() {
+		return nil, "", strata.Errorf(strata.EINVALID, "unknown role %q (owner, admin, member or viewer)", c.Role)
+	}
+	if c.UserName == "" {
+		c.UserName = c.UserEmail
+	}
+	if c.UserName == "" {
+		c.UserName = string(c.Role)
+	}
+	secret, hash := strata.NewKeySecret()
+	k := &strata.Key{ID: strata.NewID(), ProjectName: c.ProjectName, UserName: c.UserName, UserEmail: c.UserEmail,
+		Role: c.Role, Prefix: strata.KeyDisplayPrefix(secret)}
+	err := s.write(ctx, false, func(tx *sql.Tx) error {
+		now := s.now()
+		k.CreatedAt = timeOf(now)
+		var err error
+		if k.ProjectID, err = s.ensure(ctx, tx, `SELECT id FROM projects WHERE name = $1`, []any{c.ProjectName},
+			`INSERT INTO projects (id, name, created_at) VALUES ($1, $2, $3)`, []any{c.ProjectName, now}); err != nil {
+			return err
+		}
+		find, args := `SELECT id FROM users WHERE email = $1`, []any{c.UserEmail}
+		if c.UserEmail == "" {
+			find, args = `SELECT id FROM users WHERE email = '' AND name = $1`, []any{c.UserName}
+		}
+		if k.UserID, err = s.ensure(ctx, tx, find, args,
+			`INSERT INTO users (id, name, email, created_at) VALUES ($1, $2, $3, $4)`, []any{c.UserName, c.UserEmail, now}); err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `INSERT INTO api_keys (id, project_id, user_id, role, hash, prefix, created_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7)`, k.ID, k.ProjectID, k.UserID, string(k.Role), hash, k.Prefix, now)
+		if err != nil {
+			return fmt.Errorf("insert key: %w", err)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, "", err
+	}
+	return k, secret, nil
+}
+
+// ensure returns the id that find selects, inserting a row with a new id
+// (followed by insertArgs) when there is none.
+func (s *Store) ensure(ctx context.Context, tx *sql.Tx, find string, findArgs []any, insert string, insertArgs []any) (string, error) {
+	var id string
+	err := tx.QueryRowContext(ctx, find, findArgs...).Scan(&id)
+	if err == nil {
+		return id, nil
+	} else if !errors.Is(err, sql.ErrNoRows) {
+		return "", fmt.Errorf("find: %w", err)
+	}
+	id = strata.NewID()
+	if _, err := tx.ExecContext(ctx, insert, append([]any{id}, insertArgs...)...); err != nil {
+		return "", fmt.Errorf("insert: %w", err)
+	}
+	return id, nil
+}
+
+// Authenticate returns the principal of a live key.
+func (s *Store) Authenticate(ctx context.Context, secret string) (*strata.Principal, error) {
+	var (
+		p    strata.Principal
+		role string
+	)
+	err := s.DB.QueryRowContext(ctx, `SELECT id, project_id, user_id, role FROM api_keys
+		WHERE hash = $1 AND revoked_at IS NULL`, strata.HashKeySecret(secret)).Scan(&p.KeyID, &p.ProjectID, &p.UserID, &role)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, strata.Errorf(strata.EUNAUTHORIZED, "Invalid API key")
+	} else if err != nil {
+		return nil, fmt.Errorf("authenticate: %w", err)
+	}
+	p.Role = strata.Role(role)
+	return &p, nil
+}
+
+// ListKeys lists keys, newest last.
+func (s *Store) ListKeys(ctx context.Context, projectName string) ([]*strata.Key, error) {
+	rows, err := s.DB.QueryContext(ctx, `SELECT k.id, k.project_id, p.name, k.user_id, u.name, u.email, k.role, k.prefix,
+		k.created_at, k.revoked_at
+		FROM api_keys k JOIN projects p ON p.id = k.project_id JOIN users u ON u.id = k.user_id
+		WHERE $1 = '' OR p.name = $1 ORDER BY k.created_at, k.id`, projectName)
+	if err != nil {
+		return nil, fmt.Errorf("list keys: %w", err)
+	}
+	defer rows.Close()
+	var keys []*strata.Key
+	for rows.Next() {
+		var (
+			k       strata.Key
+			role    string
+			created int64
+			revoked sql.NullInt64
+		)
+		if err := rows.Scan(&k.ID, &k.ProjectID, &k.ProjectName, &k.UserID, &k.UserName, &k.UserEmail, &role, &k.Prefix,
+			&created, &revoked); err != nil {
+			return nil, fmt.Errorf("list keys: %w", err)
+		}
+		k.Role, k.CreatedAt = strata.Role(role), timeOf(created)
+		if revoked.Valid {
+			t := timeOf(revoked.Int64)
+			k.RevokedAt = &t
+		}
+		keys = append(keys, &k)
+	}
+	return keys, rows.Err()
+}
+
+// RevokeKey revokes a key by id.
+func (s *Store) RevokeKey(ctx context.Context, id string) error {
+	if !validID(id) {
+		return strata.Errorf(strata.ENOTFOUND, "Key not found")
+	}
+	return s.write(ctx, false, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE api_keys SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL`, s.now(), id)
+		if err != nil {
+			return fmt.Errorf("revoke key %s: %w", id, err)
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return fmt.Errorf("revoke key %s: %w", id, err)
+		} else if n == 0 {
+			return strata.Errorf(strata.ENOTFOUND, "Key not found")
+		}
+		return nil
+	})
+}
+
+// CountKeys counts every key ever created.
+func (s *Store) CountKeys(ctx context.Context) (int, error) {
+	var n int
+	if err := s.DB.QueryRowContext(ctx, `SELECT count(*) FROM api_keys`).Scan(&n); err != nil {
+		return 0, fmt.Errorf("count keys: %w", err)
+	}
+	return n, nil
+}

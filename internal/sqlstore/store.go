@@ -1,0 +1,138 @@
+// Package sqlstore implements strata.Store once, over database/sql, for every
+// SQL backend. The sqlite and postgres packages give it a connection and a
+// Dialect: how to lock a dataset, which driver errors mean what, and their own
+// migrations. Behaviour lives here, so both backends behave the same.
+//
+// Every time is stored as milliseconds since the Unix epoch (the precision
+// Strata returns), and every id as a UUID string.
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/strata-eval/strata"
+)
+
+// Dialect is what differs between SQL backends.
+type Dialect interface {
+	// ForUpdate is the clause that locks the rows a SELECT reads until the
+	// transaction ends ("FOR UPDATE"), or "" where a write transaction
+	// already excludes every other writer (SQLite's BEGIN IMMEDIATE).
+	ForUpdate() string
+	// IsUnique reports whether err is a unique-constraint violation.
+	IsUnique(err error) bool
+	// IsRetryable reports whether a transaction that failed with err may be
+	// run again: a serialization failure, a deadlock, a busy database.
+	IsRetryable(err error) bool
+	// ReadOptions are the options of a read-only transaction that sees one
+	// consistent snapshot.
+	ReadOptions() *sql.TxOptions
+	// SerializeWrites reports whether write transactions of this process
+	// should queue on a mutex rather than on the database's busy handler.
+	SerializeWrites() bool
+}
+
+// Store is a strata.Store on a SQL database.
+type Store struct {
+	DB      *sql.DB
+	Dialect Dialect
+	// Now is the clock, replaceable in tests.
+	Now func() time.Time
+
+	writeMu sync.Mutex
+}
+
+// New returns a Store on db.
+func New(db *sql.DB, d Dialect) *Store {
+	return &Store{DB: db, Dialect: d, Now: time.Now}
+}
+
+var _ strata.Store = (*Store)(nil)
+
+// Close closes the database.
+func (s *Store) Close() error { return s.DB.Close() }
+
+func (s *Store) now() int64 { return strata.Millis(s.Now()).UnixMilli() }
+
+// maxAttempts bounds how often a transaction that lost a race is run again.
+const maxAttempts = 8
+
+// write runs fn in a write transaction, committing if it returns nil. A
+// transaction that fails with a retryable error is run again, unless once is
+// set (its input cannot be replayed).
+func (s *Store) write(ctx context.Context, once bool, fn func(tx *sql.Tx) error) error {
+	if s.Dialect.SerializeWrites() {
+		s.writeMu.Lock()
+		defer s.writeMu.Unlock()
+	}
+	for attempt := 1; ; attempt++ {
+		err := s.writeOnce(ctx, fn)
+		if err == nil || once || attempt == maxAttempts || !s.Dialect.IsRetryable(err) {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(time.Duration(attempt*attempt) * time.Millisecond):
+		}
+	}
+}
+
+func (s *Store) writeOnce(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	tx, err := s.DB.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	defer tx.Rollback()
+	if err := fn(tx); err != nil {
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
+}
+
+// read runs fn in a read-only transaction over one snapshot.
+func (s *Store) read(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	tx, err := s.DB.BeginTx(ctx, s.Dialect.ReadOptions())
+	if err != nil {
+		return fmt.Errorf("begin read: %w", err)
+	}
+	defer tx.Rollback()
+	return fn(tx)
+}
+
+// validID reports whether id can name a row. Ids from clients that are not
+// UUIDs name nothing, and are never sent to a database that would reject them.
+func validID(id string) bool {
+	_, err := uuid.Parse(id)
+	return err == nil && len(id) == 36
+}
+
+// nullString maps "" to NULL.
+func nullString(s string) sql.NullString { return sql.NullString{String: s, Valid: s != ""} }
+
+// ptr returns a pointer to the string of n, or nil when n is NULL.
+func ptr(n sql.NullString) *string {
+	if !n.Valid {
+		return nil
+	}
+	return &n.String
+}
+
+// timeOf converts stored milliseconds to a UTC time.
+func timeOf(ms int64) time.Time { return time.UnixMilli(ms).UTC() }
+
+// isErr reports whether err carries a strata error of the given code.
+func isErr(err error, code string) bool {
+	var e *strata.Error
+	return errors.As(err, &e) && e.Code == code
+}

@@ -1,0 +1,219 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+
+	"github.com/strata-eval/strata"
+)
+
+const versionColumns = `id, dataset_id, number, created_at, created_by, restored_from_version_id, name, description, item_count`
+
+func scanVersion(row scanner) (*strata.Version, error) {
+	var (
+		v                                strata.Version
+		created                          int64
+		createdBy, restored, name, descr sql.NullString
+	)
+	if err := row.Scan(&v.ID, &v.DatasetID, &v.Number, &created, &createdBy, &restored, &name, &descr, &v.ItemCount); err != nil {
+		return nil, err
+	}
+	v.CreatedAt = timeOf(created)
+	v.CreatedBy, v.RestoredFromVersionID, v.Name, v.Description = ptr(createdBy), ptr(restored), ptr(name), ptr(descr)
+	return &v, nil
+}
+
+// snapshot freezes the working version of d as version head+1. It reads and
+// copies no item: the version row records the counter, and the revisions
+// whose first_version is the new number are, from now on, frozen. name and
+// description default to the dataset's own; restoredFrom is the version a
+// restore came from.
+func (s *Store) snapshot(ctx context.Context, tx *sql.Tx, a strata.Actor, d *datasetRow, name, description, restoredFrom *string, now int64) (*strata.Version, error) {
+	v := &strata.Version{
+		ID: strata.NewID(), DatasetID: d.id, Number: d.working(), CreatedAt: timeOf(now),
+		RestoredFromVersionID: restoredFrom, Name: name, Description: description, ItemCount: d.itemCount,
+	}
+	if v.Name == nil {
+		v.Name = &d.name
+	}
+	if v.Description == nil {
+		v.Description = ptr(d.description)
+	}
+	// Lunary records the caller, or else the dataset's owner.
+	if a.UserID != "" {
+		v.CreatedBy = &a.UserID
+	} else {
+		v.CreatedBy = ptr(d.ownerID)
+	}
+	_, err := tx.ExecContext(ctx, `INSERT INTO versions (`+versionColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+		v.ID, v.DatasetID, v.Number, now, v.CreatedBy, v.RestoredFromVersionID, v.Name, v.Description, v.ItemCount)
+	if err != nil {
+		return nil, fmt.Errorf("insert version %d of %s: %w", v.Number, d.id, err)
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE datasets SET head = $1, current_version_id = $2, item_count = $3,
+		next_seq = $4, updated_at = $5 WHERE id = $6`, v.Number, v.ID, d.itemCount, d.nextSeq, now, d.id); err != nil {
+		return nil, fmt.Errorf("advance dataset %s to version %d: %w", d.id, v.Number, err)
+	}
+	d.head = v.Number
+	return v, nil
+}
+
+// ListVersions returns the newest versions first.
+func (s *Store) ListVersions(ctx context.Context, projectID, datasetID string, limit int) ([]*strata.Version, error) {
+	list := []*strata.Version{}
+	err := s.read(ctx, func(tx *sql.Tx) error {
+		d, err := findDataset(ctx, tx, projectID, datasetID)
+		if err != nil {
+			return err
+		}
+		rows, err := tx.QueryContext(ctx, `SELECT `+versionColumns+` FROM versions WHERE dataset_id = $1
+			ORDER BY number DESC LIMIT $2`, d.ID, limit)
+		if err != nil {
+			return fmt.Errorf("list versions of %s: %w", d.ID, err)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			v, err := scanVersion(rows)
+			if err != nil {
+				return fmt.Errorf("list versions of %s: %w", d.ID, err)
+			}
+			list = append(list, v)
+		}
+		return rows.Err()
+	})
+	return list, err
+}
+
+// findVersion returns a version of a dataset by id.
+func findVersion(ctx context.Context, q querier, datasetID, versionID string) (*strata.Version, error) {
+	if !validID(versionID) {
+		return nil, strata.ErrVersionNotFound
+	}
+	v, err := scanVersion(q.QueryRowContext(ctx, `SELECT `+versionColumns+` FROM versions
+		WHERE dataset_id = $1 AND id = $2`, datasetID, versionID))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, strata.ErrVersionNotFound
+	} else if err != nil {
+		return nil, fmt.Errorf("find version %s: %w", versionID, err)
+	}
+	return v, nil
+}
+
+// FindVersion returns a version of a dataset of the project.
+func (s *Store) FindVersion(ctx context.Context, projectID, datasetID, versionID string) (*strata.Version, error) {
+	var v *strata.Version
+	err := s.read(ctx, func(tx *sql.Tx) error {
+		d, err := findDataset(ctx, tx, projectID, datasetID)
+		if err != nil {
+			return err
+		}
+		v, err = findVersion(ctx, tx, d.ID, versionID)
+		return err
+	})
+	return v, err
+}
+
+// CreateVersion snapshots the working version.
+func (s *Store) CreateVersion(ctx context.Context, a strata.Actor, datasetID string, c strata.VersionCreate) (*strata.Version, *strata.Dataset, error) {
+	var (
+		v *strata.Version
+		d *strata.Dataset
+	)
+	err := s.mutate(ctx, a, datasetID, false, func(tx *sql.Tx, row *datasetRow, now int64) (err error) {
+		if v, err = s.snapshot(ctx, tx, a, row, c.Name, c.Description, nil, now); err != nil {
+			return err
+		}
+		d, err = findDataset(ctx, tx, a.ProjectID, datasetID)
+		return err
+	})
+	return v, d, err
+}
+
+// RestoreVersion makes the working set equal to a version and snapshots it.
+// It touches only the revisions that differ: those opened since the version
+// are closed (or dropped, if drafts), and those of the version closed since
+// are reopened as copies with the same item id, seq and content. The dataset
+// also takes back the version's name and description, as in Lunary.
+func (s *Store) RestoreVersion(ctx context.Context, a strata.Actor, datasetID, versionID string) (*strata.Dataset, *strata.Version, error) {
+	var (
+		v *strata.Version
+		d *strata.Dataset
+	)
+	err := s.mutate(ctx, a, datasetID, false, func(tx *sql.Tx, row *datasetRow, now int64) error {
+		from, err := findVersion(ctx, tx, row.id, versionID)
+		if err != nil {
+			return err
+		}
+		w := row.working()
+		// Drafts are in no version: drop them. Revisions frozen after the
+		// restored version leave the working set.
+		if _, err := tx.ExecContext(ctx, `DELETE FROM revisions
+			WHERE dataset_id = $1 AND last_version IS NULL AND first_version = $2`, row.id, w); err != nil {
+			return fmt.Errorf("restore %s: %w", row.id, err)
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE revisions SET last_version = $1
+			WHERE dataset_id = $2 AND last_version IS NULL AND first_version > $3`, w, row.id, from.Number); err != nil {
+			return fmt.Errorf("restore %s: %w", row.id, err)
+		}
+		if err := reopen(ctx, tx, row, from.Number, now); err != nil {
+			return err
+		}
+		row.itemCount = from.ItemCount
+		if from.Name != nil {
+			row.name = *from.Name
+		}
+		row.description = nullOf(from.Description)
+		if err := s.saveNames(ctx, tx, row, now); err != nil {
+			return err
+		}
+		if v, err = s.snapshot(ctx, tx, a, row, nil, nil, &from.ID, now); err != nil {
+			return err
+		}
+		d, err = findDataset(ctx, tx, a.ProjectID, datasetID)
+		return err
+	})
+	return d, v, err
+}
+
+// reopen opens, in the working version, a copy of each revision of version n
+// that was closed after it.
+func reopen(ctx context.Context, tx *sql.Tx, d *datasetRow, n int, now int64) error {
+	ins := newRevisionInserter(tx, d.id)
+	var after int64
+	for {
+		// Read a chunk, then write it: a result set cannot stay open while
+		// the same transaction inserts.
+		rows, err := tx.QueryContext(ctx, `SELECT `+revisionColumns+` FROM revisions
+			WHERE dataset_id = $1 AND first_version <= $2 AND last_version > $2 AND seq > $3
+			ORDER BY seq LIMIT $4`, d.id, n, after, scanChunk)
+		if err != nil {
+			return fmt.Errorf("reopen revisions of %s: %w", d.id, err)
+		}
+		var chunk []revision
+		for rows.Next() {
+			var r revision
+			if err := r.scan(rows); err != nil {
+				rows.Close()
+				return fmt.Errorf("reopen revisions of %s: %w", d.id, err)
+			}
+			chunk = append(chunk, r)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return fmt.Errorf("reopen revisions of %s: %w", d.id, err)
+		}
+		for i := range chunk {
+			r := &chunk[i]
+			r.id, r.firstVersion, r.lastVersion = strata.NewID(), d.working(), sql.NullInt64{}
+			if err := ins.add(ctx, r); err != nil {
+				return err
+			}
+		}
+		if len(chunk) < scanChunk {
+			return ins.flush(ctx)
+		}
+		after = chunk[len(chunk)-1].seq
+	}
+}

@@ -1,0 +1,92 @@
+// Package sqlite is Strata's embedded store: strata.Store on a SQLite file
+// (modernc.org/sqlite, no cgo), in WAL mode, with immediate write
+// transactions and a busy timeout, so that concurrent writers queue instead of
+// failing.
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"strings"
+
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+
+	"github.com/strata-eval/strata/internal/sqlstore"
+)
+
+//go:embed migrations/*.sql
+var migrationFiles embed.FS
+
+// Store is a strata.Store on SQLite.
+type Store struct {
+	*sqlstore.Store
+}
+
+// Open opens (creating if needed) the SQLite database at path and brings its
+// schema up to date. path may carry a "sqlite:" or "file:" prefix.
+func Open(ctx context.Context, path string) (*Store, error) {
+	path = strings.TrimPrefix(strings.TrimPrefix(path, "sqlite:"), "file:")
+	if path == "" {
+		return nil, errors.New("sqlite: empty database path")
+	}
+	q := url.Values{}
+	q.Set("_txlock", "immediate")
+	for _, p := range []string{
+		"busy_timeout(10000)",
+		"journal_mode(WAL)",
+		"synchronous(FULL)", // an acknowledged write survives power loss
+		"foreign_keys(ON)",
+	} {
+		q.Add("_pragma", p)
+	}
+	db, err := sql.Open("sqlite", "file:"+path+"?"+q.Encode())
+	if err != nil {
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
+	s := &Store{sqlstore.New(db, dialect{})}
+	sub, err := fs.Sub(migrationFiles, "migrations")
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	ms, err := sqlstore.LoadMigrations(sub)
+	if err == nil {
+		err = sqlstore.Migrate(ctx, db, ms, "")
+	}
+	if err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
+	return s, nil
+}
+
+// dialect is what SQLite does its own way.
+type dialect struct{}
+
+// ForUpdate is empty: BEGIN IMMEDIATE already makes a write transaction the
+// only writer of the whole database.
+func (dialect) ForUpdate() string { return "" }
+
+func (dialect) IsUnique(err error) bool {
+	var e *sqlite.Error
+	return errors.As(err, &e) && (e.Code() == sqlite3.SQLITE_CONSTRAINT_UNIQUE || e.Code() == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY)
+}
+
+func (dialect) IsRetryable(err error) bool {
+	var e *sqlite.Error
+	return errors.As(err, &e) && (e.Code()&0xff == sqlite3.SQLITE_BUSY || e.Code()&0xff == sqlite3.SQLITE_LOCKED)
+}
+
+// ReadOptions are read-only: the driver then begins a deferred transaction,
+// which reads one snapshot without blocking writers (WAL).
+func (dialect) ReadOptions() *sql.TxOptions { return &sql.TxOptions{ReadOnly: true} }
+
+// SerializeWrites is true: one writer at a time is all SQLite allows, and a
+// mutex queues them fairly where the busy handler would poll.
+func (dialect) SerializeWrites() bool { return true }

@@ -1,0 +1,194 @@
+package storetest
+
+import (
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/strata-eval/strata"
+)
+
+func testDatasets(t *testing.T, open Opener) {
+	t.Run("CreateStartsAtVersion1", func(t *testing.T) {
+		f := newFixture(t, open)
+		d := f.dataset("qa")
+		if got, want := d.CurrentVersionNumber, 1; got != want {
+			t.Fatalf("currentVersionNumber = %d, want %d", got, want)
+		}
+		if d.CurrentVersionID == nil || d.CurrentVersionCreatedAt == nil {
+			t.Fatal("current version not set")
+		}
+		if d.OwnerID == nil || *d.OwnerID != f.actor.UserID || d.OwnerName == nil || *d.OwnerName != "Ada" ||
+			d.OwnerEmail == nil || *d.OwnerEmail != "ada@example.com" {
+			t.Fatalf("owner = %v %v %v", d.OwnerID, d.OwnerName, d.OwnerEmail)
+		}
+		if d.CurrentVersionCreatedBy == nil || *d.CurrentVersionCreatedBy != f.actor.UserID {
+			t.Fatal("current version not created by the caller")
+		}
+		if got, want := d.ItemCount, 0; got != want {
+			t.Fatalf("itemCount = %d, want %d", got, want)
+		}
+		if d.EvaluatorConfigs == nil {
+			t.Fatal("evaluatorConfigs is nil, want empty")
+		}
+	})
+
+	t.Run("ErrNameTaken", func(t *testing.T) {
+		f := newFixture(t, open)
+		f.dataset("qa")
+		_, err := f.s.CreateDataset(f.ctx, f.actor, strata.DatasetCreate{Name: "qa"})
+		wantCode(t, err, strata.ECONFLICT)
+		if got, want := strata.ErrorMessage(err), "Dataset name already exists in this project"; got != want {
+			t.Fatalf("message = %q, want %q", got, want)
+		}
+		// Names are case-sensitive, as in Lunary.
+		f.dataset("QA")
+	})
+
+	t.Run("OtherProjectIsNotFound", func(t *testing.T) {
+		f := newFixture(t, open)
+		d := f.dataset("qa")
+		_, secret, err := f.s.CreateKey(f.ctx, strata.KeyCreate{ProjectName: "other", Role: strata.RoleOwner, UserName: "Eve"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		eve, err := f.s.Authenticate(f.ctx, secret)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = f.s.FindDataset(f.ctx, eve.ProjectID, d.ID)
+		wantCode(t, err, strata.ENOTFOUND)
+		_, err = f.s.CreateItem(f.ctx, eve.Actor(), d.ID, strata.ItemInput{Input: "x"}, strata.WriteOptions{})
+		wantCode(t, err, strata.ENOTFOUND)
+		err = f.s.DeleteDataset(f.ctx, eve.Actor(), d.ID)
+		wantCode(t, err, strata.ENOTFOUND)
+		list, err := f.s.ListDatasets(f.ctx, eve.ProjectID, strata.DatasetFilter{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(list) != 0 {
+			t.Fatalf("other project lists %d datasets", len(list))
+		}
+	})
+
+	t.Run("NotFound", func(t *testing.T) {
+		f := newFixture(t, open)
+		for _, id := range []string{"00000000-0000-0000-0000-000000000000", "not-a-uuid", ""} {
+			_, err := f.s.FindDataset(f.ctx, f.actor.ProjectID, id)
+			wantCode(t, err, strata.ENOTFOUND)
+			if got, want := strata.ErrorMessage(err), "Dataset not found"; got != want {
+				t.Fatalf("message = %q, want %q", got, want)
+			}
+		}
+	})
+
+	t.Run("ListSortAndSearch", func(t *testing.T) {
+		f := newFixture(t, open)
+		// Times are kept to the millisecond: tick between steps so that
+		// each has its own.
+		tick := func() { time.Sleep(2 * time.Millisecond) }
+		b := f.dataset("beta")
+		tick()
+		a := f.dataset("Alpha")
+		tick()
+		c := f.dataset("gamma 100%")
+		tick()
+		f.item(a.ID, "1", skip)
+		f.item(a.ID, "2", skip)
+		tick()
+		f.item(c.ID, "1", skip)
+		tick()
+		if _, err := f.s.UpdateDataset(f.ctx, f.actor, b.ID, strata.DatasetUpdate{Description: str("about_x"), SetDescription: true}, skip); err != nil {
+			t.Fatal(err)
+		}
+		names := func(filter strata.DatasetFilter) []string {
+			list, err := f.s.ListDatasets(f.ctx, f.actor.ProjectID, filter)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var out []string
+			for _, d := range list {
+				out = append(out, d.Name)
+			}
+			return out
+		}
+		for _, tc := range []struct {
+			filter strata.DatasetFilter
+			want   []string
+		}{
+			{strata.DatasetFilter{}, []string{"gamma 100%", "Alpha", "beta"}},
+			{strata.DatasetFilter{Sort: strata.SortAlphabetical}, []string{"Alpha", "beta", "gamma 100%"}},
+			{strata.DatasetFilter{Sort: strata.SortItems}, []string{"Alpha", "gamma 100%", "beta"}},
+			{strata.DatasetFilter{Sort: strata.SortUpdated}, []string{"beta", "gamma 100%", "Alpha"}},
+			{strata.DatasetFilter{Search: "ALP"}, []string{"Alpha"}},
+			{strata.DatasetFilter{Search: "%"}, []string{"gamma 100%"}},
+			{strata.DatasetFilter{Search: "t_x"}, []string{"beta"}},
+			{strata.DatasetFilter{Search: "a_x"}, nil},
+		} {
+			if got := names(tc.filter); !slices.Equal(got, tc.want) {
+				t.Errorf("%+v: got %q, want %q", tc.filter, got, tc.want)
+			}
+		}
+	})
+
+	t.Run("Update", func(t *testing.T) {
+		f := newFixture(t, open)
+		d := f.dataset("qa")
+		f.dataset("taken")
+		got, err := f.s.UpdateDataset(f.ctx, f.actor, d.ID, strata.DatasetUpdate{Name: str("renamed"), Description: str("d"), SetDescription: true}, strata.WriteOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Name != "renamed" || got.Description == nil || *got.Description != "d" || got.CurrentVersionNumber != 2 {
+			t.Fatalf("updated = %+v", got)
+		}
+		got, err = f.s.UpdateDataset(f.ctx, f.actor, d.ID, strata.DatasetUpdate{SetDescription: true}, skip)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Description != nil || got.CurrentVersionNumber != 2 || got.Name != "renamed" {
+			t.Fatalf("updated = %+v", got)
+		}
+		_, err = f.s.UpdateDataset(f.ctx, f.actor, d.ID, strata.DatasetUpdate{Name: str("taken")}, strata.WriteOptions{})
+		wantCode(t, err, strata.ECONFLICT)
+		if got := f.find(d.ID); got.Name != "renamed" || got.CurrentVersionNumber != 2 {
+			t.Fatalf("failed rename changed the dataset: %+v", got)
+		}
+	})
+
+	t.Run("Delete", func(t *testing.T) {
+		f := newFixture(t, open)
+		d := f.dataset("qa")
+		f.item(d.ID, "x", strata.WriteOptions{})
+		if err := f.s.DeleteDataset(f.ctx, f.actor, d.ID); err != nil {
+			t.Fatal(err)
+		}
+		_, err := f.s.FindDataset(f.ctx, f.actor.ProjectID, d.ID)
+		wantCode(t, err, strata.ENOTFOUND)
+		wantCode(t, f.s.DeleteDataset(f.ctx, f.actor, d.ID), strata.ENOTFOUND)
+		f.dataset("qa") // the name is free again
+	})
+
+	t.Run("Duplicate", func(t *testing.T) {
+		f := newFixture(t, open)
+		d := f.dataset("qa")
+		it := f.item(d.ID, "a", skip)
+		f.item(d.ID, "b", skip)
+		for _, want := range []string{"qa copy", "qa copy (2)", "qa copy (3)"} {
+			c, err := f.s.DuplicateDataset(f.ctx, f.actor, d.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if c.Name != want || c.ItemCount != 2 || c.CurrentVersionNumber != 1 {
+				t.Fatalf("copy = %q items %d version %d", c.Name, c.ItemCount, c.CurrentVersionNumber)
+			}
+			items := f.items(c.ID, 1)
+			if got := inputs(items); !slices.Equal(got, []string{"a", "b"}) {
+				t.Fatalf("copy items = %q", got)
+			}
+			if items[0].ID == it.ID {
+				t.Fatal("copy shares item ids with its source")
+			}
+		}
+	})
+}

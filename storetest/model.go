@@ -1,0 +1,166 @@
+package storetest
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"testing"
+
+	"github.com/strata-eval/strata"
+)
+
+// modelItem is an item as the model keeps it.
+type modelItem struct {
+	id, input string
+	output    *string
+}
+
+func (m modelItem) String() string {
+	out := "<nil>"
+	if m.output != nil {
+		out = *m.output
+	}
+	return m.id[len(m.id)-6:] + ":" + m.input + ":" + out
+}
+
+// model is the obvious implementation of versions: every snapshot a full copy.
+type model struct {
+	working  []modelItem
+	versions map[int][]modelItem // number -> items
+	head     int
+}
+
+func (m *model) snapshot() {
+	m.head++
+	m.versions[m.head] = slices.Clone(m.working)
+}
+
+func (m *model) index(id string) int {
+	return slices.IndexFunc(m.working, func(it modelItem) bool { return it.id == id })
+}
+
+// testModel runs long random sequences of operations against the store and
+// the model, and checks after each step that every version agrees.
+func testModel(t *testing.T, open Opener) {
+	for seed := uint64(1); seed <= 3; seed++ {
+		t.Run(fmt.Sprintf("Seed%d", seed), func(t *testing.T) {
+			f := newFixture(t, open)
+			rng := rand.New(rand.NewPCG(seed, seed))
+			d := f.dataset("model")
+			m := &model{versions: map[int][]modelItem{1: nil}, head: 1}
+			versionIDs := map[int]string{1: *d.CurrentVersionID}
+			w := func() strata.WriteOptions { return strata.WriteOptions{SkipVersion: rng.IntN(3) > 0} }
+			after := func(o strata.WriteOptions) {
+				if !o.SkipVersion {
+					m.snapshot()
+					versionIDs[m.head] = *f.find(d.ID).CurrentVersionID
+				}
+			}
+			const steps = 300
+			for step := 0; step < steps; step++ {
+				op := rng.IntN(100)
+				switch {
+				case op < 30 || len(m.working) == 0:
+					o := w()
+					in := fmt.Sprintf("in%d", step)
+					it := f.item(d.ID, in, o)
+					m.working = append(m.working, modelItem{id: it.ID, input: in})
+					after(o)
+				case op < 55:
+					target := m.working[rng.IntN(len(m.working))]
+					o := w()
+					u := strata.ItemUpdate{}
+					if rng.IntN(2) == 0 {
+						u.Input = str(fmt.Sprintf("edit%d", step))
+					} else {
+						u.SetOutput = true
+						if rng.IntN(3) > 0 {
+							u.Output = str(fmt.Sprintf("out%d", step))
+						}
+					}
+					if _, err := f.s.UpdateItem(f.ctx, f.actor, d.ID, target.id, u, o); err != nil {
+						t.Fatal(err)
+					}
+					i := m.index(target.id)
+					if u.Input != nil {
+						m.working[i].input = *u.Input
+					} else {
+						m.working[i].output = u.Output
+					}
+					after(o)
+				case op < 70:
+					target := m.working[rng.IntN(len(m.working))]
+					o := w()
+					if err := f.s.DeleteItem(f.ctx, f.actor, d.ID, target.id, o); err != nil {
+						t.Fatal(err)
+					}
+					m.working = slices.Delete(m.working, m.index(target.id), m.index(target.id)+1)
+					after(o)
+				case op < 82:
+					v := f.snapshot(d.ID)
+					m.snapshot()
+					versionIDs[m.head] = v.ID
+					if v.Number != m.head {
+						t.Fatalf("step %d: snapshot number %d, want %d", step, v.Number, m.head)
+					}
+				case op < 90:
+					n := 1 + rng.IntN(m.head)
+					_, v, err := f.s.RestoreVersion(f.ctx, f.actor, d.ID, versionIDs[n])
+					if err != nil {
+						t.Fatal(err)
+					}
+					m.working = slices.Clone(m.versions[n])
+					m.snapshot()
+					versionIDs[m.head] = v.ID
+				default:
+					k := rng.IntN(5)
+					src := make(strata.ItemSlice, k)
+					for i := range src {
+						src[i] = strata.ItemInput{Input: fmt.Sprintf("imp%d.%d", step, i)}
+					}
+					o := w()
+					if _, err := f.s.ImportItems(f.ctx, f.actor, d.ID, &src, o); err != nil {
+						t.Fatal(err)
+					}
+					all := f.items(d.ID, 0)
+					for i := len(all) - k; i < len(all); i++ {
+						m.working = append(m.working, modelItem{id: all[i].ID, input: all[i].Input})
+					}
+					if k > 0 {
+						after(o)
+					}
+				}
+				check(t, f, d.ID, m, step, step%25 == 0 || step == steps-1)
+			}
+		})
+	}
+}
+
+func check(t *testing.T, f *fixture, datasetID string, m *model, step int, allVersions bool) {
+	t.Helper()
+	same := func(label string, got []*strata.Item, want []modelItem) {
+		t.Helper()
+		g := make([]string, len(got))
+		for i, it := range got {
+			g[i] = modelItem{id: it.ID, input: it.Input, output: it.Output}.String()
+		}
+		w := make([]string, len(want))
+		for i, it := range want {
+			w[i] = it.String()
+		}
+		if !slices.Equal(g, w) {
+			t.Fatalf("step %d: %s:\n got %v\nwant %v", step, label, g, w)
+		}
+	}
+	same("working", f.items(datasetID, 0), m.working)
+	d := f.find(datasetID)
+	if d.CurrentVersionNumber != m.head || d.ItemCount != len(m.working) {
+		t.Fatalf("step %d: dataset at version %d with %d items, want %d with %d", step, d.CurrentVersionNumber, d.ItemCount, m.head, len(m.working))
+	}
+	if !allVersions {
+		return
+	}
+	for n := 1; n <= m.head; n++ {
+		same(fmt.Sprintf("version %d", n), f.items(datasetID, n), m.versions[n])
+	}
+}
