@@ -3,6 +3,8 @@ package strata
 import (
 	"errors"
 	"fmt"
+	"strings"
+	"unicode/utf8"
 )
 
 // Error codes. Every error that reaches a client carries one; the HTTP layer
@@ -64,3 +66,15 @@ var (
 	ErrVersionNotFound  = &Error{Code: ENOTFOUND, Message: "Dataset version not found"}
 	ErrDatasetNameTaken = &Error{Code: ECONFLICT, Message: "Dataset name already exists in this project"}
 )
+
+// CheckText returns an EINVALID error naming field when s is not text every
+// store can keep: valid UTF-8 without NUL characters.
+func CheckText(field, s string) error {
+	if !utf8.ValidString(s) {
+		return Errorf(EINVALID, "%s is not valid UTF-8", field)
+	}
+	if strings.IndexByte(s, 0) >= 0 {
+		return Errorf(EINVALID, "%s contains a NUL character", field)
+	}
+	return nil
+}

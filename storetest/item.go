@@ -121,6 +121,24 @@ func testItems(t *testing.T, open Opener) {
 		}
 	})
 
+	t.Run("ErrText", func(t *testing.T) {
+		f := newFixture(t, open)
+		d := f.dataset("qa")
+		it := f.item(d.ID, "ok", skip)
+		_, err := f.s.CreateItem(f.ctx, f.actor, d.ID, strata.ItemInput{Input: "a\x00b"}, skip)
+		wantCode(t, err, strata.EINVALID)
+		_, err = f.s.UpdateItem(f.ctx, f.actor, d.ID, it.ID, strata.ItemUpdate{SetOutput: true, Output: str("\xff")}, skip)
+		wantCode(t, err, strata.EINVALID)
+		src := strata.ItemSlice{{Input: "fine"}, {Input: "x", GroundTruth: str("\x00")}}
+		_, err = f.s.ImportItems(f.ctx, f.actor, d.ID, &src, skip)
+		wantCode(t, err, strata.EINVALID)
+		_, err = f.s.CreateDataset(f.ctx, f.actor, strata.DatasetCreate{Name: "bad\x00"})
+		wantCode(t, err, strata.EINVALID)
+		if got := inputs(f.items(d.ID, 0)); !slices.Equal(got, []string{"ok"}) {
+			t.Fatalf("items = %q", got)
+		}
+	})
+
 	t.Run("PagingAndSearch", func(t *testing.T) {
 		f := newFixture(t, open)
 		d := f.dataset("qa")

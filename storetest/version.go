@@ -198,7 +198,6 @@ func (s *failingSource) Next() (strata.ItemInput, error) {
 	return strata.ItemInput{Input: "x"}, nil
 }
 
-
 func testConcurrency(t *testing.T, open Opener) {
 	t.Run("SnapshotsGetConsecutiveNumbers", func(t *testing.T) {
 		f := newFixture(t, open)

@@ -201,6 +201,9 @@ func (s *Store) CreateDataset(ctx context.Context, a strata.Actor, c strata.Data
 
 // insertDataset inserts an empty dataset at version 0.
 func (s *Store) insertDataset(ctx context.Context, tx *sql.Tx, a strata.Actor, name string, description *string) (*datasetRow, error) {
+	if err := checkNames(name, description); err != nil {
+		return nil, err
+	}
 	now := s.now()
 	d := &datasetRow{id: strata.NewID(), projectID: a.ProjectID, ownerID: nullString(a.UserID), name: name, nextSeq: 1}
 	if description != nil {
@@ -246,6 +249,9 @@ func (s *Store) UpdateDataset(ctx context.Context, a strata.Actor, id string, u 
 
 // saveNames stores d's name and description.
 func (s *Store) saveNames(ctx context.Context, tx *sql.Tx, d *datasetRow, now int64) error {
+	if err := checkNames(d.name, ptr(d.description)); err != nil {
+		return err
+	}
 	_, err := tx.ExecContext(ctx, `UPDATE datasets SET name = $1, description = $2, updated_at = $3 WHERE id = $4`,
 		d.name, d.description, now, d.id)
 	if s.Dialect.IsUnique(err) {
@@ -345,4 +351,14 @@ func (s *Store) copyItems(ctx context.Context, tx *sql.Tx, src, dst *datasetRow,
 		return err
 	}
 	return ins.flush(ctx)
+}
+
+func checkNames(name string, description *string) error {
+	if err := strata.CheckText("name", name); err != nil {
+		return err
+	}
+	if description != nil {
+		return strata.CheckText("description", *description)
+	}
+	return nil
 }

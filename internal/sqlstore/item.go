@@ -185,16 +185,30 @@ func (s *Store) FindItem(ctx context.Context, projectID, datasetID, itemID strin
 	return it, err
 }
 
+// checkContent rejects item text that not every store can keep.
+func checkContent(input string, groundTruth, output sql.NullString) error {
+	if err := strata.CheckText("input", input); err != nil {
+		return err
+	}
+	if err := strata.CheckText("groundTruth", groundTruth.String); err != nil {
+		return err
+	}
+	return strata.CheckText("output", output.String)
+}
+
 // newRevision returns a draft of a new item of d.
-func newRevision(d *datasetRow, in strata.ItemInput, now int64) *revision {
+func newRevision(d *datasetRow, in strata.ItemInput, now int64) (*revision, error) {
 	r := &revision{
 		id: strata.NewID(), itemID: strata.NewID(), seq: d.nextSeq, firstVersion: d.working(),
 		input: in.Input, groundTruth: nullOf(in.GroundTruth), output: nullOf(in.Output),
 		createdAt: now, updatedAt: now,
 	}
+	if err := checkContent(r.input, r.groundTruth, r.output); err != nil {
+		return nil, err
+	}
 	d.nextSeq++
 	d.itemCount++
-	return r
+	return r, nil
 }
 
 func nullOf(p *string) sql.NullString {
@@ -208,7 +222,10 @@ func nullOf(p *string) sql.NullString {
 func (s *Store) CreateItem(ctx context.Context, a strata.Actor, datasetID string, in strata.ItemInput, w strata.WriteOptions) (*strata.Item, error) {
 	var it *strata.Item
 	err := s.mutate(ctx, a, datasetID, false, func(tx *sql.Tx, d *datasetRow, now int64) error {
-		r := newRevision(d, in, now)
+		r, err := newRevision(d, in, now)
+		if err != nil {
+			return err
+		}
 		ins := newRevisionInserter(tx, d.id)
 		if err := ins.add(ctx, r); err != nil {
 			return err
@@ -251,6 +268,9 @@ func (s *Store) UpdateItem(ctx context.Context, a strata.Actor, datasetID, itemI
 		}
 		if u.SetOutput {
 			r.output = nullOf(u.Output)
+		}
+		if err := checkContent(r.input, r.groundTruth, r.output); err != nil {
+			return err
 		}
 		r.updatedAt = now
 		if err := reviseRevision(ctx, tx, d, r); err != nil {
@@ -332,7 +352,11 @@ func (s *Store) ImportItems(ctx context.Context, a strata.Actor, datasetID strin
 			} else if err != nil {
 				return err
 			}
-			if err := ins.add(ctx, newRevision(d, in, now)); err != nil {
+			r, err := newRevision(d, in, now)
+			if err != nil {
+				return err
+			}
+			if err := ins.add(ctx, r); err != nil {
 				return err
 			}
 			n++

@@ -1,0 +1,78 @@
+// Package importer owns the parsing of uploaded dataset files: it turns a CSV
+// or JSON Lines stream into strata.ItemInput values, one record at a time, so
+// an import of millions of items never holds the file in memory.
+//
+// The rules follow Lunary's parseCsv and parseJsonl (header names, key
+// fallbacks, trimming, "" -> null) with two deliberate improvements: CSV is
+// read as RFC 4180, so quoted fields may hold newlines, and JSONL objects and
+// arrays become their JSON text instead of "[object Object]".
+package importer
+
+import (
+	"io"
+	"strings"
+	"unicode"
+
+	"github.com/strata-eval/strata"
+)
+
+// DefaultMaxRecordBytes is the limit used when Config.MaxRecordBytes is 0.
+// It is far above any sensible test case yet small enough that a file with no
+// newlines (or an unterminated quote) cannot exhaust memory.
+const DefaultMaxRecordBytes = 10 << 20
+
+// Config tunes the parsers. The zero Config uses the defaults.
+type Config struct {
+	// MaxRecordBytes bounds one CSV record or one JSONL line, counting its
+	// line ending (and, for CSV, any blank lines just before it). A longer one
+	// fails the import with strata.ETOOLARGE.
+	MaxRecordBytes int
+}
+
+func (c Config) maxRecordBytes() int {
+	if c.MaxRecordBytes <= 0 {
+		return DefaultMaxRecordBytes
+	}
+	return c.MaxRecordBytes
+}
+
+// New picks the parser by format, "csv" or "jsonl", as named in Lunary's
+// import body.
+func (c Config) New(format string, r io.Reader) (strata.ItemSource, error) {
+	switch format {
+	case "csv":
+		return c.NewCSV(r)
+	case "jsonl":
+		return c.NewJSONL(r), nil
+	}
+	return nil, strata.Errorf(strata.EINVALID, "Unknown import format %q: expected \"csv\" or \"jsonl\"", format)
+}
+
+// New picks the parser by format, "csv" or "jsonl", with the default Config.
+func New(format string, r io.Reader) (strata.ItemSource, error) { return Config{}.New(format, r) }
+
+// NewCSV returns a strata.ItemSource reading CSV from r, with the default
+// Config. It reads the header row at once, so a file without an 'input'
+// column fails here rather than on the first Next.
+func NewCSV(r io.Reader) (strata.ItemSource, error) { return Config{}.NewCSV(r) }
+
+// NewJSONL returns a strata.ItemSource reading JSON Lines from r, with the
+// default Config.
+func NewJSONL(r io.Reader) strata.ItemSource { return Config{}.NewJSONL(r) }
+
+// trim removes what JavaScript's String.prototype.trim removes, so values
+// match what Lunary stores.
+func trim(s string) string { return strings.TrimFunc(s, isJSSpace) }
+
+// isJSSpace differs from unicode.IsSpace in two runes: JS counts U+FEFF (a
+// byte-order mark) as space, and not U+0085 (NEL).
+func isJSSpace(r rune) bool { return r == '\uFEFF' || (r != '\u0085' && unicode.IsSpace(r)) }
+
+// nilIfEmpty maps "" to nil: Lunary stores an empty ground truth or output
+// as NULL.
+func nilIfEmpty(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}

@@ -1,0 +1,541 @@
+package importer_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"io"
+	"strings"
+	"testing"
+	"testing/iotest"
+
+	"github.com/strata-eval/strata"
+	"github.com/strata-eval/strata/importer"
+)
+
+// collect drains src and renders the items as JSON triples
+// [input, groundTruth, output], so a case reads as one short string.
+func collect(t testing.TB, src strata.ItemSource) (string, error) {
+	t.Helper()
+	rows := [][]*string{}
+	for {
+		in, err := src.Next()
+		if err == io.EOF {
+			break
+		} else if err != nil {
+			return render(rows), err
+		}
+		rows = append(rows, []*string{&in.Input, in.GroundTruth, in.Output})
+	}
+	return render(rows), nil
+}
+
+func render(rows [][]*string) string {
+	b, _ := json.Marshal(rows)
+	return string(b)
+}
+
+// parseCase is one input file and what importing it gives: the items read
+// before any error, then the error's code and message ("" for none).
+type parseCase struct {
+	name   string
+	config importer.Config
+	input  string
+	want   string
+	code   string
+	msg    string
+}
+
+func (tt parseCase) check(t *testing.T, got string, err error) {
+	t.Helper()
+	if got, want := got, tt.want; got != want {
+		t.Errorf("items = %s, want %s", got, want)
+	}
+	if got, want := strata.ErrorCode(err), tt.code; got != want {
+		t.Errorf("code = %q, want %q (err: %v)", got, want, err)
+	}
+	if got, want := strata.ErrorMessage(err), tt.msg; got != want {
+		t.Errorf("message = %q, want %q", got, want)
+	}
+}
+
+const noInputColumn = "CSV import requires a header row with at least an 'input' column"
+
+func TestCSV(t *testing.T) {
+	for _, tt := range []parseCase{
+		{name: "OK", input: "input,ground_truth,output\nq1,a1,o1\nq2,a2,o2\n",
+			want: `[["q1","a1","o1"],["q2","a2","o2"]]`},
+		{name: "NoTrailingNewline", input: "input,output\nq,o",
+			want: `[["q",null,"o"]]`},
+		{name: "QuotedComma", input: "input,output\n\"a, b\",\"c,d\"\n",
+			want: `[["a, b",null,"c,d"]]`},
+		{name: "DoubledQuotes", input: "input\n\"say \"\"hi\"\"\"\n",
+			want: `[["say \"hi\"",null,null]]`},
+		{name: "NewlineInQuotes", input: "input,output\n\"line 1\nline 2\",x\nnext,y\n",
+			want: `[["line 1\nline 2",null,"x"],["next",null,"y"]]`},
+		{name: "CRLFInQuotes", input: "input\r\n\"a\r\nb\"\r\n",
+			want: `[["a\nb",null,null]]`},
+		{name: "CRLF", input: "input,output\r\nq1,o1\r\nq2,o2\r\n",
+			want: `[["q1",null,"o1"],["q2",null,"o2"]]`},
+		{name: "BOM", input: "\uFEFFinput,output\nq,o\n",
+			want: `[["q",null,"o"]]`},
+		{name: "BOMBeforeQuotedHeader", input: "\uFEFF\"input\"\nq\n",
+			want: `[["q",null,null]]`},
+		{name: "HeaderTrimmedAndLowerCased", input: " Input ,\tExpected_Output \nq,a\n",
+			want: `[["q","a",null]]`},
+		{name: "QuotedHeader", input: "\"input\",\"ground_truth\"\nq,a\n",
+			want: `[["q","a",null]]`},
+
+		// Every accepted name for ground truth and output.
+		{name: "HeaderGroundTruth", input: "input,ground_truth\nq,a\n", want: `[["q","a",null]]`},
+		{name: "HeaderGroundtruth", input: "input,groundTruth\nq,a\n", want: `[["q","a",null]]`},
+		{name: "HeaderExpected_output", input: "input,expected_output\nq,a\n", want: `[["q","a",null]]`},
+		{name: "HeaderExpectedOutput", input: "input,expectedOutput\nq,a\n", want: `[["q","a",null]]`},
+		{name: "HeaderOutput", input: "input,output\nq,o\n", want: `[["q",null,"o"]]`},
+		{name: "HeaderModelOutput", input: "input,model_output\nq,o\n", want: `[["q",null,"o"]]`},
+		{name: "HeaderPrediction", input: "input,prediction\nq,o\n", want: `[["q",null,"o"]]`},
+		{name: "HeaderGeneratedOutput", input: "input,generated_output\nq,o\n", want: `[["q",null,"o"]]`},
+		{name: "HeaderUnknownIgnored", input: "input,answer,response\nq,a,o\n", want: `[["q",null,null]]`},
+
+		// The first name in Lunary's list wins, whatever the column order.
+		{name: "GroundTruthPriority", input: "expectedoutput,expected_output,groundtruth,input\n4,3,2,q\n",
+			want: `[["q","2",null]]`},
+		{name: "GroundTruthPriorityFirst", input: "groundtruth,ground_truth,input\n2,1,q\n",
+			want: `[["q","1",null]]`},
+		{name: "OutputPriority", input: "generated_output,prediction,model_output,input\n4,3,2,q\n",
+			want: `[["q",null,"2"]]`},
+		{name: "OutputPriorityFirst", input: "prediction,output,input\n2,1,q\n",
+			want: `[["q",null,"1"]]`},
+		// The column is chosen by name even when its cell is empty: no
+		// falling through to the next name.
+		{name: "PriorityEmptyCell", input: "input,ground_truth,expected_output\nq,,a\n",
+			want: `[["q",null,null]]`},
+		{name: "DuplicateHeaderFirstWins", input: "input,Input\na,b\n",
+			want: `[["a",null,null]]`},
+
+		{name: "MissingInputColumn", input: "question,answer\nq,a\n",
+			want: `[]`, code: strata.EINVALID, msg: noInputColumn},
+		{name: "Empty", input: "",
+			want: `[]`, code: strata.EINVALID, msg: noInputColumn},
+		{name: "OnlyBlankLines", input: "\n  \r\n\n",
+			want: `[]`, code: strata.EINVALID, msg: noInputColumn},
+		{name: "OnlyBOM", input: "\uFEFF",
+			want: `[]`, code: strata.EINVALID, msg: noInputColumn},
+		{name: "HeaderOnly", input: "input,output\n", want: `[]`},
+		{name: "HeaderOnlyNoNewline", input: "input", want: `[]`},
+
+		{name: "RaggedRows", input: "input,ground_truth,output\nq1\nq2,a2\nq3,a3,o3,extra\n",
+			want: `[["q1",null,null],["q2","a2",null],["q3","a3","o3"]]`},
+		{name: "MissingInputCell", input: "output,input\no1\n",
+			want: `[["",null,"o1"]]`},
+		{name: "EmptyCells", input: "input,ground_truth,output\n,,\n",
+			want: `[["",null,null]]`},
+		{name: "BlankLinesSkipped", input: "\n\ninput\n\nq1\n   \n\t\r\n\nq2\n\n",
+			want: `[["q1",null,null],["q2",null,null]]`},
+		{name: "ValuesTrimmed", input: "input,ground_truth,output\n  q  ,\" a \",\u00a0o\uFEFF\n",
+			want: `[["q","a","o"]]`},
+		{name: "WhitespaceOnlyToNil", input: "input,ground_truth,output\nq,  ,\" \"\n",
+			want: `[["q",null,null]]`},
+		{name: "SpaceBeforeQuote", input: "input, output\nq, \"a, b\"\n",
+			want: `[["q",null,"a, b"]]`},
+		{name: "ExtraColumnsIgnored", input: "id,input,notes\n1,q,n\n",
+			want: `[["q",null,null]]`},
+
+		{name: "BareQuote", input: "input\nok\na\"b\n",
+			want: `[["ok",null,null]]`, code: strata.EINVALID,
+			msg: `Invalid CSV: line 3: bare " in non-quoted-field`},
+		{name: "TextAfterClosingQuote", input: "input\n\"a\"b\n",
+			want: `[]`, code: strata.EINVALID,
+			msg: `Invalid CSV: line 2: extraneous or missing " in quoted-field`},
+		{name: "UnterminatedQuote", input: "input\nok\n\"abc\nmore\n",
+			want: `[["ok",null,null]]`, code: strata.EINVALID,
+			msg: `Invalid CSV: line 4 (in the record starting on line 3): extraneous or missing " in quoted-field`},
+		{name: "BadHeader", input: "in\"put\nq\n",
+			want: `[]`, code: strata.EINVALID,
+			msg: `Invalid CSV: line 1: bare " in non-quoted-field`},
+
+		// The limit counts the line ending: 15 bytes + "\n" fit in 16.
+		{name: "RecordAtLimit", config: importer.Config{MaxRecordBytes: 16},
+			input: "input\n" + strings.Repeat("x", 15) + "\n",
+			want:  `[["xxxxxxxxxxxxxxx",null,null]]`},
+		{name: "RecordOverLimit", config: importer.Config{MaxRecordBytes: 16},
+			input: "input\nshort\n" + strings.Repeat("x", 16) + "\nafter\n",
+			want:  `[["short",null,null]]`, code: strata.ETOOLARGE,
+			msg: "CSV record on line 3 is larger than the limit of 16 bytes"},
+		{name: "MultilineRecordOverLimit", config: importer.Config{MaxRecordBytes: 16},
+			input: "input\n\"a\nb\nc\nd\ne\nf\ng\nh\"\n",
+			want:  `[]`, code: strata.ETOOLARGE,
+			msg: "CSV record on line 2 is larger than the limit of 16 bytes"},
+		// Far over the limit the record is never read whole; the line is
+		// still found, after a multi-line record.
+		{name: "UnterminatedQuoteOverLimit", config: importer.Config{MaxRecordBytes: 16},
+			input: "input\n\"a\nb\"\n\"" + strings.Repeat("x", 1<<20),
+			want:  `[["a\nb",null,null]]`, code: strata.ETOOLARGE,
+			msg: "CSV record on line 4 is larger than the limit of 16 bytes"},
+		{name: "HeaderOverLimit", config: importer.Config{MaxRecordBytes: 16},
+			input: strings.Repeat("a", 20) + ",input\nq\n",
+			want:  `[]`, code: strata.ETOOLARGE,
+			msg: "CSV record on line 1 is larger than the limit of 16 bytes"},
+		{name: "DefaultLimit",
+			input: "input\n" + strings.Repeat("x", importer.DefaultMaxRecordBytes+1) + "\n",
+			want:  `[]`, code: strata.ETOOLARGE,
+			msg: "CSV record on line 2 is larger than the limit of 10485760 bytes"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := importCSV(t, tt.config, strings.NewReader(tt.input))
+			tt.check(t, got, err)
+		})
+		// The size limit is checked as the buffer fills; how the body
+		// arrives must not change the outcome.
+		t.Run(tt.name+"/OneByteReads", func(t *testing.T) {
+			got, err := importCSV(t, tt.config, iotest.OneByteReader(strings.NewReader(tt.input)))
+			tt.check(t, got, err)
+		})
+	}
+}
+
+// importCSV reads a whole file, whether NewCSV or Next fails.
+func importCSV(t testing.TB, c importer.Config, r io.Reader) (string, error) {
+	src, err := c.NewCSV(r)
+	if err != nil {
+		return `[]`, err
+	}
+	return collect(t, src)
+}
+
+func TestJSONL(t *testing.T) {
+	const (
+		badLine = "Invalid JSONL: could not parse one of the lines"
+		noInput = "Each JSONL line must contain at least an 'input' field"
+	)
+	for _, tt := range []parseCase{
+		{name: "OK", input: `{"input":"q1","ground_truth":"a1","output":"o1"}` + "\n" + `{"input":"q2"}` + "\n",
+			want: `[["q1","a1","o1"],["q2",null,null]]`},
+		{name: "Empty", input: "", want: `[]`},
+		{name: "NoTrailingNewline", input: `{"input":"q"}`, want: `[["q",null,null]]`},
+		{name: "BlankLinesSkipped", input: "\n  \n{\"input\":\"a\"}\n\t\r\n\n{\"input\":\"b\"}\n\n",
+			want: `[["a",null,null],["b",null,null]]`},
+		{name: "CRLF", input: "{\"input\":\"a\"}\r\n{\"input\":\"b\"}\r\n",
+			want: `[["a",null,null],["b",null,null]]`},
+		{name: "LineTrimmedAndBOM", input: "\uFEFF  {\"input\":\"q\"}  \n",
+			want: `[["q",null,null]]`},
+		{name: "ValuesNotTrimmed", input: `{"input":"  q  ","ground_truth":" a ","output":" "}`,
+			want: `[["  q  "," a "," "]]`},
+		{name: "EmptyInput", input: `{"input":""}`, want: `[["",null,null]]`},
+		{name: "Escapes", input: `{"input":"line\nnext \"q\" \u00e9"}`,
+			want: `[["line\nnext \"q\" é",null,null]]`},
+		{name: "DuplicateKeyLastWins", input: `{"input":"a","input":"b"}`,
+			want: `[["b",null,null]]`},
+		{name: "ExtraKeysIgnored", input: `{"id":1,"input":"q","meta":{"x":1}}`,
+			want: `[["q",null,null]]`},
+
+		// Key fallbacks: Lunary's ?? chains, where null falls through and
+		// "" does not (and then becomes null).
+		{name: "GroundTruthCamel", input: `{"input":"q","groundTruth":"b","expected_output":"c"}`,
+			want: `[["q","b",null]]`},
+		{name: "GroundTruthExpectedOutput", input: `{"input":"q","expected_output":"c"}`,
+			want: `[["q","c",null]]`},
+		{name: "GroundTruthPriority", input: `{"expected_output":"c","groundTruth":"b","ground_truth":"a","input":"q"}`,
+			want: `[["q","a",null]]`},
+		{name: "GroundTruthNullFallsThrough", input: `{"input":"q","ground_truth":null,"groundTruth":null,"expected_output":"c"}`,
+			want: `[["q","c",null]]`},
+		{name: "GroundTruthEmptyStops", input: `{"input":"q","ground_truth":"","groundTruth":"b"}`,
+			want: `[["q",null,null]]`},
+		{name: "GroundTruthOtherCase", input: `{"input":"q","GroundTruth":"b","expectedOutput":"c"}`,
+			want: `[["q",null,null]]`},
+		{name: "OutputModelOutput", input: `{"input":"q","model_output":"m","prediction":"p"}`,
+			want: `[["q",null,"m"]]`},
+		{name: "OutputPrediction", input: `{"input":"q","prediction":"p","generated_output":"g"}`,
+			want: `[["q",null,"p"]]`},
+		{name: "OutputGeneratedOutput", input: `{"input":"q","generated_output":"g"}`,
+			want: `[["q",null,"g"]]`},
+		{name: "OutputNullFallsThrough", input: `{"input":"q", "output" : null , "model_output":null,"prediction":"p"}`,
+			want: `[["q",null,"p"]]`},
+		{name: "OutputEmptyStops", input: `{"input":"q","output":"","model_output":"m"}`,
+			want: `[["q",null,null]]`},
+		{name: "AllNull", input: `{"input":"q","ground_truth":null,"output":null}`,
+			want: `[["q",null,null]]`},
+
+		// Non-strings: numbers and booleans as written, objects and arrays
+		// as compact JSON.
+		{name: "Numbers", input: `{"input":"q","ground_truth":1.50,"output":-0}`,
+			want: `[["q","1.50","-0"]]`},
+		{name: "HugeNumber", input: `{"input":"q","output":1e400}`,
+			want: `[["q",null,"1e400"]]`},
+		{name: "Booleans", input: `{"input":"q","ground_truth":true,"output":false}`,
+			want: `[["q","true","false"]]`},
+		{name: "ObjectAndArray", input: `{"input":"q","ground_truth":{ "a" : [1, 2] },"output":[ "x", {"y":null} ]}`,
+			want: `[["q","{\"a\":[1,2]}","[\"x\",{\"y\":null}]"]]`},
+		{name: "EmptyObjectAndArray", input: `{"input":"q","ground_truth":{},"output":[]}`,
+			want: `[["q","{}","[]"]]`},
+
+		{name: "BadLine", input: "{\"input\":\"q\"}\n{\"input\":\n",
+			want: `[["q",null,null]]`, code: strata.EINVALID, msg: badLine},
+		{name: "TrailingGarbage", input: `{"input":"q"} x`,
+			want: `[]`, code: strata.EINVALID, msg: badLine},
+		{name: "TwoValuesOnALine", input: `{"input":"a"}{"input":"b"}`,
+			want: `[]`, code: strata.EINVALID, msg: badLine},
+		{name: "ObjectOverTwoLines", input: "{\"input\":\n\"q\"}\n",
+			want: `[]`, code: strata.EINVALID, msg: badLine},
+		{name: "MissingInput", input: `{"output":"o"}`,
+			want: `[]`, code: strata.EINVALID, msg: noInput},
+		{name: "InputNumber", input: `{"input":1}`,
+			want: `[]`, code: strata.EINVALID, msg: noInput},
+		{name: "InputNull", input: `{"input":null}`,
+			want: `[]`, code: strata.EINVALID, msg: noInput},
+		{name: "InputObject", input: `{"input":{"text":"q"}}`,
+			want: `[]`, code: strata.EINVALID, msg: noInput},
+		{name: "Array", input: `["input"]`,
+			want: `[]`, code: strata.EINVALID, msg: noInput},
+		{name: "String", input: `"input"`,
+			want: `[]`, code: strata.EINVALID, msg: noInput},
+		{name: "Number", input: `42`,
+			want: `[]`, code: strata.EINVALID, msg: noInput},
+		{name: "Null", input: `null`,
+			want: `[]`, code: strata.EINVALID, msg: noInput},
+
+		{name: "LineUnderLimit", config: importer.Config{MaxRecordBytes: 32},
+			input: `{"input":"` + strings.Repeat("x", 16) + `"}` + "\n",
+			want:  `[["xxxxxxxxxxxxxxxx",null,null]]`},
+		{name: "LineOverLimit", config: importer.Config{MaxRecordBytes: 32},
+			input: "{\"input\":\"q\"}\n\n" + `{"input":"` + strings.Repeat("x", 32) + `"}` + "\n{\"input\":\"r\"}\n",
+			want:  `[["q",null,null]]`, code: strata.ETOOLARGE,
+			msg: "JSONL line 3 is larger than the limit of 32 bytes"},
+		{name: "DefaultLimit",
+			input: `{"input":"` + strings.Repeat("x", importer.DefaultMaxRecordBytes) + `"}`,
+			want:  `[]`, code: strata.ETOOLARGE,
+			msg: "JSONL line 1 is larger than the limit of 10485760 bytes"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := collect(t, tt.config.NewJSONL(strings.NewReader(tt.input)))
+			tt.check(t, got, err)
+		})
+	}
+}
+
+func TestNew(t *testing.T) {
+	for _, tt := range []struct {
+		format string
+		input  string
+		want   string
+		code   string
+	}{
+		{format: "csv", input: "input\nq\n", want: `[["q",null,null]]`},
+		{format: "jsonl", input: `{"input":"q"}`, want: `[["q",null,null]]`},
+		{format: "xml", code: strata.EINVALID},
+		{format: "CSV", code: strata.EINVALID}, // Lunary's enum is case-sensitive
+		{format: "", code: strata.EINVALID},
+	} {
+		t.Run("Format="+tt.format, func(t *testing.T) {
+			src, err := importer.New(tt.format, strings.NewReader(tt.input))
+			if got, want := strata.ErrorCode(err), tt.code; got != want {
+				t.Fatalf("code = %q, want %q (err: %v)", got, want, err)
+			} else if err != nil {
+				return
+			}
+			got, err := collect(t, src)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got, want := got, tt.want; got != want {
+				t.Errorf("items = %s, want %s", got, want)
+			}
+		})
+	}
+
+	t.Run("HeaderErrorFromNew", func(t *testing.T) {
+		_, err := importer.New("csv", strings.NewReader("question\nq\n"))
+		if got, want := strata.ErrorMessage(err), noInputColumn; got != want {
+			t.Errorf("message = %q, want %q", got, want)
+		}
+	})
+}
+
+// After an error every Next returns it again: an import is aborted, never
+// resumed past a bad record.
+func TestErrorsAreSticky(t *testing.T) {
+	for _, tt := range []struct{ name, format, input string }{
+		{name: "CSV", format: "csv", input: "input\na\"b\nok\n"},
+		{name: "JSONL", format: "jsonl", input: "{\n{\"input\":\"ok\"}\n"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			src, err := importer.New(tt.format, strings.NewReader(tt.input))
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, first := src.Next()
+			_, second := src.Next()
+			if got, want := strata.ErrorCode(first), strata.EINVALID; got != want {
+				t.Fatalf("code = %q, want %q", got, want)
+			}
+			if got, want := second, first; got != want {
+				t.Errorf("second error = %v, want %v", got, want)
+			}
+		})
+	}
+}
+
+// A failing request body is not a parse error: it comes back unchanged so
+// the caller can tell, say, a body over the server's limit.
+func TestReadErrorPassesThrough(t *testing.T) {
+	errBody := errors.New("connection reset")
+	for _, tt := range []struct{ name, format, input string }{
+		{name: "CSVHeader", format: "csv", input: ""},
+		{name: "CSVRow", format: "csv", input: "input\nq1\n\"q2"},
+		{name: "JSONL", format: "jsonl", input: "{\"input\":\"q1\"}\n"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			r := io.MultiReader(strings.NewReader(tt.input), iotest.ErrReader(errBody))
+			src, err := importer.New(tt.format, r)
+			for err == nil {
+				_, err = src.Next()
+			}
+			if !errors.Is(err, errBody) {
+				t.Errorf("err = %v, want %v", err, errBody)
+			}
+		})
+	}
+}
+
+// Streaming: items come out before the rest of the body has arrived.
+func TestStreams(t *testing.T) {
+	for _, tt := range []struct{ name, format, first string }{
+		{name: "CSV", format: "csv", first: "input\nq1\n"},
+		{name: "JSONL", format: "jsonl", first: "{\"input\":\"q1\"}\n"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			pr, pw := io.Pipe()
+			go pw.Write([]byte(tt.first)) // the writer then blocks: no EOF yet
+			defer pw.Close()
+			src, err := importer.New(tt.format, pr)
+			if err != nil {
+				t.Fatal(err)
+			}
+			// The csv package needs the line's end to finish a record, and
+			// the first chunk ends in one, so this returns without waiting
+			// for more of the body.
+			in, err := src.Next()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got, want := in.Input, "q1"; got != want {
+				t.Errorf("input = %q, want %q", got, want)
+			}
+		})
+	}
+}
+
+// A body with no line end at all fails once the limit is passed, rather than
+// being read into memory to the end.
+func TestLimitStopsReading(t *testing.T) {
+	for _, tt := range []struct{ name, format, prefix string }{
+		{name: "CSV", format: "csv", prefix: "input\n"},
+		{name: "CSVQuoted", format: "csv", prefix: "input\n\""},
+		{name: "JSONL", format: "jsonl", prefix: ""},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			body := &endless{t: t, max: 100 << 20}
+			r := io.MultiReader(strings.NewReader(tt.prefix), body)
+			src, err := importer.Config{MaxRecordBytes: 1 << 20}.New(tt.format, r)
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, err = src.Next()
+			if got, want := strata.ErrorCode(err), strata.ETOOLARGE; got != want {
+				t.Fatalf("code = %q, want %q (err: %v)", got, want, err)
+			}
+			if body.n > 2<<20 {
+				t.Errorf("read %d bytes for a 1 MiB limit", body.n)
+			}
+		})
+	}
+}
+
+// endless yields 'x' forever, failing the test if more than max is read.
+type endless struct {
+	t   *testing.T
+	n   int
+	max int
+}
+
+func (e *endless) Read(p []byte) (int, error) {
+	if e.n += len(p); e.n > e.max {
+		e.t.Fatalf("read %d bytes: the limit did not stop the reader", e.n)
+	}
+	for i := range p {
+		p[i] = 'x'
+	}
+	return len(p), nil
+}
+
+// Fuzzing checks that no input panics, that every parse error is a
+// *strata.Error, and that the result does not depend on how the body is
+// split into reads.
+func FuzzCSV(f *testing.F) {
+	for _, s := range []string{
+		"input,ground_truth,output\nq1,a1,o1\n",
+		"\uFEFF\"input\",\"output\"\r\n\"a, \"\"b\"\"\nc\",d\r\n",
+		"output,input\no\n\n   \nq,extra,cells\n",
+		"groundtruth,input,prediction\n1,2\n",
+		"input\n\"unterminated\n",
+		"input\na\"b\n",
+		"question\nq\n",
+		"",
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		// A small limit, so the fuzzer reaches it too.
+		c := importer.Config{MaxRecordBytes: 256}
+		got, err := importCSV(t, c, bytes.NewReader(data))
+		checkFuzzResult(t, got, err)
+		got2, err2 := importCSV(t, c, iotest.OneByteReader(bytes.NewReader(data)))
+		if got2 != got || strata.ErrorCode(err2) != strata.ErrorCode(err) {
+			t.Errorf("one byte at a time: %s, %v; all at once: %s, %v", got2, err2, got, err)
+		}
+	})
+}
+
+func FuzzJSONL(f *testing.F) {
+	for _, s := range []string{
+		`{"input":"q","ground_truth":"a","output":"o"}` + "\n",
+		"\uFEFF{\"input\":\"q\",\"groundTruth\":null,\"expected_output\":1.5}\r\n\n",
+		`{"input":"q","output":{"a":[1,true,null]},"prediction":"p"}`,
+		`{"input":1}`,
+		`["input"]`,
+		"{\"input\":\n",
+		"null\n\"x\"\n",
+		"",
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		c := importer.Config{MaxRecordBytes: 256}
+		got, err := collect(t, c.NewJSONL(bytes.NewReader(data)))
+		checkFuzzResult(t, got, err)
+		got2, err2 := collect(t, c.NewJSONL(iotest.OneByteReader(bytes.NewReader(data))))
+		if got2 != got || strata.ErrorCode(err2) != strata.ErrorCode(err) {
+			t.Errorf("one byte at a time: %s, %v; all at once: %s, %v", got2, err2, got, err)
+		}
+	})
+}
+
+func checkFuzzResult(t *testing.T, got string, err error) {
+	t.Helper()
+	var e *strata.Error
+	if err != nil && !errors.As(err, &e) {
+		t.Fatalf("error %v (%T) is not a *strata.Error", err, err)
+	}
+	// "" is never stored for ground truth or output: it becomes null.
+	var rows [][]*string
+	if err := json.Unmarshal([]byte(got), &rows); err != nil {
+		t.Fatal(err)
+	}
+	for _, row := range rows {
+		for _, v := range row[1:] {
+			if v != nil && *v == "" {
+				t.Errorf("row %q has an empty string, want null", got)
+			}
+		}
+	}
+}
