@@ -90,3 +90,5 @@ func (dialect) ReadOptions() *sql.TxOptions { return &sql.TxOptions{ReadOnly: tr
 // SerializeWrites is true: one writer at a time is all SQLite allows, and a
 // mutex queues them fairly where the busy handler would poll.
 func (dialect) SerializeWrites() bool { return true }
+
+func (dialect) Placeholder(int) string { return "?" }

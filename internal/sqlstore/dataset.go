@@ -337,7 +337,7 @@ func (s *Store) copyName(ctx context.Context, tx *sql.Tx, projectID, name string
 // copyItems copies the working items of src into dst as new items, in order,
 // without evaluator results.
 func (s *Store) copyItems(ctx context.Context, tx *sql.Tx, src, dst *datasetRow, now int64) error {
-	ins := newRevisionInserter(tx, dst.id)
+	ins := s.newRevisionInserter(tx, dst.id)
 	err := scanRevisions(ctx, tx, src.id, 0, func(r *revision) error {
 		*r = revision{
 			id: strata.NewID(), itemID: strata.NewID(), seq: dst.nextSeq, firstVersion: dst.working(),

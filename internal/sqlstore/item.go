@@ -226,7 +226,7 @@ func (s *Store) CreateItem(ctx context.Context, a strata.Actor, datasetID string
 		if err != nil {
 			return err
 		}
-		ins := newRevisionInserter(tx, d.id)
+		ins := s.newRevisionInserter(tx, d.id)
 		if err := ins.add(ctx, r); err != nil {
 			return err
 		}
@@ -273,7 +273,7 @@ func (s *Store) UpdateItem(ctx context.Context, a strata.Actor, datasetID, itemI
 			return err
 		}
 		r.updatedAt = now
-		if err := reviseRevision(ctx, tx, d, r); err != nil {
+		if err := s.reviseRevision(ctx, tx, d, r); err != nil {
 			return err
 		}
 		it = r.item(d.id)
@@ -285,7 +285,7 @@ func (s *Store) UpdateItem(ctx context.Context, a strata.Actor, datasetID, itemI
 // reviseRevision stores r, the new content of an open revision: in place when
 // it is a draft of the working version, else by closing the frozen revision
 // and opening r as a new one.
-func reviseRevision(ctx context.Context, tx *sql.Tx, d *datasetRow, r *revision) error {
+func (s *Store) reviseRevision(ctx context.Context, tx *sql.Tx, d *datasetRow, r *revision) error {
 	if r.firstVersion == d.working() {
 		_, err := tx.ExecContext(ctx, `UPDATE revisions SET input = $1, ground_truth = $2, output = $3,
 			evaluator_result_1 = $4, evaluator_result_2 = $5, evaluator_result_3 = $6, evaluator_result_4 = $7,
@@ -302,7 +302,7 @@ func reviseRevision(ctx context.Context, tx *sql.Tx, d *datasetRow, r *revision)
 		return fmt.Errorf("close revision %s: %w", r.id, err)
 	}
 	r.id, r.firstVersion = strata.NewID(), d.working()
-	ins := newRevisionInserter(tx, d.id)
+	ins := s.newRevisionInserter(tx, d.id)
 	if err := ins.add(ctx, r); err != nil {
 		return err
 	}
@@ -344,7 +344,7 @@ func closeRevision(ctx context.Context, tx *sql.Tx, d *datasetRow, r *revision) 
 func (s *Store) ImportItems(ctx context.Context, a strata.Actor, datasetID string, src strata.ItemSource, w strata.WriteOptions) (int, error) {
 	n := 0
 	err := s.mutate(ctx, a, datasetID, true, func(tx *sql.Tx, d *datasetRow, now int64) error {
-		ins := newRevisionInserter(tx, d.id)
+		ins := s.newRevisionInserter(tx, d.id)
 		for {
 			in, err := src.Next()
 			if err == io.EOF {
@@ -381,13 +381,14 @@ const insertBatch = 500
 // revisionInserter writes revisions in multi-row INSERTs.
 type revisionInserter struct {
 	tx        *sql.Tx
+	dialect   Dialect
 	datasetID string
 	rows      []any
 	n         int
 }
 
-func newRevisionInserter(tx *sql.Tx, datasetID string) *revisionInserter {
-	return &revisionInserter{tx: tx, datasetID: datasetID}
+func (s *Store) newRevisionInserter(tx *sql.Tx, datasetID string) *revisionInserter {
+	return &revisionInserter{tx: tx, dialect: s.Dialect, datasetID: datasetID}
 }
 
 // revisionFields is the number of columns an insert writes per revision.
@@ -404,9 +405,7 @@ func (ins *revisionInserter) add(ctx context.Context, r *revision) error {
 	return nil
 }
 
-var insertSQL = map[int]string{}
-
-func insertStatement(n int) string {
+func insertStatement(d Dialect, n int) string {
 	var b strings.Builder
 	b.WriteString(`INSERT INTO revisions (id, dataset_id, ` + strings.Replace(revisionColumns, "id, ", "", 1) + `) VALUES `)
 	for i := 0; i < n; i++ {
@@ -418,24 +417,18 @@ func insertStatement(n int) string {
 			if j > 0 {
 				b.WriteString(", ")
 			}
-			fmt.Fprintf(&b, "$%d", i*revisionFields+j+1)
+			b.WriteString(d.Placeholder(i*revisionFields + j + 1))
 		}
 		b.WriteByte(')')
 	}
 	return b.String()
 }
 
-func init() { insertSQL[insertBatch] = insertStatement(insertBatch) }
-
 func (ins *revisionInserter) flush(ctx context.Context) error {
 	if ins.n == 0 {
 		return nil
 	}
-	query, ok := insertSQL[ins.n]
-	if !ok {
-		query = insertStatement(ins.n)
-	}
-	if _, err := ins.tx.ExecContext(ctx, query, ins.rows...); err != nil {
+	if _, err := ins.tx.ExecContext(ctx, insertStatement(ins.dialect, ins.n), ins.rows...); err != nil {
 		return fmt.Errorf("insert revisions: %w", err)
 	}
 	ins.rows, ins.n = ins.rows[:0], 0

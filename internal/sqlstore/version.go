@@ -157,7 +157,7 @@ func (s *Store) RestoreVersion(ctx context.Context, a strata.Actor, datasetID, v
 			WHERE dataset_id = $2 AND last_version IS NULL AND first_version > $3`, w, row.id, from.Number); err != nil {
 			return fmt.Errorf("restore %s: %w", row.id, err)
 		}
-		if err := reopen(ctx, tx, row, from.Number, now); err != nil {
+		if err := s.reopen(ctx, tx, row, from.Number, now); err != nil {
 			return err
 		}
 		row.itemCount = from.ItemCount
@@ -179,8 +179,8 @@ func (s *Store) RestoreVersion(ctx context.Context, a strata.Actor, datasetID, v
 
 // reopen opens, in the working version, a copy of each revision of version n
 // that was closed after it.
-func reopen(ctx context.Context, tx *sql.Tx, d *datasetRow, n int, now int64) error {
-	ins := newRevisionInserter(tx, d.id)
+func (s *Store) reopen(ctx context.Context, tx *sql.Tx, d *datasetRow, n int, now int64) error {
+	ins := s.newRevisionInserter(tx, d.id)
 	var after int64
 	for {
 		// Read a chunk, then write it: a result set cannot stay open while
