@@ -1,0 +1,223 @@
+// Package api owns Strata's HTTP interface: the routes of Lunary's Datasets v2
+// API, authentication by API key, the mapping of domain errors to statuses and
+// Lunary-compatible bodies, request validation with zod's wording, and the
+// OpenAPI document that describes it all. Handlers decode and validate, call
+// the strata.Store, and encode; they hold no state and build no SQL.
+package api
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"path"
+	"strings"
+
+	"github.com/strata-eval/strata"
+)
+
+// DefaultMaxBodyBytes is the request body limit when Server.MaxBodyBytes is 0:
+// Lunary's body parser accepts 20 MB.
+const DefaultMaxBodyBytes = 20 << 20
+
+// Server serves the HTTP API over a Store.
+type Server struct {
+	Store        strata.Store
+	Logger       *slog.Logger // internal errors are logged here, never shown to clients
+	MaxBodyBytes int64        // 0 means DefaultMaxBodyBytes
+}
+
+// access is what a route requires of the caller's role.
+type access int
+
+const (
+	anyRole   access = iota // reads
+	writeRole               // changes: a role that may write datasets
+)
+
+// request is an authenticated request with its parsed body.
+type request struct {
+	*http.Request
+	principal *strata.Principal
+	body      jsonBody
+}
+
+func (r *request) ctx() context.Context { return r.Context() }
+func (r *request) actor() strata.Actor  { return r.principal.Actor() }
+
+// handlerFunc handles an authenticated request. An error it returns is
+// written by the caller, unless the response has already started.
+type handlerFunc func(w http.ResponseWriter, r *request) error
+
+// Handler returns the HTTP handler of the API.
+func (s *Server) Handler() http.Handler {
+	mux := http.NewServeMux()
+	handle := func(pattern string, a access, h handlerFunc) {
+		mux.Handle(pattern, s.endpoint(a, h))
+	}
+	const p = "/v1/datasets-v2"
+	handle("GET "+p, anyRole, s.listDatasets)
+	handle("POST "+p, writeRole, s.createDataset)
+	handle("GET "+p+"/{datasetId}", anyRole, s.getDataset)
+	handle("PATCH "+p+"/{datasetId}", writeRole, s.updateDataset)
+	handle("DELETE "+p+"/{datasetId}", writeRole, s.deleteDataset)
+	handle("POST "+p+"/{datasetId}/import", writeRole, s.importItems)
+	handle("POST "+p+"/{datasetId}/duplicate", writeRole, s.duplicateDataset)
+	handle("GET "+p+"/{datasetId}/versions", anyRole, s.listVersions)
+	handle("POST "+p+"/{datasetId}/versions", writeRole, s.createVersion)
+	handle("GET "+p+"/{datasetId}/versions/{versionId}", anyRole, s.getVersion)
+	handle("POST "+p+"/{datasetId}/versions/{versionId}/restore", writeRole, s.restoreVersion)
+	handle("GET "+p+"/{datasetId}/items", anyRole, s.listItems)
+	handle("POST "+p+"/{datasetId}/items", writeRole, s.createItem)
+	handle("GET "+p+"/{datasetId}/items/{itemId}", anyRole, s.getItem)
+	handle("PATCH "+p+"/{datasetId}/items/{itemId}", writeRole, s.updateItem)
+	handle("DELETE "+p+"/{datasetId}/items/{itemId}", writeRole, s.deleteItem)
+	mux.HandleFunc("GET /v1/openapi", serveOpenAPI)
+	mux.HandleFunc("GET /healthz", serveHealth)
+
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// Like koa-router, a trailing slash is optional; unlike ServeMux, an
+		// unclean path is not redirected but unknown.
+		if p := r.URL.Path; len(p) > 1 && strings.HasSuffix(p, "/") {
+			// A copy, as http.StripPrefix makes: a handler leaves its
+			// request as it was given.
+			r2 := new(http.Request)
+			*r2 = *r
+			r2.URL = new(url.URL)
+			*r2.URL = *r.URL
+			r2.URL.Path = p[:len(p)-1]
+			r2.URL.RawPath = strings.TrimSuffix(r.URL.RawPath, "/")
+			r = r2
+		}
+		// A path no pattern matches, or matched with another method, is 404:
+		// Lunary answers neither 405 nor a redirect.
+		if _, pattern := mux.Handler(r); pattern == "" || path.Clean(r.URL.Path) != r.URL.Path {
+			writeJSON(w, http.StatusNotFound, messageBody{Message: "Not Found"})
+			return
+		}
+		mux.ServeHTTP(w, r)
+	})
+}
+
+// endpoint wraps h with what every dataset route does first, in Lunary's
+// order: authenticate (401), check the role (403), read the body (413, 400).
+// Path, query and body validation follow in h.
+func (s *Server) endpoint(a access, h handlerFunc) http.Handler {
+	return http.HandlerFunc(func(hw http.ResponseWriter, hr *http.Request) {
+		w := &responseWriter{ResponseWriter: hw}
+		defer s.recoverPanic(w, hr)
+		r := &request{Request: hr}
+		err := s.authenticate(r, a)
+		if err == nil && (hr.Method == http.MethodPost || hr.Method == http.MethodPatch) {
+			r.body, err = s.readBody(w, hr)
+		}
+		if err == nil {
+			err = h(w, r)
+		}
+		if err == nil {
+			return
+		}
+		if w.started {
+			// The status is sent and part of a stream with it: all that is
+			// left is to make sure the client does not take it for complete.
+			if hr.Context().Err() == nil { // else the client left: nothing to report
+				s.logger().ErrorContext(hr.Context(), "response aborted", "method", hr.Method, "path", hr.URL.Path, "err", err)
+			}
+			panic(http.ErrAbortHandler)
+		}
+		s.writeError(w, hr, err)
+	})
+}
+
+// recoverPanic turns a handler's panic into a 500, when nothing was sent yet.
+func (s *Server) recoverPanic(w *responseWriter, r *http.Request) {
+	v := recover()
+	if v == nil {
+		return
+	}
+	if v == http.ErrAbortHandler {
+		panic(v)
+	}
+	s.logger().ErrorContext(r.Context(), "handler panic", "method", r.Method, "path", r.URL.Path, "panic", v)
+	if w.started {
+		panic(http.ErrAbortHandler)
+	}
+	s.writeError(w, r, fmt.Errorf("panic: %v", v))
+}
+
+// authenticate finds the caller's key, in Lunary's places, and checks that its
+// role allows a.
+func (s *Server) authenticate(r *request, a access) error {
+	secret := bearerToken(r.Header.Get("Authorization"))
+	if secret == "" {
+		secret = r.Header.Get("X-API-Key")
+	}
+	if secret == "" {
+		return errMissingKey
+	}
+	p, err := s.Store.Authenticate(r.ctx(), secret)
+	if err != nil {
+		return err
+	}
+	if !p.Role.Valid() || (a == writeRole && !p.Role.CanWrite()) {
+		return errForbidden
+	}
+	r.principal = p
+	return nil
+}
+
+// bearerToken returns the second space-separated token of an Authorization
+// header, as Lunary reads it: the scheme word is not checked.
+func bearerToken(h string) string {
+	if _, rest, ok := strings.Cut(h, " "); ok {
+		token, _, _ := strings.Cut(rest, " ")
+		return token
+	}
+	return ""
+}
+
+var (
+	errMissingKey = &strata.Error{Code: strata.EUNAUTHORIZED, Message: "Missing API key"}
+	errForbidden  = &strata.Error{Code: strata.EFORBIDDEN, Message: "You don't have access to this resource"}
+)
+
+func (s *Server) logger() *slog.Logger {
+	if s.Logger != nil {
+		return s.Logger
+	}
+	return slog.Default()
+}
+
+func (s *Server) maxBodyBytes() int64 {
+	if s.MaxBodyBytes > 0 {
+		return s.MaxBodyBytes
+	}
+	return DefaultMaxBodyBytes
+}
+
+// responseWriter records whether the response has started, so that an error
+// met while streaming is not written into the middle of a body.
+type responseWriter struct {
+	http.ResponseWriter
+	started bool
+}
+
+func (w *responseWriter) WriteHeader(status int) {
+	w.started = true
+	w.ResponseWriter.WriteHeader(status)
+}
+
+func (w *responseWriter) Write(b []byte) (int, error) {
+	w.started = true
+	return w.ResponseWriter.Write(b)
+}
+
+// Unwrap lets http.ResponseController reach the connection's Flush.
+func (w *responseWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// serveHealth answers that the process serves requests. It touches no
+// database: readiness is a separate question.
+func serveHealth(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+}

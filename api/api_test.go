@@ -1,0 +1,368 @@
+package api_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"path"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/getkin/kin-openapi/openapi3filter"
+	"github.com/getkin/kin-openapi/routers"
+	"github.com/getkin/kin-openapi/routers/legacy"
+
+	"github.com/strata-eval/strata"
+	"github.com/strata-eval/strata/api"
+	"github.com/strata-eval/strata/sqlite"
+)
+
+// openStore opens an empty store for one test. It is the only place that
+// knows the backend, so the same HTTP tests can run on another one.
+var openStore = func(t testing.TB) strata.Store {
+	t.Helper()
+	s, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "strata.db"))
+	if err != nil {
+		t.Fatalf("open store: %v", err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+func init() {
+	// kin-openapi checks only the formats it is told about.
+	openapi3.DefineStringFormatValidator("uuid", openapi3.NewRegexpFormatValidator(openapi3.FormatOfStringForUUIDOfRFC9562))
+}
+
+// testServer is the API over a real store, with keys of each kind.
+type testServer struct {
+	*httptest.Server
+	store  strata.Store
+	router routers.Router
+
+	owner  string // owner key of project "main"
+	viewer string // viewer key of project "main"
+	member string // member key of project "main"
+	other  string // owner key of project "other"
+}
+
+func newTestServer(t *testing.T) *testServer {
+	return newTestServerWith(t, func(*api.Server) {})
+}
+
+func newTestServerWith(t *testing.T, configure func(*api.Server)) *testServer {
+	t.Helper()
+	ts := &testServer{store: openStore(t)}
+	s := &api.Server{Store: ts.store, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	configure(s)
+	ts.Server = httptest.NewServer(s.Handler())
+	t.Cleanup(ts.Close)
+
+	ts.owner = ts.createKey(t, "main", strata.RoleOwner, "Olivia", "olivia@example.com")
+	ts.viewer = ts.createKey(t, "main", strata.RoleViewer, "Victor", "victor@example.com")
+	ts.member = ts.createKey(t, "main", strata.RoleMember, "Mona", "mona@example.com")
+	ts.other = ts.createKey(t, "other", strata.RoleOwner, "Oscar", "oscar@example.com")
+
+	// Every response is checked against the document the server itself serves.
+	res, err := http.Get(ts.URL + "/v1/openapi")
+	if err != nil {
+		t.Fatalf("get openapi: %v", err)
+	}
+	defer res.Body.Close()
+	data, _ := io.ReadAll(res.Body)
+	doc, err := openapi3.NewLoader().LoadFromData(data)
+	if err != nil {
+		t.Fatalf("load openapi: %v", err)
+	}
+	if ts.router, err = legacy.NewRouter(doc); err != nil {
+		t.Fatalf("openapi router: %v", err)
+	}
+	return ts
+}
+
+func (ts *testServer) createKey(t *testing.T, project string, role strata.Role, name, email string) string {
+	t.Helper()
+	_, secret, err := ts.store.CreateKey(context.Background(), strata.KeyCreate{ProjectName: project, Role: role, UserName: name, UserEmail: email})
+	if err != nil {
+		t.Fatalf("create key: %v", err)
+	}
+	return secret
+}
+
+// response is a whole HTTP response.
+type response struct {
+	Status int
+	Header http.Header
+	Body   []byte
+}
+
+// object decodes the body as a JSON object.
+func (r *response) object(t *testing.T) map[string]any {
+	t.Helper()
+	var m map[string]any
+	if err := json.Unmarshal(r.Body, &m); err != nil {
+		t.Fatalf("decode %s: %v", r.Body, err)
+	}
+	return m
+}
+
+// array decodes the body as a JSON array of objects.
+func (r *response) array(t *testing.T) []map[string]any {
+	t.Helper()
+	var a []map[string]any
+	if err := json.Unmarshal(r.Body, &a); err != nil {
+		t.Fatalf("decode %s: %v", r.Body, err)
+	}
+	return a
+}
+
+// decode decodes the body into v.
+func (r *response) decode(t *testing.T, v any) {
+	t.Helper()
+	if err := json.Unmarshal(r.Body, v); err != nil {
+		t.Fatalf("decode %s: %v", r.Body, err)
+	}
+}
+
+// do sends a request with the key as a bearer token (none if key is "") and
+// body as is (none if ""), and checks the response against the OpenAPI
+// document.
+func (ts *testServer) do(t *testing.T, method, path, key, body string) *response {
+	t.Helper()
+	h := http.Header{}
+	if key != "" {
+		h.Set("Authorization", "Bearer "+key)
+	}
+	return ts.doWith(t, method, path, h, body)
+}
+
+func (ts *testServer) doWith(t *testing.T, method, path string, h http.Header, body string) *response {
+	t.Helper()
+	var rd io.Reader
+	if body != "" {
+		rd = strings.NewReader(body)
+	}
+	req, err := http.NewRequest(method, ts.URL+path, rd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for k, vs := range h {
+		req.Header[k] = vs
+	}
+	if body != "" && req.Header.Get("Content-Type") == "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	res, err := ts.Client().Do(req)
+	if err != nil {
+		t.Fatalf("%s %s: %v", method, path, err)
+	}
+	defer res.Body.Close()
+	data, err := io.ReadAll(res.Body)
+	if err != nil {
+		t.Fatalf("%s %s: read body: %v", method, path, err)
+	}
+	r := &response{Status: res.StatusCode, Header: res.Header, Body: data}
+	ts.check(t, req, r)
+	return r
+}
+
+// millis is the only timestamp form a response may hold.
+var millis = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$`)
+
+// check validates a response against the served OpenAPI document: a route
+// the document does not know must be a 404, and every status of a known one
+// must be documented with its body. Every timestamp must have milliseconds.
+func (ts *testServer) check(t *testing.T, req *http.Request, r *response) {
+	t.Helper()
+	if r.Status >= 500 {
+		t.Errorf("%s %s: status %d: %s", req.Method, req.URL.Path, r.Status, r.Body)
+	}
+	if len(r.Body) > 0 {
+		if ct := r.Header.Get("Content-Type"); !strings.HasPrefix(ct, "application/json") {
+			t.Errorf("%s %s: Content-Type %q", req.Method, req.URL.Path, ct)
+		}
+		var v any
+		if err := json.Unmarshal(r.Body, &v); err != nil {
+			t.Errorf("%s %s: body is not JSON: %v: %q", req.Method, req.URL.Path, err, r.Body)
+			return
+		}
+		checkTimestamps(t, v, "")
+	}
+
+	// The server ignores one trailing slash; the document's router is more
+	// lenient than that, so a path with more is taken as unknown here.
+	routeReq := req.Clone(context.Background())
+	if p := routeReq.URL.Path; len(p) > 1 && strings.HasSuffix(p, "/") {
+		routeReq.URL.Path = strings.TrimSuffix(p, "/")
+	}
+	route, params, err := ts.router.FindRoute(routeReq)
+	if p := routeReq.URL.Path; path.Clean(p) != p {
+		err = errors.New("unclean path")
+	}
+	if err != nil {
+		if r.Status != http.StatusNotFound {
+			t.Errorf("%s %s: no documented route, yet status %d", req.Method, req.URL.Path, r.Status)
+		}
+		return
+	}
+	in := &openapi3filter.ResponseValidationInput{
+		RequestValidationInput: &openapi3filter.RequestValidationInput{Request: routeReq, PathParams: params, Route: route},
+		Status:                 r.Status,
+		Header:                 r.Header,
+		Body:                   io.NopCloser(bytes.NewReader(r.Body)),
+		Options:                &openapi3filter.Options{IncludeResponseStatus: true, MultiError: true},
+	}
+	if err := openapi3filter.ValidateResponse(context.Background(), in); err != nil {
+		t.Errorf("%s %s: response %d does not match the OpenAPI document: %v\nbody: %s", req.Method, req.URL.Path, r.Status, err, r.Body)
+	}
+}
+
+func checkTimestamps(t *testing.T, v any, key string) {
+	t.Helper()
+	switch v := v.(type) {
+	case map[string]any:
+		for k, e := range v {
+			checkTimestamps(t, e, k)
+		}
+	case []any:
+		for _, e := range v {
+			checkTimestamps(t, e, key)
+		}
+	case string:
+		if strings.HasSuffix(key, "At") && !millis.MatchString(v) {
+			t.Errorf("%s = %q, not a UTC time with milliseconds", key, v)
+		}
+	}
+}
+
+// keys returns the keys of a JSON object in the order they are written.
+func keys(t *testing.T, raw []byte) []string {
+	t.Helper()
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
+		t.Fatalf("not an object: %s", raw)
+	}
+	var ks []string
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			t.Fatal(err)
+		}
+		ks = append(ks, tok.(string))
+		var skip json.RawMessage
+		if err := dec.Decode(&skip); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return ks
+}
+
+// member returns the raw JSON of a member of an object.
+func member(t *testing.T, raw []byte, key string) json.RawMessage {
+	t.Helper()
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &m); err != nil {
+		t.Fatalf("decode %s: %v", raw, err)
+	}
+	return m[key]
+}
+
+// elements returns the raw JSON of the elements of an array.
+func elements(t *testing.T, raw []byte) []json.RawMessage {
+	t.Helper()
+	var a []json.RawMessage
+	if err := json.Unmarshal(raw, &a); err != nil {
+		t.Fatalf("decode %s: %v", raw, err)
+	}
+	return a
+}
+
+// wantError checks an error response's status and message.
+func wantError(t *testing.T, r *response, status int, message string) {
+	t.Helper()
+	if got, want := r.Status, status; got != want {
+		t.Errorf("status = %d, want %d (body %s)", got, want, r.Body)
+	}
+	var body struct{ Message string }
+	json.Unmarshal(r.Body, &body)
+	if got, want := body.Message, message; got != want {
+		t.Errorf("message = %q, want %q", got, want)
+	}
+}
+
+// wantValidation checks a 422 with Lunary's body.
+func wantValidation(t *testing.T, r *response, message string) {
+	t.Helper()
+	wantError(t, r, http.StatusUnprocessableEntity, message)
+	var body struct{ Error string }
+	json.Unmarshal(r.Body, &body)
+	if got, want := body.Error, "Error"; got != want {
+		t.Errorf("error = %q, want %q", got, want)
+	}
+}
+
+func wantStatus(t *testing.T, r *response, status int) {
+	t.Helper()
+	if got, want := r.Status, status; got != want {
+		t.Fatalf("status = %d, want %d (body %s)", got, want, r.Body)
+	}
+}
+
+const datasetsPath = "/v1/datasets-v2"
+
+// createDataset creates a dataset with the owner key and returns its id.
+func (ts *testServer) createDataset(t *testing.T, name string) string {
+	t.Helper()
+	body, _ := json.Marshal(map[string]string{"name": name})
+	r := ts.do(t, "POST", datasetsPath, ts.owner, string(body))
+	wantStatus(t, r, http.StatusCreated)
+	return r.object(t)["id"].(string)
+}
+
+// createItem adds an item (without a version) and returns its id.
+func (ts *testServer) createItem(t *testing.T, datasetID, input string) string {
+	t.Helper()
+	body, _ := json.Marshal(map[string]string{"input": input})
+	r := ts.do(t, "POST", datasetsPath+"/"+datasetID+"/items?skipVersion=true", ts.owner, string(body))
+	wantStatus(t, r, http.StatusCreated)
+	return r.object(t)["id"].(string)
+}
+
+// dataset reads a dataset's meta and items.
+func (ts *testServer) dataset(t *testing.T, id string) map[string]any {
+	t.Helper()
+	r := ts.do(t, "GET", datasetsPath+"/"+id, ts.owner, "")
+	wantStatus(t, r, http.StatusOK)
+	return r.object(t)
+}
+
+// versionNumber is the dataset's current version number.
+func (ts *testServer) versionNumber(t *testing.T, id string) int {
+	t.Helper()
+	return int(ts.dataset(t, id)["currentVersionNumber"].(float64))
+}
+
+// inputs returns the inputs of a list of items.
+func inputs(items []any) []string {
+	var s []string
+	for _, it := range items {
+		s = append(s, it.(map[string]any)["input"].(string))
+	}
+	return s
+}
+
+func ids(items []any, key string) []string {
+	var s []string
+	for _, it := range items {
+		s = append(s, it.(map[string]any)[key].(string))
+	}
+	return s
+}

@@ -1,0 +1,211 @@
+package api
+
+import (
+	"net/http"
+	"strings"
+
+	"github.com/strata-eval/strata"
+	"github.com/strata-eval/strata/importer"
+)
+
+var datasetSorts = []string{
+	string(strata.SortNewest), string(strata.SortAlphabetical), string(strata.SortItems), string(strata.SortUpdated),
+}
+
+// GET /v1/datasets-v2
+func (s *Server) listDatasets(w http.ResponseWriter, r *request) error {
+	var v validator
+	q := r.URL.Query()
+	search, _ := v.str("search", queryValue(q, "search"), stringRule{trim: true, min: 1, max: 255, optional: true})
+	sort := v.enum("sort", queryValue(q, "sort"), datasetSorts, string(strata.SortNewest))
+	if err := v.err(); err != nil {
+		return err
+	}
+	f := strata.DatasetFilter{Sort: strata.DatasetSort(sort)}
+	if search != nil {
+		f.Search = *search
+	}
+	ds, err := s.Store.ListDatasets(r.ctx(), r.principal.ProjectID, f)
+	if err != nil {
+		return err
+	}
+	out := make([]datasetJSON, len(ds))
+	for i, d := range ds {
+		out[i] = toDatasetJSON(d)
+	}
+	return writeJSON(w, http.StatusOK, out)
+}
+
+// datasetInput validates Lunary's DatasetInputSchema, or its .partial() for
+// an update.
+func datasetInput(v *validator, b jsonBody, partial bool) (name, description *string, setName, setDescription bool) {
+	obj, ok := v.object(b)
+	if !ok {
+		return nil, nil, false, false
+	}
+	name, setName = v.str("name", obj["name"], stringRule{trim: true, min: 1, optional: partial})
+	description, setDescription = v.str("description", obj["description"], stringRule{trim: true, max: 10000, nullable: true, optional: true})
+	return name, description, setName, setDescription
+}
+
+// POST /v1/datasets-v2
+func (s *Server) createDataset(w http.ResponseWriter, r *request) error {
+	var v validator
+	name, description, _, _ := datasetInput(&v, r.body, false)
+	if err := v.err(); err != nil {
+		return err
+	}
+	d, err := s.Store.CreateDataset(r.ctx(), r.actor(), strata.DatasetCreate{Name: *name, Description: description})
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusCreated, toDatasetDetailJSON(d))
+}
+
+// GET /v1/datasets-v2/{datasetId}: the dataset and its items, read in one
+// snapshot and streamed.
+func (s *Server) getDataset(w http.ResponseWriter, r *request) error {
+	ids, err := pathIDs(r, "datasetId")
+	if err != nil {
+		return err
+	}
+	st := newArrayStream(w, http.StatusOK, nil)
+	q := strata.ItemQuery{ProjectID: r.principal.ProjectID, DatasetID: ids[0]}
+	q.OnDataset = func(d *strata.Dataset) error {
+		prefix, err := openWith(toDatasetDetailJSON(d), "items")
+		st.prefix = prefix
+		return err
+	}
+	err = s.Store.ScanItems(r.ctx(), q, func(it *strata.Item) error { return st.add(toEmbeddedItemJSON(it)) })
+	if err != nil {
+		return err
+	}
+	if st.prefix == nil {
+		return strata.Errorf(strata.EINTERNAL, "scan of dataset %s gave no dataset", ids[0])
+	}
+	return st.finish("}")
+}
+
+// PATCH /v1/datasets-v2/{datasetId}
+func (s *Server) updateDataset(w http.ResponseWriter, r *request) error {
+	ids, err := pathIDs(r, "datasetId")
+	if err != nil {
+		return err
+	}
+	var v validator
+	name, description, setName, setDescription := datasetInput(&v, r.body, true)
+	if err := v.err(); err != nil {
+		return err
+	}
+	if !setName && !setDescription {
+		return errNoFields
+	}
+	opts, err := writeOptions(r)
+	if err != nil {
+		return err
+	}
+	u := strata.DatasetUpdate{Name: name, Description: description, SetDescription: setDescription}
+	d, err := s.Store.UpdateDataset(r.ctx(), r.actor(), ids[0], u, opts)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, toDatasetDetailJSON(d))
+}
+
+var errNoFields = &strata.Error{Code: strata.EINVALID, Message: "No fields to update"}
+
+// DELETE /v1/datasets-v2/{datasetId}
+func (s *Server) deleteDataset(w http.ResponseWriter, r *request) error {
+	ids, err := pathIDs(r, "datasetId")
+	if err != nil {
+		return err
+	}
+	if err := s.Store.DeleteDataset(r.ctx(), r.actor(), ids[0]); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+// POST /v1/datasets-v2/{datasetId}/duplicate
+func (s *Server) duplicateDataset(w http.ResponseWriter, r *request) error {
+	ids, err := pathIDs(r, "datasetId")
+	if err != nil {
+		return err
+	}
+	d, err := s.Store.DuplicateDataset(r.ctx(), r.actor(), ids[0])
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusCreated, toDatasetDetailJSON(d))
+}
+
+var importFormats = []string{"csv", "jsonl"}
+
+// POST /v1/datasets-v2/{datasetId}/import
+func (s *Server) importItems(w http.ResponseWriter, r *request) error {
+	ids, err := pathIDs(r, "datasetId")
+	if err != nil {
+		return err
+	}
+	src, opts, err := importInput(r)
+	if err != nil {
+		return s.afterLookup(r, ids[0], err)
+	}
+	n, err := s.Store.ImportItems(r.ctx(), r.actor(), ids[0], src, opts)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, map[string]int{"insertedCount": n})
+}
+
+func importInput(r *request) (strata.ItemSource, strata.WriteOptions, error) {
+	var v validator
+	var format string
+	var content *string
+	if obj, ok := v.object(r.body); ok {
+		format = v.enum("format", obj["format"], importFormats, "")
+		content, _ = v.str("content", obj["content"], stringRule{min: 1})
+	}
+	if err := v.err(); err != nil {
+		return nil, strata.WriteOptions{}, err
+	}
+	opts, err := writeOptions(r)
+	if err != nil {
+		return nil, opts, err
+	}
+	src, err := importer.New(format, strings.NewReader(*content))
+	return src, opts, err
+}
+
+// afterLookup returns err, unless the dataset is not found: Lunary looks the
+// dataset up before it validates a body, so a missing dataset is reported
+// first. The lookup is only made when there is an error to report.
+func (s *Server) afterLookup(r *request, datasetID string, err error) error {
+	if _, lerr := s.Store.FindDataset(r.ctx(), r.principal.ProjectID, datasetID); lerr != nil {
+		return lerr
+	}
+	return err
+}
+
+// writeOptions reads Lunary's auto-version flag: skipVersion, or else
+// skipVersioning, skips when it is true, 1 or yes in any case. Lunary fails
+// with a 500 on a repeated flag; here it is a 400.
+func writeOptions(r *request) (strata.WriteOptions, error) {
+	q := r.URL.Query()
+	for _, key := range []string{"skipVersion", "skipVersioning"} {
+		vs, ok := q[key]
+		if !ok {
+			continue
+		}
+		if len(vs) > 1 {
+			return strata.WriteOptions{}, strata.Errorf(strata.EINVALID, "%s must be given at most once", key)
+		}
+		switch strings.ToLower(vs[0]) {
+		case "true", "1", "yes":
+			return strata.WriteOptions{SkipVersion: true}, nil
+		}
+		return strata.WriteOptions{}, nil
+	}
+	return strata.WriteOptions{}, nil
+}

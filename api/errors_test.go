@@ -1,0 +1,132 @@
+package api_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+
+	"github.com/strata-eval/strata"
+	"github.com/strata-eval/strata/api"
+)
+
+// failingStore fails where a database could: listing datasets, and scanning
+// items after a number of them.
+type failingStore struct {
+	strata.Store
+	failAfter atomic.Int64 // items a scan yields before it fails
+}
+
+var errDisk = errors.New("disk on fire at /var/lib/strata")
+
+func (s *failingStore) ListDatasets(context.Context, string, strata.DatasetFilter) ([]*strata.Dataset, error) {
+	return nil, fmt.Errorf("list datasets: %w", errDisk)
+}
+
+func (s *failingStore) ScanItems(ctx context.Context, q strata.ItemQuery, fn func(*strata.Item) error) error {
+	n, failAfter := int64(0), s.failAfter.Load()
+	return s.Store.ScanItems(ctx, q, func(it *strata.Item) error {
+		if n == failAfter {
+			return errDisk
+		}
+		n++
+		return fn(it)
+	})
+}
+
+// syncBuffer is a log destination that handlers may write concurrently.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+func TestInternalErrors(t *testing.T) {
+	var logs syncBuffer
+	fs := &failingStore{}
+	ts := newTestServerWith(t, func(s *api.Server) {
+		fs.Store = s.Store
+		s.Store = fs
+		s.Logger = slog.New(slog.NewTextHandler(&logs, nil))
+	})
+	id := ts.createDataset(t, "failing")
+	var lines strings.Builder
+	for i := range 1000 {
+		fmt.Fprintf(&lines, `{"input":"q%d"}`+"\n", i)
+	}
+	body, _ := json.Marshal(map[string]string{"format": "jsonl", "content": lines.String()})
+	wantStatus(t, ts.do(t, "POST", datasetsPath+"/"+id+"/import", ts.owner, string(body)), http.StatusOK)
+
+	get := func(t *testing.T, path string) (*http.Response, []byte, error) {
+		req, _ := http.NewRequest("GET", ts.URL+path, nil)
+		req.Header.Set("Authorization", "Bearer "+ts.owner)
+		res, err := ts.Client().Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		data, err := io.ReadAll(res.Body)
+		return res, data, err
+	}
+	t.Run("NotShown", func(t *testing.T) {
+		res, data, err := get(t, datasetsPath)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, want := res.StatusCode, http.StatusInternalServerError; got != want {
+			t.Errorf("status = %d, want %d", got, want)
+		}
+		if got, want := string(data), `{"message":"An unexpected error occurred"}`; got != want {
+			t.Errorf("body = %s, want %s", got, want)
+		}
+		if !strings.Contains(logs.String(), "disk on fire") {
+			t.Errorf("error not logged: %q", logs.String())
+		}
+	})
+	t.Run("BeforeStream", func(t *testing.T) {
+		fs.failAfter.Store(0)
+		res, data, err := get(t, datasetsPath+"/"+id+"/items")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, want := res.StatusCode, http.StatusInternalServerError; got != want {
+			t.Errorf("status = %d, want %d", got, want)
+		}
+		if got, want := string(data), `{"message":"An unexpected error occurred"}`; got != want {
+			t.Errorf("body = %s, want %s", got, want)
+		}
+	})
+	t.Run("MidStream", func(t *testing.T) {
+		// The status is gone with the first items: the client must see a
+		// broken response, not a short list that looks whole.
+		fs.failAfter.Store(700)
+		for _, path := range []string{datasetsPath + "/" + id + "/items", datasetsPath + "/" + id} {
+			res, data, err := get(t, path)
+			if got, want := res.StatusCode, http.StatusOK; got != want {
+				t.Errorf("%s: status = %d, want %d", path, got, want)
+			}
+			if err == nil {
+				t.Errorf("%s: a failed stream ended cleanly (%d bytes, valid JSON: %v)", path, len(data), json.Valid(data))
+			}
+		}
+	})
+}

@@ -1,0 +1,121 @@
+package api
+
+import (
+	"net/http"
+
+	"github.com/strata-eval/strata"
+)
+
+// itemFields validates the body of an item create or update:
+// {input?: string, groundTruth?: string | null, output?: string | null}.
+func itemFields(v *validator, b jsonBody) strata.ItemUpdate {
+	var u strata.ItemUpdate
+	obj, ok := v.object(b)
+	if !ok {
+		return u
+	}
+	if input, ok := v.str("input", obj["input"], stringRule{optional: true}); ok {
+		u.Input = input
+	}
+	u.GroundTruth, u.SetGroundTruth = v.str("groundTruth", obj["groundTruth"], stringRule{nullable: true, optional: true})
+	u.Output, u.SetOutput = v.str("output", obj["output"], stringRule{nullable: true, optional: true})
+	return u
+}
+
+// GET /v1/datasets-v2/{datasetId}/items, streamed in item order.
+func (s *Server) listItems(w http.ResponseWriter, r *request) error {
+	ids, err := pathIDs(r, "datasetId")
+	if err != nil {
+		return err
+	}
+	st := newArrayStream(w, http.StatusOK, nil)
+	q := strata.ItemQuery{ProjectID: r.principal.ProjectID, DatasetID: ids[0]}
+	err = s.Store.ScanItems(r.ctx(), q, func(it *strata.Item) error { return st.add(toItemJSON(it)) })
+	if err != nil {
+		return err
+	}
+	return st.finish("")
+}
+
+// POST /v1/datasets-v2/{datasetId}/items
+func (s *Server) createItem(w http.ResponseWriter, r *request) error {
+	ids, err := pathIDs(r, "datasetId")
+	if err != nil {
+		return err
+	}
+	var v validator
+	u := itemFields(&v, r.body)
+	err = v.err()
+	var opts strata.WriteOptions
+	if err == nil {
+		opts, err = writeOptions(r)
+	}
+	if err != nil {
+		return s.afterLookup(r, ids[0], err)
+	}
+	in := strata.ItemInput{GroundTruth: u.GroundTruth, Output: u.Output}
+	if u.Input != nil {
+		in.Input = *u.Input
+	}
+	it, err := s.Store.CreateItem(r.ctx(), r.actor(), ids[0], in, opts)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusCreated, toItemJSON(it))
+}
+
+// GET /v1/datasets-v2/{datasetId}/items/{itemId}
+func (s *Server) getItem(w http.ResponseWriter, r *request) error {
+	ids, err := pathIDs(r, "datasetId", "itemId")
+	if err != nil {
+		return err
+	}
+	it, err := s.Store.FindItem(r.ctx(), r.principal.ProjectID, ids[0], ids[1])
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, toItemJSON(it))
+}
+
+// PATCH /v1/datasets-v2/{datasetId}/items/{itemId}
+func (s *Server) updateItem(w http.ResponseWriter, r *request) error {
+	ids, err := pathIDs(r, "datasetId", "itemId")
+	if err != nil {
+		return err
+	}
+	var v validator
+	u := itemFields(&v, r.body)
+	err = v.err()
+	if err == nil && u.Empty() {
+		err = errNoFields
+	}
+	var opts strata.WriteOptions
+	if err == nil {
+		opts, err = writeOptions(r)
+	}
+	if err != nil {
+		return s.afterLookup(r, ids[0], err)
+	}
+	it, err := s.Store.UpdateItem(r.ctx(), r.actor(), ids[0], ids[1], u, opts)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, toItemJSON(it))
+}
+
+// DELETE /v1/datasets-v2/{datasetId}/items/{itemId}
+func (s *Server) deleteItem(w http.ResponseWriter, r *request) error {
+	ids, err := pathIDs(r, "datasetId", "itemId")
+	if err != nil {
+		return err
+	}
+	opts, err := writeOptions(r)
+	if err != nil {
+		return s.afterLookup(r, ids[0], err)
+	}
+	if err := s.Store.DeleteItem(r.ctx(), r.actor(), ids[0], ids[1], opts); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}

@@ -1,0 +1,108 @@
+package api
+
+import (
+	"net/http"
+
+	"github.com/strata-eval/strata"
+)
+
+// GET /v1/datasets-v2/{datasetId}/versions
+func (s *Server) listVersions(w http.ResponseWriter, r *request) error {
+	ids, err := pathIDs(r, "datasetId")
+	if err != nil {
+		return err
+	}
+	var v validator
+	limit := v.integer("limit", queryValue(r.URL.Query(), "limit"), 1, 100, 50)
+	if err := v.err(); err != nil {
+		return err
+	}
+	vs, err := s.Store.ListVersions(r.ctx(), r.principal.ProjectID, ids[0], limit)
+	if err != nil {
+		return err
+	}
+	out := make([]versionJSON, len(vs))
+	for i, v := range vs {
+		out[i] = toVersionJSON(v)
+	}
+	return writeJSON(w, http.StatusOK, map[string][]versionJSON{"versions": out})
+}
+
+// GET /v1/datasets-v2/{datasetId}/versions/{versionId}: the version and its
+// items, streamed. A version never changes, so two reads see one content.
+func (s *Server) getVersion(w http.ResponseWriter, r *request) error {
+	ids, err := pathIDs(r, "datasetId", "versionId")
+	if err != nil {
+		return err
+	}
+	ver, err := s.Store.FindVersion(r.ctx(), r.principal.ProjectID, ids[0], ids[1])
+	if err != nil {
+		return err
+	}
+	prefix, err := openWith(map[string]versionJSON{"version": toVersionJSON(ver)}, "items")
+	if err != nil {
+		return err
+	}
+	st := newArrayStream(w, http.StatusOK, prefix)
+	q := strata.ItemQuery{ProjectID: r.principal.ProjectID, DatasetID: ids[0], Version: ver.Number}
+	index := 0
+	err = s.Store.ScanItems(r.ctx(), q, func(it *strata.Item) error {
+		index++
+		return st.add(toVersionItemJSON(ver, index, it))
+	})
+	if err != nil {
+		return err
+	}
+	return st.finish("}")
+}
+
+// POST /v1/datasets-v2/{datasetId}/versions: snapshot the working version.
+// The optional body {name?, description?} is Strata's; Lunary takes the
+// dataset's own, as a missing or null one does here.
+func (s *Server) createVersion(w http.ResponseWriter, r *request) error {
+	ids, err := pathIDs(r, "datasetId")
+	if err != nil {
+		return err
+	}
+	var v validator
+	var c strata.VersionCreate
+	if obj, ok := v.object(r.body); ok {
+		c.Name, _ = v.str("name", obj["name"], stringRule{nullable: true, optional: true})
+		c.Description, _ = v.str("description", obj["description"], stringRule{nullable: true, optional: true})
+	}
+	if err := v.err(); err != nil {
+		return s.afterLookup(r, ids[0], err)
+	}
+	ver, d, err := s.Store.CreateVersion(r.ctx(), r.actor(), ids[0], c)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusCreated, struct {
+		Version versionJSON       `json:"version"`
+		Dataset datasetDetailJSON `json:"dataset"`
+	}{toVersionJSON(ver), toDatasetDetailJSON(d)})
+}
+
+// POST /v1/datasets-v2/{datasetId}/versions/{versionId}/restore: the
+// dataset with the items of the snapshot the restore made.
+func (s *Server) restoreVersion(w http.ResponseWriter, r *request) error {
+	ids, err := pathIDs(r, "datasetId", "versionId")
+	if err != nil {
+		return err
+	}
+	d, _, err := s.Store.RestoreVersion(r.ctx(), r.actor(), ids[0], ids[1])
+	if err != nil {
+		return err
+	}
+	prefix, err := openWith(toDatasetDetailJSON(d), "items")
+	if err != nil {
+		return err
+	}
+	st := newArrayStream(w, http.StatusOK, prefix)
+	q := strata.ItemQuery{ProjectID: r.principal.ProjectID, DatasetID: ids[0], Version: d.CurrentVersionNumber}
+	err = s.Store.ScanItems(r.ctx(), q, func(it *strata.Item) error { return st.add(toEmbeddedItemJSON(it)) })
+	if err != nil {
+		return err
+	}
+	return st.finish("}")
+}

@@ -1,0 +1,100 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"net/http"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// runServe starts a server on a temporary database and a free port.
+func runServe(t *testing.T, dsn string) (*Main, *bytes.Buffer) {
+	t.Helper()
+	var stdout, stderr bytes.Buffer
+	m := NewMain(&stdout, &stderr)
+	if err := m.ParseFlags([]string{"--addr", "127.0.0.1:0", "--db", dsn}); err != nil {
+		t.Fatal(err)
+	}
+	if err := m.Run(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { m.Close() })
+	return m, &stdout
+}
+
+func TestServe(t *testing.T) {
+	dsn := filepath.Join(t.TempDir(), "strata.db")
+	m, stdout := runServe(t, dsn)
+	out := stdout.String()
+	i := strings.Index(out, "strata_")
+	if i < 0 {
+		t.Fatalf("no owner key printed: %q", out)
+	}
+	key := strings.Fields(out[i:])[0]
+	base := "http://" + m.Listener.Addr().String()
+
+	resp, err := http.Get(base + "/healthz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if got, want := resp.StatusCode, 200; got != want {
+		t.Fatalf("healthz = %d, want %d", got, want)
+	}
+
+	req, _ := http.NewRequest("POST", base+"/v1/datasets-v2", strings.NewReader(`{"name":"qa"}`))
+	req.Header.Set("Authorization", "Bearer "+key)
+	resp, err = http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var d struct{ CurrentVersionNumber int }
+	json.NewDecoder(resp.Body).Decode(&d)
+	resp.Body.Close()
+	if got, want := resp.StatusCode, 201; got != want || d.CurrentVersionNumber != 1 {
+		t.Fatalf("create = %d (version %d), want %d", got, d.CurrentVersionNumber, want)
+	}
+	if err := m.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	// A second start on the same database prints no new key.
+	_, stdout = runServe(t, dsn)
+	if strings.Contains(stdout.String(), "strata_") {
+		t.Fatalf("second start printed a key: %q", stdout.String())
+	}
+}
+
+func TestKeysCommands(t *testing.T) {
+	dsn := "sqlite:" + filepath.Join(t.TempDir(), "strata.db")
+	var stdout, stderr bytes.Buffer
+	ctx := context.Background()
+	if err := run(ctx, []string{"keys", "create", "--db", dsn, "--project", "p", "--role", "viewer", "--user-name", "Vi"}, &stdout, &stderr); err != nil {
+		t.Fatal(err, stderr.String())
+	}
+	secret := strings.TrimSpace(stdout.String())
+	if !strings.HasPrefix(secret, "strata_") || strings.ContainsAny(secret, " \n") {
+		t.Fatalf("keys create printed %q, want the key alone", stdout.String())
+	}
+	stdout.Reset()
+	if err := run(ctx, []string{"keys", "list", "--db", dsn}, &stdout, &stderr); err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(stdout.String()), "\n")
+	if len(lines) != 2 || !strings.Contains(lines[1], "viewer") || strings.Contains(stdout.String(), secret) {
+		t.Fatalf("keys list = %q", stdout.String())
+	}
+	id := strings.Fields(lines[1])[0]
+	if err := run(ctx, []string{"keys", "revoke", "--db", dsn, id}, &stdout, &stderr); err != nil {
+		t.Fatal(err)
+	}
+	if err := run(ctx, []string{"keys", "revoke", "--db", dsn, id}, &stdout, &stderr); err == nil {
+		t.Fatal("revoking twice succeeded")
+	}
+	if err := run(ctx, []string{"keys", "create", "--db", dsn, "--role", "root"}, &stdout, &stderr); err == nil {
+		t.Fatal("unknown role accepted")
+	}
+}
