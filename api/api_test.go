@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"path"
 	"path/filepath"
 	"regexp"
@@ -22,14 +23,27 @@ import (
 
 	"github.com/strata-eval/strata"
 	"github.com/strata-eval/strata/api"
+	"github.com/strata-eval/strata/internal/pgtest"
+	"github.com/strata-eval/strata/postgres"
 	"github.com/strata-eval/strata/sqlite"
 )
 
+func TestMain(m *testing.M) { os.Exit(pgtest.Main(m)) }
+
 // openStore opens an empty store for one test. It is the only place that
-// knows the backend, so the same HTTP tests can run on another one.
+// knows the backend: STRATA_TEST_STORE=postgres runs the same HTTP tests on a
+// throwaway PostgreSQL database.
 var openStore = func(t testing.TB) strata.Store {
 	t.Helper()
-	s, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "strata.db"))
+	var (
+		s   strata.Store
+		err error
+	)
+	if os.Getenv("STRATA_TEST_STORE") == "postgres" {
+		s, err = postgres.Open(context.Background(), pgtest.DSN(t))
+	} else {
+		s, err = sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "strata.db"))
+	}
 	if err != nil {
 		t.Fatalf("open store: %v", err)
 	}

@@ -1,0 +1,102 @@
+// Package postgres is Strata's store on PostgreSQL (pgx v5), for more than one
+// machine: any number of stateless servers can share one database, because
+// every mutation locks its dataset row (SELECT ... FOR UPDATE) and commits
+// with its version.
+package postgres
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"strconv"
+	"strings"
+
+	"github.com/jackc/pgx/v5/pgconn"
+	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" database/sql driver
+
+	"github.com/strata-eval/strata/internal/sqlstore"
+)
+
+//go:embed migrations/*.sql
+var migrationFiles embed.FS
+
+// Store is a strata.Store on PostgreSQL.
+type Store struct {
+	*sqlstore.Store
+}
+
+// IsDSN reports whether dsn names a PostgreSQL database.
+func IsDSN(dsn string) bool {
+	return strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://")
+}
+
+// migrationLock keeps two servers from migrating one database at once.
+const migrationLock = `SELECT pg_advisory_xact_lock(7460239172)`
+
+// Open connects to the database at dsn and brings its schema up to date.
+func Open(ctx context.Context, dsn string) (*Store, error) {
+	db, err := sql.Open("pgx", dsn)
+	if err != nil {
+		return nil, fmt.Errorf("open postgres: %w", err)
+	}
+	db.SetMaxOpenConns(32)
+	db.SetMaxIdleConns(32)
+	if err := db.PingContext(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open postgres: %w", err)
+	}
+	sub, err := fs.Sub(migrationFiles, "migrations")
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	ms, err := sqlstore.LoadMigrations(sub)
+	if err == nil {
+		err = sqlstore.Migrate(ctx, db, ms, migrationLock)
+	}
+	if err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open postgres: %w", err)
+	}
+	return &Store{sqlstore.New(db, dialect{})}, nil
+}
+
+// dialect is what PostgreSQL does its own way. Errors are told apart by
+// SQLSTATE, never by message.
+type dialect struct{}
+
+func (dialect) ForUpdate() string { return "FOR UPDATE" }
+
+func (dialect) IsUnique(err error) bool { return sqlState(err) == "23505" }
+
+// IsRetryable is true for serialization failures and deadlocks.
+func (dialect) IsRetryable(err error) bool {
+	switch sqlState(err) {
+	case "40001", "40P01":
+		return true
+	}
+	return false
+}
+
+// ReadOptions give a repeatable-read snapshot: a dataset and its items are
+// read as of one moment.
+func (dialect) ReadOptions() *sql.TxOptions {
+	return &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true}
+}
+
+// SerializeWrites is false: the row lock orders the writers of one dataset,
+// and writers of different datasets run in parallel.
+func (dialect) SerializeWrites() bool { return false }
+
+func sqlState(err error) string {
+	var e *pgconn.PgError
+	if errors.As(err, &e) {
+		return e.Code
+	}
+	return ""
+}
+
+func (dialect) Placeholder(i int) string { return "$" + strconv.Itoa(i) }
