@@ -24,3 +24,5 @@ func MustOpen(tb testing.TB) strata.Store {
 }
 
 func TestConformance(t *testing.T) { storetest.Run(t, MustOpen) }
+
+func BenchmarkStore(b *testing.B) { storetest.Bench(b, MustOpen) }

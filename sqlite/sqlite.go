@@ -7,6 +7,7 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"embed"
 	"errors"
 	"fmt"
@@ -22,6 +23,22 @@ import (
 
 //go:embed migrations/*.sql
 var migrationFiles embed.FS
+
+func init() {
+	// SQLite's lower() folds ASCII only; searches fold all of Unicode, as
+	// PostgreSQL's lower() does in a UTF-8 locale. The override applies to
+	// every connection this driver opens.
+	sqlite.MustRegisterDeterministicScalarFunction("lower", 1, func(_ *sqlite.FunctionContext, args []driver.Value) (driver.Value, error) {
+		switch v := args[0].(type) {
+		case string:
+			return strings.ToLower(v), nil
+		case []byte:
+			return strings.ToLower(string(v)), nil
+		default:
+			return v, nil // NULL and numbers, as the built-in
+		}
+	})
+}
 
 // Store is a strata.Store on SQLite.
 type Store struct {

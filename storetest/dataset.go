@@ -131,6 +131,21 @@ func testDatasets(t *testing.T, open Opener) {
 		}
 	})
 
+	t.Run("SearchFoldsUnicode", func(t *testing.T) {
+		f := newFixture(t, open)
+		f.dataset("École")
+		f.dataset("Straße")
+		for _, search := range []string{"ÉCOLE", "école", "cole", "STRAßE"} {
+			list, err := f.s.ListDatasets(f.ctx, f.actor.ProjectID, strata.DatasetFilter{Search: search})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(list) != 1 {
+				t.Errorf("search %q found %d datasets, want 1", search, len(list))
+			}
+		}
+	})
+
 	t.Run("Update", func(t *testing.T) {
 		f := newFixture(t, open)
 		d := f.dataset("qa")

@@ -338,7 +338,7 @@ func start() (_ *cluster, err error) {
 	c.startReaper() // best effort
 
 	if out, err := c.runPG(c.bins.initdb, "-D", c.data, "-A", "trust", "-U", pgUser,
-		"--no-sync", "-E", "UTF8", "--locale=C"); err != nil {
+		"--no-sync", "-E", "UTF8", "--locale=C.UTF-8"); err != nil {
 		return nil, fmt.Errorf("initdb failed: %v\n%s", err, out)
 	}
 
