@@ -2,6 +2,7 @@ package postgres_test
 
 import (
 	"os"
+	"strings"
 	"testing"
 
 	"github.com/strata-eval/strata"
@@ -26,3 +27,40 @@ func MustOpen(tb testing.TB) strata.Store {
 func TestConformance(t *testing.T) { storetest.Run(t, MustOpen) }
 
 func BenchmarkStore(b *testing.B) { storetest.Bench(b, MustOpen) }
+
+func TestOpenRefusesNewerSchema(t *testing.T) {
+	dsn := pgtest.DSN(t)
+	s, err := postgres.Open(t.Context(), dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.DB.Exec(`INSERT INTO schema_migrations (version, name, applied_at) VALUES (999, 'future', 0)`); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	_, err = postgres.Open(t.Context(), dsn)
+	if err == nil || !strings.Contains(err.Error(), "newer than this strata knows") {
+		t.Fatalf("Open = %v, want a refusal", err)
+	}
+}
+
+// TestConcurrentMigrate opens one fresh database from several goroutines at
+// once, as servers starting together do: the advisory lock lets one migrate.
+func TestConcurrentMigrate(t *testing.T) {
+	dsn := pgtest.DSN(t)
+	errs := make(chan error, 4)
+	for i := 0; i < 4; i++ {
+		go func() {
+			s, err := postgres.Open(t.Context(), dsn)
+			if err == nil {
+				s.Close()
+			}
+			errs <- err
+		}()
+	}
+	for i := 0; i < 4; i++ {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+}

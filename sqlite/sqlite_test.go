@@ -2,6 +2,7 @@ package sqlite_test
 
 import (
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/strata-eval/strata"
@@ -23,3 +24,19 @@ func MustOpen(tb testing.TB) strata.Store {
 func TestConformance(t *testing.T) { storetest.Run(t, MustOpen) }
 
 func BenchmarkStore(b *testing.B) { storetest.Bench(b, MustOpen) }
+
+func TestOpenRefusesNewerSchema(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "strata.db")
+	s, err := sqlite.Open(t.Context(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.DB.Exec(`INSERT INTO schema_migrations (version, name, applied_at) VALUES (999, 'future', 0)`); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	_, err = sqlite.Open(t.Context(), path)
+	if err == nil || !strings.Contains(err.Error(), "newer than this strata knows") {
+		t.Fatalf("Open = %v, want a refusal", err)
+	}
+}

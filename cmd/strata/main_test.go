@@ -5,9 +5,12 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/strata-eval/strata/internal/pgtest"
 )
 
 // runServe starts a server on a temporary database and a free port.
@@ -25,8 +28,16 @@ func runServe(t *testing.T, dsn string) (*Main, *bytes.Buffer) {
 	return m, &stdout
 }
 
+// testDSN is a new database on the store the tests run on.
+func testDSN(t *testing.T) string {
+	if os.Getenv("STRATA_TEST_STORE") == "postgres" {
+		return pgtest.DSN(t)
+	}
+	return filepath.Join(t.TempDir(), "strata.db")
+}
+
 func TestServe(t *testing.T) {
-	dsn := filepath.Join(t.TempDir(), "strata.db")
+	dsn := testDSN(t)
 	m, stdout := runServe(t, dsn)
 	out := stdout.String()
 	i := strings.Index(out, "strata_")
@@ -69,7 +80,7 @@ func TestServe(t *testing.T) {
 }
 
 func TestKeysCommands(t *testing.T) {
-	dsn := "sqlite:" + filepath.Join(t.TempDir(), "strata.db")
+	dsn := testDSN(t)
 	var stdout, stderr bytes.Buffer
 	ctx := context.Background()
 	if err := run(ctx, []string{"keys", "create", "--db", dsn, "--project", "p", "--role", "viewer", "--user-name", "Vi"}, &stdout, &stderr); err != nil {
