@@ -28,6 +28,15 @@ func testDatasets(t *testing.T, open Opener) {
 		if got, want := d.ItemCount, 0; got != want {
 			t.Fatalf("itemCount = %d, want %d", got, want)
 		}
+		if _, secret, err := f.s.CreateKey(f.ctx, strata.KeyCreate{ProjectName: "test", Role: strata.RoleMember, UserName: "Bob"}); err != nil {
+			t.Fatal(err)
+		} else if bob, err := f.s.Authenticate(f.ctx, secret); err != nil {
+			t.Fatal(err)
+		} else if d, err := f.s.CreateDataset(f.ctx, bob.Actor(), strata.DatasetCreate{Name: "bob's"}); err != nil {
+			t.Fatal(err)
+		} else if d.OwnerEmail != nil || d.OwnerName == nil || *d.OwnerName != "Bob" {
+			t.Fatalf("owner without email: name %v, email %q", d.OwnerName, *d.OwnerEmail)
+		}
 		if d.EvaluatorConfigs == nil {
 			t.Fatal("evaluatorConfigs is nil, want empty")
 		}

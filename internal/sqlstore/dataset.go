@@ -94,6 +94,8 @@ func scanDataset(row scanner) (*strata.Dataset, error) {
 	d.OwnerID, d.Description, d.CurrentVersionID = ptr(ownerID), ptr(desc), ptr(curID)
 	d.EvaluatorSlot1ID, d.EvaluatorSlot2ID, d.EvaluatorSlot3ID = ptr(slots[0]), ptr(slots[1]), ptr(slots[2])
 	d.EvaluatorSlot4ID, d.EvaluatorSlot5ID = ptr(slots[3]), ptr(slots[4])
+	// A user without an email has '' stored; clients see null, as in Lunary.
+	ownerEmail.Valid = ownerEmail.Valid && ownerEmail.String != ""
 	d.OwnerName, d.OwnerEmail = ptr(ownerName), ptr(ownerEmail)
 	if vCreated.Valid {
 		t := timeOf(vCreated.Int64)
