@@ -75,6 +75,10 @@ type KeyStore interface {
 	// ListKeys lists the keys of a project ("" for all projects).
 	ListKeys(ctx context.Context, projectName string) ([]*Key, error)
 	RevokeKey(ctx context.Context, id string) error
+	// RotateKey revokes a live key and creates its replacement, with the same
+	// project, user and role, in one transaction. It returns the new key and
+	// its secret.
+	RotateKey(ctx context.Context, id string) (*Key, string, error)
 	// CountKeys counts the keys ever created, so that a fresh database can be
 	// given its first owner key.
 	CountKeys(ctx context.Context) (int, error)

@@ -1,12 +1,14 @@
 package storetest
 
 import (
+	"context"
 	"fmt"
 	"math/rand/v2"
 	"slices"
 	"testing"
 
 	"github.com/strata-eval/strata"
+	"github.com/strata-eval/strata/internal/sqlstore"
 )
 
 // modelItem is an item as the model keeps it.
@@ -132,6 +134,7 @@ func testModel(t *testing.T, open Opener) {
 				}
 				check(t, f, d.ID, m, step, step%25 == 0 || step == steps-1)
 			}
+			CheckInvariants(t, f.s)
 		})
 	}
 }
@@ -162,5 +165,27 @@ func check(t *testing.T, f *fixture, datasetID string, m *model, step int, allVe
 	}
 	for n := 1; n <= m.head; n++ {
 		same(fmt.Sprintf("version %d", n), f.items(datasetID, n), m.versions[n])
+	}
+}
+
+// Checker is a store that can verify the invariants of the versioning model
+// (strata check).
+type Checker interface {
+	Check(ctx context.Context) ([]sqlstore.Violation, error)
+}
+
+// CheckInvariants fails the test if s breaks an invariant of the model.
+func CheckInvariants(tb testing.TB, s strata.Store) {
+	tb.Helper()
+	c, ok := s.(Checker)
+	if !ok {
+		tb.Fatalf("%T cannot check its invariants", s)
+	}
+	found, err := c.Check(context.Background())
+	if err != nil {
+		tb.Fatal(err)
+	}
+	for _, v := range found {
+		tb.Error(v)
 	}
 }

@@ -281,6 +281,24 @@ func testKeys(t *testing.T, open Opener) {
 		if n, err := s.CountKeys(ctx); err != nil || n != 2 {
 			t.Fatalf("CountKeys = %d, %v", n, err)
 		}
+		rotated, newSecret, err := s.CreateKey(ctx, strata.KeyCreate{ProjectName: "p", Role: strata.RoleMember, UserName: "R"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		k3, secret3, err := s.RotateKey(ctx, rotated.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if k3.ID == rotated.ID || k3.Role != strata.RoleMember || k3.UserID != rotated.UserID || k3.ProjectID != rotated.ProjectID {
+			t.Fatalf("rotated key = %+v", k3)
+		}
+		_, err = s.Authenticate(ctx, newSecret)
+		wantCode(t, err, strata.EUNAUTHORIZED)
+		if p, err := s.Authenticate(ctx, secret3); err != nil || p.KeyID != k3.ID {
+			t.Fatalf("new key: %v, %v", p, err)
+		}
+		_, _, err = s.RotateKey(ctx, rotated.ID)
+		wantCode(t, err, strata.ENOTFOUND)
 		_, _, err = s.CreateKey(ctx, strata.KeyCreate{ProjectName: "p", Role: "root"})
 		wantCode(t, err, strata.EINVALID)
 	})

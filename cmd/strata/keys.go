@@ -12,7 +12,7 @@ import (
 
 func runKeys(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
-		return fmt.Errorf("keys: expected create, list or revoke")
+		return fmt.Errorf("keys: expected create, list, revoke or rotate")
 	}
 	fs := flag.NewFlagSet("keys "+args[0], flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -82,7 +82,25 @@ func runKeys(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		}
 		_, err = fmt.Fprintln(stdout, "revoked", fs.Arg(0))
 		return err
+	case "rotate":
+		if err := fs.Parse(args[1:]); err != nil {
+			return err
+		}
+		if fs.NArg() != 1 {
+			return fmt.Errorf("keys rotate: expected one key id")
+		}
+		s, err := openStore(ctx, *db)
+		if err != nil {
+			return err
+		}
+		defer s.Close()
+		_, secret, err := s.RotateKey(ctx, fs.Arg(0))
+		if err != nil {
+			return fmt.Errorf("keys rotate: %s", strata.ErrorMessage(err))
+		}
+		_, err = fmt.Fprintln(stdout, secret)
+		return err
 	default:
-		return fmt.Errorf("keys: unknown subcommand %q (create, list or revoke)", args[0])
+		return fmt.Errorf("keys: unknown subcommand %q (create, list, revoke or rotate)", args[0])
 	}
 }

@@ -5,6 +5,9 @@
 //	strata keys create --project NAME --role ROLE [--user-name N] [--user-email E] [--db DSN]
 //	strata keys list   [--project NAME] [--db DSN]
 //	strata keys revoke ID [--db DSN]
+//	strata keys rotate ID [--db DSN]
+//	strata check  [--db DSN]
+//	strata backup --out FILE [--db DSN]
 //
 // DSN is a SQLite file (a bare path or sqlite:PATH; default strata.db) or a
 // postgres:// URL. The environment variables STRATA_DB and STRATA_ADDR give
@@ -39,6 +42,9 @@ const usage = `usage:
   strata keys create --project NAME --role owner|admin|member|viewer [--user-name N] [--user-email E] [--db DSN]
   strata keys list   [--project NAME] [--db DSN]
   strata keys revoke ID [--db DSN]
+  strata keys rotate ID [--db DSN]
+  strata check   [--db DSN]               verify the invariants of the versioning model
+  strata backup  --out FILE [--db DSN]    consistent copy of a SQLite database, while serving
 
 DSN: a SQLite file (path or sqlite:PATH, default strata.db) or a postgres:// URL.
 Environment: STRATA_DB, STRATA_ADDR, STRATA_MAX_BODY_BYTES.
@@ -65,6 +71,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runMigrate(ctx, rest, stdout, stderr)
 	case "keys":
 		return runKeys(ctx, rest, stdout, stderr)
+	case "check":
+		return runCheck(ctx, rest, stdout, stderr)
+	case "backup":
+		return runBackup(ctx, rest, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/strata-eval/strata"
 	"github.com/strata-eval/strata/internal/pgtest"
 )
 
@@ -107,5 +108,44 @@ func TestKeysCommands(t *testing.T) {
 	}
 	if err := run(ctx, []string{"keys", "create", "--db", dsn, "--role", "root"}, &stdout, &stderr); err == nil {
 		t.Fatal("unknown role accepted")
+	}
+}
+
+func TestCheckAndBackup(t *testing.T) {
+	dsn := filepath.Join(t.TempDir(), "strata.db")
+	m, _ := runServe(t, dsn)
+	ctx := context.Background()
+	var stdout, stderr bytes.Buffer
+	if _, _, err := m.Store.CreateKey(ctx, strata.KeyCreate{ProjectName: "p", Role: strata.RoleOwner}); err != nil {
+		t.Fatal(err)
+	}
+	k, _ := m.Store.ListKeys(ctx, "p")
+	actor := strata.Actor{ProjectID: k[0].ProjectID, UserID: k[0].UserID}
+	d, err := m.Store.CreateDataset(ctx, actor, strata.DatasetCreate{Name: "d"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Writes go on while the backup runs.
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for i := 0; i < 50; i++ {
+			m.Store.CreateItem(ctx, actor, d.ID, strata.ItemInput{Input: "x"}, strata.WriteOptions{SkipVersion: i%3 > 0})
+		}
+	}()
+	out := filepath.Join(t.TempDir(), "backup.db")
+	if err := run(ctx, []string{"backup", "--db", dsn, "--out", out}, &stdout, &stderr); err != nil {
+		t.Fatal(err, stderr.String())
+	}
+	<-done
+	stdout.Reset()
+	if err := run(ctx, []string{"check", "--db", out}, &stdout, &stderr); err != nil {
+		t.Fatalf("check of the backup: %v\n%s", err, stdout.String())
+	}
+	if err := run(ctx, []string{"backup", "--db", dsn, "--out", out}, &stdout, &stderr); err == nil {
+		t.Fatal("backup over an existing file succeeded")
+	}
+	if err := run(ctx, []string{"check", "--db", dsn}, &stdout, &stderr); err != nil {
+		t.Fatal(err)
 	}
 }

@@ -126,7 +126,7 @@ func (s *Store) ListKeys(ctx context.Context, projectName string) ([]*strata.Key
 // RevokeKey revokes a key by id.
 func (s *Store) RevokeKey(ctx context.Context, id string) error {
 	if !validID(id) {
-		return strata.Errorf(strata.ENOTFOUND, "Key not found")
+		return errKeyNotFound
 	}
 	return s.write(ctx, false, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE api_keys SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL`, s.now(), id)
@@ -136,11 +136,49 @@ func (s *Store) RevokeKey(ctx context.Context, id string) error {
 		if n, err := res.RowsAffected(); err != nil {
 			return fmt.Errorf("revoke key %s: %w", id, err)
 		} else if n == 0 {
-			return strata.Errorf(strata.ENOTFOUND, "Key not found")
+			return errKeyNotFound
 		}
 		return nil
 	})
 }
+
+// RotateKey replaces a live key with a new one of the same project, user and
+// role.
+func (s *Store) RotateKey(ctx context.Context, id string) (*strata.Key, string, error) {
+	if !validID(id) {
+		return nil, "", errKeyNotFound
+	}
+	secret, hash := strata.NewKeySecret()
+	k := &strata.Key{ID: strata.NewID(), Prefix: strata.KeyDisplayPrefix(secret)}
+	err := s.write(ctx, false, func(tx *sql.Tx) error {
+		now := s.now()
+		var role string
+		err := tx.QueryRowContext(ctx, `SELECT k.project_id, p.name, k.user_id, u.name, u.email, k.role
+			FROM api_keys k JOIN projects p ON p.id = k.project_id JOIN users u ON u.id = k.user_id
+			WHERE k.id = $1 AND k.revoked_at IS NULL`, id).
+			Scan(&k.ProjectID, &k.ProjectName, &k.UserID, &k.UserName, &k.UserEmail, &role)
+		if errors.Is(err, sql.ErrNoRows) {
+			return errKeyNotFound
+		} else if err != nil {
+			return fmt.Errorf("rotate key %s: %w", id, err)
+		}
+		k.Role, k.CreatedAt = strata.Role(role), timeOf(now)
+		if _, err := tx.ExecContext(ctx, `UPDATE api_keys SET revoked_at = $1 WHERE id = $2`, now, id); err != nil {
+			return fmt.Errorf("rotate key %s: %w", id, err)
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO api_keys (id, project_id, user_id, role, hash, prefix, created_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7)`, k.ID, k.ProjectID, k.UserID, role, hash, k.Prefix, now); err != nil {
+			return fmt.Errorf("rotate key %s: %w", id, err)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, "", err
+	}
+	return k, secret, nil
+}
+
+var errKeyNotFound = strata.Errorf(strata.ENOTFOUND, "Key not found")
 
 // CountKeys counts every key ever created.
 func (s *Store) CountKeys(ctx context.Context) (int, error) {

@@ -1,0 +1,80 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+
+	"github.com/strata-eval/strata/internal/sqlstore"
+)
+
+// checker is a store that can verify its invariants: both stores are.
+type checker interface {
+	Check(ctx context.Context) ([]sqlstore.Violation, error)
+}
+
+// errViolations makes `strata check` exit non-zero.
+var errViolations = errors.New("check: invariants violated")
+
+// runCheck verifies every invariant of the versioning model.
+func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("check", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	db := dbFlag(fs)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	s, err := openStore(ctx, *db)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	found, err := s.(checker).Check(ctx)
+	if err != nil {
+		return err
+	}
+	for _, v := range found {
+		fmt.Fprintln(stdout, v)
+	}
+	if len(found) > 0 {
+		fmt.Fprintf(stdout, "%d violations\n", len(found))
+		return errViolations
+	}
+	fmt.Fprintln(stdout, "ok: every invariant holds")
+	return nil
+}
+
+// backuper is a store that can copy itself while serving (SQLite).
+type backuper interface {
+	Backup(ctx context.Context, path string) error
+}
+
+// runBackup writes a consistent copy of a SQLite database.
+func runBackup(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("backup", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	db := dbFlag(fs)
+	out := fs.String("out", "", "file to write the copy to (must not exist)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *out == "" {
+		return errors.New("backup: --out FILE is required")
+	}
+	s, err := openStore(ctx, *db)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	b, ok := s.(backuper)
+	if !ok {
+		return errors.New("backup: on PostgreSQL use pg_dump (see README, Reliability)")
+	}
+	if err := b.Backup(ctx, *out); err != nil {
+		return err
+	}
+	_, err = fmt.Fprintf(stdout, "backed up to %s\n", *out)
+	return err
+}

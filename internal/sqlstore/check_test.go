@@ -1,0 +1,64 @@
+package sqlstore_test
+
+import (
+	"context"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/strata-eval/strata"
+	"github.com/strata-eval/strata/sqlite"
+)
+
+// TestCheckFindsViolations breaks each invariant by hand and expects Check to
+// name it. (storetest runs Check on both stores after its randomised runs,
+// where it must find nothing.)
+func TestCheckFindsViolations(t *testing.T) {
+	for _, tc := range []struct {
+		name, corrupt, want string
+	}{
+		{"Gap", `DELETE FROM versions WHERE number = 2`, "without a gap"},
+		{"TwoOpen", `DROP INDEX revisions_open_item; UPDATE revisions SET item_id = (SELECT min(item_id) FROM revisions)`, "at most one open revision"},
+		{"ItemCount", `UPDATE datasets SET item_count = item_count + 1`, "item count equals"},
+		{"VersionCount", `UPDATE versions SET item_count = 7 WHERE number = 2`, "each version's item count"},
+		{"Future", `UPDATE revisions SET first_version = 9`, "after the working version"},
+		{"Seq", `UPDATE datasets SET next_seq = 1`, "fresh seq"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ctx := context.Background()
+			s, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "strata.db"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer s.Close()
+			_, secret, _ := s.CreateKey(ctx, strata.KeyCreate{ProjectName: "p", Role: strata.RoleOwner})
+			p, _ := s.Authenticate(ctx, secret)
+			d, err := s.CreateDataset(ctx, p.Actor(), strata.DatasetCreate{Name: "d"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, in := range []string{"a", "b"} {
+				if _, err := s.CreateItem(ctx, p.Actor(), d.ID, strata.ItemInput{Input: in}, strata.WriteOptions{}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if v, err := s.Check(ctx); err != nil || len(v) != 0 {
+				t.Fatalf("before: %v, %v", v, err)
+			}
+			if _, err := s.DB.Exec(tc.corrupt); err != nil {
+				t.Fatal(err)
+			}
+			found, err := s.Check(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var all []string
+			for _, v := range found {
+				all = append(all, v.String())
+			}
+			if !strings.Contains(strings.Join(all, "\n"), tc.want) {
+				t.Fatalf("Check = %q, want a violation of %q", all, tc.want)
+			}
+		})
+	}
+}
