@@ -31,9 +31,16 @@ func TestMain(m *testing.M) {
 	os.Exit(pgtest.Main(m))
 }
 
+// process is a `strata serve` child process.
+type process struct {
+	base string
+	cmd  *exec.Cmd
+	logs *bytes.Buffer
+}
+
 // startProcess starts `strata serve` as a child process on dsn and waits
-// until it answers.
-func startProcess(t *testing.T, dsn string) string {
+// until it answers. It is stopped when the test ends, if still running.
+func startProcess(t *testing.T, dsn string) *process {
 	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -41,30 +48,37 @@ func startProcess(t *testing.T, dsn string) string {
 	}
 	addr := l.Addr().String()
 	l.Close()
-	var logs bytes.Buffer
-	cmd := exec.Command(os.Args[0], "serve", "--addr", addr, "--db", dsn)
-	cmd.Env = append(os.Environ(), beMain+"=1")
-	cmd.Stdout, cmd.Stderr = &logs, &logs
-	if err := cmd.Start(); err != nil {
+	p := &process{base: "http://" + addr, logs: &bytes.Buffer{}}
+	p.cmd = exec.Command(os.Args[0], "serve", "--addr", addr, "--db", dsn)
+	p.cmd.Env = append(os.Environ(), beMain+"=1")
+	p.cmd.Stdout, p.cmd.Stderr = p.logs, p.logs
+	if err := p.cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() {
-		cmd.Process.Signal(os.Interrupt)
-		cmd.Wait()
+		if p.cmd.ProcessState == nil {
+			p.cmd.Process.Signal(os.Interrupt)
+			p.cmd.Wait()
+		}
 		if t.Failed() {
-			t.Logf("server %s log:\n%s", addr, logs.String())
+			t.Logf("server %s log:\n%s", addr, p.logs.String())
 		}
 	})
-	base := "http://" + addr
 	for i := 0; i < 300; i++ {
-		if resp, err := http.Get(base + "/healthz"); err == nil {
+		if resp, err := http.Get(p.base + "/healthz"); err == nil {
 			resp.Body.Close()
-			return base
+			return p
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-	t.Fatalf("server %s did not start:\n%s", addr, logs.String())
-	return ""
+	t.Fatalf("server %s did not start:\n%s", addr, p.logs.String())
+	return nil
+}
+
+// kill ends the process with SIGKILL: no shutdown, no flush.
+func (p *process) kill() {
+	p.cmd.Process.Kill()
+	p.cmd.Wait()
 }
 
 // client calls the API with a key.
@@ -108,7 +122,7 @@ func TestTwoServersOnePostgres(t *testing.T) {
 		t.Fatal(err, stderr.String())
 	}
 	c := client{t: t, key: strings.TrimSpace(stdout.String())}
-	servers := []string{startProcess(t, dsn), startProcess(t, dsn)}
+	servers := []string{startProcess(t, dsn).base, startProcess(t, dsn).base}
 
 	var d struct{ ID string }
 	if _, err := c.do("POST", servers[0]+"/v1/datasets-v2", `{"name":"shared"}`, &d); err != nil {

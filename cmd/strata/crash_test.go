@@ -1,0 +1,170 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"math/rand/v2"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// TestCrash kills a server with SIGKILL in the middle of a stream of writes,
+// restarts it, and checks that every acknowledged write is there, that no
+// import is half there, and that the invariants hold. Several rounds, on the
+// store the tests run on.
+func TestCrash(t *testing.T) {
+	if testing.Short() {
+		t.Skip("crash test: slow")
+	}
+	dsn := testDSN(t)
+	var stdout, stderr bytes.Buffer
+	ctx := context.Background()
+	if err := run(ctx, []string{"keys", "create", "--db", dsn, "--role", "owner"}, &stdout, &stderr); err != nil {
+		t.Fatal(err, stderr.String())
+	}
+	c := client{t: t, key: strings.TrimSpace(stdout.String())}
+	rng := rand.New(rand.NewPCG(7, uint64(time.Now().UnixNano())))
+
+	var (
+		datasetPath string
+		acked       = map[string]string{} // item id -> input whose write was acknowledged
+		inFlight    = map[string]string{} // item id -> input of an edit sent but not acknowledged
+		imports     = map[string]bool{}   // import marker -> acknowledged
+		snapshots   []int                 // version numbers acknowledged
+	)
+	const rounds = 4
+	for round := 0; round < rounds; round++ {
+		p := startProcess(t, dsn)
+		if datasetPath == "" {
+			var d struct{ ID string }
+			if _, err := c.do("POST", p.base+"/v1/datasets-v2", `{"name":"crash"}`, &d); err != nil {
+				t.Fatal(err)
+			}
+			datasetPath = p.base + "/v1/datasets-v2/" + d.ID
+		}
+		ds := strings.Replace(datasetPath, datasetPath[:strings.Index(datasetPath, "/v1/")], p.base, 1)
+
+		var (
+			mu   sync.Mutex
+			wg   sync.WaitGroup
+			stop = make(chan struct{})
+		)
+		worker := func(w int) {
+			defer wg.Done()
+			var mine []string // items this worker created, edited only by it
+			for n := 0; ; n++ {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				switch op := (w + n) % 10; {
+				case op < 4 || len(mine) == 0:
+					input := fmt.Sprintf("r%d w%d n%d", round, w, n)
+					var it struct{ ID string }
+					if _, err := c.do("POST", ds+"/items?skipVersion="+fmt.Sprint(n%2 == 0), fmt.Sprintf(`{"input":%q}`, input), &it); err != nil {
+						continue
+					}
+					mu.Lock()
+					acked[it.ID] = input
+					mu.Unlock()
+					mine = append(mine, it.ID)
+				case op < 7:
+					id := mine[n%len(mine)]
+					input := fmt.Sprintf("edit r%d w%d n%d", round, w, n)
+					mu.Lock()
+					inFlight[id] = input
+					mu.Unlock()
+					_, err := c.do("PATCH", ds+"/items/"+id, fmt.Sprintf(`{"input":%q}`, input), nil)
+					mu.Lock()
+					if err == nil {
+						acked[id] = input
+						delete(inFlight, id)
+					}
+					mu.Unlock()
+				case op < 9:
+					var out struct{ Version struct{ VersionNumber int } }
+					if _, err := c.do("POST", ds+"/versions", "", &out); err == nil {
+						mu.Lock()
+						snapshots = append(snapshots, out.Version.VersionNumber)
+						mu.Unlock()
+					}
+				default:
+					marker := fmt.Sprintf("import r%d w%d n%d", round, w, n)
+					var b strings.Builder
+					for i := 0; i < 2000; i++ {
+						fmt.Fprintf(&b, `{"input":"%s #%d","ground_truth":"%s"}`+"\n", marker, i, strings.Repeat("x", 100))
+					}
+					body, _ := json.Marshal(map[string]string{"format": "jsonl", "content": b.String()})
+					mu.Lock()
+					imports[marker] = false
+					mu.Unlock()
+					if _, err := c.do("POST", ds+"/import", string(body), nil); err == nil {
+						mu.Lock()
+						imports[marker] = true
+						mu.Unlock()
+					}
+				}
+			}
+		}
+		for w := 0; w < 4; w++ {
+			wg.Add(1)
+			go worker(w)
+		}
+		time.Sleep(time.Duration(200+rng.IntN(600)) * time.Millisecond)
+		p.kill()
+		close(stop)
+		wg.Wait()
+
+		// The database as the crash left it: invariants first.
+		stdout.Reset()
+		if err := run(ctx, []string{"check", "--db", dsn}, &stdout, &stderr); err != nil {
+			t.Fatalf("round %d: check after SIGKILL: %v\n%s", round, err, stdout.String())
+		}
+		p = startProcess(t, dsn)
+		ds = strings.Replace(datasetPath, datasetPath[:strings.Index(datasetPath, "/v1/")], p.base, 1)
+		var items []struct{ ID, Input string }
+		if _, err := c.do("GET", ds+"/items", "", &items); err != nil {
+			t.Fatal(err)
+		}
+		got := map[string]string{}
+		perImport := map[string]int{}
+		for _, it := range items {
+			got[it.ID] = it.Input
+			if marker, _, ok := strings.Cut(it.Input, " #"); ok && strings.HasPrefix(marker, "import ") {
+				perImport[marker]++
+			}
+		}
+		for id, input := range acked {
+			if g := got[id]; g != input && g != inFlight[id] {
+				t.Fatalf("round %d: item %s = %q, acknowledged %q", round, id, g, input)
+			}
+		}
+		for marker, ok := range imports {
+			if n := perImport[marker]; n != 0 && n != 2000 || ok && n != 2000 {
+				t.Fatalf("round %d: import %q has %d of 2000 items (acknowledged: %v)", round, marker, n, ok)
+			}
+		}
+		var versions struct{ Versions []struct{ VersionNumber int } }
+		if _, err := c.do("GET", ds+"/versions?limit=1", "", &versions); err != nil {
+			t.Fatal(err)
+		}
+		for _, n := range snapshots {
+			if n > versions.Versions[0].VersionNumber {
+				t.Fatalf("round %d: version %d was acknowledged, head is %d", round, n, versions.Versions[0].VersionNumber)
+			}
+		}
+		p.kill()
+		// Edits in flight are settled now: what the restart shows is what
+		// the store holds.
+		for id := range inFlight {
+			acked[id] = got[id]
+		}
+		clear(inFlight)
+		t.Logf("round %d: %d items acknowledged, %d imports, %d snapshots", round, len(acked), len(imports), len(snapshots))
+	}
+}
