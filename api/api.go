@@ -26,7 +26,19 @@ type Server struct {
 	Store        strata.Store
 	Logger       *slog.Logger // internal errors are logged here, never shown to clients
 	MaxBodyBytes int64        // 0 means DefaultMaxBodyBytes
+
+	routes []Route
 }
+
+// Route is a route that needs a key, and whether it needs one that may write.
+type Route struct {
+	Pattern string // "METHOD /path/{param}", as registered on the mux
+	Write   bool
+}
+
+// Routes lists the routes that need a key, as Handler registered them, so
+// that tests can check every one.
+func (s *Server) Routes() []Route { return s.routes }
 
 // access is what a route requires of the caller's role.
 type access int
@@ -53,8 +65,10 @@ type handlerFunc func(w http.ResponseWriter, r *request) error
 // Handler returns the HTTP handler of the API.
 func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
+	s.routes = nil
 	handle := func(pattern string, a access, h handlerFunc) {
 		mux.Handle(pattern, s.endpoint(a, h))
+		s.routes = append(s.routes, Route{Pattern: pattern, Write: a == writeRole})
 	}
 	const p = "/v1/datasets-v2"
 	handle("GET "+p, anyRole, s.listDatasets)

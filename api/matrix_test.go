@@ -1,0 +1,111 @@
+package api_test
+
+import (
+	"context"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/strata-eval/strata"
+	"github.com/strata-eval/strata/api"
+)
+
+// TestAuthMatrix sends every route that needs a key with every kind of key
+// and checks the status class. The routes come from the server itself, so a
+// new route cannot be left out: one whose path has a parameter this test has
+// no value for fails until it is given one.
+func TestAuthMatrix(t *testing.T) {
+	var srv *api.Server
+	ts := newTestServerWith(t, func(s *api.Server) { srv = s })
+	ctx := context.Background()
+
+	revokedKey, revoked, err := ts.store.CreateKey(ctx, strata.KeyCreate{ProjectName: "main", Role: strata.RoleOwner, UserName: "Rex"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := ts.store.RevokeKey(ctx, revokedKey.ID); err != nil {
+		t.Fatal(err)
+	}
+	admin := ts.createKey(t, "main", strata.RoleAdmin, "Ada", "ada@example.com")
+
+	type keyKind struct {
+		name, key string
+		want      func(r api.Route, status int) bool
+	}
+	unauthorized := func(_ api.Route, status int) bool { return status == http.StatusUnauthorized }
+	allowed := func(_ api.Route, status int) bool { return status != 401 && status != 403 && status < 500 }
+	kinds := []keyKind{
+		{"NoKey", "", unauthorized},
+		{"UnknownKey", "strata_unknown", unauthorized},
+		{"RevokedKey", revoked, unauthorized},
+		{"Viewer", ts.viewer, func(r api.Route, status int) bool {
+			if r.Write {
+				return status == http.StatusForbidden
+			}
+			return allowed(r, status)
+		}},
+		{"Member", ts.member, allowed},
+		{"Admin", admin, allowed},
+		{"Owner", ts.owner, allowed},
+		{"OtherProject", ts.other, func(r api.Route, status int) bool {
+			if strings.Contains(r.Pattern, "{datasetId}") {
+				return status == http.StatusNotFound
+			}
+			return allowed(r, status)
+		}},
+	}
+
+	routes := srv.Routes()
+	if len(routes) < 16 {
+		t.Fatalf("only %d routes registered", len(routes))
+	}
+	for _, r := range routes {
+		method, pattern, _ := strings.Cut(r.Pattern, " ")
+		for _, k := range kinds {
+			t.Run(strings.ReplaceAll(r.Pattern, "/", "_")+"/"+k.name, func(t *testing.T) {
+				// Fresh fixtures each time: a route may delete what it names.
+				params := ts.fixtures(t)
+				path := pattern
+				for {
+					open := strings.Index(path, "{")
+					if open < 0 {
+						break
+					}
+					end := strings.Index(path, "}")
+					name := path[open+1 : end]
+					value, ok := params[name]
+					if !ok {
+						t.Fatalf("no value for path parameter {%s}: add one to fixtures", name)
+					}
+					path = path[:open] + value + path[end+1:]
+				}
+				body := "{}"
+				if b, ok := matrixBodies[r.Pattern]; ok {
+					body = b
+				}
+				resp := ts.do(t, method, path, k.key, body)
+				if !k.want(r, resp.Status) {
+					t.Fatalf("%s %s with %s key: %d %s", method, path, k.name, resp.Status, resp.Body)
+				}
+			})
+		}
+	}
+}
+
+// matrixBodies are the bodies of routes that validate "{}" before they look
+// the dataset up (as Lunary does), so that the other project's key reaches
+// the lookup. Any other route gets "{}".
+var matrixBodies = map[string]string{
+	"PATCH /v1/datasets-v2/{datasetId}": `{"description":"matrix"}`,
+}
+
+// fixtures creates a dataset with an item and a version, and returns the
+// values of every path parameter the routes use.
+func (ts *testServer) fixtures(t *testing.T) map[string]string {
+	t.Helper()
+	id := ts.createDataset(t, "matrix "+strata.NewID())
+	item := ts.createItem(t, id, "x")
+	versions := ts.do(t, "GET", datasetsPath+"/"+id+"/versions", ts.owner, "")
+	version := versions.object(t)["versions"].([]any)[0].(map[string]any)["id"].(string)
+	return map[string]string{"datasetId": id, "itemId": item, "versionId": version}
+}
