@@ -17,6 +17,7 @@ const (
 	EFORBIDDEN    = "forbidden"    // the key's role may not do this
 	ETOOLARGE     = "too_large"    // a body or a field exceeds a limit
 	EPRECONDITION = "precondition" // If-Match no longer matches
+	ERATELIMIT    = "rate_limit"   // a key sends more than its limits allow
 	EINTERNAL     = "internal"     // anything else: logged, never shown
 )
 

@@ -26,8 +26,10 @@ type Server struct {
 	Store        strata.Store
 	Logger       *slog.Logger // internal errors are logged here, never shown to clients
 	MaxBodyBytes int64        // 0 means DefaultMaxBodyBytes
+	Limits       Limits
 
-	routes []Route
+	routes   []Route
+	keyLimit keyLimiter
 }
 
 // Route is a route that needs a key, and whether it needs one that may write.
@@ -121,8 +123,18 @@ func (s *Server) endpoint(a access, h handlerFunc) http.Handler {
 	return http.HandlerFunc(func(hw http.ResponseWriter, hr *http.Request) {
 		w := &responseWriter{ResponseWriter: hw}
 		defer s.recoverPanic(w, hr)
+		l := s.limits()
+		ctx, cancel := context.WithTimeout(hr.Context(), l.RequestTimeout)
+		defer cancel()
+		hr = hr.WithContext(ctx)
 		r := &request{Request: hr}
 		err := s.authenticate(r, a)
+		if err == nil {
+			var done func()
+			if done, err = s.keyLimit.admit(r.principal.KeyID, l); err == nil {
+				defer done()
+			}
+		}
 		if err == nil && (hr.Method == http.MethodPost || hr.Method == http.MethodPatch) {
 			r.body, err = s.readBody(w, hr)
 		}
@@ -202,6 +214,9 @@ func (s *Server) logger() *slog.Logger {
 	}
 	return slog.Default()
 }
+
+// limits returns the server's limits, defaults filled in.
+func (s *Server) limits() Limits { return s.Limits.withDefaults() }
 
 func (s *Server) maxBodyBytes() int64 {
 	if s.MaxBodyBytes > 0 {

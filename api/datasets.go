@@ -152,6 +152,8 @@ func (s *Server) importItems(w http.ResponseWriter, r *request) error {
 	if err != nil {
 		return s.afterLookup(r, ids[0], err)
 	}
+	l := s.limits()
+	src = &limitedSource{src: src, maxItems: l.MaxImportItems, maxField: l.MaxFieldBytes}
 	n, err := s.Store.ImportItems(r.ctx(), r.actor(), ids[0], src, opts)
 	if err != nil {
 		return err

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"errors"
 	"net/http"
 
@@ -17,6 +18,7 @@ var statuses = map[string]int{
 	strata.EFORBIDDEN:    http.StatusForbidden,
 	strata.ETOOLARGE:     http.StatusRequestEntityTooLarge,
 	strata.EPRECONDITION: http.StatusPreconditionFailed,
+	strata.ERATELIMIT:    http.StatusTooManyRequests,
 	strata.EINTERNAL:     http.StatusInternalServerError,
 }
 
@@ -46,6 +48,11 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 		writeJSON(w, http.StatusUnprocessableEntity, errorBody{Error: "Error", Message: verr.Error()})
 		return
 	}
+	if errors.Is(err, context.DeadlineExceeded) && r.Context().Err() != nil {
+		writeJSON(w, http.StatusServiceUnavailable, messageBody{Message: "Request timed out"})
+		return
+	}
+	setRetryAfter(w, err)
 	code := strata.ErrorCode(err)
 	status, ok := statuses[code]
 	if !ok || status == http.StatusInternalServerError {

@@ -57,6 +57,9 @@ func (s *Server) createItem(w http.ResponseWriter, r *request) error {
 	if u.Input != nil {
 		in.Input = *u.Input
 	}
+	if err := checkFieldSizes(in.Input, in.GroundTruth, in.Output, s.limits().MaxFieldBytes); err != nil {
+		return err
+	}
 	it, err := s.Store.CreateItem(r.ctx(), r.actor(), ids[0], in, opts)
 	if err != nil {
 		return err
@@ -95,6 +98,13 @@ func (s *Server) updateItem(w http.ResponseWriter, r *request) error {
 	}
 	if err != nil {
 		return s.afterLookup(r, ids[0], err)
+	}
+	input := ""
+	if u.Input != nil {
+		input = *u.Input
+	}
+	if err := checkFieldSizes(input, u.GroundTruth, u.Output, s.limits().MaxFieldBytes); err != nil {
+		return err
 	}
 	it, err := s.Store.UpdateItem(r.ctx(), r.actor(), ids[0], ids[1], u, opts)
 	if err != nil {

@@ -23,6 +23,9 @@ type Main struct {
 	Addr         string
 	DSN          string
 	MaxBodyBytes int64
+	Limits       api.Limits
+	// ReadHeaderTimeout bounds how long a client may take to send headers.
+	ReadHeaderTimeout time.Duration
 
 	Store    strata.Store
 	Listener net.Listener
@@ -36,24 +39,33 @@ func NewMain(stdout, stderr io.Writer) *Main {
 	return &Main{stdout: stdout, logger: slog.New(slog.NewTextHandler(stderr, nil))}
 }
 
-// ParseFlags reads the serve command line.
+// ParseFlags reads the serve command line. Every flag has an environment
+// variable that gives its default.
 func (m *Main) ParseFlags(args []string) error {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
-	addr := os.Getenv("STRATA_ADDR")
-	if addr == "" {
-		addr = "127.0.0.1:3333"
-	}
-	fs.StringVar(&m.Addr, "addr", addr, "address to listen on (env STRATA_ADDR)")
+	env := envDefaults{}
+	fs.StringVar(&m.Addr, "addr", env.str("STRATA_ADDR", "127.0.0.1:3333"), "address to listen on (env STRATA_ADDR)")
 	db := dbFlag(fs)
-	maxBody := int64(api.DefaultMaxBodyBytes)
-	if v := os.Getenv("STRATA_MAX_BODY_BYTES"); v != "" {
-		n, err := strconv.ParseInt(v, 10, 64)
-		if err != nil || n <= 0 {
-			return fmt.Errorf("STRATA_MAX_BODY_BYTES: want a positive number of bytes, got %q", v)
-		}
-		maxBody = n
+	fs.Int64Var(&m.MaxBodyBytes, "max-body-bytes", env.int64("STRATA_MAX_BODY_BYTES", api.DefaultMaxBodyBytes),
+		"largest request body, in bytes (env STRATA_MAX_BODY_BYTES)")
+	l := &m.Limits
+	fs.IntVar(&l.MaxImportItems, "max-import-items", int(env.int64("STRATA_MAX_IMPORT_ITEMS", api.DefaultMaxImportItems)),
+		"most items one import may hold (env STRATA_MAX_IMPORT_ITEMS)")
+	fs.IntVar(&l.MaxFieldBytes, "max-field-bytes", int(env.int64("STRATA_MAX_FIELD_BYTES", api.DefaultMaxFieldBytes)),
+		"largest input, ground truth or output of an item, in bytes (env STRATA_MAX_FIELD_BYTES)")
+	fs.DurationVar(&l.RequestTimeout, "request-timeout", env.duration("STRATA_REQUEST_TIMEOUT", api.DefaultRequestTimeout),
+		"longest a request may take (env STRATA_REQUEST_TIMEOUT)")
+	fs.DurationVar(&m.ReadHeaderTimeout, "read-header-timeout", env.duration("STRATA_READ_HEADER_TIMEOUT", 10*time.Second),
+		"longest a client may take to send the request headers (env STRATA_READ_HEADER_TIMEOUT)")
+	fs.IntVar(&l.MaxConcurrentPerKey, "max-concurrent-per-key", int(env.int64("STRATA_MAX_CONCURRENT_PER_KEY", api.DefaultMaxConcurrentPerKey)),
+		"requests of one key in flight at once; -1 for no limit (env STRATA_MAX_CONCURRENT_PER_KEY)")
+	fs.Float64Var(&l.RatePerKey, "rate-per-key", env.float("STRATA_RATE_PER_KEY", api.DefaultRatePerKey),
+		"requests per second one key may send on average; -1 for no limit (env STRATA_RATE_PER_KEY)")
+	fs.IntVar(&l.BurstPerKey, "burst-per-key", int(env.int64("STRATA_BURST_PER_KEY", api.DefaultBurstPerKey)),
+		"requests one key may send at once above its rate (env STRATA_BURST_PER_KEY)")
+	if env.err != nil {
+		return env.err
 	}
-	fs.Int64Var(&m.MaxBodyBytes, "max-body-bytes", maxBody, "largest request body accepted (env STRATA_MAX_BODY_BYTES)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -62,6 +74,40 @@ func (m *Main) ParseFlags(args []string) error {
 	}
 	m.DSN = *db
 	return nil
+}
+
+// envDefaults reads flag defaults from the environment, keeping the first
+// malformed value's error.
+type envDefaults struct{ err error }
+
+func (e *envDefaults) str(name, def string) string {
+	if v := os.Getenv(name); v != "" {
+		return v
+	}
+	return def
+}
+
+func (e *envDefaults) parse(name string, parse func(string) error) {
+	if v := os.Getenv(name); v != "" {
+		if err := parse(v); err != nil && e.err == nil {
+			e.err = fmt.Errorf("%s=%q: %v", name, v, err)
+		}
+	}
+}
+
+func (e *envDefaults) int64(name string, def int64) int64 {
+	e.parse(name, func(v string) (err error) { def, err = strconv.ParseInt(v, 10, 64); return err })
+	return def
+}
+
+func (e *envDefaults) float(name string, def float64) float64 {
+	e.parse(name, func(v string) (err error) { def, err = strconv.ParseFloat(v, 64); return err })
+	return def
+}
+
+func (e *envDefaults) duration(name string, def time.Duration) time.Duration {
+	e.parse(name, func(v string) (err error) { def, err = time.ParseDuration(v); return err })
+	return def
 }
 
 // Run opens the store, gives a fresh database its first key, and starts
@@ -76,10 +122,10 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	if m.Listener, err = net.Listen("tcp", m.Addr); err != nil {
 		return err
 	}
-	srv := &api.Server{Store: m.Store, Logger: m.logger, MaxBodyBytes: m.MaxBodyBytes}
+	srv := &api.Server{Store: m.Store, Logger: m.logger, MaxBodyBytes: m.MaxBodyBytes, Limits: m.Limits}
 	m.server = &http.Server{
 		Handler:           srv.Handler(),
-		ReadHeaderTimeout: 10 * time.Second,
+		ReadHeaderTimeout: m.ReadHeaderTimeout,
 		IdleTimeout:       2 * time.Minute,
 		ErrorLog:          slog.NewLogLogger(m.logger.Handler(), slog.LevelWarn),
 	}
