@@ -18,6 +18,8 @@ const (
 	ETOOLARGE     = "too_large"    // a body or a field exceeds a limit
 	EPRECONDITION = "precondition" // If-Match no longer matches
 	ERATELIMIT    = "rate_limit"   // a key sends more than its limits allow
+	EUNSUPPORTED  = "unsupported"  // a body in a format the route does not take
+	ETIMEOUT      = "timeout"      // the client was too slow to send its request
 	EINTERNAL     = "internal"     // anything else: logged, never shown
 )
 

@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -193,9 +194,17 @@ func TestBody(t *testing.T) {
 	t.Run("Empty", func(t *testing.T) {
 		wantValidation(t, ts.do(t, "POST", datasetsPath, ts.owner, ""), `Validation error: Required at "name"`)
 	})
-	t.Run("AnyContentType", func(t *testing.T) {
-		r := ts.doWith(t, "POST", datasetsPath, http.Header{"Authorization": {"Bearer " + ts.owner}, "Content-Type": {"text/plain"}}, `{"name":"plain"}`)
-		wantStatus(t, r, http.StatusCreated)
+	t.Run("JSONContentTypes", func(t *testing.T) {
+		for i, ct := range []string{"application/json; charset=utf-8", "application/merge-patch+json"} {
+			r := ts.doWith(t, "POST", datasetsPath, http.Header{"Authorization": {"Bearer " + ts.owner}, "Content-Type": {ct}}, fmt.Sprintf(`{"name":"json %d"}`, i))
+			wantStatus(t, r, http.StatusCreated)
+		}
+	})
+	t.Run("OtherContentType", func(t *testing.T) {
+		for _, ct := range []string{"text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x", "not a type"} {
+			r := ts.doWith(t, "POST", datasetsPath, http.Header{"Authorization": {"Bearer " + ts.owner}, "Content-Type": {ct}}, `{"name":"plain"}`)
+			wantStatus(t, r, http.StatusUnsupportedMediaType)
+		}
 	})
 	t.Run("TooLarge", func(t *testing.T) {
 		big := `{"name":"` + strings.Repeat("a", 2000) + `"}`

@@ -5,7 +5,11 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"mime"
 	"net/http"
+	"os"
+	"strings"
+	"unicode/utf8"
 
 	"github.com/strata-eval/strata"
 )
@@ -20,25 +24,52 @@ type jsonBody struct {
 var (
 	errBodyTooLarge = &strata.Error{Code: strata.ETOOLARGE, Message: "Request body too large"}
 	errNotStructure = &strata.Error{Code: strata.EINVALID, Message: "invalid JSON, only supports object and array"}
+	errNotUTF8      = &strata.Error{Code: strata.EINVALID, Message: "Request body is not valid UTF-8"}
+	errBodyTimeout  = &strata.Error{Code: strata.ETIMEOUT, Message: "Request body was not received in time"}
 )
 
-// readBody reads and parses the JSON body, whatever its content type. An
-// empty body is {}; like koa-bodyparser in strict mode, a body that does not
-// start with { or [ is refused before it is parsed.
+// jsonContentType reports whether a Content-Type names JSON: none at all,
+// application/json, or any type/subtype+json.
+func jsonContentType(ct string) bool {
+	if ct == "" {
+		return true
+	}
+	mt, _, err := mime.ParseMediaType(ct)
+	return err == nil && (mt == "application/json" || strings.HasSuffix(mt, "+json"))
+}
+
+// readBody reads and parses the JSON body. An empty body is {}; like
+// koa-bodyparser in strict mode, a body that does not start with { or [ is
+// refused before it is parsed. The body must arrive within the request
+// timeout, be valid UTF-8, and be sent as JSON (form bodies are not taken).
 func (s *Server) readBody(w http.ResponseWriter, r *http.Request) (jsonBody, error) {
 	max := s.maxBodyBytes()
 	if r.ContentLength > max {
 		return jsonBody{}, errBodyTooLarge
+	}
+	// A client that trickles its body is cut off at the deadline instead of
+	// holding a connection for ever.
+	if deadline, ok := r.Context().Deadline(); ok {
+		http.NewResponseController(w).SetReadDeadline(deadline)
 	}
 	data, err := io.ReadAll(http.MaxBytesReader(w, r.Body, max))
 	if err != nil {
 		if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
 			return jsonBody{}, errBodyTooLarge
 		}
+		if errors.Is(err, os.ErrDeadlineExceeded) {
+			return jsonBody{}, errBodyTimeout
+		}
 		return jsonBody{}, strata.Errorf(strata.EINVALID, "Could not read request body: %v", err)
 	}
 	if len(data) == 0 {
 		return jsonBody{}, nil
+	}
+	if ct := r.Header.Get("Content-Type"); !jsonContentType(ct) {
+		return jsonBody{}, strata.Errorf(strata.EUNSUPPORTED, "Unsupported Content-Type %q: send application/json", ct)
+	}
+	if !utf8.Valid(data) {
+		return jsonBody{}, errNotUTF8
 	}
 	trimmed := bytes.TrimLeft(data, " \t\r\n")
 	if len(trimmed) == 0 || (trimmed[0] != '{' && trimmed[0] != '[') {

@@ -43,7 +43,7 @@ func datasetInput(v *validator, b jsonBody, partial bool) (name, description *st
 	if !ok {
 		return nil, nil, false, false
 	}
-	name, setName = v.str("name", obj["name"], stringRule{trim: true, min: 1, optional: partial})
+	name, setName = v.str("name", obj["name"], stringRule{trim: true, min: 1, max: maxNameLength, optional: partial})
 	description, setDescription = v.str("description", obj["description"], stringRule{trim: true, max: 10000, nullable: true, optional: true})
 	return name, description, setName, setDescription
 }
@@ -160,6 +160,10 @@ func (s *Server) importItems(w http.ResponseWriter, r *request) error {
 	}
 	return writeJSON(w, http.StatusOK, map[string]int{"insertedCount": n})
 }
+
+// maxNameLength bounds dataset names (Lunary sets none): a name is shown in
+// lists and compared on every create, and no person types more.
+const maxNameLength = 1000
 
 func importInput(r *request) (strata.ItemSource, strata.WriteOptions, error) {
 	var v validator

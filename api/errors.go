@@ -19,6 +19,8 @@ var statuses = map[string]int{
 	strata.ETOOLARGE:     http.StatusRequestEntityTooLarge,
 	strata.EPRECONDITION: http.StatusPreconditionFailed,
 	strata.ERATELIMIT:    http.StatusTooManyRequests,
+	strata.EUNSUPPORTED:  http.StatusUnsupportedMediaType,
+	strata.ETIMEOUT:      http.StatusRequestTimeout,
 	strata.EINTERNAL:     http.StatusInternalServerError,
 }
 
