@@ -57,6 +57,16 @@ func TestServe(t *testing.T) {
 		t.Fatalf("healthz = %d, want %d", got, want)
 	}
 
+	// The pages are served beside the API.
+	resp, err = http.Get(base + "/signin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if got, want := resp.StatusCode, 200; got != want {
+		t.Fatalf("sign-in page = %d, want %d", got, want)
+	}
+
 	req, _ := http.NewRequest("POST", base+"/v1/datasets-v2", strings.NewReader(`{"name":"qa"}`))
 	req.Header.Set("Authorization", "Bearer "+key)
 	resp, err = http.DefaultClient.Do(req)

@@ -15,6 +15,7 @@ import (
 
 	"github.com/strata-eval/strata"
 	"github.com/strata-eval/strata/api"
+	"github.com/strata-eval/strata/web"
 )
 
 // Main is the server process: ParseFlags, Run, then Close. Tests build one
@@ -123,8 +124,15 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		return err
 	}
 	srv := &api.Server{Store: m.Store, Logger: m.logger, MaxBodyBytes: m.MaxBodyBytes, Limits: m.Limits}
+	// The API answers under /v1/ and the health checks; the pages, everything
+	// else.
+	root := http.NewServeMux()
+	apiHandler := srv.Handler()
+	root.Handle("/v1/", apiHandler)
+	root.Handle("/healthz", apiHandler)
+	root.Handle("/", (&web.Server{Store: m.Store, Logger: m.logger}).Handler())
 	m.server = &http.Server{
-		Handler:           srv.Handler(),
+		Handler:           root,
 		ReadHeaderTimeout: m.ReadHeaderTimeout,
 		IdleTimeout:       2 * time.Minute,
 		ErrorLog:          slog.NewLogLogger(m.logger.Handler(), slog.LevelWarn),

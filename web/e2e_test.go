@@ -1,0 +1,175 @@
+package web_test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/strata-eval/strata/api"
+	"github.com/strata-eval/strata/web"
+)
+
+// chromium finds Debian's Chromium; the tests never download a browser.
+func chromium(t *testing.T) string {
+	for _, p := range []string{os.Getenv("STRATA_CHROMIUM"), "/usr/bin/chromium", "/usr/bin/chromium-browser"} {
+		if p != "" {
+			if _, err := exec.LookPath(p); err == nil {
+				return p
+			}
+		}
+	}
+	if os.Getenv("CI") == "true" {
+		t.Fatal("Chromium is missing: .ci/run installs Debian's chromium package")
+	}
+	t.Skip("Chromium not found (apt-get install chromium): skipping the browser test")
+	return ""
+}
+
+// artifacts is where screenshots go: $STRATA_ARTIFACTS, else artifacts/ at
+// the top of the repository.
+func artifacts(t *testing.T) string {
+	dir := os.Getenv("STRATA_ARTIFACTS")
+	if dir == "" {
+		dir = filepath.Join("..", "artifacts")
+	}
+	dir = filepath.Join(dir, "screenshots")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+// TestBrowser drives the pages in a real headless Chromium: sign in, create
+// a dataset, import a file, edit an item, save a version, restore, and check
+// what the page shows after each step. It writes screenshots of the main
+// pages at 360 and 1440 pixels wide.
+func TestBrowser(t *testing.T) {
+	exe := chromium(t)
+	s := newSite(t)
+	root := http.NewServeMux()
+	root.Handle("/v1/", (&api.Server{Store: s.store}).Handler())
+	root.Handle("/", (&web.Server{Store: s.store}).Handler())
+	srv := httptest.NewServer(root)
+	defer srv.Close()
+
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(exe), chromedp.NoSandbox, chromedp.DisableGPU,
+		chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true), chromedp.Flag("disable-quic", true),
+		chromedp.UserDataDir(t.TempDir()), chromedp.WindowSize(1440, 1000))
+	actx, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
+	defer cancel()
+	ctx, cancel := chromedp.NewContext(actx)
+	defer cancel()
+	ctx, cancel = context.WithTimeout(ctx, 2*time.Minute)
+	defer cancel()
+	file := filepath.Join(t.TempDir(), "cases.csv")
+	os.WriteFile(file, []byte("input,ground_truth,output\n\"Can I, maybe, return shoes?\",Yes,Sure\nWhere is my order?,In transit,\n\"Multi\nline\",,\n"), 0o644)
+	shots := artifacts(t)
+	type step = chromedp.Action[chromedp.Void]
+	shoot := func(name string) step {
+		return chromedp.Func(func(ctx context.Context, _ *chromedp.Target) error {
+			for _, width := range []int{360, 1440} {
+				if err := chromedp.Do(ctx, chromedp.EmulateViewport(int64(width), 900)); err != nil {
+					return err
+				}
+				png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+				if err != nil {
+					return err
+				}
+				if err := os.WriteFile(filepath.Join(shots, fmt.Sprintf("%s-%d.png", name, width)), png, 0o644); err != nil {
+					return err
+				}
+			}
+			return chromedp.Do(ctx, chromedp.EmulateViewport(1440, 1000))
+		})
+	}
+	text := func(want string) step {
+		return chromedp.Func(func(ctx context.Context, _ *chromedp.Target) error {
+			deadline := time.Now().Add(20 * time.Second)
+			for {
+				// While a form submission navigates, the old page's context
+				// goes away: read again until the new page shows.
+				body, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("body")))
+				if err == nil && strings.Contains(body, want) {
+					return nil
+				}
+				if time.Now().After(deadline) {
+					return fmt.Errorf("the page does not show %q (%v):\n%s", want, err, body)
+				}
+				time.Sleep(100 * time.Millisecond)
+			}
+		})
+	}
+	eval := func(js string) step {
+		return chromedp.Func(func(ctx context.Context, _ *chromedp.Target) error {
+			_, err := chromedp.Run(ctx, chromedp.Evaluate[any](js))
+			return err
+		})
+	}
+	run := func(name string, steps ...step) {
+		t.Helper()
+		if err := chromedp.Do(ctx, steps...); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+	}
+	css := func(s string) chromedp.CSS { return chromedp.CSS(s) }
+	xpath := func(s string) chromedp.Search { return chromedp.Search(s) }
+
+	run("sign in",
+		chromedp.Navigate(srv.URL+"/datasets"),
+		chromedp.WaitVisible(css("#key")),
+		chromedp.SendKeys(css("#key"), s.owner),
+		chromedp.Submit(css("#key")),
+		text("No dataset"))
+	run("create a dataset",
+		chromedp.Click(css("details.panel summary")),
+		chromedp.SendKeys(css("#new-name"), "support bot"),
+		chromedp.SendKeys(css("#new-description"), "refund questions"),
+		chromedp.Submit(css("#new-name")),
+		text("Dataset created."), text("0 items"))
+	run("import a file",
+		chromedp.Click(xpath(`//summary[text()="Import"]`)),
+		chromedp.SetUploadFiles(css("#file"), []string{file}),
+		chromedp.Click(xpath(`//form[@data-upload]//button`)),
+		text("Imported 3 items."), text("Can I, maybe, return shoes?"), text("3 items"))
+	run("save version 2",
+		chromedp.Click(xpath(`//summary[text()="Save version"]`)),
+		chromedp.SendKeys(css("#v-description"), "imported"),
+		chromedp.Submit(css("#v-description")),
+		text("Saved version 2."))
+	run("edit an item",
+		chromedp.Click(xpath(`//tbody/tr[1]//summary[text()="Edit"]`)),
+		chromedp.SetValue(xpath(`//tbody/tr[1]//textarea[@name="input"]`), "Can I return boots?"),
+		chromedp.Submit(xpath(`//tbody/tr[1]//textarea[@name="input"]`)),
+		text("Item saved."), text("Can I return boots?"))
+	run("save version 3",
+		chromedp.Click(xpath(`//summary[text()="Save version"]`)),
+		chromedp.Submit(css("#v-description")),
+		text("Saved version 3."),
+		shoot("dataset"))
+	run("restore version 2",
+		chromedp.Click(xpath(`//nav[@class="tabs"]/a[text()="Versions"]`)),
+		text("Version 3"),
+		shoot("versions"),
+		// The confirmation dialog is answered yes.
+		eval(`window.confirm = () => true`),
+		chromedp.Click(xpath(`//li[.//strong[text()="Version 2"]]//button[text()="Restore"]`)),
+		text("Restored: the dataset is now version 4."), text("Can I, maybe, return shoes?"))
+	run("the version list shows where the restore came from",
+		chromedp.Click(xpath(`//nav[@class="tabs"]/a[text()="Versions"]`)),
+		text("restored from version 2"))
+	run("the dataset list",
+		chromedp.Navigate(srv.URL+"/datasets"),
+		text("support bot"),
+		shoot("datasets"))
+}
