@@ -14,7 +14,7 @@ test:
 # Each fuzz target runs for a bounded time; its seed corpus is committed
 # under testdata/fuzz. FUZZTIME=2m make fuzz digs deeper.
 FUZZTIME ?= 10s
-FUZZ := ./importer:FuzzCSV ./importer:FuzzJSONL ./api:FuzzRequestBody
+FUZZ := ./importer:FuzzCSV ./importer:FuzzJSONL ./api:FuzzRequestBody ./api:FuzzRawImport
 
 fuzz:
 	@for t in $(FUZZ); do \

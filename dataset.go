@@ -33,6 +33,8 @@ type Dataset struct {
 	// EvaluatorConfigs holds the config of each slot that has one, keyed by
 	// slot number "1".."5". The list endpoint omits it, single reads show it.
 	EvaluatorConfigs map[string]json.RawMessage `json:"-"`
+	// ETag changes with every mutation of the dataset (see Actor.IfMatch).
+	ETag string `json:"-"`
 }
 
 // DatasetSort is the order of ListDatasets.

@@ -20,6 +20,7 @@ const (
 	ERATELIMIT    = "rate_limit"   // a key sends more than its limits allow
 	EUNSUPPORTED  = "unsupported"  // a body in a format the route does not take
 	ETIMEOUT      = "timeout"      // the client was too slow to send its request
+	EUPSTREAM     = "upstream"     // a server Strata calls (the LLM) failed
 	EINTERNAL     = "internal"     // anything else: logged, never shown
 )
 

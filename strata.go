@@ -22,6 +22,9 @@ type Store interface {
 	ItemStore
 	VersionStore
 	KeyStore
+	EvaluatorStore
+	HistoryStore
+	IdempotencyStore
 	Close() error
 }
 
@@ -30,6 +33,13 @@ type Store interface {
 type Actor struct {
 	ProjectID string
 	UserID    string // may be empty
+
+	// Precondition, when set, makes the next mutation of an existing
+	// dataset conditional on its ETag (etag.go).
+	Precondition *Precondition
+	// OnCommit, when set, is called after a mutation of an existing dataset
+	// commits, with the dataset's new ETag.
+	OnCommit func(etag string)
 }
 
 // WriteOptions controls the auto-version that item and dataset edits trigger.
@@ -75,11 +85,13 @@ type ItemStore interface {
 type VersionStore interface {
 	// ListVersions returns the newest limit versions, newest first.
 	ListVersions(ctx context.Context, projectID, datasetID string, limit int) ([]*Version, error)
+	// FindVersion returns the version a ref names: its id, its number,
+	// "latest" or a tag (ParseRef).
 	FindVersion(ctx context.Context, projectID, datasetID, versionID string) (*Version, error)
 	// CreateVersion snapshots the working version. It reads no item.
 	CreateVersion(ctx context.Context, a Actor, datasetID string, c VersionCreate) (*Version, *Dataset, error)
-	// RestoreVersion makes the working set equal to the version's items,
-	// keeping item ids, order and results, and snapshots it.
+	// RestoreVersion makes the working set equal to the items of the version
+	// a ref names, keeping item ids, order and results, and snapshots it.
 	RestoreVersion(ctx context.Context, a Actor, datasetID, versionID string) (*Dataset, *Version, error)
 }
 

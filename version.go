@@ -27,6 +27,11 @@ import "time"
 //     item id and seq, new revision id), and snapshots. O(difference); item
 //     ids, order and evaluator results survive.
 //
+// Every version row also keeps the content hash of its items (hash.go): the
+// dataset keeps its working set's, updated as each revision is opened or
+// closed, and a snapshot copies it. Diffs, tags and item histories read this
+// same structure (diff.go, ref.go).
+//
 // Invariants, enforced by the schema where it can be:
 //   - at most one open revision (last_version null) per item;
 //   - a dataset's version numbers are 1..H with no gap;
@@ -49,6 +54,11 @@ type Version struct {
 	Name                  *string   `json:"name"`
 	Description           *string   `json:"description"`
 	ItemCount             int       `json:"itemCount"`
+
+	// Strata's: the tags pointing at the version, by name, and the hash of
+	// its content (see ContentHash).
+	Tags        []string `json:"tags"`
+	ContentHash string   `json:"contentHash"`
 }
 
 // VersionCreate is the input of CreateVersion. A nil Name or Description takes

@@ -15,6 +15,7 @@ import (
 	"strings"
 
 	"github.com/strata-eval/strata"
+	"github.com/strata-eval/strata/eval"
 )
 
 // DefaultMaxBodyBytes is the request body limit when Server.MaxBodyBytes is 0:
@@ -27,6 +28,8 @@ type Server struct {
 	Logger       *slog.Logger // internal errors are logged here, never shown to clients
 	MaxBodyBytes int64        // 0 means DefaultMaxBodyBytes
 	Limits       Limits
+	LLM          *eval.Client // LLM calls of evaluators and generate; nil: none configured
+	Runner       *eval.Runner // evaluator runs; nil: a runner per request
 
 	routes   []Route
 	keyLimit keyLimiter
@@ -55,10 +58,22 @@ type request struct {
 	*http.Request
 	principal *strata.Principal
 	body      jsonBody
+	onCommit  func(etag string) // sets the response's ETag (conditional.go)
+	// precondition is the request's If-Match, shared by its actors.
+	precondition *strata.Precondition
 }
 
 func (r *request) ctx() context.Context { return r.Context() }
-func (r *request) actor() strata.Actor  { return r.principal.Actor() }
+
+// actor is who the request acts as, with its If-Match precondition.
+func (r *request) actor() strata.Actor {
+	a := r.principal.Actor()
+	if h := r.Header.Get("If-Match"); h != "" && r.precondition == nil {
+		r.precondition = &strata.Precondition{IfMatch: h}
+	}
+	a.Precondition, a.OnCommit = r.precondition, r.onCommit
+	return a
+}
 
 // handlerFunc handles an authenticated request. An error it returns is
 // written by the caller, unless the response has already started.
@@ -89,6 +104,28 @@ func (s *Server) Handler() http.Handler {
 	handle("GET "+p+"/{datasetId}/items/{itemId}", anyRole, s.getItem)
 	handle("PATCH "+p+"/{datasetId}/items/{itemId}", writeRole, s.updateItem)
 	handle("DELETE "+p+"/{datasetId}/items/{itemId}", writeRole, s.deleteItem)
+	// Evaluators: evaluators.go.
+	handle("POST "+p+"/{datasetId}/evaluators", writeRole, s.attachEvaluator)
+	handle("DELETE "+p+"/{datasetId}/evaluators/{slot}", writeRole, s.detachEvaluator)
+	handle("POST "+p+"/{datasetId}/evaluators/run", writeRole, s.runEvaluators)
+	handle("GET "+p+"/{datasetId}/evaluator-runs", anyRole, s.listRuns)
+	handle("GET "+p+"/{datasetId}/evaluator-runs/{runId}", anyRole, s.getRun)
+	handle("PATCH "+p+"/{datasetId}/evaluator-runs/{runId}", writeRole, s.renameRun)
+	handle("POST "+p+"/{datasetId}/items/{itemId}/generate", writeRole, s.generate)
+	handle("GET /v1/evaluators", anyRole, s.listEvaluators)
+	handle("POST /v1/evaluators", writeRole, s.createEvaluator)
+	handle("GET /v1/evaluators/{id}", anyRole, s.getEvaluator)
+	handle("PATCH /v1/evaluators/{id}", writeRole, s.updateEvaluator)
+	handle("DELETE /v1/evaluators/{id}", writeRole, s.deleteEvaluator)
+	// Strata's extensions: refs.go, paging.go, diff.go, export.go.
+	handle("GET "+p+"/{datasetId}/versions/{versionId}/items", anyRole, s.listVersionItems)
+	handle("GET "+p+"/{datasetId}/versions/{versionId}/export", anyRole, s.exportVersion)
+	handle("PUT "+p+"/{datasetId}/versions/{versionId}/tags/{tag}", writeRole, s.tagVersion)
+	handle("DELETE "+p+"/{datasetId}/versions/{versionId}/tags/{tag}", writeRole, s.untagVersion)
+	handle("GET "+p+"/{datasetId}/tags", anyRole, s.listTags)
+	handle("DELETE "+p+"/{datasetId}/tags/{tag}", writeRole, s.deleteTag)
+	handle("GET "+p+"/{datasetId}/diff", anyRole, s.diffVersions)
+	handle("GET "+p+"/{datasetId}/items/{itemId}/history", anyRole, s.itemHistory)
 	mux.HandleFunc("GET /v1/openapi", serveOpenAPI)
 	mux.HandleFunc("GET /healthz", serveHealth)
 
@@ -121,13 +158,14 @@ func (s *Server) Handler() http.Handler {
 // Path, query and body validation follow in h.
 func (s *Server) endpoint(a access, h handlerFunc) http.Handler {
 	return http.HandlerFunc(func(hw http.ResponseWriter, hr *http.Request) {
-		w := &responseWriter{ResponseWriter: hw}
+		ew := &etagWriter{ResponseWriter: hw} // conditional.go
+		w := &responseWriter{ResponseWriter: ew}
 		defer s.recoverPanic(w, hr)
 		l := s.limits()
 		ctx, cancel := context.WithTimeout(hr.Context(), l.RequestTimeout)
 		defer cancel()
 		hr = hr.WithContext(ctx)
-		r := &request{Request: hr}
+		r := &request{Request: hr, onCommit: ew.committed}
 		err := s.authenticate(r, a)
 		if err == nil {
 			var done func()
@@ -135,11 +173,11 @@ func (s *Server) endpoint(a access, h handlerFunc) http.Handler {
 				defer done()
 			}
 		}
-		if err == nil && (hr.Method == http.MethodPost || hr.Method == http.MethodPatch) {
+		if err == nil && (hr.Method == http.MethodPost || hr.Method == http.MethodPatch) && !streamsBody(hr) {
 			r.body, err = s.readBody(w, hr)
 		}
 		if err == nil {
-			err = h(w, r)
+			err = s.once(w, r, h) // idempotency.go
 		}
 		if err == nil {
 			return

@@ -59,6 +59,7 @@ func (s *Server) createDataset(w http.ResponseWriter, r *request) error {
 	if err != nil {
 		return err
 	}
+	setETag(w, d)
 	return writeJSON(w, http.StatusCreated, toDatasetDetailJSON(d))
 }
 
@@ -72,6 +73,7 @@ func (s *Server) getDataset(w http.ResponseWriter, r *request) error {
 	st := newArrayStream(w, http.StatusOK, nil)
 	q := strata.ItemQuery{ProjectID: r.principal.ProjectID, DatasetID: ids[0]}
 	q.OnDataset = func(d *strata.Dataset) error {
+		setETag(w, d)
 		prefix, err := openWith(toDatasetDetailJSON(d), "items")
 		st.prefix = prefix
 		return err
@@ -137,6 +139,7 @@ func (s *Server) duplicateDataset(w http.ResponseWriter, r *request) error {
 	if err != nil {
 		return err
 	}
+	setETag(w, d)
 	return writeJSON(w, http.StatusCreated, toDatasetDetailJSON(d))
 }
 
@@ -147,6 +150,9 @@ func (s *Server) importItems(w http.ResponseWriter, r *request) error {
 	ids, err := pathIDs(r, "datasetId")
 	if err != nil {
 		return err
+	}
+	if streamsBody(r.Request) { // the file itself: import_stream.go
+		return s.importStream(w, r, ids[0], rawImportFormat(r.Header.Get("Content-Type")))
 	}
 	src, opts, err := importInput(r)
 	if err != nil {

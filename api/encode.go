@@ -187,6 +187,9 @@ type versionJSON struct {
 	Name                  *string   `json:"name"`
 	Description           *string   `json:"description"`
 	ItemCount             int       `json:"itemCount"`
+	// Strata's extensions follow Lunary's keys.
+	Tags        []string `json:"tags"`
+	ContentHash string   `json:"contentHash"`
 }
 
 func toVersionJSON(v *strata.Version) versionJSON {
@@ -200,7 +203,17 @@ func toVersionJSON(v *strata.Version) versionJSON {
 		Name:                  v.Name,
 		Description:           v.Description,
 		ItemCount:             v.ItemCount,
+		Tags:                  nonNil(v.Tags),
+		ContentHash:           v.ContentHash,
 	}
+}
+
+// nonNil is a list as JSON shows it: [] rather than null.
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
 }
 
 // versionItemJSON is an item of a version, as Lunary's snapshot rows show it:
@@ -321,7 +334,7 @@ func (s *arrayStream) start() error {
 
 // add writes one element.
 func (s *arrayStream) add(v any) error {
-	b, err := marshal(v)
+	b, err := marshalElement(v) // encode_fast.go
 	if err != nil {
 		return err
 	}

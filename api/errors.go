@@ -21,6 +21,7 @@ var statuses = map[string]int{
 	strata.ERATELIMIT:    http.StatusTooManyRequests,
 	strata.EUNSUPPORTED:  http.StatusUnsupportedMediaType,
 	strata.ETIMEOUT:      http.StatusRequestTimeout,
+	strata.EUPSTREAM:     http.StatusBadGateway,
 	strata.EINTERNAL:     http.StatusInternalServerError,
 }
 

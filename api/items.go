@@ -22,14 +22,22 @@ func itemFields(v *validator, b jsonBody) strata.ItemUpdate {
 	return u
 }
 
-// GET /v1/datasets-v2/{datasetId}/items, streamed in item order.
+// GET /v1/datasets-v2/{datasetId}/items, streamed in item order; a page
+// of them with limit or cursor (paging.go).
 func (s *Server) listItems(w http.ResponseWriter, r *request) error {
 	ids, err := pathIDs(r, "datasetId")
 	if err != nil {
 		return err
 	}
+	if paged(r) {
+		return s.listItemsPage(w, r, ids[0])
+	}
+	p, err := pageQuery(r) // search
+	if err != nil {
+		return s.afterLookup(r, ids[0], err)
+	}
 	st := newArrayStream(w, http.StatusOK, nil)
-	q := strata.ItemQuery{ProjectID: r.principal.ProjectID, DatasetID: ids[0]}
+	q := strata.ItemQuery{ProjectID: r.principal.ProjectID, DatasetID: ids[0], Search: p.search}
 	err = s.Store.ScanItems(r.ctx(), q, func(it *strata.Item) error { return st.add(toItemJSON(it)) })
 	if err != nil {
 		return err

@@ -14,6 +14,7 @@ import (
 // take the defaults below; a negative rate or concurrency turns that limit off.
 type Limits struct {
 	MaxImportItems      int           // items in one import
+	MaxImportBytes      int64         // bytes in a raw import body (import_stream.go)
 	MaxFieldBytes       int           // bytes in one item's input, ground truth or output
 	RequestTimeout      time.Duration // time a request may take, streaming included
 	MaxConcurrentPerKey int           // requests of one key in flight at once
@@ -24,6 +25,7 @@ type Limits struct {
 // Defaults of Limits.
 const (
 	DefaultMaxImportItems      = 1_000_000
+	DefaultMaxImportBytes      = 2 << 30
 	DefaultMaxFieldBytes       = 1 << 20
 	DefaultRequestTimeout      = 5 * time.Minute
 	DefaultMaxConcurrentPerKey = 32
@@ -41,6 +43,9 @@ func (l Limits) withDefaults() Limits {
 	def(&l.MaxFieldBytes, DefaultMaxFieldBytes)
 	def(&l.MaxConcurrentPerKey, DefaultMaxConcurrentPerKey)
 	def(&l.BurstPerKey, DefaultBurstPerKey)
+	if l.MaxImportBytes == 0 {
+		l.MaxImportBytes = DefaultMaxImportBytes
+	}
 	if l.RequestTimeout == 0 {
 		l.RequestTimeout = DefaultRequestTimeout
 	}

@@ -96,7 +96,8 @@ func TestAuthMatrix(t *testing.T) {
 // the dataset up (as Lunary does), so that the other project's key reaches
 // the lookup. Any other route gets "{}".
 var matrixBodies = map[string]string{
-	"PATCH /v1/datasets-v2/{datasetId}": `{"description":"matrix"}`,
+	"PATCH /v1/datasets-v2/{datasetId}":           `{"description":"matrix"}`,
+	"POST /v1/datasets-v2/{datasetId}/evaluators": `{"evaluatorId":"00000000-0000-0000-0000-000000000000"}`,
 }
 
 // fixtures creates a dataset with an item and a version, and returns the
@@ -107,5 +108,6 @@ func (ts *testServer) fixtures(t *testing.T) map[string]string {
 	item := ts.createItem(t, id, "x")
 	versions := ts.do(t, "GET", datasetsPath+"/"+id+"/versions", ts.owner, "")
 	version := versions.object(t)["versions"].([]any)[0].(map[string]any)["id"].(string)
-	return map[string]string{"datasetId": id, "itemId": item, "versionId": version}
+	return map[string]string{"datasetId": id, "itemId": item, "versionId": version, "tag": "matrix",
+		"id": strata.NewID(), "slot": "1", "runId": strata.NewID()}
 }

@@ -30,12 +30,13 @@ func (s *Server) listVersions(w http.ResponseWriter, r *request) error {
 
 // GET /v1/datasets-v2/{datasetId}/versions/{versionId}: the version and its
 // items, streamed. A version never changes, so two reads see one content.
+// versionId is any ref (refs.go).
 func (s *Server) getVersion(w http.ResponseWriter, r *request) error {
-	ids, err := pathIDs(r, "datasetId", "versionId")
+	ids, err := pathIDs(r, "datasetId")
 	if err != nil {
 		return err
 	}
-	ver, err := s.Store.FindVersion(r.ctx(), r.principal.ProjectID, ids[0], ids[1])
+	ver, err := s.Store.ResolveVersion(r.ctx(), r.principal.ProjectID, ids[0], r.PathValue("versionId"))
 	if err != nil {
 		return err
 	}
@@ -84,13 +85,14 @@ func (s *Server) createVersion(w http.ResponseWriter, r *request) error {
 }
 
 // POST /v1/datasets-v2/{datasetId}/versions/{versionId}/restore: the
-// dataset with the items of the snapshot the restore made.
+// dataset with the items of the snapshot the restore made. versionId is any
+// ref (refs.go).
 func (s *Server) restoreVersion(w http.ResponseWriter, r *request) error {
-	ids, err := pathIDs(r, "datasetId", "versionId")
+	ids, err := pathIDs(r, "datasetId")
 	if err != nil {
 		return err
 	}
-	d, _, err := s.Store.RestoreVersion(r.ctx(), r.actor(), ids[0], ids[1])
+	d, _, err := s.Store.RestoreVersion(r.ctx(), r.actor(), ids[0], r.PathValue("versionId"))
 	if err != nil {
 		return err
 	}

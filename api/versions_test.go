@@ -11,7 +11,7 @@ import (
 
 var (
 	versionKeys = []string{"id", "datasetId", "versionNumber", "createdAt", "createdBy", "restoredFromVersionId",
-		"name", "description", "itemCount"}
+		"name", "description", "itemCount", "tags", "contentHash"}
 	versionItemKeys = []string{"id", "versionId", "datasetId", "itemIndex", "input", "groundTruth", "output",
 		"sourceItemId", "sourceCreatedAt", "sourceUpdatedAt", "evaluatorResult1", "evaluatorResult2",
 		"evaluatorResult3", "evaluatorResult4", "evaluatorResult5"}
@@ -237,8 +237,11 @@ func TestGetVersion(t *testing.T) {
 		wantError(t, ts.do(t, "GET", datasetsPath+"/00000000-0000-0000-0000-000000000000/versions/"+versionID, ts.owner, ""), http.StatusNotFound, "Dataset not found")
 	})
 	t.Run("ErrInvalidUUIDs", func(t *testing.T) {
-		wantValidation(t, ts.do(t, "GET", datasetsPath+"/x/versions/y", ts.owner, ""), `Validation error: Invalid uuid at "datasetId"; Invalid uuid at "versionId"`)
-		wantValidation(t, ts.do(t, "GET", datasetsPath+"/"+id+"/versions/y", ts.owner, ""), `Validation error: Invalid uuid at "versionId"`)
+		// A version is named by a ref (refs_test.go): what is no ref names
+		// no version.
+		wantValidation(t, ts.do(t, "GET", datasetsPath+"/x/versions/y", ts.owner, ""), `Validation error: Invalid uuid at "datasetId"`)
+		wantError(t, ts.do(t, "GET", datasetsPath+"/"+id+"/versions/y", ts.owner, ""), http.StatusNotFound, "Dataset version not found")
+		wantError(t, ts.do(t, "GET", datasetsPath+"/"+id+"/versions/-1", ts.owner, ""), http.StatusNotFound, "Dataset version not found")
 	})
 }
 
@@ -291,7 +294,8 @@ func TestRestoreVersion(t *testing.T) {
 		wantError(t, ts.do(t, "POST", datasetsPath+"/00000000-0000-0000-0000-000000000000/versions/"+versionID+"/restore", ts.owner, `{}`), http.StatusNotFound, "Dataset not found")
 	})
 	t.Run("ErrInvalidUUID", func(t *testing.T) {
-		wantValidation(t, ts.do(t, "POST", datasetsPath+"/"+id+"/versions/v1/restore", ts.owner, `{}`), `Validation error: Invalid uuid at "versionId"`)
+		wantError(t, ts.do(t, "POST", datasetsPath+"/"+id+"/versions/v1/restore", ts.owner, `{}`), http.StatusNotFound, "Dataset version not found")
+		wantValidation(t, ts.do(t, "POST", datasetsPath+"/x/versions/v1/restore", ts.owner, `{}`), `Validation error: Invalid uuid at "datasetId"`)
 	})
 }
 

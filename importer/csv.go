@@ -38,6 +38,8 @@ type csvSource struct {
 	// reading it.
 	lastLine int
 	err      error // sticky: once failed, every Next returns it
+
+	exact bool // Strata's export dialect (exact.go)
 }
 
 // NewCSV returns a strata.ItemSource reading CSV from r. It reads the header
@@ -71,6 +73,9 @@ func (c Config) NewCSV(r io.Reader) (strata.ItemSource, error) {
 	} else if err != nil {
 		return nil, err
 	}
+	if s.exact = isExactHeader(header); s.exact {
+		return s, nil
+	}
 	names := make(map[string]int, len(header))
 	for i, name := range header {
 		name = strings.ToLower(trim(name))
@@ -101,6 +106,9 @@ func firstColumn(names map[string]int, candidates []string) int {
 
 // Next returns the next row as an item, or io.EOF after the last one.
 func (s *csvSource) Next() (strata.ItemInput, error) {
+	if s.exact {
+		return s.nextExact()
+	}
 	record, err := s.read()
 	if err != nil {
 		return strata.ItemInput{}, err

@@ -1,6 +1,8 @@
-// Package importer owns the parsing of uploaded dataset files: it turns a CSV
-// or JSON Lines stream into strata.ItemInput values, one record at a time, so
-// an import of millions of items never holds the file in memory.
+// Package importer owns the file formats of datasets: it turns an uploaded
+// CSV or JSON Lines stream into strata.ItemInput values, one record at a
+// time, so an import of millions of items never holds the file in memory; and
+// it writes exports in a dialect of the same formats that it reads back
+// exactly (exact.go, export.go).
 //
 // The rules follow Lunary's parseCsv and parseJsonl (header names, key
 // fallbacks, trimming, "" -> null) with two deliberate improvements: CSV is

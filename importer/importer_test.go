@@ -488,7 +488,7 @@ func FuzzCSV(f *testing.F) {
 		// A small limit, so the fuzzer reaches it too.
 		c := importer.Config{MaxRecordBytes: 256}
 		got, err := importCSV(t, c, bytes.NewReader(data))
-		checkFuzzResult(t, got, err)
+		checkFuzzResult(t, string(data), got, err)
 		got2, err2 := importCSV(t, c, iotest.OneByteReader(bytes.NewReader(data)))
 		if got2 != got || strata.ErrorCode(err2) != strata.ErrorCode(err) {
 			t.Errorf("one byte at a time: %s, %v; all at once: %s, %v", got2, err2, got, err)
@@ -512,7 +512,7 @@ func FuzzJSONL(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		c := importer.Config{MaxRecordBytes: 256}
 		got, err := collect(t, c.NewJSONL(bytes.NewReader(data)))
-		checkFuzzResult(t, got, err)
+		checkFuzzResult(t, string(data), got, err)
 		got2, err2 := collect(t, c.NewJSONL(iotest.OneByteReader(bytes.NewReader(data))))
 		if got2 != got || strata.ErrorCode(err2) != strata.ErrorCode(err) {
 			t.Errorf("one byte at a time: %s, %v; all at once: %s, %v", got2, err2, got, err)
@@ -520,13 +520,18 @@ func FuzzJSONL(f *testing.F) {
 	})
 }
 
-func checkFuzzResult(t *testing.T, got string, err error) {
+func checkFuzzResult(t *testing.T, data, got string, err error) {
 	t.Helper()
 	var e *strata.Error
 	if err != nil && !errors.As(err, &e) {
 		t.Fatalf("error %v (%T) is not a *strata.Error", err, err)
 	}
-	// "" is never stored for ground truth or output: it becomes null.
+	// "" is never stored for ground truth or output: it becomes null
+	// (except in Strata's export dialect, which the fuzzer seldom writes,
+	// and whose JSONL key may be written with escapes).
+	if strings.Contains(data, "groundTruth") || strings.Contains(data, `\u`) {
+		return
+	}
 	var rows [][]*string
 	if err := json.Unmarshal([]byte(got), &rows); err != nil {
 		t.Fatal(err)

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"io"
+	"unicode/utf8"
 
 	"github.com/strata-eval/strata"
 )
@@ -69,34 +70,44 @@ func (s *jsonlSource) Next() (strata.ItemInput, error) {
 }
 
 func parseJSONLine(line []byte) (strata.ItemInput, error) {
-	// Valid first, so that "not JSON" and "JSON but not an object with an
-	// input" give Lunary's two different messages.
-	if !json.Valid(line) {
-		return strata.ItemInput{}, errBadJSONLine
-	}
+	// "Not JSON" and "JSON but not an object with an input" give Lunary's
+	// two different messages. Unmarshal checks the whole line before it
+	// decodes any of it, so Valid is only asked when it fails.
 	var obj map[string]json.RawMessage
 	if line[0] != '{' || json.Unmarshal(line, &obj) != nil {
+		if !json.Valid(line) {
+			return strata.ItemInput{}, errBadJSONLine
+		}
 		return strata.ItemInput{}, errNoInputKey
 	}
 	var in strata.ItemInput
 	raw, ok := obj["input"]
-	if !ok || raw[0] != '"' || json.Unmarshal(raw, &in.Input) != nil {
+	if ok && raw[0] == '"' {
+		in.Input, ok = jsonString(raw)
+	}
+	if !ok || raw[0] != '"' {
 		return strata.ItemInput{}, errNoInputKey
 	}
-	in.GroundTruth = firstValue(obj, groundTruthKeys)
-	in.Output = firstValue(obj, outputKeys)
+	exact := isExactLine(obj)
+	in.GroundTruth = firstValue(obj, groundTruthKeys, exact)
+	in.Output = firstValue(obj, outputKeys, exact)
 	return in, nil
 }
 
 // firstValue is Lunary's `obj[k1] ?? obj[k2] ?? ...` followed by String(v)
-// and "" -> null: a missing or null key falls through, "" does not.
-func firstValue(obj map[string]json.RawMessage, keys []string) *string {
+// and "" -> null (unless keepEmpty): a missing or null key falls through, ""
+// does not.
+func firstValue(obj map[string]json.RawMessage, keys []string, keepEmpty bool) *string {
 	for _, k := range keys {
 		raw, ok := obj[k]
 		if !ok || string(raw) == "null" {
 			continue
 		}
-		return nilIfEmpty(stringify(raw))
+		v := stringify(raw)
+		if keepEmpty {
+			return &v
+		}
+		return nilIfEmpty(v)
 	}
 	return nil
 }
@@ -107,8 +118,7 @@ func firstValue(obj map[string]json.RawMessage, keys []string) *string {
 // "[object Object]", which loses the data.
 func stringify(raw json.RawMessage) string {
 	if raw[0] == '"' {
-		var s string
-		if json.Unmarshal(raw, &s) == nil {
+		if s, ok := jsonString(raw); ok {
 			return s
 		}
 	}
@@ -117,4 +127,15 @@ func stringify(raw json.RawMessage) string {
 		return string(raw) // cannot happen: the line was valid JSON
 	}
 	return buf.String()
+}
+
+// jsonString decodes a JSON string of a line already checked as JSON. The
+// common string, without escapes and valid UTF-8, is its own bytes; any other
+// is left to Unmarshal (which also replaces invalid UTF-8, as before).
+func jsonString(raw json.RawMessage) (string, bool) {
+	if len(raw) >= 2 && raw[0] == '"' && bytes.IndexByte(raw, '\\') < 0 && utf8.Valid(raw) {
+		return string(raw[1 : len(raw)-1]), true
+	}
+	var s string
+	return s, json.Unmarshal(raw, &s) == nil
 }

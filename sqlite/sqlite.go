@@ -60,10 +60,16 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		"journal_mode(WAL)",
 		"synchronous(FULL)", // an acknowledged write survives power loss
 		"foreign_keys(ON)",
+		// Statement journals (a multi-row insert inside a transaction
+		// keeps one) stay in memory: they never outlive the statement.
+		"temp_store(MEMORY)",
+		// A large import grows the WAL by its size; once checkpointed,
+		// the file shrinks back to this instead of keeping that space.
+		"journal_size_limit(67108864)",
 	} {
 		q.Add("_pragma", p)
 	}
-	db, err := sql.Open("sqlite", "file:"+path+"?"+q.Encode())
+	db, err := openDB("file:" + path + "?" + q.Encode())
 	if err != nil {
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}

@@ -21,6 +21,11 @@ func Run(t *testing.T, open Opener) {
 	t.Run("Keys", func(t *testing.T) { testKeys(t, open) })
 	t.Run("Concurrency", func(t *testing.T) { testConcurrency(t, open) })
 	t.Run("Model", func(t *testing.T) { testModel(t, open) })
+	t.Run("Refs", func(t *testing.T) { testRefs(t, open) })
+	t.Run("Diff", func(t *testing.T) { testDiff(t, open) })
+	t.Run("ContentHash", func(t *testing.T) { testContentHash(t, open) })
+	t.Run("Idempotency", func(t *testing.T) { testIdempotency(t, open) })
+	t.Run("Evaluators", func(t *testing.T) { testEvaluators(t, open) })
 }
 
 // fixture is a store with a project and an owner.

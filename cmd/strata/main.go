@@ -8,6 +8,7 @@
 //	strata keys rotate ID [--db DSN]
 //	strata check  [--db DSN]
 //	strata backup --out FILE [--db DSN]
+//	strata bench  [--db DSN] [--sizes 1000,100000,1000000] | --http URL --key KEY
 //
 // DSN is a SQLite file (a bare path or sqlite:PATH; default strata.db) or a
 // postgres:// URL. The environment variables STRATA_DB and STRATA_ADDR give
@@ -45,9 +46,12 @@ const usage = `usage:
   strata keys rotate ID [--db DSN]
   strata check   [--db DSN]               verify the invariants of the versioning model
   strata backup  --out FILE [--db DSN]    consistent copy of a SQLite database, while serving
+  strata bench   [--db DSN] [--sizes N,N] measure a fresh database beside a full-copy baseline
+  strata bench   --http URL --key KEY     load-test a running server (strata bench --help)
 
 DSN: a SQLite file (path or sqlite:PATH, default strata.db) or a postgres:// URL.
-Environment: STRATA_DB, STRATA_ADDR, STRATA_MAX_BODY_BYTES.
+Environment: STRATA_DB, STRATA_ADDR, STRATA_MAX_BODY_BYTES; for LLM calls OPENAI_API_KEY,
+OPENAI_BASE_URL, STRATA_LLM_MODELS, STRATA_LLM_CONCURRENCY, STRATA_LLM_TIMEOUT.
 `
 
 // run dispatches a command line; it is main without the process around it.
@@ -75,6 +79,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runCheck(ctx, rest, stdout, stderr)
 	case "backup":
 		return runBackup(ctx, rest, stdout, stderr)
+	case "bench":
+		return runBench(ctx, rest, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil

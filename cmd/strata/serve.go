@@ -11,10 +11,12 @@ import (
 	"net/http"
 	"os"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/strata-eval/strata"
 	"github.com/strata-eval/strata/api"
+	"github.com/strata-eval/strata/eval"
 	"github.com/strata-eval/strata/web"
 )
 
@@ -27,6 +29,12 @@ type Main struct {
 	Limits       api.Limits
 	// ReadHeaderTimeout bounds how long a client may take to send headers.
 	ReadHeaderTimeout time.Duration
+	// LLM is the client of the evaluators' and generate's LLM calls.
+	LLM *eval.Client
+
+	runner    *eval.Runner
+	stopWatch context.CancelFunc
+	watching  chan struct{}
 
 	Store    strata.Store
 	Listener net.Listener
@@ -52,6 +60,8 @@ func (m *Main) ParseFlags(args []string) error {
 	l := &m.Limits
 	fs.IntVar(&l.MaxImportItems, "max-import-items", int(env.int64("STRATA_MAX_IMPORT_ITEMS", api.DefaultMaxImportItems)),
 		"most items one import may hold (env STRATA_MAX_IMPORT_ITEMS)")
+	fs.Int64Var(&l.MaxImportBytes, "max-import-bytes", env.int64("STRATA_MAX_IMPORT_BYTES", api.DefaultMaxImportBytes),
+		"largest raw import body (a CSV or JSONL file sent as itself), in bytes (env STRATA_MAX_IMPORT_BYTES)")
 	fs.IntVar(&l.MaxFieldBytes, "max-field-bytes", int(env.int64("STRATA_MAX_FIELD_BYTES", api.DefaultMaxFieldBytes)),
 		"largest input, ground truth or output of an item, in bytes (env STRATA_MAX_FIELD_BYTES)")
 	fs.DurationVar(&l.RequestTimeout, "request-timeout", env.duration("STRATA_REQUEST_TIMEOUT", api.DefaultRequestTimeout),
@@ -64,6 +74,7 @@ func (m *Main) ParseFlags(args []string) error {
 		"requests per second one key may send on average; -1 for no limit (env STRATA_RATE_PER_KEY)")
 	fs.IntVar(&l.BurstPerKey, "burst-per-key", int(env.int64("STRATA_BURST_PER_KEY", api.DefaultBurstPerKey)),
 		"requests one key may send at once above its rate (env STRATA_BURST_PER_KEY)")
+	llmModels := m.llmFlags(fs, &env)
 	if env.err != nil {
 		return env.err
 	}
@@ -74,6 +85,39 @@ func (m *Main) ParseFlags(args []string) error {
 		return fmt.Errorf("serve: unexpected argument %q", fs.Arg(0))
 	}
 	m.DSN = *db
+	return m.llmConfig(*llmModels)
+}
+
+// llmFlags registers the LLM settings. The API key comes from the
+// environment only (OPENAI_API_KEY), never from a flag that ps would show.
+func (m *Main) llmFlags(fs *flag.FlagSet, env *envDefaults) *string {
+	m.LLM = &eval.Client{APIKey: os.Getenv("OPENAI_API_KEY")}
+	fs.StringVar(&m.LLM.BaseURL, "llm-base-url", env.str("OPENAI_BASE_URL", eval.DefaultBaseURL),
+		"OpenAI-compatible server whose Responses API (POST {url}/responses) evaluators and generate call (env OPENAI_BASE_URL)")
+	fs.IntVar(&m.LLM.Concurrency, "llm-concurrency", int(env.int64("STRATA_LLM_CONCURRENCY", eval.DefaultConcurrency)),
+		"LLM calls in flight at once, over all runs and requests (env STRATA_LLM_CONCURRENCY)")
+	fs.DurationVar(&m.LLM.Timeout, "llm-timeout", env.duration("STRATA_LLM_TIMEOUT", eval.DefaultTimeout),
+		"longest one LLM call may take (env STRATA_LLM_TIMEOUT)")
+	return fs.String("llm-models", env.str("STRATA_LLM_MODELS", eval.DefaultModel),
+		"comma-separated models that evaluators and generate may call, * for any (env STRATA_LLM_MODELS)")
+}
+
+// llmConfig checks the LLM settings once parsed.
+func (m *Main) llmConfig(models string) error {
+	for _, model := range strings.Split(models, ",") {
+		if model = strings.TrimSpace(model); model != "" {
+			m.LLM.Models = append(m.LLM.Models, model)
+		}
+	}
+	if len(m.LLM.Models) == 0 {
+		return fmt.Errorf("STRATA_LLM_MODELS: no model given")
+	}
+	if m.LLM.Concurrency <= 0 {
+		return fmt.Errorf("STRATA_LLM_CONCURRENCY: want a positive number, got %d", m.LLM.Concurrency)
+	}
+	if m.LLM.Timeout <= 0 {
+		return fmt.Errorf("STRATA_LLM_TIMEOUT: want a positive duration, got %s", m.LLM.Timeout)
+	}
 	return nil
 }
 
@@ -123,7 +167,20 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	if m.Listener, err = net.Listen("tcp", m.Addr); err != nil {
 		return err
 	}
-	srv := &api.Server{Store: m.Store, Logger: m.logger, MaxBodyBytes: m.MaxBodyBytes, Limits: m.Limits}
+	if m.LLM == nil {
+		m.LLM = &eval.Client{}
+	}
+	// The runner computes asynchronous runs; its watch marks failed the runs
+	// of servers that stopped, this one's previous life included.
+	m.runner = eval.NewRunner(m.Store, m.LLM, m.logger)
+	watchCtx, stop := context.WithCancel(context.Background())
+	m.stopWatch, m.watching = stop, make(chan struct{})
+	go func() {
+		defer close(m.watching)
+		m.runner.Watch(watchCtx)
+	}()
+	srv := &api.Server{Store: m.Store, Logger: m.logger, MaxBodyBytes: m.MaxBodyBytes, Limits: m.Limits,
+		LLM: m.LLM, Runner: m.runner}
 	// The API answers under /v1/ and the health checks; the pages, everything
 	// else.
 	root := http.NewServeMux()
@@ -169,6 +226,13 @@ func (m *Main) Close() error {
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()
 		err = m.server.Shutdown(ctx)
+	}
+	if m.runner != nil {
+		// Background runs stop, recorded failed: their results would come
+		// too late to write.
+		m.stopWatch()
+		<-m.watching
+		m.runner.Close()
 	}
 	if m.Store != nil {
 		err = errors.Join(err, m.Store.Close())

@@ -84,7 +84,9 @@ func (s *Store) Check(ctx context.Context) ([]Violation, error) {
 				return fmt.Errorf("check %q: %w", inv.name, err)
 			}
 		}
-		return nil
+		hashes, err := checkContentHashes(ctx, q) // hash.go
+		found = append(found, hashes...)
+		return err
 	})
 	return found, err
 }

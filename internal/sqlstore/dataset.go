@@ -21,54 +21,68 @@ type datasetRow struct {
 	head        int   // newest version number; the working version is head+1
 	itemCount   int   // items in the working version
 	nextSeq     int64 // seq of the next item created
+
+	hash      strata.ContentHash // of the working set, kept by every revision write (hash.go)
+	savedHash strata.ContentHash // hash as the dataset row holds it
+	changes   int64              // mutations so far: the ETag (change.go)
+	deleted   bool               // the mutation deleted the dataset
 }
 
 // working is the number of the version that edits go to.
 func (d *datasetRow) working() int { return d.head + 1 }
 
 // lockDataset reads a dataset of the project and locks it until tx ends, so
-// that mutations of one dataset run one after another.
-func (s *Store) lockDataset(ctx context.Context, tx *sql.Tx, projectID, id string) (*datasetRow, error) {
+// that mutations of one dataset run one after another. count also counts a
+// change (change.go), in the same statement.
+func (s *Store) lockDataset(ctx context.Context, tx *sql.Tx, projectID, id string, count bool) (*datasetRow, error) {
 	if !validID(id) || !validID(projectID) {
 		return nil, strata.ErrDatasetNotFound
 	}
 	d := &datasetRow{}
-	err := tx.QueryRowContext(ctx, `SELECT id, project_id, owner_id, name, description, head, item_count, next_seq
-		FROM datasets WHERE id = $1 AND project_id = $2 `+s.Dialect.ForUpdate(), id, projectID).
-		Scan(&d.id, &d.projectID, &d.ownerID, &d.name, &d.description, &d.head, &d.itemCount, &d.nextSeq)
+	var hash []byte
+	const columns = `id, project_id, owner_id, name, description, head, item_count, next_seq, change_count, content_hash`
+	query := `SELECT ` + columns + ` FROM datasets WHERE id = $1 AND project_id = $2 ` + s.Dialect.ForUpdate()
+	if count {
+		query = `UPDATE datasets SET change_count = change_count + 1 WHERE id = $1 AND project_id = $2 RETURNING ` + columns
+	}
+	err := tx.QueryRowContext(ctx, query, id, projectID).
+		Scan(&d.id, &d.projectID, &d.ownerID, &d.name, &d.description, &d.head, &d.itemCount, &d.nextSeq,
+			&d.changes, &hash)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, strata.ErrDatasetNotFound
 	} else if err != nil {
 		return nil, fmt.Errorf("lock dataset %s: %w", id, err)
 	}
+	if d.hash, err = parseHash(hash); err != nil {
+		return nil, fmt.Errorf("lock dataset %s: %w", id, err)
+	}
+	d.savedHash = d.hash
 	return d, nil
 }
 
-// mutate locks the dataset and runs fn in one write transaction.
+// mutate locks the dataset and runs fn in one write transaction. Under the
+// lock, it first counts the change (the ETag) and checks a.Precondition, and
+// last saves the working set's content hash (change.go).
 func (s *Store) mutate(ctx context.Context, a strata.Actor, id string, once bool, fn func(tx *sql.Tx, d *datasetRow, now int64) error) error {
-	return s.write(ctx, once, func(tx *sql.Tx) error {
-		d, err := s.lockDataset(ctx, tx, a.ProjectID, id)
-		if err != nil {
-			return err
-		}
-		return fn(tx, d, s.now())
-	})
+	return s.lockedWrite(ctx, a, id, once, true, fn)
 }
 
 // touch saves the counters of d and marks the dataset updated.
 func touch(ctx context.Context, tx *sql.Tx, d *datasetRow, now int64) error {
-	_, err := tx.ExecContext(ctx, `UPDATE datasets SET item_count = $1, next_seq = $2, updated_at = $3 WHERE id = $4`,
-		d.itemCount, d.nextSeq, now, d.id)
+	_, err := tx.ExecContext(ctx, `UPDATE datasets SET item_count = $1, next_seq = $2, updated_at = $3,
+		content_hash = $4 WHERE id = $5`,
+		d.itemCount, d.nextSeq, now, d.hash.MarshalBinary(), d.id)
 	if err != nil {
 		return fmt.Errorf("touch dataset %s: %w", d.id, err)
 	}
+	d.savedHash = d.hash
 	return nil
 }
 
 const datasetColumns = `d.id, d.created_at, d.updated_at, d.project_id, d.owner_id, d.name, d.description,
 	d.current_version_id, d.head, d.evaluator_slot_1_id, d.evaluator_slot_2_id, d.evaluator_slot_3_id,
 	d.evaluator_slot_4_id, d.evaluator_slot_5_id, d.item_count, u.name, u.email,
-	v.created_at, v.created_by, v.restored_from_version_id
+	v.created_at, v.created_by, v.restored_from_version_id, d.change_count
 	FROM datasets d
 	LEFT JOIN users u ON u.id = d.owner_id
 	LEFT JOIN versions v ON v.dataset_id = d.id AND v.number = d.head`
@@ -84,12 +98,14 @@ func scanDataset(row scanner) (*strata.Dataset, error) {
 		ownerName, ownerEmail sql.NullString
 		vCreated              sql.NullInt64
 		vCreatedBy, vRestored sql.NullString
+		changes               int64
 	)
 	if err := row.Scan(&d.ID, &created, &updated, &d.ProjectID, &ownerID, &d.Name, &desc,
 		&curID, &d.CurrentVersionNumber, &slots[0], &slots[1], &slots[2], &slots[3], &slots[4],
-		&d.ItemCount, &ownerName, &ownerEmail, &vCreated, &vCreatedBy, &vRestored); err != nil {
+		&d.ItemCount, &ownerName, &ownerEmail, &vCreated, &vCreatedBy, &vRestored, &changes); err != nil {
 		return nil, err
 	}
+	d.ETag = strata.DatasetETag(changes)
 	d.CreatedAt, d.UpdatedAt = timeOf(created), timeOf(updated)
 	d.OwnerID, d.Description, d.CurrentVersionID = ptr(ownerID), ptr(desc), ptr(curID)
 	d.EvaluatorSlot1ID, d.EvaluatorSlot2ID, d.EvaluatorSlot3ID = ptr(slots[0]), ptr(slots[1]), ptr(slots[2])
@@ -117,7 +133,7 @@ func findDataset(ctx context.Context, q querier, projectID, id string) (*strata.
 	} else if err != nil {
 		return nil, fmt.Errorf("find dataset %s: %w", id, err)
 	}
-	return d, nil
+	return d, loadEvaluatorConfigs(ctx, q, d)
 }
 
 // querier is what *sql.DB and *sql.Tx have in common.
@@ -270,6 +286,7 @@ func (s *Store) DeleteDataset(ctx context.Context, a strata.Actor, id string) er
 		// Children first: the schema cascades too, but explicit deletes
 		// filtered by dataset_id keep each statement on one shard.
 		for _, q := range []string{
+			`DELETE FROM version_tags WHERE dataset_id = $1`,
 			`DELETE FROM revisions WHERE dataset_id = $1`,
 			`UPDATE datasets SET current_version_id = NULL WHERE id = $1`,
 			`DELETE FROM versions WHERE dataset_id = $1`,
@@ -279,6 +296,7 @@ func (s *Store) DeleteDataset(ctx context.Context, a strata.Actor, id string) er
 				return fmt.Errorf("delete dataset %s: %w", id, err)
 			}
 		}
+		d.deleted = true
 		return nil
 	})
 }
@@ -289,7 +307,7 @@ const maxCopyNames = 1000
 // DuplicateDataset copies a dataset's working items into a new dataset.
 func (s *Store) DuplicateDataset(ctx context.Context, a strata.Actor, id string) (*strata.Dataset, error) {
 	var out *strata.Dataset
-	err := s.mutate(ctx, a, id, false, func(tx *sql.Tx, src *datasetRow, now int64) error {
+	err := s.mutateReading(ctx, a, id, func(tx *sql.Tx, src *datasetRow, now int64) error {
 		name, err := s.copyName(ctx, tx, a.ProjectID, src.name)
 		if err != nil {
 			return err
@@ -339,7 +357,7 @@ func (s *Store) copyName(ctx context.Context, tx *sql.Tx, projectID, name string
 // copyItems copies the working items of src into dst as new items, in order,
 // without evaluator results.
 func (s *Store) copyItems(ctx context.Context, tx *sql.Tx, src, dst *datasetRow, now int64) error {
-	ins := s.newRevisionInserter(tx, dst.id)
+	ins := s.newRevisionInserter(tx, dst)
 	err := scanRevisions(ctx, tx, src.id, 0, func(r *revision) error {
 		*r = revision{
 			id: strata.NewID(), itemID: strata.NewID(), seq: dst.nextSeq, firstVersion: dst.working(),

@@ -26,14 +26,23 @@ type revision struct {
 	results      [5]sql.NullString
 	createdAt    int64
 	updatedAt    int64
+
+	// saved is the content as read from the store, nil for a revision not
+	// read from it: what the content hash holds for this revision (hash.go).
+	saved *revisionContent
 }
 
 const revisionColumns = `id, item_id, seq, first_version, last_version, input, ground_truth, output,
 	evaluator_result_1, evaluator_result_2, evaluator_result_3, evaluator_result_4, evaluator_result_5, created_at, updated_at`
 
 func (r *revision) scan(row scanner) error {
-	return row.Scan(&r.id, &r.itemID, &r.seq, &r.firstVersion, &r.lastVersion, &r.input, &r.groundTruth, &r.output,
+	err := row.Scan(&r.id, &r.itemID, &r.seq, &r.firstVersion, &r.lastVersion, &r.input, &r.groundTruth, &r.output,
 		&r.results[0], &r.results[1], &r.results[2], &r.results[3], &r.results[4], &r.createdAt, &r.updatedAt)
+	if err == nil {
+		c := r.content()
+		r.saved = &c
+	}
+	return err
 }
 
 func rawJSON(n sql.NullString) json.RawMessage {
@@ -226,7 +235,7 @@ func (s *Store) CreateItem(ctx context.Context, a strata.Actor, datasetID string
 		if err != nil {
 			return err
 		}
-		ins := s.newRevisionInserter(tx, d.id)
+		ins := s.newRevisionInserter(tx, d)
 		if err := ins.add(ctx, r); err != nil {
 			return err
 		}
@@ -284,9 +293,17 @@ func (s *Store) UpdateItem(ctx context.Context, a strata.Actor, datasetID, itemI
 
 // reviseRevision stores r, the new content of an open revision: in place when
 // it is a draft of the working version, else by closing the frozen revision
-// and opening r as a new one.
+// and opening r as a new one. r must have been read from the store (its
+// saved content is what the content hash holds).
 func (s *Store) reviseRevision(ctx context.Context, tx *sql.Tx, d *datasetRow, r *revision) error {
+	if r.saved == nil {
+		return fmt.Errorf("revise revision %s: not read from the store", r.id)
+	}
 	if r.firstVersion == d.working() {
+		d.hash.Sub(r.saved.hash(r.itemID))
+		d.hash.Add(r.contentHash())
+		c := r.content()
+		r.saved = &c
 		_, err := tx.ExecContext(ctx, `UPDATE revisions SET input = $1, ground_truth = $2, output = $3,
 			evaluator_result_1 = $4, evaluator_result_2 = $5, evaluator_result_3 = $6, evaluator_result_4 = $7,
 			evaluator_result_5 = $8, updated_at = $9 WHERE dataset_id = $10 AND id = $11`,
@@ -301,11 +318,14 @@ func (s *Store) reviseRevision(ctx context.Context, tx *sql.Tx, d *datasetRow, r
 		d.working(), d.id, r.id); err != nil {
 		return fmt.Errorf("close revision %s: %w", r.id, err)
 	}
+	d.hash.Sub(r.saved.hash(r.itemID))
 	r.id, r.firstVersion = strata.NewID(), d.working()
-	ins := s.newRevisionInserter(tx, d.id)
+	ins := s.newRevisionInserter(tx, d)
 	if err := ins.add(ctx, r); err != nil {
 		return err
 	}
+	c := r.content()
+	r.saved = &c
 	return ins.flush(ctx)
 }
 
@@ -325,8 +345,12 @@ func (s *Store) DeleteItem(ctx context.Context, a strata.Actor, datasetID, itemI
 }
 
 // closeRevision takes an open revision out of the working version: a draft is
-// deleted, a revision some version holds is closed.
+// deleted, a revision some version holds is closed. r must have been read
+// from the store.
 func closeRevision(ctx context.Context, tx *sql.Tx, d *datasetRow, r *revision) error {
+	if r.saved == nil {
+		return fmt.Errorf("close revision %s: not read from the store", r.id)
+	}
 	var err error
 	if r.firstVersion == d.working() {
 		_, err = tx.ExecContext(ctx, `DELETE FROM revisions WHERE dataset_id = $1 AND id = $2`, d.id, r.id)
@@ -337,6 +361,7 @@ func closeRevision(ctx context.Context, tx *sql.Tx, d *datasetRow, r *revision) 
 	if err != nil {
 		return fmt.Errorf("delete revision %s: %w", r.id, err)
 	}
+	d.hash.Sub(r.saved.hash(r.itemID))
 	return nil
 }
 
@@ -344,7 +369,7 @@ func closeRevision(ctx context.Context, tx *sql.Tx, d *datasetRow, r *revision) 
 func (s *Store) ImportItems(ctx context.Context, a strata.Actor, datasetID string, src strata.ItemSource, w strata.WriteOptions) (int, error) {
 	n := 0
 	err := s.mutate(ctx, a, datasetID, true, func(tx *sql.Tx, d *datasetRow, now int64) error {
-		ins := s.newRevisionInserter(tx, d.id)
+		ins := s.newRevisionInserter(tx, d)
 		for {
 			in, err := src.Next()
 			if err == io.EOF {
@@ -378,23 +403,28 @@ func (s *Store) ImportItems(ctx context.Context, a strata.Actor, datasetID strin
 // insertBatch is how many revisions one INSERT statement writes.
 const insertBatch = 500
 
-// revisionInserter writes revisions in multi-row INSERTs.
+// revisionInserter writes revisions of a dataset in multi-row INSERTs, and
+// adds each open one to the dataset's content hash.
 type revisionInserter struct {
 	tx        *sql.Tx
 	dialect   Dialect
+	d         *datasetRow
 	datasetID string
 	rows      []any
 	n         int
 }
 
-func (s *Store) newRevisionInserter(tx *sql.Tx, datasetID string) *revisionInserter {
-	return &revisionInserter{tx: tx, dialect: s.Dialect, datasetID: datasetID}
+func (s *Store) newRevisionInserter(tx *sql.Tx, d *datasetRow) *revisionInserter {
+	return &revisionInserter{tx: tx, dialect: s.Dialect, d: d, datasetID: d.id}
 }
 
 // revisionFields is the number of columns an insert writes per revision.
 const revisionFields = 16
 
 func (ins *revisionInserter) add(ctx context.Context, r *revision) error {
+	if !r.lastVersion.Valid {
+		ins.d.hash.Add(r.contentHash())
+	}
 	ins.rows = append(ins.rows, r.id, ins.datasetID, r.itemID, r.seq, r.firstVersion, r.lastVersion,
 		r.input, r.groundTruth, r.output, r.results[0], r.results[1], r.results[2], r.results[3], r.results[4],
 		r.createdAt, r.updatedAt)

@@ -36,6 +36,9 @@ func (s *Store) CreateKey(ctx context.Context, c strata.KeyCreate) (*strata.Key,
 			`INSERT INTO projects (id, name, created_at) VALUES ($1, $2, $3)`, []any{c.ProjectName, now}); err != nil {
 			return err
 		}
+		if err := seedBuiltinEvaluators(ctx, tx, k.ProjectID, now); err != nil {
+			return err
+		}
 		find, args := `SELECT id FROM users WHERE email = $1`, []any{c.UserEmail}
 		if c.UserEmail == "" {
 			find, args = `SELECT id FROM users WHERE email = '' AND name = $1`, []any{c.UserName}

@@ -88,6 +88,11 @@ func migrateOne(ctx context.Context, db *sql.DB, ms []Migration, lock string) (d
 	if _, err := tx.ExecContext(ctx, m.SQL); err != nil {
 		return false, fmt.Errorf("migrate %s: %w", m.Name, err)
 	}
+	if _, name, _ := strings.Cut(m.Name, "_"); goMigrations[name] != nil {
+		if err := goMigrations[name](ctx, tx); err != nil {
+			return false, fmt.Errorf("migrate %s: %w", m.Name, err)
+		}
+	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)`,
 		m.Version, m.Name, nowMillis()); err != nil {
 		return false, fmt.Errorf("migrate %s: %w", m.Name, err)
@@ -96,3 +101,10 @@ func migrateOne(ctx context.Context, db *sql.DB, ms []Migration, lock string) (d
 }
 
 func nowMillis() int64 { return time.Now().UnixMilli() }
+
+// goMigrations are the data changes a migration makes in Go, after its SQL
+// and in its transaction, keyed by the migration's name without its number
+// (both backends name theirs alike).
+var goMigrations = map[string]func(context.Context, *sql.Tx) error{
+	"versions.sql": backfillContentHashes,
+}

@@ -9,17 +9,24 @@ import (
 	"github.com/strata-eval/strata"
 )
 
-const versionColumns = `id, dataset_id, number, created_at, created_by, restored_from_version_id, name, description, item_count`
+const versionColumns = `id, dataset_id, number, created_at, created_by, restored_from_version_id, name, description, item_count, content_hash`
 
+// scanVersion reads a version row; its Tags are left to loadTags.
 func scanVersion(row scanner) (*strata.Version, error) {
 	var (
 		v                                strata.Version
 		created                          int64
 		createdBy, restored, name, descr sql.NullString
+		hash                             []byte
 	)
-	if err := row.Scan(&v.ID, &v.DatasetID, &v.Number, &created, &createdBy, &restored, &name, &descr, &v.ItemCount); err != nil {
+	if err := row.Scan(&v.ID, &v.DatasetID, &v.Number, &created, &createdBy, &restored, &name, &descr, &v.ItemCount, &hash); err != nil {
 		return nil, err
 	}
+	h, err := parseHash(hash)
+	if err != nil {
+		return nil, err
+	}
+	v.ContentHash = h.String()
 	v.CreatedAt = timeOf(created)
 	v.CreatedBy, v.RestoredFromVersionID, v.Name, v.Description = ptr(createdBy), ptr(restored), ptr(name), ptr(descr)
 	return &v, nil
@@ -34,6 +41,7 @@ func (s *Store) snapshot(ctx context.Context, tx *sql.Tx, a strata.Actor, d *dat
 	v := &strata.Version{
 		ID: strata.NewID(), DatasetID: d.id, Number: d.working(), CreatedAt: timeOf(now),
 		RestoredFromVersionID: restoredFrom, Name: name, Description: description, ItemCount: d.itemCount,
+		Tags: []string{}, ContentHash: d.hash.String(),
 	}
 	if v.Name == nil {
 		v.Name = &d.name
@@ -47,8 +55,9 @@ func (s *Store) snapshot(ctx context.Context, tx *sql.Tx, a strata.Actor, d *dat
 	} else {
 		v.CreatedBy = ptr(d.ownerID)
 	}
-	_, err := tx.ExecContext(ctx, `INSERT INTO versions (`+versionColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-		v.ID, v.DatasetID, v.Number, now, v.CreatedBy, v.RestoredFromVersionID, v.Name, v.Description, v.ItemCount)
+	_, err := tx.ExecContext(ctx, `INSERT INTO versions (`+versionColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+		v.ID, v.DatasetID, v.Number, now, v.CreatedBy, v.RestoredFromVersionID, v.Name, v.Description, v.ItemCount,
+		d.hash.MarshalBinary())
 	if err != nil {
 		return nil, fmt.Errorf("insert version %d of %s: %w", v.Number, d.id, err)
 	}
@@ -81,24 +90,39 @@ func (s *Store) ListVersions(ctx context.Context, projectID, datasetID string, l
 			}
 			list = append(list, v)
 		}
-		return rows.Err()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		return loadTags(ctx, tx, d.ID, list...)
 	})
 	return list, err
 }
 
-// findVersion returns a version of a dataset by id.
-func findVersion(ctx context.Context, q querier, datasetID, versionID string) (*strata.Version, error) {
-	if !validID(versionID) {
+// findVersion returns the version of a dataset that a ref names (its id, its
+// number, "latest" or a tag; see strata.ParseRef), with its tags.
+func findVersion(ctx context.Context, q querier, datasetID, ref string) (*strata.Version, error) {
+	r, ok := strata.ParseRef(ref)
+	if !ok {
 		return nil, strata.ErrVersionNotFound
 	}
-	v, err := scanVersion(q.QueryRowContext(ctx, `SELECT `+versionColumns+` FROM versions
-		WHERE dataset_id = $1 AND id = $2`, datasetID, versionID))
+	query, arg := `SELECT `+versionColumns+` FROM versions WHERE dataset_id = $1 AND `, any(nil)
+	switch {
+	case r.ID != "":
+		query, arg = query+`id = $2`, r.ID
+	case r.Number > 0:
+		query, arg = query+`number = $2`, r.Number
+	case r.Latest:
+		query, arg = query+`number = (SELECT head FROM datasets WHERE id = $2)`, datasetID
+	default:
+		query, arg = query+`id = (SELECT version_id FROM version_tags WHERE dataset_id = $1 AND name = $2)`, r.Tag
+	}
+	v, err := scanVersion(q.QueryRowContext(ctx, query, datasetID, arg))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, strata.ErrVersionNotFound
 	} else if err != nil {
-		return nil, fmt.Errorf("find version %s: %w", versionID, err)
+		return nil, fmt.Errorf("find version %s: %w", ref, err)
 	}
-	return v, nil
+	return v, loadTags(ctx, q, datasetID, v)
 }
 
 // FindVersion returns a version of a dataset of the project.
@@ -146,11 +170,17 @@ func (s *Store) RestoreVersion(ctx context.Context, a strata.Actor, datasetID, v
 		if err != nil {
 			return err
 		}
+		fromHash, err := versionHash(ctx, tx, row.id, from.Number)
+		if err != nil {
+			return err
+		}
 		w := row.working()
 		// Drafts are in no version: drop them. Revisions frozen after the
-		// restored version leave the working set.
+		// restored version leave the working set. (The unary + keeps the
+		// planner off the index of every open revision: found by
+		// first_version, the work is O(difference), not O(items).)
 		if _, err := tx.ExecContext(ctx, `DELETE FROM revisions
-			WHERE dataset_id = $1 AND last_version IS NULL AND first_version = $2`, row.id, w); err != nil {
+			WHERE dataset_id = $1 AND +last_version IS NULL AND first_version = $2`, row.id, w); err != nil {
 			return fmt.Errorf("restore %s: %w", row.id, err)
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE revisions SET last_version = $1
@@ -160,6 +190,9 @@ func (s *Store) RestoreVersion(ctx context.Context, a strata.Actor, datasetID, v
 		if err := s.reopen(ctx, tx, row, from.Number, now); err != nil {
 			return err
 		}
+		// The bulk statements above kept no hash; the working set is now
+		// the version's, and so is its hash.
+		row.hash = fromHash
 		row.itemCount = from.ItemCount
 		if from.Name != nil {
 			row.name = *from.Name
@@ -180,14 +213,16 @@ func (s *Store) RestoreVersion(ctx context.Context, a strata.Actor, datasetID, v
 // reopen opens, in the working version, a copy of each revision of version n
 // that was closed after it.
 func (s *Store) reopen(ctx context.Context, tx *sql.Tx, d *datasetRow, n int, now int64) error {
-	ins := s.newRevisionInserter(tx, d.id)
+	ins := s.newRevisionInserter(tx, d)
 	var after int64
 	for {
 		// Read a chunk, then write it: a result set cannot stay open while
 		// the same transaction inserts.
+		// Found by last_version, then sorted: O(difference). The unary +
+		// keeps the planner from walking every revision in seq order.
 		rows, err := tx.QueryContext(ctx, `SELECT `+revisionColumns+` FROM revisions
-			WHERE dataset_id = $1 AND first_version <= $2 AND last_version > $2 AND seq > $3
-			ORDER BY seq LIMIT $4`, d.id, n, after, scanChunk)
+			WHERE dataset_id = $1 AND +first_version <= $2 AND last_version > $2 AND +seq > $3
+			ORDER BY +seq LIMIT $4`, d.id, n, after, scanChunk)
 		if err != nil {
 			return fmt.Errorf("reopen revisions of %s: %w", d.id, err)
 		}

@@ -1,0 +1,215 @@
+package api
+
+import (
+	"bytes"
+	"encoding/json"
+	"strconv"
+	"time"
+	"unicode/utf8"
+)
+
+// Item lists are most of what the API sends: a dataset or a page of a
+// version is a hundred items or a million. encoding/json spends most of its
+// time on them in reflection and in re-checking what each MarshalJSON
+// returns (two timestamps and five results per item), so the item forms
+// append themselves: the same bytes marshal gives, several times faster
+// (encode_fast_test.go holds them to that).
+
+// jsonAppender is a value that appends its own JSON.
+type jsonAppender interface {
+	appendJSON(b []byte) []byte
+}
+
+// marshalElement encodes an element of a streamed list.
+func marshalElement(v any) ([]byte, error) {
+	if a, ok := v.(jsonAppender); ok {
+		return a.appendJSON(make([]byte, 0, 512)), nil
+	}
+	return marshal(v)
+}
+
+func (it itemJSON) appendJSON(b []byte) []byte {
+	b = appendKey(b, `{"id":`)
+	b = appendString(b, it.ID)
+	b = appendKey(b, `,"createdAt":`)
+	b = appendTimestamp(b, it.CreatedAt)
+	b = appendKey(b, `,"updatedAt":`)
+	b = appendTimestamp(b, it.UpdatedAt)
+	b = appendKey(b, `,"datasetId":`)
+	b = appendString(b, it.DatasetID)
+	b = appendKey(b, `,"input":`)
+	b = appendString(b, it.Input)
+	b = appendKey(b, `,"groundTruth":`)
+	b = appendStringPtr(b, it.GroundTruth)
+	b = appendKey(b, `,"output":`)
+	b = appendStringPtr(b, it.Output)
+	b = appendResults(b, it.EvaluatorResult1, it.EvaluatorResult2, it.EvaluatorResult3, it.EvaluatorResult4, it.EvaluatorResult5)
+	return append(b, '}')
+}
+
+func (it embeddedItemJSON) appendJSON(b []byte) []byte {
+	b = appendKey(b, `{"id":`)
+	b = appendString(b, it.ID)
+	b = appendKey(b, `,"datasetId":`)
+	b = appendString(b, it.DatasetID)
+	b = appendKey(b, `,"input":`)
+	b = appendString(b, it.Input)
+	b = appendKey(b, `,"groundTruth":`)
+	b = appendStringPtr(b, it.GroundTruth)
+	b = appendKey(b, `,"output":`)
+	b = appendStringPtr(b, it.Output)
+	b = appendKey(b, `,"createdAt":`)
+	b = appendTimestamp(b, it.CreatedAt)
+	b = appendKey(b, `,"updatedAt":`)
+	b = appendTimestamp(b, it.UpdatedAt)
+	b = appendResults(b, it.EvaluatorResult1, it.EvaluatorResult2, it.EvaluatorResult3, it.EvaluatorResult4, it.EvaluatorResult5)
+	return append(b, '}')
+}
+
+func (it versionItemJSON) appendJSON(b []byte) []byte {
+	b = appendKey(b, `{"id":`)
+	b = appendString(b, it.ID)
+	b = appendKey(b, `,"versionId":`)
+	b = appendString(b, it.VersionID)
+	b = appendKey(b, `,"datasetId":`)
+	b = appendString(b, it.DatasetID)
+	b = appendKey(b, `,"itemIndex":`)
+	b = strconv.AppendInt(b, int64(it.ItemIndex), 10)
+	b = appendKey(b, `,"input":`)
+	b = appendString(b, it.Input)
+	b = appendKey(b, `,"groundTruth":`)
+	b = appendStringPtr(b, it.GroundTruth)
+	b = appendKey(b, `,"output":`)
+	b = appendStringPtr(b, it.Output)
+	b = appendKey(b, `,"sourceItemId":`)
+	b = appendString(b, it.SourceItemID)
+	b = appendKey(b, `,"sourceCreatedAt":`)
+	b = appendTimestamp(b, it.SourceCreatedAt)
+	b = appendKey(b, `,"sourceUpdatedAt":`)
+	b = appendTimestamp(b, it.SourceUpdatedAt)
+	b = appendResults(b, it.EvaluatorResult1, it.EvaluatorResult2, it.EvaluatorResult3, it.EvaluatorResult4, it.EvaluatorResult5)
+	return append(b, '}')
+}
+
+func appendKey(b []byte, key string) []byte { return append(b, key...) }
+
+// appendTimestamp appends t as timestamp.MarshalJSON does.
+func appendTimestamp(b []byte, t timestamp) []byte {
+	u := time.Time(t).UTC()
+	year, month, day := u.Date()
+	if year < 0 || year > 9999 {
+		b = append(b, '"')
+		b = u.AppendFormat(b, timestampLayout)
+		return append(b, '"')
+	}
+	hour, min, sec := u.Clock()
+	b = append(b, '"')
+	b = appendDigits(b, year, 4)
+	b = append(b, '-')
+	b = appendDigits(b, int(month), 2)
+	b = append(b, '-')
+	b = appendDigits(b, day, 2)
+	b = append(b, 'T')
+	b = appendDigits(b, hour, 2)
+	b = append(b, ':')
+	b = appendDigits(b, min, 2)
+	b = append(b, ':')
+	b = appendDigits(b, sec, 2)
+	b = append(b, '.')
+	b = appendDigits(b, u.Nanosecond()/int(time.Millisecond), 3)
+	return append(b, 'Z', '"')
+}
+
+// appendDigits appends the n last decimal digits of v, zero-padded.
+func appendDigits(b []byte, v, n int) []byte {
+	var d [4]byte
+	for i := n - 1; i >= 0; i-- {
+		d[i] = byte('0' + v%10)
+		v /= 10
+	}
+	return append(b, d[:n]...)
+}
+
+func appendStringPtr(b []byte, s *string) []byte {
+	if s == nil {
+		return append(b, "null"...)
+	}
+	return appendString(b, *s)
+}
+
+// appendResults appends the five evaluator results, as marshal does a
+// json.RawMessage: null when empty, else compacted.
+func appendResults(b []byte, results ...json.RawMessage) []byte {
+	for i, r := range results {
+		b = append(b, `,"evaluatorResult`...)
+		b = strconv.AppendInt(b, int64(i+1), 10)
+		b = append(b, `":`...)
+		if len(r) == 0 {
+			b = append(b, "null"...)
+			continue
+		}
+		var buf bytes.Buffer
+		if json.Compact(&buf, r) != nil {
+			b = append(b, "null"...) // cannot happen: the store keeps valid JSON
+			continue
+		}
+		b = append(b, buf.Bytes()...)
+	}
+	return b
+}
+
+const hexDigits = "0123456789abcdef"
+
+// appendString appends s as a JSON string exactly as encoding/json writes
+// it without HTML escaping: \" \\ \b \f \n \r \t, other control characters
+// as \u00XX, U+2028 and U+2029 escaped, invalid UTF-8 as \ufffd.
+func appendString(b []byte, s string) []byte {
+	b = append(b, '"')
+	start := 0
+	for i := 0; i < len(s); {
+		if c := s[i]; c < utf8.RuneSelf {
+			if c >= 0x20 && c != '"' && c != '\\' {
+				i++
+				continue
+			}
+			b = append(b, s[start:i]...)
+			switch c {
+			case '"', '\\':
+				b = append(b, '\\', c)
+			case '\b':
+				b = append(b, '\\', 'b')
+			case '\f':
+				b = append(b, '\\', 'f')
+			case '\n':
+				b = append(b, '\\', 'n')
+			case '\r':
+				b = append(b, '\\', 'r')
+			case '\t':
+				b = append(b, '\\', 't')
+			default:
+				b = append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xF])
+			}
+			i++
+			start = i
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			b = append(b, s[start:i]...)
+			b = append(b, `\ufffd`...)
+			i += size
+			start = i
+			continue
+		}
+		if r == '\u2028' || r == '\u2029' {
+			b = append(b, s[start:i]...)
+			b = append(b, '\\', 'u', '2', '0', '2', hexDigits[r&0xF])
+			i += size
+			start = i
+			continue
+		}
+		i += size
+	}
+	b = append(b, s[start:]...)
+	return append(b, '"')
+}

@@ -1,0 +1,75 @@
+package api
+
+import (
+	"bytes"
+	"encoding/json"
+	"math/rand/v2"
+	"testing"
+	"time"
+
+	"github.com/strata-eval/strata"
+)
+
+// The item forms append the very bytes marshal writes.
+func TestAppendJSONMatchesMarshal(t *testing.T) {
+	rnd := rand.New(rand.NewPCG(7, 7))
+	// Text with every kind of character the escaper treats apart.
+	alphabet := []string{"a", "Z", " ", "\"", "\\", "/", "<", ">", "&", "\b", "\f", "\n", "\r", "\t", "\x00", "\x1f", "\x7f",
+		"é", "中", "🙂", "\u2028", "\u2029", "\ufffd", "\xff", "\xe2\x82", "\xed\xa0\x80"}
+	text := func() string {
+		var b bytes.Buffer
+		for range rnd.IntN(12) {
+			b.WriteString(alphabet[rnd.IntN(len(alphabet))])
+		}
+		return b.String()
+	}
+	ptr := func() *string {
+		if rnd.IntN(3) == 0 {
+			return nil
+		}
+		s := text()
+		return &s
+	}
+	results := []json.RawMessage{nil, json.RawMessage(`{"passed": true, "score": 0.5}`), json.RawMessage(`[1, "x\u00e9"]`), json.RawMessage(`"t"`)}
+	for i := range 2000 {
+		it := &strata.Item{
+			ID: strata.NewID(), DatasetID: strata.NewID(), RevisionID: strata.NewID(),
+			Input: text(), GroundTruth: ptr(), Output: ptr(),
+			CreatedAt:        time.UnixMilli(rnd.Int64N(4e12)),
+			UpdatedAt:        time.UnixMilli(rnd.Int64N(4e12)),
+			EvaluatorResult1: results[rnd.IntN(len(results))], EvaluatorResult2: results[rnd.IntN(len(results))],
+			EvaluatorResult3: results[rnd.IntN(len(results))], EvaluatorResult4: results[rnd.IntN(len(results))],
+			EvaluatorResult5: results[rnd.IntN(len(results))],
+		}
+		v := &strata.Version{ID: strata.NewID()}
+		for _, x := range []any{toItemJSON(it), toEmbeddedItemJSON(it), toVersionItemJSON(v, i, it)} {
+			want, err := marshal(x)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := marshalElement(x)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(got, want) {
+				t.Fatalf("%T:\n got %s\nwant %s", x, got, want)
+			}
+		}
+	}
+}
+
+func BenchmarkMarshalItem(b *testing.B) {
+	gt := "Yes, within 30 days, with the receipt."
+	it := &strata.Item{ID: strata.NewID(), DatasetID: strata.NewID(), GroundTruth: &gt, CreatedAt: time.Now(), UpdatedAt: time.Now(),
+		Input: "Question 12: a customer asks whether order #123 can still be returned after 12 days."}
+	b.Run("marshal", func(b *testing.B) {
+		for b.Loop() {
+			marshal(toEmbeddedItemJSON(it))
+		}
+	})
+	b.Run("append", func(b *testing.B) {
+		for b.Loop() {
+			marshalElement(toEmbeddedItemJSON(it))
+		}
+	})
+}

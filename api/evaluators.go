@@ -1,0 +1,575 @@
+package api
+
+import (
+	"encoding/json"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/strata-eval/strata"
+	"github.com/strata-eval/strata/eval"
+)
+
+// Evaluators: /v1/evaluators, the evaluator slots of a dataset, runs, and
+// generation. Runs go through an eval.Runner, LLM calls through the server's
+// one eval.Client.
+
+// evaluatorJSON is Lunary's evaluator row.
+type evaluatorJSON struct {
+	ID          string          `json:"id"`
+	CreatedAt   timestamp       `json:"createdAt"`
+	UpdatedAt   timestamp       `json:"updatedAt"`
+	ProjectID   string          `json:"projectId"`
+	OwnerID     *string         `json:"ownerId"`
+	Name        string          `json:"name"`
+	Slug        string          `json:"slug"`
+	Type        string          `json:"type"`
+	Mode        string          `json:"mode"`
+	Description *string         `json:"description"`
+	Params      json.RawMessage `json:"params"`
+	Filters     json.RawMessage `json:"filters"`
+	Kind        string          `json:"kind"`
+}
+
+func toEvaluatorJSON(e *strata.Evaluator) evaluatorJSON {
+	return evaluatorJSON{
+		ID: e.ID, CreatedAt: timestamp(e.CreatedAt), UpdatedAt: timestamp(e.UpdatedAt), ProjectID: e.ProjectID,
+		OwnerID: e.OwnerID, Name: e.Name, Slug: e.Slug, Type: e.Type, Mode: e.Mode, Description: e.Description,
+		Params: rawJSON(e.Params), Filters: rawJSON(e.Filters), Kind: e.Kind,
+	}
+}
+
+// runJSON is Lunary's run row, then Strata's status, progress and error.
+type runJSON struct {
+	ID               string     `json:"id"`
+	DatasetID        string     `json:"datasetId"`
+	VersionID        *string    `json:"versionId"`
+	Name             *string    `json:"name"`
+	CreatedBy        *string    `json:"createdBy"`
+	CreatedAt        timestamp  `json:"createdAt"`
+	UpdatedAt        timestamp  `json:"updatedAt"`
+	TotalItems       int        `json:"totalItems"`
+	UpdatedItemCount int        `json:"updatedItemCount"`
+	VersionNumber    *int       `json:"versionNumber"`
+	VersionCreatedAt *timestamp `json:"versionCreatedAt"`
+	CreatedByName    *string    `json:"createdByName"`
+	CreatedByEmail   *string    `json:"createdByEmail"`
+	Status           string     `json:"status"`
+	ProcessedItems   int        `json:"processedItems"`
+	Error            *string    `json:"error,omitempty"`
+}
+
+func toRunJSON(r *strata.Run) runJSON {
+	return runJSON{
+		ID: r.ID, DatasetID: r.DatasetID, VersionID: r.VersionID, Name: r.Name, CreatedBy: r.CreatedBy,
+		CreatedAt: timestamp(r.CreatedAt), UpdatedAt: timestamp(r.UpdatedAt), TotalItems: r.TotalItems,
+		UpdatedItemCount: r.UpdatedItemCount, VersionNumber: r.VersionNumber,
+		VersionCreatedAt: timestampPtr(r.VersionCreatedAt), CreatedByName: r.CreatedByName,
+		CreatedByEmail: r.CreatedByEmail, Status: r.Status, ProcessedItems: r.ProcessedItems, Error: r.Error,
+	}
+}
+
+// runSlotJSON is Lunary's RunSlot.
+type runSlotJSON struct {
+	Slot           int             `json:"slot"`
+	EvaluatorID    *string         `json:"evaluatorId"`
+	EvaluatorName  *string         `json:"evaluatorName"`
+	EvaluatorKind  *string         `json:"evaluatorKind"`
+	EvaluatorType  *string         `json:"evaluatorType"`
+	PassCount      int             `json:"passCount"`
+	FailCount      int             `json:"failCount"`
+	UnknownCount   int             `json:"unknownCount"`
+	EvaluatedCount int             `json:"evaluatedCount"`
+	PassRate       *float64        `json:"passRate"`
+	Coverage       *float64        `json:"coverage"`
+	Config         json.RawMessage `json:"config"`
+}
+
+// runWithSlotsJSON is a run as the run endpoints show it.
+type runWithSlotsJSON struct {
+	runJSON
+	Slots []runSlotJSON `json:"slots"`
+}
+
+func toRunWithSlotsJSON(r *strata.Run) runWithSlotsJSON {
+	out := runWithSlotsJSON{runJSON: toRunJSON(r), Slots: []runSlotJSON{}}
+	for _, s := range r.Slots {
+		out.Slots = append(out.Slots, runSlotJSON{
+			Slot: s.Slot, EvaluatorID: s.EvaluatorID, EvaluatorName: s.EvaluatorName, EvaluatorKind: s.EvaluatorKind,
+			EvaluatorType: s.EvaluatorType, PassCount: s.PassCount, FailCount: s.FailCount, UnknownCount: s.UnknownCount,
+			EvaluatedCount: s.EvaluatedCount, PassRate: s.PassRate, Coverage: s.Coverage, Config: rawJSON(s.Config),
+		})
+	}
+	return out
+}
+
+// aggregateJSON is Lunary's AggregateEntry.
+type aggregateJSON struct {
+	Slot           int      `json:"slot"`
+	EvaluatorID    *string  `json:"evaluatorId"`
+	EvaluatorName  *string  `json:"evaluatorName"`
+	EvaluatorKind  *string  `json:"evaluatorKind"`
+	EvaluatorType  *string  `json:"evaluatorType"`
+	PassCount      int      `json:"passCount"`
+	FailCount      int      `json:"failCount"`
+	UnknownCount   int      `json:"unknownCount"`
+	EvaluatedCount int      `json:"evaluatedCount"`
+	RunCount       int      `json:"runCount"`
+	PassRate       *float64 `json:"passRate"`
+}
+
+// runner is the server's evaluation runner, or one for this request when
+// the server has none (it then cannot stop background runs on Close).
+func (s *Server) runner() *eval.Runner {
+	if s.Runner != nil {
+		return s.Runner
+	}
+	return eval.NewRunner(s.Store, s.LLM, s.logger())
+}
+
+// streamDataset writes before, the dataset with the items of a version (0:
+// working) as GET one dataset shows them, then after; all read in one
+// snapshot and streamed.
+func (s *Server) streamDataset(w http.ResponseWriter, r *request, status int, before []byte, datasetID string, version int, after string) error {
+	st := newArrayStream(w, status, nil)
+	q := strata.ItemQuery{ProjectID: r.principal.ProjectID, DatasetID: datasetID, Version: version}
+	q.OnDataset = func(d *strata.Dataset) error {
+		prefix, err := openWith(toDatasetDetailJSON(d), "items")
+		st.prefix = append(append([]byte{}, before...), prefix...)
+		return err
+	}
+	err := s.Store.ScanItems(r.ctx(), q, func(it *strata.Item) error { return st.add(toEmbeddedItemJSON(it)) })
+	if err != nil {
+		return err
+	}
+	if st.prefix == nil {
+		return strata.Errorf(strata.EINTERNAL, "scan of dataset %s gave no dataset", datasetID)
+	}
+	return st.finish("}" + after)
+}
+
+// GET /v1/evaluators?kind=builtin|custom
+func (s *Server) listEvaluators(w http.ResponseWriter, r *request) error {
+	kind := ""
+	if vs := r.URL.Query()["kind"]; len(vs) == 1 && (vs[0] == strata.KindBuiltin || vs[0] == strata.KindCustom) {
+		kind = vs[0]
+	}
+	list, err := s.Store.ListEvaluators(r.ctx(), r.principal.ProjectID, kind)
+	if err != nil {
+		return err
+	}
+	out := make([]evaluatorJSON, len(list))
+	for i, e := range list {
+		out[i] = toEvaluatorJSON(e)
+	}
+	return writeJSON(w, http.StatusOK, out)
+}
+
+// GET /v1/evaluators/{id}
+func (s *Server) getEvaluator(w http.ResponseWriter, r *request) error {
+	ids, err := pathIDs(r, "id")
+	if err != nil {
+		return err
+	}
+	e, err := s.Store.FindEvaluator(r.ctx(), r.principal.ProjectID, ids[0])
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, toEvaluatorJSON(e))
+}
+
+// record validates z.record(z.any()): a JSON object.
+func (v *validator) record(path string, raw json.RawMessage) json.RawMessage {
+	if typeOf(raw) != "object" {
+		v.invalidType(path, "object", raw)
+		return nil
+	}
+	return raw
+}
+
+// array validates z.array(z.any()).
+func (v *validator) array(path string, raw json.RawMessage) json.RawMessage {
+	if typeOf(raw) != "array" {
+		v.invalidType(path, "array", raw)
+		return nil
+	}
+	return raw
+}
+
+// evaluatorFields validates Lunary's evaluator body: {ownerId?, name, slug,
+// description?, type, mode, params, filters} for a create, without ownerId
+// and slug for an update. ownerId is checked and ignored: the owner is the
+// key's user.
+func evaluatorFields(v *validator, b jsonBody, create bool) (c strata.EvaluatorCreate) {
+	obj, ok := v.object(b)
+	if !ok {
+		return c
+	}
+	required := func(path string) string {
+		s, _ := v.str(path, obj[path], stringRule{})
+		if s == nil {
+			return ""
+		}
+		return *s
+	}
+	if create {
+		v.str("ownerId", obj["ownerId"], stringRule{optional: true})
+	}
+	c.Name = required("name")
+	if create {
+		c.Slug = required("slug")
+	}
+	c.Description, _ = v.str("description", obj["description"], stringRule{optional: true})
+	c.Type = required("type")
+	c.Mode = required("mode")
+	c.Params = v.record("params", obj["params"])
+	c.Filters = v.array("filters", obj["filters"])
+	return c
+}
+
+// POST /v1/evaluators: 200, as in Lunary.
+func (s *Server) createEvaluator(w http.ResponseWriter, r *request) error {
+	var v validator
+	c := evaluatorFields(&v, r.body, true)
+	if err := v.err(); err != nil {
+		return err
+	}
+	e, err := s.Store.CreateEvaluator(r.ctx(), r.actor(), c)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, toEvaluatorJSON(e))
+}
+
+// PATCH /v1/evaluators/{id}: the body is validated before the lookup, as in
+// Lunary.
+func (s *Server) updateEvaluator(w http.ResponseWriter, r *request) error {
+	ids, err := pathIDs(r, "id")
+	if err != nil {
+		return err
+	}
+	var v validator
+	c := evaluatorFields(&v, r.body, false)
+	if err := v.err(); err != nil {
+		return err
+	}
+	u := strata.EvaluatorUpdate{Name: c.Name, Type: c.Type, Mode: c.Mode, Description: c.Description, Params: c.Params, Filters: c.Filters}
+	e, err := s.Store.UpdateEvaluator(r.ctx(), r.actor(), ids[0], u)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, toEvaluatorJSON(e))
+}
+
+// DELETE /v1/evaluators/{id}: 200 {}, as in Lunary.
+func (s *Server) deleteEvaluator(w http.ResponseWriter, r *request) error {
+	ids, err := pathIDs(r, "id")
+	if err != nil {
+		return err
+	}
+	if err := s.Store.DeleteEvaluator(r.ctx(), r.actor(), ids[0]); err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, struct{}{})
+}
+
+// evaluatorConfig validates Lunary's slot config, the zod union
+// {type: "model-labeler", passLabels: string[]} | {type: "model-scorer",
+// threshold: number}, and reports a failure as zod-validation-error does:
+// each alternative's issues, the alternatives joined by ", or ".
+func (v *validator) evaluatorConfig(raw json.RawMessage) *strata.EvaluatorConfig {
+	if raw == nil {
+		return nil
+	}
+	if typeOf(raw) != "object" {
+		v.invalidType("config", "object", raw)
+		return nil
+	}
+	var obj map[string]json.RawMessage
+	json.Unmarshal(raw, &obj)
+	literal := func(alt *validator, want string) {
+		var got string
+		if typeOf(obj["type"]) != "string" || json.Unmarshal(obj["type"], &got) != nil || got != want {
+			alt.add("config.type", `Invalid literal value, expected "`+want+`"`)
+		}
+	}
+	var labeler, scorer validator
+	literal(&labeler, strata.TypeModelLabeler)
+	var labels []string
+	switch t := typeOf(obj["passLabels"]); t {
+	case "array":
+		var elems []json.RawMessage
+		json.Unmarshal(obj["passLabels"], &elems)
+		labels = []string{}
+		for i, e := range elems {
+			var s string
+			if typeOf(e) != "string" || json.Unmarshal(e, &s) != nil {
+				labeler.invalidType("config.passLabels["+strconv.Itoa(i)+"]", "string", e)
+				continue
+			}
+			labels = append(labels, s)
+		}
+	default:
+		labeler.invalidType("config.passLabels", "array", obj["passLabels"])
+	}
+	if labeler.issues == nil {
+		return &strata.EvaluatorConfig{Type: strata.TypeModelLabeler, PassLabels: labels}
+	}
+	literal(&scorer, strata.TypeModelScorer)
+	var threshold float64
+	if typeOf(obj["threshold"]) != "number" || json.Unmarshal(obj["threshold"], &threshold) != nil {
+		scorer.invalidType("config.threshold", "number", obj["threshold"])
+	}
+	if scorer.issues == nil {
+		return &strata.EvaluatorConfig{Type: strata.TypeModelScorer, Threshold: &threshold}
+	}
+	alternatives := []string{strings.Join(labeler.issues, "; ")}
+	if s := strings.Join(scorer.issues, "; "); s != alternatives[0] {
+		alternatives = append(alternatives, s)
+	}
+	v.add("", strings.Join(alternatives, ", or "))
+	return nil
+}
+
+// POST /v1/datasets-v2/{datasetId}/evaluators: attach an evaluator to the
+// first free slot. The body is validated before the lookup, as in Lunary.
+func (s *Server) attachEvaluator(w http.ResponseWriter, r *request) error {
+	ids, err := pathIDs(r, "datasetId")
+	if err != nil {
+		return err
+	}
+	var v validator
+	var at strata.EvaluatorAttach
+	if obj, ok := v.object(r.body); ok {
+		if id, ok := v.str("evaluatorId", obj["evaluatorId"], stringRule{}); ok {
+			if !uuidPattern.MatchString(*id) {
+				v.add("evaluatorId", "Invalid uuid")
+			}
+			at.EvaluatorID = strings.ToLower(*id)
+		}
+		at.Config = v.evaluatorConfig(obj["config"])
+	}
+	if err := v.err(); err != nil {
+		return err
+	}
+	// An LLM judge must name an allowed model: checked once Lunary's own
+	// checks pass, which the store makes under the dataset's lock.
+	if e, err := s.Store.FindEvaluator(r.ctx(), r.principal.ProjectID, at.EvaluatorID); err == nil && strata.CheckAttach(e, at.Config) == nil {
+		if model, ok := eval.LLMModel(e); ok {
+			if err := s.LLM.CheckModel(model); err != nil {
+				return s.afterLookup(r, ids[0], err)
+			}
+		}
+	}
+	if _, err := s.Store.AttachEvaluator(r.ctx(), r.actor(), ids[0], at); err != nil {
+		return err
+	}
+	return s.streamDataset(w, r, http.StatusOK, nil, ids[0], 0, "")
+}
+
+// DELETE /v1/datasets-v2/{datasetId}/evaluators/{slot}
+func (s *Server) detachEvaluator(w http.ResponseWriter, r *request) error {
+	var v validator
+	// Lunary's schema is {slot}.merge({datasetId}): the slot is checked first.
+	raw, _ := json.Marshal(r.PathValue("slot"))
+	slot := v.integer("slot", raw, 1, strata.MaxEvaluatorSlots, 0)
+	datasetID := r.PathValue("datasetId")
+	if !uuidPattern.MatchString(datasetID) {
+		v.add("datasetId", "Invalid uuid")
+	}
+	if err := v.err(); err != nil {
+		return err
+	}
+	datasetID = strings.ToLower(datasetID)
+	if _, err := s.Store.DetachEvaluator(r.ctx(), r.actor(), datasetID, slot); err != nil {
+		return err
+	}
+	return s.streamDataset(w, r, http.StatusOK, nil, datasetID, 0, "")
+}
+
+// queryFlag reads a boolean query parameter as skipVersion is read: true, 1 or
+// yes in any case; given twice, a 400.
+func queryFlag(r *request, key string) (bool, error) {
+	vs, ok := r.URL.Query()[key]
+	if !ok {
+		return false, nil
+	}
+	if len(vs) > 1 {
+		return false, strata.Errorf(strata.EINVALID, "%s must be given at most once", key)
+	}
+	switch strings.ToLower(vs[0]) {
+	case "true", "1", "yes":
+		return true, nil
+	}
+	return false, nil
+}
+
+// POST /v1/datasets-v2/{datasetId}/evaluators/run[?async=true]: Lunary's
+// {updatedItemCount, dataset, version, run}; with async, 202 {run} at once.
+func (s *Server) runEvaluators(w http.ResponseWriter, r *request) error {
+	ids, err := pathIDs(r, "datasetId")
+	if err != nil {
+		return err
+	}
+	async, err := queryFlag(r, "async")
+	if err != nil {
+		return s.afterLookup(r, ids[0], err)
+	}
+	var res *eval.RunResult
+	if async {
+		var run *strata.Run
+		if run, res, err = s.runner().RunAsync(r.ctx(), r.actor(), ids[0]); err != nil {
+			return err
+		}
+		if run != nil {
+			return writeJSON(w, http.StatusAccepted, map[string]runWithSlotsJSON{"run": toRunWithSlotsJSON(run)})
+		}
+	} else if res, err = s.runner().Run(r.ctx(), r.actor(), ids[0]); err != nil {
+		return err
+	}
+	before, _ := marshal(map[string]int{"updatedItemCount": res.UpdatedItemCount})
+	before = append(before[:len(before)-1], `,"dataset":`...)
+	if res.Version == nil {
+		// No item: nothing ran, and Lunary answers without version and run.
+		return s.streamDataset(w, r, http.StatusOK, before, res.DatasetID, 0, "}")
+	}
+	after, err := marshal(struct {
+		Version versionJSON      `json:"version"`
+		Run     runWithSlotsJSON `json:"run"`
+	}{toVersionJSON(res.Version), toRunWithSlotsJSON(res.Run)})
+	if err != nil {
+		return err
+	}
+	after[0] = ','
+	// The items are those of the version the run made: its results.
+	return s.streamDataset(w, r, http.StatusOK, before, res.DatasetID, res.Version.Number, string(after))
+}
+
+// GET /v1/datasets-v2/{datasetId}/evaluator-runs
+func (s *Server) listRuns(w http.ResponseWriter, r *request) error {
+	ids, err := pathIDs(r, "datasetId")
+	if err != nil {
+		return err
+	}
+	var v validator
+	limit := v.integer("limit", queryValue(r.URL.Query(), "limit"), 1, 100, 20)
+	if err := v.err(); err != nil {
+		return err
+	}
+	runs, err := s.Store.ListRuns(r.ctx(), r.principal.ProjectID, ids[0], limit)
+	if err != nil {
+		return err
+	}
+	out := struct {
+		Runs      []runWithSlotsJSON `json:"runs"`
+		Aggregate []aggregateJSON    `json:"aggregate"`
+	}{Runs: []runWithSlotsJSON{}, Aggregate: []aggregateJSON{}}
+	for _, run := range runs {
+		out.Runs = append(out.Runs, toRunWithSlotsJSON(run))
+	}
+	for _, a := range strata.AggregateRuns(runs) {
+		out.Aggregate = append(out.Aggregate, aggregateJSON{
+			Slot: a.Slot, EvaluatorID: a.EvaluatorID, EvaluatorName: a.EvaluatorName, EvaluatorKind: a.EvaluatorKind,
+			EvaluatorType: a.EvaluatorType, PassCount: a.PassCount, FailCount: a.FailCount, UnknownCount: a.UnknownCount,
+			EvaluatedCount: a.EvaluatedCount, RunCount: a.RunCount, PassRate: a.PassRate,
+		})
+	}
+	return writeJSON(w, http.StatusOK, out)
+}
+
+// GET /v1/datasets-v2/{datasetId}/evaluator-runs/{runId}
+func (s *Server) getRun(w http.ResponseWriter, r *request) error {
+	ids, err := pathIDs(r, "datasetId", "runId")
+	if err != nil {
+		return err
+	}
+	run, err := s.Store.FindRun(r.ctx(), r.principal.ProjectID, ids[0], ids[1])
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, map[string]runWithSlotsJSON{"run": toRunWithSlotsJSON(run)})
+}
+
+// PATCH /v1/datasets-v2/{datasetId}/evaluator-runs/{runId}: body
+// {name: string (at most 200) | null}; a blank name clears it.
+func (s *Server) renameRun(w http.ResponseWriter, r *request) error {
+	ids, err := pathIDs(r, "datasetId", "runId")
+	if err != nil {
+		return err
+	}
+	var v validator
+	var name *string
+	if obj, ok := v.object(r.body); ok {
+		switch raw := obj["name"]; typeOf(raw) {
+		case "null":
+		case "string":
+			name, _ = v.str("name", raw, stringRule{max: 200})
+		case "undefined":
+			v.add("name", "Required")
+		default:
+			t := typeOf(raw)
+			v.add("", `Expected string, received `+t+` at "name", or Expected null, received `+t+` at "name"`)
+		}
+	}
+	if err := v.err(); err != nil {
+		return s.afterLookup(r, ids[0], err)
+	}
+	if name != nil {
+		if trimmed := jsTrim(*name); trimmed == "" {
+			name = nil
+		} else {
+			name = &trimmed
+		}
+	}
+	run, err := s.Store.RenameRun(r.ctx(), r.actor(), ids[0], ids[1], name)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, map[string]runJSON{"run": toRunJSON(run)})
+}
+
+// POST /v1/datasets-v2/{datasetId}/items/{itemId}/generate: the model's
+// answer to the item's input (or the body's), not saved. An upstream failure
+// is a 502 whatever its status: an upstream 401 passed on would sign
+// Lunary's frontend out.
+func (s *Server) generate(w http.ResponseWriter, r *request) error {
+	ids, err := pathIDs(r, "datasetId", "itemId")
+	if err != nil {
+		return err
+	}
+	var v validator
+	model, instructions, input := eval.DefaultModel, "", (*string)(nil)
+	if obj, ok := v.object(r.body); ok {
+		if m, _ := v.str("model", obj["model"], stringRule{trim: true, min: 1, optional: true}); m != nil {
+			model = *m
+		}
+		if in, _ := v.str("instructions", obj["instructions"], stringRule{trim: true, max: 10000, optional: true}); in != nil {
+			instructions = *in
+		}
+		input, _ = v.str("input", obj["input"], stringRule{optional: true})
+	}
+	if err := v.err(); err != nil {
+		return s.afterLookup(r, ids[0], err)
+	}
+	it, err := s.Store.FindItem(r.ctx(), r.principal.ProjectID, ids[0], ids[1])
+	if err != nil {
+		return err
+	}
+	if !s.LLM.Configured() {
+		return eval.ErrNotConfigured
+	}
+	if err := s.LLM.CheckModel(model); err != nil {
+		return err
+	}
+	if input == nil {
+		input = &it.Input
+	}
+	resp, err := s.LLM.Respond(r.ctx(), eval.Request{Model: model, Input: *input, Instructions: instructions})
+	if err != nil {
+		if r.ctx().Err() != nil {
+			return err
+		}
+		return strata.Errorf(strata.EUPSTREAM, "LLM request failed: %s", err.Error())
+	}
+	return writeJSON(w, http.StatusOK, map[string]string{"output": strings.TrimSpace(resp.Text)})
+}

@@ -1,0 +1,179 @@
+package api
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"sort"
+
+	"github.com/strata-eval/strata"
+)
+
+// Safe retries: a POST with an Idempotency-Key header is applied at most once
+// per project and key (strata.IdempotencyStore). The key is reserved in the
+// store before the handler runs, so two concurrent requests with one key
+// cannot both apply; the first response (status, body, Content-Type and
+// ETag) is then kept for 24 hours and sent again, with Idempotent-Replayed:
+// true, to a retry of the same request. The same key with another request
+// (method, path, query or JSON body) is 422. A request that fails with a 5xx
+// changed nothing, and gives its key back for a retry.
+
+// idempotencyHeader names the header; replayedHeader marks a replay.
+const (
+	idempotencyHeader = "Idempotency-Key"
+	replayedHeader    = "Idempotent-Replayed"
+)
+
+// once runs h, applying an Idempotency-Key if the request is a POST with one.
+func (s *Server) once(w http.ResponseWriter, r *request, h handlerFunc) (err error) {
+	key := r.Header.Get(idempotencyHeader)
+	if r.Method != http.MethodPost || key == "" {
+		return h(w, r)
+	}
+	if !validIdempotencyKey(key) {
+		return strata.ErrIdempotencyKeyInvalid
+	}
+	project := r.principal.ProjectID
+	saved, err := s.Store.ReserveIdempotencyKey(r.ctx(), project, key, fingerprint(r))
+	switch {
+	case errors.Is(err, strata.ErrIdempotencyKeyReused):
+		return writeJSON(w, http.StatusUnprocessableEntity, errorBody{Error: "Error", Message: strata.ErrorMessage(err)})
+	case err != nil:
+		return err
+	case saved != nil && saved.Truncated:
+		return strata.ErrIdempotentNotKept
+	case saved != nil:
+		for k, v := range saved.Header {
+			w.Header().Set(k, v)
+		}
+		w.Header().Set(replayedHeader, "true")
+		w.WriteHeader(saved.Status)
+		_, err := w.Write(saved.Body)
+		return err
+	}
+
+	// The key is ours. Whatever happens next, the store must hear of it,
+	// even if the client has gone.
+	ctx := context.WithoutCancel(r.ctx())
+	rec := &recorder{ResponseWriter: w}
+	defer func() {
+		if v := recover(); v != nil {
+			s.settle(ctx, project, key, rec, true)
+			panic(v)
+		}
+	}()
+	err = h(rec, r)
+	if err != nil && !rec.started() {
+		s.writeError(rec, r.Request, err)
+		err = nil
+	}
+	s.settle(ctx, project, key, rec, err != nil)
+	return err
+}
+
+// settle saves the response of a key's request, or releases the key when
+// the request failed before it changed anything.
+func (s *Server) settle(ctx context.Context, project, key string, rec *recorder, broken bool) {
+	var err error
+	if !rec.started() || rec.status >= 500 {
+		err = s.Store.ReleaseIdempotencyKey(ctx, project, key)
+	} else {
+		res := &strata.SavedResponse{Status: rec.status, Header: map[string]string{}, Body: rec.body, Truncated: broken || rec.overflow}
+		for _, h := range []string{"Content-Type", "ETag"} {
+			if v := rec.Header().Get(h); v != "" {
+				res.Header[h] = v
+			}
+		}
+		err = s.Store.SaveIdempotentResponse(ctx, project, key, res)
+	}
+	if err != nil {
+		s.logger().ErrorContext(ctx, "settle idempotency key", "err", err)
+	}
+}
+
+// validIdempotencyKey accepts 1 to 255 printable ASCII characters.
+func validIdempotencyKey(k string) bool {
+	if len(k) > strata.MaxIdempotencyKeyLength {
+		return false
+	}
+	for i := 0; i < len(k); i++ {
+		if k[i] < 0x20 || k[i] > 0x7e {
+			return false
+		}
+	}
+	return true
+}
+
+// fingerprint identifies a request: its method, path, query and JSON body,
+// the body's members sorted and each compacted, so that two encodings of one
+// object are one request.
+func fingerprint(r *request) []byte {
+	h := sha256.New()
+	write := func(s string) {
+		var n [8]byte
+		for i, l := 0, len(s); i < 8; i++ {
+			n[i] = byte(l >> (8 * i))
+		}
+		h.Write(n[:])
+		h.Write([]byte(s))
+	}
+	write(r.Method)
+	write(r.URL.EscapedPath())
+	write(r.URL.RawQuery)
+	switch {
+	case r.body.array:
+		write("array")
+	case r.body.object != nil:
+		names := make([]string, 0, len(r.body.object))
+		for k := range r.body.object {
+			names = append(names, k)
+		}
+		sort.Strings(names)
+		for _, k := range names {
+			v, err := json.Marshal(r.body.object[k]) // compacts
+			if err != nil {
+				v = r.body.object[k]
+			}
+			write(k)
+			write(string(v))
+		}
+	}
+	return h.Sum(nil)
+}
+
+// recorder passes a response through and keeps a copy of it, up to
+// strata.MaxSavedResponseBytes.
+type recorder struct {
+	http.ResponseWriter
+	status   int
+	body     []byte
+	overflow bool
+}
+
+func (r *recorder) started() bool { return r.status != 0 }
+
+func (r *recorder) WriteHeader(status int) {
+	if r.status == 0 {
+		r.status = status
+	}
+	r.ResponseWriter.WriteHeader(status)
+}
+
+func (r *recorder) Write(b []byte) (int, error) {
+	if r.status == 0 {
+		r.status = http.StatusOK
+	}
+	if !r.overflow {
+		if len(r.body)+len(b) > strata.MaxSavedResponseBytes {
+			r.overflow, r.body = true, nil
+		} else {
+			r.body = append(r.body, b...)
+		}
+	}
+	return r.ResponseWriter.Write(b)
+}
+
+// Unwrap lets http.ResponseController reach the connection's Flush.
+func (r *recorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }

@@ -1,0 +1,137 @@
+package api
+
+import (
+	"encoding/json"
+	"net/http"
+
+	"github.com/strata-eval/strata"
+)
+
+// Version refs, tags and item histories, Strata's extensions. Wherever a
+// path names a version ({versionId}), it takes a ref: the version's UUID, its
+// number, "latest" or a tag (strata.ParseRef). A segment that is no ref at
+// all names no version: 404, like an unknown one.
+
+// tagJSON is a tag as GET .../tags lists it.
+type tagJSON struct {
+	Name          string    `json:"name"`
+	VersionID     string    `json:"versionId"`
+	VersionNumber int       `json:"versionNumber"`
+	CreatedAt     timestamp `json:"createdAt"`
+}
+
+// checkTag validates the {tag} path parameter, with zod's wording.
+func checkTag(r *request) error {
+	if err := strata.CheckTagName(r.PathValue("tag")); err != nil {
+		var v validator
+		v.add("tag", strata.ErrorMessage(err))
+		return v.err()
+	}
+	return nil
+}
+
+// PUT /v1/datasets-v2/{datasetId}/versions/{versionId}/tags/{tag}: point the
+// tag at the version, creating it or moving it from another version.
+func (s *Server) tagVersion(w http.ResponseWriter, r *request) error {
+	ids, err := pathIDs(r, "datasetId")
+	if err != nil {
+		return err
+	}
+	if err := checkTag(r); err != nil {
+		return s.afterLookup(r, ids[0], err)
+	}
+	v, moved, err := s.Store.TagVersion(r.ctx(), r.actor(), ids[0], r.PathValue("versionId"), r.PathValue("tag"))
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, struct {
+		Version   versionJSON `json:"version"`
+		MovedFrom *int        `json:"movedFrom"`
+	}{toVersionJSON(v), moved})
+}
+
+// DELETE /v1/datasets-v2/{datasetId}/versions/{versionId}/tags/{tag}: remove
+// the tag from the version it names (404 if it names another).
+func (s *Server) untagVersion(w http.ResponseWriter, r *request) error {
+	return s.untag(w, r, r.PathValue("versionId"))
+}
+
+// DELETE /v1/datasets-v2/{datasetId}/tags/{tag}: remove the tag.
+func (s *Server) deleteTag(w http.ResponseWriter, r *request) error {
+	return s.untag(w, r, "")
+}
+
+func (s *Server) untag(w http.ResponseWriter, r *request, ref string) error {
+	ids, err := pathIDs(r, "datasetId")
+	if err != nil {
+		return err
+	}
+	if err := s.Store.UntagVersion(r.ctx(), r.actor(), ids[0], ref, r.PathValue("tag")); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+// GET /v1/datasets-v2/{datasetId}/tags: the dataset's tags, by name.
+func (s *Server) listTags(w http.ResponseWriter, r *request) error {
+	ids, err := pathIDs(r, "datasetId")
+	if err != nil {
+		return err
+	}
+	tags, err := s.Store.ListTags(r.ctx(), r.principal.ProjectID, ids[0])
+	if err != nil {
+		return err
+	}
+	out := make([]tagJSON, len(tags))
+	for i, t := range tags {
+		out[i] = tagJSON{Name: t.Name, VersionID: t.VersionID, VersionNumber: t.VersionNumber, CreatedAt: timestamp(t.CreatedAt)}
+	}
+	return writeJSON(w, http.StatusOK, map[string][]tagJSON{"tags": out})
+}
+
+// revisionJSON is one content of an item in its history.
+type revisionJSON struct {
+	RevisionID       string          `json:"revisionId"`
+	FirstVersion     int             `json:"firstVersion"`
+	LastVersion      *int            `json:"lastVersion"`
+	Input            string          `json:"input"`
+	GroundTruth      *string         `json:"groundTruth"`
+	Output           *string         `json:"output"`
+	CreatedAt        timestamp       `json:"createdAt"`
+	UpdatedAt        timestamp       `json:"updatedAt"`
+	EvaluatorResult1 json.RawMessage `json:"evaluatorResult1"`
+	EvaluatorResult2 json.RawMessage `json:"evaluatorResult2"`
+	EvaluatorResult3 json.RawMessage `json:"evaluatorResult3"`
+	EvaluatorResult4 json.RawMessage `json:"evaluatorResult4"`
+	EvaluatorResult5 json.RawMessage `json:"evaluatorResult5"`
+}
+
+// GET /v1/datasets-v2/{datasetId}/items/{itemId}/history: every content the
+// item had and the versions that hold it, oldest first, also once deleted.
+func (s *Server) itemHistory(w http.ResponseWriter, r *request) error {
+	ids, err := pathIDs(r, "datasetId", "itemId")
+	if err != nil {
+		return err
+	}
+	revs, err := s.Store.ItemHistory(r.ctx(), r.principal.ProjectID, ids[0], ids[1])
+	if err != nil {
+		return err
+	}
+	out := make([]revisionJSON, len(revs))
+	for i, rev := range revs {
+		out[i] = revisionJSON{
+			RevisionID: rev.RevisionID, FirstVersion: rev.FirstVersion, LastVersion: rev.LastVersion,
+			Input: rev.Input, GroundTruth: rev.GroundTruth, Output: rev.Output,
+			CreatedAt: timestamp(rev.CreatedAt), UpdatedAt: timestamp(rev.UpdatedAt),
+			EvaluatorResult1: rawJSON(rev.EvaluatorResult1), EvaluatorResult2: rawJSON(rev.EvaluatorResult2),
+			EvaluatorResult3: rawJSON(rev.EvaluatorResult3), EvaluatorResult4: rawJSON(rev.EvaluatorResult4),
+			EvaluatorResult5: rawJSON(rev.EvaluatorResult5),
+		}
+	}
+	return writeJSON(w, http.StatusOK, struct {
+		ItemID    string         `json:"itemId"`
+		Deleted   bool           `json:"deleted"`
+		Revisions []revisionJSON `json:"revisions"`
+	}{ids[1], revs[len(revs)-1].LastVersion != nil, out})
+}

@@ -1,0 +1,291 @@
+package bench
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// LoadConfig is a load test against a running server.
+type LoadConfig struct {
+	URL  string   // base URL, on a loopback address
+	Keys []string // API keys that may write; workers take them in turn
+	// Concurrency is the number of requests in flight; the test stops at
+	// Duration or after MaxRequests, whichever comes first.
+	Concurrency int
+	Duration    time.Duration
+	MaxRequests int
+	// Datasets of Items items each are made for the test, and deleted after.
+	Datasets, Items int
+	Log             io.Writer
+}
+
+// The mix: 70% reads, 25% item writes with skipVersion, 5% snapshots. A
+// dataset read returns the dataset and all its items (Lunary's GET); a
+// version page is the first page of a version's items (limit=100).
+var loadMix = []struct {
+	op     string
+	weight int
+}{
+	{"GET dataset (meta and items)", 24},
+	{"GET item", 23},
+	{"GET version page (100 items)", 23},
+	{"PATCH item ?skipVersion=true", 25},
+	{"POST versions (snapshot)", 5},
+}
+
+// loadDataset is a dataset the load works on.
+type loadDataset struct {
+	id, versionID string
+	items         []string
+}
+
+// checkLoopback refuses a URL that is not on this machine: a load test is
+// not something to point at someone else's server.
+func checkLoopback(raw string) (*url.URL, error) {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return nil, fmt.Errorf("bench: --http: %w", err)
+	}
+	host := u.Hostname()
+	if ip := net.ParseIP(host); (ip == nil || !ip.IsLoopback()) && host != "localhost" {
+		return nil, fmt.Errorf("bench: --http %s: only a server on a loopback address (127.0.0.1, ::1, localhost) is load-tested", raw)
+	}
+	if u.Scheme != "http" && u.Scheme != "https" {
+		return nil, fmt.Errorf("bench: --http %s: not an http URL", raw)
+	}
+	return u, nil
+}
+
+// client is an HTTP client of the API with one key.
+type client struct {
+	http *http.Client
+	base string
+	key  string
+}
+
+// do sends a request and reads the whole response. A status other than
+// want is an error carrying the body.
+func (c *client) do(ctx context.Context, method, path, contentType string, body io.Reader, want int, out any) error {
+	req, err := http.NewRequestWithContext(ctx, method, c.base+path, body)
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Authorization", "Bearer "+c.key)
+	if contentType != "" {
+		req.Header.Set("Content-Type", contentType)
+	}
+	res, err := c.http.Do(req)
+	if err != nil {
+		return err
+	}
+	defer res.Body.Close()
+	if res.StatusCode != want {
+		data, _ := io.ReadAll(io.LimitReader(res.Body, 512))
+		return fmt.Errorf("%s %s: status %d: %s", method, path, res.StatusCode, bytes.TrimSpace(data))
+	}
+	if out != nil {
+		return json.NewDecoder(res.Body).Decode(out)
+	}
+	_, err = io.Copy(io.Discard, res.Body)
+	return err
+}
+
+func newHTTPClient(conns int) *http.Client {
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.MaxIdleConns, t.MaxIdleConnsPerHost, t.MaxConnsPerHost = conns, conns, conns
+	return &http.Client{Transport: t, Timeout: 5 * time.Minute}
+}
+
+const datasetsPath = "/v1/datasets-v2"
+
+// setup makes a dataset of n items with one version.
+func (c *client) setup(ctx context.Context, name string, n int) (*loadDataset, error) {
+	var d struct{ ID string }
+	body, _ := json.Marshal(map[string]string{"name": name})
+	if err := c.do(ctx, "POST", datasetsPath, "application/json", bytes.NewReader(body), http.StatusCreated, &d); err != nil {
+		return nil, err
+	}
+	var file bytes.Buffer
+	io.Copy(&file, &ItemFile{Format: "jsonl", N: n})
+	body, _ = json.Marshal(map[string]string{"format": "jsonl", "content": file.String()})
+	var v struct{ Version struct{ ID string } }
+	if err := c.do(ctx, "POST", datasetsPath+"/"+d.ID+"/import", "application/json", bytes.NewReader(body), http.StatusOK, nil); err != nil {
+		return nil, err
+	}
+	if err := c.do(ctx, "POST", datasetsPath+"/"+d.ID+"/versions", "", nil, http.StatusCreated, &v); err != nil {
+		return nil, err
+	}
+	var items []struct{ ID string }
+	if err := c.do(ctx, "GET", datasetsPath+"/"+d.ID+"/items", "", nil, http.StatusOK, &items); err != nil {
+		return nil, err
+	}
+	ld := &loadDataset{id: d.ID, versionID: v.Version.ID}
+	for _, it := range items {
+		ld.items = append(ld.items, it.ID)
+	}
+	if len(ld.items) != n {
+		return nil, fmt.Errorf("setup: %d items, want %d", len(ld.items), n)
+	}
+	return ld, nil
+}
+
+// LoadReport is what a load test measured.
+type LoadReport struct {
+	Config   LoadConfig
+	Elapsed  time.Duration
+	Requests int
+	Errors   int
+	FirstErr string
+	All      samples
+	PerOp    map[string]samples
+	ErrorsOp map[string]int
+}
+
+// RunLoad runs the mixed load against the server at c.URL.
+func RunLoad(ctx context.Context, c LoadConfig) (*LoadReport, error) {
+	u, err := checkLoopback(c.URL)
+	if err != nil {
+		return nil, err
+	}
+	base := strings.TrimSuffix(u.String(), "/")
+	if c.Concurrency <= 0 || c.Duration <= 0 || len(c.Keys) == 0 {
+		return nil, errors.New("bench: load needs a concurrency, a duration and a key")
+	}
+	c.Datasets, c.Items = max(c.Datasets, 1), max(c.Items, 1)
+	hc := newHTTPClient(c.Concurrency)
+	clients := make([]*client, len(c.Keys))
+	for i, k := range c.Keys {
+		clients[i] = &client{http: hc, base: base, key: strings.TrimSpace(k)}
+	}
+
+	logf(c.Log, "load: %d datasets of %d items", c.Datasets, c.Items)
+	run := strings.ReplaceAll(time.Now().UTC().Format("20060102T150405.000"), ".", "")
+	sets := make([]*loadDataset, c.Datasets)
+	cleanupCtx := context.WithoutCancel(ctx)
+	defer func() {
+		for _, d := range sets {
+			if d != nil {
+				clients[0].do(cleanupCtx, "DELETE", datasetsPath+"/"+d.id, "", nil, http.StatusNoContent, nil)
+			}
+		}
+	}()
+	for i := range sets {
+		if sets[i], err = clients[0].setup(ctx, fmt.Sprintf("bench load %s %d", run, i), c.Items); err != nil {
+			return nil, fmt.Errorf("load setup: %w", err)
+		}
+	}
+
+	logf(c.Log, "load: %d in flight for %s (at most %d requests)", c.Concurrency, c.Duration, c.MaxRequests)
+	lctx, cancel := context.WithTimeout(ctx, c.Duration)
+	defer cancel()
+	var (
+		sent     atomic.Int64
+		mu       sync.Mutex
+		wg       sync.WaitGroup
+		r        = &LoadReport{Config: c, PerOp: map[string]samples{}, ErrorsOp: map[string]int{}}
+		totalWgt int
+	)
+	for _, m := range loadMix {
+		totalWgt += m.weight
+	}
+	start := time.Now()
+	for w := 0; w < c.Concurrency; w++ {
+		wg.Add(1)
+		go func(w int) {
+			defer wg.Done()
+			cl := clients[w%len(clients)]
+			rnd := rand.New(rand.NewPCG(uint64(w), 6))
+			per := map[string]samples{}
+			errs := map[string]int{}
+			var first string
+			for lctx.Err() == nil && sent.Add(1) <= int64(c.MaxRequests) {
+				d := sets[rnd.IntN(len(sets))]
+				pick, op := rnd.IntN(totalWgt), ""
+				for _, m := range loadMix {
+					if pick < m.weight {
+						op = m.op
+						break
+					}
+					pick -= m.weight
+				}
+				item := d.items[rnd.IntN(len(d.items))]
+				t0 := time.Now()
+				var err error
+				switch op {
+				case loadMix[0].op:
+					err = cl.do(lctx, "GET", datasetsPath+"/"+d.id, "", nil, http.StatusOK, nil)
+				case loadMix[1].op:
+					err = cl.do(lctx, "GET", datasetsPath+"/"+d.id+"/items/"+item, "", nil, http.StatusOK, nil)
+				case loadMix[2].op:
+					err = cl.do(lctx, "GET", datasetsPath+"/"+d.id+"/versions/"+d.versionID+"/items?limit=100", "", nil, http.StatusOK, nil)
+				case loadMix[3].op:
+					body := fmt.Sprintf(`{"input":"edited by worker %d at %d"}`, w, t0.UnixNano())
+					err = cl.do(lctx, "PATCH", datasetsPath+"/"+d.id+"/items/"+item+"?skipVersion=true", "application/json",
+						strings.NewReader(body), http.StatusOK, nil)
+				case loadMix[4].op:
+					err = cl.do(lctx, "POST", datasetsPath+"/"+d.id+"/versions", "", nil, http.StatusCreated, nil)
+				}
+				if err != nil && lctx.Err() != nil {
+					break // cut off by the end of the test: not counted
+				}
+				per[op] = append(per[op], time.Since(t0))
+				if err != nil {
+					errs[op]++
+					if first == "" {
+						first = err.Error()
+					}
+				}
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			for op, s := range per {
+				r.PerOp[op] = append(r.PerOp[op], s...)
+				r.All = append(r.All, s...)
+			}
+			for op, n := range errs {
+				r.ErrorsOp[op] += n
+				r.Errors += n
+			}
+			if r.FirstErr == "" {
+				r.FirstErr = first
+			}
+		}(w)
+	}
+	wg.Wait()
+	r.Elapsed = time.Since(start)
+	r.Requests = len(r.All)
+	return r, nil
+}
+
+// Print writes the load report.
+func (r *LoadReport) Print(w io.Writer) error {
+	rep := &Report{Title: fmt.Sprintf("strata bench --http %s: %d in flight, %s, %d keys, %d datasets of %d items",
+		r.Config.URL, r.Config.Concurrency, r.Elapsed.Round(time.Millisecond), len(r.Config.Keys), r.Config.Datasets, r.Config.Items)}
+	fmt.Fprintf(w, "%s\n\n", rep.Title)
+	fmt.Fprintf(w, "requests: %s in %s = %s req/s; errors: %d\n", count(int64(r.Requests)), r.Elapsed.Round(time.Millisecond),
+		count(int64(float64(r.Requests)/r.Elapsed.Seconds())), r.Errors)
+	fmt.Fprintf(w, "latency (all): p50 %s ms, p90 %s ms, p99 %s ms, max %s ms\n\n", ms(r.All.quantile(0.5)),
+		ms(r.All.quantile(0.9)), ms(r.All.quantile(0.99)), ms(r.All.quantile(1)))
+	fmt.Fprintf(w, "%-32s %8s %7s %9s %9s %9s %7s\n", "request", "count", "share", "p50 ms", "p90 ms", "p99 ms", "errors")
+	for _, m := range loadMix {
+		s := r.PerOp[m.op]
+		fmt.Fprintf(w, "%-32s %8d %6.1f%% %9s %9s %9s %7d\n", m.op, len(s), 100*float64(len(s))/float64(max(1, r.Requests)),
+			ms(s.quantile(0.5)), ms(s.quantile(0.9)), ms(s.quantile(0.99)), r.ErrorsOp[m.op])
+	}
+	if r.FirstErr != "" {
+		fmt.Fprintf(w, "\nfirst error: %s\n", r.FirstErr)
+	}
+	return nil
+}

@@ -1,0 +1,230 @@
+package eval
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/strata-eval/strata"
+)
+
+// answer is a Responses API answer with one message and a reasoning summary.
+func answer(text string) map[string]any {
+	return map[string]any{
+		"id": "resp_1", "object": "response", "status": "completed",
+		"output": []any{
+			map[string]any{"type": "reasoning", "summary": []any{map[string]any{"type": "summary_text", "text": "thought"}}},
+			map[string]any{"type": "message", "role": "assistant", "content": []any{
+				map[string]any{"type": "output_text", "text": text[:len(text)/2]},
+				map[string]any{"type": "refusal", "refusal": "ignored"},
+				map[string]any{"type": "output_text", "text": text[len(text)/2:]},
+			}},
+		},
+	}
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	json.NewEncoder(w).Encode(v)
+}
+
+func testClient(url string) *Client {
+	return &Client{BaseURL: url, APIKey: "sk-test", Backoff: time.Millisecond, MaxBackoff: 5 * time.Millisecond}
+}
+
+func TestRespond(t *testing.T) {
+	var got map[string]any
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != "POST" || r.URL.Path != "/v1/responses" || r.Header.Get("Authorization") != "Bearer sk-test" {
+			writeJSON(w, 400, map[string]any{"error": map[string]any{"message": "bad request shape"}})
+			return
+		}
+		json.NewDecoder(r.Body).Decode(&got)
+		writeJSON(w, 200, answer("Hello there"))
+	}))
+	defer srv.Close()
+	c := testClient(srv.URL + "/v1/")
+	resp, err := c.Respond(context.Background(), Request{Model: "m", Input: "hi", Instructions: "be brief", ReasoningEffort: "low"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if resp.Text != "Hello there" || resp.Reasoning != "thought" {
+		t.Errorf("response = %+v", resp)
+	}
+	want := `{"input":"hi","instructions":"be brief","model":"m","reasoning":{"effort":"low"}}`
+	if b, _ := json.Marshal(got); string(b) != want {
+		t.Errorf("request = %s, want %s", b, want)
+	}
+}
+
+func TestRespondErrors(t *testing.T) {
+	t.Run("ErrNotConfigured", func(t *testing.T) {
+		_, err := (&Client{}).Respond(context.Background(), Request{Model: "m"})
+		if !errors.Is(err, ErrNotConfigured) {
+			t.Errorf("err = %v", err)
+		}
+	})
+	t.Run("RetriesRateLimitAndServerErrors", func(t *testing.T) {
+		var calls atomic.Int32
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			switch calls.Add(1) {
+			case 1:
+				w.Header().Set("Retry-After", "0")
+				writeJSON(w, 429, map[string]any{"error": map[string]any{"message": "Rate limit reached"}})
+			case 2:
+				w.Header().Set("Retry-After-Ms", "1")
+				writeJSON(w, 503, map[string]any{"error": "overloaded"})
+			case 3:
+				writeJSON(w, 500, nil)
+			default:
+				writeJSON(w, 200, answer("ok"))
+			}
+		}))
+		defer srv.Close()
+		resp, err := testClient(srv.URL).Respond(context.Background(), Request{Model: "m", Input: "x"})
+		if err != nil || resp.Text != "ok" {
+			t.Fatalf("response = %+v, %v", resp, err)
+		}
+		if got, want := calls.Load(), int32(4); got != want {
+			t.Errorf("calls = %d, want %d", got, want)
+		}
+	})
+	t.Run("GivesUpAfterMaxAttempts", func(t *testing.T) {
+		var calls atomic.Int32
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			calls.Add(1)
+			writeJSON(w, 500, map[string]any{"error": map[string]any{"message": "boom"}})
+		}))
+		defer srv.Close()
+		c := testClient(srv.URL)
+		c.MaxAttempts = 3
+		_, err := c.Respond(context.Background(), Request{Model: "m", Input: "x"})
+		var uerr *UpstreamError
+		if !errors.As(err, &uerr) || uerr.Status != 500 || err.Error() != "500 boom" {
+			t.Fatalf("err = %v", err)
+		}
+		if got, want := calls.Load(), int32(3); got != want {
+			t.Errorf("calls = %d, want %d", got, want)
+		}
+	})
+	t.Run("ClientErrorsAreFinal", func(t *testing.T) {
+		var calls atomic.Int32
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			calls.Add(1)
+			writeJSON(w, 401, map[string]any{"error": map[string]any{"message": "Incorrect API key provided"}})
+		}))
+		defer srv.Close()
+		_, err := testClient(srv.URL).Respond(context.Background(), Request{Model: "m", Input: "x"})
+		if err == nil || err.Error() != "401 Incorrect API key provided" || calls.Load() != 1 {
+			t.Fatalf("err = %v after %d calls", err, calls.Load())
+		}
+	})
+	t.Run("Timeout", func(t *testing.T) {
+		var calls atomic.Int32
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			calls.Add(1)
+			io.Copy(io.Discard, r.Body) // so that the server notices the client leaving
+			<-r.Context().Done()        // never answers
+		}))
+		defer srv.Close()
+		c := testClient(srv.URL)
+		c.Timeout = 20 * time.Millisecond
+		_, err := c.Respond(context.Background(), Request{Model: "m", Input: "x"})
+		var terr *TimeoutError
+		if !errors.As(err, &terr) || err.Error() != "LLM request timed out after 20ms" {
+			t.Fatalf("err = %v", err)
+		}
+		if got := calls.Load(); got != 1 {
+			t.Errorf("a timed-out call was retried: %d calls", got)
+		}
+	})
+	t.Run("FailedResponse", func(t *testing.T) {
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			writeJSON(w, 200, map[string]any{"status": "failed", "error": map[string]any{"message": "model crashed"}})
+		}))
+		defer srv.Close()
+		_, err := testClient(srv.URL).Respond(context.Background(), Request{Model: "m", Input: "x"})
+		if err == nil || err.Error() != "LLM response failed: model crashed" {
+			t.Fatalf("err = %v", err)
+		}
+	})
+}
+
+func TestPool(t *testing.T) {
+	var inFlight, most atomic.Int32
+	release := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		n := inFlight.Add(1)
+		for {
+			m := most.Load()
+			if n <= m || most.CompareAndSwap(m, n) {
+				break
+			}
+		}
+		<-release
+		inFlight.Add(-1)
+		writeJSON(w, 200, answer("ok"))
+	}))
+	defer srv.Close()
+	c := testClient(srv.URL)
+	c.Concurrency = 3
+	var wg sync.WaitGroup
+	for range 10 {
+		wg.Go(func() {
+			if _, err := c.Respond(context.Background(), Request{Model: "m", Input: "x"}); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	// The pool fills, and stays full: nothing else gets in until released.
+	for inFlight.Load() < 3 {
+		time.Sleep(time.Millisecond)
+	}
+	close(release)
+	wg.Wait()
+	if got, want := most.Load(), int32(3); got != want {
+		t.Errorf("most calls in flight = %d, want %d", got, want)
+	}
+}
+
+func TestAllowed(t *testing.T) {
+	var none *Client
+	if !none.Allowed(DefaultModel) || none.Allowed("gpt-4o") {
+		t.Error("default allow-list is not the default model alone")
+	}
+	c := &Client{Models: []string{"llama3", "qwen"}}
+	if !c.Allowed("qwen") || c.Allowed(DefaultModel) {
+		t.Error("explicit allow-list not applied")
+	}
+	if !(&Client{Models: []string{"*"}}).Allowed("anything") {
+		t.Error("* does not allow every model")
+	}
+	if err := c.CheckModel("gpt-4o"); strata.ErrorCode(err) != strata.EINVALID {
+		t.Errorf("CheckModel = %v", err)
+	}
+}
+
+func TestRetryAfter(t *testing.T) {
+	for _, c := range []struct {
+		header http.Header
+		want   time.Duration
+	}{
+		{http.Header{}, 0},
+		{http.Header{"Retry-After": {"2"}}, 2 * time.Second},
+		{http.Header{"Retry-After": {"0.5"}}, 500 * time.Millisecond},
+		{http.Header{"Retry-After": {"soon"}}, 0},
+		{http.Header{"Retry-After": {"3"}, "Retry-After-Ms": {"250"}}, 250 * time.Millisecond},
+	} {
+		if got := retryAfterOf(c.header); got != c.want {
+			t.Errorf("%v: %v, want %v", c.header, got, c.want)
+		}
+	}
+}

@@ -1,0 +1,308 @@
+package eval
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/strata-eval/strata"
+)
+
+// Defaults of Runner.
+const (
+	DefaultProgressInterval = 2 * time.Second
+	DefaultStaleAfter       = time.Minute
+)
+
+// Messages of runs that did not complete.
+const (
+	msgStopped     = "Interrupted: the server stopped before the run completed"
+	msgInterrupted = "Interrupted: the server running it stopped"
+)
+
+// Runner runs the evaluators of datasets: it reads the items, scores them
+// outside any transaction, and hands the results to the store, which writes
+// them, a version and the run record in one transaction.
+//
+// A synchronous run lives in its request. An asynchronous one is recorded
+// running, computes in the background, records its progress (which is also
+// its heartbeat) every ProgressInterval, and ends completed or failed. A run
+// whose heartbeat stops (its server died) is marked failed by the sweep that
+// every server's Watch makes, at start-up and then periodically.
+type Runner struct {
+	Store  strata.Store
+	LLM    *Client
+	Logger *slog.Logger
+	// Workers is how many items one run scores at once; 0 means twice the
+	// LLM pool, so that the pool stays full.
+	Workers int
+	// ProgressInterval is how often a background run records its progress;
+	// 0 means DefaultProgressInterval.
+	ProgressInterval time.Duration
+	// StaleAfter is how long a running run may go without a heartbeat
+	// before the sweep marks it failed; 0 means DefaultStaleAfter.
+	StaleAfter time.Duration
+
+	once   sync.Once
+	ctx    context.Context // canceled by Close: background runs stop
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+}
+
+// NewRunner returns a runner over a store and an LLM client.
+func NewRunner(store strata.Store, llm *Client, logger *slog.Logger) *Runner {
+	return &Runner{Store: store, LLM: llm, Logger: logger}
+}
+
+func (r *Runner) init() {
+	r.once.Do(func() { r.ctx, r.cancel = context.WithCancel(context.Background()) })
+}
+
+func (r *Runner) logger() *slog.Logger {
+	if r.Logger != nil {
+		return r.Logger
+	}
+	return slog.Default()
+}
+
+// RunResult is what a run answers: Lunary's {updatedItemCount, dataset,
+// version, run}. Version and Run are nil when the dataset had no items: then
+// nothing ran.
+type RunResult struct {
+	DatasetID        string
+	UpdatedItemCount int
+	Version          *strata.Version
+	Run              *strata.Run
+}
+
+// plan is a run ready to compute: the slots, their scorers, and the items.
+type plan struct {
+	actor     strata.Actor
+	datasetID string
+	slots     []strata.RunSlotInput
+	scorers   []Scorer
+	items     []strata.ItemResults
+}
+
+// plan checks, in Lunary's order, that the dataset's evaluators can run, and
+// reads its working items.
+func (r *Runner) plan(ctx context.Context, a strata.Actor, datasetID string) (*plan, error) {
+	d, err := r.Store.FindDataset(ctx, a.ProjectID, datasetID)
+	if err != nil {
+		return nil, err
+	}
+	p := &plan{actor: a, datasetID: d.ID}
+	missing := false
+	for i, id := range d.Slots() {
+		if id == nil {
+			continue
+		}
+		ev, err := r.Store.FindEvaluator(ctx, a.ProjectID, *id)
+		if strata.ErrorCode(err) == strata.ENOTFOUND {
+			missing = true
+			continue
+		} else if err != nil {
+			return nil, err
+		}
+		p.slots = append(p.slots, strata.RunSlotInput{Slot: i + 1, Evaluator: ev, Config: d.Config(i + 1)})
+	}
+	if len(p.slots) == 0 && !missing {
+		return nil, strata.ErrNoEvaluators
+	} else if missing {
+		return nil, strata.ErrEvaluatorsMissing
+	}
+	for _, in := range p.slots {
+		sc, err := Compile(in.Evaluator, strata.ParseEvaluatorConfig(in.Config), r.LLM)
+		if err != nil {
+			return nil, err
+		}
+		p.scorers = append(p.scorers, sc)
+	}
+	err = r.Store.ScanItems(ctx, strata.ItemQuery{ProjectID: a.ProjectID, DatasetID: d.ID}, func(it *strata.Item) error {
+		p.items = append(p.items, strata.ItemResults{ItemID: it.ID, Input: it.Input, GroundTruth: it.GroundTruth, Output: it.Output})
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+func (r *Runner) workers() int {
+	if r.Workers > 0 {
+		return r.Workers
+	}
+	return 2 * r.LLM.PoolSize()
+}
+
+// compute scores every item with every slot's scorer, several at once,
+// counting in processed the items done. It fails only when ctx ends.
+func (r *Runner) compute(ctx context.Context, p *plan, processed *atomic.Int64) error {
+	type task struct{ item, slot int }
+	tasks := make(chan task)
+	remaining := make([]atomic.Int32, len(p.items))
+	for i := range remaining {
+		remaining[i].Store(int32(len(p.slots)))
+	}
+	var wg sync.WaitGroup
+	for range r.workers() {
+		wg.Go(func() {
+			for t := range tasks {
+				it := &p.items[t.item]
+				res := p.scorers[t.slot].Score(ctx, Item{Input: it.Input, GroundTruth: it.GroundTruth, Output: it.Output})
+				it.Results[p.slots[t.slot].Slot-1] = res
+				if remaining[t.item].Add(-1) == 0 {
+					processed.Add(1)
+				}
+			}
+		})
+	}
+feed:
+	for i := range p.items {
+		for j := range p.slots {
+			select {
+			case tasks <- task{i, j}:
+			case <-ctx.Done():
+				break feed
+			}
+		}
+	}
+	close(tasks)
+	wg.Wait()
+	return ctx.Err()
+}
+
+func (p *plan) completion(runID string) strata.RunCompletion {
+	return strata.RunCompletion{RunID: runID, TotalItems: len(p.items), Slots: p.slots, Items: p.items}
+}
+
+// Run runs a dataset's evaluators and waits for the result.
+func (r *Runner) Run(ctx context.Context, a strata.Actor, datasetID string) (*RunResult, error) {
+	p, err := r.plan(ctx, a, datasetID)
+	if err != nil {
+		return nil, err
+	}
+	if len(p.items) == 0 {
+		return &RunResult{DatasetID: p.datasetID}, nil
+	}
+	if err := r.compute(ctx, p, new(atomic.Int64)); err != nil {
+		return nil, err
+	}
+	out, err := r.Store.CompleteRun(ctx, a, p.datasetID, p.completion(""))
+	if err != nil {
+		return nil, err
+	}
+	return &RunResult{DatasetID: p.datasetID, UpdatedItemCount: out.UpdatedItemCount, Version: out.Version, Run: out.Run}, nil
+}
+
+// RunAsync checks and records a run, and computes it in the background. It
+// returns the running run; or, when the dataset has no items, the result of
+// a run that had nothing to do.
+func (r *Runner) RunAsync(ctx context.Context, a strata.Actor, datasetID string) (*strata.Run, *RunResult, error) {
+	r.init()
+	if r.ctx.Err() != nil {
+		return nil, nil, strata.Errorf(strata.EINTERNAL, "runner closed")
+	}
+	p, err := r.plan(ctx, a, datasetID)
+	if err != nil {
+		return nil, nil, err
+	}
+	if len(p.items) == 0 {
+		return nil, &RunResult{DatasetID: p.datasetID}, nil
+	}
+	run, err := r.Store.CreateRun(ctx, a, p.datasetID, len(p.items))
+	if err != nil {
+		return nil, nil, err
+	}
+	// The background writes outlive the request: they answer to nobody's
+	// conditions and report to no response.
+	p.actor = strata.Actor{ProjectID: a.ProjectID, UserID: a.UserID}
+	r.wg.Add(1)
+	go r.background(p, run)
+	return run, nil, nil
+}
+
+// background computes a recorded run and completes or fails it.
+func (r *Runner) background(p *plan, run *strata.Run) {
+	defer r.wg.Done()
+	ctx, cancel := context.WithCancel(r.ctx)
+	defer cancel()
+	var processed atomic.Int64
+	done := make(chan struct{})
+	var progress sync.WaitGroup
+	progress.Go(func() {
+		interval := orDefault(r.ProgressInterval, DefaultProgressInterval)
+		t := time.NewTicker(interval)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-t.C:
+			}
+			err := r.Store.ProgressRun(ctx, p.actor, p.datasetID, run.ID, int(processed.Load()))
+			if errors.Is(err, strata.ErrRunNotRunning) {
+				cancel() // failed by a sweep: nobody waits for this run
+				return
+			} else if err != nil && ctx.Err() == nil {
+				r.logger().Warn("record run progress", "run", run.ID, "err", err)
+			}
+		}
+	})
+	// The heartbeat goes on while the results are written: a long write
+	// must not look like a dead server.
+	err := r.compute(ctx, p, &processed)
+	if err == nil {
+		_, err = r.Store.CompleteRun(ctx, p.actor, p.datasetID, p.completion(run.ID))
+	}
+	close(done)
+	progress.Wait()
+	if err == nil || errors.Is(err, strata.ErrRunNotRunning) || (ctx.Err() != nil && r.ctx.Err() == nil) {
+		return // completed, or failed by a sweep while it computed
+	}
+	message := strata.ErrorMessage(err)
+	switch {
+	case r.ctx.Err() != nil:
+		message = msgStopped
+	case strata.ErrorCode(err) == strata.EINTERNAL:
+		r.logger().Error("evaluator run failed", "run", run.ID, "dataset", p.datasetID, "err", err)
+	}
+	fctx, fcancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer fcancel()
+	if err := r.Store.FailRun(fctx, p.actor, p.datasetID, run.ID, message); err != nil {
+		r.logger().Error("record failed run", "run", run.ID, "err", err)
+	}
+}
+
+// Watch marks failed the runs whose server stopped: at once, then every
+// third of StaleAfter, until ctx ends or the runner closes.
+func (r *Runner) Watch(ctx context.Context) {
+	r.init()
+	stale := orDefault(r.StaleAfter, DefaultStaleAfter)
+	t := time.NewTicker(max(stale/3, time.Millisecond))
+	defer t.Stop()
+	for {
+		if n, err := r.Store.FailStaleRuns(ctx, time.Now().Add(-stale), msgInterrupted); err != nil && ctx.Err() == nil {
+			r.logger().Warn("fail stale runs", "err", err)
+		} else if n > 0 {
+			r.logger().Info("marked interrupted evaluator runs failed", "count", n)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-r.ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// Close stops the background runs, marking them failed, and waits for them.
+func (r *Runner) Close() {
+	r.init()
+	r.cancel()
+	r.wg.Wait()
+}

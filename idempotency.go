@@ -1,0 +1,58 @@
+package strata
+
+import (
+	"context"
+	"time"
+)
+
+// Idempotency keys.
+//
+// A POST sent with an Idempotency-Key header is applied at most once per
+// project and key. The store reserves the key before the request runs, so
+// that of two concurrent requests with one key only one runs; it then keeps
+// the response, which a retry with the same request gets back. The same key
+// with another request is refused. Keys expire IdempotencyKeyTTL after their
+// first use.
+
+const (
+	// IdempotencyKeyTTL is how long a key is remembered.
+	IdempotencyKeyTTL = 24 * time.Hour
+	// MaxIdempotencyKeyLength bounds a key, in bytes.
+	MaxIdempotencyKeyLength = 255
+	// MaxSavedResponseBytes bounds the body a key keeps for replay. A
+	// request whose response is larger is still applied once, but a retry
+	// is told so rather than given the body.
+	MaxSavedResponseBytes = 1 << 20
+)
+
+// SavedResponse is the response of the first request of a key.
+type SavedResponse struct {
+	Status int
+	Header map[string]string // Content-Type, ETag: what a replay sends again
+	Body   []byte
+	// Truncated reports that the body was not kept (too large, or the
+	// response broke off): a retry cannot be answered with it.
+	Truncated bool
+}
+
+// Idempotency errors.
+var (
+	ErrIdempotencyKeyReused   = &Error{Code: EINVALID, Message: "This Idempotency-Key was used with another request"}
+	ErrIdempotencyKeyInFlight = &Error{Code: ECONFLICT, Message: "A request with this Idempotency-Key is in progress"}
+	ErrIdempotencyKeyInvalid  = &Error{Code: EINVALID, Message: "An Idempotency-Key is 1 to 255 printable ASCII characters"}
+	ErrIdempotentNotKept      = &Error{Code: ECONFLICT, Message: "This request was already applied; its response was not kept"}
+)
+
+// IdempotencyStore keeps idempotency keys.
+type IdempotencyStore interface {
+	// ReserveIdempotencyKey claims key for a request with the given
+	// fingerprint. When the key is new (or expired) it returns nil, nil: the
+	// caller runs the request, then calls SaveIdempotentResponse, or
+	// ReleaseIdempotencyKey if the request changed nothing and may be
+	// retried. For a key already used it returns the saved response (same
+	// fingerprint), ErrIdempotencyKeyReused (another fingerprint) or
+	// ErrIdempotencyKeyInFlight (the first request is still running).
+	ReserveIdempotencyKey(ctx context.Context, projectID, key string, fingerprint []byte) (*SavedResponse, error)
+	SaveIdempotentResponse(ctx context.Context, projectID, key string, res *SavedResponse) error
+	ReleaseIdempotencyKey(ctx context.Context, projectID, key string) error
+}

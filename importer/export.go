@@ -1,0 +1,78 @@
+package importer
+
+import (
+	"bufio"
+	"encoding/json"
+	"io"
+	"strings"
+
+	"github.com/strata-eval/strata"
+)
+
+// Exporter writes items in Strata's export dialect (exact.go), which New
+// reads back to the same input, ground truth and output.
+type Exporter interface {
+	// Write writes one item.
+	Write(it *strata.Item) error
+	// Flush writes out what is buffered.
+	Flush() error
+}
+
+// ExportFormats are the formats NewExporter knows.
+var ExportFormats = []string{"jsonl", "csv"}
+
+// NewExporter returns an Exporter writing format ("jsonl" or "csv") to w. A
+// CSV exporter writes its header at once.
+func NewExporter(format string, w io.Writer) (Exporter, error) {
+	bw := bufio.NewWriterSize(w, 32<<10)
+	switch format {
+	case "jsonl":
+		return &jsonlExporter{w: bw}, nil
+	case "csv":
+		bw.WriteString(strings.Join(ExactCSVHeader, ",") + "\r\n")
+		return &csvExporter{w: bw}, nil
+	}
+	return nil, strata.Errorf(strata.EINVALID, "Unknown export format %q: expected \"jsonl\" or \"csv\"", format)
+}
+
+type jsonlExporter struct{ w *bufio.Writer }
+
+// exportLine is one JSONL line: the keys New reads, groundTruth always
+// present (it marks the dialect).
+type exportLine struct {
+	Input       string  `json:"input"`
+	GroundTruth *string `json:"groundTruth"`
+	Output      *string `json:"output"`
+}
+
+func (e *jsonlExporter) Write(it *strata.Item) error {
+	enc := json.NewEncoder(e.w) // Encode ends the line
+	enc.SetEscapeHTML(false)
+	return enc.Encode(exportLine{Input: it.Input, GroundTruth: it.GroundTruth, Output: it.Output})
+}
+
+func (e *jsonlExporter) Flush() error { return e.w.Flush() }
+
+type csvExporter struct{ w *bufio.Writer }
+
+func (e *csvExporter) Write(it *strata.Item) error {
+	e.field(&it.Input)
+	e.w.WriteByte(',')
+	e.field(it.GroundTruth)
+	e.w.WriteByte(',')
+	e.field(it.Output)
+	_, err := e.w.WriteString("\r\n")
+	return err
+}
+
+// field writes a value quoted, or nothing for null.
+func (e *csvExporter) field(s *string) {
+	if s == nil {
+		return
+	}
+	e.w.WriteByte('"')
+	e.w.WriteString(strings.ReplaceAll(*s, `"`, `""`))
+	e.w.WriteByte('"')
+}
+
+func (e *csvExporter) Flush() error { return e.w.Flush() }

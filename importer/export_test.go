@@ -1,0 +1,161 @@
+package importer_test
+
+import (
+	"bytes"
+	"fmt"
+	"math/rand/v2"
+	"strings"
+	"testing"
+	"testing/iotest"
+
+	"github.com/strata-eval/strata"
+	"github.com/strata-eval/strata/importer"
+)
+
+func sp(s string) *string { return &s }
+
+// roundTripItems are the awkward cases: quotes, commas, newlines (LF, CRLF
+// and lone CR), spaces that Lunary's rules would trim, unicode, BOM-like
+// characters, and null against empty.
+var roundTripItems = []strata.ItemInput{
+	{Input: "plain", GroundTruth: sp("yes"), Output: sp("no")},
+	{Input: "", GroundTruth: nil, Output: nil},
+	{Input: "", GroundTruth: sp(""), Output: sp("")},
+	{Input: "null vs empty", GroundTruth: sp(""), Output: nil},
+	{Input: `she said "hi", then left`, GroundTruth: sp(`""`), Output: sp(`"`)},
+	{Input: "a,b,,c", GroundTruth: sp(","), Output: sp(",,")},
+	{Input: "line one\nline two\r\nline three\rend", GroundTruth: sp("\n"), Output: sp("\r\n")},
+	{Input: "  padded  ", GroundTruth: sp(" "), Output: sp("\t")},
+	{Input: "日本語 🚀 café", GroundTruth: sp("\uFEFFbom"), Output: sp("\u2028\u2029")},
+	{Input: "<b>&amp;</b>", GroundTruth: sp(`{"json": [1, "two"]}`), Output: sp("null")},
+	{Input: "input,groundTruth,output"},
+	{Input: "\\", GroundTruth: sp("\\n"), Output: sp("=1+1")},
+}
+
+func exportAndImport(t *testing.T, format string, items []strata.ItemInput) []strata.ItemInput {
+	t.Helper()
+	var buf bytes.Buffer
+	ex, err := importer.NewExporter(format, &buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, in := range items {
+		if err := ex.Write(&strata.Item{Input: in.Input, GroundTruth: in.GroundTruth, Output: in.Output}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := ex.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	// One byte at a time: the parser must not depend on how the body arrives.
+	src, err := importer.New(format, iotest.OneByteReader(bytes.NewReader(buf.Bytes())))
+	if err != nil {
+		t.Fatalf("%s: %v\n%s", format, err, buf.Bytes())
+	}
+	got := []strata.ItemInput{}
+	for {
+		in, err := src.Next()
+		if err != nil {
+			if err.Error() != "EOF" {
+				t.Fatalf("%s: %v\n%q", format, err, buf.Bytes())
+			}
+			return got
+		}
+		got = append(got, in)
+	}
+}
+
+func showItems(items []strata.ItemInput) string {
+	var b strings.Builder
+	show := func(p *string) string {
+		if p == nil {
+			return "null"
+		}
+		return fmt.Sprintf("%q", *p)
+	}
+	for _, in := range items {
+		fmt.Fprintf(&b, "%q %s %s\n", in.Input, show(in.GroundTruth), show(in.Output))
+	}
+	return b.String()
+}
+
+func TestExportRoundTrip(t *testing.T) {
+	for _, format := range importer.ExportFormats {
+		t.Run(format, func(t *testing.T) {
+			if got, want := showItems(exportAndImport(t, format, roundTripItems)), showItems(roundTripItems); got != want {
+				t.Errorf("round trip:\n got %s\nwant %s", got, want)
+			}
+			if got := exportAndImport(t, format, nil); len(got) != 0 {
+				t.Errorf("empty export imported %d items", len(got))
+			}
+		})
+	}
+}
+
+func TestExportRoundTripRandom(t *testing.T) {
+	alphabet := []string{"a", " ", ",", `"`, "\n", "\r", "\r\n", "é", "🚀", "\t", "\\", "{", "}", "\u2028", "\uFEFF"}
+	rng := rand.New(rand.NewPCG(5, 5))
+	text := func() *string {
+		if rng.IntN(5) == 0 {
+			return nil
+		}
+		var b strings.Builder
+		for n := rng.IntN(6); n > 0; n-- {
+			b.WriteString(alphabet[rng.IntN(len(alphabet))])
+		}
+		s := b.String()
+		return &s
+	}
+	items := make([]strata.ItemInput, 500)
+	for i := range items {
+		items[i] = strata.ItemInput{GroundTruth: text(), Output: text()}
+		if p := text(); p != nil {
+			items[i].Input = *p
+		}
+	}
+	for _, format := range importer.ExportFormats {
+		if got, want := showItems(exportAndImport(t, format, items)), showItems(items); got != want {
+			t.Errorf("%s: random round trip differs", format)
+		}
+	}
+}
+
+func TestExactDialect(t *testing.T) {
+	// Lunary's rules still apply to any other file.
+	for _, c := range []struct{ format, content, want string }{
+		{"csv", "input,ground_truth,output\n\" a \",\"\",\n", `[["a",null,null]]`},
+		{"csv", "input,groundTruth,output\n\" a \",\"\",\n", `[[" a ","",null]]`},
+		{"csv", "Input,GroundTruth,Output\n\" a \",\"\",\n", `[["a",null,null]]`},
+		{"jsonl", `{"input":"a","ground_truth":"","output":""}`, `[["a",null,null]]`},
+		{"jsonl", `{"input":"a","groundTruth":"","output":""}`, `[["a","",""]]`},
+		{"jsonl", `{"input":"a","groundTruth":null,"output":""}`, `[["a",null,""]]`},
+	} {
+		src, err := importer.New(c.format, strings.NewReader(c.content))
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := collect(t, src)
+		if err != nil || got != c.want {
+			t.Errorf("%s %q = %s, %v; want %s", c.format, c.content, got, err, c.want)
+		}
+	}
+	for _, content := range []string{
+		"input,groundTruth,output\n\"unterminated\n",
+		"input,groundTruth,output\n\"a\"b,,\n",
+	} {
+		src, err := importer.New("csv", strings.NewReader(content))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := collect(t, src); strata.ErrorCode(err) != strata.EINVALID {
+			t.Errorf("%q: error %v, want EINVALID", content, err)
+		}
+	}
+	src, err := importer.Config{MaxRecordBytes: 64}.New("csv", strings.NewReader("input,groundTruth,output\n\""+strings.Repeat("x", 100)+"\",,\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := collect(t, src); strata.ErrorCode(err) != strata.ETOOLARGE {
+		t.Errorf("long record: error %v, want ETOOLARGE", err)
+	}
+}

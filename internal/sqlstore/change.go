@@ -1,0 +1,63 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+
+	"github.com/strata-eval/strata"
+)
+
+// Every mutation of a dataset runs in lockedWrite: it locks the dataset row
+// and counts the change in one statement (the count is the dataset's ETag,
+// bumped before fn so that a dataset fn reads back carries the new one),
+// refuses the change if the caller's If-Match matched the count before it,
+// and after fn saves the content hash that the revision writes kept
+// (hash.go), unless touch already did.
+
+// lockedWrite locks the dataset and runs fn in one write transaction. count
+// is false for a transaction that only reads the dataset it locks: it checks
+// no If-Match and leaves the ETag alone.
+func (s *Store) lockedWrite(ctx context.Context, a strata.Actor, id string, once, count bool, fn func(tx *sql.Tx, d *datasetRow, now int64) error) error {
+	var etag string
+	err := s.write(ctx, once, func(tx *sql.Tx) error {
+		d, err := s.lockDataset(ctx, tx, a.ProjectID, id, count)
+		if err != nil {
+			return err
+		}
+		if count && !a.Precondition.Holds(strata.DatasetETag(d.changes-1)) {
+			return strata.ErrPrecondition // and the count is rolled back
+		}
+		if err := fn(tx, d, s.now()); err != nil {
+			return err
+		}
+		if d.deleted {
+			etag = ""
+			return nil
+		}
+		if d.hash != d.savedHash {
+			if _, err := tx.ExecContext(ctx, `UPDATE datasets SET content_hash = $1 WHERE id = $2`, d.hash.MarshalBinary(), d.id); err != nil {
+				return fmt.Errorf("save content hash of dataset %s: %w", d.id, err)
+			}
+			d.savedHash = d.hash
+		}
+		etag = ""
+		if count {
+			etag = strata.DatasetETag(d.changes)
+		}
+		return nil
+	})
+	if err == nil && count {
+		a.Precondition.Spend()
+	}
+	if err == nil && etag != "" && a.OnCommit != nil {
+		a.OnCommit(etag)
+	}
+	return err
+}
+
+// mutateReading is mutate for a write that only reads the dataset it locks
+// (the source of a duplicate).
+func (s *Store) mutateReading(ctx context.Context, a strata.Actor, id string, fn func(tx *sql.Tx, d *datasetRow, now int64) error) error {
+	return s.lockedWrite(ctx, a, id, false, false, fn)
+}

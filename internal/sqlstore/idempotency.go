@@ -1,0 +1,96 @@
+package sqlstore
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+
+	"github.com/strata-eval/strata"
+)
+
+// ReserveIdempotencyKey claims a key, or returns what its first request
+// left. The reservation is a row inserted under the primary key (project,
+// key): of two concurrent requests with one key, one inserts it and the
+// other finds it, in progress. Expired keys are purged first.
+func (s *Store) ReserveIdempotencyKey(ctx context.Context, projectID, key string, fingerprint []byte) (*strata.SavedResponse, error) {
+	if !validID(projectID) {
+		return nil, strata.ErrDatasetNotFound // no key has a project that is not one
+	}
+	var saved *strata.SavedResponse
+	err := s.write(ctx, false, func(tx *sql.Tx) error {
+		saved = nil
+		now := s.now()
+		if _, err := tx.ExecContext(ctx, `DELETE FROM idempotency_keys WHERE expires_at <= $1`, now); err != nil {
+			return fmt.Errorf("purge idempotency keys: %w", err)
+		}
+		res, err := tx.ExecContext(ctx, `INSERT INTO idempotency_keys (project_id, key, fingerprint, created_at, expires_at)
+			VALUES ($1, $2, $3, $4, $5) ON CONFLICT (project_id, key) DO NOTHING`,
+			projectID, key, fingerprint, now, now+strata.IdempotencyKeyTTL.Milliseconds())
+		if err != nil {
+			return fmt.Errorf("reserve idempotency key: %w", err)
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return fmt.Errorf("reserve idempotency key: %w", err)
+		} else if n == 1 {
+			return nil
+		}
+		var (
+			fp        []byte
+			status    sql.NullInt64
+			header    sql.NullString
+			body      []byte
+			truncated bool
+		)
+		err = tx.QueryRowContext(ctx, `SELECT fingerprint, status, header, body, truncated FROM idempotency_keys
+			WHERE project_id = $1 AND key = $2`, projectID, key).Scan(&fp, &status, &header, &body, &truncated)
+		if err != nil {
+			return fmt.Errorf("read idempotency key: %w", err)
+		}
+		switch {
+		case !bytes.Equal(fp, fingerprint):
+			return strata.ErrIdempotencyKeyReused
+		case !status.Valid:
+			return strata.ErrIdempotencyKeyInFlight
+		}
+		saved = &strata.SavedResponse{Status: int(status.Int64), Body: body, Truncated: truncated}
+		if header.Valid {
+			if err := json.Unmarshal([]byte(header.String), &saved.Header); err != nil {
+				return fmt.Errorf("read idempotency key: %w", err)
+			}
+		}
+		return nil
+	})
+	return saved, err
+}
+
+// SaveIdempotentResponse keeps the response of a key's first request.
+func (s *Store) SaveIdempotentResponse(ctx context.Context, projectID, key string, res *strata.SavedResponse) error {
+	header, err := json.Marshal(res.Header)
+	if err != nil {
+		return err
+	}
+	body := res.Body
+	if res.Truncated || body == nil {
+		body = []byte{}
+	}
+	return s.write(ctx, false, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `UPDATE idempotency_keys SET status = $1, header = $2, body = $3, truncated = $4
+			WHERE project_id = $5 AND key = $6`, res.Status, string(header), body, res.Truncated, projectID, key); err != nil {
+			return fmt.Errorf("save idempotent response: %w", err)
+		}
+		return nil
+	})
+}
+
+// ReleaseIdempotencyKey forgets a key whose request changed nothing.
+func (s *Store) ReleaseIdempotencyKey(ctx context.Context, projectID, key string) error {
+	return s.write(ctx, false, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM idempotency_keys WHERE project_id = $1 AND key = $2 AND status IS NULL`,
+			projectID, key); err != nil {
+			return fmt.Errorf("release idempotency key: %w", err)
+		}
+		return nil
+	})
+}

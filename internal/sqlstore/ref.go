@@ -1,0 +1,150 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"sort"
+
+	"github.com/strata-eval/strata"
+)
+
+// loadTags sets the Tags of versions of a dataset, sorted by name (in Go:
+// the databases' collations differ).
+func loadTags(ctx context.Context, q querier, datasetID string, vs ...*strata.Version) error {
+	if len(vs) == 0 {
+		return nil
+	}
+	byID := make(map[string]*strata.Version, len(vs))
+	for _, v := range vs {
+		v.Tags = []string{}
+		byID[v.ID] = v
+	}
+	query, args := `SELECT version_id, name FROM version_tags WHERE dataset_id = $1`, []any{datasetID}
+	if len(vs) == 1 {
+		query, args = query+` AND version_id = $2`, append(args, vs[0].ID)
+	}
+	rows, err := q.QueryContext(ctx, query, args...)
+	if err != nil {
+		return fmt.Errorf("load tags of %s: %w", datasetID, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var versionID, name string
+		if err := rows.Scan(&versionID, &name); err != nil {
+			return fmt.Errorf("load tags of %s: %w", datasetID, err)
+		}
+		if v := byID[versionID]; v != nil {
+			v.Tags = append(v.Tags, name)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("load tags of %s: %w", datasetID, err)
+	}
+	for _, v := range vs {
+		sort.Strings(v.Tags)
+	}
+	return nil
+}
+
+// ResolveVersion returns the version a ref names.
+func (s *Store) ResolveVersion(ctx context.Context, projectID, datasetID, ref string) (*strata.Version, error) {
+	return s.FindVersion(ctx, projectID, datasetID, ref)
+}
+
+// ListTags lists a dataset's tags by name.
+func (s *Store) ListTags(ctx context.Context, projectID, datasetID string) ([]*strata.Tag, error) {
+	list := []*strata.Tag{}
+	err := s.read(ctx, func(tx *sql.Tx) error {
+		d, err := findDataset(ctx, tx, projectID, datasetID)
+		if err != nil {
+			return err
+		}
+		rows, err := tx.QueryContext(ctx, `SELECT t.name, t.version_id, v.number, t.created_at
+			FROM version_tags t JOIN versions v ON v.dataset_id = t.dataset_id AND v.id = t.version_id
+			WHERE t.dataset_id = $1`, d.ID)
+		if err != nil {
+			return fmt.Errorf("list tags of %s: %w", d.ID, err)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var t strata.Tag
+			var created int64
+			if err := rows.Scan(&t.Name, &t.VersionID, &t.VersionNumber, &created); err != nil {
+				return fmt.Errorf("list tags of %s: %w", d.ID, err)
+			}
+			t.CreatedAt = timeOf(created)
+			list = append(list, &t)
+		}
+		return rows.Err()
+	})
+	sort.Slice(list, func(i, j int) bool { return list[i].Name < list[j].Name })
+	return list, err
+}
+
+// TagVersion points a tag at a version, creating or moving it.
+func (s *Store) TagVersion(ctx context.Context, a strata.Actor, datasetID, ref, tag string) (*strata.Version, *int, error) {
+	if err := strata.CheckTagName(tag); err != nil {
+		return nil, nil, err
+	}
+	var (
+		v         *strata.Version
+		movedFrom *int
+	)
+	err := s.mutate(ctx, a, datasetID, false, func(tx *sql.Tx, d *datasetRow, now int64) error {
+		movedFrom = nil
+		var err error
+		if v, err = findVersion(ctx, tx, d.id, ref); err != nil {
+			return err
+		}
+		var current int
+		err = tx.QueryRowContext(ctx, `SELECT v.number FROM version_tags t
+			JOIN versions v ON v.dataset_id = t.dataset_id AND v.id = t.version_id
+			WHERE t.dataset_id = $1 AND t.name = $2`, d.id, tag).Scan(&current)
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
+			_, err = tx.ExecContext(ctx, `INSERT INTO version_tags (dataset_id, name, version_id, created_at)
+				VALUES ($1, $2, $3, $4)`, d.id, tag, v.ID, now)
+		case err != nil:
+		case current == v.Number:
+			return nil // already there: nothing changes
+		default:
+			movedFrom = &current
+			_, err = tx.ExecContext(ctx, `UPDATE version_tags SET version_id = $1, created_at = $2
+				WHERE dataset_id = $3 AND name = $4`, v.ID, now, d.id, tag)
+		}
+		if err != nil {
+			return fmt.Errorf("tag version %d of %s: %w", v.Number, d.id, err)
+		}
+		return loadTags(ctx, tx, d.id, v)
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	return v, movedFrom, nil
+}
+
+// UntagVersion removes a tag, from the version ref names if ref is given.
+func (s *Store) UntagVersion(ctx context.Context, a strata.Actor, datasetID, ref, tag string) error {
+	return s.mutate(ctx, a, datasetID, false, func(tx *sql.Tx, d *datasetRow, now int64) error {
+		query, args := `DELETE FROM version_tags WHERE dataset_id = $1 AND name = $2`, []any{d.id, tag}
+		if ref != "" {
+			v, err := findVersion(ctx, tx, d.id, ref)
+			if err != nil {
+				return err
+			}
+			query, args = query+` AND version_id = $3`, append(args, v.ID)
+		}
+		res, err := tx.ExecContext(ctx, query, args...)
+		if err != nil {
+			return fmt.Errorf("untag %s of %s: %w", tag, d.id, err)
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return fmt.Errorf("untag %s of %s: %w", tag, d.id, err)
+		} else if n == 0 {
+			return strata.ErrTagNotFound
+		}
+		return nil
+	})
+}

@@ -1,0 +1,260 @@
+package storetest
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/strata-eval/strata"
+)
+
+func testRefs(t *testing.T, open Opener) {
+	t.Run("Resolve", func(t *testing.T) {
+		f := newFixture(t, open)
+		d := f.dataset("qa")
+		v2 := f.snapshot(d.ID)
+		v3 := f.snapshot(d.ID)
+		if _, _, err := f.s.TagVersion(f.ctx, f.actor, d.ID, "2", "baseline"); err != nil {
+			t.Fatal(err)
+		}
+		for ref, want := range map[string]*strata.Version{
+			v2.ID: v2, strings.ToUpper(v2.ID): v2, "2": v2, "3": v3, "latest": v3, "baseline": v2, "1": nil,
+		} {
+			got, err := f.s.ResolveVersion(f.ctx, f.actor.ProjectID, d.ID, ref)
+			if err != nil {
+				t.Fatalf("resolve %q: %v", ref, err)
+			}
+			if want != nil && got.ID != want.ID {
+				t.Fatalf("resolve %q = version %d, want %d", ref, got.Number, want.Number)
+			}
+		}
+		for _, ref := range []string{"4", "0", "-1", "", "a b", "nope", "00000000-0000-0000-0000-000000000000",
+			"working", "1.0", "12345678901", strings.Repeat("x", 65)} {
+			_, err := f.s.ResolveVersion(f.ctx, f.actor.ProjectID, d.ID, ref)
+			wantCode(t, err, strata.ENOTFOUND)
+			if got, want := strata.ErrorMessage(err), "Dataset version not found"; got != want {
+				t.Fatalf("resolve %q: message %q, want %q", ref, got, want)
+			}
+		}
+		other := f.dataset("other")
+		_, err := f.s.ResolveVersion(f.ctx, f.actor.ProjectID, other.ID, "baseline")
+		wantCode(t, err, strata.ENOTFOUND)
+		_, err = f.s.ResolveVersion(f.ctx, f.actor.ProjectID, other.ID, v2.ID)
+		wantCode(t, err, strata.ENOTFOUND)
+		// Restore takes refs too.
+		if _, rv, err := f.s.RestoreVersion(f.ctx, f.actor, d.ID, "baseline"); err != nil || *rv.RestoredFromVersionID != v2.ID {
+			t.Fatalf("restore by tag: %v, %v", rv, err)
+		}
+	})
+
+	t.Run("Tags", func(t *testing.T) {
+		f := newFixture(t, open)
+		d := f.dataset("qa")
+		f.snapshot(d.ID)
+		f.snapshot(d.ID)
+		v, moved, err := f.s.TagVersion(f.ctx, f.actor, d.ID, "2", "prod")
+		if err != nil || moved != nil || v.Number != 2 || !slices.Equal(v.Tags, []string{"prod"}) {
+			t.Fatalf("tag = %+v, moved %v, %v", v, moved, err)
+		}
+		v, moved, err = f.s.TagVersion(f.ctx, f.actor, d.ID, "2", "Alpha.1")
+		if err != nil || moved != nil || !slices.Equal(v.Tags, []string{"Alpha.1", "prod"}) {
+			t.Fatalf("second tag = %+v, %v", v, err)
+		}
+		// Tagging again where it is changes nothing.
+		if v, moved, err = f.s.TagVersion(f.ctx, f.actor, d.ID, "2", "prod"); err != nil || moved != nil || len(v.Tags) != 2 {
+			t.Fatalf("retag = %+v, moved %v, %v", v, moved, err)
+		}
+		// Moving says where from.
+		v, moved, err = f.s.TagVersion(f.ctx, f.actor, d.ID, "latest", "prod")
+		if err != nil || moved == nil || *moved != 2 || v.Number != 3 || !slices.Equal(v.Tags, []string{"prod"}) {
+			t.Fatalf("move = %+v, moved %v, %v", v, moved, err)
+		}
+		list, err := f.s.ListVersions(f.ctx, f.actor.ProjectID, d.ID, 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got [][]string
+		for _, v := range list {
+			got = append(got, v.Tags)
+		}
+		if want := [][]string{{"prod"}, {"Alpha.1"}, {}}; !slices.EqualFunc(got, want, slices.Equal) {
+			t.Fatalf("tags of versions 3, 2, 1 = %q, want %q", got, want)
+		}
+		tags, err := f.s.ListTags(f.ctx, f.actor.ProjectID, d.ID)
+		if err != nil || len(tags) != 2 || tags[0].Name != "Alpha.1" || tags[0].VersionNumber != 2 || tags[1].Name != "prod" || tags[1].VersionNumber != 3 {
+			t.Fatalf("ListTags = %v, %v", tags, err)
+		}
+		// A tag is per dataset.
+		other := f.dataset("other")
+		if v, _, err := f.s.TagVersion(f.ctx, f.actor, other.ID, "1", "prod"); err != nil || v.DatasetID != other.ID {
+			t.Fatalf("same tag on another dataset: %v", err)
+		}
+		for _, name := range []string{"", strings.Repeat("a", 65), "a/b", "a b", "é", "1", "42", "1.5", "-3", "1e5", "latest",
+			"LATEST", "working", "0190d7a1-0000-7000-8000-000000000000", ".", ".."} {
+			_, _, err := f.s.TagVersion(f.ctx, f.actor, d.ID, "1", name)
+			wantCode(t, err, strata.EINVALID)
+		}
+		if _, _, err := f.s.TagVersion(f.ctx, f.actor, d.ID, strings.Repeat("a", 64), "x"); strata.ErrorCode(err) != strata.ENOTFOUND {
+			t.Fatalf("tag of an unknown ref: %v", err)
+		}
+		_, _, err = f.s.TagVersion(f.ctx, f.actor, d.ID, "9", "x")
+		wantCode(t, err, strata.ENOTFOUND)
+
+		// Untag: from the version it names, or from wherever it is.
+		wantCode(t, f.s.UntagVersion(f.ctx, f.actor, d.ID, "2", "prod"), strata.ENOTFOUND)
+		if err := f.s.UntagVersion(f.ctx, f.actor, d.ID, "3", "prod"); err != nil {
+			t.Fatal(err)
+		}
+		wantCode(t, f.s.UntagVersion(f.ctx, f.actor, d.ID, "", "prod"), strata.ENOTFOUND)
+		if err := f.s.UntagVersion(f.ctx, f.actor, d.ID, "", "Alpha.1"); err != nil {
+			t.Fatal(err)
+		}
+		_, err = f.s.ResolveVersion(f.ctx, f.actor.ProjectID, d.ID, "prod")
+		wantCode(t, err, strata.ENOTFOUND)
+		if err := f.s.DeleteDataset(f.ctx, f.actor, other.ID); err != nil {
+			t.Fatalf("delete a tagged dataset: %v", err)
+		}
+	})
+
+	t.Run("ETag", func(t *testing.T) {
+		f := newFixture(t, open)
+		d := f.dataset("qa")
+		seen := map[string]bool{d.ETag: true}
+		var committed string
+		a := f.actor
+		a.OnCommit = func(etag string) { committed = etag }
+		step := func(name string, err error) {
+			t.Helper()
+			if err != nil {
+				t.Fatalf("%s: %v", name, err)
+			}
+			etag := f.find(d.ID).ETag
+			if seen[etag] {
+				t.Fatalf("%s: ETag %s seen before", name, etag)
+			}
+			if committed != etag {
+				t.Fatalf("%s: OnCommit got %q, the dataset has %q", name, committed, etag)
+			}
+			seen[etag] = true
+		}
+		it, err := f.s.CreateItem(f.ctx, a, d.ID, strata.ItemInput{Input: "a"}, skip)
+		step("create item", err)
+		_, err = f.s.UpdateItem(f.ctx, a, d.ID, it.ID, strata.ItemUpdate{Input: str("b")}, skip)
+		step("update item", err)
+		_, got, err := f.s.CreateVersion(f.ctx, a, d.ID, strata.VersionCreate{})
+		step("snapshot", err)
+		if got.ETag != committed {
+			t.Fatalf("snapshot returned the dataset with ETag %s, want the new %s", got.ETag, committed)
+		}
+		_, _, err = f.s.TagVersion(f.ctx, a, d.ID, "latest", "t")
+		step("tag", err)
+		_, err = f.s.UpdateDataset(f.ctx, a, d.ID, strata.DatasetUpdate{Name: str("renamed")}, skip)
+		step("rename", err)
+
+		// Duplicating only reads its source.
+		before := f.find(d.ID).ETag
+		if _, err := f.s.DuplicateDataset(f.ctx, f.actor, d.ID); err != nil {
+			t.Fatal(err)
+		}
+		if got := f.find(d.ID).ETag; got != before {
+			t.Fatalf("duplicate changed the source's ETag: %s -> %s", before, got)
+		}
+
+		// If-Match: a stale ETag changes nothing; the current one, or *, passes.
+		stale := f.actor
+		stale.Precondition = &strata.Precondition{IfMatch: d.ETag}
+		_, err = f.s.CreateItem(f.ctx, stale, d.ID, strata.ItemInput{Input: "lost"}, strata.WriteOptions{})
+		wantCode(t, err, strata.EPRECONDITION)
+		wantCode(t, f.s.DeleteItem(f.ctx, stale, d.ID, it.ID, skip), strata.EPRECONDITION)
+		_, _, err = f.s.CreateVersion(f.ctx, stale, d.ID, strata.VersionCreate{})
+		wantCode(t, err, strata.EPRECONDITION)
+		wantCode(t, f.s.DeleteDataset(f.ctx, stale, d.ID), strata.EPRECONDITION)
+		if got := f.find(d.ID); got.ETag != before || got.ItemCount != 1 || got.CurrentVersionNumber != 2 {
+			t.Fatalf("refused writes changed the dataset: %+v", got)
+		}
+		for _, list := range []func(etag string) string{
+			func(etag string) string { return etag },
+			func(etag string) string { return `"x", ` + etag },
+			func(string) string { return "*" },
+		} {
+			ifMatch := list(before)
+			ok := f.actor
+			ok.Precondition = &strata.Precondition{IfMatch: ifMatch}
+			if _, err := f.s.UpdateItem(f.ctx, ok, d.ID, it.ID, strata.ItemUpdate{Input: str(ifMatch)}, skip); err != nil {
+				t.Fatalf("If-Match %s: %v", ifMatch, err)
+			}
+			before = f.find(d.ID).ETag
+		}
+		weak := f.actor
+		weak.Precondition = &strata.Precondition{IfMatch: "W/" + before}
+		_, err = f.s.UpdateItem(f.ctx, weak, d.ID, it.ID, strata.ItemUpdate{Input: str("w")}, skip)
+		wantCode(t, err, strata.EPRECONDITION)
+
+		// A precondition guards the first write made with it: a request that
+		// writes twice is checked once.
+		twice := f.actor
+		twice.Precondition = &strata.Precondition{IfMatch: before}
+		for i := range 2 {
+			if _, err := f.s.UpdateItem(f.ctx, twice, d.ID, it.ID, strata.ItemUpdate{Input: str(fmt.Sprint(i))}, skip); err != nil {
+				t.Fatalf("write %d with one precondition: %v", i, err)
+			}
+		}
+	})
+
+	t.Run("History", func(t *testing.T) {
+		f := newFixture(t, open)
+		d := f.dataset("qa")
+		a := f.item(d.ID, "a1", skip) // draft, edited in place
+		if _, err := f.s.UpdateItem(f.ctx, f.actor, d.ID, a.ID, strata.ItemUpdate{Input: str("a2")}, skip); err != nil {
+			t.Fatal(err)
+		}
+		f.snapshot(d.ID) // 2
+		f.snapshot(d.ID) // 3
+		if _, err := f.s.UpdateItem(f.ctx, f.actor, d.ID, a.ID, strata.ItemUpdate{SetOutput: true, Output: str("o")}, strata.WriteOptions{}); err != nil {
+			t.Fatal(err)
+		} // 4
+		type rng struct {
+			input       string
+			first, last int // 0: open
+		}
+		history := func() []rng {
+			t.Helper()
+			revs, err := f.s.ItemHistory(f.ctx, f.actor.ProjectID, d.ID, a.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var out []rng
+			for _, r := range revs {
+				last := 0
+				if r.LastVersion != nil {
+					last = *r.LastVersion
+				}
+				if r.ID != a.ID || r.DatasetID != d.ID {
+					t.Fatalf("revision of item %s in %s", r.ID, r.DatasetID)
+				}
+				out = append(out, rng{r.Input, r.FirstVersion, last})
+			}
+			return out
+		}
+		if got, want := history(), []rng{{"a2", 2, 4}, {"a2", 4, 0}}; !slices.Equal(got, want) {
+			t.Fatalf("history = %v, want %v", got, want)
+		}
+		if err := f.s.DeleteItem(f.ctx, f.actor, d.ID, a.ID, strata.WriteOptions{}); err != nil {
+			t.Fatal(err)
+		} // 5
+		if got, want := history(), []rng{{"a2", 2, 4}, {"a2", 4, 5}}; !slices.Equal(got, want) {
+			t.Fatalf("history after delete = %v, want %v", got, want)
+		}
+		// A draft deleted before any snapshot left nothing.
+		gone := f.item(d.ID, "gone", skip)
+		f.s.DeleteItem(f.ctx, f.actor, d.ID, gone.ID, skip)
+		for _, id := range []string{gone.ID, f.item(f.dataset("other").ID, "x", skip).ID, "00000000-0000-0000-0000-000000000000", "x"} {
+			_, err := f.s.ItemHistory(f.ctx, f.actor.ProjectID, d.ID, id)
+			wantCode(t, err, strata.ENOTFOUND)
+			if got, want := strata.ErrorMessage(err), "Dataset item not found"; got != want {
+				t.Fatalf("message = %q, want %q", got, want)
+			}
+		}
+	})
+}
