@@ -157,6 +157,14 @@ func TestBrowser(t *testing.T) {
 		chromedp.Submit(css("#v-description")),
 		text("Saved version 3."),
 		shoot("dataset"))
+	run("compare versions 2 and 3",
+		chromedp.Click(xpath(`//nav[@class="tabs"]/a[text()="Compare"]`)),
+		text("unchanged"),
+		chromedp.SetValue(css("#from"), "2"),
+		chromedp.SetValue(css("#to"), "3"),
+		chromedp.Submit(css("#from")),
+		text("1 modified"), text("2 unchanged"),
+		shoot("compare"))
 	run("restore version 2",
 		chromedp.Click(xpath(`//nav[@class="tabs"]/a[text()="Versions"]`)),
 		text("Version 3"),

@@ -25,13 +25,14 @@ func parseTemplates() map[string]*template.Template {
 			}
 			return *p
 		},
-		"add1":    func(n int) int { return n + 1 },
-		"results": results,
+		"add1":      func(n int) int { return n + 1 },
+		"hasPrefix": strings.HasPrefix,
+		"results":   results,
 	}
 	pages := map[string]*template.Template{}
-	for _, name := range []string{"signin", "error", "datasets", "dataset", "versions", "version"} {
+	for _, name := range []string{"signin", "error", "datasets", "dataset", "versions", "version", "evaluators", "compare"} {
 		pages[name] = template.Must(template.New("layout.html").Funcs(funcs).ParseFS(templateFiles,
-			"templates/layout.html", "templates/items.html", "templates/"+name+".html"))
+			"templates/layout.html", "templates/items.html", "templates/tabs.html", "templates/"+name+".html"))
 	}
 	return pages
 }
@@ -305,7 +306,7 @@ func versionNumbers(vs []*strata.Version) map[string]int {
 
 func (s *Server) versionPage(w http.ResponseWriter, ss *session) error {
 	id := ss.PathValue("id")
-	v, err := s.Store.FindVersion(ss.Context(), ss.principal.ProjectID, id, ss.PathValue("n"))
+	v, err := s.Store.ResolveVersion(ss.Context(), ss.principal.ProjectID, id, ss.PathValue("n"))
 	if err != nil {
 		return err
 	}
@@ -321,7 +322,11 @@ func (s *Server) versionPage(w http.ResponseWriter, ss *session) error {
 
 func (s *Server) restore(w http.ResponseWriter, ss *session) error {
 	id := ss.PathValue("id")
-	_, v, err := s.Store.RestoreVersion(ss.Context(), ss.principal.Actor(), id, ss.PathValue("n"))
+	from, err := s.Store.ResolveVersion(ss.Context(), ss.principal.ProjectID, id, ss.PathValue("n"))
+	if err != nil {
+		return err
+	}
+	_, v, err := s.Store.RestoreVersion(ss.Context(), ss.principal.Actor(), id, from.ID)
 	if err != nil {
 		return err
 	}

@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/strata-eval/strata"
+	"github.com/strata-eval/strata/eval"
 )
 
 //go:embed templates/*.html
@@ -32,6 +33,7 @@ var staticFiles embed.FS
 // Server serves the pages.
 type Server struct {
 	Store  strata.Store
+	Runner *eval.Runner // runs evaluators; nil hides the Run button
 	Logger *slog.Logger
 
 	pages map[string]*template.Template
@@ -68,6 +70,14 @@ func (s *Server) Handler() http.Handler {
 	s.handle(mux, "GET /datasets/{id}/versions", false, s.versionsPage)
 	s.handle(mux, "GET /datasets/{id}/versions/{n}", false, s.versionPage)
 	s.handle(mux, "POST /datasets/{id}/versions/{n}/restore", true, s.restore)
+	s.handle(mux, "GET /datasets/{id}/versions/{n}/export", false, s.export)
+	s.handle(mux, "POST /datasets/{id}/versions/{n}/tags", true, s.tag)
+	s.handle(mux, "POST /datasets/{id}/versions/{n}/tags/{tag}/delete", true, s.untag)
+	s.handle(mux, "GET /datasets/{id}/compare", false, s.comparePage)
+	s.handle(mux, "GET /datasets/{id}/evaluators", false, s.evaluatorsPage)
+	s.handle(mux, "POST /datasets/{id}/evaluators", true, s.attachEvaluator)
+	s.handle(mux, "POST /datasets/{id}/evaluators/{slot}/detach", true, s.detachEvaluator)
+	s.handle(mux, "POST /datasets/{id}/evaluators/run", true, s.runEvaluators)
 	return securityHeaders(mux)
 }
 

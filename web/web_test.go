@@ -186,6 +186,28 @@ func TestFlow(t *testing.T) {
 	p = s.get(t, ds+"/versions")
 	wantText(t, p, "restored from version 2")
 
+	// Version 1 is empty and version 2 holds the import; an edit after the
+	// restore shows against the latest version, its changed word marked.
+	p = s.get(t, ds+"/compare?from=1&to=2")
+	wantText(t, p, "<strong>2</strong> added", "<strong>0</strong> removed", "Where is my order?")
+	s.post(t, ds+"/items/"+item, url.Values{"csrf": {token}, "input": {"Can I, maybe, return old shoes?"}, "groundTruth": {"Yes"}})
+	p = s.get(t, ds+"/compare")
+	wantText(t, p, "<strong>1</strong> modified", "<ins>old</ins>")
+
+	// Tags, and export of a version by number.
+	p = s.post(t, ds+"/versions/2/tags", url.Values{"csrf": {token}, "tag": {"baseline-1"}})
+	wantText(t, p, `Tagged version 2 &#34;baseline-1&#34;.`, `<span class="tag">baseline-1`)
+	p = s.get(t, ds+"/versions/baseline-1/export?format=jsonl")
+	if lines := strings.Count(p.body, "\n"); lines != 2 || !strings.Contains(p.body, `"input":"Where is my order?"`) {
+		t.Fatalf("export = %q", p.body)
+	}
+	p = s.post(t, ds+"/versions/2/tags", url.Values{"csrf": {token}, "tag": {"latest"}})
+	if p.status != http.StatusBadRequest {
+		t.Fatalf("reserved tag: %d", p.status)
+	}
+	p = s.post(t, ds+"/versions/2/tags/baseline-1/delete", url.Values{"csrf": {token}})
+	wantText(t, p, "Removed the tag")
+
 	p = s.post(t, ds+"/duplicate", url.Values{"csrf": {token}})
 	wantText(t, p, "Duplicated as support copy.")
 	p = s.post(t, ds+"/delete", url.Values{"csrf": {token}})
@@ -211,4 +233,29 @@ func TestViewer(t *testing.T) {
 	if p := s.post(t, ds+"/save", url.Values{"csrf": {csrf(t, p)}}); p.status != http.StatusForbidden {
 		t.Fatalf("viewer saved a version: %d", p.status)
 	}
+}
+
+func TestEvaluatorsPage(t *testing.T) {
+	s := newSite(t)
+	s.signin(t, s.owner)
+	token := csrf(t, s.get(t, "/datasets"))
+	ds := s.post(t, "/datasets", url.Values{"csrf": {token}, "name": {"evals"}}).url
+	p := s.get(t, ds+"/evaluators")
+	wantText(t, p, "No custom evaluator", "No run yet.")
+
+	ctx := context.Background()
+	owner, _ := s.store.Authenticate(ctx, s.owner)
+	e, err := s.store.CreateEvaluator(ctx, owner.Actor(), strata.EvaluatorCreate{Name: "Exact", Slug: "exact", Type: "string", Mode: "normal",
+		Params: []byte(`{"comparator":"equals"}`), Filters: []byte(`[]`)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p = s.post(t, ds+"/evaluators", url.Values{"csrf": {token}, "evaluatorId": {e.ID}})
+	wantText(t, p, "Evaluator attached.", "Exact")
+	p = s.post(t, ds+"/evaluators", url.Values{"csrf": {token}, "evaluatorId": {e.ID}, "configType": {"model-scorer"}, "threshold": {"x"}})
+	if p.status != http.StatusBadRequest {
+		t.Fatalf("bad threshold: %d", p.status)
+	}
+	p = s.post(t, ds+"/evaluators/1/detach", url.Values{"csrf": {token}})
+	wantText(t, p, "Slot 1 detached.")
 }

@@ -1,0 +1,162 @@
+package web
+
+import (
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/strata-eval/strata"
+)
+
+// slotView is one of a dataset's five evaluator slots.
+type slotView struct {
+	Slot      int
+	Evaluator *strata.Evaluator // nil when the slot is empty
+	Config    string
+}
+
+// chart is the pass rate of each evaluator over the runs, drawn as SVG
+// polylines in a 100 x 40 box, oldest run on the left.
+type chart struct {
+	Lines []chartLine
+	Runs  int
+}
+
+type chartLine struct {
+	Label  string
+	Points string // "x,y x,y ..."
+	Last   string // the latest pass rate, as text
+	Color  string
+}
+
+var chartColors = []string{"#2456c8", "#b42318", "#1a7f37", "#9a6700", "#8250df"}
+
+// runChart draws runs (newest first, as the store lists them).
+func runChart(runs []*strata.Run) chart {
+	c := chart{Runs: len(runs)}
+	bySlot := map[int]*chartLine{}
+	var order []int
+	for i := len(runs) - 1; i >= 0; i-- {
+		x := 50.0
+		if len(runs) > 1 {
+			x = float64(len(runs)-1-i) * 100 / float64(len(runs)-1)
+		}
+		for _, s := range runs[i].Slots {
+			if s.PassRate == nil {
+				continue
+			}
+			l := bySlot[s.Slot]
+			if l == nil {
+				name := fmt.Sprintf("slot %d", s.Slot)
+				if s.EvaluatorName != nil {
+					name = *s.EvaluatorName
+				}
+				l = &chartLine{Label: name, Color: chartColors[(s.Slot-1)%len(chartColors)]}
+				bySlot[s.Slot] = l
+				order = append(order, s.Slot)
+			}
+			y := 40 - *s.PassRate*40/100
+			l.Points += fmt.Sprintf("%.1f,%.1f ", x, y)
+			l.Last = strconv.FormatFloat(*s.PassRate, 'f', -1, 64) + "%"
+		}
+	}
+	for _, slot := range order {
+		c.Lines = append(c.Lines, *bySlot[slot])
+	}
+	return c
+}
+
+func (s *Server) evaluatorsPage(w http.ResponseWriter, ss *session) error {
+	ctx, id, project := ss.Context(), ss.PathValue("id"), ss.principal.ProjectID
+	d, err := s.Store.FindDataset(ctx, project, id)
+	if err != nil {
+		return err
+	}
+	all, err := s.Store.ListEvaluators(ctx, project, "custom")
+	if err != nil {
+		return err
+	}
+	byID := map[string]*strata.Evaluator{}
+	for _, e := range all {
+		byID[e.ID] = e
+	}
+	var slots []slotView
+	for i, p := range []*string{d.EvaluatorSlot1ID, d.EvaluatorSlot2ID, d.EvaluatorSlot3ID, d.EvaluatorSlot4ID, d.EvaluatorSlot5ID} {
+		v := slotView{Slot: i + 1}
+		if p != nil {
+			v.Evaluator = byID[*p]
+			if v.Evaluator == nil {
+				v.Evaluator = &strata.Evaluator{ID: *p, Name: "(unavailable)"}
+			}
+		}
+		if c, ok := d.EvaluatorConfigs[strconv.Itoa(i+1)]; ok {
+			v.Config = string(c)
+		}
+		slots = append(slots, v)
+	}
+	runs, err := s.Store.ListRuns(ctx, project, id, 20)
+	if err != nil {
+		return err
+	}
+	s.render(w, http.StatusOK, "evaluators", s.data(ss, map[string]any{
+		"Dataset": d, "Slots": slots, "Evaluators": all, "Runs": runs, "Chart": runChart(runs),
+		"Notice": ss.FormValue("notice"), "CanRun": s.Runner != nil,
+	}))
+	return nil
+}
+
+func (s *Server) attachEvaluator(w http.ResponseWriter, ss *session) error {
+	id := ss.PathValue("id")
+	at := strata.EvaluatorAttach{EvaluatorID: ss.FormValue("evaluatorId")}
+	switch ss.FormValue("configType") {
+	case strata.TypeModelLabeler:
+		var labels []string
+		for _, l := range strings.Split(ss.FormValue("passLabels"), ",") {
+			if l = strings.TrimSpace(l); l != "" {
+				labels = append(labels, l)
+			}
+		}
+		at.Config = &strata.EvaluatorConfig{Type: strata.TypeModelLabeler, PassLabels: labels}
+	case strata.TypeModelScorer:
+		t, err := strconv.ParseFloat(strings.TrimSpace(ss.FormValue("threshold")), 64)
+		if err != nil {
+			return strata.Errorf(strata.EINVALID, "The threshold must be a number.")
+		}
+		at.Config = &strata.EvaluatorConfig{Type: strata.TypeModelScorer, Threshold: &t}
+	}
+	if _, err := s.Store.AttachEvaluator(ss.Context(), ss.principal.Actor(), id, at); err != nil {
+		return err
+	}
+	return redirect(w, ss, "/datasets/"+id+"/evaluators", "Evaluator attached.")
+}
+
+func (s *Server) detachEvaluator(w http.ResponseWriter, ss *session) error {
+	id := ss.PathValue("id")
+	slot, err := strconv.Atoi(ss.PathValue("slot"))
+	if err != nil || slot < 1 || slot > strata.MaxEvaluatorSlots {
+		return strata.Errorf(strata.EINVALID, "No such slot.")
+	}
+	if _, err := s.Store.DetachEvaluator(ss.Context(), ss.principal.Actor(), id, slot); err != nil {
+		return err
+	}
+	return redirect(w, ss, "/datasets/"+id+"/evaluators", fmt.Sprintf("Slot %d detached.", slot))
+}
+
+// runEvaluators starts a run in the background; the page then shows it
+// progressing.
+func (s *Server) runEvaluators(w http.ResponseWriter, ss *session) error {
+	id := ss.PathValue("id")
+	if s.Runner == nil {
+		return strata.Errorf(strata.EINVALID, "Runs are not available on this server.")
+	}
+	run, _, err := s.Runner.RunAsync(ss.Context(), ss.principal.Actor(), id)
+	if err != nil {
+		return err
+	}
+	notice := "Nothing to run: the dataset has no items."
+	if run != nil {
+		notice = "Run started."
+	}
+	return redirect(w, ss, "/datasets/"+id+"/evaluators", notice)
+}
