@@ -95,7 +95,7 @@ func testVersions(t *testing.T, open Opener) {
 		if rv.RestoredFromVersionID == nil || *rv.RestoredFromVersionID != v.ID || rv.Number != 4 || rv.ItemCount != 3 {
 			t.Fatalf("restore version = %+v", rv)
 		}
-		if got.Name != "qa" || got.ItemCount != 3 || got.CurrentVersionNumber != 4 ||
+		if got.Name != "renamed" || got.ItemCount != 3 || got.CurrentVersionNumber != 4 ||
 			got.CurrentVersionRestoredFromVersionID == nil || *got.CurrentVersionRestoredFromVersionID != v.ID {
 			t.Fatalf("dataset after restore = %+v", got)
 		}
@@ -118,17 +118,22 @@ func testVersions(t *testing.T, open Opener) {
 		wantCode(t, err, strata.ENOTFOUND)
 	})
 
-	t.Run("RestoreNameConflict", func(t *testing.T) {
+	t.Run("RestoreKeepsNameAndDescription", func(t *testing.T) {
 		f := newFixture(t, open)
 		d := f.dataset("qa")
-		v := f.snapshot(d.ID)
-		f.s.UpdateDataset(f.ctx, f.actor, d.ID, strata.DatasetUpdate{Name: str("renamed")}, strata.WriteOptions{})
+		v, _, err := f.s.CreateVersion(f.ctx, f.actor, d.ID, strata.VersionCreate{Name: str("before run"), Description: str("label")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		f.s.UpdateDataset(f.ctx, f.actor, d.ID, strata.DatasetUpdate{Name: str("renamed"), Description: str("now"), SetDescription: true}, strata.WriteOptions{})
 		f.dataset("qa")
 		f.item(d.ID, "x", skip)
-		_, _, err := f.s.RestoreVersion(f.ctx, f.actor, d.ID, v.ID)
-		wantCode(t, err, strata.ECONFLICT)
-		if got := f.find(d.ID); got.Name != "renamed" || got.ItemCount != 1 || got.CurrentVersionNumber != 3 {
-			t.Fatalf("failed restore changed the dataset: %+v", got)
+		got, _, err := f.s.RestoreVersion(f.ctx, f.actor, d.ID, v.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Name != "renamed" || got.Description == nil || *got.Description != "now" || got.ItemCount != 0 || got.CurrentVersionNumber != 4 {
+			t.Fatalf("after restore: %+v", got)
 		}
 	})
 }

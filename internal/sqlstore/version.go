@@ -159,7 +159,9 @@ func (s *Store) CreateVersion(ctx context.Context, a strata.Actor, datasetID str
 // It touches only the revisions that differ: those opened since the version
 // are closed (or dropped, if drafts), and those of the version closed since
 // are reopened as copies with the same item id, seq and content. The dataset
-// also takes back the version's name and description, as in Lunary.
+// keeps its name and description: a version's name may be a label given at
+// snapshot time, and restoring items should not rename the dataset after it
+// (Lunary does, and fails with 500 when another dataset has that name).
 func (s *Store) RestoreVersion(ctx context.Context, a strata.Actor, datasetID, versionID string) (*strata.Dataset, *strata.Version, error) {
 	var (
 		v *strata.Version
@@ -194,13 +196,6 @@ func (s *Store) RestoreVersion(ctx context.Context, a strata.Actor, datasetID, v
 		// the version's, and so is its hash.
 		row.hash = fromHash
 		row.itemCount = from.ItemCount
-		if from.Name != nil {
-			row.name = *from.Name
-		}
-		row.description = nullOf(from.Description)
-		if err := s.saveNames(ctx, tx, row, now); err != nil {
-			return err
-		}
 		if v, err = s.snapshot(ctx, tx, a, row, nil, nil, &from.ID, now); err != nil {
 			return err
 		}
