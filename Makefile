@@ -14,7 +14,8 @@ test:
 # Each fuzz target runs for a bounded time; its seed corpus is committed
 # under testdata/fuzz. FUZZTIME=2m make fuzz digs deeper.
 FUZZTIME ?= 10s
-FUZZ := ./importer:FuzzCSV ./importer:FuzzJSONL ./api:FuzzRequestBody ./api:FuzzRawImport
+FUZZ := ./importer:FuzzCSV ./importer:FuzzJSONL ./api:FuzzRequestBody ./api:FuzzRawImport \
+	./api:FuzzCursor .:FuzzParseRef
 
 fuzz:
 	@for t in $(FUZZ); do \
