@@ -25,6 +25,8 @@ type Store interface {
 	EvaluatorStore
 	HistoryStore
 	IdempotencyStore
+	// Ping reports whether the database answers: the server's readiness.
+	Ping(ctx context.Context) error
 	Close() error
 }
 

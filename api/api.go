@@ -13,6 +13,7 @@ import (
 	"net/url"
 	"path"
 	"strings"
+	"time"
 
 	"github.com/strata-eval/strata"
 	"github.com/strata-eval/strata/eval"
@@ -128,6 +129,7 @@ func (s *Server) Handler() http.Handler {
 	handle("GET "+p+"/{datasetId}/items/{itemId}/history", anyRole, s.itemHistory)
 	mux.HandleFunc("GET /v1/openapi", serveOpenAPI)
 	mux.HandleFunc("GET /healthz", serveHealth)
+	mux.HandleFunc("GET /readyz", s.serveReady)
 
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		// Like koa-router, a trailing slash is optional; unlike ServeMux, an
@@ -282,6 +284,19 @@ func (w *responseWriter) Write(b []byte) (int, error) {
 
 // Unwrap lets http.ResponseController reach the connection's Flush.
 func (w *responseWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// serveReady answers whether the server can serve requests now: its
+// database answers. A load balancer sends traffic only to ready servers.
+func (s *Server) serveReady(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+	defer cancel()
+	if err := s.Store.Ping(ctx); err != nil {
+		s.logger().WarnContext(r.Context(), "not ready", "err", err)
+		writeJSON(w, http.StatusServiceUnavailable, messageBody{Message: "The database does not answer"})
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]string{"status": "ready"})
+}
 
 // serveHealth answers that the process serves requests. It touches no
 // database: readiness is a separate question.

@@ -168,6 +168,17 @@ func TestRouting(t *testing.T) {
 			t.Errorf("body = %s, want %s", got, want)
 		}
 	})
+	t.Run("Ready", func(t *testing.T) {
+		r := ts.do(t, "GET", "/readyz", "", "")
+		wantStatus(t, r, http.StatusOK)
+		if got, want := string(r.Body), `{"status":"ready"}`; got != want {
+			t.Errorf("body = %s, want %s", got, want)
+		}
+		// A server whose database is gone is not ready.
+		ts.store.Close()
+		r = ts.do(t, "GET", "/readyz", "", "")
+		wantStatus(t, r, http.StatusServiceUnavailable)
+	})
 }
 
 func TestBody(t *testing.T) {

@@ -187,6 +187,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	apiHandler := srv.Handler()
 	root.Handle("/v1/", apiHandler)
 	root.Handle("/healthz", apiHandler)
+	root.Handle("/readyz", apiHandler)
 	root.Handle("/", (&web.Server{Store: m.Store, Runner: m.runner, Logger: m.logger}).Handler())
 	m.server = &http.Server{
 		Handler:           root,

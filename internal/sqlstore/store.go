@@ -61,6 +61,9 @@ func New(db *sql.DB, d Dialect) *Store {
 
 var _ strata.Store = (*Store)(nil)
 
+// Ping checks that the database answers.
+func (s *Store) Ping(ctx context.Context) error { return s.DB.PingContext(ctx) }
+
 // Close closes the database.
 func (s *Store) Close() error { return s.DB.Close() }
 
