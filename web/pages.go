@@ -288,10 +288,31 @@ func (s *Server) versionsPage(w http.ResponseWriter, ss *session) error {
 	if err != nil {
 		return err
 	}
+	authors, err := s.authors(ss)
+	if err != nil {
+		return err
+	}
 	s.render(w, http.StatusOK, "versions", s.data(ss, map[string]any{
 		"Dataset": d, "Versions": versions, "Notice": ss.FormValue("notice"), "Numbers": versionNumbers(versions),
+		"Authors": authors,
 	}))
 	return nil
+}
+
+// authors maps the ids of the users of the session's project to their
+// names, to say who made each version.
+func (s *Server) authors(ss *session) (map[string]string, error) {
+	keys, err := s.Store.ListKeys(ss.Context(), "")
+	if err != nil {
+		return nil, err
+	}
+	names := map[string]string{}
+	for _, k := range keys {
+		if k.ProjectID == ss.principal.ProjectID {
+			names[k.UserID] = k.UserName
+		}
+	}
+	return names, nil
 }
 
 // versionNumbers maps version ids to numbers, to show where a restore came

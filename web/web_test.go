@@ -184,7 +184,7 @@ func TestFlow(t *testing.T) {
 	p = s.post(t, ds+"/versions/"+v2+"/restore", url.Values{"csrf": {token}})
 	wantText(t, p, "Restored: the dataset is now version 3.", "Can I, maybe, return shoes?")
 	p = s.get(t, ds+"/versions")
-	wantText(t, p, "restored from version 2")
+	wantText(t, p, "restored from version 2", "by Olivia")
 
 	// Version 1 is empty and version 2 holds the import; an edit after the
 	// restore shows against the latest version, its changed word marked.
