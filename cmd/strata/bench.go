@@ -23,7 +23,9 @@ import (
 
 const benchUsage = `usage:
   strata bench [--db DSN] [--sizes 1000,100000,1000000] [--rounds 100] [--reps 100] [--cpuprofile FILE]
-      store scenarios on a fresh database (default: a temporary SQLite file), beside a full-copy baseline
+      store scenarios on a fresh database (default: a temporary SQLite file, removed after), beside a
+      full-copy baseline; a --db must be empty (a new SQLite file, or a PostgreSQL database without
+      tables) and keeps the benchmark's datasets afterwards: drop it when done
   strata bench --http URL --key KEY[,KEY...] [--concurrency 32] [--duration 30s] [--max-requests N]
       mixed load against a running server on this machine: 70% reads, 25% item writes, 5% snapshots
   strata bench --http URL --key KEY --import-bytes N [--item-bytes 1200] [--server-pid PID]
