@@ -9,12 +9,6 @@ import (
 	"github.com/strata-eval/strata/importer"
 )
 
-// exportTypes are the Content-Types of the export formats.
-var exportTypes = map[string]string{
-	"jsonl": "application/x-ndjson; charset=utf-8",
-	"csv":   "text/csv; charset=utf-8",
-}
-
 // GET /v1/datasets-v2/{datasetId}/versions/{versionId}/export?format=jsonl|csv:
 // the version's items (input, ground truth, output) in item order, streamed
 // with constant memory, in the dialect the import reads back exactly
@@ -36,7 +30,7 @@ func (s *Server) exportVersion(w http.ResponseWriter, r *request) error {
 	// Nothing is sent before the first write, so an error met before it is
 	// still an error response.
 	lw := &lazyWriter{w: w, header: func(h http.Header) {
-		h.Set("Content-Type", exportTypes[format])
+		h.Set("Content-Type", importer.ExportContentTypes[format])
 		h.Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s-v%d.%s"`, ids[0], ver.Number, format))
 	}}
 	ex, err := importer.NewExporter(format, lw)

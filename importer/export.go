@@ -21,6 +21,12 @@ type Exporter interface {
 // ExportFormats are the formats NewExporter knows.
 var ExportFormats = []string{"jsonl", "csv"}
 
+// ExportContentTypes are the Content-Types of the export formats.
+var ExportContentTypes = map[string]string{
+	"jsonl": "application/x-ndjson; charset=utf-8",
+	"csv":   "text/csv; charset=utf-8",
+}
+
 // NewExporter returns an Exporter writing format ("jsonl" or "csv") to w. A
 // CSV exporter writes its header at once.
 func NewExporter(format string, w io.Writer) (Exporter, error) {

@@ -24,10 +24,7 @@ func (s *Server) export(w http.ResponseWriter, ss *session) error {
 	if err != nil {
 		return err
 	}
-	w.Header().Set("Content-Type", map[string]string{"csv": "text/csv; charset=utf-8"}[format])
-	if format != "csv" {
-		w.Header().Set("Content-Type", "application/x-ndjson")
-	}
+	w.Header().Set("Content-Type", importer.ExportContentTypes[format])
 	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="dataset-%s-v%d.%s"`, id, v.Number, format))
 	q := strata.ItemQuery{ProjectID: ss.principal.ProjectID, DatasetID: id, Version: v.Number}
 	if err := s.Store.ScanItems(ss.Context(), q, ex.Write); err != nil {
