@@ -1,0 +1,94 @@
+package api_test
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// The tools a client of the document would use, pinned by major version and
+// installed from the npm registry into the test's own folder.
+const (
+	redoclyCLI        = "@redocly/cli@2"
+	openapiTypescript = "openapi-typescript@7"
+	typescript        = "typescript@5"
+)
+
+// npmTools installs packages into a temporary folder and returns it. Without
+// npm the test is skipped, except in CI, where .ci/run installs it.
+func npmTools(t *testing.T, packages ...string) string {
+	t.Helper()
+	if _, err := exec.LookPath("npm"); err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("npm is missing: .ci/run installs Debian's npm package")
+		}
+		t.Skip("npm not found (apt-get install npm): skipping the OpenAPI tool checks")
+	}
+	dir := t.TempDir()
+	args := append([]string{"install", "--no-audit", "--no-fund", "--loglevel=error", "--prefix", dir}, packages...)
+	if out, err := exec.Command("npm", args...).CombinedOutput(); err != nil {
+		t.Fatalf("npm install %s: %v\n%s", strings.Join(packages, " "), err, out)
+	}
+	return dir
+}
+
+func runTool(t *testing.T, dir, tool string, args ...string) string {
+	t.Helper()
+	cmd := exec.Command(filepath.Join(dir, "node_modules", ".bin", tool), args...)
+	cmd.Dir = dir
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("%s %s: %v\n%s", tool, strings.Join(args, " "), err, out)
+	}
+	return string(out)
+}
+
+// TestOpenAPILint checks the document with Redocly's recommended rules: no
+// errors (warnings are allowed).
+func TestOpenAPILint(t *testing.T) {
+	dir := npmTools(t, redoclyCLI)
+	doc, err := filepath.Abs("openapi.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	runTool(t, dir, "redocly", "lint", "--format=stylish", doc)
+}
+
+// TestOpenAPIGeneratedTypes generates TypeScript types from the document, as
+// a client would, and compiles code that relies on the fields every response
+// has: a field the document leaves optional would not compile under strict.
+func TestOpenAPIGeneratedTypes(t *testing.T) {
+	dir := npmTools(t, openapiTypescript, typescript)
+	doc, err := filepath.Abs("openapi.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	runTool(t, dir, "openapi-typescript", doc, "-o", filepath.Join(dir, "schema.d.ts"))
+	check := `import type { components } from "./schema";
+type S = components["schemas"];
+declare const dataset: S["DatasetV2Detail"];
+declare const created: S["DatasetV2CreateVersionResult"];
+declare const item: S["DatasetV2Item"];
+declare const versionItem: S["DatasetV2VersionItem"];
+declare const list: S["DatasetV2Meta"][];
+const id: string = dataset.id;
+const name: string = dataset.name;
+const count: number = dataset.itemCount;
+const head: number = dataset.currentVersionNumber;
+const configs: S["EvaluatorConfigs"] = dataset.evaluatorConfigs;
+const versionNumber: number = created.version.versionNumber;
+const tags: string[] = created.version.tags;
+const hash: string = created.version.contentHash;
+const createdConfigs: S["EvaluatorConfigs"] = created.dataset.evaluatorConfigs;
+const input: string = item.input;
+const itemIndex: number = versionItem.itemIndex;
+const owner: string | null = list[0].ownerId;
+export const used = [id, name, count, head, configs, versionNumber, tags, hash, createdConfigs, input, itemIndex, owner];
+`
+	if err := os.WriteFile(filepath.Join(dir, "check.ts"), []byte(check), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	runTool(t, dir, "tsc", "--noEmit", "--strict", "--skipLibCheck", "--target", "es2020", "--module", "commonjs", "check.ts")
+}
