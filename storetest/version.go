@@ -290,6 +290,11 @@ func testKeys(t *testing.T, open Opener) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		// Authenticated once before the rotation, so that a server that
+		// remembers keys must forget this one when it is rotated.
+		if _, err := s.Authenticate(ctx, newSecret); err != nil {
+			t.Fatal(err)
+		}
 		k3, secret3, err := s.RotateKey(ctx, rotated.ID)
 		if err != nil {
 			t.Fatal(err)

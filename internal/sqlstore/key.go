@@ -79,19 +79,26 @@ func (s *Store) ensure(ctx context.Context, tx *sql.Tx, find string, findArgs []
 
 // Authenticate returns the principal of a live key.
 func (s *Store) Authenticate(ctx context.Context, secret string) (*strata.Principal, error) {
-	var (
-		p    strata.Principal
-		role string
-	)
+	hash := strata.HashKeySecret(secret)
+	ttl := s.keyCacheTTL()
+	p, generation, ok := s.keys.get(string(hash), s.Now())
+	if ok && ttl > 0 {
+		return p, nil
+	}
+	p = new(strata.Principal)
+	var role string
 	err := s.DB.QueryRowContext(ctx, `SELECT id, project_id, user_id, role FROM api_keys
-		WHERE hash = $1 AND revoked_at IS NULL`, strata.HashKeySecret(secret)).Scan(&p.KeyID, &p.ProjectID, &p.UserID, &role)
+		WHERE hash = $1 AND revoked_at IS NULL`, hash).Scan(&p.KeyID, &p.ProjectID, &p.UserID, &role)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, strata.Errorf(strata.EUNAUTHORIZED, "Invalid API key")
 	} else if err != nil {
 		return nil, fmt.Errorf("authenticate: %w", err)
 	}
 	p.Role = strata.Role(role)
-	return &p, nil
+	if ttl > 0 {
+		s.keys.put(string(hash), *p, s.Now().Add(ttl), generation)
+	}
+	return p, nil
 }
 
 // ListKeys lists keys, newest last.
@@ -131,6 +138,7 @@ func (s *Store) RevokeKey(ctx context.Context, id string) error {
 	if !validID(id) {
 		return errKeyNotFound
 	}
+	defer s.keys.forget()
 	return s.write(ctx, false, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE api_keys SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL`, s.now(), id)
 		if err != nil {
@@ -153,6 +161,7 @@ func (s *Store) RotateKey(ctx context.Context, id string) (*strata.Key, string, 
 	}
 	secret, hash := strata.NewKeySecret()
 	k := &strata.Key{ID: strata.NewID(), Prefix: strata.KeyDisplayPrefix(secret)}
+	defer s.keys.forget()
 	err := s.write(ctx, false, func(tx *sql.Tx) error {
 		now := s.now()
 		var role string

@@ -50,8 +50,12 @@ type Store struct {
 	Dialect Dialect
 	// Now is the clock, replaceable in tests.
 	Now func() time.Time
+	// KeyCacheTTL is how long an authenticated key is trusted without a
+	// query (keycache.go): 0 means DefaultKeyCacheTTL, negative no cache.
+	KeyCacheTTL time.Duration
 
 	writeMu sync.Mutex
+	keys    keyCache
 }
 
 // New returns a Store on db.
