@@ -46,6 +46,9 @@ type errorBody struct {
 // error with its code's status and message, anything else as a logged 500
 // whose details stay here.
 func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
+	// An error is never kept by a cache, whatever a handler had set for the
+	// response it meant to send (immutable.go).
+	w.Header().Del("Cache-Control")
 	var verr *validationError
 	if errors.As(err, &verr) {
 		writeJSON(w, http.StatusUnprocessableEntity, errorBody{Error: "Error", Message: verr.Error()})

@@ -27,6 +27,9 @@ func (s *Server) exportVersion(w http.ResponseWriter, r *request) error {
 	if err != nil {
 		return err
 	}
+	if cacheVersion(w, r, ver) {
+		return nil
+	}
 	// Nothing is sent before the first write, so an error met before it is
 	// still an error response.
 	lw := &lazyWriter{w: w, header: func(h http.Header) {

@@ -136,6 +136,9 @@ func (s *Server) listVersionItems(w http.ResponseWriter, r *request) error {
 	if err != nil {
 		return err
 	}
+	if cacheVersion(w, r, ver) {
+		return nil
+	}
 	q := strata.ItemQuery{ProjectID: r.principal.ProjectID, DatasetID: ids[0], Version: ver.Number}
 	encode := func(index int, it *strata.Item) any { return toVersionItemJSON(ver, index, it) }
 	if p.limit > 0 {

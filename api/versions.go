@@ -40,6 +40,9 @@ func (s *Server) getVersion(w http.ResponseWriter, r *request) error {
 	if err != nil {
 		return err
 	}
+	if cacheVersion(w, r, ver, ver.Tags...) {
+		return nil
+	}
 	prefix, err := openWith(map[string]versionJSON{"version": toVersionJSON(ver)}, "items")
 	if err != nil {
 		return err
