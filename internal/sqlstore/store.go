@@ -50,8 +50,12 @@ type Store struct {
 	Dialect Dialect
 	// Now is the clock, replaceable in tests.
 	Now func() time.Time
+	// Observer, when set, hears of committed versions, imports and
+	// restores (observer.go).
+	Observer Observer
 
-	writeMu sync.Mutex
+	writeMu     sync.Mutex
+	uncommitted sync.Map // *sql.Tx -> *atomic.Int64: versions written, not yet committed
 }
 
 // New returns a Store on db.
@@ -100,11 +104,14 @@ func (s *Store) writeOnce(ctx context.Context, fn func(tx *sql.Tx) error) error 
 	}
 	defer tx.Rollback()
 	if err := fn(tx); err != nil {
+		s.txEnded(tx, false)
 		return err
 	}
 	if err := tx.Commit(); err != nil {
+		s.txEnded(tx, false)
 		return fmt.Errorf("commit: %w", err)
 	}
+	s.txEnded(tx, true)
 	return nil
 }
 
