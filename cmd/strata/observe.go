@@ -84,10 +84,10 @@ func (m *Main) observe() {
 	switch st := m.Store.(type) {
 	case *sqlite.Store:
 		st.Observer = m.metrics
-		m.metrics.WatchDatabase(metrics.Database{Stats: st.DB.Stats, WALSize: st.WALSize})
+		m.metrics.WatchDatabase(metrics.Database{Ping: st.Ping, Stats: st.DB.Stats, WALSize: st.WALSize})
 	case *postgres.Store:
 		st.Observer = m.metrics
-		m.metrics.WatchDatabase(metrics.Database{Stats: st.DB.Stats})
+		m.metrics.WatchDatabase(metrics.Database{Ping: st.Ping, Stats: st.DB.Stats})
 	}
 	m.LLM.Observer = m.metrics
 	m.runner.Observer = m.metrics

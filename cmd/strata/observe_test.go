@@ -242,6 +242,9 @@ func TestMetricsHTTP(t *testing.T) {
 			t.Errorf("no %s", name)
 		}
 	}
+	if got, want := after.value("strata_ready"), 1.0; got != want {
+		t.Errorf("strata_ready = %v, want %v", got, want)
+	}
 	if _, wal := s.m.Store.(interface{ WALSize() (int64, error) }); wal {
 		if got := after.value("strata_sqlite_wal_bytes"); got <= 0 {
 			t.Errorf("strata_sqlite_wal_bytes = %v after writes, want > 0", got)
@@ -513,4 +516,17 @@ func TestMetricsAddr(t *testing.T) {
 			}
 		}
 	})
+}
+
+func TestMetricsReady(t *testing.T) {
+	s := startOps(t)
+	if got := scrape(t, s.client, s.base+"/metrics").value("strata_ready"); got != 1 {
+		t.Fatalf("strata_ready = %v, want 1", got)
+	}
+	if err := s.m.Store.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if got := scrape(t, s.client, s.base+"/metrics").value("strata_ready"); got != 0 {
+		t.Errorf("strata_ready = %v with the database closed, want 0", got)
+	}
 }

@@ -12,6 +12,7 @@
 package metrics
 
 import (
+	"context"
 	"database/sql"
 	"net/http"
 	"strconv"
@@ -243,9 +244,12 @@ func (b *boundedLabel) value(v string) string {
 	return v
 }
 
-// Database is what the database metrics read: the pool's statistics and,
-// for SQLite, the size of the write-ahead log.
+// Database is what the database metrics read: whether it answers, the
+// pool's statistics and, for SQLite, the size of the write-ahead log.
 type Database struct {
+	// Ping is the readiness check of GET /readyz: strata_ready is 1 while
+	// it succeeds within pingTimeout.
+	Ping  func(context.Context) error
 	Stats func() sql.DBStats
 	// WALSize returns the size of SQLite's -wal file in bytes; nil for
 	// PostgreSQL, whose WAL is the server's.
@@ -257,9 +261,14 @@ func (m *Metrics) WatchDatabase(db Database) {
 	m.reg.MustRegister(newDBCollector(db))
 }
 
-// dbCollector reads sql.DBStats (and the WAL size) when scraped.
+// pingTimeout bounds the readiness check of a scrape, as /readyz's.
+const pingTimeout = 2 * time.Second
+
+// dbCollector pings the database and reads sql.DBStats (and the WAL size)
+// when scraped.
 type dbCollector struct {
 	db                                         Database
+	ready                                      *prometheus.Desc
 	open, inUse, idle, maxOpen, waits, waitDur *prometheus.Desc
 	wal                                        *prometheus.Desc
 }
@@ -268,6 +277,7 @@ func newDBCollector(db Database) *dbCollector {
 	desc := func(name, help string) *prometheus.Desc { return prometheus.NewDesc(name, help, nil, nil) }
 	return &dbCollector{
 		db:      db,
+		ready:   desc("strata_ready", "1 while the database answers (the check of GET /readyz), else 0."),
 		open:    desc("strata_db_open_connections", "Connections to the database, in use or idle."),
 		inUse:   desc("strata_db_in_use_connections", "Connections running a statement or transaction."),
 		idle:    desc("strata_db_idle_connections", "Idle connections of the pool."),
@@ -279,7 +289,7 @@ func newDBCollector(db Database) *dbCollector {
 }
 
 func (c *dbCollector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{c.open, c.inUse, c.idle, c.maxOpen, c.waits, c.waitDur} {
+	for _, d := range []*prometheus.Desc{c.ready, c.open, c.inUse, c.idle, c.maxOpen, c.waits, c.waitDur} {
 		ch <- d
 	}
 	if c.db.WALSize != nil {
@@ -288,6 +298,13 @@ func (c *dbCollector) Describe(ch chan<- *prometheus.Desc) {
 }
 
 func (c *dbCollector) Collect(ch chan<- prometheus.Metric) {
+	ctx, cancel := context.WithTimeout(context.Background(), pingTimeout)
+	defer cancel()
+	ready := 0.0
+	if c.db.Ping(ctx) == nil {
+		ready = 1
+	}
+	ch <- prometheus.MustNewConstMetric(c.ready, prometheus.GaugeValue, ready)
 	s := c.db.Stats()
 	ch <- prometheus.MustNewConstMetric(c.open, prometheus.GaugeValue, float64(s.OpenConnections))
 	ch <- prometheus.MustNewConstMetric(c.inUse, prometheus.GaugeValue, float64(s.InUse))
