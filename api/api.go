@@ -17,6 +17,7 @@ import (
 
 	"github.com/strata-eval/strata"
 	"github.com/strata-eval/strata/eval"
+	"github.com/strata-eval/strata/internal/reqinfo"
 )
 
 // DefaultMaxBodyBytes is the request body limit when Server.MaxBodyBytes is 0:
@@ -147,7 +148,13 @@ func (s *Server) Handler() http.Handler {
 		}
 		// A path no pattern matches, or matched with another method, is 404:
 		// Lunary answers neither 405 nor a redirect.
-		if _, pattern := mux.Handler(r); pattern == "" || path.Clean(r.URL.Path) != r.URL.Path {
+		_, pattern := mux.Handler(r)
+		if path.Clean(r.URL.Path) != r.URL.Path {
+			pattern = ""
+		}
+		// The access log and metrics name the route by its pattern.
+		reqinfo.SetRoute(r.Context(), pattern)
+		if pattern == "" {
 			writeJSON(w, http.StatusNotFound, messageBody{Message: "Not Found"})
 			return
 		}
@@ -226,6 +233,7 @@ func (s *Server) authenticate(r *request, a access) error {
 	if err != nil {
 		return err
 	}
+	reqinfo.SetKeyID(r.ctx(), p.KeyID) // for the access log
 	if !p.Role.Valid() || (a == writeRole && !p.Role.CanWrite()) {
 		return errForbidden
 	}

@@ -47,6 +47,7 @@ type Client struct {
 	Backoff     time.Duration // wait before the first retry, doubled each time; 0 means DefaultBackoff
 	MaxBackoff  time.Duration // longest wait, Retry-After included; 0 means DefaultMaxBackoff
 	HTTPClient  *http.Client  // nil means http.DefaultClient
+	Observer    Observer      // hears of each attempt; nil: nobody
 
 	once sync.Once
 	sem  chan struct{}
@@ -153,7 +154,7 @@ func (c *Client) Respond(ctx context.Context, req Request) (*Response, error) {
 	}
 	attempts := orDefault(c.MaxAttempts, DefaultMaxAttempts)
 	for attempt := 1; ; attempt++ {
-		resp, retryAfter, err := c.attempt(ctx, payload)
+		resp, retryAfter, err := c.attempt(ctx, req.Model, payload)
 		if err == nil {
 			return resp, nil
 		}
@@ -187,14 +188,23 @@ func (c *Client) backoff(n int) time.Duration {
 
 // attempt makes one HTTP call within the pool. retryAfter is -1 when the
 // error is final, 0 for a retry after the backoff, or the server's wait.
-func (c *Client) attempt(ctx context.Context, payload []byte) (_ *Response, retryAfter time.Duration, _ error) {
+func (c *Client) attempt(ctx context.Context, model string, payload []byte) (_ *Response, retryAfter time.Duration, _ error) {
 	select {
 	case c.sem <- struct{}{}:
 	case <-ctx.Done():
 		return nil, -1, ctx.Err()
 	}
 	defer func() { <-c.sem }()
+	obs := observer(c.Observer)
+	obs.LLMCallStarted()
+	start := time.Now()
+	resp, retryAfter, err := c.call(ctx, payload)
+	obs.LLMCallEnded(model, outcome(err, retryAfter), time.Since(start))
+	return resp, retryAfter, err
+}
 
+// call is attempt's HTTP call, once it holds a slot of the pool.
+func (c *Client) call(ctx context.Context, payload []byte) (_ *Response, retryAfter time.Duration, _ error) {
 	timeout := orDefault(c.Timeout, DefaultTimeout)
 	actx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()

@@ -45,6 +45,9 @@ type Runner struct {
 	// StaleAfter is how long a running run may go without a heartbeat
 	// before the sweep marks it failed; 0 means DefaultStaleAfter.
 	StaleAfter time.Duration
+	// Observer hears of each run that computed, and how it ended; nil:
+	// nobody.
+	Observer Observer
 
 	once   sync.Once
 	ctx    context.Context // canceled by Close: background runs stop
@@ -180,7 +183,7 @@ func (p *plan) completion(runID string) strata.RunCompletion {
 }
 
 // Run runs a dataset's evaluators and waits for the result.
-func (r *Runner) Run(ctx context.Context, a strata.Actor, datasetID string) (*RunResult, error) {
+func (r *Runner) Run(ctx context.Context, a strata.Actor, datasetID string) (_ *RunResult, err error) {
 	p, err := r.plan(ctx, a, datasetID)
 	if err != nil {
 		return nil, err
@@ -188,6 +191,7 @@ func (r *Runner) Run(ctx context.Context, a strata.Actor, datasetID string) (*Ru
 	if len(p.items) == 0 {
 		return &RunResult{DatasetID: p.datasetID}, nil
 	}
+	defer func() { observer(r.Observer).RunEnded(runStatus(err)) }()
 	if err := r.compute(ctx, p, new(atomic.Int64)); err != nil {
 		return nil, err
 	}
@@ -260,6 +264,7 @@ func (r *Runner) background(p *plan, run *strata.Run) {
 	}
 	close(done)
 	progress.Wait()
+	observer(r.Observer).RunEnded(runStatus(err))
 	if err == nil || errors.Is(err, strata.ErrRunNotRunning) || (ctx.Err() != nil && r.ctx.Err() == nil) {
 		return // completed, or failed by a sweep while it computed
 	}
@@ -275,6 +280,14 @@ func (r *Runner) background(p *plan, run *strata.Run) {
 	if err := r.Store.FailRun(fctx, p.actor, p.datasetID, run.ID, message); err != nil {
 		r.logger().Error("record failed run", "run", run.ID, "err", err)
 	}
+}
+
+// runStatus is how a run that computed ended.
+func runStatus(err error) string {
+	if err != nil {
+		return RunFailed
+	}
+	return RunCompleted
 }
 
 // Watch marks failed the runs whose server stopped: at once, then every

@@ -44,6 +44,7 @@ func init() {
 // Store is a strata.Store on SQLite.
 type Store struct {
 	*sqlstore.Store
+	path string // the database file
 }
 
 // Open opens (creating if needed) the SQLite database at path and brings its
@@ -73,7 +74,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
-	s := &Store{sqlstore.New(db, dialect{})}
+	s := &Store{Store: sqlstore.New(db, dialect{}), path: path}
 	sub, err := fs.Sub(migrationFiles, "migrations")
 	if err != nil {
 		db.Close()
@@ -128,4 +129,17 @@ func (s *Store) Backup(ctx context.Context, path string) error {
 		return fmt.Errorf("backup to %s: %w", path, err)
 	}
 	return nil
+}
+
+// WALSize is the size in bytes of the write-ahead log, the -wal file next to
+// the database: it grows with the writes since the last checkpoint (a large
+// import, a reader that holds an old snapshot), and 0 when there is none.
+func (s *Store) WALSize() (int64, error) {
+	fi, err := os.Stat(s.path + "-wal")
+	if errors.Is(err, fs.ErrNotExist) {
+		return 0, nil
+	} else if err != nil {
+		return 0, err
+	}
+	return fi.Size(), nil
 }

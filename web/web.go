@@ -22,6 +22,7 @@ import (
 
 	"github.com/strata-eval/strata"
 	"github.com/strata-eval/strata/eval"
+	"github.com/strata-eval/strata/internal/reqinfo"
 )
 
 //go:embed templates/*.html
@@ -154,6 +155,7 @@ func (s *Server) session(r *http.Request) (*session, error) {
 	if err != nil {
 		return nil, err
 	}
+	reqinfo.SetKeyID(r.Context(), p.KeyID) // for the access log
 	return &session{Request: r, principal: p, secret: c.Value}, nil
 }
 
@@ -199,7 +201,7 @@ func (s *Server) fail(w http.ResponseWriter, ss *session, err error) {
 	if status == 0 {
 		status = http.StatusInternalServerError
 		if s.Logger != nil {
-			s.Logger.Error("page failed", "path", ss.URL.Path, "err", err)
+			s.Logger.ErrorContext(ss.Context(), "page failed", "path", ss.URL.Path, "err", err)
 		}
 	}
 	s.render(w, status, "error", s.data(ss, map[string]any{"Status": status, "Message": strata.ErrorMessage(err)}))

@@ -17,6 +17,7 @@ import (
 	"github.com/strata-eval/strata"
 	"github.com/strata-eval/strata/api"
 	"github.com/strata-eval/strata/eval"
+	"github.com/strata-eval/strata/internal/metrics"
 	"github.com/strata-eval/strata/web"
 )
 
@@ -32,6 +33,16 @@ type Main struct {
 	// LLM is the client of the evaluators' and generate's LLM calls.
 	LLM *eval.Client
 
+	// Operations (observe.go): logs, metrics and profiles.
+	LogFormat       string // text or json
+	LogLevel        string // debug, info, warn or error
+	MetricsAddr     string // "": GET /metrics on Addr; "off": no metrics; else their own listener
+	PProf           bool   // net/http/pprof on the metrics listener
+	MetricsListener net.Listener
+	metrics         *metrics.Metrics
+	metricsServer   *http.Server
+	stderr          io.Writer
+
 	runner    *eval.Runner
 	stopWatch context.CancelFunc
 	watching  chan struct{}
@@ -45,7 +56,8 @@ type Main struct {
 
 // NewMain returns a Main with defaults from the environment.
 func NewMain(stdout, stderr io.Writer) *Main {
-	return &Main{stdout: stdout, logger: slog.New(slog.NewTextHandler(stderr, nil))}
+	logger, _ := newLogger(stderr, "text", slog.LevelInfo)
+	return &Main{stdout: stdout, stderr: stderr, logger: logger}
 }
 
 // ParseFlags reads the serve command line. Every flag has an environment
@@ -75,6 +87,7 @@ func (m *Main) ParseFlags(args []string) error {
 	fs.IntVar(&l.BurstPerKey, "burst-per-key", int(env.int64("STRATA_BURST_PER_KEY", api.DefaultBurstPerKey)),
 		"requests one key may send at once above its rate (env STRATA_BURST_PER_KEY)")
 	llmModels := m.llmFlags(fs, &env)
+	m.opsFlags(fs, &env)
 	if env.err != nil {
 		return env.err
 	}
@@ -85,6 +98,9 @@ func (m *Main) ParseFlags(args []string) error {
 		return fmt.Errorf("serve: unexpected argument %q", fs.Arg(0))
 	}
 	m.DSN = *db
+	if err := m.opsConfig(); err != nil {
+		return err
+	}
 	return m.llmConfig(*llmModels)
 }
 
@@ -173,6 +189,11 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	// The runner computes asynchronous runs; its watch marks failed the runs
 	// of servers that stopped, this one's previous life included.
 	m.runner = eval.NewRunner(m.Store, m.LLM, m.logger)
+	m.observe()
+	if err := m.serveMetrics(); err != nil {
+		m.Listener.Close()
+		return err
+	}
 	watchCtx, stop := context.WithCancel(context.Background())
 	m.stopWatch, m.watching = stop, make(chan struct{})
 	go func() {
@@ -189,8 +210,9 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	root.Handle("/healthz", apiHandler)
 	root.Handle("/readyz", apiHandler)
 	root.Handle("/", (&web.Server{Store: m.Store, Runner: m.runner, Logger: m.logger}).Handler())
+	m.routeMetrics(root)
 	m.server = &http.Server{
-		Handler:           root,
+		Handler:           m.instrument(root),
 		ReadHeaderTimeout: m.ReadHeaderTimeout,
 		IdleTimeout:       2 * time.Minute,
 		ErrorLog:          slog.NewLogLogger(m.logger.Handler(), slog.LevelWarn),
@@ -227,6 +249,9 @@ func (m *Main) Close() error {
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()
 		err = m.server.Shutdown(ctx)
+	}
+	if m.metricsServer != nil {
+		err = errors.Join(err, m.metricsServer.Close())
 	}
 	if m.runner != nil {
 		// Background runs stop, recorded failed: their results would come

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"time"
 
 	"github.com/strata-eval/strata"
 )
@@ -368,6 +369,7 @@ func closeRevision(ctx context.Context, tx *sql.Tx, d *datasetRow, r *revision) 
 // ImportItems appends the items src yields, all or nothing.
 func (s *Store) ImportItems(ctx context.Context, a strata.Actor, datasetID string, src strata.ItemSource, w strata.WriteOptions) (int, error) {
 	n := 0
+	start := time.Now()
 	err := s.mutate(ctx, a, datasetID, true, func(tx *sql.Tx, d *datasetRow, now int64) error {
 		ins := s.newRevisionInserter(tx, d)
 		for {
@@ -397,6 +399,7 @@ func (s *Store) ImportItems(ctx context.Context, a strata.Actor, datasetID strin
 	if err != nil {
 		return 0, err
 	}
+	s.imported(n, start)
 	return n, nil
 }
 

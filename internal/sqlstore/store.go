@@ -53,9 +53,13 @@ type Store struct {
 	// KeyCacheTTL is how long an authenticated key is trusted without a
 	// query (keycache.go): 0 means DefaultKeyCacheTTL, negative no cache.
 	KeyCacheTTL time.Duration
+	// Observer, when set, hears of committed versions, imports and
+	// restores (observer.go).
+	Observer Observer
 
-	writeMu sync.Mutex
-	keys    keyCache
+	writeMu     sync.Mutex
+	uncommitted sync.Map // *sql.Tx -> *atomic.Int64: versions written, not yet committed
+	keys        keyCache
 }
 
 // New returns a Store on db.
@@ -104,11 +108,14 @@ func (s *Store) writeOnce(ctx context.Context, fn func(tx *sql.Tx) error) error 
 	}
 	defer tx.Rollback()
 	if err := fn(tx); err != nil {
+		s.txEnded(tx, false)
 		return err
 	}
 	if err := tx.Commit(); err != nil {
+		s.txEnded(tx, false)
 		return fmt.Errorf("commit: %w", err)
 	}
+	s.txEnded(tx, true)
 	return nil
 }
 

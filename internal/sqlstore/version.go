@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/strata-eval/strata"
 )
@@ -66,6 +67,7 @@ func (s *Store) snapshot(ctx context.Context, tx *sql.Tx, a strata.Actor, d *dat
 		return nil, fmt.Errorf("advance dataset %s to version %d: %w", d.id, v.Number, err)
 	}
 	d.head = v.Number
+	s.versionCreated(tx)
 	return v, nil
 }
 
@@ -167,6 +169,7 @@ func (s *Store) RestoreVersion(ctx context.Context, a strata.Actor, datasetID, v
 		v *strata.Version
 		d *strata.Dataset
 	)
+	start := time.Now()
 	err := s.mutate(ctx, a, datasetID, false, func(tx *sql.Tx, row *datasetRow, now int64) error {
 		from, err := findVersion(ctx, tx, row.id, versionID)
 		if err != nil {
@@ -202,6 +205,9 @@ func (s *Store) RestoreVersion(ctx context.Context, a strata.Actor, datasetID, v
 		d, err = findDataset(ctx, tx, a.ProjectID, datasetID)
 		return err
 	})
+	if err == nil {
+		s.restored(start)
+	}
 	return d, v, err
 }
 

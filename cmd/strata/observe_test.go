@@ -1,0 +1,532 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+
+	dto "github.com/prometheus/client_model/go"
+	"github.com/prometheus/common/expfmt"
+	"github.com/prometheus/common/model"
+)
+
+// opsServer is a server started with extra flags, its stderr captured.
+type opsServer struct {
+	m      *Main
+	base   string
+	key    string
+	stderr *syncBuffer
+	// client sends every request on one connection, so that a request is
+	// sent only once the previous one was logged and counted.
+	client *http.Client
+}
+
+// syncBuffer is a buffer the server's goroutines write while a test reads.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+func startOps(t *testing.T, args ...string) *opsServer {
+	t.Helper()
+	var stdout bytes.Buffer
+	stderr := &syncBuffer{}
+	m := NewMain(&stdout, stderr)
+	if err := m.ParseFlags(append([]string{"--addr", "127.0.0.1:0", "--db", testDSN(t)}, args...)); err != nil {
+		t.Fatal(err)
+	}
+	if err := m.Run(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { m.Close() })
+	out := stdout.String()
+	i := strings.Index(out, "strata_")
+	if i < 0 {
+		t.Fatalf("no owner key printed: %q", out)
+	}
+	return &opsServer{
+		m: m, base: "http://" + m.Listener.Addr().String(), key: strings.Fields(out[i:])[0], stderr: stderr,
+		client: &http.Client{Transport: &http.Transport{MaxConnsPerHost: 1}},
+	}
+}
+
+// do sends a request with the owner key and returns the status and body.
+func (s *opsServer) do(t *testing.T, method, path, body string, header ...string) (int, http.Header, []byte) {
+	t.Helper()
+	req, err := http.NewRequest(method, s.base+path, strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Authorization", "Bearer "+s.key)
+	if body != "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	for i := 0; i+1 < len(header); i += 2 {
+		req.Header.Set(header[i], header[i+1])
+	}
+	resp, err := s.client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp.StatusCode, resp.Header, data
+}
+
+// must sends a request that must answer want, and decodes its JSON body.
+func (s *opsServer) must(t *testing.T, want int, method, path, body string) map[string]any {
+	t.Helper()
+	status, _, data := s.do(t, method, path, body)
+	if status != want {
+		t.Fatalf("%s %s = %d %s, want %d", method, path, status, data, want)
+	}
+	var out map[string]any
+	if len(data) > 0 && data[0] == '{' {
+		if err := json.Unmarshal(data, &out); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return out
+}
+
+// scrape reads the metrics a URL serves.
+func scrape(t *testing.T, client *http.Client, url string) metricSet {
+	t.Helper()
+	resp, err := client.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("GET %s = %d", url, resp.StatusCode)
+	}
+	if ct := resp.Header.Get("Content-Type"); !strings.HasPrefix(ct, "text/plain") {
+		t.Fatalf("Content-Type = %q, want Prometheus' text format", ct)
+	}
+	p := expfmt.NewTextParser(model.UTF8Validation)
+	fams, err := p.TextToMetricFamilies(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return fams
+}
+
+type metricSet map[string]*dto.MetricFamily
+
+// value is the value of the series of name whose labels include labels:
+// a counter's or gauge's value, a histogram's count; 0 when there is none.
+func (ms metricSet) value(name string, labels ...string) float64 {
+	f := ms[name]
+	if f == nil {
+		return 0
+	}
+	var sum float64
+	for _, m := range f.Metric {
+		if !hasLabels(m, labels) {
+			continue
+		}
+		switch {
+		case m.Counter != nil:
+			sum += m.Counter.GetValue()
+		case m.Gauge != nil:
+			sum += m.Gauge.GetValue()
+		case m.Histogram != nil:
+			sum += float64(m.Histogram.GetSampleCount())
+		}
+	}
+	return sum
+}
+
+func hasLabels(m *dto.Metric, labels []string) bool {
+	for i := 0; i+1 < len(labels); i += 2 {
+		found := false
+		for _, l := range m.Label {
+			if l.GetName() == labels[i] && l.GetValue() == labels[i+1] {
+				found = true
+			}
+		}
+		if !found {
+			return false
+		}
+	}
+	return true
+}
+
+// labelValues lists the values a label takes in the series of name.
+func (ms metricSet) labelValues(name, label string) []string {
+	var out []string
+	if f := ms[name]; f != nil {
+		for _, m := range f.Metric {
+			for _, l := range m.Label {
+				if l.GetName() == label {
+					out = append(out, l.GetValue())
+				}
+			}
+		}
+	}
+	return out
+}
+
+func TestMetricsHTTP(t *testing.T) {
+	s := startOps(t, "--max-body-bytes", "4096")
+	before := scrape(t, s.client, s.base+"/metrics")
+
+	ds := s.must(t, 201, "POST", "/v1/datasets-v2", `{"name":"metrics"}`)["id"].(string)
+	s.must(t, 200, "GET", "/v1/datasets-v2/"+ds, "")
+	s.must(t, 200, "GET", "/v1/datasets-v2/"+ds+"/", "") // the trailing slash is the same route
+	for _, p := range []string{"/v1/nope-1234", "/v1/datasets-v2/" + ds + "/nope/5678"} {
+		if status, _, _ := s.do(t, "GET", p, ""); status != 404 {
+			t.Fatalf("GET %s = %d, want 404", p, status)
+		}
+	}
+	if status, _, _ := s.do(t, "POST", "/v1/datasets-v2", `{"name":"`+strings.Repeat("x", 5000)+`"}`); status != 413 {
+		t.Fatalf("large body = %d, want 413", status)
+	}
+	after := scrape(t, s.client, s.base+"/metrics")
+
+	moved := func(name string, labels ...string) float64 {
+		return after.value(name, labels...) - before.value(name, labels...)
+	}
+	for _, c := range []struct {
+		name   string
+		labels []string
+		want   float64
+	}{
+		{"strata_http_requests_total", []string{"route", "/v1/datasets-v2", "method", "POST", "code", "201"}, 1},
+		{"strata_http_requests_total", []string{"route", "/v1/datasets-v2/{datasetId}", "method", "GET", "code", "200"}, 2},
+		{"strata_http_request_duration_seconds", []string{"route", "/v1/datasets-v2/{datasetId}", "method", "GET"}, 2},
+		{"strata_http_requests_total", []string{"route", "unmatched", "method", "GET", "code", "404"}, 2},
+		{"strata_http_requests_total", []string{"route", "/v1/datasets-v2", "method", "POST", "code", "413"}, 1},
+		{"strata_http_rejected_total", []string{"reason", "too_large"}, 1},
+		{"strata_http_rejected_total", []string{"reason", "rate_limit"}, 0},
+		{"strata_http_requests_total", []string{"route", "/metrics", "method", "GET", "code", "200"}, 1},
+	} {
+		if got := moved(c.name, c.labels...); got != c.want {
+			t.Errorf("%s%v moved by %v, want %v", c.name, c.labels, got, c.want)
+		}
+	}
+	// The scrape itself is the one request in flight.
+	if got, want := after.value("strata_http_requests_in_flight"), 1.0; got != want {
+		t.Errorf("in flight = %v, want %v", got, want)
+	}
+	for _, route := range after.labelValues("strata_http_requests_total", "route") {
+		if strings.Contains(route, "nope") || strings.Contains(route, ds) {
+			t.Errorf("route label %q is a path, not a pattern", route)
+		}
+	}
+	for _, name := range []string{"go_goroutines", "process_cpu_seconds_total", "strata_db_open_connections",
+		"strata_db_wait_duration_seconds_total", "strata_llm_in_flight", "strata_evaluator_runs_total"} {
+		if after[name] == nil {
+			t.Errorf("no %s", name)
+		}
+	}
+	if got, want := after.value("strata_ready"), 1.0; got != want {
+		t.Errorf("strata_ready = %v, want %v", got, want)
+	}
+	if _, wal := s.m.Store.(interface{ WALSize() (int64, error) }); wal {
+		if got := after.value("strata_sqlite_wal_bytes"); got <= 0 {
+			t.Errorf("strata_sqlite_wal_bytes = %v after writes, want > 0", got)
+		}
+	} else if after["strata_sqlite_wal_bytes"] != nil {
+		t.Error("strata_sqlite_wal_bytes on PostgreSQL")
+	}
+}
+
+func TestMetricsStore(t *testing.T) {
+	s := startOps(t)
+	before := scrape(t, s.client, s.base+"/metrics")
+	ds := s.must(t, 201, "POST", "/v1/datasets-v2", `{"name":"store"}`)["id"].(string)
+	p := "/v1/datasets-v2/" + ds
+	s.must(t, 200, "POST", p+"/import", `{"format":"jsonl","content":"{\"input\":\"a\"}\n{\"input\":\"b\"}\n{\"input\":\"c\"}\n"}`)
+	// A failed import commits nothing, and counts nothing.
+	s.must(t, 400, "POST", p+"/import", `{"format":"jsonl","content":"{\"input\":\"d\"}\nnot json\n"}`)
+	s.must(t, 201, "POST", p+"/items?skipVersion=true", `{"input":"e"}`)
+	s.must(t, 201, "POST", p+"/versions", "")
+	s.must(t, 200, "POST", p+"/versions/2/restore", "")
+	head := s.must(t, 200, "GET", p, "")["currentVersionNumber"].(float64)
+	after := scrape(t, s.client, s.base+"/metrics")
+
+	moved := func(name string) float64 { return after.value(name) - before.value(name) }
+	if got, want := moved("strata_versions_created_total"), head; got != want {
+		t.Errorf("versions created = %v, want %v (the dataset's versions)", got, want)
+	}
+	if got, want := moved("strata_items_imported_total"), 3.0; got != want {
+		t.Errorf("items imported = %v, want %v", got, want)
+	}
+	if got, want := moved("strata_import_duration_seconds"), 1.0; got != want {
+		t.Errorf("imports observed = %v, want %v", got, want)
+	}
+	if got, want := moved("strata_restore_duration_seconds"), 1.0; got != want {
+		t.Errorf("restores observed = %v, want %v", got, want)
+	}
+}
+
+func TestMetricsEvaluatorsAndLLM(t *testing.T) {
+	var calls sync.Mutex
+	n := 0
+	llm := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		calls.Lock()
+		n++
+		first := n == 1
+		calls.Unlock()
+		if first { // one refusal, retried at once
+			w.Header().Set("Retry-After-Ms", "1")
+			w.WriteHeader(http.StatusTooManyRequests)
+			io.WriteString(w, `{"error":{"message":"slow down"}}`)
+			return
+		}
+		io.WriteString(w, `{"status":"completed","output":[{"type":"message","content":[{"type":"output_text","text":"good"}]}]}`)
+	}))
+	defer llm.Close()
+	t.Setenv("OPENAI_API_KEY", "sk-test")
+	s := startOps(t, "--llm-base-url", llm.URL)
+	before := scrape(t, s.client, s.base+"/metrics")
+
+	ds := s.must(t, 201, "POST", "/v1/datasets-v2", `{"name":"runs"}`)["id"].(string)
+	p := "/v1/datasets-v2/" + ds
+	s.must(t, 201, "POST", p+"/items", `{"input":"q","output":"a"}`)
+	judge := s.must(t, 200, "POST", "/v1/evaluators", `{"name":"Judge","slug":"judge","type":"model-labeler","mode":"normal",
+		"params":{"prompt":"Is {{output}} good?","labels":["good","bad"]},"filters":[]}`)["id"].(string)
+	s.must(t, 200, "POST", p+"/evaluators", `{"evaluatorId":"`+judge+`"}`)
+	s.must(t, 200, "POST", p+"/evaluators/run", "")
+	after := scrape(t, s.client, s.base+"/metrics")
+
+	moved := func(name string, labels ...string) float64 {
+		return after.value(name, labels...) - before.value(name, labels...)
+	}
+	for _, c := range []struct {
+		name   string
+		labels []string
+		want   float64
+	}{
+		{"strata_llm_requests_total", []string{"model", "gpt-5-mini", "outcome", "rate_limited"}, 1},
+		{"strata_llm_requests_total", []string{"model", "gpt-5-mini", "outcome", "ok"}, 1},
+		{"strata_llm_request_duration_seconds", nil, 2},
+		{"strata_llm_in_flight", nil, 0},
+		{"strata_evaluator_runs_total", []string{"status", "completed"}, 1},
+		{"strata_evaluator_runs_total", []string{"status", "failed"}, 0},
+	} {
+		if got := moved(c.name, c.labels...); got != c.want {
+			t.Errorf("%s%v moved by %v, want %v", c.name, c.labels, got, c.want)
+		}
+	}
+}
+
+// logLines decodes the JSON log lines whose msg is msg.
+func logLines(t *testing.T, log, msg string) []map[string]any {
+	t.Helper()
+	var out []map[string]any
+	sc := bufio.NewScanner(strings.NewReader(log))
+	for sc.Scan() {
+		var line map[string]any
+		if err := json.Unmarshal(sc.Bytes(), &line); err != nil {
+			t.Fatalf("log line %q is not JSON: %v", sc.Text(), err)
+		}
+		if line["msg"] == msg {
+			out = append(out, line)
+		}
+	}
+	return out
+}
+
+func TestRequestID(t *testing.T) {
+	s := startOps(t, "--log-format", "json")
+	keys, err := s.m.Store.ListKeys(context.Background(), "default")
+	if err != nil || len(keys) != 1 {
+		t.Fatalf("keys = %v, %v", keys, err)
+	}
+
+	t.Run("Echoed", func(t *testing.T) {
+		_, h, _ := s.do(t, "GET", "/v1/datasets-v2", "", "X-Request-Id", "trace-42.a:b")
+		if got, want := h.Get("X-Request-Id"), "trace-42.a:b"; got != want {
+			t.Errorf("X-Request-Id = %q, want %q", got, want)
+		}
+	})
+	t.Run("Created", func(t *testing.T) {
+		seen := map[string]bool{}
+		for _, sent := range []string{"", "two words", strings.Repeat("x", 129), "new\tline"} {
+			_, h, _ := s.do(t, "GET", "/healthz", "", "X-Request-Id", sent)
+			got := h.Get("X-Request-Id")
+			if got == "" || got == sent || seen[got] {
+				t.Errorf("X-Request-Id for %q = %q, want a new id", sent, got)
+			}
+			seen[got] = true
+		}
+	})
+	t.Run("AccessLog", func(t *testing.T) {
+		s.do(t, "GET", "/v1/datasets-v2?limit=5", "", "X-Request-Id", "log-me-1")
+		var line map[string]any
+		for _, l := range logLines(t, s.stderr.String(), "request") {
+			if l["request_id"] == "log-me-1" {
+				line = l
+			}
+		}
+		if line == nil {
+			t.Fatalf("no access line with the request id in:\n%s", s.stderr.String())
+		}
+		for field, want := range map[string]any{"level": "INFO", "method": "GET", "route": "/v1/datasets-v2",
+			"path": "/v1/datasets-v2", "status": 200.0, "key_id": keys[0].ID} {
+			if got := line[field]; got != want {
+				t.Errorf("%s = %v, want %v", field, got, want)
+			}
+		}
+		for _, field := range []string{"duration_ms", "bytes", "remote"} {
+			if _, ok := line[field]; !ok {
+				t.Errorf("no %s in %v", field, line)
+			}
+		}
+		if strings.Contains(s.stderr.String(), s.key) {
+			t.Error("the log holds the key")
+		}
+	})
+	t.Run("ErrorLog", func(t *testing.T) {
+		// A database that no longer answers: readiness logs a warning with
+		// the request's id.
+		if err := s.m.Store.Close(); err != nil {
+			t.Fatal(err)
+		}
+		status, _, _ := s.do(t, "GET", "/readyz", "", "X-Request-Id", "not-ready-7")
+		if status != http.StatusServiceUnavailable {
+			t.Fatalf("readyz = %d, want 503", status)
+		}
+		var found bool
+		for _, l := range logLines(t, s.stderr.String(), "not ready") {
+			found = found || (l["request_id"] == "not-ready-7" && l["level"] == "WARN")
+		}
+		if !found {
+			t.Errorf("no warning with the request id in:\n%s", s.stderr.String())
+		}
+	})
+}
+
+func TestLogFlags(t *testing.T) {
+	t.Run("Level", func(t *testing.T) {
+		s := startOps(t, "--log-level", "warn")
+		s.do(t, "GET", "/healthz", "")
+		s.m.Close()
+		if log := s.stderr.String(); strings.Contains(log, "msg=request") || strings.Contains(log, "strata listening") {
+			t.Errorf("info lines logged at --log-level warn:\n%s", log)
+		}
+	})
+	t.Run("Text", func(t *testing.T) {
+		s := startOps(t)
+		s.do(t, "GET", "/healthz", "", "X-Request-Id", "text-1")
+		s.m.Close()
+		if log := s.stderr.String(); !strings.Contains(log, "msg=request method=GET route=/healthz") || !strings.Contains(log, "request_id=text-1") {
+			t.Errorf("no text access line:\n%s", log)
+		}
+	})
+	for _, args := range [][]string{{"--log-format", "xml"}, {"--log-level", "loud"}} {
+		t.Run("Err"+args[0], func(t *testing.T) {
+			if err := NewMain(io.Discard, io.Discard).ParseFlags(args); err == nil {
+				t.Errorf("%v accepted", args)
+			}
+		})
+	}
+	t.Run("Environment", func(t *testing.T) {
+		t.Setenv("STRATA_LOG_FORMAT", "json")
+		t.Setenv("STRATA_METRICS_ADDR", "off")
+		m := NewMain(io.Discard, io.Discard)
+		if err := m.ParseFlags(nil); err != nil {
+			t.Fatal(err)
+		}
+		if m.LogFormat != "json" || m.MetricsAddr != "off" {
+			t.Errorf("format %q, metrics %q", m.LogFormat, m.MetricsAddr)
+		}
+	})
+}
+
+func get(t *testing.T, url string) int {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	return resp.StatusCode
+}
+
+func TestMetricsAddr(t *testing.T) {
+	t.Run("Off", func(t *testing.T) {
+		s := startOps(t, "--metrics-addr", "off")
+		if got, want := get(t, s.base+"/metrics"), 404; got != want {
+			t.Errorf("GET /metrics = %d, want %d", got, want)
+		}
+		if s.m.MetricsListener != nil {
+			t.Error("a metrics listener with --metrics-addr off")
+		}
+		// Request ids and access lines do not depend on the metrics.
+		if _, h, _ := s.do(t, "GET", "/healthz", ""); h.Get("X-Request-Id") == "" {
+			t.Error("no X-Request-Id")
+		}
+	})
+	t.Run("OwnListener", func(t *testing.T) {
+		s := startOps(t, "--metrics-addr", "127.0.0.1:0")
+		if got, want := get(t, s.base+"/metrics"), 404; got != want {
+			t.Errorf("GET /metrics on the main address = %d, want %d", got, want)
+		}
+		maddr := "http://" + s.m.MetricsListener.Addr().String()
+		s.do(t, "GET", "/healthz", "")
+		ms := scrape(t, http.DefaultClient, maddr+"/metrics")
+		if got := ms.value("strata_http_requests_total", "route", "/healthz"); got != 1 {
+			t.Errorf("healthz counted %v times, want 1", got)
+		}
+		// Profiles are off by default.
+		if got, want := get(t, maddr+"/debug/pprof/cmdline"), 404; got != want {
+			t.Errorf("GET /debug/pprof/cmdline = %d, want %d", got, want)
+		}
+	})
+	t.Run("PProf", func(t *testing.T) {
+		s := startOps(t, "--metrics-addr", "127.0.0.1:0", "--pprof")
+		maddr := "http://" + s.m.MetricsListener.Addr().String()
+		if got, want := get(t, maddr+"/debug/pprof/cmdline"), 200; got != want {
+			t.Errorf("GET /debug/pprof/cmdline on the metrics listener = %d, want %d", got, want)
+		}
+		if got, want := get(t, s.base+"/debug/pprof/cmdline"), 404; got != want {
+			t.Errorf("GET /debug/pprof/cmdline on the main address = %d, want %d", got, want)
+		}
+	})
+	t.Run("ErrPProfWithoutListener", func(t *testing.T) {
+		for _, args := range [][]string{{"--pprof"}, {"--pprof", "--metrics-addr", "off"}} {
+			if err := NewMain(io.Discard, io.Discard).ParseFlags(args); err == nil {
+				t.Errorf("%v accepted", args)
+			}
+		}
+	})
+}
+
+func TestMetricsReady(t *testing.T) {
+	s := startOps(t)
+	if got := scrape(t, s.client, s.base+"/metrics").value("strata_ready"); got != 1 {
+		t.Fatalf("strata_ready = %v, want 1", got)
+	}
+	if err := s.m.Store.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if got := scrape(t, s.client, s.base+"/metrics").value("strata_ready"); got != 0 {
+		t.Errorf("strata_ready = %v with the database closed, want 0", got)
+	}
+}

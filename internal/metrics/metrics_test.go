@@ -1,0 +1,70 @@
+package metrics
+
+import (
+	"fmt"
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus/testutil"
+)
+
+func TestRejectReason(t *testing.T) {
+	for _, c := range []struct {
+		route  string
+		status int
+		want   string
+	}{
+		{"/v1/datasets-v2", http.StatusTooManyRequests, ReasonRateLimit},
+		{"/v1/datasets-v2/{datasetId}/import", http.StatusRequestEntityTooLarge, ReasonTooLarge},
+		{"/v1/datasets-v2/{datasetId}/import", http.StatusRequestTimeout, ReasonTimeout},
+		{"/v1/datasets-v2/{datasetId}/versions/{versionId}/export", http.StatusServiceUnavailable, ReasonTimeout},
+		{"/readyz", http.StatusServiceUnavailable, ""}, // not ready is no refusal
+		{"/v1/datasets-v2", http.StatusNotFound, ""},
+		{"/v1/datasets-v2", http.StatusInternalServerError, ""},
+	} {
+		if got := rejectReason(c.route, c.status); got != c.want {
+			t.Errorf("rejectReason(%s, %d) = %q, want %q", c.route, c.status, got, c.want)
+		}
+	}
+}
+
+func TestRequestDoneCountsRejections(t *testing.T) {
+	m := New()
+	m.RequestStarted()
+	m.RequestDone("/v1/datasets-v2", "POST", http.StatusTooManyRequests, time.Millisecond)
+	if got := testutil.ToFloat64(m.httpRejected.WithLabelValues(ReasonRateLimit)); got != 1 {
+		t.Errorf("rate_limit rejections = %v, want 1", got)
+	}
+	if got := testutil.ToFloat64(m.httpInFlight); got != 0 {
+		t.Errorf("in flight = %v, want 0", got)
+	}
+}
+
+func TestMethodLabel(t *testing.T) {
+	for method, want := range map[string]string{"GET": "GET", "PATCH": "PATCH", "BREW": "other", "get": "other", "CONNECT": "other"} {
+		if got := methodLabel(method); got != want {
+			t.Errorf("methodLabel(%q) = %q, want %q", method, got, want)
+		}
+	}
+}
+
+func TestModelLabelBounded(t *testing.T) {
+	m := New()
+	for i := range maxModels + 10 {
+		m.LLMCallStarted()
+		m.LLMCallEnded(fmt.Sprintf("model-%d", i), "ok", time.Second)
+	}
+	if got, want := testutil.CollectAndCount(m.llmRequests), maxModels+1; got != want {
+		t.Errorf("series = %d, want %d (the first %d models and other)", got, want, maxModels)
+	}
+	if got := testutil.ToFloat64(m.llmRequests.WithLabelValues("other", "ok")); got != 10 {
+		t.Errorf("other = %v, want 10", got)
+	}
+	// A model seen before the bound keeps its label.
+	m.LLMCallStarted()
+	m.LLMCallEnded("model-0", "ok", time.Second)
+	if got := testutil.ToFloat64(m.llmRequests.WithLabelValues("model-0", "ok")); got != 2 {
+		t.Errorf("model-0 = %v, want 2", got)
+	}
+}

@@ -1,0 +1,96 @@
+package sqlstore_test
+
+import (
+	"context"
+	"io"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/strata-eval/strata"
+	"github.com/strata-eval/strata/sqlite"
+)
+
+// recorder is an Observer that counts what it hears.
+type recorder struct {
+	mu                        sync.Mutex
+	versions, items, restores int
+}
+
+func (r *recorder) VersionsCreated(n int) { r.mu.Lock(); r.versions += n; r.mu.Unlock() }
+func (r *recorder) ItemsImported(n int, _ time.Duration) {
+	r.mu.Lock()
+	r.items += n
+	r.mu.Unlock()
+}
+func (r *recorder) Restored(time.Duration) { r.mu.Lock(); r.restores++; r.mu.Unlock() }
+
+func (r *recorder) counts() [3]int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return [3]int{r.versions, r.items, r.restores}
+}
+
+// TestObserverHearsCommits checks that the observer hears of versions,
+// imports and restores once they commit, and not of a transaction that
+// wrote a version and then rolled back.
+func TestObserverHearsCommits(t *testing.T) {
+	ctx := context.Background()
+	s, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "strata.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	rec := &recorder{}
+	s.Observer = rec
+	_, secret, _ := s.CreateKey(ctx, strata.KeyCreate{ProjectName: "p", Role: strata.RoleOwner})
+	p, _ := s.Authenticate(ctx, secret)
+	d, err := s.CreateDataset(ctx, p.Actor(), strata.DatasetCreate{Name: "d"}) // version 1
+	if err != nil {
+		t.Fatal(err)
+	}
+	src := &sliceSource{items: []strata.ItemInput{{Input: "a"}, {Input: "b"}}}
+	if _, err := s.ImportItems(ctx, p.Actor(), d.ID, src, strata.WriteOptions{}); err != nil { // version 2
+		t.Fatal(err)
+	}
+	if _, err := s.CreateItem(ctx, p.Actor(), d.ID, strata.ItemInput{Input: "c"}, strata.WriteOptions{SkipVersion: true}); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := rec.counts(), [3]int{2, 2, 0}; got != want {
+		t.Fatalf("versions, items, restores = %v, want %v", got, want)
+	}
+
+	// The restore writes its version, then fails saving the content hash.
+	if _, err := s.DB.Exec(`CREATE TRIGGER fail_hash BEFORE UPDATE OF content_hash ON datasets
+		BEGIN SELECT RAISE(ABORT, 'no hash today'); END`); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := s.RestoreVersion(ctx, p.Actor(), d.ID, "1"); err == nil {
+		t.Fatal("restore succeeded despite the trigger")
+	}
+	if got, want := rec.counts(), [3]int{2, 2, 0}; got != want {
+		t.Fatalf("after a rolled-back restore: versions, items, restores = %v, want %v", got, want)
+	}
+	if _, err := s.DB.Exec(`DROP TRIGGER fail_hash`); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := s.RestoreVersion(ctx, p.Actor(), d.ID, "1"); err != nil { // version 3
+		t.Fatal(err)
+	}
+	if got, want := rec.counts(), [3]int{3, 2, 1}; got != want {
+		t.Fatalf("versions, items, restores = %v, want %v", got, want)
+	}
+}
+
+// sliceSource yields items from a slice.
+type sliceSource struct{ items []strata.ItemInput }
+
+func (s *sliceSource) Next() (strata.ItemInput, error) {
+	if len(s.items) == 0 {
+		return strata.ItemInput{}, io.EOF
+	}
+	in := s.items[0]
+	s.items = s.items[1:]
+	return in, nil
+}
