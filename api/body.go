@@ -47,11 +47,8 @@ func (s *Server) readBody(w http.ResponseWriter, r *http.Request) (jsonBody, err
 	if r.ContentLength > max {
 		return jsonBody{}, errBodyTooLarge
 	}
-	// A client that trickles its body is cut off at the deadline instead of
-	// holding a connection for ever.
-	if deadline, ok := r.Context().Deadline(); ok {
-		http.NewResponseController(w).SetReadDeadline(deadline)
-	}
+	// A client that trickles its body is cut off by the body's deadline
+	// (slowbody.go) instead of holding a connection for ever.
 	data, err := io.ReadAll(http.MaxBytesReader(w, r.Body, max))
 	if err != nil {
 		if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
