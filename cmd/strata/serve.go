@@ -40,18 +40,29 @@ type Main struct {
 	Listener net.Listener
 	server   *http.Server
 	stdout   io.Writer
+	stderr   io.Writer
 	logger   *slog.Logger
+
+	// Slow clients and CSV cells: serve_misc.go.
+	BodyTimeout   time.Duration
+	MinBodyRate   int64
+	MaxConnsPerIP int
+	SafeCSV       bool
+	flags         *flag.FlagSet
 }
 
 // NewMain returns a Main with defaults from the environment.
 func NewMain(stdout, stderr io.Writer) *Main {
-	return &Main{stdout: stdout, logger: slog.New(slog.NewTextHandler(stderr, nil))}
+	return &Main{stdout: stdout, stderr: stderr, logger: slog.New(slog.NewTextHandler(stderr, nil))}
 }
 
 // ParseFlags reads the serve command line. Every flag has an environment
 // variable that gives its default.
 func (m *Main) ParseFlags(args []string) error {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	m.flags = fs
+	fs.SetOutput(m.stderr)
+	fs.Usage = func() { serveUsage(m.stderr, fs) }
 	env := envDefaults{}
 	fs.StringVar(&m.Addr, "addr", env.str("STRATA_ADDR", "127.0.0.1:3333"), "address to listen on (env STRATA_ADDR)")
 	db := dbFlag(fs)
@@ -75,6 +86,7 @@ func (m *Main) ParseFlags(args []string) error {
 	fs.IntVar(&l.BurstPerKey, "burst-per-key", int(env.int64("STRATA_BURST_PER_KEY", api.DefaultBurstPerKey)),
 		"requests one key may send at once above its rate (env STRATA_BURST_PER_KEY)")
 	llmModels := m.llmFlags(fs, &env)
+	m.clientFlags(fs, &env)
 	if env.err != nil {
 		return env.err
 	}
@@ -158,13 +170,18 @@ func (e *envDefaults) duration(name string, def time.Duration) time.Duration {
 // Run opens the store, gives a fresh database its first key, and starts
 // serving in the background.
 func (m *Main) Run(ctx context.Context) (err error) {
+	// Bind first: a server that cannot listen must not hand out the
+	// one-time owner key, which would then be lost.
+	if m.Listener, err = net.Listen("tcp", m.Addr); err != nil {
+		return err
+	}
+	m.Listener = limitConnsPerIP(m.Listener, m.MaxConnsPerIP)
 	if m.Store, err = openStore(ctx, m.DSN); err != nil {
+		m.Listener.Close()
 		return err
 	}
 	if err := m.bootstrap(ctx); err != nil {
-		return err
-	}
-	if m.Listener, err = net.Listen("tcp", m.Addr); err != nil {
+		m.Listener.Close()
 		return err
 	}
 	if m.LLM == nil {
@@ -180,7 +197,8 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		m.runner.Watch(watchCtx)
 	}()
 	srv := &api.Server{Store: m.Store, Logger: m.logger, MaxBodyBytes: m.MaxBodyBytes, Limits: m.Limits,
-		LLM: m.LLM, Runner: m.runner}
+		LLM: m.LLM, Runner: m.runner,
+		BodyTimeout: m.BodyTimeout, MinBodyRate: m.MinBodyRate, SafeCSV: m.SafeCSV}
 	// The API answers under /v1/ and the health checks; the pages, everything
 	// else.
 	root := http.NewServeMux()
@@ -200,7 +218,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 			m.logger.Error("serve", "err", err)
 		}
 	}()
-	m.logger.Info("strata listening", "addr", "http://"+m.Listener.Addr().String(), "db", m.DSN)
+	m.logger.Info("strata listening", "addr", "http://"+m.Listener.Addr().String(), "db", redactDSN(m.DSN))
 	return nil
 }
 
