@@ -179,6 +179,9 @@ func (s *Server) endpoint(a access, h handlerFunc) http.Handler {
 				defer done()
 			}
 		}
+		if err == nil {
+			err = checkQueryText(hr) // text.go
+		}
 		if err != nil {
 			closeUnreadBody(w, hr) // slowbody.go
 		} else {

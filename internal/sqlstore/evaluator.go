@@ -131,11 +131,16 @@ func (s *Store) FindEvaluator(ctx context.Context, projectID, id string) (*strat
 func checkEvaluatorText(e *strata.Evaluator) error {
 	for _, f := range []struct{ name, value string }{
 		{"name", e.Name}, {"slug", e.Slug}, {"type", e.Type}, {"mode", e.Mode},
-		{"params", string(e.Params)}, {"filters", string(e.Filters)},
 	} {
 		if err := strata.CheckText(f.name, f.value); err != nil {
 			return err
 		}
+	}
+	if err := strata.CheckJSONText("params", e.Params); err != nil {
+		return err
+	}
+	if err := strata.CheckJSONText("filters", e.Filters); err != nil {
+		return err
 	}
 	if e.Description != nil {
 		return strata.CheckText("description", *e.Description)

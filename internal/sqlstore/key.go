@@ -19,6 +19,13 @@ func (s *Store) CreateKey(ctx context.Context, c strata.KeyCreate) (*strata.Key,
 	if !c.Role.Valid() {
 		return nil, "", strata.Errorf(strata.EINVALID, "unknown role %q (owner, admin, member or viewer)", c.Role)
 	}
+	for _, f := range []struct{ name, value string }{
+		{"project name", c.ProjectName}, {"user name", c.UserName}, {"user email", c.UserEmail},
+	} {
+		if err := strata.CheckText(f.name, f.value); err != nil {
+			return nil, "", err
+		}
+	}
 	if c.UserName == "" {
 		c.UserName = c.UserEmail
 	}
