@@ -469,6 +469,9 @@ func scanRun(row scanner) (*strata.Run, error) {
 	}
 	r.CreatedAt, r.UpdatedAt = timeOf(created), timeOf(updated)
 	r.VersionID, r.Name, r.CreatedBy, r.Error = ptr(versionID), ptr(name), ptr(createdBy), ptr(errMsg)
+	// A user without an email has '' stored; clients see null, as for a
+	// dataset's ownerEmail.
+	createdByEmail.Valid = createdByEmail.Valid && createdByEmail.String != ""
 	r.CreatedByName, r.CreatedByEmail = ptr(createdByName), ptr(createdByEmail)
 	if versionNumber.Valid {
 		n := int(versionNumber.Int64)
