@@ -21,7 +21,7 @@ func runKeys(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	switch args[0] {
 	case "create":
 		var c strata.KeyCreate
-		fs.StringVar(&c.ProjectName, "project", "", "project the key belongs to (created if new; required)")
+		fs.StringVar(&c.ProjectName, "project", "default", "project the key belongs to (created if new)")
 		role := fs.String("role", "", "owner, admin, member (read and write) or viewer (read only) (required)")
 		fs.StringVar(&c.UserName, "user-name", "", "name of the key's user (created if new)")
 		fs.StringVar(&c.UserEmail, "user-email", "", "email of the key's user")
