@@ -176,7 +176,7 @@ func TestServeBindsBeforeTheKey(t *testing.T) {
 
 func TestHelpExitsZero(t *testing.T) {
 	for _, args := range [][]string{
-		{"--help"}, {"help"}, {"serve", "--help"}, {"serve", "-h"}, {"migrate", "--help"}, {"keys", "create", "--help"},
+		{"--help"}, {"help"}, {"keys", "--help"}, {"serve", "--help"}, {"serve", "-h"}, {"migrate", "--help"}, {"keys", "create", "--help"},
 		{"keys", "list", "--help"}, {"keys", "revoke", "--help"}, {"keys", "rotate", "--help"},
 		{"check", "--help"}, {"backup", "--help"}, {"bench", "--help"},
 	} {
@@ -186,7 +186,7 @@ func TestHelpExitsZero(t *testing.T) {
 			}
 		})
 	}
-	for _, args := range [][]string{{}, {"nope"}, {"check", "--nope"}} {
+	for _, args := range [][]string{{}, {"nope"}, {"check", "--nope"}, {"keys"}, {"keys", "nope"}} {
 		t.Run("Fails "+strings.Join(args, " "), func(t *testing.T) {
 			if code := mainExitCode(t, args...); code == 0 {
 				t.Fatalf("strata %s exited 0", strings.Join(args, " "))

@@ -11,9 +11,23 @@ import (
 	"github.com/strata-eval/strata"
 )
 
+const keysUsage = `usage:
+  strata keys create --project NAME --role owner|admin|member|viewer [--user-name N] [--user-email E] [--db DSN]
+  strata keys list   [--project NAME] [--db DSN]
+  strata keys revoke ID [--db DSN]
+  strata keys rotate ID [--db DSN]          revoke a key and print its replacement
+
+strata keys SUBCOMMAND --help lists the subcommand's flags.
+`
+
 func runKeys(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
 		return fmt.Errorf("keys: expected create, list, revoke or rotate")
+	}
+	switch args[0] {
+	case "-h", "-help", "--help", "help":
+		fmt.Fprint(stderr, keysUsage)
+		return flag.ErrHelp
 	}
 	fs := flag.NewFlagSet("keys "+args[0], flag.ContinueOnError)
 	fs.SetOutput(stderr)
