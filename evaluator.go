@@ -149,6 +149,11 @@ func CheckAttach(ev *Evaluator, c *EvaluatorConfig) error {
 		if c.Type == TypeModelLabeler && len(c.PassLabels) == 0 {
 			return ErrNoPassLabels
 		}
+		for _, l := range c.PassLabels {
+			if err := CheckText("passLabels", l); err != nil {
+				return err
+			}
+		}
 	}
 	return nil
 }

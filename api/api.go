@@ -32,6 +32,10 @@ type Server struct {
 	Limits       Limits
 	LLM          *eval.Client // LLM calls of evaluators and generate; nil: none configured
 	Runner       *eval.Runner // evaluator runs; nil: a runner per request
+	// Slow bodies and CSV cells (slowbody.go, export.go).
+	BodyTimeout time.Duration // time a body's first bytes may take; 0: DefaultBodyTimeout
+	MinBodyRate int64         // bytes per second a body must keep up after that; 0: default, -1: none
+	SafeCSV     bool          // exports escape CSV cells a spreadsheet would read as a formula
 
 	routes   []Route
 	keyLimit keyLimiter
@@ -181,6 +185,14 @@ func (s *Server) endpoint(a access, h handlerFunc) http.Handler {
 			if done, err = s.keyLimit.admit(r.principal.KeyID, l); err == nil {
 				defer done()
 			}
+		}
+		if err == nil {
+			err = checkQueryText(hr) // text.go
+		}
+		if err != nil {
+			closeUnreadBody(w, hr) // slowbody.go
+		} else {
+			s.limitBodyRate(w, hr)
 		}
 		if err == nil && (hr.Method == http.MethodPost || hr.Method == http.MethodPatch) && !streamsBody(hr) {
 			r.body, err = s.readBody(w, hr)

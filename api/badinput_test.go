@@ -32,6 +32,8 @@ func TestBadInput(t *testing.T) {
 	item := ts.createItem(t, id, "the one item")
 	ds := datasetsPath + "/" + id
 	it := ds + "/items/" + item
+	labeler := ts.createEvaluator(t, "labeler", "model-labeler", `{"labels":["a","b"]}`)
+	ts.createDataset(t, "caf\u00e9") // NFC
 
 	deep := strings.Repeat("[", 20000) + strings.Repeat("]", 20000)
 	deepObject := `{"name":"deep","x":` + strings.Repeat(`{"a":`, 20000) + "1" + strings.Repeat("}", 20000) + "}"
@@ -55,6 +57,27 @@ func TestBadInput(t *testing.T) {
 		{name: "InvalidUTF8InItem", method: "POST", path: ds + "/items", body: "{\"input\":\"\xc3\x28\"}"},
 		{name: "NULInName", method: "POST", path: datasetsPath, body: `{"name":"a\u0000b"}`},
 		{name: "NULInItem", method: "PATCH", path: it, body: `{"output":"a\u0000b"}`},
+		// Text that is not text, wherever it is sent.
+		{name: "NULInVersionName", method: "POST", path: ds + "/versions", body: `{"name":"v\u0000"}`},
+		{name: "NULInVersionDescription", method: "POST", path: ds + "/versions", body: `{"description":"\u0000"}`},
+		{name: "NULInEvaluatorParams", method: "POST", path: evaluatorsPath, body: `{"name":"e","slug":"e","type":"rouge","mode":"normal","params":{"reference":"a\u0000"},"filters":[]}`},
+		{name: "NULInEvaluatorParamsKey", method: "POST", path: evaluatorsPath, body: `{"name":"e","slug":"e","type":"rouge","mode":"normal","params":{"\u0000":1},"filters":[]}`},
+		{name: "NULInPassLabel", method: "POST", path: ds + "/evaluators", body: `{"evaluatorId":"` + labeler + `","config":{"type":"model-labeler","passLabels":["a\u0000"]}}`},
+		{name: "InvalidUTF8InQuery", method: "GET", path: datasetsPath + "?search=%ff"},
+		{name: "NULInQuery", method: "GET", path: ds + "/items?search=a%00"},
+		{name: "InvalidUTF8InQueryName", method: "GET", path: ds + "/items?%c3%28=1"},
+		{name: "NameZeroWidth", method: "POST", path: datasetsPath, body: `{"name":"catalogue\u200b"}`},
+		{name: "NameBidiControl", method: "POST", path: datasetsPath, body: `{"name":"cat\u202ealogue"}`},
+		{name: "NameTab", method: "POST", path: datasetsPath, body: `{"name":"cata\tlogue"}`},
+		{name: "RenameZeroWidth", method: "PATCH", path: ds, body: `{"name":"x\u200by"}`},
+		{name: "NameTakenInNFC", method: "POST", path: datasetsPath, body: `{"name":"cafe\u0301"}`},
+		// JSON objects that name a key twice, at any depth.
+		{name: "DuplicateKey", method: "POST", path: datasetsPath, body: `{"name":"a","name":"b"}`},
+		{name: "DuplicateKeyEscaped", method: "POST", path: datasetsPath, body: `{"name":"c","n\u0061me":"d"}`},
+		{name: "DuplicateKeyInItem", method: "PATCH", path: it, body: `{"input":"a","output":"b","input":"c"}`},
+		{name: "DuplicateKeyDeep", method: "POST", path: ds + "/items", body: `{"input":"a","x":[{"y":{"k":1,"j":[],"k":2}}]}`},
+		{name: "DuplicateKeyInParams", method: "POST", path: evaluatorsPath, body: `{"name":"e","slug":"e","type":"rouge","mode":"normal","params":{"threshold":0.5,"threshold":0.9},"filters":[]}`},
+		{name: "DuplicateKeyInConfig", method: "POST", path: ds + "/evaluators", body: `{"evaluatorId":"` + labeler + `","config":{"type":"model-labeler","passLabels":["a"],"passLabels":["b"]}}`},
 		// Wrong types.
 		{name: "NameNumber", method: "POST", path: datasetsPath, body: `{"name":1}`},
 		{name: "NameNull", method: "POST", path: datasetsPath, body: `{"name":null}`},

@@ -47,11 +47,8 @@ func (s *Server) readBody(w http.ResponseWriter, r *http.Request) (jsonBody, err
 	if r.ContentLength > max {
 		return jsonBody{}, errBodyTooLarge
 	}
-	// A client that trickles its body is cut off at the deadline instead of
-	// holding a connection for ever.
-	if deadline, ok := r.Context().Deadline(); ok {
-		http.NewResponseController(w).SetReadDeadline(deadline)
-	}
+	// A client that trickles its body is cut off by the body's deadline
+	// (slowbody.go) instead of holding a connection for ever.
 	data, err := io.ReadAll(http.MaxBytesReader(w, r.Body, max))
 	if err != nil {
 		if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
@@ -86,7 +83,58 @@ func (s *Server) readBody(w http.ResponseWriter, r *http.Request) (jsonBody, err
 	if err := json.Unmarshal(data, &obj); err != nil {
 		return jsonBody{}, invalidJSON(err)
 	}
+	if err := checkDuplicateKeys(data); err != nil {
+		return jsonBody{}, err
+	}
 	return jsonBody{object: obj}, nil
+}
+
+// checkDuplicateKeys refuses a JSON text in which an object, at any depth,
+// names a key twice: which one counts differs between parsers (Go's and
+// JavaScript's keep the last), so the request's meaning would be a guess.
+// data is valid JSON.
+func checkDuplicateKeys(data []byte) error {
+	type frame struct {
+		object  bool
+		wantKey bool // the next token of an object is a key
+		keys    map[string]bool
+	}
+	var stack []frame
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	for {
+		tok, err := dec.Token()
+		if err != nil {
+			return nil // io.EOF: data is valid JSON, checked before
+		}
+		if n := len(stack); n > 0 && stack[n-1].object && stack[n-1].wantKey {
+			if key, ok := tok.(string); ok {
+				top := &stack[n-1]
+				if top.keys[key] {
+					return strata.Errorf(strata.EINVALID, "Invalid JSON body: duplicate key %q", key)
+				}
+				if top.keys == nil {
+					top.keys = map[string]bool{}
+				}
+				top.keys[key], top.wantKey = true, false
+				continue
+			}
+		}
+		switch tok {
+		case json.Delim('{'):
+			stack = append(stack, frame{object: true, wantKey: true})
+			continue
+		case json.Delim('['):
+			stack = append(stack, frame{})
+			continue
+		case json.Delim('}'), json.Delim(']'):
+			stack = stack[:len(stack)-1]
+		}
+		// A value ended: its object's next token is a key.
+		if n := len(stack); n > 0 && stack[n-1].object {
+			stack[n-1].wantKey = true
+		}
+	}
 }
 
 func invalidJSON(err error) error {

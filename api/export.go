@@ -12,7 +12,9 @@ import (
 // GET /v1/datasets-v2/{datasetId}/versions/{versionId}/export?format=jsonl|csv:
 // the version's items (input, ground truth, output) in item order, streamed
 // with constant memory, in the dialect the import reads back exactly
-// (importer/exact.go).
+// (importer/exact.go). With safe=true (default: Server.SafeCSV), CSV cells
+// that a spreadsheet would run as formulas are escaped, and the file no
+// longer reads back exactly.
 func (s *Server) exportVersion(w http.ResponseWriter, r *request) error {
 	ids, err := pathIDs(r, "datasetId")
 	if err != nil {
@@ -20,6 +22,11 @@ func (s *Server) exportVersion(w http.ResponseWriter, r *request) error {
 	}
 	var v validator
 	format := v.enum("format", queryValue(r.URL.Query(), "format"), importer.ExportFormats, "jsonl")
+	safeDefault := "false"
+	if s.SafeCSV {
+		safeDefault = "true"
+	}
+	safe := v.enum("safe", queryValue(r.URL.Query(), "safe"), []string{"true", "false"}, safeDefault) == "true"
 	if err := v.err(); err != nil {
 		return s.afterLookup(r, ids[0], err)
 	}
@@ -36,7 +43,7 @@ func (s *Server) exportVersion(w http.ResponseWriter, r *request) error {
 		h.Set("Content-Type", importer.ExportContentTypes[format])
 		h.Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s-v%d.%s"`, ids[0], ver.Number, format))
 	}}
-	ex, err := importer.NewExporter(format, lw)
+	ex, err := importer.NewExporterWith(format, lw, importer.ExportOptions{SafeCSV: safe})
 	if err != nil {
 		return err
 	}

@@ -6,6 +6,8 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+
+	"github.com/strata-eval/strata/api"
 )
 
 // awkwardItems are item bodies whose content an export must carry exactly:
@@ -22,6 +24,9 @@ var awkwardItems = []string{
 	`{"input":"  padded  ","groundTruth":" ","output":"\t"}`,
 	`{"input":"日本語 🚀 café","groundTruth":"\ufeffbom","output":"\u2028"}`,
 	`{"input":"input,groundTruth,output","groundTruth":"{\"json\":[1]}","output":"null"}`,
+	// What a spreadsheet runs as a formula: exported as it is unless asked.
+	`{"input":"=HYPERLINK(\"http://x\")","groundTruth":"+1","output":"-2"}`,
+	`{"input":"@SUM(A1)","groundTruth":"\tx","output":"\rcr"}`,
 }
 
 // contents lists a dataset's working items as [input, groundTruth, output].
@@ -91,5 +96,56 @@ func TestExport(t *testing.T) {
 	})
 	t.Run("ErrNotFound", func(t *testing.T) {
 		wantError(t, ts.do(t, "GET", datasetsPath+"/"+id+"/versions/7/export", ts.owner, ""), http.StatusNotFound, "Dataset version not found")
+	})
+}
+
+func TestSafeCSVExport(t *testing.T) {
+	for _, c := range []struct {
+		name       string
+		serverSafe bool
+		query      string
+		wantSafe   bool
+	}{
+		{"OffByDefault", false, "", false},
+		{"Asked", false, "&safe=true", true},
+		{"ServerDefault", true, "", true},
+		{"ServerDefaultTurnedOff", true, "&safe=false", false},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			ts := newTestServerWith(t, func(s *api.Server) { s.SafeCSV = c.serverSafe })
+			id := ts.createDataset(t, "formulas")
+			wantStatus(t, ts.do(t, "POST", datasetsPath+"/"+id+"/items", ts.owner,
+				`{"input":"=1+1","groundTruth":"+1","output":"\tx"}`), http.StatusCreated)
+			wantStatus(t, ts.do(t, "POST", datasetsPath+"/"+id+"/items", ts.owner,
+				`{"input":"a=1","groundTruth":"@me","output":"\rcr"}`), http.StatusCreated)
+			wantStatus(t, ts.do(t, "POST", datasetsPath+"/"+id+"/items", ts.owner,
+				`{"input":"-1","groundTruth":null,"output":""}`), http.StatusCreated)
+			r := ts.do(t, "GET", datasetsPath+"/"+id+"/versions/latest/export?format=csv"+c.query, ts.viewer, "")
+			wantStatus(t, r, http.StatusOK)
+			want := "input,groundTruth,output\r\n" +
+				"\"=1+1\",\"+1\",\"\tx\"\r\n" +
+				"\"a=1\",\"@me\",\"\rcr\"\r\n" +
+				"\"-1\",,\"\"\r\n"
+			if c.wantSafe {
+				want = "input,groundTruth,output\r\n" +
+					"\"'=1+1\",\"'+1\",\"'\tx\"\r\n" +
+					"\"a=1\",\"'@me\",\"'\rcr\"\r\n" +
+					"\"'-1\",,\"\"\r\n"
+			}
+			if got := string(r.Body); got != want {
+				t.Fatalf("export:\n got %q\nwant %q", got, want)
+			}
+			// JSONL is never changed.
+			r = ts.do(t, "GET", datasetsPath+"/"+id+"/versions/latest/export?format=jsonl"+c.query, ts.viewer, "")
+			if !strings.HasPrefix(string(r.Body), `{"input":"=1+1"`) {
+				t.Fatalf("JSONL export changed: %q", r.Body)
+			}
+		})
+	}
+	t.Run("ErrSafe", func(t *testing.T) {
+		ts := newTestServer(t)
+		id := ts.createDataset(t, "formulas")
+		wantValidation(t, ts.do(t, "GET", datasetsPath+"/"+id+"/versions/1/export?format=csv&safe=maybe", ts.owner, ""),
+			`Validation error: Invalid enum value. Expected 'true' | 'false', received 'maybe' at "safe"`)
 	})
 }

@@ -30,13 +30,27 @@ var ExportContentTypes = map[string]string{
 // NewExporter returns an Exporter writing format ("jsonl" or "csv") to w. A
 // CSV exporter writes its header at once.
 func NewExporter(format string, w io.Writer) (Exporter, error) {
+	return NewExporterWith(format, w, ExportOptions{})
+}
+
+// ExportOptions change how an export is written.
+type ExportOptions struct {
+	// SafeCSV prefixes ' to every CSV cell that begins with =, +, -, @, a
+	// tab or a carriage return, which a spreadsheet would run as a formula.
+	// Such a file is for spreadsheets: the import reads the ' as part of the
+	// value. JSONL is not changed.
+	SafeCSV bool
+}
+
+// NewExporterWith is NewExporter with options.
+func NewExporterWith(format string, w io.Writer, opts ExportOptions) (Exporter, error) {
 	bw := bufio.NewWriterSize(w, 32<<10)
 	switch format {
 	case "jsonl":
 		return &jsonlExporter{w: bw}, nil
 	case "csv":
 		bw.WriteString(strings.Join(ExactCSVHeader, ",") + "\r\n")
-		return &csvExporter{w: bw}, nil
+		return &csvExporter{w: bw, safe: opts.SafeCSV}, nil
 	}
 	return nil, strata.Errorf(strata.EINVALID, "Unknown export format %q: expected \"jsonl\" or \"csv\"", format)
 }
@@ -59,7 +73,10 @@ func (e *jsonlExporter) Write(it *strata.Item) error {
 
 func (e *jsonlExporter) Flush() error { return e.w.Flush() }
 
-type csvExporter struct{ w *bufio.Writer }
+type csvExporter struct {
+	w    *bufio.Writer
+	safe bool
+}
 
 func (e *csvExporter) Write(it *strata.Item) error {
 	e.field(&it.Input)
@@ -77,8 +94,17 @@ func (e *csvExporter) field(s *string) {
 		return
 	}
 	e.w.WriteByte('"')
+	if e.safe && formulaLike(*s) {
+		e.w.WriteByte('\'')
+	}
 	e.w.WriteString(strings.ReplaceAll(*s, `"`, `""`))
 	e.w.WriteByte('"')
 }
 
 func (e *csvExporter) Flush() error { return e.w.Flush() }
+
+// formulaLike reports whether a spreadsheet would read a cell as a formula
+// (OWASP's list of leading characters).
+func formulaLike(s string) bool {
+	return s != "" && strings.IndexByte("=+-@\t\r", s[0]) >= 0
+}

@@ -26,6 +26,8 @@ var migrationFiles embed.FS
 // Store is a strata.Store on PostgreSQL.
 type Store struct {
 	*sqlstore.Store
+	// Migrated names the migrations Open applied, in order.
+	Migrated []string
 }
 
 // IsDSN reports whether dsn names a PostgreSQL database.
@@ -53,15 +55,16 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 		db.Close()
 		return nil, err
 	}
+	var migrated []string
 	ms, err := sqlstore.LoadMigrations(sub)
 	if err == nil {
-		err = sqlstore.Migrate(ctx, db, ms, migrationLock)
+		migrated, err = sqlstore.MigrateApplied(ctx, db, ms, migrationLock)
 	}
 	if err != nil {
 		db.Close()
 		return nil, fmt.Errorf("open postgres: %w", err)
 	}
-	return &Store{sqlstore.New(db, dialect{})}, nil
+	return &Store{Store: sqlstore.New(db, dialect{}), Migrated: migrated}, nil
 }
 
 // dialect is what PostgreSQL does its own way. Errors are told apart by

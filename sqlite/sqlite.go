@@ -45,14 +45,21 @@ func init() {
 type Store struct {
 	*sqlstore.Store
 	path string // the database file
+	// Migrated names the migrations Open applied, in order.
+	Migrated []string
 }
 
 // Open opens (creating if needed) the SQLite database at path and brings its
 // schema up to date. path may carry a "sqlite:" or "file:" prefix.
 func Open(ctx context.Context, path string) (*Store, error) {
-	path = strings.TrimPrefix(strings.TrimPrefix(path, "sqlite:"), "file:")
+	path = FilePath(path)
 	if path == "" {
 		return nil, errors.New("sqlite: empty database path")
+	}
+	// A new database is the owner's alone: SQLite gives its -wal and -shm
+	// files the database file's mode.
+	if err := createPrivate(path); err != nil {
+		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
 	q := url.Values{}
 	q.Set("_txlock", "immediate")
@@ -80,15 +87,38 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		db.Close()
 		return nil, err
 	}
+	var migrated []string
 	ms, err := sqlstore.LoadMigrations(sub)
 	if err == nil {
-		err = sqlstore.Migrate(ctx, db, ms, "")
+		migrated, err = sqlstore.MigrateApplied(ctx, db, ms, "")
 	}
 	if err != nil {
 		db.Close()
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
+	s.Migrated = migrated
 	return s, nil
+}
+
+// FilePath returns the file a SQLite DSN names: the DSN without its
+// "sqlite:" or "file:" prefix.
+func FilePath(dsn string) string {
+	return strings.TrimPrefix(strings.TrimPrefix(dsn, "sqlite:"), "file:")
+}
+
+// createPrivate creates path, empty and readable by its owner only, unless it
+// exists. An empty file is a valid empty database.
+func createPrivate(path string) error {
+	if path == ":memory:" || strings.HasPrefix(path, ":memory:") {
+		return nil
+	}
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
+	if errors.Is(err, fs.ErrExist) {
+		return nil
+	} else if err != nil {
+		return err
+	}
+	return f.Close()
 }
 
 // dialect is what SQLite does its own way.
@@ -122,10 +152,17 @@ func (dialect) Placeholder(int) string { return "?" }
 // exist, while the store goes on serving: VACUUM INTO reads one snapshot and
 // blocks no writer.
 func (s *Store) Backup(ctx context.Context, path string) error {
-	if _, err := os.Stat(path); err == nil {
+	// The copy holds every key hash and dataset: created for its owner
+	// only. VACUUM INTO accepts an empty file.
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
+	if errors.Is(err, fs.ErrExist) {
 		return fmt.Errorf("backup: %s already exists", path)
+	} else if err != nil {
+		return fmt.Errorf("backup: %w", err)
 	}
+	f.Close()
 	if _, err := s.DB.ExecContext(ctx, `VACUUM INTO $1`, path); err != nil {
+		os.Remove(path)
 		return fmt.Errorf("backup to %s: %w", path, err)
 	}
 	return nil

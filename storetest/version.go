@@ -282,7 +282,13 @@ func testKeys(t *testing.T, open Opener) {
 		}
 		_, err = s.Authenticate(ctx, secret)
 		wantCode(t, err, strata.EUNAUTHORIZED)
-		wantCode(t, s.RevokeKey(ctx, k.ID), strata.ENOTFOUND)
+		// A key revoked twice says so, not that it does not exist.
+		err = s.RevokeKey(ctx, k.ID)
+		wantCode(t, err, strata.ECONFLICT)
+		if got, want := strata.ErrorMessage(err), "Key is already revoked"; got != want {
+			t.Fatalf("revoke twice: %q, want %q", got, want)
+		}
+		wantCode(t, s.RevokeKey(ctx, strata.NewID()), strata.ENOTFOUND)
 		if n, err := s.CountKeys(ctx); err != nil || n != 2 {
 			t.Fatalf("CountKeys = %d, %v", n, err)
 		}
@@ -308,7 +314,7 @@ func testKeys(t *testing.T, open Opener) {
 			t.Fatalf("new key: %v, %v", p, err)
 		}
 		_, _, err = s.RotateKey(ctx, rotated.ID)
-		wantCode(t, err, strata.ENOTFOUND)
+		wantCode(t, err, strata.ECONFLICT)
 		_, _, err = s.CreateKey(ctx, strata.KeyCreate{ProjectName: "p", Role: "root"})
 		wantCode(t, err, strata.EINVALID)
 	})

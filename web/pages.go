@@ -266,13 +266,14 @@ func (s *Server) importFile(w http.ResponseWriter, ss *session) error {
 		if strings.EqualFold(path.Ext(part.FileName()), ".csv") {
 			format = "csv"
 		}
-		src, err := importer.New(format, part)
+		upload := &uploadReader{r: part} // files.go
+		src, err := importer.New(format, upload)
 		if err != nil {
-			return err
+			return upload.cause(err)
 		}
 		n, err := s.Store.ImportItems(ss.Context(), ss.principal.Actor(), id, src, working)
 		if err != nil {
-			return err
+			return upload.cause(err)
 		}
 		return redirect(w, ss, "/datasets/"+id, fmt.Sprintf("Imported %d items.", n))
 	}

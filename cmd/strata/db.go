@@ -2,9 +2,12 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
+	"fmt"
 	"io"
 	"os"
+	"strings"
 
 	"github.com/strata-eval/strata"
 	"github.com/strata-eval/strata/postgres"
@@ -38,11 +41,55 @@ func runMigrate(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
+	if err := noArgs(fs); err != nil {
+		return err
+	}
+	fresh := false
+	if !postgres.IsDSN(*db) {
+		_, err := os.Stat(sqlite.FilePath(*db))
+		fresh = errors.Is(err, os.ErrNotExist)
+	}
 	s, err := openStore(ctx, *db)
 	if err != nil {
 		return err
 	}
 	defer s.Close()
-	_, err = stdout.Write([]byte("schema up to date\n"))
+	if fresh {
+		fmt.Fprintf(stdout, "created %s\n", sqlite.FilePath(*db))
+	}
+	var applied []string
+	switch s := s.(type) {
+	case *sqlite.Store:
+		applied = s.Migrated
+	case *postgres.Store:
+		applied = s.Migrated
+	}
+	if len(applied) == 0 {
+		_, err = fmt.Fprintln(stdout, "schema up to date: nothing to apply")
+		return err
+	}
+	_, err = fmt.Fprintf(stdout, "applied %s: the schema is current\n", strings.Join(applied, ", "))
 	return err
+}
+
+// openExistingStore opens a database that must exist already: commands that
+// read one (check, backup) must not leave an empty database behind a typo.
+func openExistingStore(ctx context.Context, dsn string) (strata.Store, error) {
+	if !postgres.IsDSN(dsn) {
+		path := sqlite.FilePath(dsn)
+		if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
+			return nil, fmt.Errorf("no database at %s", path)
+		} else if err != nil {
+			return nil, err
+		}
+	}
+	return openStore(ctx, dsn)
+}
+
+// noArgs refuses arguments left after a command's flags.
+func noArgs(fs *flag.FlagSet) error {
+	if fs.NArg() > 0 {
+		return fmt.Errorf("%s: unexpected argument %q", fs.Name(), fs.Arg(0))
+	}
+	return nil
 }

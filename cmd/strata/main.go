@@ -1,6 +1,6 @@
 // Command strata runs the Strata server and its administrative commands.
 //
-//	strata serve   [--addr 127.0.0.1:3333] [--db DSN]
+//	strata serve   [--addr 127.0.0.1:3333] [--db DSN] [flags]
 //	strata migrate [--db DSN]
 //	strata keys create --project NAME --role ROLE [--user-name N] [--user-email E] [--db DSN]
 //	strata keys list   [--project NAME] [--db DSN]
@@ -11,8 +11,9 @@
 //	strata bench  [--db DSN] [--sizes 1000,100000,1000000] | --http URL --key KEY
 //
 // DSN is a SQLite file (a bare path or sqlite:PATH; default strata.db) or a
-// postgres:// URL. The environment variables STRATA_DB and STRATA_ADDR give
-// the defaults of --db and --addr.
+// postgres:// URL. Every flag of serve has an environment variable that gives
+// its default (strata serve --help lists them); STRATA_DB gives --db's
+// everywhere.
 package main
 
 import (
@@ -29,16 +30,28 @@ import (
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if err := run(ctx, os.Args[1:], os.Stdout, os.Stderr); err != nil {
-		if !errors.Is(err, flag.ErrHelp) {
-			fmt.Fprintln(os.Stderr, "strata:", err)
-		}
-		os.Exit(2)
+	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	if err != nil && !errors.Is(err, flag.ErrHelp) && !errors.Is(err, errUsage) {
+		fmt.Fprintln(os.Stderr, "strata:", err)
 	}
+	os.Exit(exitCode(err))
+}
+
+// errUsage is a command line that names no command: the usage is printed,
+// and the exit status says it failed.
+var errUsage = errors.New("no command given")
+
+// exitCode is the process's status after err: 0 for success and for --help
+// (asked for, and given), 2 for anything else.
+func exitCode(err error) int {
+	if err == nil || errors.Is(err, flag.ErrHelp) {
+		return 0
+	}
+	return 2
 }
 
 const usage = `usage:
-  strata serve   [--addr 127.0.0.1:3333] [--db DSN]
+  strata serve   [--addr 127.0.0.1:3333] [--db DSN] [flags]   (strata serve --help lists every flag)
   strata migrate [--db DSN]
   strata keys create --project NAME --role owner|admin|member|viewer [--user-name N] [--user-email E] [--db DSN]
   strata keys list   [--project NAME] [--db DSN]
@@ -50,15 +63,14 @@ const usage = `usage:
   strata bench   --http URL --key KEY     load-test a running server (strata bench --help)
 
 DSN: a SQLite file (path or sqlite:PATH, default strata.db) or a postgres:// URL.
-Environment: STRATA_DB, STRATA_ADDR, STRATA_MAX_BODY_BYTES; for LLM calls OPENAI_API_KEY,
-OPENAI_BASE_URL, STRATA_LLM_MODELS, STRATA_LLM_CONCURRENCY, STRATA_LLM_TIMEOUT.
+Every command takes --help.
 `
 
 // run dispatches a command line; it is main without the process around it.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
-		fmt.Fprint(stderr, usage)
-		return flag.ErrHelp
+		fmt.Fprint(stderr, usage, serveEnvironment())
+		return errUsage
 	}
 	switch cmd, rest := args[0], args[1:]; cmd {
 	case "serve":
@@ -82,10 +94,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	case "bench":
 		return runBench(ctx, rest, stdout, stderr)
 	case "help", "-h", "--help":
-		fmt.Fprint(stdout, usage)
+		fmt.Fprint(stdout, usage, serveEnvironment())
 		return nil
 	default:
-		fmt.Fprint(stderr, usage)
+		fmt.Fprint(stderr, usage, serveEnvironment())
 		return fmt.Errorf("unknown command %q", cmd)
 	}
 }

@@ -9,7 +9,6 @@ import (
 	"net"
 	"net/http"
 	"net/http/pprof"
-	"strconv"
 	"strings"
 	"time"
 
@@ -67,11 +66,6 @@ func newLogger(w io.Writer, format string, level slog.Level) (*slog.Logger, erro
 		return nil, fmt.Errorf("STRATA_LOG_FORMAT: want text or json, got %q", format)
 	}
 	return slog.New(reqinfo.LogHandler{Handler: h}), nil
-}
-
-func (e *envDefaults) bool(name string, def bool) bool {
-	e.parse(name, func(v string) (err error) { def, err = strconv.ParseBool(v); return err })
-	return def
 }
 
 // observe creates the metrics, unless they are off, and connects the store,

@@ -26,9 +26,12 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	s, err := openStore(ctx, *db)
-	if err != nil {
+	if err := noArgs(fs); err != nil {
 		return err
+	}
+	s, err := openExistingStore(ctx, *db)
+	if err != nil {
+		return fmt.Errorf("check: %w", err)
 	}
 	defer s.Close()
 	found, err := s.(checker).Check(ctx)
@@ -63,9 +66,12 @@ func runBackup(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if *out == "" {
 		return errors.New("backup: --out FILE is required")
 	}
-	s, err := openStore(ctx, *db)
-	if err != nil {
+	if err := noArgs(fs); err != nil {
 		return err
+	}
+	s, err := openExistingStore(ctx, *db)
+	if err != nil {
+		return fmt.Errorf("backup: %w", err)
 	}
 	defer s.Close()
 	b, ok := s.(backuper)

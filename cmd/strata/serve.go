@@ -52,6 +52,13 @@ type Main struct {
 	server   *http.Server
 	stdout   io.Writer
 	logger   *slog.Logger
+
+	// Slow clients and CSV cells: serve_misc.go.
+	BodyTimeout   time.Duration
+	MinBodyRate   int64
+	MaxConnsPerIP int
+	SafeCSV       bool
+	flags         *flag.FlagSet
 }
 
 // NewMain returns a Main with defaults from the environment.
@@ -64,6 +71,9 @@ func NewMain(stdout, stderr io.Writer) *Main {
 // variable that gives its default.
 func (m *Main) ParseFlags(args []string) error {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	m.flags = fs
+	fs.SetOutput(m.stderr)
+	fs.Usage = func() { serveUsage(m.stderr, fs) }
 	env := envDefaults{}
 	fs.StringVar(&m.Addr, "addr", env.str("STRATA_ADDR", "127.0.0.1:3333"), "address to listen on (env STRATA_ADDR)")
 	db := dbFlag(fs)
@@ -88,6 +98,7 @@ func (m *Main) ParseFlags(args []string) error {
 		"requests one key may send at once above its rate (env STRATA_BURST_PER_KEY)")
 	llmModels := m.llmFlags(fs, &env)
 	m.opsFlags(fs, &env)
+	m.clientFlags(fs, &env)
 	if env.err != nil {
 		return env.err
 	}
@@ -174,13 +185,18 @@ func (e *envDefaults) duration(name string, def time.Duration) time.Duration {
 // Run opens the store, gives a fresh database its first key, and starts
 // serving in the background.
 func (m *Main) Run(ctx context.Context) (err error) {
+	// Bind first: a server that cannot listen must not hand out the
+	// one-time owner key, which would then be lost.
+	if m.Listener, err = net.Listen("tcp", m.Addr); err != nil {
+		return err
+	}
+	m.Listener = limitConnsPerIP(m.Listener, m.MaxConnsPerIP)
 	if m.Store, err = openStore(ctx, m.DSN); err != nil {
+		m.Listener.Close()
 		return err
 	}
 	if err := m.bootstrap(ctx); err != nil {
-		return err
-	}
-	if m.Listener, err = net.Listen("tcp", m.Addr); err != nil {
+		m.Listener.Close()
 		return err
 	}
 	if m.LLM == nil {
@@ -201,7 +217,8 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		m.runner.Watch(watchCtx)
 	}()
 	srv := &api.Server{Store: m.Store, Logger: m.logger, MaxBodyBytes: m.MaxBodyBytes, Limits: m.Limits,
-		LLM: m.LLM, Runner: m.runner}
+		LLM: m.LLM, Runner: m.runner,
+		BodyTimeout: m.BodyTimeout, MinBodyRate: m.MinBodyRate, SafeCSV: m.SafeCSV}
 	// The API answers under /v1/ and the health checks; the pages, everything
 	// else.
 	root := http.NewServeMux()
@@ -222,7 +239,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 			m.logger.Error("serve", "err", err)
 		}
 	}()
-	m.logger.Info("strata listening", "addr", "http://"+m.Listener.Addr().String(), "db", m.DSN)
+	m.logger.Info("strata listening", "addr", "http://"+m.Listener.Addr().String(), "db", redactDSN(m.DSN))
 	return nil
 }
 

@@ -219,6 +219,10 @@ func (s *Store) CreateDataset(ctx context.Context, a strata.Actor, c strata.Data
 
 // insertDataset inserts an empty dataset at version 0.
 func (s *Store) insertDataset(ctx context.Context, tx *sql.Tx, a strata.Actor, name string, description *string) (*datasetRow, error) {
+	name, err := strata.CleanDatasetName(name)
+	if err != nil {
+		return nil, err
+	}
 	if err := checkNames(name, description); err != nil {
 		return nil, err
 	}
@@ -227,7 +231,7 @@ func (s *Store) insertDataset(ctx context.Context, tx *sql.Tx, a strata.Actor, n
 	if description != nil {
 		d.description = sql.NullString{String: *description, Valid: true}
 	}
-	_, err := tx.ExecContext(ctx, `INSERT INTO datasets (id, project_id, owner_id, name, description, created_at, updated_at)
+	_, err = tx.ExecContext(ctx, `INSERT INTO datasets (id, project_id, owner_id, name, description, created_at, updated_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $6)`, d.id, d.projectID, d.ownerID, d.name, d.description, now)
 	if s.Dialect.IsUnique(err) {
 		return nil, strata.ErrDatasetNameTaken
@@ -242,7 +246,11 @@ func (s *Store) UpdateDataset(ctx context.Context, a strata.Actor, id string, u 
 	var out *strata.Dataset
 	err := s.mutate(ctx, a, id, false, func(tx *sql.Tx, d *datasetRow, now int64) error {
 		if u.Name != nil {
-			d.name = *u.Name
+			name, err := strata.CleanDatasetName(*u.Name)
+			if err != nil {
+				return err
+			}
+			d.name = name
 		}
 		if u.SetDescription {
 			d.description = sql.NullString{}

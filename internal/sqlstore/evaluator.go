@@ -131,11 +131,16 @@ func (s *Store) FindEvaluator(ctx context.Context, projectID, id string) (*strat
 func checkEvaluatorText(e *strata.Evaluator) error {
 	for _, f := range []struct{ name, value string }{
 		{"name", e.Name}, {"slug", e.Slug}, {"type", e.Type}, {"mode", e.Mode},
-		{"params", string(e.Params)}, {"filters", string(e.Filters)},
 	} {
 		if err := strata.CheckText(f.name, f.value); err != nil {
 			return err
 		}
+	}
+	if err := strata.CheckJSONText("params", e.Params); err != nil {
+		return err
+	}
+	if err := strata.CheckJSONText("filters", e.Filters); err != nil {
+		return err
 	}
 	if e.Description != nil {
 		return strata.CheckText("description", *e.Description)
@@ -464,6 +469,9 @@ func scanRun(row scanner) (*strata.Run, error) {
 	}
 	r.CreatedAt, r.UpdatedAt = timeOf(created), timeOf(updated)
 	r.VersionID, r.Name, r.CreatedBy, r.Error = ptr(versionID), ptr(name), ptr(createdBy), ptr(errMsg)
+	// A user without an email has '' stored; clients see null, as for a
+	// dataset's ownerEmail.
+	createdByEmail.Valid = createdByEmail.Valid && createdByEmail.String != ""
 	r.CreatedByName, r.CreatedByEmail = ptr(createdByName), ptr(createdByEmail)
 	if versionNumber.Valid {
 		n := int(versionNumber.Int64)

@@ -19,6 +19,13 @@ func (s *Store) CreateKey(ctx context.Context, c strata.KeyCreate) (*strata.Key,
 	if !c.Role.Valid() {
 		return nil, "", strata.Errorf(strata.EINVALID, "unknown role %q (owner, admin, member or viewer)", c.Role)
 	}
+	for _, f := range []struct{ name, value string }{
+		{"project name", c.ProjectName}, {"user name", c.UserName}, {"user email", c.UserEmail},
+	} {
+		if err := strata.CheckText(f.name, f.value); err != nil {
+			return nil, "", err
+		}
+	}
 	if c.UserName == "" {
 		c.UserName = c.UserEmail
 	}
@@ -147,7 +154,7 @@ func (s *Store) RevokeKey(ctx context.Context, id string) error {
 		if n, err := res.RowsAffected(); err != nil {
 			return fmt.Errorf("revoke key %s: %w", id, err)
 		} else if n == 0 {
-			return errKeyNotFound
+			return keyNotLive(ctx, tx, id)
 		}
 		return nil
 	})
@@ -170,7 +177,7 @@ func (s *Store) RotateKey(ctx context.Context, id string) (*strata.Key, string, 
 			WHERE k.id = $1 AND k.revoked_at IS NULL`, id).
 			Scan(&k.ProjectID, &k.ProjectName, &k.UserID, &k.UserName, &k.UserEmail, &role)
 		if errors.Is(err, sql.ErrNoRows) {
-			return errKeyNotFound
+			return keyNotLive(ctx, tx, id)
 		} else if err != nil {
 			return fmt.Errorf("rotate key %s: %w", id, err)
 		}
@@ -190,7 +197,26 @@ func (s *Store) RotateKey(ctx context.Context, id string) (*strata.Key, string, 
 	return k, secret, nil
 }
 
-var errKeyNotFound = strata.Errorf(strata.ENOTFOUND, "Key not found")
+var (
+	errKeyNotFound = strata.Errorf(strata.ENOTFOUND, "Key not found")
+	errKeyRevoked  = strata.Errorf(strata.ECONFLICT, "Key is already revoked")
+)
+
+// keyNotLive says why a key id names no live key: it was revoked, or it
+// never existed.
+func keyNotLive(ctx context.Context, tx *sql.Tx, id string) error {
+	var revoked bool
+	err := tx.QueryRowContext(ctx, `SELECT revoked_at IS NOT NULL FROM api_keys WHERE id = $1`, id).Scan(&revoked)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return errKeyNotFound
+	case err != nil:
+		return fmt.Errorf("find key %s: %w", id, err)
+	case revoked:
+		return errKeyRevoked
+	}
+	return errKeyNotFound
+}
 
 // CountKeys counts every key ever created.
 func (s *Store) CountKeys(ctx context.Context) (int, error) {

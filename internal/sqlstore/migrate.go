@@ -51,15 +51,23 @@ func LoadMigrations(fsys fs.FS) ([]Migration, error) {
 // statement run first in each transaction that keeps two processes from
 // migrating at once. It refuses a database whose schema is newer than ms.
 func Migrate(ctx context.Context, db *sql.DB, ms []Migration, lock string) error {
+	_, err := MigrateApplied(ctx, db, ms, lock)
+	return err
+}
+
+// MigrateApplied is Migrate, returning the names of the migrations it
+// applied, in order.
+func MigrateApplied(ctx context.Context, db *sql.DB, ms []Migration, lock string) ([]string, error) {
+	var applied []string
 	for {
-		done, err := migrateOne(ctx, db, ms, lock)
+		done, err := migrateOne(ctx, db, ms, lock, &applied)
 		if err != nil || done {
-			return err
+			return applied, err
 		}
 	}
 }
 
-func migrateOne(ctx context.Context, db *sql.DB, ms []Migration, lock string) (done bool, err error) {
+func migrateOne(ctx context.Context, db *sql.DB, ms []Migration, lock string, applied *[]string) (done bool, err error) {
 	tx, err := db.BeginTx(ctx, nil)
 	if err != nil {
 		return false, fmt.Errorf("migrate: %w", err)
@@ -97,7 +105,11 @@ func migrateOne(ctx context.Context, db *sql.DB, ms []Migration, lock string) (d
 		m.Version, m.Name, nowMillis()); err != nil {
 		return false, fmt.Errorf("migrate %s: %w", m.Name, err)
 	}
-	return false, tx.Commit()
+	if err := tx.Commit(); err != nil {
+		return false, fmt.Errorf("migrate %s: %w", m.Name, err)
+	}
+	*applied = append(*applied, m.Name)
+	return false, nil
 }
 
 func nowMillis() int64 { return time.Now().UnixMilli() }

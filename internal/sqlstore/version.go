@@ -147,6 +147,17 @@ func (s *Store) CreateVersion(ctx context.Context, a strata.Actor, datasetID str
 		v *strata.Version
 		d *strata.Dataset
 	)
+	for _, f := range []struct {
+		name  string
+		value *string
+	}{{"name", c.Name}, {"description", c.Description}} {
+		if f.value == nil {
+			continue
+		}
+		if err := strata.CheckText(f.name, *f.value); err != nil {
+			return nil, nil, err
+		}
+	}
 	err := s.mutate(ctx, a, datasetID, false, func(tx *sql.Tx, row *datasetRow, now int64) (err error) {
 		if v, err = s.snapshot(ctx, tx, a, row, c.Name, c.Description, nil, now); err != nil {
 			return err

@@ -1,0 +1,317 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// runCLI runs a command line and returns its stdout and stderr.
+func runCLI(t *testing.T, args ...string) (stdout, stderr string, err error) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	err = run(context.Background(), args, &out, &errOut)
+	return out.String(), errOut.String(), err
+}
+
+func TestKeysFlagsAfterID(t *testing.T) {
+	dsn := testDSN(t)
+	if _, stderr, err := runCLI(t, "keys", "create", "--db", dsn, "--project", "p", "--role", "member"); err != nil {
+		t.Fatal(err, stderr)
+	}
+	if _, stderr, err := runCLI(t, "keys", "create", "--db", dsn, "--project", "p", "--role", "viewer"); err != nil {
+		t.Fatal(err, stderr)
+	}
+	list, _, err := runCLI(t, "keys", "list", "--db", dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(list), "\n")
+	if len(lines) != 3 {
+		t.Fatalf("keys list = %q", list)
+	}
+	member, viewer := strings.Fields(lines[1])[0], strings.Fields(lines[2])[0]
+
+	t.Run("RevokeIDThenFlags", func(t *testing.T) {
+		if _, _, err := runCLI(t, "keys", "revoke", viewer, "--db", dsn); err != nil {
+			t.Fatal(err)
+		}
+	})
+	t.Run("RevokedKeySaysSo", func(t *testing.T) {
+		_, _, err := runCLI(t, "keys", "revoke", viewer, "--db", dsn)
+		if err == nil || !strings.Contains(err.Error(), "already revoked") {
+			t.Fatalf("second revoke: %v, want it to say the key is already revoked", err)
+		}
+		_, _, err = runCLI(t, "keys", "rotate", viewer, "--db", dsn)
+		if err == nil || !strings.Contains(err.Error(), "already revoked") {
+			t.Fatalf("rotate of a revoked key: %v, want it to say the key is already revoked", err)
+		}
+	})
+	t.Run("RotateIDThenFlags", func(t *testing.T) {
+		out, _, err := runCLI(t, "keys", "rotate", member, "--db", dsn)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.HasPrefix(out, "strata_") {
+			t.Fatalf("rotate printed %q, want the new key", out)
+		}
+	})
+	t.Run("TwoIDs", func(t *testing.T) {
+		if _, _, err := runCLI(t, "keys", "revoke", member, viewer, "--db", dsn); err == nil {
+			t.Fatal("two ids accepted")
+		}
+	})
+	t.Run("CreateSaysWhatIsMissing", func(t *testing.T) {
+		_, _, err := runCLI(t, "keys", "create", "--db", dsn)
+		if err == nil || !strings.Contains(err.Error(), "missing --role") {
+			t.Fatalf("create without a role: %v, want --role named", err)
+		}
+		_, _, err = runCLI(t, "keys", "create", "--db", dsn, "--project", " ", "--role", "owner")
+		if err == nil || !strings.Contains(err.Error(), "missing --project") {
+			t.Fatalf("create with a blank project: %v, want --project named", err)
+		}
+	})
+}
+
+func TestCheckAndBackupRefuseMissingDatabase(t *testing.T) {
+	dir := t.TempDir()
+	missing := filepath.Join(dir, "typo.db")
+	for _, args := range [][]string{
+		{"check", "--db", missing},
+		{"check", "--db", "sqlite:" + missing},
+		{"backup", "--db", missing, "--out", filepath.Join(dir, "copy.db")},
+	} {
+		t.Run(args[0], func(t *testing.T) {
+			stdout, _, err := runCLI(t, args...)
+			if err == nil || !strings.Contains(err.Error(), "no database at") {
+				t.Fatalf("%v: %v (%q), want an error naming the missing database", args, err, stdout)
+			}
+			if _, err := os.Stat(missing); !errors.Is(err, os.ErrNotExist) {
+				t.Fatalf("%v created %s", args, missing)
+			}
+			if _, err := os.Stat(filepath.Join(dir, "copy.db")); !errors.Is(err, os.ErrNotExist) {
+				t.Fatalf("%v created the copy", args)
+			}
+		})
+	}
+}
+
+func TestFilesArePrivate(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "strata.db")
+	if _, _, err := runCLI(t, "migrate", "--db", db); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(dir, "backup.db")
+	if _, _, err := runCLI(t, "backup", "--db", db, "--out", out); err != nil {
+		t.Fatal(err)
+	}
+	for _, path := range []string{db, out} {
+		info, err := os.Stat(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, want := info.Mode().Perm(), os.FileMode(0o600); got != want {
+			t.Errorf("%s: mode %v, want %v", filepath.Base(path), got, want)
+		}
+	}
+}
+
+func TestMigrateSaysWhatItDid(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "strata.db")
+	out, _, err := runCLI(t, "migrate", "--db", db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out, "created "+db) || !strings.Contains(out, "applied 0001_init.sql") || strings.Contains(out, "up to date") {
+		t.Fatalf("migrate of a fresh file said %q, want what it created and applied", out)
+	}
+	out, _, err = runCLI(t, "migrate", "--db", db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out, "up to date") || strings.Contains(out, "applied") {
+		t.Fatalf("second migrate said %q, want up to date", out)
+	}
+}
+
+func TestServeBindsBeforeTheKey(t *testing.T) {
+	busy, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer busy.Close()
+	dsn := testDSN(t)
+	var stdout, stderr bytes.Buffer
+	m := NewMain(&stdout, &stderr)
+	if err := m.ParseFlags([]string{"--addr", busy.Addr().String(), "--db", dsn}); err != nil {
+		t.Fatal(err)
+	}
+	if err := m.Run(t.Context()); err == nil {
+		m.Close()
+		t.Fatal("serve on a busy port started")
+	}
+	m.Close()
+	if strings.Contains(stdout.String(), "strata_") {
+		t.Fatalf("serve on a busy port printed a key: %q", stdout.String())
+	}
+	// The next start, on a free port, gives the key.
+	_, out := runServe(t, dsn)
+	if !strings.Contains(out.String(), "strata_") {
+		t.Fatalf("the next start printed no key: %q", out.String())
+	}
+}
+
+func TestHelpExitsZero(t *testing.T) {
+	for _, args := range [][]string{
+		{"--help"}, {"help"}, {"keys", "--help"}, {"serve", "--help"}, {"serve", "-h"}, {"migrate", "--help"}, {"keys", "create", "--help"},
+		{"keys", "list", "--help"}, {"keys", "revoke", "--help"}, {"keys", "rotate", "--help"},
+		{"check", "--help"}, {"backup", "--help"}, {"bench", "--help"},
+	} {
+		t.Run(strings.Join(args, " "), func(t *testing.T) {
+			if code := mainExitCode(t, args...); code != 0 {
+				t.Fatalf("strata %s exited %d, want 0", strings.Join(args, " "), code)
+			}
+		})
+	}
+	for _, args := range [][]string{{}, {"nope"}, {"check", "--nope"}, {"keys"}, {"keys", "nope"}} {
+		t.Run("Fails "+strings.Join(args, " "), func(t *testing.T) {
+			if code := mainExitCode(t, args...); code == 0 {
+				t.Fatalf("strata %s exited 0", strings.Join(args, " "))
+			}
+		})
+	}
+}
+
+// mainExitCode runs the command as its own process and returns its status.
+func mainExitCode(t *testing.T, args ...string) int {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], args...)
+	cmd.Env = append(os.Environ(), beMain+"=1", "STRATA_DB="+filepath.Join(t.TempDir(), "strata.db"))
+	err := cmd.Run()
+	var exit *exec.ExitError
+	if errors.As(err, &exit) {
+		return exit.ExitCode()
+	} else if err != nil {
+		t.Fatal(err)
+	}
+	return 0
+}
+
+func TestServeUsageListsEverySetting(t *testing.T) {
+	var stderr bytes.Buffer
+	m := NewMain(io.Discard, &stderr)
+	if err := m.ParseFlags([]string{"--help"}); err == nil {
+		t.Fatal("--help parsed as a run")
+	}
+	help := stderr.String()
+	top, _, err := runCLI(t, "help")
+	if err != nil {
+		t.Fatal(err)
+	}
+	count := 0
+	m.flags.VisitAll(func(f *flag.Flag) {
+		count++
+		if !strings.Contains(help, "-"+f.Name+" ") && !strings.Contains(help, "-"+f.Name+"\n") {
+			t.Errorf("serve --help does not list --%s", f.Name)
+		}
+		env := envName.FindStringSubmatch(f.Usage)
+		if env == nil {
+			t.Errorf("--%s names no environment variable", f.Name)
+			return
+		}
+		if !strings.Contains(top, env[1]) {
+			t.Errorf("strata help does not list %s", env[1])
+		}
+	})
+	if count < 17 {
+		t.Fatalf("serve has %d flags, want at least 17", count)
+	}
+	if !strings.Contains(top, "OPENAI_API_KEY") {
+		t.Error("strata help does not list OPENAI_API_KEY")
+	}
+}
+
+func TestRedactDSN(t *testing.T) {
+	for dsn, want := range map[string]string{
+		"postgres://strata:s3cret@db.internal:5432/strata": "postgres://strata:xxxxx@db.internal:5432/strata",
+		"postgres://db/strata?user=u&password=s3cret":      "postgres://db/strata?password=xxxxx&user=u",
+		"/var/lib/strata.db":                               "/var/lib/strata.db",
+	} {
+		if got := redactDSN(dsn); got != want {
+			t.Errorf("redactDSN(%q) = %q, want %q", dsn, got, want)
+		}
+	}
+	// And the start-up log shows no password.
+	var stdout, stderr bytes.Buffer
+	m := NewMain(&stdout, &stderr)
+	m.DSN = "postgres://strata:s3cret@127.0.0.1:1/strata"
+	m.logger.Info("strata listening", "db", redactDSN(m.DSN))
+	if strings.Contains(stderr.String(), "s3cret") {
+		t.Fatalf("log shows the password: %s", stderr.String())
+	}
+}
+
+func TestMaxConnsPerIP(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	m := NewMain(&stdout, &stderr)
+	if err := m.ParseFlags([]string{"--addr", "127.0.0.1:0", "--db", testDSN(t), "--max-conns-per-ip", "2"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := m.Run(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { m.Close() })
+	addr := m.Listener.Addr().String()
+	// healthz sends one request on conn and reports whether it was answered.
+	healthz := func(conn net.Conn) bool {
+		if _, err := fmt.Fprintf(conn, "GET /healthz HTTP/1.1\r\nHost: strata\r\n\r\n"); err != nil {
+			return false
+		}
+		res, err := http.ReadResponse(bufio.NewReader(conn), nil)
+		if err != nil {
+			return false
+		}
+		res.Body.Close()
+		return res.StatusCode == http.StatusOK
+	}
+	dial := func() net.Conn {
+		c, err := net.Dial("tcp", addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { c.Close() })
+		return c
+	}
+	first, second := dial(), dial()
+	if !healthz(first) || !healthz(second) {
+		t.Fatal("the first two connections were not served")
+	}
+	if healthz(dial()) {
+		t.Fatal("a third connection from the address was served")
+	}
+	// A place given back is taken again, once the server has seen the
+	// connection close.
+	first.Close()
+	for i := 0; ; i++ {
+		if healthz(dial()) {
+			break
+		}
+		if i == 100 {
+			t.Fatal("no connection served after one closed")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}

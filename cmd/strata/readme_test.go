@@ -1,0 +1,88 @@
+package main
+
+import (
+	"bytes"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+// TestREADMEWalkthrough runs the README's shell examples (the sections
+// Walk-through, Beyond Lunary and Evaluators, in order) against a server,
+// as a reader would paste them: every curl must succeed.
+func TestREADMEWalkthrough(t *testing.T) {
+	for _, tool := range []string{"bash", "curl", "jq"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			if os.Getenv("CI") == "true" {
+				t.Fatalf("%s is needed to run the README's walk-through", tool)
+			}
+			t.Skipf("%s is not installed: the README's walk-through is not run", tool)
+		}
+	}
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	script := readmeScript(t, string(readme), "Walk-through", "Beyond Lunary", "Evaluators")
+
+	// An LLM that answers every call, for generate.
+	llm := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.Write([]byte(`{"status":"completed","output":[{"type":"message","content":[{"type":"output_text","text":"Yes."}]}]}`))
+	}))
+	defer llm.Close()
+	var stdout, stderr bytes.Buffer
+	m := NewMain(&stdout, &stderr)
+	if err := m.ParseFlags([]string{"--addr", "127.0.0.1:0", "--db", filepath.Join(t.TempDir(), "strata.db"),
+		"--llm-base-url", llm.URL}); err != nil {
+		t.Fatal(err)
+	}
+	m.LLM.APIKey = "sk-test"
+	if err := m.Run(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	key := regexp.MustCompile(`strata_\S+`).FindString(stdout.String())
+	if key == "" {
+		t.Fatalf("no key printed: %q", stdout.String())
+	}
+
+	script = strings.ReplaceAll(script, "http://127.0.0.1:3333", "http://"+m.Listener.Addr().String())
+	script = regexp.MustCompile(`(?m)^KEY=strata_\.\.\..*$`).ReplaceAllString(script, "KEY="+key)
+	// A curl that fails on an HTTP error, so that every step must work.
+	prelude := "set -euo pipefail\ncurl() { command curl --fail-with-body \"$@\"; }\n"
+	cmd := exec.Command("bash", "-c", prelude+script)
+	cmd.Dir = t.TempDir()
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("the README's walk-through failed: %v\n%s", err, out)
+	}
+}
+
+// readmeScript returns the ```sh blocks of the named sections, joined.
+func readmeScript(t *testing.T, readme string, sections ...string) string {
+	t.Helper()
+	var script strings.Builder
+	for _, name := range sections {
+		start := strings.Index(readme, "\n## "+name+"\n")
+		if start < 0 {
+			t.Fatalf("README has no section %q", name)
+		}
+		body := readme[start+1:]
+		if end := strings.Index(body[3:], "\n## "); end >= 0 {
+			body = body[:end+3]
+		}
+		blocks := regexp.MustCompile("(?s)```sh\n(.*?)```").FindAllStringSubmatch(body, -1)
+		if len(blocks) == 0 {
+			t.Fatalf("README section %q has no sh block", name)
+		}
+		for _, b := range blocks {
+			script.WriteString(b[1])
+		}
+	}
+	return script.String()
+}

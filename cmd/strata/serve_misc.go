@@ -1,0 +1,102 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"net/url"
+	"regexp"
+	"strings"
+
+	"github.com/strata-eval/strata/api"
+	"github.com/strata-eval/strata/postgres"
+)
+
+// clientFlags registers the settings that protect the server from slow or
+// greedy clients, and the CSV export's formula escaping.
+func (m *Main) clientFlags(fs *flag.FlagSet, env *envDefaults) {
+	fs.DurationVar(&m.BodyTimeout, "body-timeout", env.duration("STRATA_BODY_TIMEOUT", api.DefaultBodyTimeout),
+		"longest a request body may take to start arriving; it then moves on with --min-body-rate (env STRATA_BODY_TIMEOUT)")
+	fs.Int64Var(&m.MinBodyRate, "min-body-rate", env.int64("STRATA_MIN_BODY_RATE", api.DefaultMinBodyRate),
+		"bytes per second a request body must keep up, after --body-timeout; -1 for no rate (env STRATA_MIN_BODY_RATE)")
+	fs.IntVar(&m.MaxConnsPerIP, "max-conns-per-ip", int(env.int64("STRATA_MAX_CONNS_PER_IP", DefaultMaxConnsPerIP)),
+		"open connections one client address may hold; more are closed; -1 for no limit (env STRATA_MAX_CONNS_PER_IP)")
+	fs.BoolVar(&m.SafeCSV, "safe-csv", env.bool("STRATA_SAFE_CSV", false),
+		"CSV exports prefix ' to cells a spreadsheet would read as a formula (env STRATA_SAFE_CSV)")
+}
+
+func (e *envDefaults) bool(name string, def bool) bool {
+	e.parse(name, func(v string) (err error) {
+		switch strings.ToLower(v) {
+		case "1", "true", "yes", "on":
+			def = true
+		case "0", "false", "no", "off":
+			def = false
+		default:
+			err = fmt.Errorf("want true or false")
+		}
+		return err
+	})
+	return def
+}
+
+// serveUsage prints serve's flags, each with the environment variable that
+// gives its default.
+func serveUsage(w io.Writer, fs *flag.FlagSet) {
+	fmt.Fprint(w, `usage: strata serve [flags]
+
+Runs the API and the web pages. Each flag's default comes from the environment
+variable named beside it; OPENAI_API_KEY (environment only) is the key of LLM calls.
+
+`)
+	fs.PrintDefaults()
+}
+
+var envName = regexp.MustCompile(`\(env ([A-Z0-9_]+)\)`)
+
+// serveEnvironment lists the environment variables serve reads, for the
+// usage text: taken from the flags themselves, so that none is forgotten.
+func serveEnvironment() string {
+	m := NewMain(io.Discard, io.Discard)
+	m.ParseFlags(nil) // the flags are registered even when the environment is malformed
+	names := []string{}
+	m.flags.VisitAll(func(f *flag.Flag) {
+		if sub := envName.FindStringSubmatch(f.Usage); sub != nil {
+			names = append(names, sub[1])
+		}
+	})
+	names = append(names, "OPENAI_API_KEY")
+	var b strings.Builder
+	b.WriteString("Environment of serve:")
+	line := len("Environment of serve:")
+	for i, n := range names {
+		if i > 0 {
+			b.WriteString(",")
+			line++
+		}
+		if line+len(n)+1 > 100 {
+			b.WriteString("\n ")
+			line = 1
+		}
+		b.WriteString(" " + n)
+		line += len(n) + 1
+	}
+	b.WriteString(".\n")
+	return b.String()
+}
+
+// redactDSN hides a PostgreSQL URL's password, for logs.
+func redactDSN(dsn string) string {
+	if !postgres.IsDSN(dsn) {
+		return dsn
+	}
+	u, err := url.Parse(dsn)
+	if err != nil {
+		return "postgres://(unreadable DSN)"
+	}
+	if q := u.Query(); q.Has("password") {
+		q.Set("password", "xxxxx")
+		u.RawQuery = q.Encode()
+	}
+	return u.Redacted()
+}
