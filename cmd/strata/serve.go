@@ -70,8 +70,12 @@ func (m *Main) ParseFlags(args []string) error {
 		"longest a client may take to send the request headers (env STRATA_READ_HEADER_TIMEOUT)")
 	fs.IntVar(&l.MaxConcurrentPerKey, "max-concurrent-per-key", int(env.int64("STRATA_MAX_CONCURRENT_PER_KEY", api.DefaultMaxConcurrentPerKey)),
 		"requests of one key in flight at once; -1 for no limit (env STRATA_MAX_CONCURRENT_PER_KEY)")
+	fs.IntVar(&l.MaxQueuedPerKey, "max-queued-per-key", int(env.int64("STRATA_MAX_QUEUED_PER_KEY", api.DefaultMaxQueuedPerKey)),
+		"requests of one key that wait for a slot when all are in flight; -1 for none (env STRATA_MAX_QUEUED_PER_KEY)")
+	fs.DurationVar(&l.MaxWaitPerKey, "max-wait-per-key", env.duration("STRATA_MAX_WAIT_PER_KEY", api.DefaultMaxWaitPerKey),
+		"longest a request waits for a slot of its key before 429 (env STRATA_MAX_WAIT_PER_KEY)")
 	fs.Float64Var(&l.RatePerKey, "rate-per-key", env.float("STRATA_RATE_PER_KEY", api.DefaultRatePerKey),
-		"requests per second one key may send on average; -1 for no limit (env STRATA_RATE_PER_KEY)")
+		"requests per second one key may send on average; 0 for no limit, the default (env STRATA_RATE_PER_KEY)")
 	fs.IntVar(&l.BurstPerKey, "burst-per-key", int(env.int64("STRATA_BURST_PER_KEY", api.DefaultBurstPerKey)),
 		"requests one key may send at once above its rate (env STRATA_BURST_PER_KEY)")
 	llmModels := m.llmFlags(fs, &env)
