@@ -564,6 +564,9 @@ func (s *Server) generate(w http.ResponseWriter, r *request) error {
 	if input == nil {
 		input = &it.Input
 	}
+	if limit := s.LLM.PromptLimit(); len(*input) > limit {
+		return strata.Errorf(strata.ETOOLARGE, "input is %d bytes, more than the limit of %d for a prompt", len(*input), limit)
+	}
 	resp, err := s.LLM.Respond(r.ctx(), eval.Request{Model: model, Input: *input, Instructions: instructions})
 	if err != nil {
 		if r.ctx().Err() != nil {

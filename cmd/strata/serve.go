@@ -102,6 +102,8 @@ func (m *Main) llmFlags(fs *flag.FlagSet, env *envDefaults) *string {
 		"LLM calls in flight at once, over all runs and requests (env STRATA_LLM_CONCURRENCY)")
 	fs.DurationVar(&m.LLM.Timeout, "llm-timeout", env.duration("STRATA_LLM_TIMEOUT", eval.DefaultTimeout),
 		"longest one LLM call may take (env STRATA_LLM_TIMEOUT)")
+	fs.IntVar(&m.LLM.MaxPromptBytes, "llm-max-prompt-bytes", int(env.int64("STRATA_LLM_MAX_PROMPT_BYTES", eval.DefaultMaxPromptBytes)),
+		"largest prompt one LLM call sends, in bytes: an evaluator's filled prompt (larger: an error result) or generate's input (larger: 413) (env STRATA_LLM_MAX_PROMPT_BYTES)")
 	return fs.String("llm-models", env.str("STRATA_LLM_MODELS", eval.DefaultModel),
 		"comma-separated models that evaluators and generate may call, * for any (env STRATA_LLM_MODELS)")
 }
@@ -118,6 +120,9 @@ func (m *Main) llmConfig(models string) error {
 	}
 	if m.LLM.Concurrency <= 0 {
 		return fmt.Errorf("STRATA_LLM_CONCURRENCY: want a positive number, got %d", m.LLM.Concurrency)
+	}
+	if m.LLM.MaxPromptBytes <= 0 {
+		return fmt.Errorf("STRATA_LLM_MAX_PROMPT_BYTES: want a positive number, got %d", m.LLM.MaxPromptBytes)
 	}
 	if m.LLM.Timeout <= 0 {
 		return fmt.Errorf("STRATA_LLM_TIMEOUT: want a positive duration, got %s", m.LLM.Timeout)
