@@ -224,7 +224,22 @@ func evaluatorFields(v *validator, b jsonBody, create bool) (c strata.EvaluatorC
 	c.Mode = required("mode")
 	c.Params = v.record("params", obj["params"])
 	c.Filters = v.array("filters", obj["filters"])
+	if c.Type == "json" {
+		v.jsonSchema(c.Params)
+	}
 	return c
+}
+
+// jsonSchema bounds the cost of a json evaluator's params.schema: its size
+// and depth (eval.CheckSchema).
+func (v *validator) jsonSchema(params json.RawMessage) {
+	var p struct{ Schema json.RawMessage }
+	if params == nil || json.Unmarshal(params, &p) != nil || p.Schema == nil || string(p.Schema) == "null" {
+		return
+	}
+	if err := eval.CheckSchema(p.Schema); err != nil {
+		v.add("params.schema", err.Error())
+	}
 }
 
 // POST /v1/evaluators: 200, as in Lunary.

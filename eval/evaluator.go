@@ -471,8 +471,9 @@ func (s *stringScorer) Score(_ context.Context, it Item) json.RawMessage {
 
 // jsonScorer checks that the output is JSON, and that it matches
 // params.schema when one is given: {"passed": bool, "reason"?: "..."}.
+// The schema's cost is bounded (schema.go).
 type jsonScorer struct {
-	schema    *jsonschema.Schema
+	schema    *schemaPool
 	schemaErr error
 }
 
@@ -487,23 +488,20 @@ func newJSONScorer(p map[string]any) Scorer {
 		s.schemaErr = err
 		return s
 	}
+	// A schema saved before the limits existed meets them here.
+	if s.schemaErr = CheckSchema(b); s.schemaErr != nil {
+		return s
+	}
 	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(b)) // numbers as json.Number, as the compiler wants
 	if err != nil {
 		s.schemaErr = err
 		return s
 	}
-	c := jsonschema.NewCompiler()
-	// No $ref may reach a file or the network: the server is not a fetcher.
-	c.UseLoader(jsonschema.SchemeURLLoader{})
-	if err := c.AddResource("strata:schema.json", doc); err != nil {
-		s.schemaErr = err
-		return s
-	}
-	s.schema, s.schemaErr = c.Compile("strata:schema.json")
+	s.schema, s.schemaErr = newSchemaPool(doc)
 	return s
 }
 
-func (s *jsonScorer) Score(_ context.Context, it Item) json.RawMessage {
+func (s *jsonScorer) Score(ctx context.Context, it Item) json.RawMessage {
 	if s.schemaErr != nil {
 		return errorResult("Invalid JSON Schema in params.schema: " + s.schemaErr.Error())
 	}
@@ -521,11 +519,17 @@ func (s *jsonScorer) Score(_ context.Context, it Item) json.RawMessage {
 		return fail("Output is not valid JSON: " + err.Error())
 	}
 	if s.schema != nil {
-		if err := s.schema.Validate(v); err != nil {
-			var verr *jsonschema.ValidationError
-			if errors.As(err, &verr) {
-				return fail("Output does not match the schema: " + strings.Join(strings.Fields(verr.Error()), " "))
-			}
+		err := s.schema.validate(ctx, v)
+		var verr *jsonschema.ValidationError
+		switch {
+		case err == nil:
+		case errors.As(err, &verr):
+			return fail("Output does not match the schema: " + strings.Join(strings.Fields(verr.Error()), " "))
+		case errors.Is(err, errSchemaSteps), errors.Is(err, errSchemaTimeout):
+			return errorResult("Schema validation stopped: " + err.Error())
+		case ctx.Err() != nil:
+			return errorResult(err.Error())
+		default:
 			return fail("Output does not match the schema: " + err.Error())
 		}
 	}
