@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"errors"
 	"math"
 	"net/http"
 	"slices"
@@ -199,10 +200,18 @@ func (k *keyLimiter) sweep(now time.Time) {
 	}
 }
 
+// runsRetryAfter is when a client refused an asynchronous run may try
+// again: runs take minutes, not milliseconds.
+const runsRetryAfter = 30 * time.Second
+
 // setRetryAfter tells a rate-limited client when to retry, in whole seconds.
 func setRetryAfter(w http.ResponseWriter, err error) {
-	if rl, ok := err.(*rateLimitError); ok {
-		w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(rl.retryAfter.Seconds()))))
+	var rl *rateLimitError
+	switch {
+	case errors.As(err, &rl):
+		w.Header().Set("Retry-After", strconv.Itoa(max(1, int(math.Ceil(rl.retryAfter.Seconds())))))
+	case strata.ErrorCode(err) == strata.ERATELIMIT:
+		w.Header().Set("Retry-After", strconv.Itoa(int(runsRetryAfter.Seconds())))
 	}
 }
 

@@ -31,6 +31,8 @@ type Main struct {
 	ReadHeaderTimeout time.Duration
 	// LLM is the client of the evaluators' and generate's LLM calls.
 	LLM *eval.Client
+	// MaxAsyncRuns is how many asynchronous evaluator runs compute at once.
+	MaxAsyncRuns int
 
 	runner    *eval.Runner
 	stopWatch context.CancelFunc
@@ -78,6 +80,8 @@ func (m *Main) ParseFlags(args []string) error {
 		"requests per second one key may send on average; 0 for no limit, the default (env STRATA_RATE_PER_KEY)")
 	fs.IntVar(&l.BurstPerKey, "burst-per-key", int(env.int64("STRATA_BURST_PER_KEY", api.DefaultBurstPerKey)),
 		"requests one key may send at once above its rate (env STRATA_BURST_PER_KEY)")
+	fs.IntVar(&m.MaxAsyncRuns, "max-async-runs", int(env.int64("STRATA_MAX_ASYNC_RUNS", eval.DefaultMaxAsyncRuns)),
+		"asynchronous evaluator runs this server computes at once; more: 429 (env STRATA_MAX_ASYNC_RUNS)")
 	llmModels := m.llmFlags(fs, &env)
 	if env.err != nil {
 		return env.err
@@ -89,6 +93,9 @@ func (m *Main) ParseFlags(args []string) error {
 		return fmt.Errorf("serve: unexpected argument %q", fs.Arg(0))
 	}
 	m.DSN = *db
+	if m.MaxAsyncRuns <= 0 {
+		return fmt.Errorf("STRATA_MAX_ASYNC_RUNS: want a positive number, got %d", m.MaxAsyncRuns)
+	}
 	return m.llmConfig(*llmModels)
 }
 
@@ -182,6 +189,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	// The runner computes asynchronous runs; its watch marks failed the runs
 	// of servers that stopped, this one's previous life included.
 	m.runner = eval.NewRunner(m.Store, m.LLM, m.logger)
+	m.runner.MaxAsyncRuns = m.MaxAsyncRuns
 	watchCtx, stop := context.WithCancel(context.Background())
 	m.stopWatch, m.watching = stop, make(chan struct{})
 	go func() {

@@ -784,11 +784,5 @@ func (s *Store) CompleteRun(ctx context.Context, a strata.Actor, datasetID strin
 // sameContent reports whether a working revision still has the content a
 // run evaluated.
 func sameContent(r *revision, res *strata.ItemResults) bool {
-	same := func(n sql.NullString, p *string) bool {
-		if p == nil {
-			return !n.Valid
-		}
-		return n.Valid && n.String == *p
-	}
-	return r.input == res.Input && same(r.groundTruth, res.GroundTruth) && same(r.output, res.Output)
+	return strata.DigestContent(r.input, ptr(r.groundTruth), ptr(r.output)) == res.Content
 }
