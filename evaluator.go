@@ -2,6 +2,8 @@ package strata
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/binary"
 	"encoding/json"
 	"math"
 	"slices"
@@ -233,14 +235,37 @@ type RunSlotInput struct {
 	Config    json.RawMessage
 }
 
-// ItemResults are the results of one item, with the content they were
-// computed on. Results[n-1] is the result of slot n, nil for a slot not run.
+// ItemResults are the results of one item, with the digest of the content
+// they were computed on: a run holds its results, not its items.
+// Results[n-1] is the result of slot n, nil for a slot not run.
 type ItemResults struct {
-	ItemID      string
-	Input       string
-	GroundTruth *string
-	Output      *string
-	Results     [MaxEvaluatorSlots]json.RawMessage
+	ItemID  string
+	Content ContentDigest
+	Results [MaxEvaluatorSlots]json.RawMessage
+}
+
+// ContentDigest identifies the content of an item that evaluators read: its
+// input, ground truth and output.
+type ContentDigest [sha256.Size]byte
+
+// DigestContent returns the digest of an item's input, ground truth and
+// output (nil differs from "").
+func DigestContent(input string, groundTruth, output *string) ContentDigest {
+	h := sha256.New()
+	for _, f := range []*string{&input, groundTruth, output} {
+		var head [9]byte
+		if f != nil {
+			head[0] = 1
+			binary.LittleEndian.PutUint64(head[1:], uint64(len(*f)))
+		}
+		h.Write(head[:])
+		if f != nil {
+			h.Write([]byte(*f))
+		}
+	}
+	var d ContentDigest
+	h.Sum(d[:0])
+	return d
 }
 
 // RunCompletion is what CompleteRun writes.

@@ -12,7 +12,9 @@ import (
 // that of two concurrent requests with one key only one runs; it then keeps
 // the response, which a retry with the same request gets back. The same key
 // with another request is refused. Keys expire IdempotencyKeyTTL after their
-// first use.
+// first use. A reservation lasts a lease, the longest its request can run:
+// a key whose request died with its server (reserved, never completed) is
+// taken over by the next request once the lease has run out.
 
 const (
 	// IdempotencyKeyTTL is how long a key is remembered.
@@ -30,6 +32,9 @@ type SavedResponse struct {
 	Status int
 	Header map[string]string // Content-Type, ETag: what a replay sends again
 	Body   []byte
+	// Fingerprint, when set, replaces the fingerprint the key was reserved
+	// with: a streamed body is known only once it has been read.
+	Fingerprint []byte
 	// Truncated reports that the body was not kept (too large, or the
 	// response broke off): a retry cannot be answered with it.
 	Truncated bool
@@ -46,13 +51,14 @@ var (
 // IdempotencyStore keeps idempotency keys.
 type IdempotencyStore interface {
 	// ReserveIdempotencyKey claims key for a request with the given
-	// fingerprint. When the key is new (or expired) it returns nil, nil: the
+	// fingerprint, for lease at most. When the key is new, expired, or
+	// reserved by a request whose lease ran out, it returns nil, nil: the
 	// caller runs the request, then calls SaveIdempotentResponse, or
 	// ReleaseIdempotencyKey if the request changed nothing and may be
 	// retried. For a key already used it returns the saved response (same
 	// fingerprint), ErrIdempotencyKeyReused (another fingerprint) or
 	// ErrIdempotencyKeyInFlight (the first request is still running).
-	ReserveIdempotencyKey(ctx context.Context, projectID, key string, fingerprint []byte) (*SavedResponse, error)
+	ReserveIdempotencyKey(ctx context.Context, projectID, key string, fingerprint []byte, lease time.Duration) (*SavedResponse, error)
 	SaveIdempotentResponse(ctx context.Context, projectID, key string, res *SavedResponse) error
 	ReleaseIdempotencyKey(ctx context.Context, projectID, key string) error
 }

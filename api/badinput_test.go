@@ -139,6 +139,11 @@ func TestBadInput(t *testing.T) {
 		{name: "LimitFraction", method: "GET", path: ds + "/versions?limit=1.5"},
 		{name: "SkipVersionRepeated", method: "POST", path: ds + "/items?skipVersion=true&skipVersion=false", body: `{"input":"a"}`},
 		{name: "SkipVersioningRepeated", method: "DELETE", path: it + "?skipVersioning=1&skipVersioning=1"},
+		// Evaluator params whose cost the server bounds.
+		{name: "EvaluatorSchemaTooDeep", method: "POST", path: evaluatorsPath, body: `{"name":"deep","slug":"deep","type":"json","mode":"normal","params":{"schema":` +
+			strings.Repeat(`{"not":`, 3000) + `{}` + strings.Repeat(`}`, 3000) + `},"filters":[]}`},
+		{name: "EvaluatorSchemaTooDeepUpdate", method: "PATCH", path: evaluatorsPath + "/" + strata.NewID(), body: `{"name":"deep","type":"json","mode":"normal","params":{"schema":` +
+			strings.Repeat(`[`, 40) + strings.Repeat(`]`, 40) + `},"filters":[]}`},
 		// Transport.
 		{name: "FormBody", method: "POST", path: datasetsPath, body: `name=form`, header: ct("application/x-www-form-urlencoded")},
 		{name: "XMLBody", method: "POST", path: datasetsPath, body: `<name>x</name>`, header: ct("application/xml")},

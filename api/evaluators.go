@@ -224,7 +224,22 @@ func evaluatorFields(v *validator, b jsonBody, create bool) (c strata.EvaluatorC
 	c.Mode = required("mode")
 	c.Params = v.record("params", obj["params"])
 	c.Filters = v.array("filters", obj["filters"])
+	if c.Type == "json" {
+		v.jsonSchema(c.Params)
+	}
 	return c
+}
+
+// jsonSchema bounds the cost of a json evaluator's params.schema: its size
+// and depth (eval.CheckSchema).
+func (v *validator) jsonSchema(params json.RawMessage) {
+	var p struct{ Schema json.RawMessage }
+	if params == nil || json.Unmarshal(params, &p) != nil || p.Schema == nil || string(p.Schema) == "null" {
+		return
+	}
+	if err := eval.CheckSchema(p.Schema); err != nil {
+		v.add("params.schema", err.Error())
+	}
 }
 
 // POST /v1/evaluators: 200, as in Lunary.
@@ -563,6 +578,9 @@ func (s *Server) generate(w http.ResponseWriter, r *request) error {
 	}
 	if input == nil {
 		input = &it.Input
+	}
+	if limit := s.LLM.PromptLimit(); len(*input) > limit {
+		return strata.Errorf(strata.ETOOLARGE, "input is %d bytes, more than the limit of %d for a prompt", len(*input), limit)
 	}
 	resp, err := s.LLM.Respond(r.ctx(), eval.Request{Model: model, Input: *input, Instructions: instructions})
 	if err != nil {

@@ -5,8 +5,12 @@ import (
 	"crypto/sha256"
 	"encoding/json"
 	"errors"
+	"hash"
+	"io"
+	"mime"
 	"net/http"
 	"sort"
+	"time"
 
 	"github.com/strata-eval/strata"
 )
@@ -36,7 +40,34 @@ func (s *Server) once(w http.ResponseWriter, r *request, h handlerFunc) (err err
 		return strata.ErrIdempotencyKeyInvalid
 	}
 	project := r.principal.ProjectID
-	saved, err := s.Store.ReserveIdempotencyKey(r.ctx(), project, key, fingerprint(r))
+	lease := s.limits().RequestTimeout + time.Minute // the request ends before its lease
+	fp := fingerprint(r)
+	var body *hashedBody
+	if streamsBody(r.Request) {
+		// The body is read as the handler goes: the key is reserved for
+		// the rest of the request first, and the body's hash joins the
+		// fingerprint once it is known.
+		body = &hashedBody{ReadCloser: r.Body, hash: sha256.New()}
+		r.Body = body
+	}
+	saved, err := s.Store.ReserveIdempotencyKey(r.ctx(), project, key, fp, lease)
+	if body != nil && errors.Is(err, strata.ErrIdempotencyKeyReused) {
+		// A completed streamed request saved its whole fingerprint: read
+		// this body to compare.
+		full, ferr := body.fingerprint(w, r, fp, s.limits().MaxImportBytes)
+		if ferr != nil {
+			return ferr
+		}
+		saved, err = s.Store.ReserveIdempotencyKey(r.ctx(), project, key, full, lease)
+		if err == nil && saved == nil {
+			// Expired in between, and this body is spent: the retry of a
+			// retry will run it.
+			if err := s.Store.ReleaseIdempotencyKey(context.WithoutCancel(r.ctx()), project, key); err != nil {
+				return err
+			}
+			return strata.ErrIdempotencyKeyInFlight
+		}
+	}
 	switch {
 	case errors.Is(err, strata.ErrIdempotencyKeyReused):
 		return writeJSON(w, http.StatusUnprocessableEntity, errorBody{Error: "Error", Message: strata.ErrorMessage(err)})
@@ -60,7 +91,7 @@ func (s *Server) once(w http.ResponseWriter, r *request, h handlerFunc) (err err
 	rec := &recorder{ResponseWriter: w}
 	defer func() {
 		if v := recover(); v != nil {
-			s.settle(ctx, project, key, rec, true)
+			s.settle(ctx, project, key, rec, true, nil)
 			panic(v)
 		}
 	}()
@@ -69,18 +100,70 @@ func (s *Server) once(w http.ResponseWriter, r *request, h handlerFunc) (err err
 		s.writeError(rec, r.Request, err)
 		err = nil
 	}
-	s.settle(ctx, project, key, rec, err != nil)
+	var full []byte
+	if body != nil && rec.started() && rec.status < 500 {
+		// What the handler left of the body counts too, so that a retry
+		// of the same file finds the same fingerprint.
+		if full, err = body.fingerprint(w, r, fp, s.limits().MaxImportBytes); err != nil {
+			full = body.incomplete(fp)
+			err = nil
+		}
+	}
+	s.settle(ctx, project, key, rec, err != nil, full)
 	return err
+}
+
+// hashedBody hashes a streamed body as it is read.
+type hashedBody struct {
+	io.ReadCloser
+	hash hash.Hash
+	n    int64
+}
+
+func (b *hashedBody) Read(p []byte) (int, error) {
+	n, err := b.ReadCloser.Read(p)
+	b.hash.Write(p[:n])
+	b.n += int64(n)
+	return n, err
+}
+
+// fingerprint reads the rest of the body, up to max bytes in all and within
+// the request's deadline, and returns the request's fingerprint fp with the
+// body's hash.
+func (b *hashedBody) fingerprint(w http.ResponseWriter, r *request, fp []byte, max int64) ([]byte, error) {
+	if deadline, ok := r.Context().Deadline(); ok {
+		http.NewResponseController(w).SetReadDeadline(deadline)
+	}
+	if _, err := io.Copy(io.Discard, io.LimitReader(b, max+1-b.n)); err != nil {
+		return nil, bodyError(err)
+	}
+	if b.n > max {
+		return nil, errBodyTooLarge
+	}
+	return b.sum(fp, "body"), nil
+}
+
+// incomplete is the fingerprint of a body that could not be read to its
+// end: the same request, failing the same way, finds it again.
+func (b *hashedBody) incomplete(fp []byte) []byte { return b.sum(fp, "incomplete") }
+
+func (b *hashedBody) sum(fp []byte, kind string) []byte {
+	h := sha256.New()
+	h.Write(fp)
+	h.Write([]byte(kind))
+	h.Write(b.hash.Sum(nil))
+	return h.Sum(nil)
 }
 
 // settle saves the response of a key's request, or releases the key when
 // the request failed before it changed anything.
-func (s *Server) settle(ctx context.Context, project, key string, rec *recorder, broken bool) {
+func (s *Server) settle(ctx context.Context, project, key string, rec *recorder, broken bool, fingerprint []byte) {
 	var err error
 	if !rec.started() || rec.status >= 500 {
 		err = s.Store.ReleaseIdempotencyKey(ctx, project, key)
 	} else {
-		res := &strata.SavedResponse{Status: rec.status, Header: map[string]string{}, Body: rec.body, Truncated: broken || rec.overflow}
+		res := &strata.SavedResponse{Status: rec.status, Header: map[string]string{}, Body: rec.body, Truncated: broken || rec.overflow,
+			Fingerprint: fingerprint}
 		for _, h := range []string{"Content-Type", "ETag"} {
 			if v := rec.Header().Get(h); v != "" {
 				res.Header[h] = v
@@ -106,9 +189,10 @@ func validIdempotencyKey(k string) bool {
 	return true
 }
 
-// fingerprint identifies a request: its method, path, query and JSON body,
-// the body's members sorted and each compacted, so that two encodings of one
-// object are one request.
+// fingerprint identifies a request: its method, path, query, media type and
+// JSON body, the body's members sorted and each compacted, so that two
+// encodings of one object are one request. A streamed body is added once
+// read (hashedBody).
 func fingerprint(r *request) []byte {
 	h := sha256.New()
 	write := func(s string) {
@@ -122,6 +206,13 @@ func fingerprint(r *request) []byte {
 	write(r.Method)
 	write(r.URL.EscapedPath())
 	write(r.URL.RawQuery)
+	// Every JSON type is one; a raw import's type names its format.
+	if ct := r.Header.Get("Content-Type"); jsonContentType(ct) {
+		write("json")
+	} else {
+		mediaType, _, _ := mime.ParseMediaType(ct)
+		write(mediaType)
+	}
 	switch {
 	case r.body.array:
 		write("array")

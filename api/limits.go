@@ -1,35 +1,46 @@
 package api
 
 import (
+	"context"
+	"errors"
 	"math"
 	"net/http"
+	"slices"
 	"strconv"
 	"sync"
 	"time"
+
+	"golang.org/x/time/rate"
 
 	"github.com/strata-eval/strata"
 )
 
 // Limits protect the server from a client that sends too much. Zero fields
-// take the defaults below; a negative rate or concurrency turns that limit off.
+// take the defaults below; a negative concurrency, queue or rate turns that
+// limit off (no queue: a request beyond the concurrency is refused at once).
 type Limits struct {
 	MaxImportItems      int           // items in one import
 	MaxImportBytes      int64         // bytes in a raw import body (import_stream.go)
 	MaxFieldBytes       int           // bytes in one item's input, ground truth or output
 	RequestTimeout      time.Duration // time a request may take, streaming included
 	MaxConcurrentPerKey int           // requests of one key in flight at once
-	RatePerKey          float64       // requests per second one key may send, on average
+	MaxQueuedPerKey     int           // requests of one key waiting for a slot
+	MaxWaitPerKey       time.Duration // longest a request waits for a slot
+	RatePerKey          float64       // requests per second one key may send, on average; 0: no limit
 	BurstPerKey         int           // requests one key may send at once above the rate
 }
 
-// Defaults of Limits.
+// Defaults of Limits. The rate limit is off: a team's own evaluation
+// harness is no attacker, and the concurrency limit already queues it.
 const (
 	DefaultMaxImportItems      = 1_000_000
 	DefaultMaxImportBytes      = 2 << 30
 	DefaultMaxFieldBytes       = 1 << 20
 	DefaultRequestTimeout      = 5 * time.Minute
 	DefaultMaxConcurrentPerKey = 32
-	DefaultRatePerKey          = 100
+	DefaultMaxQueuedPerKey     = 1024
+	DefaultMaxWaitPerKey       = time.Minute
+	DefaultRatePerKey          = 0
 	DefaultBurstPerKey         = 200
 )
 
@@ -42,6 +53,7 @@ func (l Limits) withDefaults() Limits {
 	def(&l.MaxImportItems, DefaultMaxImportItems)
 	def(&l.MaxFieldBytes, DefaultMaxFieldBytes)
 	def(&l.MaxConcurrentPerKey, DefaultMaxConcurrentPerKey)
+	def(&l.MaxQueuedPerKey, DefaultMaxQueuedPerKey)
 	def(&l.BurstPerKey, DefaultBurstPerKey)
 	if l.MaxImportBytes == 0 {
 		l.MaxImportBytes = DefaultMaxImportBytes
@@ -49,8 +61,8 @@ func (l Limits) withDefaults() Limits {
 	if l.RequestTimeout == 0 {
 		l.RequestTimeout = DefaultRequestTimeout
 	}
-	if l.RatePerKey == 0 {
-		l.RatePerKey = DefaultRatePerKey
+	if l.MaxWaitPerKey <= 0 {
+		l.MaxWaitPerKey = DefaultMaxWaitPerKey
 	}
 	return l
 }
@@ -64,74 +76,142 @@ type rateLimitError struct {
 func (e *rateLimitError) Error() string { return e.err.Error() }
 func (e *rateLimitError) Unwrap() error { return e.err }
 
-// keyLimiter counts, per key, the requests in flight and a token bucket of
-// requests per second.
+// keyLimiter holds, per key, the requests in flight, the requests waiting for
+// a slot, and the key's rate limiter.
+//
+// A request beyond MaxConcurrentPerKey waits in the key's queue, first come
+// first served, until a request of the key ends and hands it its slot: a
+// client that sends more at once than the limit is slowed, not refused. Only
+// a full queue (MaxQueuedPerKey) or a wait longer than MaxWaitPerKey is 429.
+// The rate limit, when set, refuses at once: it is for a client that sends
+// more than a server should take, whatever its parallelism.
 type keyLimiter struct {
 	mu    sync.Mutex
 	keys  map[string]*keyState
 	swept time.Time
+	// watch, when set, is told of each request admitted at once or queued.
+	watch func(event, key string)
 }
 
 type keyState struct {
 	inFlight int
-	tokens   float64
-	last     time.Time
+	queue    []chan struct{} // waiting requests, oldest first; closed when given a slot
+	rate     *rate.Limiter   // nil when the rate limit is off
 }
 
-// admit lets a request of key in, or says why not. The returned function
-// ends the request.
-func (k *keyLimiter) admit(key string, l Limits) (func(), error) {
+// admit lets a request of key in, waiting for a slot if it must, or says why
+// not. The returned function ends the request.
+func (k *keyLimiter) admit(ctx context.Context, key string, l Limits) (func(), error) {
 	k.mu.Lock()
-	defer k.mu.Unlock()
 	now := time.Now()
 	if k.keys == nil {
 		k.keys = map[string]*keyState{}
 	}
-	k.sweep(now, l)
+	k.sweep(now)
 	st := k.keys[key]
 	if st == nil {
-		st = &keyState{tokens: float64(l.BurstPerKey), last: now}
+		st = &keyState{}
+		if l.RatePerKey > 0 {
+			st.rate = rate.NewLimiter(rate.Limit(l.RatePerKey), l.BurstPerKey)
+		}
 		k.keys[key] = st
 	}
-	if l.RatePerKey > 0 {
-		st.tokens = math.Min(float64(l.BurstPerKey), st.tokens+now.Sub(st.last).Seconds()*l.RatePerKey)
-		st.last = now
-		if st.tokens < 1 {
-			wait := time.Duration((1 - st.tokens) / l.RatePerKey * float64(time.Second))
+	if st.rate != nil {
+		if r := st.rate.ReserveN(now, 1); !r.OK() || r.DelayFrom(now) > 0 {
+			wait := time.Second
+			if r.OK() {
+				wait = r.DelayFrom(now)
+				r.CancelAt(now)
+			}
+			k.mu.Unlock()
 			return nil, &rateLimitError{strata.Errorf(strata.ERATELIMIT, "Rate limit exceeded: at most %g requests per second per key", l.RatePerKey), wait}
 		}
 	}
-	if l.MaxConcurrentPerKey > 0 && st.inFlight >= l.MaxConcurrentPerKey {
-		return nil, &rateLimitError{strata.Errorf(strata.ERATELIMIT, "Too many concurrent requests: at most %d per key", l.MaxConcurrentPerKey), time.Second}
-	}
-	st.tokens--
-	st.inFlight++
-	return func() {
-		k.mu.Lock()
-		st.inFlight--
+	release := func() { k.release(st) }
+	if l.MaxConcurrentPerKey <= 0 || (st.inFlight < l.MaxConcurrentPerKey && len(st.queue) == 0) {
+		st.inFlight++
 		k.mu.Unlock()
-	}, nil
+		k.tell("admitted", key)
+		return release, nil
+	}
+	if len(st.queue) >= max(l.MaxQueuedPerKey, 0) {
+		k.mu.Unlock()
+		return nil, &rateLimitError{strata.Errorf(strata.ERATELIMIT,
+			"Too many concurrent requests: %d per key run at once and %d wait, and both are full", l.MaxConcurrentPerKey, max(l.MaxQueuedPerKey, 0)), time.Second}
+	}
+	ready := make(chan struct{})
+	st.queue = append(st.queue, ready)
+	k.mu.Unlock()
+	k.tell("queued", key)
+
+	timer := time.NewTimer(l.MaxWaitPerKey)
+	defer timer.Stop()
+	var err error
+	select {
+	case <-ready:
+		return release, nil
+	case <-timer.C:
+		err = &rateLimitError{strata.Errorf(strata.ERATELIMIT,
+			"Too many concurrent requests: waited %s for one of the %d slots of this key", l.MaxWaitPerKey, l.MaxConcurrentPerKey), time.Second}
+	case <-ctx.Done():
+		err = ctx.Err()
+	}
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if i := slices.Index(st.queue, ready); i >= 0 {
+		st.queue = slices.Delete(st.queue, i, i+1)
+		return nil, err
+	}
+	// Given a slot as the wait ended: take it after all.
+	return release, nil
+}
+
+func (k *keyLimiter) tell(event, key string) {
+	if k.watch != nil {
+		k.watch(event, key)
+	}
+}
+
+// release ends a request: its slot goes to the oldest waiting request, if
+// any.
+func (k *keyLimiter) release(st *keyState) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if len(st.queue) > 0 {
+		close(st.queue[0])
+		st.queue = slices.Delete(st.queue, 0, 1)
+		return
+	}
+	st.inFlight--
 }
 
 // sweep forgets keys that are idle with a full bucket, once a minute, so the
 // map does not grow with every key ever seen.
-func (k *keyLimiter) sweep(now time.Time, l Limits) {
+func (k *keyLimiter) sweep(now time.Time) {
 	if now.Sub(k.swept) < time.Minute {
 		return
 	}
 	k.swept = now
 	for key, st := range k.keys {
-		full := l.RatePerKey <= 0 || st.tokens+now.Sub(st.last).Seconds()*l.RatePerKey >= float64(l.BurstPerKey)
-		if st.inFlight == 0 && full {
+		full := st.rate == nil || st.rate.TokensAt(now) >= float64(st.rate.Burst())
+		if st.inFlight == 0 && len(st.queue) == 0 && full {
 			delete(k.keys, key)
 		}
 	}
 }
 
+// runsRetryAfter is when a client refused an asynchronous run may try
+// again: runs take minutes, not milliseconds.
+const runsRetryAfter = 30 * time.Second
+
 // setRetryAfter tells a rate-limited client when to retry, in whole seconds.
 func setRetryAfter(w http.ResponseWriter, err error) {
-	if rl, ok := err.(*rateLimitError); ok {
-		w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(rl.retryAfter.Seconds()))))
+	var rl *rateLimitError
+	switch {
+	case errors.As(err, &rl):
+		w.Header().Set("Retry-After", strconv.Itoa(max(1, int(math.Ceil(rl.retryAfter.Seconds())))))
+	case strata.ErrorCode(err) == strata.ERATELIMIT:
+		w.Header().Set("Retry-After", strconv.Itoa(int(runsRetryAfter.Seconds())))
 	}
 }
 

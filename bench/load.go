@@ -11,6 +11,8 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -93,13 +95,30 @@ func (c *client) do(ctx context.Context, method, path, contentType string, body 
 	defer res.Body.Close()
 	if res.StatusCode != want {
 		data, _ := io.ReadAll(io.LimitReader(res.Body, 512))
-		return fmt.Errorf("%s %s: status %d: %s", method, path, res.StatusCode, bytes.TrimSpace(data))
+		return &statusError{status: res.StatusCode, err: fmt.Errorf("%s %s: status %d: %s", method, path, res.StatusCode, bytes.TrimSpace(data))}
 	}
 	if out != nil {
 		return json.NewDecoder(res.Body).Decode(out)
 	}
 	_, err = io.Copy(io.Discard, res.Body)
 	return err
+}
+
+// statusError is an answer with another status than the one expected.
+type statusError struct {
+	status int
+	err    error
+}
+
+func (e *statusError) Error() string { return e.err.Error() }
+
+// errorStatus is the status of a failed request, 0 when no answer came.
+func errorStatus(err error) int {
+	var se *statusError
+	if errors.As(err, &se) {
+		return se.status
+	}
+	return 0
 }
 
 func newHTTPClient(conns int) *http.Client {
@@ -151,6 +170,46 @@ type LoadReport struct {
 	All      samples
 	PerOp    map[string]samples
 	ErrorsOp map[string]int
+	// ErrorsStatus counts failed requests by status; 0 is no answer
+	// (connection refused or broken).
+	ErrorsStatus map[int]int
+}
+
+// MaxFailedShare is the share of failed requests above which a load test
+// fails: a server that refuses its load has not served it.
+const MaxFailedShare = 0.01
+
+// Failed says why the load test failed, or returns nil: more than
+// MaxFailedShare of its requests failed, counted by status.
+func (r *LoadReport) Failed() error {
+	if r.Errors == 0 || float64(r.Errors) <= MaxFailedShare*float64(r.Requests) {
+		return nil
+	}
+	statuses := make([]int, 0, len(r.ErrorsStatus))
+	for st := range r.ErrorsStatus {
+		statuses = append(statuses, st)
+	}
+	slices.Sort(statuses)
+	counts := make([]string, len(statuses))
+	for i, st := range statuses {
+		name := strconv.Itoa(st)
+		if st == 0 {
+			name = "no answer"
+		}
+		counts[i] = fmt.Sprintf("%s x %d", name, r.ErrorsStatus[st])
+	}
+	return fmt.Errorf("%s of requests failed (more than %g%%): %s; first: %s",
+		formatShare(r.Errors, r.Requests), 100*MaxFailedShare, strings.Join(counts, ", "), r.FirstErr)
+}
+
+// formatShare writes n of total as a percentage, to the precision that
+// tells it from the limit.
+func formatShare(n, total int) string {
+	p := 100 * float64(n) / float64(max(total, 1))
+	if p >= 10 {
+		return fmt.Sprintf("%.0f%%", p)
+	}
+	return fmt.Sprintf("%.1f%%", p)
 }
 
 // RunLoad runs the mixed load against the server at c.URL.
@@ -194,7 +253,7 @@ func RunLoad(ctx context.Context, c LoadConfig) (*LoadReport, error) {
 		sent     atomic.Int64
 		mu       sync.Mutex
 		wg       sync.WaitGroup
-		r        = &LoadReport{Config: c, PerOp: map[string]samples{}, ErrorsOp: map[string]int{}}
+		r        = &LoadReport{Config: c, PerOp: map[string]samples{}, ErrorsOp: map[string]int{}, ErrorsStatus: map[int]int{}}
 		totalWgt int
 	)
 	for _, m := range loadMix {
@@ -209,6 +268,7 @@ func RunLoad(ctx context.Context, c LoadConfig) (*LoadReport, error) {
 			rnd := rand.New(rand.NewPCG(uint64(w), 6))
 			per := map[string]samples{}
 			errs := map[string]int{}
+			byStatus := map[int]int{}
 			var first string
 			for lctx.Err() == nil && sent.Add(1) <= int64(c.MaxRequests) {
 				d := sets[rnd.IntN(len(sets))]
@@ -243,6 +303,7 @@ func RunLoad(ctx context.Context, c LoadConfig) (*LoadReport, error) {
 				per[op] = append(per[op], time.Since(t0))
 				if err != nil {
 					errs[op]++
+					byStatus[errorStatus(err)]++
 					if first == "" {
 						first = err.Error()
 					}
@@ -257,6 +318,9 @@ func RunLoad(ctx context.Context, c LoadConfig) (*LoadReport, error) {
 			for op, n := range errs {
 				r.ErrorsOp[op] += n
 				r.Errors += n
+			}
+			for st, n := range byStatus {
+				r.ErrorsStatus[st] += n
 			}
 			if r.FirstErr == "" {
 				r.FirstErr = first
@@ -286,6 +350,9 @@ func (r *LoadReport) Print(w io.Writer) error {
 	}
 	if r.FirstErr != "" {
 		fmt.Fprintf(w, "\nfirst error: %s\n", r.FirstErr)
+	}
+	if err := r.Failed(); err != nil {
+		fmt.Fprintf(w, "\nFAILED: %v\n", err)
 	}
 	return nil
 }

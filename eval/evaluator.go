@@ -144,17 +144,37 @@ var (
 	errNoReference = "Item has no ground truth, and params.reference is not set"
 )
 
+// placeholders are what fillPrompt replaces, each with the value it takes
+// from an item ("" for null). No placeholder can overlap another, so each is
+// counted and replaced on its own.
+var placeholders = []struct {
+	name  string
+	value func(Item) string
+}{
+	{"{{input}}", func(it Item) string { return it.Input }},
+	{"{{ground_truth}}", func(it Item) string { return text(it.GroundTruth) }},
+	{"{{output}}", func(it Item) string { return text(it.Output) }},
+}
+
+// filledSize is the length of fillPrompt(template, it), computed without
+// building it: a template that repeats a placeholder many times over a large
+// item would otherwise cost its whole size before it could be refused.
+func filledSize(template string, it Item) int {
+	size := len(template)
+	for _, p := range placeholders {
+		size += strings.Count(template, p.name) * (len(p.value(it)) - len(p.name))
+	}
+	return size
+}
+
 // fillPrompt replaces {{input}}, {{ground_truth}} and {{output}} with the
 // item's values ("" for null).
 func fillPrompt(template string, it Item) string {
-	deref := func(p *string) string {
-		if p == nil {
-			return ""
-		}
-		return *p
+	args := make([]string, 0, 2*len(placeholders))
+	for _, p := range placeholders {
+		args = append(args, p.name, p.value(it))
 	}
-	return strings.NewReplacer("{{input}}", it.Input, "{{ground_truth}}", deref(it.GroundTruth),
-		"{{output}}", deref(it.Output)).Replace(template)
+	return strings.NewReplacer(args...).Replace(template)
 }
 
 // instructions tell the judge the form of its answer, when the evaluator's
@@ -194,6 +214,9 @@ type llmScorer struct {
 var firstNumber = regexp.MustCompile(`-?\d+(?:\.\d+)?`)
 
 func (s *llmScorer) Score(ctx context.Context, it Item) json.RawMessage {
+	if size, limit := filledSize(s.prompt, it), s.llm.PromptLimit(); size > limit {
+		return errorResult(fmt.Sprintf("The prompt filled with this item would be %d bytes, more than the limit of %d", size, limit))
+	}
 	prompt := strings.TrimSpace(fillPrompt(s.prompt, it))
 	resp, err := s.llm.Respond(ctx, Request{
 		Model:           s.model,
@@ -448,8 +471,9 @@ func (s *stringScorer) Score(_ context.Context, it Item) json.RawMessage {
 
 // jsonScorer checks that the output is JSON, and that it matches
 // params.schema when one is given: {"passed": bool, "reason"?: "..."}.
+// The schema's cost is bounded (schema.go).
 type jsonScorer struct {
-	schema    *jsonschema.Schema
+	schema    *schemaPool
 	schemaErr error
 }
 
@@ -464,23 +488,20 @@ func newJSONScorer(p map[string]any) Scorer {
 		s.schemaErr = err
 		return s
 	}
+	// A schema saved before the limits existed meets them here.
+	if s.schemaErr = CheckSchema(b); s.schemaErr != nil {
+		return s
+	}
 	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(b)) // numbers as json.Number, as the compiler wants
 	if err != nil {
 		s.schemaErr = err
 		return s
 	}
-	c := jsonschema.NewCompiler()
-	// No $ref may reach a file or the network: the server is not a fetcher.
-	c.UseLoader(jsonschema.SchemeURLLoader{})
-	if err := c.AddResource("strata:schema.json", doc); err != nil {
-		s.schemaErr = err
-		return s
-	}
-	s.schema, s.schemaErr = c.Compile("strata:schema.json")
+	s.schema, s.schemaErr = newSchemaPool(doc)
 	return s
 }
 
-func (s *jsonScorer) Score(_ context.Context, it Item) json.RawMessage {
+func (s *jsonScorer) Score(ctx context.Context, it Item) json.RawMessage {
 	if s.schemaErr != nil {
 		return errorResult("Invalid JSON Schema in params.schema: " + s.schemaErr.Error())
 	}
@@ -498,11 +519,17 @@ func (s *jsonScorer) Score(_ context.Context, it Item) json.RawMessage {
 		return fail("Output is not valid JSON: " + err.Error())
 	}
 	if s.schema != nil {
-		if err := s.schema.Validate(v); err != nil {
-			var verr *jsonschema.ValidationError
-			if errors.As(err, &verr) {
-				return fail("Output does not match the schema: " + strings.Join(strings.Fields(verr.Error()), " "))
-			}
+		err := s.schema.validate(ctx, v)
+		var verr *jsonschema.ValidationError
+		switch {
+		case err == nil:
+		case errors.As(err, &verr):
+			return fail("Output does not match the schema: " + strings.Join(strings.Fields(verr.Error()), " "))
+		case errors.Is(err, errSchemaSteps), errors.Is(err, errSchemaTimeout):
+			return errorResult("Schema validation stopped: " + err.Error())
+		case ctx.Err() != nil:
+			return errorResult(err.Error())
+		default:
 			return fail("Output does not match the schema: " + err.Error())
 		}
 	}

@@ -27,6 +27,9 @@ const (
 	DefaultMaxAttempts = 4
 	DefaultBackoff     = 500 * time.Millisecond
 	DefaultMaxBackoff  = time.Minute
+	// DefaultMaxPromptBytes bounds the prompt one call sends: a judge's
+	// filled template, or generate's input.
+	DefaultMaxPromptBytes = 256 << 10
 )
 
 // Client calls an OpenAI-compatible server through the Responses API
@@ -48,6 +51,9 @@ type Client struct {
 	MaxBackoff  time.Duration // longest wait, Retry-After included; 0 means DefaultMaxBackoff
 	HTTPClient  *http.Client  // nil means http.DefaultClient
 	Observer    Observer      // hears of each attempt; nil: nobody
+	// MaxPromptBytes bounds a prompt, in bytes; 0 means
+	// DefaultMaxPromptBytes.
+	MaxPromptBytes int
 
 	once sync.Once
 	sem  chan struct{}
@@ -55,6 +61,14 @@ type Client struct {
 
 // ErrNotConfigured is Lunary's answer when no API key is set.
 var ErrNotConfigured = &strata.Error{Code: strata.EINVALID, Message: "OpenAI API key is not configured"}
+
+// PromptLimit is the largest prompt a call may send, in bytes.
+func (c *Client) PromptLimit() int {
+	if c == nil || c.MaxPromptBytes <= 0 {
+		return DefaultMaxPromptBytes
+	}
+	return c.MaxPromptBytes
+}
 
 // Configured reports whether the client has an API key.
 func (c *Client) Configured() bool { return c != nil && c.APIKey != "" }

@@ -15,7 +15,17 @@ import (
 const (
 	DefaultProgressInterval = 2 * time.Second
 	DefaultStaleAfter       = time.Minute
+	DefaultMaxAsyncRuns     = 4
+	// DefaultPageBytes bounds the items a run reads and scores at once.
+	DefaultPageBytes = 8 << 20
 )
+
+// pageItems is the most items a run reads at once.
+const pageItems = 1000
+
+// ErrTooManyRuns refuses an asynchronous run while the server computes its
+// most (Runner.MaxAsyncRuns).
+var ErrTooManyRuns = &strata.Error{Code: strata.ERATELIMIT, Message: "Too many evaluator runs in progress on this server: try again later"}
 
 // Messages of runs that did not complete.
 const (
@@ -48,7 +58,18 @@ type Runner struct {
 	// Observer hears of each run that computed, and how it ended; nil:
 	// nobody.
 	Observer Observer
+	// MaxAsyncRuns is how many asynchronous runs this server computes at
+	// once; 0 means DefaultMaxAsyncRuns. Another is ErrTooManyRuns.
+	MaxAsyncRuns int
+	// PageBytes bounds the content of the items a run reads and scores at
+	// once; 0 means DefaultPageBytes. A run holds its results, and one page
+	// of items.
+	PageBytes int
 
+	// onPage, when set (by tests), is told the items of each page.
+	onPage func(items int)
+
+	async  atomic.Int32 // asynchronous runs computing
 	once   sync.Once
 	ctx    context.Context // canceled by Close: background runs stop
 	cancel context.CancelFunc
@@ -81,23 +102,24 @@ type RunResult struct {
 	Run              *strata.Run
 }
 
-// plan is a run ready to compute: the slots, their scorers, and the items.
+// plan is a run ready to compute: the slots and their scorers. Its results
+// fill in as pages of items are scored, in item order.
 type plan struct {
 	actor     strata.Actor
 	datasetID string
+	itemCount int // the dataset's items when the run was planned
 	slots     []strata.RunSlotInput
 	scorers   []Scorer
-	items     []strata.ItemResults
+	results   []strata.ItemResults
 }
 
-// plan checks, in Lunary's order, that the dataset's evaluators can run, and
-// reads its working items.
+// plan checks, in Lunary's order, that the dataset's evaluators can run.
 func (r *Runner) plan(ctx context.Context, a strata.Actor, datasetID string) (*plan, error) {
 	d, err := r.Store.FindDataset(ctx, a.ProjectID, datasetID)
 	if err != nil {
 		return nil, err
 	}
-	p := &plan{actor: a, datasetID: d.ID}
+	p := &plan{actor: a, datasetID: d.ID, itemCount: d.ItemCount}
 	missing := false
 	for i, id := range d.Slots() {
 		if id == nil {
@@ -124,14 +146,37 @@ func (r *Runner) plan(ctx context.Context, a strata.Actor, datasetID string) (*p
 		}
 		p.scorers = append(p.scorers, sc)
 	}
-	err = r.Store.ScanItems(ctx, strata.ItemQuery{ProjectID: a.ProjectID, DatasetID: d.ID}, func(it *strata.Item) error {
-		p.items = append(p.items, strata.ItemResults{ItemID: it.ID, Input: it.Input, GroundTruth: it.GroundTruth, Output: it.Output})
-		return nil
-	})
-	if err != nil {
+	return p, nil
+}
+
+// pageItem is an item of the page a run scores.
+type pageItem struct {
+	id   string
+	seq  int64
+	item Item
+}
+
+// errPageFull ends the read of a page.
+var errPageFull = errors.New("page full")
+
+// readPage reads the working items after seq, up to pageItems items or
+// PageBytes of content.
+func (r *Runner) readPage(ctx context.Context, p *plan, after int64) ([]pageItem, error) {
+	limit := orDefault(r.PageBytes, DefaultPageBytes)
+	var page []pageItem
+	size := 0
+	err := r.Store.ScanItems(ctx, strata.ItemQuery{ProjectID: p.actor.ProjectID, DatasetID: p.datasetID, AfterSeq: after, Limit: pageItems},
+		func(it *strata.Item) error {
+			page = append(page, pageItem{id: it.ID, seq: it.Seq, item: Item{Input: it.Input, GroundTruth: it.GroundTruth, Output: it.Output}})
+			if size += len(it.Input) + len(text(it.GroundTruth)) + len(text(it.Output)); size >= limit {
+				return errPageFull
+			}
+			return nil
+		})
+	if err != nil && !errors.Is(err, errPageFull) {
 		return nil, err
 	}
-	return p, nil
+	return page, nil
 }
 
 func (r *Runner) workers() int {
@@ -141,12 +186,37 @@ func (r *Runner) workers() int {
 	return 2 * r.LLM.PoolSize()
 }
 
-// compute scores every item with every slot's scorer, several at once,
-// counting in processed the items done. It fails only when ctx ends.
+// compute scores the dataset's working items with every slot's scorer, a
+// page at a time, several items at once, counting in processed the items
+// done. It keeps each item's results and content digest, never the item.
 func (r *Runner) compute(ctx context.Context, p *plan, processed *atomic.Int64) error {
+	var after int64
+	for {
+		page, err := r.readPage(ctx, p, after)
+		if err != nil || len(page) == 0 {
+			return err
+		}
+		if r.onPage != nil {
+			r.onPage(len(page))
+		}
+		start := len(p.results)
+		for _, it := range page {
+			p.results = append(p.results, strata.ItemResults{ItemID: it.id,
+				Content: strata.DigestContent(it.item.Input, it.item.GroundTruth, it.item.Output)})
+		}
+		if err := r.scorePage(ctx, p, page, p.results[start:], processed); err != nil {
+			return err
+		}
+		after = page[len(page)-1].seq
+	}
+}
+
+// scorePage scores the items of a page into results. It fails only when
+// ctx ends.
+func (r *Runner) scorePage(ctx context.Context, p *plan, page []pageItem, results []strata.ItemResults, processed *atomic.Int64) error {
 	type task struct{ item, slot int }
 	tasks := make(chan task)
-	remaining := make([]atomic.Int32, len(p.items))
+	remaining := make([]atomic.Int32, len(page))
 	for i := range remaining {
 		remaining[i].Store(int32(len(p.slots)))
 	}
@@ -154,9 +224,8 @@ func (r *Runner) compute(ctx context.Context, p *plan, processed *atomic.Int64) 
 	for range r.workers() {
 		wg.Go(func() {
 			for t := range tasks {
-				it := &p.items[t.item]
-				res := p.scorers[t.slot].Score(ctx, Item{Input: it.Input, GroundTruth: it.GroundTruth, Output: it.Output})
-				it.Results[p.slots[t.slot].Slot-1] = res
+				res := p.scorers[t.slot].Score(ctx, page[t.item].item)
+				results[t.item].Results[p.slots[t.slot].Slot-1] = res
 				if remaining[t.item].Add(-1) == 0 {
 					processed.Add(1)
 				}
@@ -164,7 +233,7 @@ func (r *Runner) compute(ctx context.Context, p *plan, processed *atomic.Int64) 
 		})
 	}
 feed:
-	for i := range p.items {
+	for i := range page {
 		for j := range p.slots {
 			select {
 			case tasks <- task{i, j}:
@@ -179,7 +248,7 @@ feed:
 }
 
 func (p *plan) completion(runID string) strata.RunCompletion {
-	return strata.RunCompletion{RunID: runID, TotalItems: len(p.items), Slots: p.slots, Items: p.items}
+	return strata.RunCompletion{RunID: runID, TotalItems: len(p.results), Slots: p.slots, Items: p.results}
 }
 
 // Run runs a dataset's evaluators and waits for the result.
@@ -188,12 +257,15 @@ func (r *Runner) Run(ctx context.Context, a strata.Actor, datasetID string) (_ *
 	if err != nil {
 		return nil, err
 	}
-	if len(p.items) == 0 {
+	if p.itemCount == 0 {
 		return &RunResult{DatasetID: p.datasetID}, nil
 	}
 	defer func() { observer(r.Observer).RunEnded(runStatus(err)) }()
 	if err := r.compute(ctx, p, new(atomic.Int64)); err != nil {
 		return nil, err
+	}
+	if len(p.results) == 0 {
+		return &RunResult{DatasetID: p.datasetID}, nil
 	}
 	out, err := r.Store.CompleteRun(ctx, a, p.datasetID, p.completion(""))
 	if err != nil {
@@ -214,11 +286,18 @@ func (r *Runner) RunAsync(ctx context.Context, a strata.Actor, datasetID string)
 	if err != nil {
 		return nil, nil, err
 	}
-	if len(p.items) == 0 {
+	if p.itemCount == 0 {
 		return nil, &RunResult{DatasetID: p.datasetID}, nil
 	}
-	run, err := r.Store.CreateRun(ctx, a, p.datasetID, len(p.items))
+	// Each run holds its results and a page of items: their number is
+	// what bounds the memory of runs.
+	if n := r.async.Add(1); int(n) > orDefault(r.MaxAsyncRuns, DefaultMaxAsyncRuns) {
+		r.async.Add(-1)
+		return nil, nil, ErrTooManyRuns
+	}
+	run, err := r.Store.CreateRun(ctx, a, p.datasetID, p.itemCount)
 	if err != nil {
+		r.async.Add(-1)
 		return nil, nil, err
 	}
 	// The background writes outlive the request: they answer to nobody's
@@ -232,6 +311,7 @@ func (r *Runner) RunAsync(ctx context.Context, a strata.Actor, datasetID string)
 // background computes a recorded run and completes or fails it.
 func (r *Runner) background(p *plan, run *strata.Run) {
 	defer r.wg.Done()
+	defer r.async.Add(-1)
 	ctx, cancel := context.WithCancel(r.ctx)
 	defer cancel()
 	var processed atomic.Int64

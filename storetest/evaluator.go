@@ -63,7 +63,7 @@ func (f *fixture) complete(datasetID, runID string, slots []strata.RunSlotInput,
 	items := f.items(datasetID, 0)
 	c := strata.RunCompletion{RunID: runID, TotalItems: len(items), Slots: slots}
 	for i, it := range items {
-		r := strata.ItemResults{ItemID: it.ID, Input: it.Input, GroundTruth: it.GroundTruth, Output: it.Output}
+		r := strata.ItemResults{ItemID: it.ID, Content: strata.DigestContent(it.Input, it.GroundTruth, it.Output)}
 		for _, s := range slots {
 			if res := result(i, s.Slot); res != "" {
 				r.Results[s.Slot-1] = json.RawMessage(res)
@@ -472,7 +472,7 @@ func testEvaluators(t *testing.T, open Opener) {
 		slots := []strata.RunSlotInput{{Slot: 1, Evaluator: e}}
 		c := strata.RunCompletion{TotalItems: 3, Slots: slots}
 		for _, it := range items {
-			c.Items = append(c.Items, strata.ItemResults{ItemID: it.ID, Input: it.Input,
+			c.Items = append(c.Items, strata.ItemResults{ItemID: it.ID, Content: strata.DigestContent(it.Input, it.GroundTruth, it.Output),
 				Results: [5]json.RawMessage{json.RawMessage(`{"passed":true}`)}})
 		}
 		// While the run computes, a is edited, b deleted, d created.

@@ -4,32 +4,36 @@ import (
 	"bytes"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/strata-eval/strata"
 )
+
+// lease is how long the suite's reservations last: longer than any test.
+const lease = time.Hour
 
 func testIdempotency(t *testing.T, open Opener) {
 	t.Run("ReserveSaveReplay", func(t *testing.T) {
 		f := newFixture(t, open)
 		p := f.actor.ProjectID
 		fp := []byte("request one")
-		if saved, err := f.s.ReserveIdempotencyKey(f.ctx, p, "k1", fp); err != nil || saved != nil {
+		if saved, err := f.s.ReserveIdempotencyKey(f.ctx, p, "k1", fp, lease); err != nil || saved != nil {
 			t.Fatalf("first reserve = %v, %v", saved, err)
 		}
-		_, err := f.s.ReserveIdempotencyKey(f.ctx, p, "k1", fp)
+		_, err := f.s.ReserveIdempotencyKey(f.ctx, p, "k1", fp, lease)
 		wantCode(t, err, strata.ECONFLICT) // in flight
-		_, err = f.s.ReserveIdempotencyKey(f.ctx, p, "k1", []byte("another"))
+		_, err = f.s.ReserveIdempotencyKey(f.ctx, p, "k1", []byte("another"), lease)
 		wantCode(t, err, strata.EINVALID)
 		res := &strata.SavedResponse{Status: 201, Header: map[string]string{"Content-Type": "application/json"}, Body: []byte(`{"id":1}`)}
 		if err := f.s.SaveIdempotentResponse(f.ctx, p, "k1", res); err != nil {
 			t.Fatal(err)
 		}
-		saved, err := f.s.ReserveIdempotencyKey(f.ctx, p, "k1", fp)
+		saved, err := f.s.ReserveIdempotencyKey(f.ctx, p, "k1", fp, lease)
 		if err != nil || saved == nil || saved.Status != 201 || !bytes.Equal(saved.Body, res.Body) ||
 			saved.Header["Content-Type"] != "application/json" || saved.Truncated {
 			t.Fatalf("replay = %+v, %v", saved, err)
 		}
-		_, err = f.s.ReserveIdempotencyKey(f.ctx, p, "k1", []byte("another"))
+		_, err = f.s.ReserveIdempotencyKey(f.ctx, p, "k1", []byte("another"), lease)
 		if err != strata.ErrIdempotencyKeyReused {
 			t.Fatalf("other request with a used key: %v", err)
 		}
@@ -38,24 +42,24 @@ func testIdempotency(t *testing.T, open Opener) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if saved, err := f.s.ReserveIdempotencyKey(f.ctx, other.ProjectID, "k1", []byte("another")); err != nil || saved != nil {
+		if saved, err := f.s.ReserveIdempotencyKey(f.ctx, other.ProjectID, "k1", []byte("another"), lease); err != nil || saved != nil {
 			t.Fatalf("same key in another project = %v, %v", saved, err)
 		}
 		// A released key can be used again.
-		if _, err := f.s.ReserveIdempotencyKey(f.ctx, p, "k2", fp); err != nil {
+		if _, err := f.s.ReserveIdempotencyKey(f.ctx, p, "k2", fp, lease); err != nil {
 			t.Fatal(err)
 		}
 		if err := f.s.ReleaseIdempotencyKey(f.ctx, p, "k2"); err != nil {
 			t.Fatal(err)
 		}
-		if saved, err := f.s.ReserveIdempotencyKey(f.ctx, p, "k2", []byte("another")); err != nil || saved != nil {
+		if saved, err := f.s.ReserveIdempotencyKey(f.ctx, p, "k2", []byte("another"), lease); err != nil || saved != nil {
 			t.Fatalf("reserve after release = %v, %v", saved, err)
 		}
 		// A response too large to keep is remembered as applied.
 		if err := f.s.SaveIdempotentResponse(f.ctx, p, "k2", &strata.SavedResponse{Status: 200, Truncated: true}); err != nil {
 			t.Fatal(err)
 		}
-		if saved, err := f.s.ReserveIdempotencyKey(f.ctx, p, "k2", []byte("another")); err != nil || saved == nil || !saved.Truncated || saved.Status != 200 {
+		if saved, err := f.s.ReserveIdempotencyKey(f.ctx, p, "k2", []byte("another"), lease); err != nil || saved == nil || !saved.Truncated || saved.Status != 200 {
 			t.Fatalf("truncated replay = %+v, %v", saved, err)
 		}
 	})
@@ -70,7 +74,7 @@ func testIdempotency(t *testing.T, open Opener) {
 		)
 		for range n {
 			wg.Go(func() {
-				saved, err := f.s.ReserveIdempotencyKey(f.ctx, f.actor.ProjectID, "race", []byte("same"))
+				saved, err := f.s.ReserveIdempotencyKey(f.ctx, f.actor.ProjectID, "race", []byte("same"), lease)
 				mu.Lock()
 				defer mu.Unlock()
 				switch {
@@ -85,6 +89,66 @@ func testIdempotency(t *testing.T, open Opener) {
 		wg.Wait()
 		if reserved != 1 {
 			t.Fatalf("%d of %d concurrent requests reserved one key", reserved, n)
+		}
+	})
+	// A reservation whose request died with its server is taken over once
+	// its lease has run out, not left in progress until the key expires.
+	t.Run("ReservationTakeover", func(t *testing.T) {
+		f := newFixture(t, open)
+		p := f.actor.ProjectID
+		if saved, err := f.s.ReserveIdempotencyKey(f.ctx, p, "held", []byte("one"), lease); err != nil || saved != nil {
+			t.Fatalf("reserve = %v, %v", saved, err)
+		}
+		_, err := f.s.ReserveIdempotencyKey(f.ctx, p, "held", []byte("one"), lease)
+		wantCode(t, err, strata.ECONFLICT) // in flight, within its lease
+		// A lease shorter than the clock's tick has run out at once.
+		if saved, err := f.s.ReserveIdempotencyKey(f.ctx, p, "died", []byte("one"), time.Nanosecond); err != nil || saved != nil {
+			t.Fatalf("reserve = %v, %v", saved, err)
+		}
+		if saved, err := f.s.ReserveIdempotencyKey(f.ctx, p, "died", []byte("one"), lease); err != nil || saved != nil {
+			t.Fatalf("reserve after the lease ran out = %v, %v; want it taken over", saved, err)
+		}
+		// The new holder's response is kept, for the key's full time.
+		res := &strata.SavedResponse{Status: 200, Header: map[string]string{}, Body: []byte(`{}`)}
+		if err := f.s.SaveIdempotentResponse(f.ctx, p, "died", res); err != nil {
+			t.Fatal(err)
+		}
+		if saved, err := f.s.ReserveIdempotencyKey(f.ctx, p, "died", []byte("one"), time.Nanosecond); err != nil || saved == nil || saved.Status != 200 {
+			t.Fatalf("replay = %+v, %v", saved, err)
+		}
+		// A saved response outlives its request's lease.
+		if err := f.s.SaveIdempotentResponse(f.ctx, p, "held", res); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.s.ReserveIdempotencyKey(f.ctx, p, "short", []byte("one"), time.Nanosecond); err != nil {
+			t.Fatal(err)
+		}
+		if err := f.s.SaveIdempotentResponse(f.ctx, p, "short", res); err != nil {
+			t.Fatal(err)
+		}
+		if saved, err := f.s.ReserveIdempotencyKey(f.ctx, p, "short", []byte("one"), lease); err != nil || saved == nil {
+			t.Fatalf("saved response after its lease = %v, %v; want a replay", saved, err)
+		}
+	})
+
+	// A request whose body is known only once read saves the fingerprint
+	// that covers it: a retry is compared with that.
+	t.Run("SaveFingerprint", func(t *testing.T) {
+		f := newFixture(t, open)
+		p := f.actor.ProjectID
+		if _, err := f.s.ReserveIdempotencyKey(f.ctx, p, "raw", []byte("head"), lease); err != nil {
+			t.Fatal(err)
+		}
+		res := &strata.SavedResponse{Status: 200, Header: map[string]string{}, Body: []byte(`{}`), Fingerprint: []byte("head+body")}
+		if err := f.s.SaveIdempotentResponse(f.ctx, p, "raw", res); err != nil {
+			t.Fatal(err)
+		}
+		_, err := f.s.ReserveIdempotencyKey(f.ctx, p, "raw", []byte("head"), lease)
+		if err != strata.ErrIdempotencyKeyReused {
+			t.Fatalf("reserve with the fingerprint replaced: %v", err)
+		}
+		if saved, err := f.s.ReserveIdempotencyKey(f.ctx, p, "raw", []byte("head+body"), lease); err != nil || saved == nil || saved.Status != 200 {
+			t.Fatalf("replay = %+v, %v", saved, err)
 		}
 	})
 }

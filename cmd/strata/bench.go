@@ -93,7 +93,14 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		if err != nil {
 			return err
 		}
-		return r.Print(stdout)
+		if err := r.Print(stdout); err != nil {
+			return err
+		}
+		// A load the server refused is no measure of it.
+		if err := r.Failed(); err != nil {
+			return fmt.Errorf("bench: %w", err)
+		}
+		return nil
 	}
 
 	for _, s := range strings.Split(*sizes, ",") {

@@ -129,3 +129,33 @@ func TestBenchLoad(t *testing.T) {
 		t.Errorf("import report:\n%s", out.String())
 	}
 }
+
+// TestBenchLoadRefused: a load test whose requests the server refuses fails,
+// and says with which statuses.
+func TestBenchLoadRefused(t *testing.T) {
+	var stdout bytes.Buffer
+	m := NewMain(&stdout, io.Discard)
+	// The setup's few requests fit in the burst; the load's do not.
+	if err := m.ParseFlags([]string{"--addr", "127.0.0.1:0", "--db", filepath.Join(t.TempDir(), "strata.db"),
+		"--rate-per-key", "0.001", "--burst-per-key", "20"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := m.Run(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { m.Close() })
+	key := strings.Fields(stdout.String()[strings.Index(stdout.String(), "strata_"):])[0]
+	var out, stderr bytes.Buffer
+	err := run(context.Background(), []string{"bench", "--quiet", "--http", "http://" + m.Listener.Addr().String(), "--key", key,
+		"--concurrency", "2", "--duration", "1m", "--max-requests", "100", "--datasets", "1", "--items", "5"}, &out, &stderr)
+	if err == nil {
+		t.Fatalf("bench passed a load of 100 requests that the server refused:\n%s", out.String())
+	}
+	// 4 setup requests of 20; of the load's 100, 16 pass and 84 fail.
+	if got, want := err.Error(), "84% of requests failed (more than 1%): 429 x 84;"; !strings.Contains(got, want) {
+		t.Fatalf("error = %q, want it to contain %q", got, want)
+	}
+	if !strings.Contains(out.String(), "FAILED: 84% of requests failed") {
+		t.Fatalf("report does not say it failed:\n%s", out.String())
+	}
+}

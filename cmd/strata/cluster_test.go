@@ -40,7 +40,15 @@ type process struct {
 
 // startProcess starts `strata serve` as a child process on dsn and waits
 // until it answers. It is stopped when the test ends, if still running.
+// These tests are load generators with one key: the per-key limits would
+// slow their bursts, so they are off.
 func startProcess(t *testing.T, dsn string) *process {
+	t.Helper()
+	return startProcessEnv(t, dsn, "STRATA_MAX_CONCURRENT_PER_KEY=-1", "STRATA_RATE_PER_KEY=-1")
+}
+
+// startProcessEnv starts `strata serve` with env added to the environment.
+func startProcessEnv(t *testing.T, dsn string, env ...string) *process {
 	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -50,9 +58,7 @@ func startProcess(t *testing.T, dsn string) *process {
 	l.Close()
 	p := &process{base: "http://" + addr, logs: &bytes.Buffer{}}
 	p.cmd = exec.Command(os.Args[0], "serve", "--addr", addr, "--db", dsn)
-	// These tests are load generators with one key: the per-key limits
-	// would turn their bursts away.
-	p.cmd.Env = append(os.Environ(), beMain+"=1", "STRATA_MAX_CONCURRENT_PER_KEY=-1", "STRATA_RATE_PER_KEY=-1")
+	p.cmd.Env = append(append(os.Environ(), beMain+"=1"), env...)
 	p.cmd.Stdout, p.cmd.Stderr = p.logs, p.logs
 	if err := p.cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -116,7 +122,9 @@ func (c client) do(method, url, body string, out any) (int, error) {
 // TestTwoServersOnePostgres runs two server processes on one PostgreSQL
 // database and sends them concurrent snapshots, item creates and edits of one
 // dataset: every request must succeed, version numbers must run 1..N without
-// gap or repeat, and the items must be exactly what was acknowledged.
+// gap or repeat, and the items must be exactly what was acknowledged. The
+// servers run with the default limits: 50 requests of one key on each is
+// more than the key's concurrency, and the rest must wait, not fail.
 func TestTwoServersOnePostgres(t *testing.T) {
 	dsn := pgtest.DSN(t)
 	var stdout, stderr bytes.Buffer
@@ -124,7 +132,7 @@ func TestTwoServersOnePostgres(t *testing.T) {
 		t.Fatal(err, stderr.String())
 	}
 	c := client{t: t, key: strings.TrimSpace(stdout.String())}
-	servers := []string{startProcess(t, dsn).base, startProcess(t, dsn).base}
+	servers := []string{startProcessEnv(t, dsn).base, startProcessEnv(t, dsn).base}
 
 	var d struct{ ID string }
 	if _, err := c.do("POST", servers[0]+"/v1/datasets-v2", `{"name":"shared"}`, &d); err != nil {

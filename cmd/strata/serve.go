@@ -32,6 +32,8 @@ type Main struct {
 	ReadHeaderTimeout time.Duration
 	// LLM is the client of the evaluators' and generate's LLM calls.
 	LLM *eval.Client
+	// MaxAsyncRuns is how many asynchronous evaluator runs compute at once.
+	MaxAsyncRuns int
 
 	// Operations (observe.go): logs, metrics and profiles.
 	LogFormat       string // text or json
@@ -92,10 +94,16 @@ func (m *Main) ParseFlags(args []string) error {
 		"longest a client may take to send the request headers (env STRATA_READ_HEADER_TIMEOUT)")
 	fs.IntVar(&l.MaxConcurrentPerKey, "max-concurrent-per-key", int(env.int64("STRATA_MAX_CONCURRENT_PER_KEY", api.DefaultMaxConcurrentPerKey)),
 		"requests of one key in flight at once; -1 for no limit (env STRATA_MAX_CONCURRENT_PER_KEY)")
+	fs.IntVar(&l.MaxQueuedPerKey, "max-queued-per-key", int(env.int64("STRATA_MAX_QUEUED_PER_KEY", api.DefaultMaxQueuedPerKey)),
+		"requests of one key that wait for a slot when all are in flight; -1 for none (env STRATA_MAX_QUEUED_PER_KEY)")
+	fs.DurationVar(&l.MaxWaitPerKey, "max-wait-per-key", env.duration("STRATA_MAX_WAIT_PER_KEY", api.DefaultMaxWaitPerKey),
+		"longest a request waits for a slot of its key before 429 (env STRATA_MAX_WAIT_PER_KEY)")
 	fs.Float64Var(&l.RatePerKey, "rate-per-key", env.float("STRATA_RATE_PER_KEY", api.DefaultRatePerKey),
-		"requests per second one key may send on average; -1 for no limit (env STRATA_RATE_PER_KEY)")
+		"requests per second one key may send on average; 0 for no limit, the default (env STRATA_RATE_PER_KEY)")
 	fs.IntVar(&l.BurstPerKey, "burst-per-key", int(env.int64("STRATA_BURST_PER_KEY", api.DefaultBurstPerKey)),
 		"requests one key may send at once above its rate (env STRATA_BURST_PER_KEY)")
+	fs.IntVar(&m.MaxAsyncRuns, "max-async-runs", int(env.int64("STRATA_MAX_ASYNC_RUNS", eval.DefaultMaxAsyncRuns)),
+		"asynchronous evaluator runs this server computes at once; more: 429 (env STRATA_MAX_ASYNC_RUNS)")
 	llmModels := m.llmFlags(fs, &env)
 	m.opsFlags(fs, &env)
 	m.clientFlags(fs, &env)
@@ -112,6 +120,9 @@ func (m *Main) ParseFlags(args []string) error {
 	if err := m.opsConfig(); err != nil {
 		return err
 	}
+	if m.MaxAsyncRuns <= 0 {
+		return fmt.Errorf("STRATA_MAX_ASYNC_RUNS: want a positive number, got %d", m.MaxAsyncRuns)
+	}
 	return m.llmConfig(*llmModels)
 }
 
@@ -125,6 +136,8 @@ func (m *Main) llmFlags(fs *flag.FlagSet, env *envDefaults) *string {
 		"LLM calls in flight at once, over all runs and requests (env STRATA_LLM_CONCURRENCY)")
 	fs.DurationVar(&m.LLM.Timeout, "llm-timeout", env.duration("STRATA_LLM_TIMEOUT", eval.DefaultTimeout),
 		"longest one LLM call may take (env STRATA_LLM_TIMEOUT)")
+	fs.IntVar(&m.LLM.MaxPromptBytes, "llm-max-prompt-bytes", int(env.int64("STRATA_LLM_MAX_PROMPT_BYTES", eval.DefaultMaxPromptBytes)),
+		"largest prompt one LLM call sends, in bytes: an evaluator's filled prompt (larger: an error result) or generate's input (larger: 413) (env STRATA_LLM_MAX_PROMPT_BYTES)")
 	return fs.String("llm-models", env.str("STRATA_LLM_MODELS", eval.DefaultModel),
 		"comma-separated models that evaluators and generate may call, * for any (env STRATA_LLM_MODELS)")
 }
@@ -141,6 +154,9 @@ func (m *Main) llmConfig(models string) error {
 	}
 	if m.LLM.Concurrency <= 0 {
 		return fmt.Errorf("STRATA_LLM_CONCURRENCY: want a positive number, got %d", m.LLM.Concurrency)
+	}
+	if m.LLM.MaxPromptBytes <= 0 {
+		return fmt.Errorf("STRATA_LLM_MAX_PROMPT_BYTES: want a positive number, got %d", m.LLM.MaxPromptBytes)
 	}
 	if m.LLM.Timeout <= 0 {
 		return fmt.Errorf("STRATA_LLM_TIMEOUT: want a positive duration, got %s", m.LLM.Timeout)
@@ -210,6 +226,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		m.Listener.Close()
 		return err
 	}
+	m.runner.MaxAsyncRuns = m.MaxAsyncRuns
 	watchCtx, stop := context.WithCancel(context.Background())
 	m.stopWatch, m.watching = stop, make(chan struct{})
 	go func() {

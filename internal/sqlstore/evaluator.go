@@ -410,29 +410,11 @@ func (s *Store) DetachEvaluator(ctx context.Context, a strata.Actor, datasetID s
 // clearResults removes the result of a slot from every working item that has
 // one.
 func (s *Store) clearResults(ctx context.Context, tx *sql.Tx, d *datasetRow, slot int, now int64) error {
-	var after int64
-	for {
-		// Read a chunk, then revise it: a result set cannot stay open while
-		// the same transaction writes.
-		rows, err := tx.QueryContext(ctx, `SELECT `+revisionColumns+` FROM revisions
-			WHERE dataset_id = $1 AND last_version IS NULL AND `+resultColumn(slot)+` IS NOT NULL AND seq > $2
-			ORDER BY seq LIMIT $3`, d.id, after, scanChunk)
-		if err != nil {
-			return fmt.Errorf("clear results of %s: %w", d.id, err)
-		}
-		var chunk []revision
-		for rows.Next() {
-			var r revision
-			if err := r.scan(rows); err != nil {
-				rows.Close()
-				return fmt.Errorf("clear results of %s: %w", d.id, err)
-			}
-			chunk = append(chunk, r)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return fmt.Errorf("clear results of %s: %w", d.id, err)
-		}
+	// Read a chunk, then revise it: a result set cannot stay open while the
+	// same transaction writes.
+	return scanChunks(ctx, tx, "clear results of "+d.id, `SELECT `+revisionColumns+` FROM revisions
+		WHERE dataset_id = $1 AND last_version IS NULL AND `+resultColumn(slot)+` IS NOT NULL AND seq > $2
+		ORDER BY seq LIMIT $3`, []any{d.id}, func(chunk []revision) error {
 		for i := range chunk {
 			r := &chunk[i]
 			r.results[slot-1] = sql.NullString{}
@@ -441,11 +423,8 @@ func (s *Store) clearResults(ctx context.Context, tx *sql.Tx, d *datasetRow, slo
 				return err
 			}
 		}
-		if len(chunk) < scanChunk {
-			return nil
-		}
-		after = chunk[len(chunk)-1].seq
-	}
+		return nil
+	})
 }
 
 const runColumns = `r.id, r.dataset_id, r.version_id, r.name, r.created_by, r.created_at, r.updated_at, r.total_items,
@@ -813,11 +792,5 @@ func (s *Store) CompleteRun(ctx context.Context, a strata.Actor, datasetID strin
 // sameContent reports whether a working revision still has the content a
 // run evaluated.
 func sameContent(r *revision, res *strata.ItemResults) bool {
-	same := func(n sql.NullString, p *string) bool {
-		if p == nil {
-			return !n.Valid
-		}
-		return n.Valid && n.String == *p
-	}
-	return r.input == res.Input && same(r.groundTruth, res.GroundTruth) && same(r.output, res.Output)
+	return strata.DigestContent(r.input, ptr(r.groundTruth), ptr(r.output)) == res.Content
 }

@@ -6,6 +6,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"time"
 
 	"github.com/strata-eval/strata"
 )
@@ -13,8 +14,10 @@ import (
 // ReserveIdempotencyKey claims a key, or returns what its first request
 // left. The reservation is a row inserted under the primary key (project,
 // key): of two concurrent requests with one key, one inserts it and the
-// other finds it, in progress. Expired keys are purged first.
-func (s *Store) ReserveIdempotencyKey(ctx context.Context, projectID, key string, fingerprint []byte) (*strata.SavedResponse, error) {
+// other finds it, in progress. Until its response is saved, a row expires at
+// the end of its lease; then IdempotencyKeyTTL after it was reserved.
+// Expired rows, reservations whose request died included, are purged first.
+func (s *Store) ReserveIdempotencyKey(ctx context.Context, projectID, key string, fingerprint []byte, lease time.Duration) (*strata.SavedResponse, error) {
 	if !validID(projectID) {
 		return nil, strata.ErrDatasetNotFound // no key has a project that is not one
 	}
@@ -27,7 +30,7 @@ func (s *Store) ReserveIdempotencyKey(ctx context.Context, projectID, key string
 		}
 		res, err := tx.ExecContext(ctx, `INSERT INTO idempotency_keys (project_id, key, fingerprint, created_at, expires_at)
 			VALUES ($1, $2, $3, $4, $5) ON CONFLICT (project_id, key) DO NOTHING`,
-			projectID, key, fingerprint, now, now+strata.IdempotencyKeyTTL.Milliseconds())
+			projectID, key, fingerprint, now, now+min(lease, strata.IdempotencyKeyTTL).Milliseconds())
 		if err != nil {
 			return fmt.Errorf("reserve idempotency key: %w", err)
 		}
@@ -75,9 +78,15 @@ func (s *Store) SaveIdempotentResponse(ctx context.Context, projectID, key strin
 	if res.Truncated || body == nil {
 		body = []byte{}
 	}
+	var fingerprint any // NULL: unchanged
+	if len(res.Fingerprint) > 0 {
+		fingerprint = res.Fingerprint
+	}
 	return s.write(ctx, false, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, `UPDATE idempotency_keys SET status = $1, header = $2, body = $3, truncated = $4
-			WHERE project_id = $5 AND key = $6`, res.Status, string(header), body, res.Truncated, projectID, key); err != nil {
+		if _, err := tx.ExecContext(ctx, `UPDATE idempotency_keys SET status = $1, header = $2, body = $3, truncated = $4,
+			expires_at = created_at + $5, fingerprint = coalesce($6, fingerprint)
+			WHERE project_id = $7 AND key = $8`, res.Status, string(header), body, res.Truncated,
+			strata.IdempotencyKeyTTL.Milliseconds(), fingerprint, projectID, key); err != nil {
 			return fmt.Errorf("save idempotent response: %w", err)
 		}
 		return nil

@@ -64,8 +64,9 @@ func (r *revision) item(datasetID string) *strata.Item {
 	}
 }
 
-// scanChunk is how many revisions a scan reads per query. Scans read whole
-// chunks before calling back, so the callback may use the same transaction.
+// scanChunk is the most revisions a scan reads per query; chunkBytes
+// (chunk.go) bounds their size. Scans read whole chunks before calling back,
+// so the callback may use the same transaction.
 const scanChunk = 1000
 
 // scanRevisions calls fn for each revision alive in version v (0: working) of
@@ -98,9 +99,12 @@ func scanRevisionsFrom(ctx context.Context, q querier, rs revisionScan, fn func(
 	}
 	query += ` ORDER BY seq LIMIT $3`
 	after, left := rs.afterSeq, rs.limit
-	chunk := make([]revision, 0, scanChunk)
+	var (
+		chunk []revision
+		sizer chunkSizer // chunk.go
+	)
 	for {
-		n := scanChunk
+		n := sizer.limit()
 		if rs.limit > 0 && left < n {
 			n = left
 		}
@@ -108,21 +112,9 @@ func scanRevisionsFrom(ctx context.Context, q querier, rs revisionScan, fn func(
 			return nil
 		}
 		args[1], args[2] = after, n
-		rows, err := q.QueryContext(ctx, query, args...)
-		if err != nil {
-			return fmt.Errorf("scan revisions of %s: %w", rs.datasetID, err)
-		}
-		chunk = chunk[:0]
-		for rows.Next() {
-			var r revision
-			if err := r.scan(rows); err != nil {
-				rows.Close()
-				return fmt.Errorf("scan revisions of %s: %w", rs.datasetID, err)
-			}
-			chunk = append(chunk, r)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
+		var more bool
+		var err error
+		if chunk, more, err = sizer.readChunk(ctx, q, query, args, n, chunk[:0]); err != nil {
 			return fmt.Errorf("scan revisions of %s: %w", rs.datasetID, err)
 		}
 		for i := range chunk {
@@ -130,7 +122,7 @@ func scanRevisionsFrom(ctx context.Context, q querier, rs revisionScan, fn func(
 				return err
 			}
 		}
-		if len(chunk) < n {
+		if !more || len(chunk) == 0 {
 			return nil
 		}
 		after = chunk[len(chunk)-1].seq
@@ -403,7 +395,8 @@ func (s *Store) ImportItems(ctx context.Context, a strata.Actor, datasetID strin
 	return n, nil
 }
 
-// insertBatch is how many revisions one INSERT statement writes.
+// insertBatch is the most revisions one INSERT statement writes;
+// insertBatchBytes (chunk.go) bounds their size.
 const insertBatch = 500
 
 // revisionInserter writes revisions of a dataset in multi-row INSERTs, and
@@ -415,6 +408,7 @@ type revisionInserter struct {
 	datasetID string
 	rows      []any
 	n         int
+	bytes     int // size of the revisions in rows
 }
 
 func (s *Store) newRevisionInserter(tx *sql.Tx, d *datasetRow) *revisionInserter {
@@ -432,7 +426,7 @@ func (ins *revisionInserter) add(ctx context.Context, r *revision) error {
 		r.input, r.groundTruth, r.output, r.results[0], r.results[1], r.results[2], r.results[3], r.results[4],
 		r.createdAt, r.updatedAt)
 	ins.n++
-	if ins.n == insertBatch {
+	if ins.bytes += r.size(); ins.n == insertBatch || ins.bytes >= insertBatchBytes {
 		return ins.flush(ctx)
 	}
 	return nil
@@ -464,6 +458,8 @@ func (ins *revisionInserter) flush(ctx context.Context) error {
 	if _, err := ins.tx.ExecContext(ctx, insertStatement(ins.dialect, ins.n), ins.rows...); err != nil {
 		return fmt.Errorf("insert revisions: %w", err)
 	}
-	ins.rows, ins.n = ins.rows[:0], 0
+	observeChunk("insert", ins.n, ins.bytes)
+	clear(ins.rows) // the flushed contents are garbage now
+	ins.rows, ins.n, ins.bytes = ins.rows[:0], 0, 0
 	return nil
 }

@@ -226,31 +226,13 @@ func (s *Store) RestoreVersion(ctx context.Context, a strata.Actor, datasetID, v
 // that was closed after it.
 func (s *Store) reopen(ctx context.Context, tx *sql.Tx, d *datasetRow, n int, now int64) error {
 	ins := s.newRevisionInserter(tx, d)
-	var after int64
-	for {
-		// Read a chunk, then write it: a result set cannot stay open while
-		// the same transaction inserts.
-		// Found by last_version, then sorted: O(difference). The unary +
-		// keeps the planner from walking every revision in seq order.
-		rows, err := tx.QueryContext(ctx, `SELECT `+revisionColumns+` FROM revisions
-			WHERE dataset_id = $1 AND +first_version <= $2 AND last_version > $2 AND +seq > $3
-			ORDER BY +seq LIMIT $4`, d.id, n, after, scanChunk)
-		if err != nil {
-			return fmt.Errorf("reopen revisions of %s: %w", d.id, err)
-		}
-		var chunk []revision
-		for rows.Next() {
-			var r revision
-			if err := r.scan(rows); err != nil {
-				rows.Close()
-				return fmt.Errorf("reopen revisions of %s: %w", d.id, err)
-			}
-			chunk = append(chunk, r)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return fmt.Errorf("reopen revisions of %s: %w", d.id, err)
-		}
+	// Read a chunk, then write it: a result set cannot stay open while the
+	// same transaction inserts.
+	// Found by last_version, then sorted: O(difference). The unary + keeps
+	// the planner from walking every revision in seq order.
+	err := scanChunks(ctx, tx, "reopen revisions of "+d.id, `SELECT `+revisionColumns+` FROM revisions
+		WHERE dataset_id = $1 AND +first_version <= $2 AND last_version > $2 AND +seq > $3
+		ORDER BY +seq LIMIT $4`, []any{d.id, n}, func(chunk []revision) error {
 		for i := range chunk {
 			r := &chunk[i]
 			r.id, r.firstVersion, r.lastVersion = strata.NewID(), d.working(), sql.NullInt64{}
@@ -258,9 +240,10 @@ func (s *Store) reopen(ctx context.Context, tx *sql.Tx, d *datasetRow, n int, no
 				return err
 			}
 		}
-		if len(chunk) < scanChunk {
-			return ins.flush(ctx)
-		}
-		after = chunk[len(chunk)-1].seq
+		return nil
+	})
+	if err != nil {
+		return err
 	}
+	return ins.flush(ctx)
 }

@@ -1,0 +1,39 @@
+package api_test
+
+import (
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+)
+
+// TestJSONSchemaLimits: a json evaluator's schema is refused at create and
+// update when it is too deep or too large, with Lunary's validation body.
+func TestJSONSchemaLimits(t *testing.T) {
+	ts := newTestServer(t)
+	nested := func(levels int) string {
+		return strings.Repeat(`{"items":`, levels-1) + `{}` + strings.Repeat(`}`, levels-1)
+	}
+	body := func(name, schema string) string {
+		return fmt.Sprintf(`{"name":%q,"slug":%q,"type":"json","mode":"normal","params":{"schema":%s},"filters":[]}`, name, name, schema)
+	}
+	deep := nested(3000)
+	wantValidation(t, ts.do(t, "POST", evaluatorsPath, ts.owner, body("deep", deep)),
+		`Validation error: Schema must nest at most 32 levels at "params.schema"`)
+	large := `{"enum":["` + strings.Repeat("x", 64<<10) + `"]}`
+	wantValidation(t, ts.do(t, "POST", evaluatorsPath, ts.owner, body("large", large)),
+		`Validation error: Schema must be at most 65536 bytes at "params.schema"`)
+
+	id := ts.createEvaluator(t, "shape", "json", `{"schema":`+nested(32)+`}`)
+	update := strings.Replace(body("shape", deep), `"slug":"shape",`, "", 1)
+	wantValidation(t, ts.do(t, "PATCH", evaluatorsPath+"/"+id, ts.owner, update),
+		`Validation error: Schema must nest at most 32 levels at "params.schema"`)
+	r := ts.do(t, "GET", evaluatorsPath+"/"+id, ts.owner, "")
+	wantStatus(t, r, http.StatusOK)
+	if got := string(r.Body); strings.Count(got, `"items"`) != 31 {
+		t.Fatalf("a refused update changed the schema: %s", got)
+	}
+	// Other types keep their params as they are: the limit is the json
+	// evaluator's.
+	ts.createEvaluator(t, "other", "string", `{"schema":`+nested(40)+`}`)
+}

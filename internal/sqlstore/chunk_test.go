@@ -1,0 +1,119 @@
+package sqlstore_test
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/strata-eval/strata"
+	"github.com/strata-eval/strata/importer"
+	"github.com/strata-eval/strata/internal/sqlstore"
+	"github.com/strata-eval/strata/sqlite"
+)
+
+// chunks records the chunks the store reads and writes.
+type chunks struct {
+	mu   sync.Mutex
+	seen map[string][][2]int // kind -> (rows, bytes)
+}
+
+func (c *chunks) observe(kind string, rows, bytes int) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.seen[kind] = append(c.seen[kind], [2]int{rows, bytes})
+}
+
+// largest is the most rows and the most bytes of one chunk of a kind, and
+// the rows of all of them.
+func (c *chunks) largest(kind string) (rows, bytes, total int) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, ch := range c.seen[kind] {
+		rows, bytes, total = max(rows, ch[0]), max(bytes, ch[1]), total+ch[0]
+	}
+	return rows, bytes, total
+}
+
+// importLines imports n items whose input is size bytes, through the
+// importer as a file would be, and returns the dataset.
+func importLines(t *testing.T, s *sqlite.Store, a strata.Actor, n, size int) *strata.Dataset {
+	t.Helper()
+	ctx := context.Background()
+	d, err := s.CreateDataset(ctx, a, strata.DatasetCreate{Name: fmt.Sprintf("d%d-%d", n, size)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var file strings.Builder
+	for i := range n {
+		fmt.Fprintf(&file, "{\"input\":\"%d %s\"}\n", i, strings.Repeat("x", size))
+	}
+	if got, err := s.ImportItems(ctx, a, d.ID, importer.NewJSONL(strings.NewReader(file.String())), strata.WriteOptions{}); err != nil || got != n {
+		t.Fatalf("import = %d, %v; want %d", got, err, n)
+	}
+	return d
+}
+
+// TestChunksByBytes: scans and inserts hold at most about their byte bound
+// of large items, and still take many small items at once.
+func TestChunksByBytes(t *testing.T) {
+	ctx := context.Background()
+	s, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "strata.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	_, secret, err := s.CreateKey(ctx, strata.KeyCreate{ProjectName: "p", Role: strata.RoleOwner})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := s.Authenticate(ctx, secret)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const limit, itemSize = 64 << 10, 10 << 10
+	seen := &chunks{seen: map[string][][2]int{}}
+	defer sqlstore.SetChunkBytes(limit, limit, seen.observe)()
+
+	t.Run("LargeItems", func(t *testing.T) {
+		d := importLines(t, s, p.Actor(), 40, itemSize)
+		n := 0
+		if err := s.ScanItems(ctx, strata.ItemQuery{ProjectID: p.ProjectID, DatasetID: d.ID}, func(*strata.Item) error {
+			n++
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+		if n != 40 {
+			t.Fatalf("scanned %d items, want 40", n)
+		}
+		for _, kind := range []string{"insert", "scan"} {
+			rows, bytes, total := seen.largest(kind)
+			// A chunk stops at the item that reaches the bound.
+			if bytes >= limit+itemSize+1024 || rows > limit/itemSize+1 {
+				t.Errorf("largest %s chunk: %d items, %d bytes; want at most %d items, %d bytes", kind, rows, bytes, limit/itemSize+1, limit+itemSize)
+			}
+			if total != 40 {
+				t.Errorf("%s chunks hold %d items in all, want 40", kind, total)
+			}
+		}
+	})
+
+	t.Run("SmallItems", func(t *testing.T) {
+		seen.seen = map[string][][2]int{}
+		// Rows bound chunks of small items before bytes do.
+		defer sqlstore.SetChunkBytes(1<<20, 1<<20, seen.observe)()
+		d := importLines(t, s, p.Actor(), 2500, 10)
+		if err := s.ScanItems(ctx, strata.ItemQuery{ProjectID: p.ProjectID, DatasetID: d.ID}, func(*strata.Item) error { return nil }); err != nil {
+			t.Fatal(err)
+		}
+		if rows, _, total := seen.largest("insert"); rows != 500 || total != 2500 {
+			t.Errorf("insert batches: largest %d rows, %d in all; want 500 and 2500", rows, total)
+		}
+		if rows, _, total := seen.largest("scan"); rows != 1000 || total != 2500 {
+			t.Errorf("scan chunks: largest %d rows, %d in all; want 1000 and 2500", rows, total)
+		}
+	})
+}
