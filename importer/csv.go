@@ -58,6 +58,8 @@ func (c Config) NewCSV(r io.Reader) (strata.ItemSource, error) {
 	return src, nil
 }
 
+// openCSV reads the header. On an error it returns the source all the same,
+// to say on which line the header failed.
 func (c Config) openCSV(r io.Reader) (*csvSource, error) {
 	s := &csvSource{max: c.maxRecordBytes(), inputFrom: c.Mapping.InputFrom}
 	s.limiter = &recordLimiter{r: r, limit: int64(s.max) + readBufSize}
@@ -70,7 +72,7 @@ func (c Config) openCSV(r io.Reader) (*csvSource, error) {
 	if string(bom) == "\uFEFF" {
 		s.buf.Discard(3)
 	} else if err != nil && err != io.EOF {
-		return nil, err // the body failed; bufio would not report it again
+		return s, err // the body failed; bufio would not report it again
 	}
 
 	s.cr = csv.NewReader(s.buf)
@@ -82,9 +84,9 @@ func (c Config) openCSV(r io.Reader) (*csvSource, error) {
 
 	header, err := s.read()
 	if err == io.EOF {
-		return nil, errNoInputColumn
+		return s, errNoInputColumn
 	} else if err != nil {
-		return nil, err
+		return s, err
 	}
 	// An explicit mapping reads even an export by the common rules.
 	s.exact = isExactHeader(header) && c.Mapping.IsZero()
@@ -94,8 +96,8 @@ func (c Config) openCSV(r io.Reader) (*csvSource, error) {
 	}
 	s.plan, err = c.Mapping.resolve(newColumns(names, true))
 	if err != nil {
-		line, _ := s.cr.FieldPos(0)
-		return nil, strata.Errorf(strata.EINVALID, "CSV line %d: %s", line, strata.ErrorMessage(err))
+		s.reporter.columns(names)
+		return s, strata.Errorf(strata.EINVALID, "CSV line %d: %s", s.line, strata.ErrorMessage(err))
 	}
 	s.reporter.add(s.plan)
 	first := func(f int) int {
@@ -105,7 +107,7 @@ func (c Config) openCSV(r io.Reader) (*csvSource, error) {
 		return s.plan.fields[f][0] // a CSV column is chosen by name, even when its cell is empty
 	}
 	if s.input = first(fInput); s.input < 0 {
-		return nil, errNoInputColumn
+		return s, errNoInputColumn
 	}
 	s.groundTruth, s.output = first(fGroundTruth), first(fOutput)
 	return s, nil

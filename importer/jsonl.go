@@ -135,6 +135,7 @@ func (s *jsonlSource) planFor(obj map[string]json.RawMessage) (*plan, error) {
 	s.keys = keys
 	p, err := s.mapping.resolve(newColumns(names, false))
 	if err != nil {
+		s.reporter.columns(names)
 		return nil, strata.Errorf(strata.EINVALID, "JSONL line %d: %s", s.line, strata.ErrorMessage(err))
 	}
 	s.plan = p

@@ -387,8 +387,18 @@ func (rp *reporter) add(p *plan) {
 			rp.r.Unmapped = append(rp.r.Unmapped, name)
 		}
 	}
-	for _, name := range p.cols.names {
-		if len(rp.r.Columns) < maxReportNames && once("c:", name) {
+	rp.columns(p.cols.names)
+}
+
+// columns notes the columns of a header, even one that could not be
+// resolved, so that a preview can offer them for a mapping.
+func (rp *reporter) columns(names []string) {
+	if rp.seen == nil {
+		rp.seen = map[string]bool{}
+	}
+	for _, name := range names {
+		if len(rp.r.Columns) < maxReportNames && !rp.seen["c:"+name] {
+			rp.seen["c:"+name] = true
 			rp.r.Columns = append(rp.r.Columns, name)
 		}
 	}

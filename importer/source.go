@@ -26,7 +26,11 @@ type Source interface {
 func (c Config) Open(format string, r io.Reader) (Source, error) {
 	switch format {
 	case "csv":
-		return c.openCSV(r)
+		src, err := c.openCSV(r)
+		if err != nil {
+			return nil, err
+		}
+		return src, nil
 	case "jsonl":
 		return c.openJSONL(r), nil
 	}
