@@ -322,9 +322,9 @@ type Report struct {
 	// Ambiguous lists the fields several columns matched.
 	Ambiguous []Ambiguity
 	// Unmapped names the columns that map to no field, in the order first
-	// seen.
+	// seen (a JSON line's keys in alphabetical order).
 	Unmapped []string
-	// Columns names every column, in the order first seen.
+	// Columns names every column, in the same order.
 	Columns []string
 }
 
