@@ -72,7 +72,8 @@ func (s *jsonlSource) Next() (strata.ItemInput, error) {
 	}
 	switch err := s.sc.Err(); {
 	case err == bufio.ErrTooLong:
-		s.err = strata.Errorf(strata.ETOOLARGE, "JSONL line %d is larger than the limit of %d bytes", s.line+1, s.max)
+		s.line++ // the line that did not fit
+		s.err = strata.Errorf(strata.ETOOLARGE, "JSONL line %d is larger than the limit of %d bytes", s.line, s.max)
 	case err != nil:
 		s.err = err // the body failed: pass it on for the caller to recognise
 	default:

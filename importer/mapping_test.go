@@ -337,6 +337,10 @@ func TestLine(t *testing.T) {
 	}{
 		{name: "CSV", format: "csv", input: "input\na\n\n\"b\nc\"\nd\n\"e\"x\n", lines: []int{2, 4, 6}, errLine: 7},
 		{name: "JSONL", format: "jsonl", input: "{\"input\":\"a\"}\n\n{\"input\":\"b\"}\n{\n", lines: []int{1, 3}, errLine: 4},
+		{name: "JSONLTooLong", format: "jsonl", input: "{\"input\":\"a\"}\n\n{\"input\":\"" + strings.Repeat("x", importer.DefaultMaxRecordBytes) + "\"}\n",
+			lines: []int{1}, errLine: 3},
+		{name: "CSVTooLong", format: "csv", input: "input\na\n\n" + strings.Repeat("x", importer.DefaultMaxRecordBytes+1) + "\n",
+			lines: []int{2}, errLine: 4},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			src, err := importer.Config{}.Open(tt.format, strings.NewReader(tt.input))
