@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/url"
+	"slices"
 	"sort"
 	"strings"
 
@@ -79,7 +81,9 @@ const maxColumnName = 1000
 // parameters are left alone, except unknown ones starting with "map.".
 func ParseMapping(q url.Values) (Mapping, error) {
 	var m Mapping
-	for key, vs := range q {
+	// In key order, so that of several mistakes the same one is reported.
+	for _, key := range slices.Sorted(maps.Keys(q)) {
+		vs := q[key]
 		field, ok := strings.CutPrefix(key, "map.")
 		if !ok && key != "inputFrom" {
 			continue
@@ -240,7 +244,7 @@ func newColumns(names []string, fold bool) columns {
 
 func (c columns) key(name string) string {
 	if c.fold {
-		return strings.ToLower(name)
+		return strings.ToLower(trim(name))
 	}
 	return name
 }

@@ -187,8 +187,8 @@ func TestExplicitMapping(t *testing.T) {
 		{name: "CSVOverridesLunary", format: "csv", input: "input,ground_truth,other\nq,a,o\n",
 			mapping: importer.Mapping{Input: ptr("other")},
 			want:    `[["o","a",null]]`},
-		{name: "CSVCaseInsensitive", format: "csv", input: "Body\nb\n",
-			mapping: importer.Mapping{Input: ptr("body")}, want: `[["b",null,null]]`},
+		{name: "CSVCaseInsensitive", format: "csv", input: " Body \nb\n",
+			mapping: importer.Mapping{Input: ptr("body ")}, want: `[["b",null,null]]`},
 		{name: "CSVMappedColumnNotDetectedAgain", format: "csv", input: "question,answer\nq,a\n",
 			mapping: importer.Mapping{Input: ptr("answer")}, want: `[["a",null,null]]`},
 		{name: "CSVFieldOff", format: "csv", input: "input,output\nq,o\n",
@@ -246,6 +246,7 @@ func TestParseMapping(t *testing.T) {
 		{query: "inputFrom=first", msg: `inputFrom must be "lastUserMessage"`},
 		{query: "map.output=%00", msg: "map.output contains a NUL character"},
 		{query: "map.output=" + strings.Repeat("x", 1001), msg: "map.output is longer than 1000 bytes"},
+		{query: "map.x=a&map.input=&inputFrom=x", msg: `inputFrom must be "lastUserMessage"`}, // the first key in order
 	} {
 		t.Run(tt.query, func(t *testing.T) {
 			q, err := url.ParseQuery(tt.query)
