@@ -92,7 +92,7 @@ func (s *Server) previewImport(w http.ResponseWriter, r *request, f importFile, 
 	}
 	if p.Err != nil {
 		err := f.cause(p.Err)
-		if code := strata.ErrorCode(err); code != strata.EINVALID && code != strata.ETOOLARGE {
+		if !importer.InFile(err) {
 			return err
 		}
 		res.Error = &lineErrorJSON{Line: p.ErrLine, Status: statuses[strata.ErrorCode(err)], Message: strata.ErrorMessage(err)}

@@ -19,6 +19,14 @@ type Preview struct {
 	Report  Report
 }
 
+// InFile reports whether err is about the file, its content or its size,
+// which a preview shows as its Err, rather than a failure to read it (a
+// timeout, the server), which fails the preview itself.
+func InFile(err error) bool {
+	code := strata.ErrorCode(err)
+	return code == strata.EINVALID || code == strata.ETOOLARGE
+}
+
 // Preview reads a whole file as an import would, through limit (which may
 // wrap the source to add limits; nil reads it as it is), stopping at the
 // first error.

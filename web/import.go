@@ -95,10 +95,8 @@ func (s *Server) importPreview(w http.ResponseWriter, ss *session) error {
 		return err
 	}
 	p := importer.Config{Mapping: m}.Preview(f.format, f.file, nil)
-	if p.Err != nil {
-		if code := strata.ErrorCode(p.Err); code != strata.EINVALID && code != strata.ETOOLARGE {
-			return p.Err
-		}
+	if p.Err != nil && !importer.InFile(p.Err) {
+		return p.Err
 	}
 	fields := []previewField{
 		{Name: importer.FieldInput, Label: "Input", Used: p.Report.Input},
