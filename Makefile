@@ -15,7 +15,7 @@ test:
 # under testdata/fuzz. FUZZTIME=2m make fuzz digs deeper.
 FUZZTIME ?= 10s
 FUZZ := ./importer:FuzzCSV ./importer:FuzzJSONL ./api:FuzzRequestBody ./api:FuzzRawImport \
-	./api:FuzzCursor .:FuzzParseRef
+	./api:FuzzCursor .:FuzzParseRef ./api:FuzzImportMapping
 
 fuzz:
 	@for t in $(FUZZ); do \

@@ -5,7 +5,6 @@ import (
 	"strings"
 
 	"github.com/strata-eval/strata"
-	"github.com/strata-eval/strata/importer"
 )
 
 var datasetSorts = []string{
@@ -154,40 +153,35 @@ func (s *Server) importItems(w http.ResponseWriter, r *request) error {
 	if streamsBody(r.Request) { // the file itself: import_stream.go
 		return s.importStream(w, r, ids[0], rawImportFormat(r.Header.Get("Content-Type")))
 	}
-	src, opts, err := importInput(r)
+	format, content, opts, err := importInput(r)
 	if err != nil {
 		return s.afterLookup(r, ids[0], err)
 	}
-	l := s.limits()
-	src = &limitedSource{src: src, maxItems: l.MaxImportItems, maxField: l.MaxFieldBytes}
-	n, err := s.Store.ImportItems(r.ctx(), r.actor(), ids[0], src, opts)
+	o, err := parseImportOptions(r)
 	if err != nil {
-		return err
+		return s.afterLookup(r, ids[0], err)
 	}
-	return writeJSON(w, http.StatusOK, map[string]int{"insertedCount": n})
+	f := importFile{datasetID: ids[0], format: format, body: strings.NewReader(content), cause: func(err error) error { return err }}
+	return s.importFile(w, r, f, opts, o)
 }
 
 // maxNameLength bounds dataset names (Lunary sets none): a name is shown in
 // lists and compared on every create, and no person types more.
 const maxNameLength = 1000
 
-func importInput(r *request) (strata.ItemSource, strata.WriteOptions, error) {
+// importInput reads Lunary's import body {format, content}.
+func importInput(r *request) (format, content string, opts strata.WriteOptions, err error) {
 	var v validator
-	var format string
-	var content *string
+	var c *string
 	if obj, ok := v.object(r.body); ok {
 		format = v.enum("format", obj["format"], importFormats, "")
-		content, _ = v.str("content", obj["content"], stringRule{min: 1})
+		c, _ = v.str("content", obj["content"], stringRule{min: 1})
 	}
 	if err := v.err(); err != nil {
-		return nil, strata.WriteOptions{}, err
+		return "", "", strata.WriteOptions{}, err
 	}
-	opts, err := writeOptions(r)
-	if err != nil {
-		return nil, opts, err
-	}
-	src, err := importer.New(format, strings.NewReader(*content))
-	return src, opts, err
+	opts, err = writeOptions(r)
+	return format, *c, opts, err
 }
 
 // afterLookup returns err, unless the dataset is not found: Lunary looks the

@@ -9,7 +9,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/strata-eval/strata"
-	"github.com/strata-eval/strata/importer"
 )
 
 // Raw imports.
@@ -62,17 +61,12 @@ func (s *Server) importStream(w http.ResponseWriter, r *request, datasetID, form
 	if deadline, ok := r.Context().Deadline(); ok {
 		http.NewResponseController(w).SetReadDeadline(deadline)
 	}
+	o, err := parseImportOptions(r)
+	if err != nil {
+		return s.afterLookup(r, datasetID, err)
+	}
 	body := &bodyStream{r: http.MaxBytesReader(w, r.Body, l.MaxImportBytes)}
-	src, err := importer.New(format, body)
-	if err != nil {
-		return s.afterLookup(r, datasetID, body.cause(err))
-	}
-	src = &limitedSource{src: src, maxItems: l.MaxImportItems, maxField: l.MaxFieldBytes}
-	n, err := s.Store.ImportItems(r.ctx(), r.actor(), datasetID, src, opts)
-	if err != nil {
-		return body.cause(err)
-	}
-	return writeJSON(w, http.StatusOK, map[string]int{"insertedCount": n})
+	return s.importFile(w, r, importFile{datasetID: datasetID, format: format, body: body, cause: body.cause}, opts, o)
 }
 
 // bodyStream reads a raw import body, checking that it is UTF-8 as it goes,

@@ -66,7 +66,7 @@ func TestRawImport(t *testing.T) {
 	}{
 		{"BadLine", "application/x-ndjson", "{\"input\":\"x\"}\nnot json\n", 400, "Invalid JSONL: could not parse one of the lines"},
 		{"NoInput", "application/x-ndjson", `{"output":"x"}`, 400, "Each JSONL line must contain at least an 'input' field"},
-		{"NoInputColumn", "text/csv", "question\nx\n", 400, "CSV import requires a header row with at least an 'input' column"},
+		{"NoInputColumn", "text/csv", "title\nx\n", 400, "CSV import requires a header row with at least an 'input' column"},
 		{"NotUTF8", "application/x-ndjson", "{\"input\":\"x\xff\"}\n", 400, "Request body is not valid UTF-8"},
 		{"TruncatedUTF8", "text/csv", "input\nx\xe2\x82", 400, "Request body is not valid UTF-8"},
 		{"TooManyItems", "application/x-ndjson", strings.Repeat("{\"input\":\"x\"}\n", 6), 413, "An import holds at most 5 items"},

@@ -3,19 +3,18 @@ package importer
 import (
 	"bufio"
 	"encoding/csv"
+	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"strings"
 
 	"github.com/strata-eval/strata"
 )
 
-// Header names Lunary accepts, in priority order: when a file has several,
-// the first in this list wins whatever the column order.
-var (
-	groundTruthHeaders = []string{"ground_truth", "groundtruth", "expected_output", "expectedoutput"}
-	outputHeaders      = []string{"output", "model_output", "prediction", "generated_output"}
-)
+// Header names are resolved to fields by mapping.go: Lunary's names (the
+// lower-cased forms of its JSON keys) first, whatever the column order, then
+// aliases.
 
 // readBufSize is the size of the buffer under the CSV reader. The record
 // limit is checked whenever it is refilled, so memory stays within about
@@ -33,6 +32,12 @@ type csvSource struct {
 	// Column indexes; groundTruth and output are -1 when absent.
 	input, groundTruth, output int
 
+	plan      *plan // how the header maps to fields (mapping.go)
+	inputFrom string
+	reporter  reporter
+	record    []string // the record last returned by Next
+	line      int      // the line on which it begins
+
 	// lastLine is the line on which the previous record ended, so an
 	// oversized record can be located when the csv package could not finish
 	// reading it.
@@ -46,7 +51,17 @@ type csvSource struct {
 // row at once, so a file without an 'input' column fails here rather than on
 // the first Next.
 func (c Config) NewCSV(r io.Reader) (strata.ItemSource, error) {
-	s := &csvSource{max: c.maxRecordBytes()}
+	src, err := c.openCSV(r)
+	if err != nil {
+		return nil, err
+	}
+	return src, nil
+}
+
+// openCSV reads the header. On an error it returns the source all the same,
+// to say on which line the header failed.
+func (c Config) openCSV(r io.Reader) (*csvSource, error) {
+	s := &csvSource{max: c.maxRecordBytes(), inputFrom: c.Mapping.InputFrom}
 	s.limiter = &recordLimiter{r: r, limit: int64(s.max) + readBufSize}
 	// csv.NewReader uses a *bufio.Reader as is, so we can see how much of the
 	// input it has consumed (for the record limit) and peek at the BOM.
@@ -57,7 +72,7 @@ func (c Config) NewCSV(r io.Reader) (strata.ItemSource, error) {
 	if string(bom) == "\uFEFF" {
 		s.buf.Discard(3)
 	} else if err != nil && err != io.EOF {
-		return nil, err // the body failed; bufio would not report it again
+		return s, err // the body failed; bufio would not report it again
 	}
 
 	s.cr = csv.NewReader(s.buf)
@@ -69,39 +84,60 @@ func (c Config) NewCSV(r io.Reader) (strata.ItemSource, error) {
 
 	header, err := s.read()
 	if err == io.EOF {
-		return nil, errNoInputColumn
+		return s, errNoInputColumn
 	} else if err != nil {
-		return nil, err
+		return s, err
 	}
-	if s.exact = isExactHeader(header); s.exact {
-		return s, nil
-	}
-	names := make(map[string]int, len(header))
+	// An explicit mapping reads even an export by the common rules.
+	s.exact = isExactHeader(header) && c.Mapping.IsZero()
+	names := make([]string, len(header))
 	for i, name := range header {
-		name = strings.ToLower(trim(name))
-		if _, dup := names[name]; !dup { // Lunary's indexOf: the first column of a name wins
-			names[name] = i
+		names[i] = trim(name)
+	}
+	s.plan, err = c.Mapping.resolve(newColumns(names, true))
+	if err != nil {
+		s.reporter.columns(names)
+		return s, strata.Errorf(strata.EINVALID, "CSV line %d: %s", s.line, strata.ErrorMessage(err))
+	}
+	s.reporter.add(s.plan)
+	first := func(f int) int {
+		if len(s.plan.fields[f]) == 0 {
+			return -1
 		}
+		return s.plan.fields[f][0] // a CSV column is chosen by name, even when its cell is empty
 	}
-	input, ok := names["input"]
-	if !ok {
-		return nil, errNoInputColumn
+	if s.input = first(fInput); s.input < 0 {
+		return s, errNoInputColumn
 	}
-	s.input = input
-	s.groundTruth = firstColumn(names, groundTruthHeaders)
-	s.output = firstColumn(names, outputHeaders)
+	s.groundTruth, s.output = first(fGroundTruth), first(fOutput)
 	return s, nil
 }
 
 var errNoInputColumn = strata.Errorf(strata.EINVALID, "CSV import requires a header row with at least an 'input' column")
 
-func firstColumn(names map[string]int, candidates []string) int {
-	for _, name := range candidates {
-		if i, ok := names[name]; ok {
-			return i
+// Line is the line on which the last record read begins.
+func (s *csvSource) Line() int { return s.line }
+
+// Report says how the header was mapped.
+func (s *csvSource) Report() Report { return s.reporter.report(s.inputFrom) }
+
+// Unmapped returns the cells of the last record under unmapped columns.
+func (s *csvSource) Unmapped() map[string]json.RawMessage {
+	var out map[string]json.RawMessage
+	for _, i := range s.plan.unmapped {
+		if i >= len(s.record) {
+			continue
 		}
+		v := trim(s.record[i])
+		if v == "" {
+			continue
+		}
+		if out == nil {
+			out = map[string]json.RawMessage{}
+		}
+		out[s.plan.cols.names[i]], _ = json.Marshal(v)
 	}
-	return -1
+	return out
 }
 
 // Next returns the next row as an item, or io.EOF after the last one.
@@ -113,17 +149,37 @@ func (s *csvSource) Next() (strata.ItemInput, error) {
 	if err != nil {
 		return strata.ItemInput{}, err
 	}
+	s.record = record
 	cell := func(i int) string {
 		if i < 0 || i >= len(record) {
 			return ""
 		}
 		return trim(record[i])
 	}
-	return strata.ItemInput{
+	in := strata.ItemInput{
 		Input:       cell(s.input),
 		GroundTruth: nilIfEmpty(cell(s.groundTruth)),
 		Output:      nilIfEmpty(cell(s.output)),
-	}, nil
+	}
+	if s.inputFrom == InputFromLastUserMessage {
+		if in.Input, err = s.fromChat(in.Input); err != nil {
+			s.err = err
+			return strata.ItemInput{}, err
+		}
+	}
+	return in, nil
+}
+
+// fromChat reads the input from a cell holding a chat as JSON; a cell that
+// is not JSON stays as it is.
+func (s *csvSource) fromChat(cell string) (string, error) {
+	if cell == "" || (cell[0] != '[' && cell[0] != '{') || !json.Valid([]byte(cell)) {
+		return cell, nil
+	}
+	if v, ok := lastUserMessage([]byte(cell)); ok {
+		return v, nil
+	}
+	return "", errNoUserMessage(fmt.Sprintf("CSV line %d", s.line))
 }
 
 // read returns the next non-blank record, enforcing the size limit and
@@ -144,9 +200,14 @@ func (s *csvSource) read() ([]string, error) {
 			if err == nil {
 				line, _ = s.cr.FieldPos(0)
 			}
+			s.line = line
 			s.err = strata.Errorf(strata.ETOOLARGE, "CSV record on line %d is larger than the limit of %d bytes", line, s.max)
 			return nil, s.err
 		} else if err != nil {
+			s.line = s.lastLine + 1
+			if pe, ok := errors.AsType[*csv.ParseError](err); ok {
+				s.line = pe.StartLine
+			}
 			s.err = csvError(err)
 			return nil, s.err
 		}
@@ -162,6 +223,7 @@ func (s *csvSource) read() ([]string, error) {
 		if len(record) == 1 && trim(record[0]) == "" {
 			continue
 		}
+		s.line, _ = s.cr.FieldPos(0)
 		return record, nil
 	}
 }

@@ -91,6 +91,7 @@ func (s *csvSource) readExact() ([]exactField, error) {
 		s.limiter.start = start
 		s.lastLine++
 		line := s.lastLine
+		s.line = line
 		var (
 			record []exactField
 			value  []byte

@@ -29,6 +29,9 @@ type Config struct {
 	// line ending (and, for CSV, any blank lines just before it). A longer one
 	// fails the import with strata.ETOOLARGE.
 	MaxRecordBytes int
+	// Mapping chooses columns for fields (mapping.go); the zero Mapping
+	// detects them.
+	Mapping Mapping
 }
 
 func (c Config) maxRecordBytes() int {
@@ -41,13 +44,11 @@ func (c Config) maxRecordBytes() int {
 // New picks the parser by format, "csv" or "jsonl", as named in Lunary's
 // import body.
 func (c Config) New(format string, r io.Reader) (strata.ItemSource, error) {
-	switch format {
-	case "csv":
-		return c.NewCSV(r)
-	case "jsonl":
-		return c.NewJSONL(r), nil
+	src, err := c.Open(format, r)
+	if err != nil {
+		return nil, err
 	}
-	return nil, strata.Errorf(strata.EINVALID, "Unknown import format %q: expected \"csv\" or \"jsonl\"", format)
+	return src, nil
 }
 
 // New picks the parser by format, "csv" or "jsonl", with the default Config.

@@ -95,7 +95,7 @@ func TestCSV(t *testing.T) {
 		{name: "HeaderModelOutput", input: "input,model_output\nq,o\n", want: `[["q",null,"o"]]`},
 		{name: "HeaderPrediction", input: "input,prediction\nq,o\n", want: `[["q",null,"o"]]`},
 		{name: "HeaderGeneratedOutput", input: "input,generated_output\nq,o\n", want: `[["q",null,"o"]]`},
-		{name: "HeaderUnknownIgnored", input: "input,answer,response\nq,a,o\n", want: `[["q",null,null]]`},
+		{name: "HeaderUnknownIgnored", input: "input,notes,score\nq,a,o\n", want: `[["q",null,null]]`},
 
 		// The first name in Lunary's list wins, whatever the column order.
 		{name: "GroundTruthPriority", input: "expectedoutput,expected_output,groundtruth,input\n4,3,2,q\n",
@@ -113,7 +113,7 @@ func TestCSV(t *testing.T) {
 		{name: "DuplicateHeaderFirstWins", input: "input,Input\na,b\n",
 			want: `[["a",null,null]]`},
 
-		{name: "MissingInputColumn", input: "question,answer\nq,a\n",
+		{name: "MissingInputColumn", input: "title,notes\nq,a\n",
 			want: `[]`, code: strata.EINVALID, msg: noInputColumn},
 		{name: "Empty", input: "",
 			want: `[]`, code: strata.EINVALID, msg: noInputColumn},
@@ -241,8 +241,10 @@ func TestJSONL(t *testing.T) {
 			want: `[["q","c",null]]`},
 		{name: "GroundTruthEmptyStops", input: `{"input":"q","ground_truth":"","groundTruth":"b"}`,
 			want: `[["q",null,null]]`},
+		// Keys match exactly: GroundTruth is no name of a field, while
+		// expectedOutput is an alias (mapping_test.go).
 		{name: "GroundTruthOtherCase", input: `{"input":"q","GroundTruth":"b","expectedOutput":"c"}`,
-			want: `[["q",null,null]]`},
+			want: `[["q","c",null]]`},
 		{name: "OutputModelOutput", input: `{"input":"q","model_output":"m","prediction":"p"}`,
 			want: `[["q",null,"m"]]`},
 		{name: "OutputPrediction", input: `{"input":"q","prediction":"p","generated_output":"g"}`,
@@ -280,11 +282,11 @@ func TestJSONL(t *testing.T) {
 		{name: "MissingInput", input: `{"output":"o"}`,
 			want: `[]`, code: strata.EINVALID, msg: noInput},
 		{name: "InputNumber", input: `{"input":1}`,
-			want: `[]`, code: strata.EINVALID, msg: noInput},
+			want: `[["1",null,null]]`},
 		{name: "InputNull", input: `{"input":null}`,
 			want: `[]`, code: strata.EINVALID, msg: noInput},
-		{name: "InputObject", input: `{"input":{"text":"q"}}`,
-			want: `[]`, code: strata.EINVALID, msg: noInput},
+		{name: "InputObject", input: `{"input":{ "text" : "q"}}`,
+			want: `[["{\"text\":\"q\"}",null,null]]`},
 		{name: "Array", input: `["input"]`,
 			want: `[]`, code: strata.EINVALID, msg: noInput},
 		{name: "String", input: `"input"`,
@@ -344,7 +346,7 @@ func TestNew(t *testing.T) {
 	}
 
 	t.Run("HeaderErrorFromNew", func(t *testing.T) {
-		_, err := importer.New("csv", strings.NewReader("question\nq\n"))
+		_, err := importer.New("csv", strings.NewReader("title\nq\n"))
 		if got, want := strata.ErrorMessage(err), noInputColumn; got != want {
 			t.Errorf("message = %q, want %q", got, want)
 		}

@@ -4,7 +4,9 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"io"
+	"slices"
 	"unicode/utf8"
 
 	"github.com/strata-eval/strata"
@@ -27,12 +29,22 @@ type jsonlSource struct {
 	max  int
 	line int   // number of the line last read, for messages
 	err  error // sticky: once failed, every Next returns it
+
+	// Each line's keys are resolved to fields (mapping.go); lines with the
+	// keys of the line before reuse its plan.
+	mapping  Mapping
+	plan     *plan
+	keys     []string
+	reporter reporter
+	obj      map[string]json.RawMessage // the line last returned by Next
 }
 
 // NewJSONL returns a strata.ItemSource reading JSON Lines from r: one JSON
 // object per line, blank lines skipped.
-func (c Config) NewJSONL(r io.Reader) strata.ItemSource {
-	s := &jsonlSource{sc: bufio.NewScanner(r), max: c.maxRecordBytes()}
+func (c Config) NewJSONL(r io.Reader) strata.ItemSource { return c.openJSONL(r) }
+
+func (c Config) openJSONL(r io.Reader) *jsonlSource {
+	s := &jsonlSource{sc: bufio.NewScanner(r), max: c.maxRecordBytes(), mapping: c.Mapping}
 	// The buffer grows as long lines need it, up to the limit; a line that
 	// does not fit fails with bufio.ErrTooLong.
 	s.sc.Buffer(make([]byte, 0, min(64<<10, s.max)), s.max)
@@ -51,7 +63,7 @@ func (s *jsonlSource) Next() (strata.ItemInput, error) {
 		if len(line) == 0 {
 			continue
 		}
-		in, err := parseJSONLine(line)
+		in, err := s.parseLine(line)
 		if err != nil {
 			s.err = err
 			return strata.ItemInput{}, err
@@ -60,7 +72,8 @@ func (s *jsonlSource) Next() (strata.ItemInput, error) {
 	}
 	switch err := s.sc.Err(); {
 	case err == bufio.ErrTooLong:
-		s.err = strata.Errorf(strata.ETOOLARGE, "JSONL line %d is larger than the limit of %d bytes", s.line+1, s.max)
+		s.line++ // the line that did not fit
+		s.err = strata.Errorf(strata.ETOOLARGE, "JSONL line %d is larger than the limit of %d bytes", s.line, s.max)
 	case err != nil:
 		s.err = err // the body failed: pass it on for the caller to recognise
 	default:
@@ -69,7 +82,7 @@ func (s *jsonlSource) Next() (strata.ItemInput, error) {
 	return strata.ItemInput{}, s.err
 }
 
-func parseJSONLine(line []byte) (strata.ItemInput, error) {
+func (s *jsonlSource) parseLine(line []byte) (strata.ItemInput, error) {
 	// "Not JSON" and "JSON but not an object with an input" give Lunary's
 	// two different messages. Unmarshal checks the whole line before it
 	// decodes any of it, so Valid is only asked when it fails.
@@ -80,18 +93,85 @@ func parseJSONLine(line []byte) (strata.ItemInput, error) {
 		}
 		return strata.ItemInput{}, errNoInputKey
 	}
-	var in strata.ItemInput
-	raw, ok := obj["input"]
-	if ok && raw[0] == '"' {
-		in.Input, ok = jsonString(raw)
+	p, err := s.planFor(obj)
+	if err != nil {
+		return strata.ItemInput{}, err
 	}
-	if !ok || raw[0] != '"' {
+	s.obj = obj
+
+	var in strata.ItemInput
+	input := firstRaw(obj, p.keys[fInput])
+	if input == nil && p.explicit[fInput] {
+		return strata.ItemInput{}, strata.Errorf(strata.EINVALID, "JSONL line %d: column %q (map.input) is null", s.line, *s.mapping.Input)
+	} else if input == nil {
 		return strata.ItemInput{}, errNoInputKey
 	}
-	exact := isExactLine(obj)
-	in.GroundTruth = firstValue(obj, groundTruthKeys, exact)
-	in.Output = firstValue(obj, outputKeys, exact)
+	switch {
+	case input[0] == '"':
+		in.Input, _ = jsonString(input)
+	case s.mapping.InputFrom == InputFromLastUserMessage:
+		v, ok := lastUserMessage(input)
+		if !ok {
+			return strata.ItemInput{}, errNoUserMessage(fmt.Sprintf("JSONL line %d", s.line))
+		}
+		in.Input = v
+	default:
+		in.Input = stringify(input) // an object or array as its JSON text
+	}
+	exact := s.mapping.IsZero() && isExactLine(obj)
+	in.GroundTruth = firstValue(obj, p.keys[fGroundTruth], exact)
+	in.Output = firstValue(obj, p.keys[fOutput], exact)
 	return in, nil
+}
+
+// planFor resolves the keys of a line, reusing the plan of the line before
+// when the keys are the same.
+func (s *jsonlSource) planFor(obj map[string]json.RawMessage) (*plan, error) {
+	keys := sortedKeys(obj, s.keys)
+	if s.plan != nil && slices.Equal(keys, s.plan.cols.names) {
+		s.keys = keys
+		return s.plan, nil
+	}
+	names := slices.Clone(keys)
+	s.keys = keys
+	p, err := s.mapping.resolve(newColumns(names, false))
+	if err != nil {
+		s.reporter.columns(names)
+		return nil, strata.Errorf(strata.EINVALID, "JSONL line %d: %s", s.line, strata.ErrorMessage(err))
+	}
+	s.plan = p
+	s.reporter.add(p)
+	return p, nil
+}
+
+// Line is the number of the line last read.
+func (s *jsonlSource) Line() int { return s.line }
+
+// Report says how the keys of the lines read so far were mapped.
+func (s *jsonlSource) Report() Report { return s.reporter.report(s.mapping.InputFrom) }
+
+// Unmapped returns the values of the last line's unmapped keys.
+func (s *jsonlSource) Unmapped() map[string]json.RawMessage {
+	if s.plan == nil || len(s.plan.unmapped) == 0 {
+		return nil
+	}
+	out := make(map[string]json.RawMessage, len(s.plan.unmapped))
+	for _, i := range s.plan.unmapped {
+		k := s.plan.cols.names[i]
+		out[k] = s.obj[k]
+	}
+	return out
+}
+
+// firstRaw is Lunary's `obj[k1] ?? obj[k2] ?? ...`: the first value that is
+// present and not null, or nil.
+func firstRaw(obj map[string]json.RawMessage, keys []string) json.RawMessage {
+	for _, k := range keys {
+		if raw, ok := obj[k]; ok && string(raw) != "null" {
+			return raw
+		}
+	}
+	return nil
 }
 
 // firstValue is Lunary's `obj[k1] ?? obj[k2] ?? ...` followed by String(v)

@@ -137,10 +137,15 @@ func TestBrowser(t *testing.T) {
 		chromedp.SendKeys(css("#new-description"), "refund questions"),
 		chromedp.Submit(css("#new-name")),
 		text("Dataset created."), text("0 items"))
-	run("import a file",
+	run("preview a file",
 		chromedp.Click(xpath(`//summary[text()="Import"]`)),
 		chromedp.SetUploadFiles(css("#file"), []string{file}),
-		chromedp.Click(xpath(`//form[@data-upload]//button`)),
+		chromedp.Click(xpath(`//form[@data-upload]//button[text()="Preview"]`)),
+		text("3 items would be imported."), text("Detected: input"),
+		shoot("import-preview"))
+	run("import it",
+		chromedp.SetUploadFiles(css("#file"), []string{file}),
+		chromedp.Click(xpath(`//form[@data-upload]//button[text()="Import"]`)),
 		text("Imported 3 items."), text("Can I, maybe, return shoes?"), text("3 items"))
 	run("save version 2",
 		chromedp.Click(xpath(`//summary[text()="Save version"]`)),

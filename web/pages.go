@@ -5,9 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"html/template"
-	"io"
 	"net/http"
-	"path"
 	"strconv"
 	"strings"
 	"time"
@@ -30,7 +28,7 @@ func parseTemplates() map[string]*template.Template {
 		"results":   results,
 	}
 	pages := map[string]*template.Template{}
-	for _, name := range []string{"signin", "error", "datasets", "dataset", "versions", "version", "evaluators", "compare"} {
+	for _, name := range []string{"signin", "error", "datasets", "dataset", "versions", "version", "evaluators", "compare", "import"} {
 		pages[name] = template.Must(template.New("layout.html").Funcs(funcs).ParseFS(templateFiles,
 			"templates/layout.html", "templates/items.html", "templates/tabs.html", "templates/"+name+".html"))
 	}
@@ -248,35 +246,24 @@ func (s *Server) saveVersion(w http.ResponseWriter, ss *session) error {
 // the file is parsed as it arrives and never held whole.
 func (s *Server) importFile(w http.ResponseWriter, ss *session) error {
 	id := ss.PathValue("id")
-	mr, err := ss.MultipartReader()
+	f, err := readImportForm(ss) // the column mapping, then the file: import.go
 	if err != nil {
-		return strata.Errorf(strata.EINVALID, "Choose a CSV or JSONL file to import.")
+		return err
 	}
-	for {
-		part, err := mr.NextPart()
-		if err == io.EOF {
-			return strata.Errorf(strata.EINVALID, "Choose a CSV or JSONL file to import.")
-		} else if err != nil {
-			return strata.Errorf(strata.EINVALID, "The upload failed: %v", err)
-		}
-		if part.FormName() != "file" {
-			continue
-		}
-		format := "jsonl"
-		if strings.EqualFold(path.Ext(part.FileName()), ".csv") {
-			format = "csv"
-		}
-		upload := &uploadReader{r: part} // files.go
-		src, err := importer.New(format, upload)
-		if err != nil {
-			return upload.cause(err)
-		}
-		n, err := s.Store.ImportItems(ss.Context(), ss.principal.Actor(), id, src, working)
-		if err != nil {
-			return upload.cause(err)
-		}
-		return redirect(w, ss, "/datasets/"+id, fmt.Sprintf("Imported %d items.", n))
+	m, err := f.mapping()
+	if err != nil {
+		return err
 	}
+	upload := &uploadReader{r: f.file} // files.go
+	src, err := importer.Config{Mapping: m}.New(f.format, upload)
+	if err != nil {
+		return upload.cause(err)
+	}
+	n, err := s.Store.ImportItems(ss.Context(), ss.principal.Actor(), id, src, working)
+	if err != nil {
+		return upload.cause(err)
+	}
+	return redirect(w, ss, "/datasets/"+id, fmt.Sprintf("Imported %d items.", n))
 }
 
 func (s *Server) versionsPage(w http.ResponseWriter, ss *session) error {

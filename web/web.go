@@ -68,6 +68,7 @@ func (s *Server) Handler() http.Handler {
 	s.handle(mux, "POST /datasets/{id}/items/{itemId}/delete", true, s.deleteItem)
 	s.handle(mux, "POST /datasets/{id}/save", true, s.saveVersion)
 	s.handle(mux, "POST /datasets/{id}/import", true, s.importFile)
+	s.handle(mux, "POST /datasets/{id}/import/preview", true, s.importPreview)
 	s.handle(mux, "GET /datasets/{id}/versions", false, s.versionsPage)
 	s.handle(mux, "GET /datasets/{id}/versions/{n}", false, s.versionPage)
 	s.handle(mux, "POST /datasets/{id}/versions/{n}/restore", true, s.restore)

@@ -10,7 +10,8 @@ document.addEventListener("submit", (event) => {
     return;
   }
   if (form.hasAttribute("data-upload")) {
-    upload(form);
+    const button = event.submitter;
+    upload(form, button && button.hasAttribute("formaction") ? button.formAction : form.action);
     event.preventDefault();
   }
 });
@@ -22,13 +23,14 @@ document.addEventListener("click", (event) => {
   }
 });
 
-// upload sends a file with its progress shown, then follows the server's
-// redirect (or shows its error page).
-function upload(form) {
+// upload sends a file to action (the form's, or the clicked button's) with
+// its progress shown, then follows the server's redirect (or shows the page
+// it answers: an error, or an import preview).
+function upload(form, action) {
   const bar = form.querySelector("progress");
   const button = form.querySelector("button");
   const xhr = new XMLHttpRequest();
-  xhr.open("POST", form.action);
+  xhr.open("POST", action);
   xhr.upload.addEventListener("progress", (e) => {
     if (e.lengthComputable) {
       bar.hidden = false;
@@ -36,7 +38,9 @@ function upload(form) {
     }
   });
   xhr.addEventListener("load", () => {
-    if (xhr.responseURL && xhr.status < 400) {
+    // A redirect ends an import; a page answered in place (a preview, an
+    // error) replaces this one.
+    if (xhr.responseURL && xhr.status < 400 && xhr.responseURL !== new URL(action, window.location.href).href) {
       window.location.assign(xhr.responseURL);
     } else {
       document.open();

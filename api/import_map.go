@@ -1,0 +1,164 @@
+package api
+
+import (
+	"io"
+	"net/http"
+	"strings"
+
+	"github.com/strata-eval/strata"
+	"github.com/strata-eval/strata/importer"
+)
+
+// Import options beyond Lunary's, in the query string of POST .../import
+// whatever the body: map.input, map.groundTruth, map.output and inputFrom
+// (importer.ParseMapping) choose how columns become fields; dryRun=true reads
+// the whole file within the import limits and answers what the import would
+// do, writing nothing. Every import answers the mapping it used.
+
+// importOptions are the query parameters of an import.
+type importOptions struct {
+	mapping importer.Mapping
+	dryRun  bool
+}
+
+func parseImportOptions(r *request) (importOptions, error) {
+	q := r.URL.Query()
+	m, err := importer.ParseMapping(q)
+	if err != nil {
+		return importOptions{}, err
+	}
+	o := importOptions{mapping: m}
+	if vs, ok := q["dryRun"]; ok {
+		if len(vs) > 1 {
+			return importOptions{}, strata.Errorf(strata.EINVALID, "dryRun must be given at most once")
+		}
+		switch strings.ToLower(vs[0]) {
+		case "true", "1", "yes":
+			o.dryRun = true
+		case "false", "0", "no", "":
+		default:
+			return importOptions{}, strata.Errorf(strata.EINVALID, "dryRun must be true or false")
+		}
+	}
+	return o, nil
+}
+
+// importFile is one file to import, from either form of the body.
+type importFile struct {
+	datasetID string
+	format    string
+	body      io.Reader
+	// cause returns the failure of the body itself, if reading it failed,
+	// else err: a raw body that is too large is reported as such whatever
+	// the parser made of it.
+	cause func(err error) error
+}
+
+// importFile imports f, or previews it when the options ask for a dry run.
+func (s *Server) importFile(w http.ResponseWriter, r *request, f importFile, write strata.WriteOptions, o importOptions) error {
+	l := s.limits()
+	cfg := importer.Config{Mapping: o.mapping}
+	limit := func(src strata.ItemSource) strata.ItemSource {
+		return &limitedSource{src: src, maxItems: l.MaxImportItems, maxField: l.MaxFieldBytes}
+	}
+	if o.dryRun {
+		return s.previewImport(w, r, f, cfg, limit)
+	}
+	src, err := cfg.Open(f.format, f.body)
+	if err != nil {
+		return s.afterLookup(r, f.datasetID, f.cause(err))
+	}
+	n, err := s.Store.ImportItems(r.ctx(), r.actor(), f.datasetID, limit(src), write)
+	if err != nil {
+		return f.cause(err)
+	}
+	return writeJSON(w, http.StatusOK, toImportResultJSON(n, src.Report()))
+}
+
+// previewImport reads the whole file and answers what importing it would
+// do. Errors in the file (its content, its size) are part of the answer;
+// a missing dataset, a timeout or a failure of the server are not.
+func (s *Server) previewImport(w http.ResponseWriter, r *request, f importFile, cfg importer.Config, limit func(strata.ItemSource) strata.ItemSource) error {
+	if _, err := s.Store.FindDataset(r.ctx(), r.principal.ProjectID, f.datasetID); err != nil {
+		return err
+	}
+	p := cfg.Preview(f.format, f.body, limit)
+	res := toImportResultJSON(0, p.Report)
+	res.importPreviewJSON = &importPreviewJSON{
+		DryRun: true, RecordCount: p.Records, Columns: nonNil(p.Report.Columns), Items: make([]previewItemJSON, len(p.Items)),
+	}
+	for i, in := range p.Items {
+		res.Items[i] = previewItemJSON{Input: in.Input, GroundTruth: in.GroundTruth, Output: in.Output}
+	}
+	if p.Err != nil {
+		err := f.cause(p.Err)
+		if !importer.InFile(err) {
+			return err
+		}
+		res.Error = &lineErrorJSON{Line: p.ErrLine, Status: statuses[strata.ErrorCode(err)], Message: strata.ErrorMessage(err)}
+	}
+	return writeJSON(w, http.StatusOK, res)
+}
+
+// importResultJSON is Lunary's import result with the mapping used, and
+// with a preview's fields after a dry run.
+type importResultJSON struct {
+	InsertedCount int         `json:"insertedCount"`
+	Mapping       mappingJSON `json:"mapping"`
+	Unmapped      []string    `json:"unmapped"`
+	*importPreviewJSON
+}
+
+type mappingJSON struct {
+	Input       *string         `json:"input"`
+	GroundTruth *string         `json:"groundTruth"`
+	Output      *string         `json:"output"`
+	InputFrom   *string         `json:"inputFrom"`
+	Ambiguous   []ambiguityJSON `json:"ambiguous"`
+}
+
+type ambiguityJSON struct {
+	Field   string   `json:"field"`
+	Used    string   `json:"used"`
+	Ignored []string `json:"ignored"`
+}
+
+type importPreviewJSON struct {
+	DryRun      bool              `json:"dryRun"`
+	RecordCount int               `json:"recordCount"`
+	Columns     []string          `json:"columns"`
+	Items       []previewItemJSON `json:"items"`
+	Error       *lineErrorJSON    `json:"error"`
+}
+
+// previewItemJSON is an item as an import would store it.
+type previewItemJSON struct {
+	Input       string  `json:"input"`
+	GroundTruth *string `json:"groundTruth"`
+	Output      *string `json:"output"`
+}
+
+// lineErrorJSON is the first error in a file: its line, the status the
+// import would answer, and the message.
+type lineErrorJSON struct {
+	Line    int    `json:"line"`
+	Status  int    `json:"status"`
+	Message string `json:"message"`
+}
+
+func toImportResultJSON(n int, rep importer.Report) importResultJSON {
+	orNull := func(s string) *string {
+		if s == "" {
+			return nil
+		}
+		return &s
+	}
+	m := mappingJSON{
+		Input: orNull(rep.Input), GroundTruth: orNull(rep.GroundTruth), Output: orNull(rep.Output),
+		InputFrom: orNull(rep.InputFrom), Ambiguous: []ambiguityJSON{},
+	}
+	for _, a := range rep.Ambiguous {
+		m.Ambiguous = append(m.Ambiguous, ambiguityJSON{Field: a.Field, Used: a.Used, Ignored: a.Ignored})
+	}
+	return importResultJSON{InsertedCount: n, Mapping: m, Unmapped: nonNil(rep.Unmapped)}
+}

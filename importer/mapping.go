@@ -1,0 +1,476 @@
+package importer
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"maps"
+	"net/url"
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/strata-eval/strata"
+)
+
+// Mapping: how the columns of a file become item fields.
+//
+// A file's columns are its CSV header names, or the keys of one JSON line.
+// Reading a record is two steps. First the columns are resolved, once per
+// header (once per distinct key set in JSON Lines), into a plan: for each
+// field, the columns it is read from, best first, and the columns that map to
+// no field. Then each record is decoded by the plan. Keeping the steps apart
+// means a new field (metadata, splits) is one more entry in the resolution,
+// and the decoders never look at names.
+//
+// Resolution:
+//   - A field mapped explicitly (Mapping) is read from that column only, and
+//     the column must exist; mapped to "" it is not read at all.
+//   - Any other field is detected: the first column, in priority order, whose
+//     name is one of the field's names. Lunary's own names come first, in
+//     Lunary's order, so a file Lunary reads imports as it did; then their
+//     snake_case/camelCase forms; then common aliases of other tools.
+//     CSV headers match case-insensitively; JSON keys exactly (or in their
+//     snake_case/camelCase form).
+//   - Several matching columns make the file ambiguous: the first by priority
+//     is used (JSON Lines, as Lunary's `a ?? b`, fall through to the next on
+//     null) and the Report says which were passed over.
+//   - Columns matching no field are unmapped: the Report names them, and
+//     Source.Unmapped gives their values record by record.
+
+// Item fields a column can map to.
+const (
+	FieldInput       = "input"
+	FieldGroundTruth = "groundTruth"
+	FieldOutput      = "output"
+)
+
+// InputFromLastUserMessage, as Mapping.InputFrom, reads the input from the
+// content of the last user message of an OpenAI-style chat array.
+const InputFromLastUserMessage = "lastUserMessage"
+
+// Mapping chooses columns for fields, overriding detection. The zero Mapping
+// detects every field.
+type Mapping struct {
+	// The column each field is read from; nil detects it, "" reads nothing
+	// (not allowed for Input, which every item has).
+	Input, GroundTruth, Output *string
+	// InputFrom is "" (the value as it is) or InputFromLastUserMessage.
+	InputFrom string
+}
+
+// IsZero reports whether m changes nothing: detection only, values as they
+// are.
+func (m Mapping) IsZero() bool {
+	return m.Input == nil && m.GroundTruth == nil && m.Output == nil && m.InputFrom == ""
+}
+
+func (m Mapping) column(f int) *string {
+	return [...]*string{m.Input, m.GroundTruth, m.Output}[f]
+}
+
+// MappingParams are the query parameters of a mapping, as ParseMapping reads
+// them.
+var MappingParams = []string{"map." + FieldInput, "map." + FieldGroundTruth, "map." + FieldOutput, "inputFrom"}
+
+// maxColumnName bounds a column name given in a mapping.
+const maxColumnName = 1000
+
+// ParseMapping reads a mapping from query parameters: map.input=COL,
+// map.groundTruth=COL, map.output=COL and inputFrom=lastUserMessage. Other
+// parameters are left alone, except unknown ones starting with "map.".
+func ParseMapping(q url.Values) (Mapping, error) {
+	var m Mapping
+	// In key order, so that of several mistakes the same one is reported.
+	for _, key := range slices.Sorted(maps.Keys(q)) {
+		vs := q[key]
+		field, ok := strings.CutPrefix(key, "map.")
+		if !ok && key != "inputFrom" {
+			continue
+		}
+		if len(vs) > 1 {
+			return Mapping{}, strata.Errorf(strata.EINVALID, "%s must be given at most once", key)
+		}
+		v := vs[0]
+		if key == "inputFrom" {
+			if v != InputFromLastUserMessage && v != "" {
+				return Mapping{}, strata.Errorf(strata.EINVALID, "inputFrom must be %q", InputFromLastUserMessage)
+			}
+			m.InputFrom = v
+			continue
+		}
+		if len(v) > maxColumnName {
+			return Mapping{}, strata.Errorf(strata.EINVALID, "%s is longer than %d bytes", key, maxColumnName)
+		}
+		if err := strata.CheckText(key, v); err != nil {
+			return Mapping{}, err
+		}
+		switch field {
+		case FieldInput:
+			if v == "" {
+				return Mapping{}, strata.Errorf(strata.EINVALID, "map.input must name a column: every item has an input")
+			}
+			m.Input = &v
+		case FieldGroundTruth:
+			m.GroundTruth = &v
+		case FieldOutput:
+			m.Output = &v
+		default:
+			return Mapping{}, strata.Errorf(strata.EINVALID, "Unknown mapping parameter %q: expected map.input, map.groundTruth or map.output", key)
+		}
+	}
+	return m, nil
+}
+
+// Query returns m as query parameters, the inverse of ParseMapping.
+func (m Mapping) Query() url.Values {
+	q := url.Values{}
+	for f, name := range fieldNames {
+		if c := m.column(f); c != nil {
+			q.Set("map."+name, *c)
+		}
+	}
+	if m.InputFrom != "" {
+		q.Set("inputFrom", m.InputFrom)
+	}
+	return q
+}
+
+// Field indexes, in the order of fieldNames.
+const (
+	fInput = iota
+	fGroundTruth
+	fOutput
+	numFields
+)
+
+var fieldNames = [numFields]string{FieldInput, FieldGroundTruth, FieldOutput}
+
+// Aliases of each field beyond Lunary's names, in priority order.
+var (
+	inputAliases       = []string{"question", "query", "prompt", "inputs"}
+	groundTruthAliases = []string{"answer", "expected_answer", "expectedOutput", "expected", "ideal", "reference", "target", "label"}
+	outputAliases      = []string{"completion", "response", "actual_output", "prediction", "outputs"}
+)
+
+// fieldKeys and fieldHeaders are the names each field is detected by, best
+// first, for JSON keys and (lower-cased) CSV headers.
+var fieldKeys, fieldHeaders = func() (keys, headers [numFields][]string) {
+	lunary := [numFields][]string{{"input"}, groundTruthKeys, outputKeys}
+	aliases := [numFields][]string{inputAliases, groundTruthAliases, outputAliases}
+	for f := range numFields {
+		keys[f] = priority(lunary[f], aliases[f])
+		seen := map[string]bool{}
+		for _, k := range keys[f] {
+			if h := strings.ToLower(k); !seen[h] {
+				seen[h] = true
+				headers[f] = append(headers[f], h)
+			}
+		}
+	}
+	return keys, headers
+}()
+
+// priority lists Lunary's names as they are, then their other case forms,
+// then each alias with its forms: no alias ever outranks a name of Lunary's.
+func priority(lunary, aliases []string) []string {
+	var out []string
+	seen := map[string]bool{}
+	add := func(names ...string) {
+		for _, n := range names {
+			if !seen[n] {
+				seen[n] = true
+				out = append(out, n)
+			}
+		}
+	}
+	add(lunary...)
+	for _, n := range lunary {
+		add(snakeCase(n), camelCase(n))
+	}
+	for _, n := range aliases {
+		add(n, snakeCase(n), camelCase(n))
+	}
+	return out
+}
+
+// snakeCase turns expectedOutput into expected_output.
+func snakeCase(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		if r >= 'A' && r <= 'Z' {
+			b.WriteByte('_')
+			r += 'a' - 'A'
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// camelCase turns expected_output into expectedOutput.
+func camelCase(s string) string {
+	var b strings.Builder
+	up := false
+	for _, r := range s {
+		switch {
+		case r == '_':
+			up = true
+			continue
+		case up && r >= 'a' && r <= 'z':
+			r -= 'a' - 'A'
+		}
+		up = false
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// columns are the names of a header as written, and how to look one up.
+type columns struct {
+	names []string
+	index map[string]int // lookup form -> first column of that form
+	fold  bool           // CSV: names compare case-insensitively
+}
+
+func newColumns(names []string, fold bool) columns {
+	c := columns{names: names, index: make(map[string]int, len(names)), fold: fold}
+	for i, n := range names {
+		if _, dup := c.index[c.key(n)]; !dup { // Lunary's indexOf: the first column of a name wins
+			c.index[c.key(n)] = i
+		}
+	}
+	return c
+}
+
+func (c columns) key(name string) string {
+	if c.fold {
+		return strings.ToLower(trim(name))
+	}
+	return name
+}
+
+func (c columns) lookup(name string) (int, bool) {
+	i, ok := c.index[c.key(name)]
+	return i, ok
+}
+
+// plan is the resolution of one header.
+type plan struct {
+	cols     columns
+	fields   [numFields][]int    // columns each field is read from, best first
+	keys     [numFields][]string // their names
+	explicit [numFields]bool
+	unmapped []int // columns mapping to no field, first of each name only
+}
+
+// missingColumnError is a mapped column the file does not have.
+func missingColumnError(field, column string) error {
+	return strata.Errorf(strata.EINVALID, "column %q (map.%s) is missing", column, field)
+}
+
+// resolve makes the plan of a header.
+func (m Mapping) resolve(cols columns) (*plan, error) {
+	p := &plan{cols: cols}
+	taken := make([]bool, len(cols.names))
+	off := [numFields]bool{}
+	for f := range numFields {
+		c := m.column(f)
+		if c == nil {
+			continue
+		}
+		if *c == "" {
+			off[f] = true
+			continue
+		}
+		i, ok := cols.lookup(*c)
+		if !ok {
+			return nil, missingColumnError(fieldNames[f], *c)
+		}
+		p.fields[f], p.explicit[f], taken[i] = []int{i}, true, true
+	}
+	names := fieldKeys
+	if cols.fold {
+		names = fieldHeaders
+	}
+	for f := range numFields {
+		if off[f] || p.explicit[f] {
+			continue
+		}
+		for _, name := range names[f] {
+			if i, ok := cols.lookup(name); ok && !taken[i] {
+				p.fields[f] = append(p.fields[f], i)
+				taken[i] = true
+			}
+		}
+	}
+	for f, cs := range p.fields {
+		for _, i := range cs {
+			p.keys[f] = append(p.keys[f], cols.names[i])
+		}
+	}
+	for i, name := range cols.names {
+		if !taken[i] && name != "" && cols.index[cols.key(name)] == i {
+			p.unmapped = append(p.unmapped, i)
+		}
+	}
+	return p, nil
+}
+
+// Report says how a file's columns were mapped. For JSON Lines, whose lines
+// may differ, the fields name the columns of the first line that had one,
+// and Ambiguous and Unmapped gather every line's.
+type Report struct {
+	// The column each field was read from; "" when none.
+	Input, GroundTruth, Output string
+	InputFrom                  string
+	// Ambiguous lists the fields several columns matched.
+	Ambiguous []Ambiguity
+	// Unmapped names the columns that map to no field, in the order first
+	// seen (a JSON line's keys in alphabetical order).
+	Unmapped []string
+	// Columns names every column, in the same order.
+	Columns []string
+}
+
+// Ambiguity is a field several columns matched: Used was read, Ignored not
+// (unless, in JSON Lines, Used was null on a line).
+type Ambiguity struct {
+	Field   string
+	Used    string
+	Ignored []string
+}
+
+// maxReportNames bounds each list of a Report, so a file with a new key on
+// every line cannot grow it without end.
+const maxReportNames = 100
+
+// reporter gathers a Report from the plans of a file.
+type reporter struct {
+	r         Report
+	seen      map[string]bool // "u:" unmapped, "c:" column, "a:" ambiguity
+	lastPlan  *plan
+	fieldsSet [numFields]bool
+}
+
+func (rp *reporter) add(p *plan) {
+	if rp.lastPlan == p {
+		return
+	}
+	rp.lastPlan = p
+	if rp.seen == nil {
+		rp.seen = map[string]bool{}
+	}
+	once := func(kind, name string) bool {
+		if rp.seen[kind+name] {
+			return false
+		}
+		rp.seen[kind+name] = true
+		return true
+	}
+	fields := [numFields]*string{&rp.r.Input, &rp.r.GroundTruth, &rp.r.Output}
+	for f, cols := range p.fields {
+		if len(cols) == 0 {
+			continue
+		}
+		if !rp.fieldsSet[f] {
+			rp.fieldsSet[f] = true
+			*fields[f] = p.cols.names[cols[0]]
+		}
+		if len(cols) > 1 && len(rp.r.Ambiguous) < maxReportNames {
+			a := Ambiguity{Field: fieldNames[f], Used: p.cols.names[cols[0]]}
+			for _, i := range cols[1:] {
+				a.Ignored = append(a.Ignored, p.cols.names[i])
+			}
+			if once("a:", fmt.Sprintf("%q", append([]string{a.Field, a.Used}, a.Ignored...))) {
+				rp.r.Ambiguous = append(rp.r.Ambiguous, a)
+			}
+		}
+	}
+	for _, i := range p.unmapped {
+		if name := p.cols.names[i]; len(rp.r.Unmapped) < maxReportNames && once("u:", name) {
+			rp.r.Unmapped = append(rp.r.Unmapped, name)
+		}
+	}
+	rp.columns(p.cols.names)
+}
+
+// columns notes the columns of a header, even one that could not be
+// resolved, so that a preview can offer them for a mapping.
+func (rp *reporter) columns(names []string) {
+	if rp.seen == nil {
+		rp.seen = map[string]bool{}
+	}
+	for _, name := range names {
+		if len(rp.r.Columns) < maxReportNames && !rp.seen["c:"+name] {
+			rp.seen["c:"+name] = true
+			rp.r.Columns = append(rp.r.Columns, name)
+		}
+	}
+}
+
+func (rp *reporter) report(inputFrom string) Report {
+	r := rp.r
+	r.InputFrom = inputFrom
+	return r
+}
+
+// sortedKeys returns the keys of a JSON object, sorted, in buf.
+func sortedKeys(obj map[string]json.RawMessage, buf []string) []string {
+	buf = buf[:0]
+	for k := range obj {
+		buf = append(buf, k)
+	}
+	sort.Strings(buf)
+	return buf
+}
+
+// lastUserMessage returns the content of the last message with role "user"
+// of a chat: an array of {role, content} objects, or an object holding one
+// as "messages". Content given as parts ([{type: "text", text}]) is their
+// text, joined by newlines; any other content is its JSON text.
+func lastUserMessage(raw []byte) (string, bool) {
+	type message struct {
+		Role    string          `json:"role"`
+		Content json.RawMessage `json:"content"`
+	}
+	var chat []message
+	raw = bytes.TrimSpace(raw)
+	if len(raw) > 0 && raw[0] == '{' {
+		var obj struct {
+			Messages []message `json:"messages"`
+		}
+		if json.Unmarshal(raw, &obj) != nil {
+			return "", false
+		}
+		chat = obj.Messages
+	} else if json.Unmarshal(raw, &chat) != nil {
+		return "", false
+	}
+	for i := len(chat) - 1; i >= 0; i-- {
+		if chat[i].Role != "user" || len(chat[i].Content) == 0 || string(chat[i].Content) == "null" {
+			continue
+		}
+		content := chat[i].Content
+		var parts []struct {
+			Text *string `json:"text"`
+		}
+		if content[0] == '[' && json.Unmarshal(content, &parts) == nil {
+			var texts []string
+			for _, p := range parts {
+				if p.Text != nil {
+					texts = append(texts, *p.Text)
+				}
+			}
+			if len(texts) > 0 {
+				return strings.Join(texts, "\n"), true
+			}
+		}
+		return stringify(content), true
+	}
+	return "", false
+}
+
+// errNoUserMessage is a chat without a user message under inputFrom.
+func errNoUserMessage(where string) error {
+	return strata.Errorf(strata.EINVALID, "%s: inputFrom=%s: the input holds no chat with a user message", where, InputFromLastUserMessage)
+}

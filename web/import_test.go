@@ -1,0 +1,79 @@
+package web_test
+
+import (
+	"bytes"
+	"mime/multipart"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+)
+
+// upload posts a multipart form: the fields in order, then the file.
+func (s *site) upload(t *testing.T, path, token string, fields [][2]string, name, content string) page {
+	t.Helper()
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	for _, f := range fields {
+		if err := mw.WriteField(f[0], f[1]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	fw, err := mw.CreateFormFile("file", name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fw.Write([]byte(content))
+	mw.Close()
+	res, err := s.client.Post(s.URL+path+"?csrf="+url.QueryEscape(token), mw.FormDataContentType(), &body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return read(t, res)
+}
+
+func TestImportPreview(t *testing.T) {
+	s := newSite(t)
+	s.signin(t, s.owner)
+	token := csrf(t, s.get(t, "/datasets"))
+	ds := s.post(t, "/datasets", url.Values{"csrf": {token}, "name": {"faq"}}).url
+	const file = "id,question,answer,notes\n1,What is 2+2?,4,easy\n2,Capital of France?,Paris,\n"
+
+	t.Run("ShowsWhatWouldBeImported", func(t *testing.T) {
+		p := s.upload(t, ds+"/import/preview", token, nil, "faq.csv", file)
+		if p.status != http.StatusOK {
+			t.Fatalf("status %d: %s", p.status, p.body)
+		}
+		wantText(t, p, "Import preview: faq.csv", "<strong>2</strong> items would be imported",
+			"Detected: question", "Detected: answer", "Detected: none", "Capital of France?", "Paris",
+			"Columns not imported: “id”, “notes”", `<option value="notes">notes</option>`)
+		if got := s.get(t, ds); !strings.Contains(got.body, "0 items") {
+			t.Fatalf("a preview imported items")
+		}
+	})
+	t.Run("ChangedMapping", func(t *testing.T) {
+		p := s.upload(t, ds+"/import/preview", token, [][2]string{{"map.output", "notes"}}, "faq.csv", file)
+		wantText(t, p, "Detected: question", `<option value="">Detect</option>`, `<option value="notes" selected>notes</option>`, "easy")
+	})
+	t.Run("Error", func(t *testing.T) {
+		p := s.upload(t, ds+"/import/preview", token, [][2]string{{"map.input", "prompt"}}, "faq.csv", file)
+		if p.status != http.StatusOK {
+			t.Fatalf("status %d: %s", p.status, p.body)
+		}
+		wantText(t, p, `Line 1: CSV line 1: column &#34;prompt&#34; (map.input) is missing`, `<option value="question">`)
+	})
+	t.Run("ImportWithTheMapping", func(t *testing.T) {
+		p := s.upload(t, ds+"/import", token, [][2]string{{"map.input", "answer"}, {"map.groundTruth", "question"}, {"map.output", ""}}, "faq.csv", file)
+		wantText(t, p, "Imported 2 items.", "Capital of France?")
+		if !strings.Contains(p.body, `<div class="cell">Paris</div></td>
+      <td data-label="Ground truth"><div class="cell">Capital of France?</div>`) {
+			t.Fatalf("the mapping was not applied: %s", p.body)
+		}
+	})
+	t.Run("BadMapping", func(t *testing.T) {
+		p := s.upload(t, ds+"/import", token, [][2]string{{"inputFrom", "firstMessage"}}, "faq.jsonl", `{"input":"x"}`)
+		if p.status != http.StatusBadRequest {
+			t.Fatalf("status %d", p.status)
+		}
+	})
+}
