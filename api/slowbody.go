@@ -106,11 +106,10 @@ func (b *deadlineBody) Read(p []byte) (int, error) {
 	n, err := b.ReadCloser.Read(p)
 	b.read += int64(n)
 	if err == io.EOF {
-		// The whole body is in: the server now watches the connection for
-		// the client going away, and a deadline passing then would read as
-		// that.
+		// The whole body is in. The server clears the deadline as it starts
+		// watching the connection for the client going away (a deadline
+		// passing then would read as that): no read may set it again.
 		b.done = true
-		b.rc.SetReadDeadline(time.Time{})
 	}
 	return n, err
 }

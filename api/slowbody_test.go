@@ -157,3 +157,22 @@ func TestRefusedBeforeBody(t *testing.T) {
 		})
 	}
 }
+
+// TestBodyDeadlineEndsWithBody: once the body is in, its deadline no longer
+// applies: a handler that works longer than the body may take (here, an LLM
+// call) still answers.
+func TestBodyDeadlineEndsWithBody(t *testing.T) {
+	const bodyTimeout = 50 * time.Millisecond
+	fake := newFakeLLM(t, func(r *llmRequest) (string, int) {
+		time.Sleep(6 * bodyTimeout) // outlasts the body's deadline
+		return "done", 0
+	})
+	ts := newTestServerWith(t, func(s *api.Server) {
+		s.LLM = fake.client(1)
+		s.BodyTimeout, s.MinBodyRate = bodyTimeout, -1
+	})
+	ds := ts.createDataset(t, "long")
+	item := ts.createItem(t, ds, "q")
+	r := ts.do(t, "POST", datasetsPath+"/"+ds+"/items/"+item+"/generate", ts.owner, `{"instructions":"take your time"}`)
+	wantStatus(t, r, http.StatusOK)
+}

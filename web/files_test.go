@@ -2,10 +2,19 @@ package web_test
 
 import (
 	"bytes"
+	"context"
+	"fmt"
 	"mime/multipart"
 	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
 	"net/url"
+	"path/filepath"
 	"testing"
+
+	"github.com/strata-eval/strata"
+	"github.com/strata-eval/strata/sqlite"
+	"github.com/strata-eval/strata/web"
 )
 
 func TestStaticListsNoDirectory(t *testing.T) {
@@ -44,5 +53,40 @@ func TestTruncatedUpload(t *testing.T) {
 	wantText(t, p, "cut short")
 	if p := s.get(t, ds); !bytes.Contains([]byte(p.body), []byte("0 items")) {
 		t.Fatalf("a truncated upload imported items: %s", p.body)
+	}
+}
+
+func TestSafeCSVExport(t *testing.T) {
+	for _, safe := range []bool{false, true} {
+		t.Run(fmt.Sprint("SafeCSV=", safe), func(t *testing.T) {
+			store, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "strata.db"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { store.Close() })
+			s := &site{store: store}
+			_, s.owner, err = store.CreateKey(context.Background(), strata.KeyCreate{ProjectName: "main", Role: strata.RoleOwner})
+			if err != nil {
+				t.Fatal(err)
+			}
+			s.Server = httptest.NewServer((&web.Server{Store: store, SafeCSV: safe}).Handler())
+			t.Cleanup(s.Close)
+			jar, _ := cookiejar.New(nil)
+			s.client = &http.Client{Jar: jar}
+			s.signin(t, s.owner)
+			token := csrf(t, s.get(t, "/datasets"))
+			ds := s.post(t, "/datasets", url.Values{"csrf": {token}, "name": {"formulas"}}).url
+			s.post(t, ds+"/items", url.Values{"csrf": {token}, "input": {"=1+1"}})
+			s.post(t, ds+"/save", url.Values{"csrf": {token}})
+
+			p := s.get(t, ds+"/versions/latest/export?format=csv")
+			want := "input,groundTruth,output\r\n\"=1+1\",,\r\n"
+			if safe {
+				want = "input,groundTruth,output\r\n\"'=1+1\",,\r\n"
+			}
+			if p.body != want {
+				t.Fatalf("export = %q, want %q", p.body, want)
+			}
+		})
 	}
 }

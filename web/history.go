@@ -20,7 +20,7 @@ func (s *Server) export(w http.ResponseWriter, ss *session) error {
 	if err != nil {
 		return err
 	}
-	ex, err := importer.NewExporter(format, w)
+	ex, err := importer.NewExporterWith(format, w, importer.ExportOptions{SafeCSV: s.SafeCSV})
 	if err != nil {
 		return err
 	}

@@ -36,6 +36,9 @@ type Server struct {
 	Store  strata.Store
 	Runner *eval.Runner // runs evaluators; nil hides the Run button
 	Logger *slog.Logger
+	// SafeCSV escapes CSV export cells a spreadsheet would run as formulas
+	// (importer.ExportOptions), as the API does by default with it.
+	SafeCSV bool
 
 	pages map[string]*template.Template
 }

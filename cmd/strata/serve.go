@@ -243,7 +243,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	root.Handle("/v1/", apiHandler)
 	root.Handle("/healthz", apiHandler)
 	root.Handle("/readyz", apiHandler)
-	root.Handle("/", (&web.Server{Store: m.Store, Runner: m.runner, Logger: m.logger}).Handler())
+	root.Handle("/", (&web.Server{Store: m.Store, Runner: m.runner, Logger: m.logger, SafeCSV: m.SafeCSV}).Handler())
 	m.routeMetrics(root)
 	m.server = &http.Server{
 		Handler:           m.instrument(root),
