@@ -1,0 +1,52 @@
+package web_test
+
+import (
+	"regexp"
+	"strings"
+	"testing"
+)
+
+var runLink = regexp.MustCompile(`href="(/datasets/[0-9a-f-]{36}/evaluators/runs/[0-9a-f-]{36})"`)
+
+func TestRunPage(t *testing.T) {
+	s := newSite(t)
+	s.signin(t, s.owner)
+	token := csrf(t, s.get(t, "/datasets"))
+	ds, _ := evaluated(t, s, token)
+
+	evaluators := s.get(t, ds+"/evaluators")
+	links := runLink.FindAllStringSubmatch(evaluators.body, -1)
+	t.Run("LinkedFromTableAndChart", func(t *testing.T) {
+		// One link in the chart, one in the table.
+		if got, want := len(links), 2; got != want {
+			t.Fatalf("%d links to the run, want %d", got, want)
+		}
+	})
+	run := links[0][1]
+	p := s.get(t, run)
+	t.Run("Counts", func(t *testing.T) {
+		wantText(t, p, "Valid JSON", `<td data-label="Pass">1</td>`, `<td data-label="Fail">1</td>`, `<td data-label="Unknown">1</td>`, "50%")
+	})
+	t.Run("FailingAndUnknownFirst", func(t *testing.T) {
+		wantText(t, p, "Give me more JSON", "Say nothing", "Output is not valid JSON", `class="row-fail"`, `class="row-unknown"`)
+		if strings.Contains(p.body, "Give me JSON<") {
+			t.Fatal("the default view lists a passing item")
+		}
+	})
+	t.Run("Passing", func(t *testing.T) {
+		p := s.get(t, run+"?show=passing")
+		wantText(t, p, "Give me JSON")
+		if strings.Contains(p.body, "Say nothing") || strings.Contains(p.body, "Give me more JSON") {
+			t.Fatal("the passing view lists an item that did not pass")
+		}
+	})
+	t.Run("Paged", func(t *testing.T) {
+		p := s.get(t, run+"?show=all&size=25")
+		wantText(t, p, "Give me JSON", "Give me more JSON", "Say nothing")
+	})
+	t.Run("ErrNotFound", func(t *testing.T) {
+		if p := s.get(t, ds+"/evaluators/runs/0190b3c1-0000-7000-8000-000000000000"); p.status != 404 {
+			t.Fatalf("status = %d", p.status)
+		}
+	})
+}

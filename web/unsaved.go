@@ -1,0 +1,74 @@
+package web
+
+import (
+	"fmt"
+	"net/http"
+	"strconv"
+
+	"github.com/strata-eval/strata"
+)
+
+// Unsaved changes: the edits since the last version, which the dataset's
+// header counts and offers to review (the compare view, latest to working)
+// or to discard (a restore of the latest version).
+
+// unsavedChanges is what the header says of the working version.
+type unsavedChanges struct {
+	Count                    int
+	Added, Removed, Modified int
+}
+
+// unsaved counts the changes from the latest version to the working one.
+// The diff reads only the changed revisions, so the cost is that of the
+// unsaved edits, not of the dataset.
+func (s *Server) unsaved(ss *session, d *strata.Dataset) (unsavedChanges, error) {
+	diff, err := s.Store.DiffVersions(ss.Context(), strata.DiffQuery{
+		ProjectID: ss.principal.ProjectID, DatasetID: d.ID, From: strata.RefLatest, To: strata.RefWorking, Limit: 1,
+	})
+	if err != nil {
+		return unsavedChanges{}, err
+	}
+	return unsavedChanges{
+		Count: diff.Added + diff.Removed + diff.Modified, Added: diff.Added, Removed: diff.Removed, Modified: diff.Modified,
+	}, nil
+}
+
+// discard makes the working items those of the version the form names (the
+// latest version when the page was shown), as a restore does.
+func (s *Server) discard(w http.ResponseWriter, ss *session) error {
+	id := ss.PathValue("id")
+	ref := ss.FormValue("version")
+	if _, err := strconv.Atoi(ref); err != nil {
+		return strata.Errorf(strata.EINVALID, "Say which version to go back to.")
+	}
+	d, err := s.Store.FindDataset(ss.Context(), ss.principal.ProjectID, id)
+	if err != nil {
+		return err
+	}
+	if ref != strconv.Itoa(d.CurrentVersionNumber) {
+		return strata.Errorf(strata.ECONFLICT, "Version %d was saved since the page was shown: reload it and check the changes again.", d.CurrentVersionNumber)
+	}
+	u, err := s.unsaved(ss, d)
+	if err != nil {
+		return err
+	}
+	if u.Count == 0 {
+		return redirect(w, ss, "/datasets/"+id, "Nothing to discard: there are no unsaved changes.")
+	}
+	from, err := s.Store.ResolveVersion(ss.Context(), ss.principal.ProjectID, id, ref)
+	if err != nil {
+		return err
+	}
+	if _, _, err := s.Store.RestoreVersion(ss.Context(), ss.principal.Actor(), id, from.ID); err != nil {
+		return err
+	}
+	return redirect(w, ss, "/datasets/"+id, fmt.Sprintf("Discarded %s: the items are those of version %d again.", plural(u.Count, "unsaved change"), from.Number))
+}
+
+// plural writes "1 change", "2 changes".
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return thousands(n) + " " + noun + "s"
+}
