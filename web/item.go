@@ -142,9 +142,23 @@ type revisionView struct {
 	Removed   bool
 	RemovedIn int
 	Fields    []fieldDiff
-	// ResultsOnly: the content is that of the revision before; only
-	// evaluator results changed (a run).
-	ResultsOnly bool
+	// Same: the content is that of the revision before, and
+	// ResultsChanged says whether its evaluator results differ (a run);
+	// if not, a restore reopened it.
+	Same, ResultsChanged bool
+}
+
+// sameResults reports whether two contents of an item have the same
+// evaluator results.
+func sameResults(a, b *strata.Item) bool {
+	ra := [...]json.RawMessage{a.EvaluatorResult1, a.EvaluatorResult2, a.EvaluatorResult3, a.EvaluatorResult4, a.EvaluatorResult5}
+	rb := [...]json.RawMessage{b.EvaluatorResult1, b.EvaluatorResult2, b.EvaluatorResult3, b.EvaluatorResult4, b.EvaluatorResult5}
+	for i := range ra {
+		if !bytes.Equal(ra[i], rb[i]) {
+			return false
+		}
+	}
+	return true
 }
 
 func (s *Server) itemPage(w http.ResponseWriter, ss *session) error {
@@ -192,10 +206,11 @@ func itemTimeline(revs []*strata.Revision, head int) []revisionView {
 		}
 		v.Fields = fieldDiffs(c)
 		if i > 0 {
-			v.ResultsOnly = true
+			v.Same = true
 			for _, f := range v.Fields {
-				v.ResultsOnly = v.ResultsOnly && !f.Changed
+				v.Same = v.Same && !f.Changed
 			}
+			v.ResultsChanged = !sameResults(&revs[i-1].Item, &r.Item)
 		}
 		out = append(out, v)
 	}

@@ -111,6 +111,6 @@ func TestItemPageResults(t *testing.T) {
 		wantText(t, s.get(t, ds+"/items/"+ids[i]), want)
 	}
 	wantText(t, s.get(t, ds+"/items/"+ids[1]), `<p class="reason">Output is not valid JSON`)
-	// The output that is JSON is shown indented.
-	wantText(t, s.get(t, ds+"/items/"+ids[0]), "{\n  &#34;ok&#34;: true\n}")
+	// The output that is JSON is shown as code.
+	wantText(t, s.get(t, ds+"/items/"+ids[0]), `<div class="full json">{&#34;ok&#34;:true}</div>`)
 }

@@ -42,9 +42,9 @@ func TestItemsTable(t *testing.T) {
 		wantText(t, p, "que<mark>stion 0</mark>1", "matches 1–9")
 	})
 	t.Run("JSONFormatted", func(t *testing.T) {
-		s.post(t, ds+"/items", url.Values{"csrf": {token}, "input": {`{"q":"hi","n":[1,2]}`}})
+		s.post(t, ds+"/items", url.Values{"csrf": {token}, "input": {`{"question":"Can I return shoes?","tags":["refund","shoes","delivery"]}`}})
 		wantText(t, s.get(t, ds+"?size=100"), `<div class="cell json" data-clip>{
-  &#34;q&#34;: &#34;hi&#34;,`)
+  &#34;question&#34;: &#34;Can I return shoes?&#34;,`)
 	})
 	t.Run("LongCellClipped", func(t *testing.T) {
 		// Every cell carries the clip; the script adds the control.

@@ -2,7 +2,6 @@ package web
 
 import (
 	"bytes"
-	"encoding/json"
 	"fmt"
 	"html/template"
 	"io"
@@ -28,7 +27,7 @@ func parseTemplates() map[string]*template.Template {
 		"add1":      func(n int) int { return n + 1 },
 		"add":       func(a, b int) int { return a + b },
 		"hasPrefix": strings.HasPrefix,
-		"results":   results,
+		"judged":    itemResults,
 		"cell":      cell,
 		"thousands": thousands,
 		"short":     short,
@@ -40,46 +39,6 @@ func parseTemplates() map[string]*template.Template {
 			"templates/layout.html", "templates/items.html", "templates/tabs.html", "templates/"+name+".html"))
 	}
 	return pages
-}
-
-// result is an evaluator result as a cell shows it.
-type result struct {
-	Slot int
-	Text string
-}
-
-// results summarises an item's evaluator results: pass or fail when the
-// result says, else its score, else its JSON, cut short.
-func results(it *strata.Item) []result {
-	var out []result
-	for i, raw := range []json.RawMessage{it.EvaluatorResult1, it.EvaluatorResult2, it.EvaluatorResult3, it.EvaluatorResult4, it.EvaluatorResult5} {
-		if len(raw) == 0 || string(raw) == "null" {
-			continue
-		}
-		var v struct {
-			Passed *bool    `json:"passed"`
-			Pass   *bool    `json:"pass"`
-			Score  *float64 `json:"score"`
-			Error  string   `json:"error"`
-		}
-		json.Unmarshal(raw, &v)
-		text := string(raw)
-		switch {
-		case v.Error != "":
-			text = "error"
-		case v.Passed != nil || v.Pass != nil:
-			text = "fail"
-			if (v.Passed != nil && *v.Passed) || (v.Pass != nil && *v.Pass) {
-				text = "pass"
-			}
-		case v.Score != nil:
-			text = strconv.FormatFloat(*v.Score, 'g', 3, 64)
-		case len(text) > 40:
-			text = text[:40] + "…"
-		}
-		out = append(out, result{Slot: i + 1, Text: text})
-	}
-	return out
 }
 
 // render writes a page, buffered, so that a template error is a clean 500.
@@ -169,8 +128,12 @@ func (s *Server) datasetPage(w http.ResponseWriter, ss *session) error {
 	if err != nil {
 		return err
 	}
+	slots, err := s.slotEvaluators(ss, d)
+	if err != nil {
+		return err
+	}
 	s.render(w, http.StatusOK, "dataset", s.data(ss, map[string]any{
-		"Dataset": d, "Items": items, "List": list, "First": ss.FormValue("after") != "",
+		"Dataset": d, "Items": items, "List": list, "First": ss.FormValue("after") != "", "Slots": slots,
 		"Search": strings.TrimSpace(ss.FormValue("search")), "Notice": ss.FormValue("notice"), "Unsaved": unsaved,
 	}))
 	return nil

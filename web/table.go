@@ -24,18 +24,24 @@ var pageSizes = []int{25, 50, 100, 200}
 // longer text is shown as it is.
 const maxFormatBytes = 256 << 10
 
-// formatText indents text that is a JSON object or array; other text is
-// returned as it is.
-func formatText(s string) string {
+// shortJSON is the length under which JSON stays on its line.
+const shortJSON = 60
+
+// formatText reports whether text is a JSON object or array, and indents
+// it when it is longer than a short line; other text is returned as it is.
+func formatText(s string) (string, bool) {
 	t := strings.TrimSpace(s)
 	if len(t) < 2 || len(t) > maxFormatBytes || !(t[0] == '{' && t[len(t)-1] == '}' || t[0] == '[' && t[len(t)-1] == ']') {
-		return s
+		return s, false
+	}
+	if len(t) <= shortJSON {
+		return s, json.Valid([]byte(t))
 	}
 	var buf bytes.Buffer
 	if json.Indent(&buf, []byte(t), "", "  ") != nil {
-		return s
+		return s, false
 	}
-	return buf.String()
+	return buf.String(), true
 }
 
 // highlight escapes text and marks each case-insensitive occurrence of term
@@ -72,8 +78,8 @@ type cellView struct {
 }
 
 func cell(text, term string) cellView {
-	f := formatText(text)
-	return cellView{HTML: highlight(f, term), JSON: f != text}
+	f, isJSON := formatText(text)
+	return cellView{HTML: highlight(f, term), JSON: isJSON}
 }
 
 // listing is where a page of items sits in its list.

@@ -3,16 +3,24 @@ package web
 import "testing"
 
 func TestFormatText(t *testing.T) {
-	for _, tc := range []struct{ name, in, want string }{
-		{"Object", `{"a":1,"b":[true]}`, "{\n  \"a\": 1,\n  \"b\": [\n    true\n  ]\n}"},
-		{"Array", ` [1, 2] `, "[\n  1,\n  2\n]"},
-		{"Prose", "Hello {world}", "Hello {world}"},
-		{"Invalid", `{"a":}`, `{"a":}`},
-		{"Empty", "", ""},
+	long := `{"answer":"Yes","days":30,"conditions":["unworn","with receipt"]}`
+	for _, tc := range []struct {
+		name, in, want string
+		json           bool
+	}{
+		{"Object", long, "{\n  \"answer\": \"Yes\",\n  \"days\": 30,\n  \"conditions\": [\n    \"unworn\",\n    \"with receipt\"\n  ]\n}", true},
+		{"ShortStaysOnItsLine", ` [1, 2] `, ` [1, 2] `, true},
+		{"Prose", "Hello {world}", "Hello {world}", false},
+		{"Invalid", `{"a":` + long, `{"a":` + long, false},
+		{"Empty", "", "", false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			if got := formatText(tc.in); got != tc.want {
+			got, isJSON := formatText(tc.in)
+			if got != tc.want {
 				t.Fatalf("formatText(%q) = %q, want %q", tc.in, got, tc.want)
+			}
+			if isJSON != tc.json {
+				t.Fatalf("formatText(%q) says JSON %v", tc.in, isJSON)
 			}
 		})
 	}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"github.com/strata-eval/strata"
 )
@@ -14,8 +15,8 @@ import (
 
 // unsavedChanges is what the header says of the working version.
 type unsavedChanges struct {
-	Count                    int
-	Added, Removed, Modified int
+	Count  int
+	Detail string // "1 added · 2 modified"
 }
 
 // unsaved counts the changes from the latest version to the working one.
@@ -28,9 +29,16 @@ func (s *Server) unsaved(ss *session, d *strata.Dataset) (unsavedChanges, error)
 	if err != nil {
 		return unsavedChanges{}, err
 	}
-	return unsavedChanges{
-		Count: diff.Added + diff.Removed + diff.Modified, Added: diff.Added, Removed: diff.Removed, Modified: diff.Modified,
-	}, nil
+	var detail []string
+	for _, n := range []struct {
+		count int
+		kind  strata.ChangeKind
+	}{{diff.Added, strata.ChangeAdded}, {diff.Removed, strata.ChangeRemoved}, {diff.Modified, strata.ChangeModified}} {
+		if n.count > 0 {
+			detail = append(detail, thousands(n.count)+" "+string(n.kind))
+		}
+	}
+	return unsavedChanges{Count: diff.Added + diff.Removed + diff.Modified, Detail: strings.Join(detail, " · ")}, nil
 }
 
 // discard makes the working items those of the version the form names (the

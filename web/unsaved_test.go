@@ -40,7 +40,7 @@ func TestUnsavedChanges(t *testing.T) {
 		item := itemRow.FindStringSubmatch(p.body)[1]
 		s.post(t, ds+"/items/"+item, url.Values{"csrf": {token}, "input": {"first question, edited"}})
 		p = s.post(t, ds+"/items", url.Values{"csrf": {token}, "input": {"third question"}})
-		wantText(t, p, "<strong>2 unsaved changes</strong>", "1 added · 0 removed · 1 modified",
+		wantText(t, p, "<strong>2 unsaved changes</strong>", "1 added · 1 modified",
 			`href="/datasets/`+strings.TrimPrefix(ds, "/datasets/")+`/compare?from=latest&amp;to=working"`)
 	})
 	t.Run("ErrStaleVersion", func(t *testing.T) {

@@ -40,6 +40,10 @@ func (s *Server) versionPage(w http.ResponseWriter, ss *session) error {
 			changes = append(changes, changeView{Change: c, Fields: fieldDiffs(c)})
 		}
 	}
+	slots, err := s.slotEvaluators(ss, d)
+	if err != nil {
+		return err
+	}
 	authors, err := s.authors(ss)
 	if err != nil {
 		return err
@@ -57,7 +61,7 @@ func (s *Server) versionPage(w http.ResponseWriter, ss *session) error {
 	s.render(w, http.StatusOK, "version", s.data(ss, map[string]any{
 		"Dataset": d, "Version": v, "Items": items, "List": list, "First": ss.FormValue("after") != "",
 		"Search": ss.FormValue("search"), "Diff": diff, "Changes": changes, "Author": author, "RestoredFrom": restoredFrom,
-		"Notice": ss.FormValue("notice"),
+		"Notice": ss.FormValue("notice"), "Slots": slots,
 	}))
 	return nil
 }
