@@ -117,7 +117,7 @@ func resultReason(obj map[string]any) string {
 
 // itemResults judges an item's results under the dataset's slots.
 func itemResults(slots [strata.MaxEvaluatorSlots]slotEvaluator, it *strata.Item) []resultView {
-	raws := [strata.MaxEvaluatorSlots]json.RawMessage{it.EvaluatorResult1, it.EvaluatorResult2, it.EvaluatorResult3, it.EvaluatorResult4, it.EvaluatorResult5}
+	raws := results(it)
 	var out []resultView
 	for i, se := range slots {
 		v := judge(i+1, se.Name, se.Config, raws[i])
@@ -151,8 +151,7 @@ type revisionView struct {
 // sameResults reports whether two contents of an item have the same
 // evaluator results.
 func sameResults(a, b *strata.Item) bool {
-	ra := [...]json.RawMessage{a.EvaluatorResult1, a.EvaluatorResult2, a.EvaluatorResult3, a.EvaluatorResult4, a.EvaluatorResult5}
-	rb := [...]json.RawMessage{b.EvaluatorResult1, b.EvaluatorResult2, b.EvaluatorResult3, b.EvaluatorResult4, b.EvaluatorResult5}
+	ra, rb := results(a), results(b)
 	for i := range ra {
 		if !bytes.Equal(ra[i], rb[i]) {
 			return false

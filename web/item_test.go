@@ -26,6 +26,24 @@ func evaluated(t *testing.T, s *site, token string) (string, []string) {
 		it.Set("csrf", token)
 		s.post(t, ds+"/items", it)
 	}
+	id := strings.TrimPrefix(ds, "/datasets/")
+	owner := runJSONEvaluator(t, s, id)
+	var ids []string
+	err := s.store.ScanItems(ctx, strata.ItemQuery{ProjectID: owner.ProjectID, DatasetID: id}, func(it *strata.Item) error {
+		ids = append(ids, it.ID)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ds, ids
+}
+
+// runJSONEvaluator attaches an evaluator that passes JSON outputs to a
+// dataset and runs it; it returns the owner who ran it.
+func runJSONEvaluator(t *testing.T, s *site, datasetID string) *strata.Principal {
+	t.Helper()
+	ctx := context.Background()
 	owner, err := s.store.Authenticate(ctx, s.owner)
 	if err != nil {
 		t.Fatal(err)
@@ -35,22 +53,13 @@ func evaluated(t *testing.T, s *site, token string) (string, []string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	id := strings.TrimPrefix(ds, "/datasets/")
-	if _, err := s.store.AttachEvaluator(ctx, owner.Actor(), id, strata.EvaluatorAttach{EvaluatorID: e.ID}); err != nil {
+	if _, err := s.store.AttachEvaluator(ctx, owner.Actor(), datasetID, strata.EvaluatorAttach{EvaluatorID: e.ID}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := eval.NewRunner(s.store, nil, nil).Run(ctx, owner.Actor(), id); err != nil {
+	if _, err := eval.NewRunner(s.store, nil, nil).Run(ctx, owner.Actor(), datasetID); err != nil {
 		t.Fatal(err)
 	}
-	var ids []string
-	err = s.store.ScanItems(ctx, strata.ItemQuery{ProjectID: owner.ProjectID, DatasetID: id}, func(it *strata.Item) error {
-		ids = append(ids, it.ID)
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return ds, ids
+	return owner
 }
 
 func TestItemPage(t *testing.T) {

@@ -18,7 +18,8 @@ import (
 // were computed). Items are read in order and in one stream from the page's
 // cursor, stopping as soon as the page is full: a page of failures costs
 // the items up to the last one shown, never the whole dataset held in
-// memory.
+// memory, and the read stops once it has met as many failing and unknown
+// results as the run counted.
 
 // runShows are the views of a run's items, the first the default.
 var runShows = []struct{ Value, Label string }{
@@ -33,6 +34,20 @@ type runItem struct {
 	Results []resultView // one per slot of the run
 	Fails   bool         // some slot failed it
 	Unknown bool         // some slot could not judge it
+	passes  bool         // some slot passed it
+
+	problems, passCount int // outcomes: fail or unknown, pass
+}
+
+// count is the number of the item's outcomes of the kind show lists.
+func (ri runItem) count(show string) int {
+	switch show {
+	case "problems":
+		return ri.problems
+	case "passing":
+		return ri.passCount
+	}
+	return 0
 }
 
 // errPageFull stops a scan once a page is full.
@@ -57,55 +72,96 @@ func (s *Server) runPage(w http.ResponseWriter, ss *session) error {
 	var (
 		items []runItem
 		next  int64
+		seen  int // outcomes of the kind listed, up to the last item shown
 	)
 	if run.VersionNumber != nil {
 		configs := make([]*strata.EvaluatorConfig, len(run.Slots))
 		for i, sl := range run.Slots {
+			if sl.Slot < 1 || sl.Slot > strata.MaxEvaluatorSlots {
+				return strata.Errorf(strata.EINTERNAL, "run %s has slot %d", run.ID, sl.Slot)
+			}
 			configs[i] = strata.ParseEvaluatorConfig(sl.Config)
 		}
-		q := strata.ItemQuery{ProjectID: project, DatasetID: id, Version: *run.VersionNumber, AfterSeq: after}
-		err := s.Store.ScanItems(ctx, q, func(it *strata.Item) error {
-			ri := judgeRun(run, configs, it)
-			if !ri.shownIn(show) {
-				return nil
+		// The run counted the outcomes this view lists: once the items read
+		// hold that many, no later item is listed, and the read stops. The
+		// links carry how many the items before the cursor held.
+		want := 0
+		for _, sl := range run.Slots {
+			switch show {
+			case "problems":
+				want += sl.FailCount + sl.UnknownCount
+			case "passing":
+				want += sl.PassCount
 			}
-			if len(items) == size {
+		}
+		seen, _ = strconv.Atoi(ss.FormValue("seen"))
+		q := strata.ItemQuery{ProjectID: project, DatasetID: id, Version: *run.VersionNumber, AfterSeq: after}
+		counted := seen
+		err := s.Store.ScanItems(ctx, q, func(it *strata.Item) error {
+			if show != "all" && counted >= want {
+				return errPageFull
+			}
+			ri := judgeRun(run, configs, it)
+			shown := ri.shownIn(show)
+			if shown && len(items) == size {
 				next = items[size-1].Seq
 				return errPageFull
 			}
-			items = append(items, ri)
+			counted += ri.count(show)
+			if shown {
+				items = append(items, ri)
+				seen = counted
+			}
 			return nil
 		})
 		if err != nil && !errors.Is(err, errPageFull) {
 			return err
 		}
+		for i := range items {
+			items[i].views(run, configs)
+		}
 	}
 	s.render(w, http.StatusOK, "run", s.data(ss, map[string]any{
 		"Dataset": d, "Run": run, "Items": items, "Show": show, "Shows": runShows,
-		"List": newListing(ss, size, len(items), -1, next), "First": after != 0, "Notice": ss.FormValue("notice"),
+		"List": newListing(ss, size, len(items), -1, next), "First": after != 0, "Seen": seen, "Notice": ss.FormValue("notice"),
 	}))
 	return nil
 }
 
-// judgeRun reads an item's results in the run's slots.
+// judgeRun reads an item's results in the run's slots. Only the outcomes
+// are computed here, for every item read; the views of the results (their
+// reasons, their JSON) only for the items shown.
 func judgeRun(run *strata.Run, configs []*strata.EvaluatorConfig, it *strata.Item) runItem {
-	raws := [strata.MaxEvaluatorSlots]json.RawMessage{it.EvaluatorResult1, it.EvaluatorResult2, it.EvaluatorResult3, it.EvaluatorResult4, it.EvaluatorResult5}
+	raws := results(it)
 	ri := runItem{Item: it}
+	for i, sl := range run.Slots {
+		switch strata.PassOutcome(configs[i], raws[sl.Slot-1]) {
+		case strata.OutcomeFail:
+			ri.Fails, ri.problems = true, ri.problems+1
+		case strata.OutcomeUnknown:
+			ri.Unknown, ri.problems = true, ri.problems+1
+		case strata.OutcomePass:
+			ri.passes, ri.passCount = true, ri.passCount+1
+		}
+	}
+	return ri
+}
+
+// views fills in the results of an item that is shown.
+func (ri *runItem) views(run *strata.Run, configs []*strata.EvaluatorConfig) {
+	raws := results(ri.Item)
 	for i, sl := range run.Slots {
 		name := "slot " + strconv.Itoa(sl.Slot)
 		if sl.EvaluatorName != nil {
 			name = *sl.EvaluatorName
 		}
-		var raw json.RawMessage
-		if sl.Slot >= 1 && sl.Slot <= strata.MaxEvaluatorSlots {
-			raw = raws[sl.Slot-1]
-		}
-		v := judge(sl.Slot, name, configs[i], raw)
-		ri.Fails = ri.Fails || v.Outcome == "fail"
-		ri.Unknown = ri.Unknown || v.Outcome == "unknown"
-		ri.Results = append(ri.Results, v)
+		ri.Results = append(ri.Results, judge(sl.Slot, name, configs[i], raws[sl.Slot-1]))
 	}
-	return ri
+}
+
+// results are an item's results by slot.
+func results(it *strata.Item) [strata.MaxEvaluatorSlots]json.RawMessage {
+	return [strata.MaxEvaluatorSlots]json.RawMessage{it.EvaluatorResult1, it.EvaluatorResult2, it.EvaluatorResult3, it.EvaluatorResult4, it.EvaluatorResult5}
 }
 
 // shownIn reports whether the view show lists the item.
@@ -114,15 +170,7 @@ func (ri runItem) shownIn(show string) bool {
 	case "problems":
 		return ri.Fails || ri.Unknown
 	case "passing":
-		if ri.Fails || ri.Unknown {
-			return false
-		}
-		for _, r := range ri.Results {
-			if r.Outcome == "pass" {
-				return true
-			}
-		}
-		return false
+		return ri.passes && !ri.Fails && !ri.Unknown
 	}
 	return true
 }

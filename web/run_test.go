@@ -1,6 +1,8 @@
 package web_test
 
 import (
+	"fmt"
+	"net/url"
 	"regexp"
 	"strings"
 	"testing"
@@ -49,4 +51,34 @@ func TestRunPage(t *testing.T) {
 			t.Fatalf("status = %d", p.status)
 		}
 	})
+}
+
+func TestRunPagePaged(t *testing.T) {
+	s := newSite(t)
+	s.signin(t, s.owner)
+	token := csrf(t, s.get(t, "/datasets"))
+	ds := s.post(t, "/datasets", url.Values{"csrf": {token}, "name": {"many"}}).url
+	for i := range 30 {
+		s.post(t, ds+"/items", url.Values{"csrf": {token}, "input": {fmt.Sprintf("case %02d", i+1)}, "output": {"not json"}})
+	}
+	s.post(t, ds+"/items", url.Values{"csrf": {token}, "input": {"case 31"}, "output": {"{}"}})
+	runJSONEvaluator(t, s, strings.TrimPrefix(ds, "/datasets/"))
+	run := runLink.FindStringSubmatch(s.get(t, ds+"/evaluators").body)[1]
+
+	p := s.get(t, run+"?size=25")
+	if got := strings.Count(p.body, `class="row-fail"`); got != 25 {
+		t.Fatalf("first page: %d failing items, want 25", got)
+	}
+	next := regexp.MustCompile(`href="\?(show=problems[^"]+)" rel="next"`).FindStringSubmatch(p.body)
+	if next == nil {
+		t.Fatal("no next page")
+	}
+	p = s.get(t, run+"?"+strings.ReplaceAll(next[1], "&amp;", "&"))
+	if got := strings.Count(p.body, `class="row-fail"`); got != 5 {
+		t.Fatalf("second page: %d failing items, want 5", got)
+	}
+	wantText(t, p, "case 26", "case 30")
+	if strings.Contains(p.body, "case 31") || strings.Contains(p.body, `rel="next"`) {
+		t.Fatal("the second page goes past the last failing item")
+	}
 }

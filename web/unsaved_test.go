@@ -1,11 +1,15 @@
 package web_test
 
 import (
+	"context"
+	"fmt"
 	"net/http"
 	"net/url"
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/strata-eval/strata"
 )
 
 var itemRow = regexp.MustCompile(`id="item-([0-9a-f-]{36})"`)
@@ -78,5 +82,33 @@ func TestUnsavedChanges(t *testing.T) {
 			t.Fatalf("viewer discarded: %d", p.status)
 		}
 		s.signin(t, s.owner)
+	})
+}
+
+// TestManyChanges: past maxCountedChanges, the header and the version page
+// say how many changes the item counts show, without reading them.
+func TestManyChanges(t *testing.T) {
+	s := newSite(t)
+	s.signin(t, s.owner)
+	token := csrf(t, s.get(t, "/datasets"))
+	ds := newDataset(t, s, token)
+	ctx := context.Background()
+	owner, err := s.store.Authenticate(ctx, s.owner)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var items strata.ItemSlice
+	for i := range 5001 {
+		items = append(items, strata.ItemInput{Input: fmt.Sprintf("case %d", i)})
+	}
+	if _, err := s.store.ImportItems(ctx, owner.Actor(), strings.TrimPrefix(ds, "/datasets/"), &items, strata.WriteOptions{SkipVersion: true}); err != nil {
+		t.Fatal(err)
+	}
+	t.Run("Header", func(t *testing.T) {
+		wantText(t, s.get(t, ds), "<strong>5,001+ unsaved changes</strong>", "at least 5,001 added", "items 1–50 of 5,001")
+	})
+	t.Run("VersionPage", func(t *testing.T) {
+		s.post(t, ds+"/save", url.Values{"csrf": {token}})
+		wantText(t, s.get(t, ds+"/versions/3"), "too many changes to summarise here", `compare?from=2&amp;to=3"`)
 	})
 }

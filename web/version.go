@@ -28,8 +28,16 @@ func (s *Server) versionPage(w http.ResponseWriter, ss *session) error {
 	var (
 		diff    *strata.Diff
 		changes []changeView
+		prev    *strata.Version
 	)
 	if v.Number > 1 {
+		if prev, err = s.Store.ResolveVersion(ctx, project, id, strconv.Itoa(v.Number-1)); err != nil {
+			return err
+		}
+	}
+	// The summary reads the changes; when the item counts alone show more
+	// than maxCountedChanges, it says so and leaves them to the compare view.
+	if prev != nil && abs(v.ItemCount-prev.ItemCount) <= maxCountedChanges {
 		diff, err = s.Store.DiffVersions(ctx, strata.DiffQuery{
 			ProjectID: project, DatasetID: id, From: strconv.Itoa(v.Number - 1), To: strconv.Itoa(v.Number), Limit: firstChanges,
 		})
@@ -59,7 +67,7 @@ func (s *Server) versionPage(w http.ResponseWriter, ss *session) error {
 		author = authors[*v.CreatedBy]
 	}
 	s.render(w, http.StatusOK, "version", s.data(ss, map[string]any{
-		"Dataset": d, "Version": v, "Items": items, "List": list, "First": ss.FormValue("after") != "",
+		"Dataset": d, "Version": v, "Previous": prev, "Items": items, "List": list, "First": ss.FormValue("after") != "",
 		"Search": ss.FormValue("search"), "Diff": diff, "Changes": changes, "Author": author, "RestoredFrom": restoredFrom,
 		"Notice": ss.FormValue("notice"), "Slots": slots,
 	}))
