@@ -185,9 +185,10 @@ func TestBrowserPages(t *testing.T) {
 		chromedp.Submit(firstInput),
 		b.text("Item saved."), b.text("1 unsaved change"), b.text("Review changes"),
 		b.shoot("dataset-unsaved"))
-	b.eval(`window.confirm = () => true`)
 	b.run("discarding the change, confirmed, brings the saved items back",
-		chromedp.Click(xpath(`//button[text()="Discard changes"]`)),
+		chromedp.Click(xpath(`//summary[text()="Discard changes"]`)),
+		b.text("The items go back to those of version 2"),
+		chromedp.Click(xpath(`//button[text()="Discard 1 unsaved change"]`)),
 		b.text("Discarded 1 unsaved change"), b.text("Can I return shoes I bought last week?"))
 	if strings.Contains(b.eval(`document.body.innerText`).(string), "Review changes") {
 		t.Fatal("the header still shows unsaved changes after the discard")
