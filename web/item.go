@@ -17,7 +17,7 @@ import (
 
 // maxTimeline bounds the revisions the item page shows, newest first: each
 // costs a word diff.
-const maxTimeline = 50
+const maxTimeline = 20
 
 // slotEvaluator is what a dataset's slot judges with.
 type slotEvaluator struct {

@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -122,4 +123,23 @@ func TestItemPageResults(t *testing.T) {
 	wantText(t, s.get(t, ds+"/items/"+ids[1]), `<p class="reason">Output is not valid JSON`)
 	// The output that is JSON is shown as code.
 	wantText(t, s.get(t, ds+"/items/"+ids[0]), `<div class="full json">{&#34;ok&#34;:true}</div>`)
+}
+
+// TestItemPageLongHistory: the timeline shows the newest revisions only,
+// and says so.
+func TestItemPageLongHistory(t *testing.T) {
+	s := newSite(t)
+	s.signin(t, s.owner)
+	token := csrf(t, s.get(t, "/datasets"))
+	ds := newDataset(t, s, token, "edit 0")
+	item := itemRow.FindStringSubmatch(s.get(t, ds).body)[1]
+	for i := 1; i <= 24; i++ {
+		s.post(t, ds+"/items/"+item, url.Values{"csrf": {token}, "input": {fmt.Sprintf("edit %d", i)}})
+		s.post(t, ds+"/save", url.Values{"csrf": {token}})
+	}
+	p := s.get(t, ds+"/items/"+item)
+	wantText(t, p, "25 revisions", "The newest 20 of 25 revisions are shown.", "Revision 25", "Revision 6<")
+	if strings.Contains(p.body, "Revision 5<") {
+		t.Fatal("the timeline shows more than the newest 20 revisions")
+	}
 }
