@@ -51,7 +51,8 @@ func runChart(runs []*strata.Run) chart {
 			x = float64(len(runs)-1-i) * 100 / float64(len(runs)-1)
 			w = 100 / float64(len(runs)-1)
 		}
-		c.Marks = append(c.Marks, chartMark{RunID: runs[i].ID, X: max(x-w/2, -2), W: w, Label: "Run of " + runs[i].CreatedAt.UTC().Format("2006-01-02 15:04")})
+		left, right := max(x-w/2, -2), min(x+w/2, 102)
+		c.Marks = append(c.Marks, chartMark{RunID: runs[i].ID, X: left, W: right - left, Label: "Run of " + runs[i].CreatedAt.UTC().Format("2006-01-02 15:04")})
 		for _, s := range runs[i].Slots {
 			if s.PassRate == nil {
 				continue
