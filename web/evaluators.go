@@ -21,6 +21,14 @@ type slotView struct {
 type chart struct {
 	Lines []chartLine
 	Runs  int
+	Marks []chartMark // one link per run, to its page
+}
+
+// chartMark is the strip of the chart around one run: a link to its page.
+type chartMark struct {
+	RunID string
+	X, W  float64
+	Label string
 }
 
 type chartLine struct {
@@ -38,10 +46,13 @@ func runChart(runs []*strata.Run) chart {
 	bySlot := map[int]*chartLine{}
 	var order []int
 	for i := len(runs) - 1; i >= 0; i-- {
-		x := 50.0
+		x, w := 50.0, 100.0
 		if len(runs) > 1 {
 			x = float64(len(runs)-1-i) * 100 / float64(len(runs)-1)
+			w = 100 / float64(len(runs)-1)
 		}
+		left, right := max(x-w/2, -2), min(x+w/2, 102)
+		c.Marks = append(c.Marks, chartMark{RunID: runs[i].ID, X: left, W: right - left, Label: "Run of " + runs[i].CreatedAt.UTC().Format("2006-01-02 15:04")})
 		for _, s := range runs[i].Slots {
 			if s.PassRate == nil {
 				continue

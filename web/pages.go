@@ -2,7 +2,6 @@ package web
 
 import (
 	"bytes"
-	"encoding/json"
 	"fmt"
 	"html/template"
 	"net/http"
@@ -24,55 +23,20 @@ func parseTemplates() map[string]*template.Template {
 			return *p
 		},
 		"add1":      func(n int) int { return n + 1 },
+		"add":       func(a, b int) int { return a + b },
 		"hasPrefix": strings.HasPrefix,
-		"results":   results,
+		"judged":    itemResults,
+		"cell":      cell,
+		"thousands": thousands,
+		"short":     short,
+		"plural":    plural,
 	}
 	pages := map[string]*template.Template{}
-	for _, name := range []string{"signin", "error", "datasets", "dataset", "versions", "version", "evaluators", "compare", "import"} {
+	for _, name := range []string{"signin", "error", "datasets", "dataset", "versions", "version", "evaluators", "compare", "import", "item", "run"} {
 		pages[name] = template.Must(template.New("layout.html").Funcs(funcs).ParseFS(templateFiles,
 			"templates/layout.html", "templates/items.html", "templates/tabs.html", "templates/"+name+".html"))
 	}
 	return pages
-}
-
-// result is an evaluator result as a cell shows it.
-type result struct {
-	Slot int
-	Text string
-}
-
-// results summarises an item's evaluator results: pass or fail when the
-// result says, else its score, else its JSON, cut short.
-func results(it *strata.Item) []result {
-	var out []result
-	for i, raw := range []json.RawMessage{it.EvaluatorResult1, it.EvaluatorResult2, it.EvaluatorResult3, it.EvaluatorResult4, it.EvaluatorResult5} {
-		if len(raw) == 0 || string(raw) == "null" {
-			continue
-		}
-		var v struct {
-			Passed *bool    `json:"passed"`
-			Pass   *bool    `json:"pass"`
-			Score  *float64 `json:"score"`
-			Error  string   `json:"error"`
-		}
-		json.Unmarshal(raw, &v)
-		text := string(raw)
-		switch {
-		case v.Error != "":
-			text = "error"
-		case v.Passed != nil || v.Pass != nil:
-			text = "fail"
-			if (v.Passed != nil && *v.Passed) || (v.Pass != nil && *v.Pass) {
-				text = "pass"
-			}
-		case v.Score != nil:
-			text = strconv.FormatFloat(*v.Score, 'g', 3, 64)
-		case len(text) > 40:
-			text = text[:40] + "…"
-		}
-		out = append(out, result{Slot: i + 1, Text: text})
-	}
-	return out
 }
 
 // render writes a page, buffered, so that a template error is a clean 500.
@@ -125,37 +89,50 @@ func (s *Server) createDataset(w http.ResponseWriter, ss *session) error {
 
 // itemsPage reads one page of a version's items (0: the working version)
 // after the item with seq after, and the dataset, in one snapshot.
-func (s *Server) itemsPage(ss *session, datasetID string, version int) (*strata.Dataset, []*strata.Item, int64, error) {
+func (s *Server) itemsPage(ss *session, datasetID string, version int) (*strata.Dataset, []*strata.Item, listing, error) {
 	after, _ := strconv.ParseInt(ss.FormValue("after"), 10, 64)
+	size := pageSizeOf(ss)
 	var (
 		d     *strata.Dataset
 		items []*strata.Item
 	)
 	q := strata.ItemQuery{
 		ProjectID: ss.principal.ProjectID, DatasetID: datasetID, Version: version, AfterSeq: after,
-		Limit: pageSize + 1, Search: strings.TrimSpace(ss.FormValue("search")),
+		Limit: size + 1, Search: strings.TrimSpace(ss.FormValue("search")),
 		OnDataset: func(ds *strata.Dataset) error { d = ds; return nil },
 	}
 	err := s.Store.ScanItems(ss.Context(), q, func(it *strata.Item) error { items = append(items, it); return nil })
 	if err != nil {
-		return nil, nil, 0, err
+		return nil, nil, listing{}, err
 	}
 	var next int64
-	if len(items) > pageSize {
-		items = items[:pageSize]
-		next = items[pageSize-1].Seq
+	if len(items) > size {
+		items = items[:size]
+		next = items[size-1].Seq
 	}
-	return d, items, next, nil
+	total := d.ItemCount
+	if q.Search != "" {
+		total = -1
+	}
+	return d, items, newListing(ss, size, len(items), total, next), nil
 }
 
 func (s *Server) datasetPage(w http.ResponseWriter, ss *session) error {
-	d, items, next, err := s.itemsPage(ss, ss.PathValue("id"), 0)
+	d, items, list, err := s.itemsPage(ss, ss.PathValue("id"), 0)
+	if err != nil {
+		return err
+	}
+	unsaved, err := s.unsaved(ss, d)
+	if err != nil {
+		return err
+	}
+	slots, err := s.slotEvaluators(ss, d)
 	if err != nil {
 		return err
 	}
 	s.render(w, http.StatusOK, "dataset", s.data(ss, map[string]any{
-		"Dataset": d, "Items": items, "Next": next, "First": ss.FormValue("after") != "",
-		"Search": ss.FormValue("search"), "Notice": ss.FormValue("notice"),
+		"Dataset": d, "Items": items, "List": list, "First": ss.FormValue("after") != "", "Slots": slots,
+		"Search": strings.TrimSpace(ss.FormValue("search")), "Notice": ss.FormValue("notice"), "Unsaved": unsaved,
 	}))
 	return nil
 }
@@ -311,22 +288,6 @@ func versionNumbers(vs []*strata.Version) map[string]int {
 		m[v.ID] = v.Number
 	}
 	return m
-}
-
-func (s *Server) versionPage(w http.ResponseWriter, ss *session) error {
-	id := ss.PathValue("id")
-	v, err := s.Store.ResolveVersion(ss.Context(), ss.principal.ProjectID, id, ss.PathValue("n"))
-	if err != nil {
-		return err
-	}
-	d, items, next, err := s.itemsPage(ss, id, v.Number)
-	if err != nil {
-		return err
-	}
-	s.render(w, http.StatusOK, "version", s.data(ss, map[string]any{
-		"Dataset": d, "Version": v, "Items": items, "Next": next, "First": ss.FormValue("after") != "",
-	}))
-	return nil
 }
 
 func (s *Server) restore(w http.ResponseWriter, ss *session) error {

@@ -67,9 +67,11 @@ func (s *Server) Handler() http.Handler {
 	s.handle(mux, "POST /datasets/{id}/duplicate", true, s.duplicateDataset)
 	s.handle(mux, "POST /datasets/{id}/delete", true, s.deleteDataset)
 	s.handle(mux, "POST /datasets/{id}/items", true, s.createItem)
+	s.handle(mux, "GET /datasets/{id}/items/{itemId}", false, s.itemPage)
 	s.handle(mux, "POST /datasets/{id}/items/{itemId}", true, s.updateItem)
 	s.handle(mux, "POST /datasets/{id}/items/{itemId}/delete", true, s.deleteItem)
 	s.handle(mux, "POST /datasets/{id}/save", true, s.saveVersion)
+	s.handle(mux, "POST /datasets/{id}/discard", true, s.discard)
 	s.handle(mux, "POST /datasets/{id}/import", true, s.importFile)
 	s.handle(mux, "POST /datasets/{id}/import/preview", true, s.importPreview)
 	s.handle(mux, "GET /datasets/{id}/versions", false, s.versionsPage)
@@ -83,6 +85,7 @@ func (s *Server) Handler() http.Handler {
 	s.handle(mux, "POST /datasets/{id}/evaluators", true, s.attachEvaluator)
 	s.handle(mux, "POST /datasets/{id}/evaluators/{slot}/detach", true, s.detachEvaluator)
 	s.handle(mux, "POST /datasets/{id}/evaluators/run", true, s.runEvaluators)
+	s.handle(mux, "GET /datasets/{id}/evaluators/runs/{runId}", false, s.runPage)
 	return securityHeaders(mux)
 }
 

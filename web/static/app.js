@@ -1,6 +1,36 @@
 // Strata's pages work without this file; it adds confirmations, upload
-// progress and a back link.
+// progress, a back link, and the control that expands a clipped cell.
 "use strict";
+
+document.documentElement.classList.add("js");
+
+// clipCells gives each cell that its few lines cut short a button to show
+// all of it. (Without this file, such a cell scrolls.)
+let clipCount = 0;
+function clipCells() {
+  for (const cell of document.querySelectorAll("[data-clip]:not(.clipped)")) {
+    if (cell.scrollHeight <= cell.clientHeight + 2) {
+      continue;
+    }
+    cell.classList.add("clipped");
+    if (!cell.id) {
+      cell.id = "clip-" + ++clipCount;
+    }
+    const button = document.createElement("button");
+    button.type = "button";
+    button.className = "link expand";
+    button.textContent = "Show all";
+    button.setAttribute("aria-expanded", "false");
+    button.setAttribute("aria-controls", cell.id);
+    cell.after(button);
+  }
+}
+document.addEventListener("DOMContentLoaded", clipCells);
+let resizing;
+window.addEventListener("resize", () => {
+  clearTimeout(resizing);
+  resizing = setTimeout(clipCells, 150);
+});
 
 document.addEventListener("submit", (event) => {
   const form = event.target;
@@ -17,6 +47,13 @@ document.addEventListener("submit", (event) => {
 });
 
 document.addEventListener("click", (event) => {
+  if (event.target.matches("button.expand")) {
+    const cell = document.getElementById(event.target.getAttribute("aria-controls"));
+    const open = cell.classList.toggle("open");
+    event.target.setAttribute("aria-expanded", String(open));
+    event.target.textContent = open ? "Show less" : "Show all";
+    return;
+  }
   if (event.target.matches("[data-back]") && history.length > 1) {
     event.preventDefault();
     history.back();

@@ -1,0 +1,217 @@
+package web
+
+import (
+	"bytes"
+	"encoding/json"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/strata-eval/strata"
+)
+
+// The item page: an item's fields in full, its evaluator results with their
+// reasons, and its history, one revision per content it had, with the words
+// that changed from the revision before marked and the versions that hold
+// each revision.
+
+// maxTimeline bounds the revisions the item page shows, newest first: each
+// costs a word diff.
+const maxTimeline = 20
+
+// slotEvaluator is what a dataset's slot judges with.
+type slotEvaluator struct {
+	Slot   int
+	Name   string // "" for an empty slot
+	Config *strata.EvaluatorConfig
+}
+
+// slotEvaluators names the evaluators of a dataset's slots and parses their
+// pass rules.
+func (s *Server) slotEvaluators(ss *session, d *strata.Dataset) ([strata.MaxEvaluatorSlots]slotEvaluator, error) {
+	var out [strata.MaxEvaluatorSlots]slotEvaluator
+	all, err := s.Store.ListEvaluators(ss.Context(), ss.principal.ProjectID, "")
+	if err != nil {
+		return out, err
+	}
+	names := map[string]string{}
+	for _, e := range all {
+		names[e.ID] = e.Name
+	}
+	for i, id := range d.Slots() {
+		out[i] = slotEvaluator{Slot: i + 1, Config: strata.ParseEvaluatorConfig(d.Config(i + 1))}
+		if id != nil {
+			out[i].Name = names[*id]
+			if out[i].Name == "" {
+				out[i].Name = "(unavailable evaluator)"
+			}
+		}
+	}
+	return out, nil
+}
+
+// resultView is one evaluator result, judged.
+type resultView struct {
+	Slot      int
+	Evaluator string
+	Outcome   string // "pass", "fail", "unknown" or "" for no result
+	Value     string // the label or score the result gave
+	Reason    string
+	Raw       string // the result's JSON, indented
+}
+
+// outcomeNames are the words the pages use for outcomes.
+var outcomeNames = map[strata.Outcome]string{
+	strata.OutcomePass: "pass", strata.OutcomeFail: "fail", strata.OutcomeUnknown: "unknown",
+}
+
+// judge reads one result under a slot's pass rule, with strata.PassOutcome,
+// the rule the runs' pass rates are computed with.
+func judge(slot int, evaluator string, config *strata.EvaluatorConfig, raw json.RawMessage) resultView {
+	v := resultView{Slot: slot, Evaluator: evaluator, Outcome: outcomeNames[strata.PassOutcome(config, raw)]}
+	if v.Outcome == "" {
+		return v
+	}
+	var buf bytes.Buffer
+	if json.Indent(&buf, raw, "", "  ") == nil {
+		v.Raw = buf.String()
+	} else {
+		v.Raw = string(raw)
+	}
+	var obj map[string]any
+	if json.Unmarshal(raw, &obj) != nil {
+		return v
+	}
+	v.Reason = resultReason(obj)
+	switch score := obj["score"].(type) {
+	case float64:
+		v.Value = "score " + strconv.FormatFloat(score, 'g', 4, 64)
+	default:
+		for _, key := range []string{"output", "primaryLabel", "label"} {
+			if s, ok := obj[key].(string); ok && strings.TrimSpace(s) != "" {
+				v.Value = short(s, 80)
+				break
+			}
+		}
+	}
+	return v
+}
+
+// resultReason finds why a result says what it says: the evaluators write
+// "reason" (metrics), "reasoning" (LLM judges) or "error".
+func resultReason(obj map[string]any) string {
+	for _, key := range []string{"reason", "reasoning", "explanation", "error", "message"} {
+		switch r := obj[key].(type) {
+		case string:
+			if strings.TrimSpace(r) != "" {
+				return r
+			}
+		case map[string]any:
+			if m, ok := r["message"].(string); ok && m != "" {
+				return m
+			}
+		}
+	}
+	return ""
+}
+
+// itemResults judges an item's results under the dataset's slots.
+func itemResults(slots [strata.MaxEvaluatorSlots]slotEvaluator, it *strata.Item) []resultView {
+	raws := results(it)
+	var out []resultView
+	for i, se := range slots {
+		v := judge(i+1, se.Name, se.Config, raws[i])
+		if se.Name == "" && v.Outcome == "" {
+			continue // an empty slot without a result
+		}
+		out = append(out, v)
+	}
+	return out
+}
+
+// revisionView is one revision on the item's timeline.
+type revisionView struct {
+	Number int // 1 for the item's first content
+	*strata.Revision
+	// The versions that hold it, From..To (none when From > To), and
+	// whether it is (also) the working content.
+	From, To int
+	Working  bool
+	// Removed: the item was deleted in version RemovedIn (the head + 1:
+	// in the unsaved edits).
+	Removed   bool
+	RemovedIn int
+	Fields    []fieldDiff
+	// Same: the content is that of the revision before, and
+	// ResultsChanged says whether its evaluator results differ (a run);
+	// if not, a restore reopened it.
+	Same, ResultsChanged bool
+}
+
+// sameResults reports whether two contents of an item have the same
+// evaluator results.
+func sameResults(a, b *strata.Item) bool {
+	ra, rb := results(a), results(b)
+	for i := range ra {
+		if !bytes.Equal(ra[i], rb[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+func (s *Server) itemPage(w http.ResponseWriter, ss *session) error {
+	ctx, id, project := ss.Context(), ss.PathValue("id"), ss.principal.ProjectID
+	d, err := s.Store.FindDataset(ctx, project, id)
+	if err != nil {
+		return err
+	}
+	revs, err := s.Store.ItemHistory(ctx, project, id, ss.PathValue("itemId"))
+	if err != nil {
+		return err
+	}
+	slots, err := s.slotEvaluators(ss, d)
+	if err != nil {
+		return err
+	}
+	timeline := itemTimeline(revs, d.CurrentVersionNumber)
+	current := revs[len(revs)-1]
+	s.render(w, http.StatusOK, "item", s.data(ss, map[string]any{
+		"Dataset": d, "Item": &current.Item, "Deleted": current.LastVersion != nil, "Latest": timeline[0],
+		"Results": itemResults(slots, &current.Item), "Timeline": timeline, "Revisions": len(revs),
+		"Cut": len(revs) > maxTimeline, "Notice": ss.FormValue("notice"),
+	}))
+	return nil
+}
+
+// itemTimeline lays out an item's revisions (oldest first, as the store
+// gives them) newest first, each compared with the one before it; head is
+// the dataset's newest version number.
+func itemTimeline(revs []*strata.Revision, head int) []revisionView {
+	var out []revisionView
+	for i := len(revs) - 1; i >= 0 && len(out) < maxTimeline; i-- {
+		r := revs[i]
+		v := revisionView{Number: i + 1, Revision: r, From: r.FirstVersion, To: head}
+		if r.LastVersion != nil {
+			v.To = *r.LastVersion - 1
+			// Closed with nothing after it: the item was deleted.
+			v.Removed, v.RemovedIn = i == len(revs)-1, *r.LastVersion
+		} else {
+			v.Working = true
+		}
+		c := &strata.Change{After: &r.Item, Kind: strata.ChangeAdded}
+		if i > 0 {
+			c.Before, c.Kind = &revs[i-1].Item, strata.ChangeModified
+		}
+		v.Fields = fieldDiffs(c)
+		if i > 0 {
+			v.Same = true
+			for _, f := range v.Fields {
+				v.Same = v.Same && !f.Changed
+			}
+			v.ResultsChanged = !sameResults(&revs[i-1].Item, &r.Item)
+		}
+		out = append(out, v)
+	}
+	return out
+}

@@ -1,0 +1,55 @@
+package web_test
+
+import (
+	"fmt"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+func TestItemsTable(t *testing.T) {
+	s := newSite(t)
+	s.signin(t, s.owner)
+	token := csrf(t, s.get(t, "/datasets"))
+	var inputs []string
+	for i := range 60 {
+		inputs = append(inputs, fmt.Sprintf("question %02d", i+1))
+	}
+	ds := newDataset(t, s, token, inputs...)
+
+	t.Run("Position", func(t *testing.T) {
+		wantText(t, s.get(t, ds), "items 1–50 of 60", `<option value="50" selected>`)
+	})
+	t.Run("PageSize", func(t *testing.T) {
+		p := s.get(t, ds+"?size=25")
+		wantText(t, p, "items 1–25 of 60", "question 25", `<option value="25" selected>`)
+		if strings.Contains(p.body, "question 26") {
+			t.Fatal("a page of 25 shows a 26th item")
+		}
+		next := regexp.MustCompile(`href="\?(after=[^"]+)" rel="next"`).FindStringSubmatch(p.body)
+		if next == nil {
+			t.Fatal("no next page")
+		}
+		p = s.get(t, ds+"?"+strings.ReplaceAll(next[1], "&amp;", "&"))
+		wantText(t, p, "items 26–50 of 60", "question 26")
+	})
+	t.Run("ErrUnknownSizeIsDefault", func(t *testing.T) {
+		wantText(t, s.get(t, ds+"?size=100000"), "items 1–50 of 60")
+	})
+	t.Run("SearchHighlighted", func(t *testing.T) {
+		p := s.get(t, ds+"?search="+url.QueryEscape("STION 0"))
+		wantText(t, p, "que<mark>stion 0</mark>1", "matches 1–9")
+	})
+	t.Run("JSONFormatted", func(t *testing.T) {
+		s.post(t, ds+"/items", url.Values{"csrf": {token}, "input": {`{"question":"Can I return shoes?","tags":["refund","shoes","delivery"]}`}})
+		wantText(t, s.get(t, ds+"?size=100"), `<div class="cell json" data-clip>{
+  &#34;question&#34;: &#34;Can I return shoes?&#34;,`)
+	})
+	t.Run("LongCellClipped", func(t *testing.T) {
+		// Every cell carries the clip; the script adds the control.
+		if got := strings.Count(s.get(t, ds+"?size=25").body, "data-clip"); got != 75 {
+			t.Fatalf("%d clipped cells, want 75", got)
+		}
+	})
+}

@@ -1,0 +1,75 @@
+package web
+
+import (
+	"net/http"
+	"strconv"
+
+	"github.com/strata-eval/strata"
+)
+
+// The version page: what changed from the version before (counts, the first
+// changes with their changed words marked, a link to the whole comparison),
+// the version's tags, who made it, and then its items.
+
+// firstChanges is how many changes the version page shows before linking to
+// the compare view.
+const firstChanges = 5
+
+func (s *Server) versionPage(w http.ResponseWriter, ss *session) error {
+	ctx, id, project := ss.Context(), ss.PathValue("id"), ss.principal.ProjectID
+	v, err := s.Store.ResolveVersion(ctx, project, id, ss.PathValue("n"))
+	if err != nil {
+		return err
+	}
+	d, items, list, err := s.itemsPage(ss, id, v.Number)
+	if err != nil {
+		return err
+	}
+	var (
+		diff    *strata.Diff
+		changes []changeView
+		prev    *strata.Version
+	)
+	if v.Number > 1 {
+		if prev, err = s.Store.ResolveVersion(ctx, project, id, strconv.Itoa(v.Number-1)); err != nil {
+			return err
+		}
+	}
+	// The summary reads the changes; when the item counts alone show more
+	// than maxCountedChanges, it says so and leaves them to the compare view.
+	if prev != nil && abs(v.ItemCount-prev.ItemCount) <= maxCountedChanges {
+		diff, err = s.Store.DiffVersions(ctx, strata.DiffQuery{
+			ProjectID: project, DatasetID: id, From: strconv.Itoa(v.Number - 1), To: strconv.Itoa(v.Number), Limit: firstChanges,
+		})
+		if err != nil {
+			return err
+		}
+		for _, c := range diff.Changes {
+			changes = append(changes, changeView{Change: c, Fields: fieldDiffs(c)})
+		}
+	}
+	slots, err := s.slotEvaluators(ss, d)
+	if err != nil {
+		return err
+	}
+	authors, err := s.authors(ss)
+	if err != nil {
+		return err
+	}
+	var restoredFrom *strata.Version
+	if v.RestoredFromVersionID != nil {
+		if restoredFrom, err = s.Store.ResolveVersion(ctx, project, id, *v.RestoredFromVersionID); err != nil {
+			return err
+		}
+	}
+	author := ""
+	if v.CreatedBy != nil {
+		author = authors[*v.CreatedBy]
+	}
+	s.render(w, http.StatusOK, "version", s.data(ss, map[string]any{
+		"Dataset": d, "Version": v, "Previous": prev, "Items": items, "List": list, "First": ss.FormValue("after") != "",
+		"Search": ss.FormValue("search"), "Diff": diff, "Changes": changes, "Author": author, "RestoredFrom": restoredFrom,
+		"Notice": ss.FormValue("notice"), "Slots": slots,
+	}))
+	return nil
+}
