@@ -96,7 +96,7 @@ func (s *Server) restoreVersion(w http.ResponseWriter, r *request) error {
 	if err != nil {
 		return err
 	}
-	prefix, err := openWith(toDatasetDetailJSON(d), "items")
+	prefix, end, err := openDatasetWithItems(d)
 	if err != nil {
 		return err
 	}
@@ -106,5 +106,5 @@ func (s *Server) restoreVersion(w http.ResponseWriter, r *request) error {
 	if err != nil {
 		return err
 	}
-	return st.finish("}")
+	return st.finish(end)
 }

@@ -82,7 +82,7 @@ func touch(ctx context.Context, tx *sql.Tx, d *datasetRow, now int64) error {
 const datasetColumns = `d.id, d.created_at, d.updated_at, d.project_id, d.owner_id, d.name, d.description,
 	d.current_version_id, d.head, d.evaluator_slot_1_id, d.evaluator_slot_2_id, d.evaluator_slot_3_id,
 	d.evaluator_slot_4_id, d.evaluator_slot_5_id, d.item_count, u.name, u.email,
-	v.created_at, v.created_by, v.restored_from_version_id, d.change_count
+	v.created_at, v.created_by, v.restored_from_version_id, d.change_count, d.slug
 	FROM datasets d
 	LEFT JOIN users u ON u.id = d.owner_id
 	LEFT JOIN versions v ON v.dataset_id = d.id AND v.number = d.head`
@@ -99,13 +99,15 @@ func scanDataset(row scanner) (*strata.Dataset, error) {
 		vCreated              sql.NullInt64
 		vCreatedBy, vRestored sql.NullString
 		changes               int64
+		slug                  sql.NullString
 	)
 	if err := row.Scan(&d.ID, &created, &updated, &d.ProjectID, &ownerID, &d.Name, &desc,
 		&curID, &d.CurrentVersionNumber, &slots[0], &slots[1], &slots[2], &slots[3], &slots[4],
-		&d.ItemCount, &ownerName, &ownerEmail, &vCreated, &vCreatedBy, &vRestored, &changes); err != nil {
+		&d.ItemCount, &ownerName, &ownerEmail, &vCreated, &vCreatedBy, &vRestored, &changes, &slug); err != nil {
 		return nil, err
 	}
 	d.ETag = strata.DatasetETag(changes)
+	d.Slug = slug.String
 	d.CreatedAt, d.UpdatedAt = timeOf(created), timeOf(updated)
 	d.OwnerID, d.Description, d.CurrentVersionID = ptr(ownerID), ptr(desc), ptr(curID)
 	d.EvaluatorSlot1ID, d.EvaluatorSlot2ID, d.EvaluatorSlot3ID = ptr(slots[0]), ptr(slots[1]), ptr(slots[2])
@@ -227,8 +229,12 @@ func (s *Store) insertDataset(ctx context.Context, tx *sql.Tx, a strata.Actor, n
 	if description != nil {
 		d.description = sql.NullString{String: *description, Valid: true}
 	}
-	_, err := tx.ExecContext(ctx, `INSERT INTO datasets (id, project_id, owner_id, name, description, created_at, updated_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $6)`, d.id, d.projectID, d.ownerID, d.name, d.description, now)
+	slug, err := freeSlug(ctx, tx, a.ProjectID, strata.MakeSlug(name))
+	if err != nil {
+		return nil, err
+	}
+	_, err = tx.ExecContext(ctx, `INSERT INTO datasets (id, project_id, owner_id, name, description, created_at, updated_at, slug)
+		VALUES ($1, $2, $3, $4, $5, $6, $6, $7)`, d.id, d.projectID, d.ownerID, d.name, d.description, now, slug)
 	if s.Dialect.IsUnique(err) {
 		return nil, strata.ErrDatasetNameTaken
 	} else if err != nil {
@@ -253,7 +259,14 @@ func (s *Store) UpdateDataset(ctx context.Context, a strata.Actor, id string, u 
 		if err := s.saveNames(ctx, tx, d, now); err != nil {
 			return err
 		}
-		if !w.SkipVersion {
+		if u.Slug != nil {
+			if err := s.saveSlug(ctx, tx, id, *u.Slug); err != nil {
+				return err
+			}
+		}
+		// A slug names the dataset, not its content: changing only the
+		// slug makes no version.
+		if !w.SkipVersion && (u.Name != nil || u.SetDescription) {
 			if _, err := s.snapshot(ctx, tx, a, d, nil, nil, nil, now); err != nil {
 				return err
 			}

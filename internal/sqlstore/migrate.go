@@ -139,4 +139,5 @@ func nowMillis() int64 { return time.Now().UnixMilli() }
 // (both backends name theirs alike).
 var goMigrations = map[string]func(context.Context, *sql.Tx) error{
 	"versions.sql": backfillContentHashes,
+	"slugs.sql":    backfillSlugs,
 }
