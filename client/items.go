@@ -57,7 +57,9 @@ func (c *Client) ListItems(ctx context.Context, datasetID string, o PageOptions)
 	return &out, err
 }
 
-func itemPath(datasetID, itemID string) string { return datasetPath(datasetID) + "/items/" + esc(itemID) }
+func itemPath(datasetID, itemID string) string {
+	return datasetPath(datasetID) + "/items/" + esc(itemID)
+}
 
 // GetItem returns one working item.
 func (c *Client) GetItem(ctx context.Context, datasetID, itemID string) (*Item, error) {

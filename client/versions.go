@@ -10,7 +10,9 @@ import (
 // A ref names a version: its id, its number ("3"), "latest" or a tag; diff
 // also takes "working".
 
-func versionPath(datasetID, ref string) string { return datasetPath(datasetID) + "/versions/" + esc(ref) }
+func versionPath(datasetID, ref string) string {
+	return datasetPath(datasetID) + "/versions/" + esc(ref)
+}
 
 // ListVersions returns a dataset's versions, newest first.
 func (c *Client) ListVersions(ctx context.Context, datasetID string) ([]Version, error) {

@@ -33,7 +33,7 @@ func main() {
 		if !errors.Is(err, flag.ErrHelp) {
 			fmt.Fprintln(os.Stderr, "strata:", err)
 		}
-		os.Exit(2)
+		os.Exit(exitCode(err)) // client_main.go
 	}
 }
 
@@ -82,10 +82,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	case "bench":
 		return runBench(ctx, rest, stdout, stderr)
 	case "help", "-h", "--help":
-		fmt.Fprint(stdout, usage)
+		fmt.Fprint(stdout, usage+"\n"+clientUsage)
 		return nil
 	default:
-		fmt.Fprint(stderr, usage)
+		if _, ok := clientCommands[cmd]; ok { // client_main.go
+			return runClient(ctx, cmd, rest, stdout, stderr)
+		}
+		fmt.Fprint(stderr, usage+"\n"+clientUsage)
 		return fmt.Errorf("unknown command %q", cmd)
 	}
 }
