@@ -139,6 +139,36 @@ func testSlugs(t *testing.T, open Opener) {
 		}
 	})
 
+	t.Run("ConcurrentCreatesTakeDistinctSlugs", func(t *testing.T) {
+		f := newFixture(t, open)
+		names := []string{"QA", "qa!", "Qa.", "qa?", "(qa)", "qa ", " qa", "q-a"}
+		errs := make(chan error, len(names))
+		for _, name := range names {
+			go func() {
+				_, err := f.s.CreateDataset(f.ctx, f.actor, strata.DatasetCreate{Name: name})
+				errs <- err
+			}()
+		}
+		for range names {
+			if err := <-errs; err != nil {
+				t.Fatal(err)
+			}
+		}
+		list, err := f.s.ListDatasets(f.ctx, f.actor.ProjectID, strata.DatasetFilter{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		slugs := map[string]bool{}
+		for _, d := range list {
+			slugs[d.Slug] = true
+		}
+		for _, want := range []string{"qa", "qa-2", "qa-3", "qa-4", "qa-5", "qa-6", "qa-7", "q-a"} {
+			if !slugs[want] {
+				t.Fatalf("slugs %v lack %q", slugs, want)
+			}
+		}
+	})
+
 	t.Run("Listed", func(t *testing.T) {
 		f := newFixture(t, open)
 		f.dataset("qa")

@@ -9,6 +9,24 @@ import (
 	"github.com/strata-eval/strata"
 )
 
+// errSlugRace is a dataset insert that lost a race for its slug (or its
+// name) to a concurrent one: its transaction is run again, and sees the
+// winner.
+var errSlugRace = errors.New("dataset slug taken by a concurrent create")
+
+// retrySlugRace runs a transaction that inserts a dataset until it does not
+// lose a race for the slug, at most maxAttempts times.
+func retrySlugRace(tx func() error) error {
+	for attempt := 1; ; attempt++ {
+		err := tx()
+		if !errors.Is(err, errSlugRace) {
+			return err
+		} else if attempt == maxAttempts {
+			return strata.ErrSlugTaken
+		}
+	}
+}
+
 // maxSlugCandidates bounds the search for a free slug-N.
 const maxSlugCandidates = 10000
 
