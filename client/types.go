@@ -250,4 +250,6 @@ type SyncResult struct {
 	Unchanged int      `json:"unchanged"`
 	Version   *Version `json:"version"`
 	Changes   []Change `json:"changes,omitempty"`
+	// More says, for a dry run, whether more changes follow Changes.
+	More *bool `json:"more,omitempty"`
 }
