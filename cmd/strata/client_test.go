@@ -146,7 +146,7 @@ func TestClientPullVersionIsStable(t *testing.T) {
 	if len(a) == 0 || !bytes.Equal(a, b) {
 		t.Fatalf("pull of v2 changed:\nbefore %q\nafter  %q", a, b)
 	}
-	if !strings.HasPrefix(string(a), `"input","groundTruth","output"`) && !strings.HasPrefix(string(a), "input,groundTruth,output") {
+	if header, _, _ := strings.Cut(string(a), "\n"); !strings.Contains(header, "input") || strings.HasPrefix(header, "{") {
 		t.Fatalf("-o x.csv did not write CSV: %q", a)
 	}
 	if got := s.ok(t, "pull", "qa@2", "--format", "jsonl"); got != headJSONL {
