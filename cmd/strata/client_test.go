@@ -267,7 +267,14 @@ func TestClientTagUntagRestore(t *testing.T) {
 	if restored.CurrentVersionNumber != 4 || restored.ItemCount != 1 {
 		t.Fatalf("restore --json = %+v", restored)
 	}
-	s.ok(t, "untag", "qa", "prod")
+	var untagged struct {
+		Tag     string
+		Removed bool
+	}
+	s.okJSON(t, &untagged, "untag", "qa", "prod")
+	if untagged.Tag != "prod" || !untagged.Removed {
+		t.Fatalf("untag --json = %+v", untagged)
+	}
 	if r := s.strata(t, "pull", "qa@prod"); r.code != 1 || !strings.Contains(r.stderr, "Dataset version not found") {
 		t.Fatalf("pull of a removed tag: exit %d, %q", r.code, r.stderr)
 	}
