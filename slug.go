@@ -22,6 +22,10 @@ import (
 // MaxSlugLength bounds a slug, suffix included.
 const MaxSlugLength = 64
 
+// ErrSlugMalformed is the answer to a slug that ValidSlug refuses.
+var ErrSlugMalformed = &Error{Code: EINVALID,
+	Message: "Invalid slug: 1 to 64 lowercase letters, digits and single hyphens, not a UUID"}
+
 // ErrSlugTaken is the answer to a slug that another dataset of the project has.
 var ErrSlugTaken = &Error{Code: ECONFLICT, Message: "Dataset slug already exists in this project"}
 

@@ -1,6 +1,7 @@
 package strata_test
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -37,6 +38,12 @@ func TestValidSlug(t *testing.T) {
 		if got := strata.ValidSlug(s); got != want {
 			t.Errorf("ValidSlug(%q) = %v, want %v", s, got, want)
 		}
+	}
+}
+
+func TestSlugMalformedNamesTheLimit(t *testing.T) {
+	if want := fmt.Sprintf("1 to %d ", strata.MaxSlugLength); !strings.Contains(strata.ErrSlugMalformed.Message, want) {
+		t.Fatalf("message %q does not say %q", strata.ErrSlugMalformed.Message, want)
 	}
 }
 

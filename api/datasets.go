@@ -1,7 +1,6 @@
 package api
 
 import (
-	"fmt"
 	"net/http"
 	"strings"
 
@@ -127,7 +126,7 @@ func slugInput(v *validator, b jsonBody) *string {
 		return nil
 	}
 	if !strata.ValidSlug(*slug) {
-		v.add("slug", fmt.Sprintf("Invalid slug: 1 to %d lowercase letters, digits and single hyphens, not a UUID", strata.MaxSlugLength))
+		v.add("slug", strata.ErrSlugMalformed.Message)
 		return nil
 	}
 	return slug

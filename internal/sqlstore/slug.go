@@ -66,7 +66,7 @@ func firstFree(base string, taken map[string]bool) (string, error) {
 // saveSlug gives dataset id the slug s.
 func (s *Store) saveSlug(ctx context.Context, tx *sql.Tx, id, slug string) error {
 	if !strata.ValidSlug(slug) {
-		return strata.Errorf(strata.EINVALID, "Invalid slug: lowercase letters, digits and single hyphens, at most %d, not a UUID", strata.MaxSlugLength)
+		return strata.ErrSlugMalformed
 	}
 	_, err := tx.ExecContext(ctx, `UPDATE datasets SET slug = $1 WHERE id = $2`, slug, id)
 	if s.Dialect.IsUnique(err) {
