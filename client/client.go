@@ -4,10 +4,10 @@
 //
 // Every call takes a context. A response other than the expected status is an
 // *Error carrying the status and the server's message. Requests that are safe
-// to repeat are retried on 429 and 503, after the server's Retry-After: GET,
-// PUT and DELETE as they are, POST with an Idempotency-Key the client sets
-// (the server applies a key once and replays its answer), and a streamed body
-// only when it can be rewound (an io.Seeker). PATCH is never retried: with
+// to repeat are retried on 429 and 503, after the server's Retry-After: GET
+// and DELETE as they are, POST and PUT with an Idempotency-Key the client
+// sets (the server applies a key once and replays its answer), and a
+// streamed body only when it can be rewound (an io.Seeker). PATCH is never retried: with
 // the auto-version it triggers, a repeat is not a no-op.
 package client
 
@@ -100,7 +100,7 @@ func jsonBody(v any) (io.Reader, error) {
 }
 
 // retryable reports whether a request may be sent again, and prepares it:
-// a POST gets an Idempotency-Key.
+// a POST or PUT gets an Idempotency-Key.
 func (r *request) retryable() bool {
 	if r.body != nil {
 		if _, ok := r.body.(io.Seeker); !ok {
@@ -108,9 +108,12 @@ func (r *request) retryable() bool {
 		}
 	}
 	switch r.method {
-	case http.MethodGet, http.MethodHead, http.MethodPut, http.MethodDelete:
+	case http.MethodGet, http.MethodHead, http.MethodDelete:
 		return true
-	case http.MethodPost:
+	case http.MethodPost, http.MethodPut:
+		// A PUT (a tag, a sync) is idempotent by itself, but a sync
+		// retried after someone else's push would undo theirs: the key
+		// makes the server answer a retry with the first answer.
 		if r.header == nil {
 			r.header = http.Header{}
 		}

@@ -182,6 +182,20 @@ func TestRetryPOSTWithOneIdempotencyKey(t *testing.T) {
 	}
 }
 
+func TestRetrySyncWithOneIdempotencyKey(t *testing.T) {
+	f := &flaky{fails: 2, status: http.StatusServiceUnavailable}
+	c := flakyClient(t, f)
+	if _, err := c.Sync(t.Context(), "d", client.FormatCSV, strings.NewReader("input\na\n"), client.SyncOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if len(f.keys) != 3 || f.keys[0] == "" || f.keys[0] != f.keys[1] || f.keys[1] != f.keys[2] {
+		t.Fatalf("Idempotency-Keys %q, want one key sent three times", f.keys)
+	}
+	if f.bodies[2] != "input\na\n" {
+		t.Fatalf("third body %q, want the file again", f.bodies[2])
+	}
+}
+
 func TestNoRetryOfUnrewindableStream(t *testing.T) {
 	f := &flaky{fails: 1, status: http.StatusServiceUnavailable}
 	c := flakyClient(t, f)
