@@ -30,6 +30,9 @@ type Dataset struct {
 	CurrentVersionCreatedBy             *string    `json:"currentVersionCreatedBy"`
 	CurrentVersionRestoredFromVersionID *string    `json:"currentVersionRestoredFromVersionId"`
 
+	// Slug names the dataset within its project (slug.go).
+	Slug string `json:"slug"`
+
 	// EvaluatorConfigs holds the config of each slot that has one, keyed by
 	// slot number "1".."5". The list endpoint omits it, single reads show it.
 	EvaluatorConfigs map[string]json.RawMessage `json:"-"`
@@ -67,4 +70,7 @@ type DatasetUpdate struct {
 	Name           *string
 	Description    *string
 	SetDescription bool
+	// Slug, when set, replaces the slug (slug.go): EINVALID when malformed,
+	// ErrSlugTaken when another dataset of the project has it.
+	Slug *string
 }

@@ -59,6 +59,8 @@ func Millis(t time.Time) time.Time { return t.UTC().Truncate(time.Millisecond) }
 type DatasetStore interface {
 	ListDatasets(ctx context.Context, projectID string, f DatasetFilter) ([]*Dataset, error)
 	FindDataset(ctx context.Context, projectID, id string) (*Dataset, error)
+	// FindDatasetBySlug returns the dataset of the project with that slug.
+	FindDatasetBySlug(ctx context.Context, projectID, slug string) (*Dataset, error)
 	// CreateDataset creates the dataset and its version 1 (empty).
 	CreateDataset(ctx context.Context, a Actor, c DatasetCreate) (*Dataset, error)
 	UpdateDataset(ctx context.Context, a Actor, id string, u DatasetUpdate, w WriteOptions) (*Dataset, error)

@@ -132,6 +132,8 @@ func (s *Server) Handler() http.Handler {
 	handle("DELETE "+p+"/{datasetId}/tags/{tag}", writeRole, s.deleteTag)
 	handle("GET "+p+"/{datasetId}/diff", anyRole, s.diffVersions)
 	handle("GET "+p+"/{datasetId}/items/{itemId}/history", anyRole, s.itemHistory)
+	// Lunary's SDK read path: sdk.go.
+	handle("GET /v1/datasets/{slug}", anyRole, s.sdkDataset)
 	mux.HandleFunc("GET /v1/openapi", serveOpenAPI)
 	mux.HandleFunc("GET /healthz", serveHealth)
 	mux.HandleFunc("GET /readyz", s.serveReady)

@@ -28,9 +28,9 @@ func (s *Server) listDatasets(w http.ResponseWriter, r *request) error {
 	if err != nil {
 		return err
 	}
-	out := make([]datasetJSON, len(ds))
+	out := make([]datasetListJSON, len(ds))
 	for i, d := range ds {
-		out[i] = toDatasetJSON(d)
+		out[i] = toDatasetListJSON(d)
 	}
 	return writeJSON(w, http.StatusOK, out)
 }
@@ -71,10 +71,10 @@ func (s *Server) getDataset(w http.ResponseWriter, r *request) error {
 	}
 	st := newArrayStream(w, http.StatusOK, nil)
 	q := strata.ItemQuery{ProjectID: r.principal.ProjectID, DatasetID: ids[0]}
-	q.OnDataset = func(d *strata.Dataset) error {
+	var end string
+	q.OnDataset = func(d *strata.Dataset) (err error) {
 		setETag(w, d)
-		prefix, err := openWith(toDatasetDetailJSON(d), "items")
-		st.prefix = prefix
+		st.prefix, end, err = openDatasetWithItems(d)
 		return err
 	}
 	err = s.Store.ScanItems(r.ctx(), q, func(it *strata.Item) error { return st.add(toEmbeddedItemJSON(it)) })
@@ -84,7 +84,7 @@ func (s *Server) getDataset(w http.ResponseWriter, r *request) error {
 	if st.prefix == nil {
 		return strata.Errorf(strata.EINTERNAL, "scan of dataset %s gave no dataset", ids[0])
 	}
-	return st.finish("}")
+	return st.finish(end)
 }
 
 // PATCH /v1/datasets-v2/{datasetId}
@@ -95,22 +95,40 @@ func (s *Server) updateDataset(w http.ResponseWriter, r *request) error {
 	}
 	var v validator
 	name, description, setName, setDescription := datasetInput(&v, r.body, true)
+	slug := slugInput(&v, r.body)
 	if err := v.err(); err != nil {
 		return err
 	}
-	if !setName && !setDescription {
+	if !setName && !setDescription && slug == nil {
 		return errNoFields
 	}
 	opts, err := writeOptions(r)
 	if err != nil {
 		return err
 	}
-	u := strata.DatasetUpdate{Name: name, Description: description, SetDescription: setDescription}
+	u := strata.DatasetUpdate{Name: name, Description: description, SetDescription: setDescription, Slug: slug}
 	d, err := s.Store.UpdateDataset(r.ctx(), r.actor(), ids[0], u, opts)
 	if err != nil {
 		return err
 	}
 	return writeJSON(w, http.StatusOK, toDatasetDetailJSON(d))
+}
+
+// slugInput validates an update's optional slug (slug.go): 422 when it is
+// not one.
+func slugInput(v *validator, b jsonBody) *string {
+	if b.array {
+		return nil // datasetInput reported it
+	}
+	slug, set := v.str("slug", b.object["slug"], stringRule{optional: true})
+	if !set || slug == nil {
+		return nil
+	}
+	if !strata.ValidSlug(*slug) {
+		v.add("slug", strata.ErrSlugMalformed.Message)
+		return nil
+	}
+	return slug
 }
 
 var errNoFields = &strata.Error{Code: strata.EINVALID, Message: "No fields to update"}

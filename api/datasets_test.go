@@ -17,9 +17,13 @@ var metaKeys = []string{
 	"currentVersionCreatedBy", "currentVersionRestoredFromVersionId",
 }
 
+// strataDatasetKeys follow Lunary's in every dataset object.
+var strataDatasetKeys = []string{"slug"}
+
 var (
-	detailKeys       = append(slices.Clone(metaKeys), "evaluatorConfigs")
-	withItemsKeys    = append(slices.Clone(detailKeys), "items")
+	listKeys         = append(slices.Clone(metaKeys), strataDatasetKeys...)
+	detailKeys       = append(append(slices.Clone(metaKeys), "evaluatorConfigs"), strataDatasetKeys...)
+	withItemsKeys    = append(append(slices.Clone(metaKeys), "evaluatorConfigs", "items"), strataDatasetKeys...)
 	embeddedItemKeys = []string{"id", "datasetId", "input", "groundTruth", "output", "createdAt", "updatedAt",
 		"evaluatorResult1", "evaluatorResult2", "evaluatorResult3", "evaluatorResult4", "evaluatorResult5"}
 	itemKeys = []string{"id", "createdAt", "updatedAt", "datasetId", "input", "groundTruth", "output",
@@ -55,7 +59,7 @@ func TestListDatasets(t *testing.T) {
 			t.Errorf("names = %v, want %v", got, want)
 		}
 		first := elements(t, r.Body)[0]
-		wantKeys(t, first, metaKeys)
+		wantKeys(t, first, listKeys)
 	})
 	t.Run("Empty", func(t *testing.T) {
 		r := ts.do(t, "GET", datasetsPath, ts.other, "")

@@ -93,21 +93,53 @@ func toDatasetJSON(d *strata.Dataset) datasetJSON {
 	}
 }
 
-// datasetDetailJSON is what single-dataset responses show: DatasetMeta and
-// evaluatorConfigs.
-type datasetDetailJSON struct {
+// datasetListJSON is a dataset in a list: DatasetMeta, then Strata's keys.
+type datasetListJSON struct {
+	datasetJSON
+	Slug string `json:"slug"`
+}
+
+func toDatasetListJSON(d *strata.Dataset) datasetListJSON {
+	return datasetListJSON{datasetJSON: toDatasetJSON(d), Slug: d.Slug}
+}
+
+// lunaryDatasetDetailJSON is what Lunary's single-dataset responses show:
+// DatasetMeta and evaluatorConfigs.
+type lunaryDatasetDetailJSON struct {
 	datasetJSON
 	EvaluatorConfigs map[string]json.RawMessage `json:"evaluatorConfigs"`
 }
 
+// datasetDetailJSON is a single dataset: Lunary's keys, then Strata's.
+type datasetDetailJSON struct {
+	lunaryDatasetDetailJSON
+	Slug string `json:"slug"`
+}
+
 func toDatasetDetailJSON(d *strata.Dataset) datasetDetailJSON {
+	return datasetDetailJSON{lunaryDatasetDetailJSON: toLunaryDatasetDetailJSON(d), Slug: d.Slug}
+}
+
+func toLunaryDatasetDetailJSON(d *strata.Dataset) lunaryDatasetDetailJSON {
 	configs := make(map[string]json.RawMessage, len(d.EvaluatorConfigs))
 	for slot, c := range d.EvaluatorConfigs {
 		if c = rawJSON(c); c != nil {
 			configs[slot] = c
 		}
 	}
-	return datasetDetailJSON{datasetJSON: toDatasetJSON(d), EvaluatorConfigs: configs}
+	return lunaryDatasetDetailJSON{datasetJSON: toDatasetJSON(d), EvaluatorConfigs: configs}
+}
+
+// openDatasetWithItems returns the start of a dataset object whose items are
+// streamed after it, `{...,"evaluatorConfigs":{...},"items":`, and the end
+// that closes it with Strata's keys, `,"slug":"..."}`: Lunary's keys, items
+// included, come first.
+func openDatasetWithItems(d *strata.Dataset) (prefix []byte, end string, err error) {
+	if prefix, err = openWith(toLunaryDatasetDetailJSON(d), "items"); err != nil {
+		return nil, "", err
+	}
+	slug, err := json.Marshal(d.Slug)
+	return prefix, `,"slug":` + string(slug) + "}", err
 }
 
 // itemJSON is an item as the items endpoints show it (Lunary's row order).

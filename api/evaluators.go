@@ -133,9 +133,10 @@ func (s *Server) runner() *eval.Runner {
 func (s *Server) streamDataset(w http.ResponseWriter, r *request, status int, before []byte, datasetID string, version int, after string) error {
 	st := newArrayStream(w, status, nil)
 	q := strata.ItemQuery{ProjectID: r.principal.ProjectID, DatasetID: datasetID, Version: version}
+	var end string
 	q.OnDataset = func(d *strata.Dataset) error {
-		prefix, err := openWith(toDatasetDetailJSON(d), "items")
-		st.prefix = append(append([]byte{}, before...), prefix...)
+		prefix, e, err := openDatasetWithItems(d)
+		st.prefix, end = append(append([]byte{}, before...), prefix...), e
 		return err
 	}
 	err := s.Store.ScanItems(r.ctx(), q, func(it *strata.Item) error { return st.add(toEmbeddedItemJSON(it)) })
@@ -145,7 +146,7 @@ func (s *Server) streamDataset(w http.ResponseWriter, r *request, status int, be
 	if st.prefix == nil {
 		return strata.Errorf(strata.EINTERNAL, "scan of dataset %s gave no dataset", datasetID)
 	}
-	return st.finish("}" + after)
+	return st.finish(end + after)
 }
 
 // GET /v1/evaluators?kind=builtin|custom

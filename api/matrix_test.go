@@ -109,5 +109,5 @@ func (ts *testServer) fixtures(t *testing.T) map[string]string {
 	versions := ts.do(t, "GET", datasetsPath+"/"+id+"/versions", ts.owner, "")
 	version := versions.object(t)["versions"].([]any)[0].(map[string]any)["id"].(string)
 	return map[string]string{"datasetId": id, "itemId": item, "versionId": version, "tag": "matrix",
-		"id": strata.NewID(), "slot": "1", "runId": strata.NewID()}
+		"id": strata.NewID(), "slot": "1", "runId": strata.NewID(), "slug": id}
 }

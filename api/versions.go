@@ -99,7 +99,7 @@ func (s *Server) restoreVersion(w http.ResponseWriter, r *request) error {
 	if err != nil {
 		return err
 	}
-	prefix, err := openWith(toDatasetDetailJSON(d), "items")
+	prefix, end, err := openDatasetWithItems(d)
 	if err != nil {
 		return err
 	}
@@ -109,5 +109,5 @@ func (s *Server) restoreVersion(w http.ResponseWriter, r *request) error {
 	if err != nil {
 		return err
 	}
-	return st.finish("}")
+	return st.finish(end)
 }

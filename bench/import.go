@@ -2,16 +2,15 @@ package bench
 
 import (
 	"bufio"
-	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
-	"net/http"
 	"os"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/strata-eval/strata/client"
 )
 
 // ImportConfig is one raw import sent to a running server: a JSONL file of
@@ -44,13 +43,12 @@ func RunImport(ctx context.Context, c ImportConfig) (*ImportReport, error) {
 	if err != nil {
 		return nil, err
 	}
-	cl := &client{http: newHTTPClient(1), base: strings.TrimSuffix(u.String(), "/"), key: c.Key}
-	var d struct{ ID string }
-	name, _ := json.Marshal(map[string]string{"name": "bench import " + time.Now().UTC().Format(time.RFC3339Nano)})
-	if err := cl.do(ctx, "POST", datasetsPath, "application/json", bytes.NewReader(name), http.StatusCreated, &d); err != nil {
+	cl := newClient(newHTTPClient(1), strings.TrimSuffix(u.String(), "/"), c.Key)
+	d, err := cl.CreateDataset(ctx, client.DatasetInput{Name: "bench import " + time.Now().UTC().Format(time.RFC3339Nano)})
+	if err != nil {
 		return nil, err
 	}
-	defer cl.do(context.WithoutCancel(ctx), "DELETE", datasetsPath+"/"+d.ID, "", nil, http.StatusNoContent, nil)
+	defer cl.DeleteDataset(context.WithoutCancel(ctx), d.ID)
 
 	r := &ImportReport{Config: c}
 	if c.ServerPID > 0 {
@@ -61,16 +59,14 @@ func RunImport(ctx context.Context, c ImportConfig) (*ImportReport, error) {
 	}
 	file := &ItemFile{Format: "jsonl", N: -1, MaxBytes: c.Bytes, PadTo: c.ItemBytes}
 	logf(c.Log, "import: sending about %s of JSONL (%d-byte lines)", bytesText(c.Bytes), c.ItemBytes)
-	var out struct{ InsertedCount int }
 	start := time.Now()
 	// No Content-Length: the body is sent chunked, as a stream.
-	err = cl.do(ctx, "POST", datasetsPath+"/"+d.ID+"/import?skipVersion=true", "application/x-ndjson",
-		io.NopCloser(file), http.StatusOK, &out)
+	inserted, err := cl.Import(ctx, d.ID, client.FormatJSONL, file, client.WriteOptions{SkipVersion: true})
 	r.Elapsed = time.Since(start)
 	if err != nil {
 		return nil, err
 	}
-	r.Items, r.Bytes, r.InsertedCount = file.Items(), file.Bytes(), out.InsertedCount
+	r.Items, r.Bytes, r.InsertedCount = file.Items(), file.Bytes(), inserted
 	if c.ServerPID > 0 {
 		if r.PeakRSS, err = procStatus(c.ServerPID, "VmHWM"); err != nil {
 			return nil, err

@@ -1,9 +1,7 @@
 package bench
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -17,6 +15,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/strata-eval/strata/client"
 )
 
 // LoadConfig is a load test against a running server.
@@ -70,88 +70,39 @@ func checkLoopback(raw string) (*url.URL, error) {
 	return u, nil
 }
 
-// client is an HTTP client of the API with one key.
-type client struct {
-	http *http.Client
-	base string
-	key  string
-}
-
-// do sends a request and reads the whole response. A status other than
-// want is an error carrying the body.
-func (c *client) do(ctx context.Context, method, path, contentType string, body io.Reader, want int, out any) error {
-	req, err := http.NewRequestWithContext(ctx, method, c.base+path, body)
-	if err != nil {
-		return err
-	}
-	req.Header.Set("Authorization", "Bearer "+c.key)
-	if contentType != "" {
-		req.Header.Set("Content-Type", contentType)
-	}
-	res, err := c.http.Do(req)
-	if err != nil {
-		return err
-	}
-	defer res.Body.Close()
-	if res.StatusCode != want {
-		data, _ := io.ReadAll(io.LimitReader(res.Body, 512))
-		return &statusError{status: res.StatusCode, err: fmt.Errorf("%s %s: status %d: %s", method, path, res.StatusCode, bytes.TrimSpace(data))}
-	}
-	if out != nil {
-		return json.NewDecoder(res.Body).Decode(out)
-	}
-	_, err = io.Copy(io.Discard, res.Body)
-	return err
-}
-
-// statusError is an answer with another status than the one expected.
-type statusError struct {
-	status int
-	err    error
-}
-
-func (e *statusError) Error() string { return e.err.Error() }
-
-// errorStatus is the status of a failed request, 0 when no answer came.
-func errorStatus(err error) int {
-	var se *statusError
-	if errors.As(err, &se) {
-		return se.status
-	}
-	return 0
-}
-
 func newHTTPClient(conns int) *http.Client {
 	t := http.DefaultTransport.(*http.Transport).Clone()
 	t.MaxIdleConns, t.MaxIdleConnsPerHost, t.MaxConnsPerHost = conns, conns, conns
 	return &http.Client{Transport: t, Timeout: 5 * time.Minute}
 }
 
-const datasetsPath = "/v1/datasets-v2"
+// newClient is a client of the server under test. It never retries: a load
+// test reports what the server answered.
+func newClient(hc *http.Client, base, key string) *client.Client {
+	c := client.New(base, strings.TrimSpace(key))
+	c.HTTP, c.MaxRetries = hc, -1
+	return c
+}
 
 // setup makes a dataset of n items with one version.
-func (c *client) setup(ctx context.Context, name string, n int) (*loadDataset, error) {
-	var d struct{ ID string }
-	body, _ := json.Marshal(map[string]string{"name": name})
-	if err := c.do(ctx, "POST", datasetsPath, "application/json", bytes.NewReader(body), http.StatusCreated, &d); err != nil {
+func setup(ctx context.Context, c *client.Client, name string, n int) (*loadDataset, error) {
+	d, err := c.CreateDataset(ctx, client.DatasetInput{Name: name})
+	if err != nil {
 		return nil, err
 	}
-	var file bytes.Buffer
-	io.Copy(&file, &ItemFile{Format: "jsonl", N: n})
-	body, _ = json.Marshal(map[string]string{"format": "jsonl", "content": file.String()})
-	var v struct{ Version struct{ ID string } }
-	if err := c.do(ctx, "POST", datasetsPath+"/"+d.ID+"/import", "application/json", bytes.NewReader(body), http.StatusOK, nil); err != nil {
+	if _, err := c.Import(ctx, d.ID, client.FormatJSONL, &ItemFile{Format: "jsonl", N: n}, client.WriteOptions{}); err != nil {
 		return nil, err
 	}
-	if err := c.do(ctx, "POST", datasetsPath+"/"+d.ID+"/versions", "", nil, http.StatusCreated, &v); err != nil {
+	v, _, err := c.CreateVersion(ctx, d.ID, client.VersionInput{})
+	if err != nil {
 		return nil, err
 	}
-	var items []struct{ ID string }
-	if err := c.do(ctx, "GET", datasetsPath+"/"+d.ID+"/items", "", nil, http.StatusOK, &items); err != nil {
+	full, err := c.GetDataset(ctx, d.ID)
+	if err != nil {
 		return nil, err
 	}
-	ld := &loadDataset{id: d.ID, versionID: v.Version.ID}
-	for _, it := range items {
+	ld := &loadDataset{id: d.ID, versionID: v.ID}
+	for _, it := range full.Items {
 		ld.items = append(ld.items, it.ID)
 	}
 	if len(ld.items) != n {
@@ -224,9 +175,9 @@ func RunLoad(ctx context.Context, c LoadConfig) (*LoadReport, error) {
 	}
 	c.Datasets, c.Items = max(c.Datasets, 1), max(c.Items, 1)
 	hc := newHTTPClient(c.Concurrency)
-	clients := make([]*client, len(c.Keys))
+	clients := make([]*client.Client, len(c.Keys))
 	for i, k := range c.Keys {
-		clients[i] = &client{http: hc, base: base, key: strings.TrimSpace(k)}
+		clients[i] = newClient(hc, base, k)
 	}
 
 	logf(c.Log, "load: %d datasets of %d items", c.Datasets, c.Items)
@@ -236,12 +187,12 @@ func RunLoad(ctx context.Context, c LoadConfig) (*LoadReport, error) {
 	defer func() {
 		for _, d := range sets {
 			if d != nil {
-				clients[0].do(cleanupCtx, "DELETE", datasetsPath+"/"+d.id, "", nil, http.StatusNoContent, nil)
+				clients[0].DeleteDataset(cleanupCtx, d.id)
 			}
 		}
 	}()
 	for i := range sets {
-		if sets[i], err = clients[0].setup(ctx, fmt.Sprintf("bench load %s %d", run, i), c.Items); err != nil {
+		if sets[i], err = setup(ctx, clients[0], fmt.Sprintf("bench load %s %d", run, i), c.Items); err != nil {
 			return nil, fmt.Errorf("load setup: %w", err)
 		}
 	}
@@ -285,17 +236,16 @@ func RunLoad(ctx context.Context, c LoadConfig) (*LoadReport, error) {
 				var err error
 				switch op {
 				case loadMix[0].op:
-					err = cl.do(lctx, "GET", datasetsPath+"/"+d.id, "", nil, http.StatusOK, nil)
+					_, err = cl.GetDataset(lctx, d.id)
 				case loadMix[1].op:
-					err = cl.do(lctx, "GET", datasetsPath+"/"+d.id+"/items/"+item, "", nil, http.StatusOK, nil)
+					_, err = cl.GetItem(lctx, d.id, item)
 				case loadMix[2].op:
-					err = cl.do(lctx, "GET", datasetsPath+"/"+d.id+"/versions/"+d.versionID+"/items?limit=100", "", nil, http.StatusOK, nil)
+					_, err = cl.ListVersionItems(lctx, d.id, d.versionID, client.PageOptions{Limit: 100})
 				case loadMix[3].op:
-					body := fmt.Sprintf(`{"input":"edited by worker %d at %d"}`, w, t0.UnixNano())
-					err = cl.do(lctx, "PATCH", datasetsPath+"/"+d.id+"/items/"+item+"?skipVersion=true", "application/json",
-						strings.NewReader(body), http.StatusOK, nil)
+					input := fmt.Sprintf("edited by worker %d at %d", w, t0.UnixNano())
+					_, err = cl.UpdateItem(lctx, d.id, item, client.ItemUpdate{Input: &input}, client.WriteOptions{SkipVersion: true})
 				case loadMix[4].op:
-					err = cl.do(lctx, "POST", datasetsPath+"/"+d.id+"/versions", "", nil, http.StatusCreated, nil)
+					_, _, err = cl.CreateVersion(lctx, d.id, client.VersionInput{})
 				}
 				if err != nil && lctx.Err() != nil {
 					break // cut off by the end of the test: not counted
@@ -303,7 +253,7 @@ func RunLoad(ctx context.Context, c LoadConfig) (*LoadReport, error) {
 				per[op] = append(per[op], time.Since(t0))
 				if err != nil {
 					errs[op]++
-					byStatus[errorStatus(err)]++
+					byStatus[client.StatusOf(err)]++
 					if first == "" {
 						first = err.Error()
 					}

@@ -64,3 +64,18 @@ func TestConcurrentMigrate(t *testing.T) {
 		}
 	}
 }
+
+func TestSlugMigration(t *testing.T) {
+	dsn := pgtest.DSN(t)
+	s, err := postgres.Open(t.Context(), dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	storetest.SlugMigration(t, s, s.DB, func() strata.Store {
+		s, err := postgres.Open(t.Context(), dsn)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	})
+}

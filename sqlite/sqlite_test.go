@@ -40,3 +40,18 @@ func TestOpenRefusesNewerSchema(t *testing.T) {
 		t.Fatalf("Open = %v, want a refusal", err)
 	}
 }
+
+func TestSlugMigration(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "strata.db")
+	s, err := sqlite.Open(t.Context(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	storetest.SlugMigration(t, s, s.DB, func() strata.Store {
+		s, err := sqlite.Open(t.Context(), path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	})
+}

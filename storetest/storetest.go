@@ -27,6 +27,7 @@ func Run(t *testing.T, open Opener) {
 	t.Run("Idempotency", func(t *testing.T) { testIdempotency(t, open) })
 	t.Run("Evaluators", func(t *testing.T) { testEvaluators(t, open) })
 	t.Run("Text", func(t *testing.T) { testText(t, open) })
+	t.Run("Slugs", func(t *testing.T) { testSlugs(t, open) })
 }
 
 // fixture is a store with a project and an owner.

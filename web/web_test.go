@@ -259,3 +259,11 @@ func TestEvaluatorsPage(t *testing.T) {
 	p = s.post(t, ds+"/evaluators/1/detach", url.Values{"csrf": {token}})
 	wantText(t, p, "Slot 1 detached.")
 }
+
+func TestDatasetPageShowsSlug(t *testing.T) {
+	s := newSite(t)
+	s.signin(t, s.owner)
+	token := csrf(t, s.get(t, "/datasets"))
+	p := s.post(t, "/datasets", url.Values{"csrf": {token}, "name": {"Support Bot"}})
+	wantText(t, p, "slug <code>support-bot</code>")
+}

@@ -42,10 +42,15 @@ func main() {
 var errUsage = errors.New("no command given")
 
 // exitCode is the process's status after err: 0 for success and for --help
-// (asked for, and given), 2 for anything else.
+// (asked for, and given), the status an exitError carries (client_main.go:
+// 1 for an API error), 2 for anything else.
 func exitCode(err error) int {
 	if err == nil || errors.Is(err, flag.ErrHelp) {
 		return 0
+	}
+	var e *exitError
+	if errors.As(err, &e) {
+		return e.code
 	}
 	return 2
 }
@@ -94,10 +99,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	case "bench":
 		return runBench(ctx, rest, stdout, stderr)
 	case "help", "-h", "--help":
-		fmt.Fprint(stdout, usage, serveEnvironment())
+		fmt.Fprint(stdout, usage, serveEnvironment(), "\n", clientUsage)
 		return nil
 	default:
-		fmt.Fprint(stderr, usage, serveEnvironment())
+		if _, ok := clientCommands[cmd]; ok { // client_main.go
+			return runClient(ctx, cmd, rest, stdout, stderr)
+		}
+		fmt.Fprint(stderr, usage, serveEnvironment(), "\n", clientUsage)
 		return fmt.Errorf("unknown command %q", cmd)
 	}
 }

@@ -20,6 +20,9 @@ var invariants = []struct{ name, query string }{
 		SELECT d.id, 'current_version_id does not name version ' || d.head
 		FROM datasets d LEFT JOIN versions v ON v.dataset_id = d.id AND v.id = d.current_version_id
 		WHERE d.head > 0 AND (v.number IS NULL OR v.number <> d.head)`},
+	{"every dataset has a slug", `
+		SELECT id, 'slug is ' || coalesce('"' || slug || '"', 'null')
+		FROM datasets WHERE slug IS NULL OR slug = ''`},
 	{"at most one open revision per item", `
 		SELECT dataset_id, 'item ' || item_id || ' has ' || count(*) || ' open revisions'
 		FROM revisions WHERE last_version IS NULL

@@ -23,6 +23,7 @@ func TestCheckFindsViolations(t *testing.T) {
 		{"VersionCount", `UPDATE versions SET item_count = 7 WHERE number = 2`, "each version's item count"},
 		{"Future", `UPDATE revisions SET first_version = 9`, "after the working version"},
 		{"Seq", `UPDATE datasets SET next_seq = 1`, "fresh seq"},
+		{"Slug", `UPDATE datasets SET slug = NULL`, "has a slug"},
 		{"ContentHash", `UPDATE revisions SET output = 'changed behind the store''s back'`, "content hashes match"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

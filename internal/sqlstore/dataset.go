@@ -82,7 +82,7 @@ func touch(ctx context.Context, tx *sql.Tx, d *datasetRow, now int64) error {
 const datasetColumns = `d.id, d.created_at, d.updated_at, d.project_id, d.owner_id, d.name, d.description,
 	d.current_version_id, d.head, d.evaluator_slot_1_id, d.evaluator_slot_2_id, d.evaluator_slot_3_id,
 	d.evaluator_slot_4_id, d.evaluator_slot_5_id, d.item_count, u.name, u.email,
-	v.created_at, v.created_by, v.restored_from_version_id, d.change_count
+	v.created_at, v.created_by, v.restored_from_version_id, d.change_count, d.slug
 	FROM datasets d
 	LEFT JOIN users u ON u.id = d.owner_id
 	LEFT JOIN versions v ON v.dataset_id = d.id AND v.number = d.head`
@@ -99,13 +99,15 @@ func scanDataset(row scanner) (*strata.Dataset, error) {
 		vCreated              sql.NullInt64
 		vCreatedBy, vRestored sql.NullString
 		changes               int64
+		slug                  sql.NullString
 	)
 	if err := row.Scan(&d.ID, &created, &updated, &d.ProjectID, &ownerID, &d.Name, &desc,
 		&curID, &d.CurrentVersionNumber, &slots[0], &slots[1], &slots[2], &slots[3], &slots[4],
-		&d.ItemCount, &ownerName, &ownerEmail, &vCreated, &vCreatedBy, &vRestored, &changes); err != nil {
+		&d.ItemCount, &ownerName, &ownerEmail, &vCreated, &vCreatedBy, &vRestored, &changes, &slug); err != nil {
 		return nil, err
 	}
 	d.ETag = strata.DatasetETag(changes)
+	d.Slug = slug.String
 	d.CreatedAt, d.UpdatedAt = timeOf(created), timeOf(updated)
 	d.OwnerID, d.Description, d.CurrentVersionID = ptr(ownerID), ptr(desc), ptr(curID)
 	d.EvaluatorSlot1ID, d.EvaluatorSlot2ID, d.EvaluatorSlot3ID = ptr(slots[0]), ptr(slots[1]), ptr(slots[2])
@@ -203,18 +205,26 @@ func (s *Store) ListDatasets(ctx context.Context, projectID string, f strata.Dat
 // CreateDataset creates a dataset and its empty version 1.
 func (s *Store) CreateDataset(ctx context.Context, a strata.Actor, c strata.DatasetCreate) (*strata.Dataset, error) {
 	var d *strata.Dataset
-	err := s.write(ctx, false, func(tx *sql.Tx) error {
-		row, err := s.insertDataset(ctx, tx, a, c.Name, c.Description)
-		if err != nil {
+	err := retrySlugRace(func() error {
+		return s.write(ctx, false, func(tx *sql.Tx) error {
+			var err error
+			d, err = s.createDataset(ctx, tx, a, c)
 			return err
-		}
-		if _, err := s.snapshot(ctx, tx, a, row, nil, nil, nil, s.now()); err != nil {
-			return err
-		}
-		d, err = findDataset(ctx, tx, a.ProjectID, row.id)
-		return err
+		})
 	})
 	return d, err
+}
+
+// createDataset inserts a dataset and snapshots its version 1, in tx.
+func (s *Store) createDataset(ctx context.Context, tx *sql.Tx, a strata.Actor, c strata.DatasetCreate) (*strata.Dataset, error) {
+	row, err := s.insertDataset(ctx, tx, a, c.Name, c.Description)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := s.snapshot(ctx, tx, a, row, nil, nil, nil, s.now()); err != nil {
+		return nil, err
+	}
+	return findDataset(ctx, tx, a.ProjectID, row.id)
 }
 
 // insertDataset inserts an empty dataset at version 0.
@@ -231,10 +241,24 @@ func (s *Store) insertDataset(ctx context.Context, tx *sql.Tx, a strata.Actor, n
 	if description != nil {
 		d.description = sql.NullString{String: *description, Valid: true}
 	}
-	_, err = tx.ExecContext(ctx, `INSERT INTO datasets (id, project_id, owner_id, name, description, created_at, updated_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $6)`, d.id, d.projectID, d.ownerID, d.name, d.description, now)
-	if s.Dialect.IsUnique(err) {
+	// The name is checked first, so that a unique violation of the insert
+	// is a slug taken by a concurrent create since freeSlug read: the
+	// caller runs the transaction again (retrySlugRace).
+	var taken int
+	err = tx.QueryRowContext(ctx, `SELECT count(*) FROM datasets WHERE project_id = $1 AND name = $2`, a.ProjectID, name).Scan(&taken)
+	if err != nil {
+		return nil, fmt.Errorf("insert dataset: %w", err)
+	} else if taken > 0 {
 		return nil, strata.ErrDatasetNameTaken
+	}
+	slug, err := freeSlug(ctx, tx, a.ProjectID, strata.MakeSlug(name))
+	if err != nil {
+		return nil, err
+	}
+	_, err = tx.ExecContext(ctx, `INSERT INTO datasets (id, project_id, owner_id, name, description, created_at, updated_at, slug)
+		VALUES ($1, $2, $3, $4, $5, $6, $6, $7)`, d.id, d.projectID, d.ownerID, d.name, d.description, now, slug)
+	if s.Dialect.IsUnique(err) {
+		return nil, errSlugRace
 	} else if err != nil {
 		return nil, fmt.Errorf("insert dataset: %w", err)
 	}
@@ -261,7 +285,14 @@ func (s *Store) UpdateDataset(ctx context.Context, a strata.Actor, id string, u 
 		if err := s.saveNames(ctx, tx, d, now); err != nil {
 			return err
 		}
-		if !w.SkipVersion {
+		if u.Slug != nil {
+			if err := s.saveSlug(ctx, tx, id, *u.Slug); err != nil {
+				return err
+			}
+		}
+		// A slug names the dataset, not its content: changing only the
+		// slug makes no version.
+		if !w.SkipVersion && (u.Name != nil || u.SetDescription) {
 			if _, err := s.snapshot(ctx, tx, a, d, nil, nil, nil, now); err != nil {
 				return err
 			}
@@ -315,28 +346,36 @@ const maxCopyNames = 1000
 // DuplicateDataset copies a dataset's working items into a new dataset.
 func (s *Store) DuplicateDataset(ctx context.Context, a strata.Actor, id string) (*strata.Dataset, error) {
 	var out *strata.Dataset
-	err := s.mutateReading(ctx, a, id, func(tx *sql.Tx, src *datasetRow, now int64) error {
-		name, err := s.copyName(ctx, tx, a.ProjectID, src.name)
-		if err != nil {
+	err := retrySlugRace(func() error {
+		return s.mutateReading(ctx, a, id, func(tx *sql.Tx, src *datasetRow, now int64) error {
+			var err error
+			out, err = s.duplicateDataset(ctx, tx, a, src, now)
 			return err
-		}
-		dst, err := s.insertDataset(ctx, tx, a, name, ptr(src.description))
-		if err != nil {
-			return err
-		}
-		if err := s.copyItems(ctx, tx, src, dst, now); err != nil {
-			return err
-		}
-		if err := touch(ctx, tx, dst, now); err != nil {
-			return err
-		}
-		if _, err := s.snapshot(ctx, tx, a, dst, nil, nil, nil, now); err != nil {
-			return err
-		}
-		out, err = findDataset(ctx, tx, a.ProjectID, dst.id)
-		return err
+		})
 	})
 	return out, err
+}
+
+// duplicateDataset copies src into a new dataset at version 1, in tx.
+func (s *Store) duplicateDataset(ctx context.Context, tx *sql.Tx, a strata.Actor, src *datasetRow, now int64) (*strata.Dataset, error) {
+	name, err := s.copyName(ctx, tx, a.ProjectID, src.name)
+	if err != nil {
+		return nil, err
+	}
+	dst, err := s.insertDataset(ctx, tx, a, name, ptr(src.description))
+	if err != nil {
+		return nil, err
+	}
+	if err := s.copyItems(ctx, tx, src, dst, now); err != nil {
+		return nil, err
+	}
+	if err := touch(ctx, tx, dst, now); err != nil {
+		return nil, err
+	}
+	if _, err := s.snapshot(ctx, tx, a, dst, nil, nil, nil, now); err != nil {
+		return nil, err
+	}
+	return findDataset(ctx, tx, a.ProjectID, dst.id)
 }
 
 // copyName returns the first free name of "<name> copy", "<name> copy (2)", ...

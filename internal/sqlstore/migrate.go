@@ -38,16 +38,19 @@ func LoadMigrations(fsys fs.FS) ([]Migration, error) {
 		ms = append(ms, Migration{Version: v, Name: name, SQL: string(b)})
 	}
 	sort.Slice(ms, func(i, j int) bool { return ms[i].Version < ms[j].Version })
-	for i, m := range ms {
-		if m.Version != i+1 {
-			return nil, fmt.Errorf("migration %s: expected number %d", m.Name, i+1)
+	for i := 1; i < len(ms); i++ {
+		if ms[i].Version == ms[i-1].Version {
+			return nil, fmt.Errorf("migration %s: number %d is taken by %s", ms[i].Name, ms[i].Version, ms[i-1].Name)
 		}
 	}
 	return ms, nil
 }
 
 // Migrate applies the migrations the database lacks, each in its own
-// transaction, recording each in schema_migrations. lock, if not empty, is a
+// transaction and in the order of their numbers, recording each in
+// schema_migrations. Numbers may have gaps (work developed in parallel takes
+// numbers ahead), so a migration is applied when it is not recorded, whatever
+// the newest recorded number. lock, if not empty, is a
 // statement run first in each transaction that keeps two processes from
 // migrating at once. It refuses a database whose schema is newer than ms.
 func Migrate(ctx context.Context, db *sql.DB, ms []Migration, lock string) error {
@@ -82,17 +85,28 @@ func migrateOne(ctx context.Context, db *sql.DB, ms []Migration, lock string, ap
 		version integer PRIMARY KEY, name text NOT NULL, applied_at bigint NOT NULL)`); err != nil {
 		return false, fmt.Errorf("migrate: %w", err)
 	}
-	var current int
-	if err := tx.QueryRowContext(ctx, `SELECT coalesce(max(version), 0) FROM schema_migrations`).Scan(&current); err != nil {
-		return false, fmt.Errorf("migrate: %w", err)
+	have, err := appliedMigrations(ctx, tx)
+	if err != nil {
+		return false, err
 	}
-	if current > len(ms) {
-		return false, fmt.Errorf("the database schema is at version %d, newer than this strata knows (%d): upgrade strata", current, len(ms))
+	known := map[int]bool{}
+	for _, m := range ms {
+		known[m.Version] = true
 	}
-	if current == len(ms) {
+	for v := range have {
+		if !known[v] {
+			return false, fmt.Errorf("the database schema has migration %d, newer than this strata knows: upgrade strata", v)
+		}
+	}
+	var m Migration
+	for _, m = range ms {
+		if !have[m.Version] {
+			break
+		}
+	}
+	if len(ms) == 0 || have[m.Version] {
 		return true, tx.Commit()
 	}
-	m := ms[current]
 	if _, err := tx.ExecContext(ctx, m.SQL); err != nil {
 		return false, fmt.Errorf("migrate %s: %w", m.Name, err)
 	}
@@ -112,6 +126,24 @@ func migrateOne(ctx context.Context, db *sql.DB, ms []Migration, lock string, ap
 	return false, nil
 }
 
+// appliedMigrations returns the numbers schema_migrations records.
+func appliedMigrations(ctx context.Context, tx *sql.Tx) (map[int]bool, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT version FROM schema_migrations`)
+	if err != nil {
+		return nil, fmt.Errorf("migrate: %w", err)
+	}
+	defer rows.Close()
+	applied := map[int]bool{}
+	for rows.Next() {
+		var v int
+		if err := rows.Scan(&v); err != nil {
+			return nil, fmt.Errorf("migrate: %w", err)
+		}
+		applied[v] = true
+	}
+	return applied, rows.Err()
+}
+
 func nowMillis() int64 { return time.Now().UnixMilli() }
 
 // goMigrations are the data changes a migration makes in Go, after its SQL
@@ -119,4 +151,5 @@ func nowMillis() int64 { return time.Now().UnixMilli() }
 // (both backends name theirs alike).
 var goMigrations = map[string]func(context.Context, *sql.Tx) error{
 	"versions.sql": backfillContentHashes,
+	"slugs.sql":    backfillSlugs,
 }

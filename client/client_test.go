@@ -1,0 +1,249 @@
+package client_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+	"testing"
+
+	"github.com/strata-eval/strata"
+	"github.com/strata-eval/strata/api"
+	"github.com/strata-eval/strata/client"
+	"github.com/strata-eval/strata/sqlite"
+)
+
+// newServer runs the API over a fresh SQLite store and returns a client of it
+// with an owner key.
+func newServer(t *testing.T) *client.Client {
+	t.Helper()
+	s, err := sqlite.Open(t.Context(), filepath.Join(t.TempDir(), "strata.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	_, key, err := s.CreateKey(t.Context(), strata.KeyCreate{ProjectName: "main", Role: strata.RoleOwner, UserName: "Ada"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer((&api.Server{Store: s, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}).Handler())
+	t.Cleanup(srv.Close)
+	return client.New(srv.URL, key)
+}
+
+func TestEndToEnd(t *testing.T) {
+	ctx := t.Context()
+	c := newServer(t)
+	d, err := c.CreateDataset(ctx, client.DatasetInput{Name: "Support bot"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := d.Slug, "support-bot"; got != want {
+		t.Fatalf("slug = %q, want %q", got, want)
+	}
+	// A plain io.Reader streams (and is not retried).
+	n, err := c.Import(ctx, d.ID, client.FormatJSONL, io.MultiReader(strings.NewReader(`{"input":"a","groundTruth":"A"}`+"\n"),
+		strings.NewReader(`{"input":"b"}`+"\n")), client.WriteOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n != 2 {
+		t.Fatalf("imported %d, want 2", n)
+	}
+	found, err := c.FindDataset(ctx, "support-bot")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if found.ID != d.ID || found.ItemCount != 2 || found.CurrentVersionNumber != 2 {
+		t.Fatalf("found %+v", found)
+	}
+	for _, name := range []string{d.ID, "Support bot"} {
+		if f, err := c.FindDataset(ctx, name); err != nil || f.ID != d.ID {
+			t.Fatalf("FindDataset(%q) = %v, %v", name, f, err)
+		}
+	}
+	if _, err := c.FindDataset(ctx, "nope"); !client.IsNotFound(err) {
+		t.Fatalf("FindDataset(nope) = %v, want a 404", err)
+	}
+	if _, _, err := c.TagVersion(ctx, d.ID, "2", "baseline"); err != nil {
+		t.Fatal(err)
+	}
+	var v2 bytes.Buffer
+	if _, err := c.Export(ctx, d.ID, "baseline", client.FormatJSONL, &v2); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.CreateItem(ctx, d.ID, client.ItemInput{Input: "c"}, client.WriteOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	diff, err := c.Diff(ctx, d.ID, "2", "latest", client.DiffOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff.Counts.Added != 1 || diff.Counts.Unchanged != 2 || len(diff.Changes) != 1 || diff.Changes[0].After.Input != "c" {
+		t.Fatalf("diff = %+v", diff)
+	}
+	restored, err := c.RestoreVersion(ctx, d.ID, "baseline")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(restored.Items) != 2 || restored.CurrentVersionRestoredFromVersionID == nil {
+		t.Fatalf("restored %+v", restored)
+	}
+	var again bytes.Buffer
+	if _, err := c.Export(ctx, d.ID, "latest", client.FormatJSONL, &again); err != nil {
+		t.Fatal(err)
+	}
+	if again.String() != v2.String() {
+		t.Fatalf("export after restore %q, want %q", again.String(), v2.String())
+	}
+	versions, err := c.ListVersions(ctx, d.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := len(versions), 4; got != want || versions[0].VersionNumber != 4 {
+		t.Fatalf("%d versions, newest %d; want %d, newest 4", got, versions[0].VersionNumber, want)
+	}
+	if _, err := c.UpdateDataset(ctx, d.ID, client.DatasetUpdate{Slug: ptr("qa")}, client.WriteOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	err = c.DeleteTag(ctx, d.ID, "baseline")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.Export(ctx, d.ID, "baseline", client.FormatCSV, io.Discard)
+	var apiErr *client.Error
+	if !errors.As(err, &apiErr) || apiErr.Status != http.StatusNotFound || apiErr.Message != "Dataset version not found" {
+		t.Fatalf("export of a removed tag = %v, want 404 Dataset version not found", err)
+	}
+}
+
+func ptr(s string) *string { return &s }
+
+// flaky answers the first fails requests with status and Retry-After: 0,
+// then 200 {}; it records the Idempotency-Key of each attempt.
+type flaky struct {
+	fails, status int
+	calls         atomic.Int32
+	keys          []string
+	bodies        []string
+}
+
+func (f *flaky) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	f.keys = append(f.keys, r.Header.Get("Idempotency-Key"))
+	b, _ := io.ReadAll(r.Body)
+	f.bodies = append(f.bodies, string(b))
+	if int(f.calls.Add(1)) <= f.fails {
+		w.Header().Set("Retry-After", "0")
+		w.WriteHeader(f.status)
+		w.Write([]byte(`{"message":"slow down"}`))
+		return
+	}
+	w.Write([]byte(`{"insertedCount":1,"added":1}`))
+}
+
+func flakyClient(t *testing.T, f *flaky) *client.Client {
+	srv := httptest.NewServer(f)
+	t.Cleanup(srv.Close)
+	return client.New(srv.URL, "k")
+}
+
+func TestRetryIdempotent(t *testing.T) {
+	for _, status := range []int{http.StatusTooManyRequests, http.StatusServiceUnavailable} {
+		f := &flaky{fails: 2, status: status}
+		c := flakyClient(t, f)
+		if _, err := c.ListDatasets(t.Context(), client.ListOptions{}); err == nil {
+			// {"insertedCount"...} is no list: the decode fails, but only
+			// after the retries reached the 200.
+			t.Fatal("decoded an object as a list")
+		}
+		if got, want := f.calls.Load(), int32(3); got != want {
+			t.Fatalf("status %d: %d attempts, want %d", status, got, want)
+		}
+	}
+}
+
+func TestRetryPOSTWithOneIdempotencyKey(t *testing.T) {
+	f := &flaky{fails: 1, status: http.StatusTooManyRequests}
+	c := flakyClient(t, f)
+	if _, err := c.Import(t.Context(), "d", client.FormatJSONL, strings.NewReader(`{"input":"a"}`), client.WriteOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if len(f.keys) != 2 || f.keys[0] == "" || f.keys[0] != f.keys[1] {
+		t.Fatalf("Idempotency-Keys %q, want one key sent twice", f.keys)
+	}
+	if f.bodies[0] != f.bodies[1] || f.bodies[1] != `{"input":"a"}` {
+		t.Fatalf("bodies %q, want the file twice", f.bodies)
+	}
+}
+
+func TestRetrySyncWithOneIdempotencyKey(t *testing.T) {
+	f := &flaky{fails: 2, status: http.StatusServiceUnavailable}
+	c := flakyClient(t, f)
+	if _, err := c.Sync(t.Context(), "d", client.FormatCSV, strings.NewReader("input\na\n"), client.SyncOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if len(f.keys) != 3 || f.keys[0] == "" || f.keys[0] != f.keys[1] || f.keys[1] != f.keys[2] {
+		t.Fatalf("Idempotency-Keys %q, want one key sent three times", f.keys)
+	}
+	if f.bodies[2] != "input\na\n" {
+		t.Fatalf("third body %q, want the file again", f.bodies[2])
+	}
+}
+
+func TestNoRetryOfUnrewindableStream(t *testing.T) {
+	f := &flaky{fails: 1, status: http.StatusServiceUnavailable}
+	c := flakyClient(t, f)
+	_, err := c.Import(t.Context(), "d", client.FormatJSONL, io.MultiReader(strings.NewReader(`{"input":"a"}`)), client.WriteOptions{})
+	if got, want := client.StatusOf(err), http.StatusServiceUnavailable; got != want {
+		t.Fatalf("status = %d (%v), want %d", got, err, want)
+	}
+	if got := f.calls.Load(); got != 1 {
+		t.Fatalf("%d attempts, want 1", got)
+	}
+}
+
+func TestNoRetryOfPATCH(t *testing.T) {
+	f := &flaky{fails: 1, status: http.StatusTooManyRequests}
+	c := flakyClient(t, f)
+	_, err := c.UpdateDataset(t.Context(), "d", client.DatasetUpdate{Name: ptr("x")}, client.WriteOptions{})
+	var apiErr *client.Error
+	if !errors.As(err, &apiErr) || apiErr.Status != http.StatusTooManyRequests || apiErr.Message != "slow down" {
+		t.Fatalf("err = %v, want 429 slow down", err)
+	}
+	if got := f.calls.Load(); got != 1 {
+		t.Fatalf("%d attempts, want 1", got)
+	}
+}
+
+func TestRetriesGiveUp(t *testing.T) {
+	f := &flaky{fails: 100, status: http.StatusServiceUnavailable}
+	c := flakyClient(t, f)
+	c.MaxRetries = 2
+	_, err := c.ListVersions(t.Context(), "d")
+	if got, want := client.StatusOf(err), http.StatusServiceUnavailable; got != want {
+		t.Fatalf("status = %d, want %d", got, want)
+	}
+	if got := f.calls.Load(); got != 3 {
+		t.Fatalf("%d attempts, want 3", got)
+	}
+}
+
+func TestRetryWaitHonoursContext(t *testing.T) {
+	ctx, cancel := context.WithCancel(t.Context())
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Retry-After", "3600")
+		w.WriteHeader(http.StatusTooManyRequests)
+		cancel() // while the client waits its (capped) 30 seconds
+	}))
+	defer srv.Close()
+	c := client.New(srv.URL, "k")
+	if _, err := c.ListDatasets(ctx, client.ListOptions{}); !errors.Is(err, context.Canceled) {
+		t.Fatalf("err = %v, want context.Canceled", err)
+	}
+}

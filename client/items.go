@@ -1,0 +1,95 @@
+package client
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"strconv"
+)
+
+// ItemInput creates an item.
+type ItemInput struct {
+	Input       string  `json:"input"`
+	GroundTruth *string `json:"groundTruth,omitempty"`
+	Output      *string `json:"output,omitempty"`
+}
+
+// ItemUpdate changes the fields that are set.
+type ItemUpdate struct {
+	Input       *string `json:"input,omitempty"`
+	GroundTruth *string `json:"groundTruth,omitempty"`
+	Output      *string `json:"output,omitempty"`
+}
+
+// PageOptions ask for one page of a list.
+type PageOptions struct {
+	Limit  int    // 1-1000; 0: the server's default (100)
+	Cursor string // from the previous page's NextCursor
+	Search string
+}
+
+func (o PageOptions) query() url.Values {
+	q := url.Values{}
+	if o.Limit > 0 {
+		q.Set("limit", strconv.Itoa(o.Limit))
+	} else if o.Cursor == "" {
+		q.Set("limit", "100")
+	}
+	if o.Cursor != "" {
+		q.Set("cursor", o.Cursor)
+	}
+	if o.Search != "" {
+		q.Set("search", o.Search)
+	}
+	return q
+}
+
+// ItemPage is a page of items.
+type ItemPage struct {
+	Items      []Item  `json:"items"`
+	NextCursor *string `json:"nextCursor"`
+}
+
+// ListItems returns a page of a dataset's working items.
+func (c *Client) ListItems(ctx context.Context, datasetID string, o PageOptions) (*ItemPage, error) {
+	var out ItemPage
+	err := c.callJSON(ctx, http.MethodGet, datasetPath(datasetID)+"/items", o.query(), nil, &out, http.StatusOK)
+	return &out, err
+}
+
+func itemPath(datasetID, itemID string) string {
+	return datasetPath(datasetID) + "/items/" + esc(itemID)
+}
+
+// GetItem returns one working item.
+func (c *Client) GetItem(ctx context.Context, datasetID, itemID string) (*Item, error) {
+	var out Item
+	err := c.callJSON(ctx, http.MethodGet, itemPath(datasetID, itemID), nil, nil, &out, http.StatusOK)
+	return &out, err
+}
+
+// CreateItem adds an item.
+func (c *Client) CreateItem(ctx context.Context, datasetID string, in ItemInput, o WriteOptions) (*Item, error) {
+	var out Item
+	err := c.callJSON(ctx, http.MethodPost, datasetPath(datasetID)+"/items", o.query(), in, &out, http.StatusCreated)
+	return &out, err
+}
+
+// UpdateItem changes an item.
+func (c *Client) UpdateItem(ctx context.Context, datasetID, itemID string, u ItemUpdate, o WriteOptions) (*Item, error) {
+	var out Item
+	err := c.callJSON(ctx, http.MethodPatch, itemPath(datasetID, itemID), o.query(), u, &out, http.StatusOK)
+	return &out, err
+}
+
+// DeleteItem deletes an item.
+func (c *Client) DeleteItem(ctx context.Context, datasetID, itemID string, o WriteOptions) error {
+	return c.callJSON(ctx, http.MethodDelete, itemPath(datasetID, itemID), o.query(), nil, nil, 0)
+}
+
+// ItemHistory returns every revision of an item.
+func (c *Client) ItemHistory(ctx context.Context, datasetID, itemID string) (*History, error) {
+	var out History
+	err := c.callJSON(ctx, http.MethodGet, itemPath(datasetID, itemID)+"/history", nil, nil, &out, http.StatusOK)
+	return &out, err
+}

@@ -1,0 +1,114 @@
+package client
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"strconv"
+)
+
+// A ref names a version: its id, its number ("3"), "latest" or a tag; diff
+// also takes "working".
+
+func versionPath(datasetID, ref string) string {
+	return datasetPath(datasetID) + "/versions/" + esc(ref)
+}
+
+// ListVersions returns a dataset's versions, newest first.
+func (c *Client) ListVersions(ctx context.Context, datasetID string) ([]Version, error) {
+	var out struct {
+		Versions []Version `json:"versions"`
+	}
+	err := c.callJSON(ctx, http.MethodGet, datasetPath(datasetID)+"/versions", nil, nil, &out, http.StatusOK)
+	return out.Versions, err
+}
+
+// GetVersion returns a version with its items.
+func (c *Client) GetVersion(ctx context.Context, datasetID, ref string) (*VersionWithItems, error) {
+	var out VersionWithItems
+	err := c.callJSON(ctx, http.MethodGet, versionPath(datasetID, ref), nil, nil, &out, http.StatusOK)
+	return &out, err
+}
+
+// VersionItemPage is a page of a version's items.
+type VersionItemPage struct {
+	Version    Version `json:"version"`
+	Items      []Item  `json:"items"`
+	NextCursor *string `json:"nextCursor"`
+}
+
+// ListVersionItems returns a page of a version's items.
+func (c *Client) ListVersionItems(ctx context.Context, datasetID, ref string, o PageOptions) (*VersionItemPage, error) {
+	var out VersionItemPage
+	err := c.callJSON(ctx, http.MethodGet, versionPath(datasetID, ref)+"/items", o.query(), nil, &out, http.StatusOK)
+	return &out, err
+}
+
+// VersionInput names a new version; both are optional.
+type VersionInput struct {
+	Name        *string `json:"name,omitempty"`
+	Description *string `json:"description,omitempty"`
+}
+
+// CreateVersion snapshots the working version.
+func (c *Client) CreateVersion(ctx context.Context, datasetID string, in VersionInput) (*Version, *Dataset, error) {
+	var out struct {
+		Version Version `json:"version"`
+		Dataset Dataset `json:"dataset"`
+	}
+	err := c.callJSON(ctx, http.MethodPost, datasetPath(datasetID)+"/versions", nil, in, &out, http.StatusCreated)
+	return &out.Version, &out.Dataset, err
+}
+
+// RestoreVersion makes the working items those of the version ref names and
+// snapshots them; it returns the dataset with its items.
+func (c *Client) RestoreVersion(ctx context.Context, datasetID, ref string) (*DatasetWithItems, error) {
+	var out DatasetWithItems
+	err := c.callJSON(ctx, http.MethodPost, versionPath(datasetID, ref)+"/restore", nil, nil, &out, http.StatusOK)
+	return &out, err
+}
+
+// TagVersion points tag at the version ref names, creating or moving it.
+// movedFrom is the version number it pointed at before, if it moved.
+func (c *Client) TagVersion(ctx context.Context, datasetID, ref, tag string) (v *Version, movedFrom *int, err error) {
+	var out struct {
+		Version   Version `json:"version"`
+		MovedFrom *int    `json:"movedFrom"`
+	}
+	err = c.callJSON(ctx, http.MethodPut, versionPath(datasetID, ref)+"/tags/"+esc(tag), nil, nil, &out, http.StatusOK)
+	return &out.Version, out.MovedFrom, err
+}
+
+// DeleteTag removes a tag of the dataset.
+func (c *Client) DeleteTag(ctx context.Context, datasetID, tag string) error {
+	return c.callJSON(ctx, http.MethodDelete, datasetPath(datasetID)+"/tags/"+esc(tag), nil, nil, nil, http.StatusNoContent)
+}
+
+// ListTags returns the tags of a dataset.
+func (c *Client) ListTags(ctx context.Context, datasetID string) ([]Tag, error) {
+	var out struct {
+		Tags []Tag `json:"tags"`
+	}
+	err := c.callJSON(ctx, http.MethodGet, datasetPath(datasetID)+"/tags", nil, nil, &out, http.StatusOK)
+	return out.Tags, err
+}
+
+// DiffOptions page a diff.
+type DiffOptions struct {
+	Limit  int // 1-1000; 0: the server's default
+	Cursor string
+}
+
+// Diff compares two versions (refs, or "working").
+func (c *Client) Diff(ctx context.Context, datasetID, from, to string, o DiffOptions) (*Diff, error) {
+	q := url.Values{"from": {from}, "to": {to}}
+	if o.Limit > 0 {
+		q.Set("limit", strconv.Itoa(o.Limit))
+	}
+	if o.Cursor != "" {
+		q.Set("cursor", o.Cursor)
+	}
+	var out Diff
+	err := c.callJSON(ctx, http.MethodGet, datasetPath(datasetID)+"/diff", q, nil, &out, http.StatusOK)
+	return &out, err
+}

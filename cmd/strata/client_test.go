@@ -1,0 +1,438 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/creack/pty"
+
+	apiclient "github.com/strata-eval/strata/client"
+)
+
+// clientServer is a server on the tests' store, with an owner key, for the
+// client commands.
+type clientServer struct {
+	url, key string
+	api      *apiclient.Client
+}
+
+func newClientServer(t *testing.T) *clientServer {
+	t.Helper()
+	m, stdout := runServe(t, testDSN(t))
+	out := stdout.String()
+	i := strings.Index(out, "strata_")
+	if i < 0 {
+		t.Fatalf("no owner key printed: %q", out)
+	}
+	s := &clientServer{url: "http://" + m.Listener.Addr().String(), key: strings.Fields(out[i:])[0]}
+	s.api = apiclient.New(s.url, s.key)
+	return s
+}
+
+// result is what one command did.
+type result struct {
+	stdout, stderr string
+	code           int
+}
+
+// strata runs a command of the binary, in this process, against the server.
+func (s *clientServer) strata(t *testing.T, args ...string) result {
+	t.Helper()
+	var stdout, stderr bytes.Buffer
+	args = append(args, "--url", s.url, "--key", s.key)
+	err := run(context.Background(), args, &stdout, &stderr)
+	r := result{stdout: stdout.String(), stderr: stderr.String()}
+	if err != nil {
+		r.code = exitCode(err)
+		r.stderr += err.Error()
+	}
+	return r
+}
+
+// ok runs a command that must succeed and returns its stdout.
+func (s *clientServer) ok(t *testing.T, args ...string) string {
+	t.Helper()
+	r := s.strata(t, args...)
+	if r.code != 0 {
+		t.Fatalf("strata %s: exit %d: %s", strings.Join(args, " "), r.code, r.stderr)
+	}
+	return r.stdout
+}
+
+// okJSON runs a command with --json and decodes its one document.
+func (s *clientServer) okJSON(t *testing.T, out any, args ...string) {
+	t.Helper()
+	stdout := s.ok(t, append(args, "--json")...)
+	dec := json.NewDecoder(strings.NewReader(stdout))
+	if err := dec.Decode(out); err != nil {
+		t.Fatalf("strata %s --json: %v: %q", strings.Join(args, " "), err, stdout)
+	}
+	if dec.More() {
+		t.Fatalf("strata %s --json: more than one document: %q", strings.Join(args, " "), stdout)
+	}
+}
+
+// dataset creates a dataset and imports lines (JSONL) into it, making one
+// version per call of importLines.
+func (s *clientServer) dataset(t *testing.T, name string, lines ...string) *apiclient.Dataset {
+	t.Helper()
+	d, err := s.api.CreateDataset(t.Context(), apiclient.DatasetInput{Name: name})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(lines) > 0 {
+		s.importLines(t, d.ID, lines...)
+	}
+	return d
+}
+
+func (s *clientServer) importLines(t *testing.T, id string, lines ...string) {
+	t.Helper()
+	body := strings.Join(lines, "\n") + "\n"
+	if _, err := s.api.Import(t.Context(), id, apiclient.FormatJSONL, strings.NewReader(body), apiclient.WriteOptions{}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestClientDatasets(t *testing.T) {
+	s := newClientServer(t)
+	s.dataset(t, "Support bot", `{"input":"a"}`, `{"input":"b"}`)
+	out := s.ok(t, "datasets")
+	for _, want := range []string{"NAME", "SLUG", "Support bot", "support-bot", "v2"} {
+		if !strings.Contains(out, want) {
+			t.Fatalf("datasets does not show %q:\n%s", want, out)
+		}
+	}
+	var list []apiclient.Dataset
+	s.okJSON(t, &list, "datasets")
+	if len(list) != 1 || list[0].Slug != "support-bot" || list[0].ItemCount != 2 {
+		t.Fatalf("datasets --json = %+v", list)
+	}
+}
+
+// TestClientPullVersionIsStable: a pull of @1 made after later changes gives
+// the bytes of a pull of version 1 made before them.
+func TestClientPullVersionIsStable(t *testing.T) {
+	s := newClientServer(t)
+	d := s.dataset(t, "qa", `{"input":"a","groundTruth":"A"}`, `{"input":"b, \"quoted\"","output":"x"}`)
+	dir := t.TempDir()
+	before := filepath.Join(dir, "before.csv")
+	s.ok(t, "pull", "qa@2", "-o", before)
+	headJSONL := s.ok(t, "pull", "qa")
+
+	s.importLines(t, d.ID, `{"input":"c"}`)
+	if _, err := s.api.RestoreVersion(t.Context(), d.ID, "1"); err != nil {
+		t.Fatal(err)
+	}
+	after := filepath.Join(dir, "after.csv")
+	s.ok(t, "pull", d.ID+"@2", "-o", after)
+	a, err := os.ReadFile(before)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(after)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(a) == 0 || !bytes.Equal(a, b) {
+		t.Fatalf("pull of v2 changed:\nbefore %q\nafter  %q", a, b)
+	}
+	if header, _, _ := strings.Cut(string(a), "\n"); !strings.Contains(header, "input") || strings.HasPrefix(header, "{") {
+		t.Fatalf("-o x.csv did not write CSV: %q", a)
+	}
+	if got := s.ok(t, "pull", "qa@2", "--format", "jsonl"); got != headJSONL {
+		t.Fatalf("pull qa@2 = %q, want the head pulled before, %q", got, headJSONL)
+	}
+	if got := s.ok(t, "pull", "qa"); got != "" {
+		t.Fatalf("pull of the head after restoring the empty v1 = %q, want nothing", got)
+	}
+	var doc struct {
+		Bytes  int64
+		Format string
+		File   string
+	}
+	s.okJSON(t, &doc, "pull", "qa@2", "-o", filepath.Join(dir, "v2.jsonl"))
+	if doc.Bytes != int64(len(headJSONL)) || doc.Format != "jsonl" {
+		t.Fatalf("pull --json = %+v, want %d bytes of jsonl", doc, len(headJSONL))
+	}
+}
+
+func TestClientLog(t *testing.T) {
+	s := newClientServer(t)
+	d := s.dataset(t, "qa", `{"input":"a"}`)
+	s.importLines(t, d.ID, `{"input":"b"}`)
+	s.ok(t, "tag", "qa", "2", "baseline")
+	s.ok(t, "restore", "qa@baseline")
+	out := s.ok(t, "log", "qa")
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	if len(lines) != 4 {
+		t.Fatalf("log has %d lines, want 4:\n%s", len(lines), out)
+	}
+	for i, want := range []string{"v4", "v3", "v2", "v1"} {
+		if !strings.HasPrefix(lines[i], want+" ") {
+			t.Fatalf("line %d = %q, want version %s (newest first)", i, lines[i], want)
+		}
+	}
+	for _, want := range []struct {
+		line int
+		text string
+	}{
+		{0, "restored from v2"}, {0, "1 items"}, {1, "2 items"}, {2, "(baseline)"}, {0, "owner"},
+	} {
+		if !strings.Contains(lines[want.line], want.text) {
+			t.Fatalf("line %q does not show %q", lines[want.line], want.text)
+		}
+	}
+	var doc struct {
+		Versions []struct {
+			VersionNumber             int
+			Tags                      []string
+			Author                    string
+			RestoredFromVersionNumber *int
+		}
+	}
+	s.okJSON(t, &doc, "log", "qa")
+	if len(doc.Versions) != 4 || doc.Versions[0].RestoredFromVersionNumber == nil || *doc.Versions[0].RestoredFromVersionNumber != 2 {
+		t.Fatalf("log --json = %+v", doc)
+	}
+}
+
+func TestClientDiff(t *testing.T) {
+	s := newClientServer(t)
+	d := s.dataset(t, "qa", `{"input":"a","groundTruth":"A"}`, `{"input":"b"}`, `{"input":"gone"}`)
+	ctx := t.Context()
+	page, err := s.api.ListItems(ctx, d.ID, apiclient.PageOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	gt := "A, better"
+	if _, err := s.api.UpdateItem(ctx, d.ID, page.Items[0].ID, apiclient.ItemUpdate{GroundTruth: &gt}, apiclient.WriteOptions{SkipVersion: true}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.api.DeleteItem(ctx, d.ID, page.Items[2].ID, apiclient.WriteOptions{SkipVersion: true}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.api.CreateItem(ctx, d.ID, apiclient.ItemInput{Input: "new"}, apiclient.WriteOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	out := s.ok(t, "diff", "qa", "2", "3")
+	for _, want := range []string{
+		"v2..v3: 1 added, 1 removed, 1 modified, 1 unchanged",
+		"+ ", `"new"`, "- ", `"gone"`, "~ " + page.Items[0].ID, `groundTruth: "A" -> "A, better"`,
+	} {
+		if !strings.Contains(out, want) {
+			t.Fatalf("diff does not show %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "input: ") {
+		t.Fatalf("diff shows an unchanged field:\n%s", out)
+	}
+	out = s.ok(t, "diff", "qa", "2", "3", "--limit", "1")
+	if got := strings.Count(out, "\n+ ") + strings.Count(out, "\n- ") + strings.Count(out, "\n~ "); got != 1 || !strings.Contains(out, "and 2 more") {
+		t.Fatalf("diff --limit 1 shows %d changes:\n%s", got, out)
+	}
+	var diff apiclient.Diff
+	s.okJSON(t, &diff, "diff", "qa", "2", "3")
+	if diff.Counts.Added != 1 || diff.Counts.Removed != 1 || diff.Counts.Modified != 1 || len(diff.Changes) != 3 {
+		t.Fatalf("diff --json = %+v", diff)
+	}
+}
+
+func TestClientTagUntagRestore(t *testing.T) {
+	s := newClientServer(t)
+	d := s.dataset(t, "qa", `{"input":"a"}`)
+	s.importLines(t, d.ID, `{"input":"b"}`)
+	if out := s.ok(t, "tag", "qa", "2", "prod"); !strings.Contains(out, "tagged v2 prod") {
+		t.Fatalf("tag printed %q", out)
+	}
+	var tagged struct {
+		Version   apiclient.Version
+		MovedFrom *int
+	}
+	s.okJSON(t, &tagged, "tag", "qa@3", "prod")
+	if tagged.Version.VersionNumber != 3 || tagged.MovedFrom == nil || *tagged.MovedFrom != 2 {
+		t.Fatalf("moving prod: %+v", tagged)
+	}
+	var restored apiclient.Dataset
+	s.okJSON(t, &restored, "restore", "qa", "2")
+	if restored.CurrentVersionNumber != 4 || restored.ItemCount != 1 {
+		t.Fatalf("restore --json = %+v", restored)
+	}
+	var untagged struct {
+		Tag     string
+		Removed bool
+	}
+	s.okJSON(t, &untagged, "untag", "qa", "prod")
+	if untagged.Tag != "prod" || !untagged.Removed {
+		t.Fatalf("untag --json = %+v", untagged)
+	}
+	if r := s.strata(t, "pull", "qa@prod"); r.code != 1 || !strings.Contains(r.stderr, "Dataset version not found") {
+		t.Fatalf("pull of a removed tag: exit %d, %q", r.code, r.stderr)
+	}
+	if r := s.strata(t, "untag", "qa", "prod"); r.code != 1 {
+		t.Fatalf("untag of a missing tag: exit %d", r.code)
+	}
+}
+
+func TestClientEval(t *testing.T) {
+	s := newClientServer(t)
+	ctx := t.Context()
+	d := s.dataset(t, "qa", `{"input":"q1","groundTruth":"yes within 30 days","output":"yes within 30 days"}`,
+		`{"input":"q2","groundTruth":"no","output":"something else entirely"}`)
+	ev, err := s.api.CreateEvaluator(ctx, apiclient.EvaluatorInput{Name: "Overlap", Slug: "overlap", Type: "rouge", Mode: "normal",
+		Params: json.RawMessage(`{"threshold":0.6}`), Filters: json.RawMessage(`[]`)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.api.AttachEvaluator(ctx, d.ID, ev.ID, nil); err != nil {
+		t.Fatal(err)
+	}
+	var doc struct{ Run apiclient.Run }
+	s.okJSON(t, &doc, "eval", "qa", "--wait")
+	if doc.Run.Status != apiclient.RunCompleted || doc.Run.ProcessedItems != 2 || len(doc.Run.Slots) != 1 {
+		t.Fatalf("eval --wait --json = %+v", doc.Run)
+	}
+	if sl := doc.Run.Slots[0]; sl.PassCount != 1 || sl.FailCount != 1 {
+		t.Fatalf("slot = %+v, want 1 pass, 1 fail", sl)
+	}
+	out := s.ok(t, "eval", "qa", "--wait")
+	for _, want := range []string{"completed", "2 of 2 items", "Overlap", "50.00%"} {
+		if !strings.Contains(out, want) {
+			t.Fatalf("eval --wait does not show %q:\n%s", want, out)
+		}
+	}
+}
+
+func TestClientExitCodes(t *testing.T) {
+	s := newClientServer(t)
+	s.dataset(t, "qa")
+	for _, c := range []struct {
+		args []string
+		code int
+		msg  string
+	}{
+		{[]string{"log", "nope"}, 1, `No dataset has the id, slug or name "nope"`},
+		{[]string{"pull", "qa@9"}, 1, "Dataset version not found (404)"},
+		{[]string{"diff", "qa", "1", "zz"}, 1, "(404)"},
+		{[]string{"log"}, 2, "usage: strata log"},
+		{[]string{"log", "qa", "extra"}, 2, "usage"},
+		{[]string{"datasets", "--bogus"}, 2, "bogus"},
+		{[]string{"diff", "qa", "1", "1", "--limit", "-1"}, 2, "--limit"},
+		{[]string{"pull", "qa", "--json"}, 2, "-o FILE"},
+		{[]string{"push", "file.txt", "--dataset", "qa"}, 2, "--format"},
+		{[]string{"push", "missing.jsonl"}, 2, "usage"},
+		{[]string{"restore", "qa"}, 2, "usage"},
+	} {
+		r := s.strata(t, c.args...)
+		if r.code != c.code || !strings.Contains(r.stderr, c.msg) {
+			t.Errorf("strata %s: exit %d, stderr %q; want %d and %q", strings.Join(c.args, " "), r.code, r.stderr, c.code, c.msg)
+		}
+		if r.stdout != "" {
+			t.Errorf("strata %s failed but wrote %q on stdout", strings.Join(c.args, " "), r.stdout)
+		}
+	}
+	var stdout, stderr bytes.Buffer
+	err := run(context.Background(), []string{"datasets", "--url", s.url, "--key", "strata_wrong"}, &stdout, &stderr)
+	if got := exitCode(err); got != 1 || !strings.Contains(err.Error(), "(401)") {
+		t.Fatalf("a wrong key: exit %d (%v), want 1 and the 401", got, err)
+	}
+}
+
+// TestClientProgress runs the binary (this test binary, as main) with stderr
+// on a pseudo-terminal, then on a pipe: the progress bar is drawn on the
+// terminal only.
+func TestClientProgress(t *testing.T) {
+	s := newClientServer(t)
+	var lines []string
+	for i := 0; i < 2000; i++ {
+		lines = append(lines, fmt.Sprintf(`{"input":"question %d","groundTruth":"answer %d"}`, i, i))
+	}
+	s.dataset(t, "qa", lines...)
+	command := func(out string) *exec.Cmd {
+		cmd := exec.Command(os.Args[0], "pull", "qa", "-o", out)
+		cmd.Env = append(os.Environ(), beMain+"=1", "STRATA_URL="+s.url, "STRATA_API_KEY="+s.key)
+		return cmd
+	}
+	dir := t.TempDir()
+
+	t.Run("Terminal", func(t *testing.T) {
+		ptmx, tty, err := pty.Open()
+		if err != nil {
+			t.Skipf("no pseudo-terminal: %v", err)
+		}
+		defer ptmx.Close()
+		cmd := command(filepath.Join(dir, "tty.jsonl"))
+		cmd.Stderr = tty
+		var stdout bytes.Buffer
+		cmd.Stdout = &stdout
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		tty.Close() // the child holds it now
+		var screen bytes.Buffer
+		done := make(chan struct{})
+		go func() { io.Copy(&screen, ptmx); close(done) }()
+		if err := cmd.Wait(); err != nil {
+			t.Fatalf("pull: %v\n%s", err, screen.String())
+		}
+		<-done // the terminal reads EOF (EIO) once the child is gone
+		t.Logf("terminal: %q", screen.String())
+		if !strings.Contains(screen.String(), "pull qa@latest") || !strings.Contains(screen.String(), "B") {
+			t.Fatalf("no progress on the terminal: %q", screen.String())
+		}
+		if stdout.Len() != 0 {
+			t.Fatalf("progress went to stdout: %q", stdout.String())
+		}
+	})
+
+	t.Run("Pipe", func(t *testing.T) {
+		cmd := command(filepath.Join(dir, "pipe.jsonl"))
+		var stdout, stderr bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &stdout, &stderr
+		if err := cmd.Run(); err != nil {
+			t.Fatalf("pull: %v\n%s", err, stderr.String())
+		}
+		if strings.Contains(stderr.String(), "pull qa@latest") || strings.ContainsRune(stderr.String(), '\r') {
+			t.Fatalf("progress in a pipe: %q", stderr.String())
+		}
+		if !strings.HasPrefix(stderr.String(), "wrote ") {
+			t.Fatalf("stderr = %q, want the summary line alone", stderr.String())
+		}
+	})
+}
+
+// TestClientExitStatus checks the statuses the process itself exits with.
+func TestClientExitStatus(t *testing.T) {
+	s := newClientServer(t)
+	for _, c := range []struct {
+		args []string
+		code int
+	}{
+		{[]string{"datasets"}, 0},
+		{[]string{"log", "nope"}, 1},
+		{[]string{"log"}, 2},
+	} {
+		cmd := exec.Command(os.Args[0], c.args...)
+		cmd.Env = append(os.Environ(), beMain+"=1", "STRATA_URL="+s.url, "STRATA_API_KEY="+s.key)
+		err := cmd.Run()
+		code := 0
+		var ee *exec.ExitError
+		if errors.As(err, &ee) {
+			code = ee.ExitCode()
+		} else if err != nil {
+			t.Fatal(err)
+		}
+		if code != c.code {
+			t.Errorf("strata %s exited %d, want %d", strings.Join(c.args, " "), code, c.code)
+		}
+	}
+}
