@@ -14,12 +14,23 @@ func versionPath(datasetID, ref string) string {
 	return datasetPath(datasetID) + "/versions/" + esc(ref)
 }
 
-// ListVersions returns a dataset's versions, newest first.
+// ListVersions returns a dataset's versions, newest first: the server's
+// default number of them, the 50 newest.
 func (c *Client) ListVersions(ctx context.Context, datasetID string) ([]Version, error) {
+	return c.ListRecentVersions(ctx, datasetID, 0)
+}
+
+// ListRecentVersions returns the limit newest versions of a dataset, newest
+// first. limit is 1-100; 0 means the server's default (50).
+func (c *Client) ListRecentVersions(ctx context.Context, datasetID string, limit int) ([]Version, error) {
+	q := url.Values{}
+	if limit != 0 {
+		q.Set("limit", strconv.Itoa(limit))
+	}
 	var out struct {
 		Versions []Version `json:"versions"`
 	}
-	err := c.callJSON(ctx, http.MethodGet, datasetPath(datasetID)+"/versions", nil, nil, &out, http.StatusOK)
+	err := c.callJSON(ctx, http.MethodGet, datasetPath(datasetID)+"/versions", q, nil, &out, http.StatusOK)
 	return out.Versions, err
 }
 
