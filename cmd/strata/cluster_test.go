@@ -2,12 +2,8 @@ package main
 
 import (
 	"bytes"
-	"context"
-	"encoding/json"
 	"fmt"
-	"io"
 	"net"
-	"net/http"
 	"os"
 	"os/exec"
 	"slices"
@@ -16,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	apiclient "github.com/strata-eval/strata/client"
 	"github.com/strata-eval/strata/internal/pgtest"
 )
 
@@ -72,9 +69,9 @@ func startProcessEnv(t *testing.T, dsn string, env ...string) *process {
 			t.Logf("server %s log:\n%s", addr, p.logs.String())
 		}
 	})
+	up := apiclient.New(p.base, "")
 	for i := 0; i < 300; i++ {
-		if resp, err := http.Get(p.base + "/healthz"); err == nil {
-			resp.Body.Close()
+		if up.Health(t.Context()) == nil {
 			return p
 		}
 		time.Sleep(50 * time.Millisecond)
@@ -89,34 +86,13 @@ func (p *process) kill() {
 	p.cmd.Wait()
 }
 
-// client calls the API with a key.
-type client struct {
-	t   *testing.T
-	key string
-}
-
-func (c client) do(method, url, body string, out any) (int, error) {
-	req, err := http.NewRequest(method, url, strings.NewReader(body))
-	if err != nil {
-		return 0, err
-	}
-	req.Header.Set("Authorization", "Bearer "+c.key)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return 0, err
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		return 0, err
-	}
-	if resp.StatusCode >= 300 {
-		return resp.StatusCode, fmt.Errorf("%s %s: %d %s", method, url, resp.StatusCode, b)
-	}
-	if out != nil {
-		return resp.StatusCode, json.Unmarshal(b, out)
-	}
-	return resp.StatusCode, nil
+// client is a client of the process with key that never retries: a request
+// refused with a 429 or 503 fails, as an acknowledged write is one that
+// succeeded on its one attempt.
+func (p *process) client(key string) *apiclient.Client {
+	c := apiclient.New(p.base, key)
+	c.MaxRetries = -1
+	return c
 }
 
 // TestTwoServersOnePostgres runs two server processes on one PostgreSQL
@@ -127,29 +103,28 @@ func (c client) do(method, url, body string, out any) (int, error) {
 // more than the key's concurrency, and the rest must wait, not fail.
 func TestTwoServersOnePostgres(t *testing.T) {
 	dsn := pgtest.DSN(t)
+	ctx := t.Context()
 	var stdout, stderr bytes.Buffer
-	if err := run(context.Background(), []string{"keys", "create", "--db", dsn, "--role", "member"}, &stdout, &stderr); err != nil {
+	if err := run(ctx, []string{"keys", "create", "--db", dsn, "--role", "member"}, &stdout, &stderr); err != nil {
 		t.Fatal(err, stderr.String())
 	}
-	c := client{t: t, key: strings.TrimSpace(stdout.String())}
-	servers := []string{startProcessEnv(t, dsn).base, startProcessEnv(t, dsn).base}
+	key := strings.TrimSpace(stdout.String())
+	servers := []*apiclient.Client{startProcessEnv(t, dsn).client(key), startProcessEnv(t, dsn).client(key)}
 
-	var d struct{ ID string }
-	if _, err := c.do("POST", servers[0]+"/v1/datasets-v2", `{"name":"shared"}`, &d); err != nil {
+	d, err := servers[0].CreateDataset(ctx, apiclient.DatasetInput{Name: "shared"})
+	if err != nil {
 		t.Fatal(err)
 	}
-	ds := "/v1/datasets-v2/" + d.ID
 	const edits = 30
 	var jsonl strings.Builder
 	for i := 0; i < edits; i++ {
 		fmt.Fprintf(&jsonl, `{"input":"seed %d"}`+"\n", i)
 	}
-	body, _ := json.Marshal(map[string]string{"format": "jsonl", "content": jsonl.String()})
-	if _, err := c.do("POST", servers[1]+ds+"/import", string(body), nil); err != nil {
+	if _, err := servers[1].Import(ctx, d.ID, apiclient.FormatJSONL, strings.NewReader(jsonl.String()), apiclient.WriteOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	var seeded []struct{ ID, Input string }
-	if _, err := c.do("GET", servers[0]+ds+"/items", "", &seeded); err != nil {
+	seeded, err := servers[0].GetDataset(ctx, d.ID)
+	if err != nil {
 		t.Fatal(err)
 	}
 
@@ -161,28 +136,28 @@ func TestTwoServersOnePostgres(t *testing.T) {
 		want    = map[string]string{} // item id -> input acknowledged
 		numbers []int
 	)
-	for _, it := range seeded {
+	for _, it := range seeded.Items {
 		want[it.ID] = it.Input
 	}
 	for i := 0; i < 100; i++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			base := servers[i%2]
+			c := servers[i%2]
 			switch {
 			case i < 30:
-				var out struct{ Version struct{ VersionNumber int } }
-				if _, err := c.do("POST", base+ds+"/versions", "", &out); err != nil {
+				v, _, err := c.CreateVersion(ctx, d.ID, apiclient.VersionInput{})
+				if err != nil {
 					t.Error(err)
 					return
 				}
 				mu.Lock()
-				numbers = append(numbers, out.Version.VersionNumber)
+				numbers = append(numbers, v.VersionNumber)
 				mu.Unlock()
 			case i < 70:
 				input := fmt.Sprintf("created %d", i)
-				var it struct{ ID string }
-				if _, err := c.do("POST", base+ds+"/items?skipVersion=true", fmt.Sprintf(`{"input":%q}`, input), &it); err != nil {
+				it, err := c.CreateItem(ctx, d.ID, apiclient.ItemInput{Input: input}, apiclient.WriteOptions{SkipVersion: true})
+				if err != nil {
 					t.Error(err)
 					return
 				}
@@ -190,9 +165,9 @@ func TestTwoServersOnePostgres(t *testing.T) {
 				want[it.ID] = input
 				mu.Unlock()
 			default:
-				target := seeded[i-70]
+				target := seeded.Items[i-70]
 				input := fmt.Sprintf("edited %d", i)
-				if _, err := c.do("PATCH", base+ds+"/items/"+target.ID, fmt.Sprintf(`{"input":%q}`, input), nil); err != nil {
+				if _, err := c.UpdateItem(ctx, d.ID, target.ID, apiclient.ItemUpdate{Input: &input}, apiclient.WriteOptions{}); err != nil {
 					t.Error(err)
 					return
 				}
@@ -207,15 +182,15 @@ func TestTwoServersOnePostgres(t *testing.T) {
 		return
 	}
 
-	var versions struct{ Versions []struct{ VersionNumber int } }
-	if _, err := c.do("GET", servers[1]+ds+"/versions?limit=100", "", &versions); err != nil {
+	versions, err := servers[1].ListRecentVersions(ctx, d.ID, 100)
+	if err != nil {
 		t.Fatal(err)
 	}
 	// 1 (create) + 1 (import) + 30 snapshots + 30 edits.
-	if got, want := len(versions.Versions), 62; got != want {
+	if got, want := len(versions), 62; got != want {
 		t.Fatalf("%d versions, want %d", got, want)
 	}
-	for i, v := range versions.Versions {
+	for i, v := range versions {
 		if want := 62 - i; v.VersionNumber != want {
 			t.Fatalf("versions[%d] = %d, want %d", i, v.VersionNumber, want)
 		}
@@ -224,12 +199,12 @@ func TestTwoServersOnePostgres(t *testing.T) {
 	if len(slices.Compact(numbers)) != 30 {
 		t.Fatalf("snapshots got repeated numbers: %v", numbers)
 	}
-	var items []struct{ ID, Input string }
-	if _, err := c.do("GET", servers[0]+ds+"/items", "", &items); err != nil {
+	final, err := servers[0].GetDataset(ctx, d.ID)
+	if err != nil {
 		t.Fatal(err)
 	}
 	got := map[string]string{}
-	for _, it := range items {
+	for _, it := range final.Items {
 		got[it.ID] = it.Input
 	}
 	if len(got) != len(want) {

@@ -3,13 +3,14 @@ package main
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"math/rand/v2"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	apiclient "github.com/strata-eval/strata/client"
 )
 
 // TestCrash kills a server with SIGKILL in the middle of a stream of writes,
@@ -26,27 +27,27 @@ func TestCrash(t *testing.T) {
 	if err := run(ctx, []string{"keys", "create", "--db", dsn, "--role", "owner"}, &stdout, &stderr); err != nil {
 		t.Fatal(err, stderr.String())
 	}
-	c := client{t: t, key: strings.TrimSpace(stdout.String())}
+	key := strings.TrimSpace(stdout.String())
 	rng := rand.New(rand.NewPCG(7, uint64(time.Now().UnixNano())))
 
 	var (
-		datasetPath string
-		acked       = map[string]string{} // item id -> input whose write was acknowledged
-		inFlight    = map[string]string{} // item id -> input of an edit sent but not acknowledged
-		imports     = map[string]bool{}   // import marker -> acknowledged
-		snapshots   []int                 // version numbers acknowledged
+		datasetID string
+		acked     = map[string]string{} // item id -> input whose write was acknowledged
+		inFlight  = map[string]string{} // item id -> input of an edit sent but not acknowledged
+		imports   = map[string]bool{}   // import marker -> acknowledged
+		snapshots []int                 // version numbers acknowledged
 	)
 	const rounds = 4
 	for round := 0; round < rounds; round++ {
 		p := startProcess(t, dsn)
-		if datasetPath == "" {
-			var d struct{ ID string }
-			if _, err := c.do("POST", p.base+"/v1/datasets-v2", `{"name":"crash"}`, &d); err != nil {
+		c := p.client(key)
+		if datasetID == "" {
+			d, err := c.CreateDataset(ctx, apiclient.DatasetInput{Name: "crash"})
+			if err != nil {
 				t.Fatal(err)
 			}
-			datasetPath = p.base + "/v1/datasets-v2/" + d.ID
+			datasetID = d.ID
 		}
-		ds := strings.Replace(datasetPath, datasetPath[:strings.Index(datasetPath, "/v1/")], p.base, 1)
 
 		var (
 			mu   sync.Mutex
@@ -65,8 +66,8 @@ func TestCrash(t *testing.T) {
 				switch op := (w + n) % 10; {
 				case op < 4 || len(mine) == 0:
 					input := fmt.Sprintf("r%d w%d n%d", round, w, n)
-					var it struct{ ID string }
-					if _, err := c.do("POST", ds+"/items?skipVersion="+fmt.Sprint(n%2 == 0), fmt.Sprintf(`{"input":%q}`, input), &it); err != nil {
+					it, err := c.CreateItem(ctx, datasetID, apiclient.ItemInput{Input: input}, apiclient.WriteOptions{SkipVersion: n%2 == 0})
+					if err != nil {
 						continue
 					}
 					mu.Lock()
@@ -79,7 +80,7 @@ func TestCrash(t *testing.T) {
 					mu.Lock()
 					inFlight[id] = input
 					mu.Unlock()
-					_, err := c.do("PATCH", ds+"/items/"+id, fmt.Sprintf(`{"input":%q}`, input), nil)
+					_, err := c.UpdateItem(ctx, datasetID, id, apiclient.ItemUpdate{Input: &input}, apiclient.WriteOptions{})
 					mu.Lock()
 					if err == nil {
 						acked[id] = input
@@ -87,10 +88,9 @@ func TestCrash(t *testing.T) {
 					}
 					mu.Unlock()
 				case op < 9:
-					var out struct{ Version struct{ VersionNumber int } }
-					if _, err := c.do("POST", ds+"/versions", "", &out); err == nil {
+					if v, _, err := c.CreateVersion(ctx, datasetID, apiclient.VersionInput{}); err == nil {
 						mu.Lock()
-						snapshots = append(snapshots, out.Version.VersionNumber)
+						snapshots = append(snapshots, v.VersionNumber)
 						mu.Unlock()
 					}
 				default:
@@ -99,11 +99,10 @@ func TestCrash(t *testing.T) {
 					for i := 0; i < 2000; i++ {
 						fmt.Fprintf(&b, `{"input":"%s #%d","ground_truth":"%s"}`+"\n", marker, i, strings.Repeat("x", 100))
 					}
-					body, _ := json.Marshal(map[string]string{"format": "jsonl", "content": b.String()})
 					mu.Lock()
 					imports[marker] = false
 					mu.Unlock()
-					if _, err := c.do("POST", ds+"/import", string(body), nil); err == nil {
+					if _, err := c.Import(ctx, datasetID, apiclient.FormatJSONL, strings.NewReader(b.String()), apiclient.WriteOptions{}); err == nil {
 						mu.Lock()
 						imports[marker] = true
 						mu.Unlock()
@@ -126,14 +125,13 @@ func TestCrash(t *testing.T) {
 			t.Fatalf("round %d: check after SIGKILL: %v\n%s", round, err, stdout.String())
 		}
 		p = startProcess(t, dsn)
-		ds = strings.Replace(datasetPath, datasetPath[:strings.Index(datasetPath, "/v1/")], p.base, 1)
-		var items []struct{ ID, Input string }
-		if _, err := c.do("GET", ds+"/items", "", &items); err != nil {
+		d, err := p.client(key).GetDataset(ctx, datasetID)
+		if err != nil {
 			t.Fatal(err)
 		}
 		got := map[string]string{}
 		perImport := map[string]int{}
-		for _, it := range items {
+		for _, it := range d.Items {
 			got[it.ID] = it.Input
 			if marker, _, ok := strings.Cut(it.Input, " #"); ok && strings.HasPrefix(marker, "import ") {
 				perImport[marker]++
@@ -149,13 +147,9 @@ func TestCrash(t *testing.T) {
 				t.Fatalf("round %d: import %q has %d of 2000 items (acknowledged: %v)", round, marker, n, ok)
 			}
 		}
-		var versions struct{ Versions []struct{ VersionNumber int } }
-		if _, err := c.do("GET", ds+"/versions?limit=1", "", &versions); err != nil {
-			t.Fatal(err)
-		}
 		for _, n := range snapshots {
-			if n > versions.Versions[0].VersionNumber {
-				t.Fatalf("round %d: version %d was acknowledged, head is %d", round, n, versions.Versions[0].VersionNumber)
+			if n > d.CurrentVersionNumber {
+				t.Fatalf("round %d: version %d was acknowledged, head is %d", round, n, d.CurrentVersionNumber)
 			}
 		}
 		p.kill()

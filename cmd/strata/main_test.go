@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -11,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/strata-eval/strata"
+	apiclient "github.com/strata-eval/strata/client"
 	"github.com/strata-eval/strata/internal/pgtest"
 )
 
@@ -48,17 +48,13 @@ func TestServe(t *testing.T) {
 	key := strings.Fields(out[i:])[0]
 	base := "http://" + m.Listener.Addr().String()
 
-	resp, err := http.Get(base + "/healthz")
-	if err != nil {
+	c := apiclient.New(base, key)
+	if err := c.Health(t.Context()); err != nil {
 		t.Fatal(err)
-	}
-	resp.Body.Close()
-	if got, want := resp.StatusCode, 200; got != want {
-		t.Fatalf("healthz = %d, want %d", got, want)
 	}
 
 	// The pages are served beside the API.
-	resp, err = http.Get(base + "/signin")
+	resp, err := http.Get(base + "/signin")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -67,17 +63,12 @@ func TestServe(t *testing.T) {
 		t.Fatalf("sign-in page = %d, want %d", got, want)
 	}
 
-	req, _ := http.NewRequest("POST", base+"/v1/datasets-v2", strings.NewReader(`{"name":"qa"}`))
-	req.Header.Set("Authorization", "Bearer "+key)
-	resp, err = http.DefaultClient.Do(req)
+	d, err := c.CreateDataset(t.Context(), apiclient.DatasetInput{Name: "qa"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	var d struct{ CurrentVersionNumber int }
-	json.NewDecoder(resp.Body).Decode(&d)
-	resp.Body.Close()
-	if got, want := resp.StatusCode, 201; got != want || d.CurrentVersionNumber != 1 {
-		t.Fatalf("create = %d (version %d), want %d", got, d.CurrentVersionNumber, want)
+	if got, want := d.CurrentVersionNumber, 1; got != want {
+		t.Fatalf("created at version %d, want %d", got, want)
 	}
 	if err := m.Close(); err != nil {
 		t.Fatal(err)
