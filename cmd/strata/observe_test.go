@@ -15,6 +15,8 @@ import (
 	dto "github.com/prometheus/client_model/go"
 	"github.com/prometheus/common/expfmt"
 	"github.com/prometheus/common/model"
+
+	apiclient "github.com/strata-eval/strata/client"
 )
 
 // opsServer is a server started with extra flags, its stderr captured.
@@ -26,6 +28,9 @@ type opsServer struct {
 	// client sends every request on one connection, so that a request is
 	// sent only once the previous one was logged and counted.
 	client *http.Client
+	// api calls the API with the owner key on that connection, without
+	// retries: every request is counted once.
+	api *apiclient.Client
 }
 
 // syncBuffer is a buffer the server's goroutines write while a test reads.
@@ -63,13 +68,18 @@ func startOps(t *testing.T, args ...string) *opsServer {
 	if i < 0 {
 		t.Fatalf("no owner key printed: %q", out)
 	}
-	return &opsServer{
+	s := &opsServer{
 		m: m, base: "http://" + m.Listener.Addr().String(), key: strings.Fields(out[i:])[0], stderr: stderr,
 		client: &http.Client{Transport: &http.Transport{MaxConnsPerHost: 1}},
 	}
+	s.api = apiclient.New(s.base, s.key)
+	s.api.HTTP, s.api.MaxRetries = s.client, -1
+	return s
 }
 
-// do sends a request with the owner key and returns the status and body.
+// do sends a request with the owner key and returns the status and body:
+// for what the API client does not send (unknown routes, a trailing slash,
+// X-Request-Id) and answers it does not expose (headers).
 func (s *opsServer) do(t *testing.T, method, path, body string, header ...string) (int, http.Header, []byte) {
 	t.Helper()
 	req, err := http.NewRequest(method, s.base+path, strings.NewReader(body))
@@ -93,22 +103,6 @@ func (s *opsServer) do(t *testing.T, method, path, body string, header ...string
 		t.Fatal(err)
 	}
 	return resp.StatusCode, resp.Header, data
-}
-
-// must sends a request that must answer want, and decodes its JSON body.
-func (s *opsServer) must(t *testing.T, want int, method, path, body string) map[string]any {
-	t.Helper()
-	status, _, data := s.do(t, method, path, body)
-	if status != want {
-		t.Fatalf("%s %s = %d %s, want %d", method, path, status, data, want)
-	}
-	var out map[string]any
-	if len(data) > 0 && data[0] == '{' {
-		if err := json.Unmarshal(data, &out); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return out
 }
 
 // scrape reads the metrics a URL serves.
@@ -193,9 +187,19 @@ func TestMetricsHTTP(t *testing.T) {
 	s := startOps(t, "--max-body-bytes", "4096")
 	before := scrape(t, s.client, s.base+"/metrics")
 
-	ds := s.must(t, 201, "POST", "/v1/datasets-v2", `{"name":"metrics"}`)["id"].(string)
-	s.must(t, 200, "GET", "/v1/datasets-v2/"+ds, "")
-	s.must(t, 200, "GET", "/v1/datasets-v2/"+ds+"/", "") // the trailing slash is the same route
+	ctx := t.Context()
+	d, err := s.api.CreateDataset(ctx, apiclient.DatasetInput{Name: "metrics"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ds := d.ID
+	if _, err := s.api.GetDataset(ctx, ds); err != nil {
+		t.Fatal(err)
+	}
+	// The trailing slash is the same route.
+	if status, _, data := s.do(t, "GET", "/v1/datasets-v2/"+ds+"/", ""); status != 200 {
+		t.Fatalf("GET with a trailing slash = %d %s, want 200", status, data)
+	}
 	for _, p := range []string{"/v1/nope-1234", "/v1/datasets-v2/" + ds + "/nope/5678"} {
 		if status, _, _ := s.do(t, "GET", p, ""); status != 404 {
 			t.Fatalf("GET %s = %d, want 404", p, status)
@@ -257,15 +261,30 @@ func TestMetricsHTTP(t *testing.T) {
 func TestMetricsStore(t *testing.T) {
 	s := startOps(t)
 	before := scrape(t, s.client, s.base+"/metrics")
-	ds := s.must(t, 201, "POST", "/v1/datasets-v2", `{"name":"store"}`)["id"].(string)
-	p := "/v1/datasets-v2/" + ds
-	s.must(t, 200, "POST", p+"/import", `{"format":"jsonl","content":"{\"input\":\"a\"}\n{\"input\":\"b\"}\n{\"input\":\"c\"}\n"}`)
+	ctx := t.Context()
+	d, err := s.api.CreateDataset(ctx, apiclient.DatasetInput{Name: "store"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.api.Import(ctx, d.ID, apiclient.FormatJSONL, strings.NewReader("{\"input\":\"a\"}\n{\"input\":\"b\"}\n{\"input\":\"c\"}\n"), apiclient.WriteOptions{}); err != nil {
+		t.Fatal(err)
+	}
 	// A failed import commits nothing, and counts nothing.
-	s.must(t, 400, "POST", p+"/import", `{"format":"jsonl","content":"{\"input\":\"d\"}\nnot json\n"}`)
-	s.must(t, 201, "POST", p+"/items?skipVersion=true", `{"input":"e"}`)
-	s.must(t, 201, "POST", p+"/versions", "")
-	s.must(t, 200, "POST", p+"/versions/2/restore", "")
-	head := s.must(t, 200, "GET", p, "")["currentVersionNumber"].(float64)
+	_, err = s.api.Import(ctx, d.ID, apiclient.FormatJSONL, strings.NewReader("{\"input\":\"d\"}\nnot json\n"), apiclient.WriteOptions{})
+	if got, want := apiclient.StatusOf(err), 400; got != want {
+		t.Fatalf("import of a bad line = %d (%v), want %d", got, err, want)
+	}
+	if _, err := s.api.CreateItem(ctx, d.ID, apiclient.ItemInput{Input: "e"}, apiclient.WriteOptions{SkipVersion: true}); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := s.api.CreateVersion(ctx, d.ID, apiclient.VersionInput{}); err != nil {
+		t.Fatal(err)
+	}
+	restored, err := s.api.RestoreVersion(ctx, d.ID, "2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	head := float64(restored.CurrentVersionNumber)
 	after := scrape(t, s.client, s.base+"/metrics")
 
 	moved := func(name string) float64 { return after.value(name) - before.value(name) }
@@ -304,13 +323,26 @@ func TestMetricsEvaluatorsAndLLM(t *testing.T) {
 	s := startOps(t, "--llm-base-url", llm.URL)
 	before := scrape(t, s.client, s.base+"/metrics")
 
-	ds := s.must(t, 201, "POST", "/v1/datasets-v2", `{"name":"runs"}`)["id"].(string)
-	p := "/v1/datasets-v2/" + ds
-	s.must(t, 201, "POST", p+"/items", `{"input":"q","output":"a"}`)
-	judge := s.must(t, 200, "POST", "/v1/evaluators", `{"name":"Judge","slug":"judge","type":"model-labeler","mode":"normal",
-		"params":{"prompt":"Is {{output}} good?","labels":["good","bad"]},"filters":[]}`)["id"].(string)
-	s.must(t, 200, "POST", p+"/evaluators", `{"evaluatorId":"`+judge+`"}`)
-	s.must(t, 200, "POST", p+"/evaluators/run", "")
+	ctx := t.Context()
+	d, err := s.api.CreateDataset(ctx, apiclient.DatasetInput{Name: "runs"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	output := "a"
+	if _, err := s.api.CreateItem(ctx, d.ID, apiclient.ItemInput{Input: "q", Output: &output}, apiclient.WriteOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	judge, err := s.api.CreateEvaluator(ctx, apiclient.EvaluatorInput{Name: "Judge", Slug: "judge", Type: "model-labeler", Mode: "normal",
+		Params: json.RawMessage(`{"prompt":"Is {{output}} good?","labels":["good","bad"]}`), Filters: json.RawMessage(`[]`)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.api.AttachEvaluator(ctx, d.ID, judge.ID, nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.api.RunEvaluators(ctx, d.ID, false); err != nil {
+		t.Fatal(err)
+	}
 	after := scrape(t, s.client, s.base+"/metrics")
 
 	moved := func(name string, labels ...string) float64 {
@@ -424,7 +456,9 @@ func TestRequestID(t *testing.T) {
 func TestLogFlags(t *testing.T) {
 	t.Run("Level", func(t *testing.T) {
 		s := startOps(t, "--log-level", "warn")
-		s.do(t, "GET", "/healthz", "")
+		if err := s.api.Health(t.Context()); err != nil {
+			t.Fatal(err)
+		}
 		s.m.Close()
 		if log := s.stderr.String(); strings.Contains(log, "msg=request") || strings.Contains(log, "strata listening") {
 			t.Errorf("info lines logged at --log-level warn:\n%s", log)
@@ -489,7 +523,9 @@ func TestMetricsAddr(t *testing.T) {
 			t.Errorf("GET /metrics on the main address = %d, want %d", got, want)
 		}
 		maddr := "http://" + s.m.MetricsListener.Addr().String()
-		s.do(t, "GET", "/healthz", "")
+		if err := s.api.Health(t.Context()); err != nil {
+			t.Fatal(err)
+		}
 		ms := scrape(t, http.DefaultClient, maddr+"/metrics")
 		if got := ms.value("strata_http_requests_total", "route", "/healthz"); got != 1 {
 			t.Errorf("healthz counted %v times, want 1", got)
