@@ -6,6 +6,7 @@ import (
 
 	"github.com/strata-eval/strata"
 	"github.com/strata-eval/strata/importer"
+	"github.com/strata-eval/strata/internal/rules"
 )
 
 var datasetSorts = []string{
@@ -43,8 +44,8 @@ func datasetInput(v *validator, b jsonBody, partial bool) (name, description *st
 	if !ok {
 		return nil, nil, false, false
 	}
-	name, setName = v.str("name", obj["name"], stringRule{trim: true, min: 1, max: maxNameLength, optional: partial})
-	description, setDescription = v.str("description", obj["description"], stringRule{trim: true, max: 10000, nullable: true, optional: true})
+	name, setName = v.str("name", obj["name"], stringRule{trim: true, optional: partial})
+	description, setDescription = v.str("description", obj["description"], stringRule{trim: true, nullable: true, optional: true})
 	return name, description, setName, setDescription
 }
 
@@ -52,10 +53,18 @@ func datasetInput(v *validator, b jsonBody, partial bool) (name, description *st
 func (s *Server) createDataset(w http.ResponseWriter, r *request) error {
 	var v validator
 	name, description, _, _ := datasetInput(&v, r.body, false)
+	c := strata.DatasetCreate{Description: description}
+	if name != nil {
+		c.Name = *name
+	}
+	textErr := v.rules(c.Validate(), "name", "description")
 	if err := v.err(); err != nil {
 		return err
 	}
-	d, err := s.Store.CreateDataset(r.ctx(), r.actor(), strata.DatasetCreate{Name: *name, Description: description})
+	if textErr != nil {
+		return textErr
+	}
+	d, err := s.Store.CreateDataset(r.ctx(), r.actor(), c)
 	if err != nil {
 		return err
 	}
@@ -96,17 +105,21 @@ func (s *Server) updateDataset(w http.ResponseWriter, r *request) error {
 	}
 	var v validator
 	name, description, setName, setDescription := datasetInput(&v, r.body, true)
+	u := strata.DatasetUpdate{Name: name, Description: description, SetDescription: setDescription}
+	textErr := v.rules(u.Validate(), "name", "description")
 	if err := v.err(); err != nil {
 		return err
 	}
 	if !setName && !setDescription {
 		return errNoFields
 	}
+	if textErr != nil {
+		return textErr
+	}
 	opts, err := writeOptions(r)
 	if err != nil {
 		return err
 	}
-	u := strata.DatasetUpdate{Name: name, Description: description, SetDescription: setDescription}
 	d, err := s.Store.UpdateDataset(r.ctx(), r.actor(), ids[0], u, opts)
 	if err != nil {
 		return err
@@ -158,18 +171,12 @@ func (s *Server) importItems(w http.ResponseWriter, r *request) error {
 	if err != nil {
 		return s.afterLookup(r, ids[0], err)
 	}
-	l := s.limits()
-	src = &limitedSource{src: src, maxItems: l.MaxImportItems, maxField: l.MaxFieldBytes}
-	n, err := s.Store.ImportItems(r.ctx(), r.actor(), ids[0], src, opts)
+	n, err := rules.ImportItems(r.ctx(), s.Store, r.actor(), ids[0], src, opts, s.importLimits())
 	if err != nil {
 		return err
 	}
 	return writeJSON(w, http.StatusOK, map[string]int{"insertedCount": n})
 }
-
-// maxNameLength bounds dataset names (Lunary sets none): a name is shown in
-// lists and compared on every create, and no person types more.
-const maxNameLength = 1000
 
 func importInput(r *request) (strata.ItemSource, strata.WriteOptions, error) {
 	var v validator

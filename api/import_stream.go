@@ -1,15 +1,13 @@
 package api
 
 import (
-	"errors"
 	"io"
 	"mime"
 	"net/http"
-	"os"
 	"unicode/utf8"
 
-	"github.com/strata-eval/strata"
 	"github.com/strata-eval/strata/importer"
+	"github.com/strata-eval/strata/internal/rules"
 )
 
 // Raw imports.
@@ -17,9 +15,10 @@ import (
 // POST .../import takes Lunary's JSON {format, content}, which must be read
 // whole before it can be parsed, or the file itself as the body, sent as
 // application/x-ndjson (or application/jsonl) or text/csv. A raw body is
-// parsed as it arrives and its items inserted in batches, in the one
-// transaction ImportItems runs, so an import of any size holds one record and
-// one batch in memory, never the file. It has its own size limit,
+// received into a temporary file (rules.Spool), then parsed from it and its
+// items inserted in batches, in the one transaction ImportItems runs, so an
+// import of any size holds one record and one batch in memory, never the
+// file, and its transaction never waits on the network. It has its own size limit,
 // Limits.MaxImportBytes, far above the JSON body limit; the item and field
 // limits apply as to any import.
 
@@ -62,15 +61,21 @@ func (s *Server) importStream(w http.ResponseWriter, r *request, datasetID, form
 	if deadline, ok := r.Context().Deadline(); ok {
 		http.NewResponseController(w).SetReadDeadline(deadline)
 	}
+	// The file is received whole before the import's transaction starts,
+	// so that it never waits on the network while holding the write lock.
 	body := &bodyStream{r: http.MaxBytesReader(w, r.Body, l.MaxImportBytes)}
-	src, err := importer.New(format, body)
+	file, err := rules.Spool(body, l.MaxImportBytes)
 	if err != nil {
 		return s.afterLookup(r, datasetID, body.cause(err))
 	}
-	src = &limitedSource{src: src, maxItems: l.MaxImportItems, maxField: l.MaxFieldBytes}
-	n, err := s.Store.ImportItems(r.ctx(), r.actor(), datasetID, src, opts)
+	defer file.Close()
+	src, err := importer.New(format, file)
 	if err != nil {
-		return body.cause(err)
+		return s.afterLookup(r, datasetID, err)
+	}
+	n, err := rules.ImportItems(r.ctx(), s.Store, r.actor(), datasetID, src, opts, s.importLimits())
+	if err != nil {
+		return err
 	}
 	return writeJSON(w, http.StatusOK, map[string]int{"insertedCount": n})
 }
@@ -157,12 +162,4 @@ func (b *bodyStream) cause(err error) error {
 }
 
 // bodyError turns a failure to read a body into a client error.
-func bodyError(err error) error {
-	if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
-		return errBodyTooLarge
-	}
-	if errors.Is(err, os.ErrDeadlineExceeded) {
-		return errBodyTimeout
-	}
-	return strata.Errorf(strata.EINVALID, "Could not read request body: %v", err)
-}
+func bodyError(err error) error { return rules.BodyError(err) }

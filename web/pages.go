@@ -14,6 +14,7 @@ import (
 
 	"github.com/strata-eval/strata"
 	"github.com/strata-eval/strata/importer"
+	"github.com/strata-eval/strata/internal/rules"
 )
 
 func parseTemplates() map[string]*template.Template {
@@ -43,30 +44,33 @@ type result struct {
 	Text string
 }
 
-// results summarises an item's evaluator results: pass or fail when the
-// result says, else its score, else its JSON, cut short.
-func results(it *strata.Item) []result {
+// results summarises an item's evaluator results as a run's summary counts
+// them: pass or fail by strata.PassOutcome under the slot's config (a
+// model-scorer's threshold, a model-labeler's pass labels) of dataset d;
+// else "error", else the score, else the JSON, cut short.
+func results(d *strata.Dataset, it *strata.Item) []result {
 	var out []result
 	for i, raw := range []json.RawMessage{it.EvaluatorResult1, it.EvaluatorResult2, it.EvaluatorResult3, it.EvaluatorResult4, it.EvaluatorResult5} {
 		if len(raw) == 0 || string(raw) == "null" {
 			continue
 		}
+		var config *strata.EvaluatorConfig
+		if d != nil {
+			config = strata.ParseEvaluatorConfig(d.EvaluatorConfigs[strconv.Itoa(i+1)])
+		}
 		var v struct {
-			Passed *bool    `json:"passed"`
-			Pass   *bool    `json:"pass"`
-			Score  *float64 `json:"score"`
-			Error  string   `json:"error"`
+			Score *float64        `json:"score"`
+			Error json.RawMessage `json:"error"`
 		}
 		json.Unmarshal(raw, &v)
 		text := string(raw)
-		switch {
-		case v.Error != "":
-			text = "error"
-		case v.Passed != nil || v.Pass != nil:
+		switch outcome := strata.PassOutcome(config, raw); {
+		case outcome == strata.OutcomePass:
+			text = "pass"
+		case outcome == strata.OutcomeFail:
 			text = "fail"
-			if (v.Passed != nil && *v.Passed) || (v.Pass != nil && *v.Pass) {
-				text = "pass"
-			}
+		case v.Error != nil:
+			text = "error"
 		case v.Score != nil:
 			text = strconv.FormatFloat(*v.Score, 'g', 3, 64)
 		case len(text) > 40:
@@ -111,12 +115,12 @@ func (s *Server) datasetsPage(w http.ResponseWriter, ss *session) error {
 }
 
 func (s *Server) createDataset(w http.ResponseWriter, ss *session) error {
-	c := strata.DatasetCreate{Name: strings.TrimSpace(ss.FormValue("name"))}
-	if c.Name == "" {
-		return strata.Errorf(strata.EINVALID, "A dataset needs a name.")
-	}
-	if d := strings.TrimSpace(ss.FormValue("description")); d != "" {
+	c := strata.DatasetCreate{Name: strata.JSTrim(ss.FormValue("name"))}
+	if d := strata.JSTrim(ss.FormValue("description")); d != "" {
 		c.Description = &d
+	}
+	if err := c.Validate(); err != nil {
+		return err
 	}
 	d, err := s.Store.CreateDataset(ss.Context(), ss.principal.Actor(), c)
 	if err != nil {
@@ -164,14 +168,13 @@ func (s *Server) datasetPage(w http.ResponseWriter, ss *session) error {
 
 func (s *Server) renameDataset(w http.ResponseWriter, ss *session) error {
 	id := ss.PathValue("id")
-	u := strata.DatasetUpdate{SetDescription: true}
-	if name := strings.TrimSpace(ss.FormValue("name")); name != "" {
-		u.Name = &name
-	} else {
-		return strata.Errorf(strata.EINVALID, "A dataset needs a name.")
-	}
-	if d := strings.TrimSpace(ss.FormValue("description")); d != "" {
+	name := strata.JSTrim(ss.FormValue("name"))
+	u := strata.DatasetUpdate{Name: &name, SetDescription: true}
+	if d := strata.JSTrim(ss.FormValue("description")); d != "" {
 		u.Description = &d
+	}
+	if err := u.Validate(); err != nil {
+		return err
 	}
 	if _, err := s.Store.UpdateDataset(ss.Context(), ss.principal.Actor(), id, u, strata.WriteOptions{SkipVersion: true}); err != nil {
 		return err
@@ -209,6 +212,9 @@ var working = strata.WriteOptions{SkipVersion: true}
 func (s *Server) createItem(w http.ResponseWriter, ss *session) error {
 	id := ss.PathValue("id")
 	in := strata.ItemInput{Input: ss.FormValue("input"), GroundTruth: optional(ss, "groundTruth"), Output: optional(ss, "output")}
+	if err := s.checkItem(in.Input, in.GroundTruth, in.Output, in.Validate); err != nil {
+		return err
+	}
 	if _, err := s.Store.CreateItem(ss.Context(), ss.principal.Actor(), id, in, working); err != nil {
 		return err
 	}
@@ -220,6 +226,9 @@ func (s *Server) updateItem(w http.ResponseWriter, ss *session) error {
 	input := ss.FormValue("input")
 	u := strata.ItemUpdate{Input: &input, GroundTruth: optional(ss, "groundTruth"), SetGroundTruth: true,
 		Output: optional(ss, "output"), SetOutput: true}
+	if err := s.checkItem(input, u.GroundTruth, u.Output, u.Validate); err != nil {
+		return err
+	}
 	if _, err := s.Store.UpdateItem(ss.Context(), ss.principal.Actor(), id, ss.PathValue("itemId"), u, working); err != nil {
 		return err
 	}
@@ -237,6 +246,9 @@ func (s *Server) deleteItem(w http.ResponseWriter, ss *session) error {
 func (s *Server) saveVersion(w http.ResponseWriter, ss *session) error {
 	id := ss.PathValue("id")
 	c := strata.VersionCreate{Name: optional(ss, "name"), Description: optional(ss, "description")}
+	if err := c.Validate(); err != nil {
+		return err
+	}
 	v, _, err := s.Store.CreateVersion(ss.Context(), ss.principal.Actor(), id, c)
 	if err != nil {
 		return err
@@ -244,10 +256,26 @@ func (s *Server) saveVersion(w http.ResponseWriter, ss *session) error {
 	return redirect(w, ss, "/datasets/"+id, fmt.Sprintf("Saved version %d.", v.Number))
 }
 
-// importFile streams an uploaded CSV or JSONL file into the working version:
-// the file is parsed as it arrives and never held whole.
+// checkItem applies the API's rules to an item's fields: the field size
+// limit, then the domain's (validate).
+func (s *Server) checkItem(input string, groundTruth, output *string, validate func() error) error {
+	if err := rules.CheckFieldSizes(input, groundTruth, output, s.API.EffectiveLimits().MaxFieldBytes); err != nil {
+		return err
+	}
+	return validate()
+}
+
+// importFile imports an uploaded CSV or JSONL file into the working
+// version, under the API's import limits. The file is received into a
+// temporary file first, within the import's byte limit and the request's
+// deadline, so that the import's transaction never waits on the network.
 func (s *Server) importFile(w http.ResponseWriter, ss *session) error {
 	id := ss.PathValue("id")
+	l := s.API.EffectiveLimits()
+	if ss.ContentLength > l.MaxImportBytes {
+		return rules.ErrBodyTooLarge
+	}
+	ss.Body = http.MaxBytesReader(w, ss.Body, l.MaxImportBytes)
 	mr, err := ss.MultipartReader()
 	if err != nil {
 		return strata.Errorf(strata.EINVALID, "Choose a CSV or JSONL file to import.")
@@ -257,7 +285,7 @@ func (s *Server) importFile(w http.ResponseWriter, ss *session) error {
 		if err == io.EOF {
 			return strata.Errorf(strata.EINVALID, "Choose a CSV or JSONL file to import.")
 		} else if err != nil {
-			return strata.Errorf(strata.EINVALID, "The upload failed: %v", err)
+			return rules.BodyError(err)
 		}
 		if part.FormName() != "file" {
 			continue
@@ -266,11 +294,16 @@ func (s *Server) importFile(w http.ResponseWriter, ss *session) error {
 		if strings.EqualFold(path.Ext(part.FileName()), ".csv") {
 			format = "csv"
 		}
-		src, err := importer.New(format, part)
+		file, err := rules.Spool(part, l.MaxImportBytes)
 		if err != nil {
 			return err
 		}
-		n, err := s.Store.ImportItems(ss.Context(), ss.principal.Actor(), id, src, working)
+		defer file.Close()
+		src, err := importer.New(format, file)
+		if err != nil {
+			return err
+		}
+		n, err := rules.ImportItems(ss.Context(), s.Store, ss.principal.Actor(), id, src, working, s.API.ImportLimits())
 		if err != nil {
 			return err
 		}

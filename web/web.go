@@ -6,6 +6,7 @@
 package web
 
 import (
+	"context"
 	"crypto/hmac"
 	"crypto/sha256"
 	"crypto/subtle"
@@ -21,7 +22,9 @@ import (
 	"time"
 
 	"github.com/strata-eval/strata"
+	"github.com/strata-eval/strata/api"
 	"github.com/strata-eval/strata/eval"
+	"github.com/strata-eval/strata/internal/rules"
 )
 
 //go:embed templates/*.html
@@ -35,6 +38,11 @@ type Server struct {
 	Store  strata.Store
 	Runner *eval.Runner // runs evaluators; nil hides the Run button
 	Logger *slog.Logger
+	// API is the API server whose rules the pages follow: its body, import,
+	// field and time limits, and its per-key limiter, shared, so that a
+	// key's requests count once whichever face they come through. Nil: an
+	// API server with the default limits.
+	API *api.Server
 
 	pages map[string]*template.Template
 }
@@ -49,6 +57,9 @@ const pageSize = 50
 // Handler returns the handler of every page, under "/".
 func (s *Server) Handler() http.Handler {
 	s.pages = parseTemplates()
+	if s.API == nil {
+		s.API = &api.Server{Store: s.Store, Logger: s.Logger}
+	}
 	mux := http.NewServeMux()
 	static, _ := fs.Sub(staticFiles, "static")
 	mux.Handle("GET /static/", http.StripPrefix("/static/", http.FileServerFS(static)))
@@ -113,7 +124,9 @@ func (ss *session) canWrite() bool { return ss.principal.Role.CanWrite() }
 type sessionHandler func(w http.ResponseWriter, ss *session) error
 
 // handle registers a page that needs a session; write pages also need a
-// role that may write and a valid CSRF token.
+// role that may write and a valid CSRF token. Every page runs under the
+// API's rules: its request deadline, its per-key limiter, and its body limit
+// for forms (an upload has the import's, see importFile).
 func (s *Server) handle(mux *http.ServeMux, pattern string, write bool, h sessionHandler) {
 	mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
 		ss, err := s.session(r)
@@ -121,16 +134,18 @@ func (s *Server) handle(mux *http.ServeMux, pattern string, write bool, h sessio
 			http.Redirect(w, r, "/signin?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
 			return
 		}
+		ctx, cancel := context.WithTimeout(r.Context(), s.API.EffectiveLimits().RequestTimeout)
+		defer cancel()
+		ss.Request = r.WithContext(ctx)
+		done, err := s.API.Admit(ss.principal.KeyID)
+		if err != nil {
+			s.fail(w, ss, err)
+			return
+		}
+		defer done()
 		if r.Method == http.MethodPost {
-			// A multipart upload is streamed by its handler, so its token
-			// comes in the query string: reading a form field first would
-			// read the whole file into memory.
-			token := r.URL.Query().Get("csrf")
-			if !strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/") {
-				token = r.PostFormValue("csrf")
-			}
-			if subtle.ConstantTimeCompare([]byte(token), []byte(ss.csrf())) != 1 {
-				s.fail(w, ss, strata.Errorf(strata.EFORBIDDEN, "The form has expired: reload the page and try again."))
+			if err := s.checkForm(w, ss); err != nil {
+				s.fail(w, ss, err)
 				return
 			}
 		}
@@ -139,9 +154,53 @@ func (s *Server) handle(mux *http.ServeMux, pattern string, write bool, h sessio
 			return
 		}
 		if err := h(w, ss); err != nil {
+			if ab, ok := errors.AsType[*abortError](err); ok {
+				// The download has started: all that is left is to make
+				// sure the browser does not take it for complete.
+				if ctx.Err() == nil {
+					s.logger().Error("page aborted", "path", r.URL.Path, "err", ab.err)
+				}
+				panic(http.ErrAbortHandler)
+			}
 			s.fail(w, ss, err)
 		}
 	})
+}
+
+// checkForm reads a form's body, within the API's body limit and the
+// request's deadline, and checks its CSRF token. A multipart upload is read
+// by its handler, so its token comes in the query string: reading a form
+// field first would read the whole file.
+func (s *Server) checkForm(w http.ResponseWriter, ss *session) error {
+	if deadline, ok := ss.Context().Deadline(); ok {
+		http.NewResponseController(w).SetReadDeadline(deadline)
+	}
+	token := ss.URL.Query().Get("csrf")
+	if !strings.HasPrefix(ss.Header.Get("Content-Type"), "multipart/") {
+		ss.Body = http.MaxBytesReader(w, ss.Body, s.API.BodyLimit())
+		if err := ss.ParseForm(); err != nil {
+			return rules.BodyError(err)
+		}
+		token = ss.PostFormValue("csrf")
+	}
+	if subtle.ConstantTimeCompare([]byte(token), []byte(ss.csrf())) != 1 {
+		return strata.Errorf(strata.EFORBIDDEN, "The form has expired: reload the page and try again.")
+	}
+	return nil
+}
+
+// abortError is an error met after a response started (a download): the
+// response can only be cut short.
+type abortError struct{ err error }
+
+func (e *abortError) Error() string { return e.err.Error() }
+func (e *abortError) Unwrap() error { return e.err }
+
+func (s *Server) logger() *slog.Logger {
+	if s.Logger != nil {
+		return s.Logger
+	}
+	return slog.Default()
 }
 
 // session reads the cookie and checks the key it holds, live.
@@ -189,20 +248,24 @@ func safeNext(next string) string {
 	return next
 }
 
-// fail shows an error page with the status the API would give.
+// fail shows an error page with the status and message the API gives the
+// same error (rules.Status).
 func (s *Server) fail(w http.ResponseWriter, ss *session, err error) {
-	status := map[string]int{
-		strata.ENOTFOUND: http.StatusNotFound, strata.ECONFLICT: http.StatusConflict,
-		strata.EINVALID: http.StatusBadRequest, strata.EFORBIDDEN: http.StatusForbidden,
-		strata.ETOOLARGE: http.StatusRequestEntityTooLarge,
-	}[strata.ErrorCode(err)]
-	if status == 0 {
-		status = http.StatusInternalServerError
-		if s.Logger != nil {
-			s.Logger.Error("page failed", "path", ss.URL.Path, "err", err)
+	ctx := ss.Context()
+	status := rules.Status(ctx, err)
+	message := strata.ErrorMessage(err)
+	switch verr, ok := errors.AsType[*strata.ValidationError](err); {
+	case ok:
+		message = verr.Error()
+	case rules.TimedOut(ctx, err):
+		message = "Request timed out"
+	case status == http.StatusInternalServerError:
+		if ctx.Err() == nil { // else the browser left, and the store only noticed
+			s.logger().Error("page failed", "path", ss.URL.Path, "err", err)
 		}
 	}
-	s.render(w, status, "error", s.data(ss, map[string]any{"Status": status, "Message": strata.ErrorMessage(err)}))
+	api.SetRetryAfter(w, err)
+	s.render(w, status, "error", s.data(ss, map[string]any{"Status": status, "Message": message}))
 }
 
 // data adds what every page shows to a page's own data.

@@ -188,7 +188,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	root.Handle("/v1/", apiHandler)
 	root.Handle("/healthz", apiHandler)
 	root.Handle("/readyz", apiHandler)
-	root.Handle("/", (&web.Server{Store: m.Store, Runner: m.runner, Logger: m.logger}).Handler())
+	root.Handle("/", (&web.Server{Store: m.Store, Runner: m.runner, Logger: m.logger, API: srv}).Handler())
 	m.server = &http.Server{
 		Handler:           root,
 		ReadHeaderTimeout: m.ReadHeaderTimeout,
