@@ -38,16 +38,19 @@ func LoadMigrations(fsys fs.FS) ([]Migration, error) {
 		ms = append(ms, Migration{Version: v, Name: name, SQL: string(b)})
 	}
 	sort.Slice(ms, func(i, j int) bool { return ms[i].Version < ms[j].Version })
-	for i, m := range ms {
-		if m.Version != i+1 {
-			return nil, fmt.Errorf("migration %s: expected number %d", m.Name, i+1)
+	for i := 1; i < len(ms); i++ {
+		if ms[i].Version == ms[i-1].Version {
+			return nil, fmt.Errorf("migration %s: number %d is also %s", ms[i].Name, ms[i].Version, ms[i-1].Name)
 		}
 	}
 	return ms, nil
 }
 
-// Migrate applies the migrations the database lacks, each in its own
-// transaction, recording each in schema_migrations. lock, if not empty, is a
+// Migrate applies the migrations the database lacks, in number order, each
+// in its own transaction, recording each in schema_migrations. Numbers may
+// have gaps (they are handed out before the changes that use them land), so
+// a database applies every migration it has not recorded, not only those
+// above its newest. lock, if not empty, is a
 // statement run first in each transaction that keeps two processes from
 // migrating at once. It refuses a database whose schema is newer than ms.
 func Migrate(ctx context.Context, db *sql.DB, ms []Migration, lock string) error {
@@ -74,17 +77,25 @@ func migrateOne(ctx context.Context, db *sql.DB, ms []Migration, lock string) (d
 		version integer PRIMARY KEY, name text NOT NULL, applied_at bigint NOT NULL)`); err != nil {
 		return false, fmt.Errorf("migrate: %w", err)
 	}
-	var current int
-	if err := tx.QueryRowContext(ctx, `SELECT coalesce(max(version), 0) FROM schema_migrations`).Scan(&current); err != nil {
-		return false, fmt.Errorf("migrate: %w", err)
+	applied, newest, err := appliedMigrations(ctx, tx)
+	if err != nil {
+		return false, err
 	}
-	if current > len(ms) {
-		return false, fmt.Errorf("the database schema is at version %d, newer than this strata knows (%d): upgrade strata", current, len(ms))
+	known := 0
+	if len(ms) > 0 {
+		known = ms[len(ms)-1].Version
 	}
-	if current == len(ms) {
+	if newest > known {
+		return false, fmt.Errorf("the database schema is at version %d, newer than this strata knows (%d): upgrade strata", newest, known)
+	}
+	i := 0
+	for i < len(ms) && applied[ms[i].Version] {
+		i++
+	}
+	if i == len(ms) {
 		return true, tx.Commit()
 	}
-	m := ms[current]
+	m := ms[i]
 	if _, err := tx.ExecContext(ctx, m.SQL); err != nil {
 		return false, fmt.Errorf("migrate %s: %w", m.Name, err)
 	}
@@ -98,6 +109,25 @@ func migrateOne(ctx context.Context, db *sql.DB, ms []Migration, lock string) (d
 		return false, fmt.Errorf("migrate %s: %w", m.Name, err)
 	}
 	return false, tx.Commit()
+}
+
+// appliedMigrations returns the versions schema_migrations records, and the
+// newest.
+func appliedMigrations(ctx context.Context, tx *sql.Tx) (map[int]bool, int, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT version FROM schema_migrations`)
+	if err != nil {
+		return nil, 0, fmt.Errorf("migrate: %w", err)
+	}
+	defer rows.Close()
+	applied, newest := map[int]bool{}, 0
+	for rows.Next() {
+		var v int
+		if err := rows.Scan(&v); err != nil {
+			return nil, 0, fmt.Errorf("migrate: %w", err)
+		}
+		applied[v], newest = true, max(newest, v)
+	}
+	return applied, newest, rows.Err()
 }
 
 func nowMillis() int64 { return time.Now().UnixMilli() }
