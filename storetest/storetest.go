@@ -26,6 +26,7 @@ func Run(t *testing.T, open Opener) {
 	t.Run("ContentHash", func(t *testing.T) { testContentHash(t, open) })
 	t.Run("Idempotency", func(t *testing.T) { testIdempotency(t, open) })
 	t.Run("Evaluators", func(t *testing.T) { testEvaluators(t, open) })
+	t.Run("Sessions", func(t *testing.T) { testSessions(t, open) })
 }
 
 // fixture is a store with a project and an owner.

@@ -164,8 +164,15 @@ func TestPagesTakeTheRequestDeadline(t *testing.T) {
 	s := newSiteWith(t, func(ws *web.Server) {
 		ws.API = &api.Server{Store: ws.Store, Limits: api.Limits{RequestTimeout: time.Nanosecond}}
 	})
-	s.signin(t, s.owner)
+	// Signed in by the store: the sign-in page has the deadline too.
+	id, _, err := s.store.CreateSession(t.Context(), s.owner, time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.client.Jar.SetCookies(mustURL(t, s.URL), []*http.Cookie{{Name: "strata_session", Value: id, Path: "/"}})
 	wantStatus(t, s.get(t, "/datasets"), http.StatusServiceUnavailable, "Request timed out")
+	p := s.post(t, "/signin", url.Values{"key": {s.owner}})
+	wantStatus(t, p, http.StatusServiceUnavailable, "Signing in failed")
 }
 
 func TestExportIsTheAPIs(t *testing.T) {

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"os"
 	"strconv"
 	"strings"
@@ -31,6 +32,10 @@ type Main struct {
 	ReadHeaderTimeout time.Duration
 	// LLM is the client of the evaluators' and generate's LLM calls.
 	LLM *eval.Client
+	// TrustedProxies are the reverse proxies whose X-Forwarded-Proto the
+	// pages believe; SecureCookies makes the session cookie Secure always.
+	TrustedProxies []netip.Prefix
+	SecureCookies  bool
 
 	runner    *eval.Runner
 	stopWatch context.CancelFunc
@@ -74,17 +79,25 @@ func (m *Main) ParseFlags(args []string) error {
 		"requests per second one key may send on average; -1 for no limit (env STRATA_RATE_PER_KEY)")
 	fs.IntVar(&l.BurstPerKey, "burst-per-key", int(env.int64("STRATA_BURST_PER_KEY", api.DefaultBurstPerKey)),
 		"requests one key may send at once above its rate (env STRATA_BURST_PER_KEY)")
+	proxies := fs.String("trusted-proxies", env.str("STRATA_TRUSTED_PROXIES", ""),
+		"comma-separated addresses or CIDR ranges of reverse proxies whose X-Forwarded-Proto is believed, for the session cookie's Secure flag (env STRATA_TRUSTED_PROXIES)")
+	fs.BoolVar(&m.SecureCookies, "secure-cookies", env.bool("STRATA_SECURE_COOKIES", false),
+		"always mark the session cookie Secure (HTTPS only): for a server reached only through HTTPS (env STRATA_SECURE_COOKIES)")
 	llmModels := m.llmFlags(fs, &env)
 	if env.err != nil {
 		return env.err
 	}
-	if err := fs.Parse(args); err != nil {
+	err := fs.Parse(args)
+	if err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
 		return fmt.Errorf("serve: unexpected argument %q", fs.Arg(0))
 	}
 	m.DSN = *db
+	if m.TrustedProxies, err = parsePrefixes(*proxies); err != nil {
+		return fmt.Errorf("STRATA_TRUSTED_PROXIES: %v", err)
+	}
 	return m.llmConfig(*llmModels)
 }
 
@@ -145,6 +158,37 @@ func (e *envDefaults) int64(name string, def int64) int64 {
 	return def
 }
 
+func (e *envDefaults) bool(name string, def bool) bool {
+	e.parse(name, func(v string) (err error) { def, err = strconv.ParseBool(v); return err })
+	return def
+}
+
+// parsePrefixes reads a comma-separated list of addresses (each its own
+// range) and CIDR ranges.
+func parsePrefixes(list string) ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, f := range strings.Split(list, ",") {
+		if f = strings.TrimSpace(f); f == "" {
+			continue
+		}
+		if strings.Contains(f, "/") {
+			p, err := netip.ParsePrefix(f)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, p.Masked())
+			continue
+		}
+		a, err := netip.ParseAddr(f)
+		if err != nil {
+			return nil, err
+		}
+		a = a.Unmap()
+		out = append(out, netip.PrefixFrom(a, a.BitLen()))
+	}
+	return out, nil
+}
+
 func (e *envDefaults) float(name string, def float64) float64 {
 	e.parse(name, func(v string) (err error) { def, err = strconv.ParseFloat(v, 64); return err })
 	return def
@@ -188,7 +232,8 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	root.Handle("/v1/", apiHandler)
 	root.Handle("/healthz", apiHandler)
 	root.Handle("/readyz", apiHandler)
-	root.Handle("/", (&web.Server{Store: m.Store, Runner: m.runner, Logger: m.logger, API: srv}).Handler())
+	root.Handle("/", (&web.Server{Store: m.Store, Runner: m.runner, Logger: m.logger, API: srv,
+		TrustedProxies: m.TrustedProxies, SecureCookies: m.SecureCookies}).Handler())
 	m.server = &http.Server{
 		Handler:           root,
 		ReadHeaderTimeout: m.ReadHeaderTimeout,
