@@ -271,6 +271,10 @@ func (s *Server) checkItem(input string, groundTruth, output *string, validate f
 // deadline, so that the import's transaction never waits on the network.
 func (s *Server) importFile(w http.ResponseWriter, ss *session) error {
 	id := ss.PathValue("id")
+	// A dataset that is not there is reported before the file is read.
+	if _, err := s.Store.FindDataset(ss.Context(), ss.principal.ProjectID, id); err != nil {
+		return err
+	}
 	l := s.API.EffectiveLimits()
 	if ss.ContentLength > l.MaxImportBytes {
 		return rules.ErrBodyTooLarge

@@ -57,8 +57,20 @@ type Server struct {
 	// a Secure cookie. A request over TLS always does.
 	TrustedProxies []netip.Prefix
 
-	pages map[string]*template.Template
+	pages  map[string]*template.Template
+	routes []Route
 }
+
+// Route is a page that needs a session, and whether it needs a key that may
+// write.
+type Route struct {
+	Pattern string // "METHOD /path/{param}", as registered
+	Write   bool
+}
+
+// Routes lists the pages that need a session, as Handler registered them,
+// so that tests can check every one.
+func (s *Server) Routes() []Route { return s.routes }
 
 // DefaultSessionTTL is how long a sign-in lasts by default.
 const DefaultSessionTTL = 30 * 24 * time.Hour
@@ -76,6 +88,7 @@ const pageSize = 50
 // Handler returns the handler of every page, under "/".
 func (s *Server) Handler() http.Handler {
 	s.pages = parseTemplates()
+	s.routes = nil
 	if s.API == nil {
 		s.API = &api.Server{Store: s.Store, Logger: s.Logger}
 	}
@@ -147,6 +160,7 @@ type sessionHandler func(w http.ResponseWriter, ss *session) error
 // API's rules: its request deadline, its per-key limiter, and its body limit
 // for forms (an upload has the import's, see importFile).
 func (s *Server) handle(mux *http.ServeMux, pattern string, write bool, h sessionHandler) {
+	s.routes = append(s.routes, Route{Pattern: pattern, Write: write})
 	mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
 		ss, err := s.session(r)
 		if err != nil {
