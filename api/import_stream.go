@@ -53,6 +53,10 @@ func (s *Server) importStream(w http.ResponseWriter, r *request, datasetID, form
 	if err != nil {
 		return s.afterLookup(r, datasetID, err)
 	}
+	// A dataset that is not there is reported before the file is received.
+	if _, err := s.Store.FindDataset(r.ctx(), r.principal.ProjectID, datasetID); err != nil {
+		return err
+	}
 	l := s.limits()
 	if r.ContentLength > l.MaxImportBytes {
 		return errBodyTooLarge
