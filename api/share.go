@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"net/http"
 
 	"github.com/strata-eval/strata/internal/rules"
@@ -13,8 +14,9 @@ import (
 
 // Admit lets a request of a key in under the key's limits, as every API
 // route does first; done ends the request. An error is a rate-limit error
-// (429, with SetRetryAfter).
-func (s *Server) Admit(keyID string) (done func(), err error) {
+// (429, with SetRetryAfter). ctx is the request's: a limiter that makes a
+// request wait gives up with it.
+func (s *Server) Admit(ctx context.Context, keyID string) (done func(), err error) {
 	return s.keyLimit.admit(keyID, s.limits())
 }
 

@@ -140,7 +140,7 @@ func TestPagesShareTheKeyLimiter(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	done, err := srv.Admit(p.KeyID) // an API request of the key, in flight
+	done, err := srv.Admit(t.Context(), p.KeyID) // an API request of the key, in flight
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -274,13 +274,13 @@ func TestUploadHoldsNoWriteLock(t *testing.T) {
 		fmt.Fprintf(&req, "Cookie: %s=%s\r\n", c.Name, c.Value)
 	}
 	req.WriteString("Connection: close\r\n\r\n")
+	sent := int64(req.Len() + len(head))
+	ln.watch(sent) // before the connection is made: the listener watches the next one
 	conn, err := net.Dial("tcp", ln.Addr().String())
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer conn.Close()
-	sent := int64(req.Len() + len(head))
-	ln.watch(sent)
 	if _, err := conn.Write([]byte(req.String() + head)); err != nil {
 		t.Fatal(err)
 	}

@@ -162,15 +162,18 @@ type sessionHandler func(w http.ResponseWriter, ss *session) error
 func (s *Server) handle(mux *http.ServeMux, pattern string, write bool, h sessionHandler) {
 	s.routes = append(s.routes, Route{Pattern: pattern, Write: write})
 	mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithTimeout(r.Context(), s.API.EffectiveLimits().RequestTimeout)
+		defer cancel()
+		r = r.WithContext(ctx)
 		ss, err := s.session(r)
-		if err != nil {
+		if rules.TimedOut(ctx, err) {
+			http.Error(w, "Request timed out", http.StatusServiceUnavailable)
+			return
+		} else if err != nil {
 			http.Redirect(w, r, "/signin?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
 			return
 		}
-		ctx, cancel := context.WithTimeout(r.Context(), s.API.EffectiveLimits().RequestTimeout)
-		defer cancel()
-		ss.Request = r.WithContext(ctx)
-		done, err := s.API.Admit(ss.principal.KeyID)
+		done, err := s.API.Admit(ctx, ss.principal.KeyID)
 		if err != nil {
 			s.fail(w, ss, err)
 			return
