@@ -114,7 +114,7 @@ func (s *Server) updateDataset(w http.ResponseWriter, r *request) error {
 		return errNoFields
 	}
 	if textErr != nil {
-		return textErr
+		return s.afterLookup(r, ids[0], textErr)
 	}
 	opts, err := writeOptions(r)
 	if err != nil {

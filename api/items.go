@@ -70,7 +70,7 @@ func (s *Server) createItem(w http.ResponseWriter, r *request) error {
 		return err
 	}
 	if err := in.Validate(); err != nil {
-		return err
+		return s.afterLookup(r, ids[0], err)
 	}
 	it, err := s.Store.CreateItem(r.ctx(), r.actor(), ids[0], in, opts)
 	if err != nil {
@@ -119,7 +119,7 @@ func (s *Server) updateItem(w http.ResponseWriter, r *request) error {
 		return err
 	}
 	if err := u.Validate(); err != nil {
-		return err
+		return s.afterLookup(r, ids[0], err)
 	}
 	it, err := s.Store.UpdateItem(r.ctx(), r.actor(), ids[0], ids[1], u, opts)
 	if err != nil {
