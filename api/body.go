@@ -25,7 +25,7 @@ type jsonBody struct {
 var (
 	errBodyTooLarge = rules.ErrBodyTooLarge
 	errNotStructure = &strata.Error{Code: strata.EINVALID, Message: "invalid JSON, only supports object and array"}
-	errNotUTF8      = &strata.Error{Code: strata.EINVALID, Message: "Request body is not valid UTF-8"}
+	errNotUTF8      = rules.ErrNotUTF8
 	errBodyTimeout  = rules.ErrBodyTimeout
 )
 

@@ -298,7 +298,7 @@ func (s *Server) importFile(w http.ResponseWriter, ss *session) error {
 		if strings.EqualFold(path.Ext(part.FileName()), ".csv") {
 			format = "csv"
 		}
-		file, err := rules.Spool(part, l.MaxImportBytes)
+		file, err := rules.Spool(rules.NewBodyReader(part), l.MaxImportBytes)
 		if err != nil {
 			return err
 		}
