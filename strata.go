@@ -25,6 +25,7 @@ type Store interface {
 	EvaluatorStore
 	HistoryStore
 	IdempotencyStore
+	SessionStore
 	// Ping reports whether the database answers: the server's readiness.
 	Ping(ctx context.Context) error
 	Close() error

@@ -12,6 +12,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/strata-eval/strata"
+	"github.com/strata-eval/strata/internal/rules"
 )
 
 // jsonBody is a request body as Lunary's body parser leaves it: an object, or
@@ -22,10 +23,10 @@ type jsonBody struct {
 }
 
 var (
-	errBodyTooLarge = &strata.Error{Code: strata.ETOOLARGE, Message: "Request body too large"}
+	errBodyTooLarge = rules.ErrBodyTooLarge
 	errNotStructure = &strata.Error{Code: strata.EINVALID, Message: "invalid JSON, only supports object and array"}
-	errNotUTF8      = &strata.Error{Code: strata.EINVALID, Message: "Request body is not valid UTF-8"}
-	errBodyTimeout  = &strata.Error{Code: strata.ETIMEOUT, Message: "Request body was not received in time"}
+	errNotUTF8      = rules.ErrNotUTF8
+	errBodyTimeout  = rules.ErrBodyTimeout
 )
 
 // jsonContentType reports whether a Content-Type names JSON: none at all,

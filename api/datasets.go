@@ -42,8 +42,8 @@ func datasetInput(v *validator, b jsonBody, partial bool) (name, description *st
 	if !ok {
 		return nil, nil, false, false
 	}
-	name, setName = v.str("name", obj["name"], stringRule{trim: true, min: 1, max: maxNameLength, optional: partial})
-	description, setDescription = v.str("description", obj["description"], stringRule{trim: true, max: 10000, nullable: true, optional: true})
+	name, setName = v.str("name", obj["name"], stringRule{trim: true, optional: partial})
+	description, setDescription = v.str("description", obj["description"], stringRule{trim: true, nullable: true, optional: true})
 	return name, description, setName, setDescription
 }
 
@@ -51,10 +51,18 @@ func datasetInput(v *validator, b jsonBody, partial bool) (name, description *st
 func (s *Server) createDataset(w http.ResponseWriter, r *request) error {
 	var v validator
 	name, description, _, _ := datasetInput(&v, r.body, false)
+	c := strata.DatasetCreate{Description: description}
+	if name != nil {
+		c.Name = *name
+	}
+	textErr := v.rules(c.Validate(), "name", "description")
 	if err := v.err(); err != nil {
 		return err
 	}
-	d, err := s.Store.CreateDataset(r.ctx(), r.actor(), strata.DatasetCreate{Name: *name, Description: description})
+	if textErr != nil {
+		return textErr
+	}
+	d, err := s.Store.CreateDataset(r.ctx(), r.actor(), c)
 	if err != nil {
 		return err
 	}
@@ -96,17 +104,21 @@ func (s *Server) updateDataset(w http.ResponseWriter, r *request) error {
 	var v validator
 	name, description, setName, setDescription := datasetInput(&v, r.body, true)
 	slug := slugInput(&v, r.body)
+	u := strata.DatasetUpdate{Name: name, Description: description, SetDescription: setDescription, Slug: slug}
+	textErr := v.rules(u.Validate(), "name", "description")
 	if err := v.err(); err != nil {
 		return err
 	}
 	if !setName && !setDescription && slug == nil {
 		return errNoFields
 	}
+	if textErr != nil {
+		return s.afterLookup(r, ids[0], textErr)
+	}
 	opts, err := writeOptions(r)
 	if err != nil {
 		return err
 	}
-	u := strata.DatasetUpdate{Name: name, Description: description, SetDescription: setDescription, Slug: slug}
 	d, err := s.Store.UpdateDataset(r.ctx(), r.actor(), ids[0], u, opts)
 	if err != nil {
 		return err
@@ -182,10 +194,6 @@ func (s *Server) importItems(w http.ResponseWriter, r *request) error {
 	f := importFile{datasetID: ids[0], format: format, body: strings.NewReader(content), cause: func(err error) error { return err }}
 	return s.importFile(w, r, f, opts, o)
 }
-
-// maxNameLength bounds dataset names (Lunary sets none): a name is shown in
-// lists and compared on every create, and no person types more.
-const maxNameLength = 1000
 
 // importInput reads Lunary's import body {format, content}.
 func importInput(r *request) (format, content string, opts strata.WriteOptions, err error) {

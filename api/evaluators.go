@@ -339,8 +339,8 @@ func (v *validator) evaluatorConfig(raw json.RawMessage) *strata.EvaluatorConfig
 	if scorer.issues == nil {
 		return &strata.EvaluatorConfig{Type: strata.TypeModelScorer, Threshold: &threshold}
 	}
-	alternatives := []string{strings.Join(labeler.issues, "; ")}
-	if s := strings.Join(scorer.issues, "; "); s != alternatives[0] {
+	alternatives := []string{strata.JoinIssues(labeler.issues)}
+	if s := strata.JoinIssues(scorer.issues); s != alternatives[0] {
 		alternatives = append(alternatives, s)
 	}
 	v.add("", strings.Join(alternatives, ", or "))
@@ -531,7 +531,7 @@ func (s *Server) renameRun(w http.ResponseWriter, r *request) error {
 		return s.afterLookup(r, ids[0], err)
 	}
 	if name != nil {
-		if trimmed := jsTrim(*name); trimmed == "" {
+		if trimmed := strata.JSTrim(*name); trimmed == "" {
 			name = nil
 		} else {
 			name = &trimmed

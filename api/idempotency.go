@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/strata-eval/strata"
+	"github.com/strata-eval/strata/internal/rules"
 )
 
 // Safe retries: a POST with an Idempotency-Key header is applied at most once
@@ -135,7 +136,7 @@ func (b *hashedBody) fingerprint(w http.ResponseWriter, r *request, fp []byte, m
 		http.NewResponseController(w).SetReadDeadline(deadline)
 	}
 	if _, err := io.Copy(io.Discard, io.LimitReader(b, max+1-b.n)); err != nil {
-		return nil, bodyError(err)
+		return nil, rules.BodyError(err)
 	}
 	if b.n > max {
 		return nil, errBodyTooLarge

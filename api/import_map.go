@@ -7,6 +7,7 @@ import (
 
 	"github.com/strata-eval/strata"
 	"github.com/strata-eval/strata/importer"
+	"github.com/strata-eval/strata/internal/rules"
 )
 
 // Import options beyond Lunary's, in the query string of POST .../import
@@ -56,19 +57,15 @@ type importFile struct {
 
 // importFile imports f, or previews it when the options ask for a dry run.
 func (s *Server) importFile(w http.ResponseWriter, r *request, f importFile, write strata.WriteOptions, o importOptions) error {
-	l := s.limits()
 	cfg := importer.Config{Mapping: o.mapping}
-	limit := func(src strata.ItemSource) strata.ItemSource {
-		return &limitedSource{src: src, maxItems: l.MaxImportItems, maxField: l.MaxFieldBytes}
-	}
 	if o.dryRun {
-		return s.previewImport(w, r, f, cfg, limit)
+		return s.previewImport(w, r, f, cfg, s.importLimits().Limit)
 	}
 	src, err := cfg.Open(f.format, f.body)
 	if err != nil {
 		return s.afterLookup(r, f.datasetID, f.cause(err))
 	}
-	n, err := s.Store.ImportItems(r.ctx(), r.actor(), f.datasetID, limit(src), write)
+	n, err := rules.ImportItems(r.ctx(), s.Store, r.actor(), f.datasetID, src, write, s.importLimits())
 	if err != nil {
 		return f.cause(err)
 	}
@@ -95,7 +92,7 @@ func (s *Server) previewImport(w http.ResponseWriter, r *request, f importFile, 
 		if !importer.InFile(err) {
 			return err
 		}
-		res.Error = &lineErrorJSON{Line: p.ErrLine, Status: statuses[strata.ErrorCode(err)], Message: strata.ErrorMessage(err)}
+		res.Error = &lineErrorJSON{Line: p.ErrLine, Status: rules.Status(r.ctx(), err), Message: strata.ErrorMessage(err)}
 	}
 	return writeJSON(w, http.StatusOK, res)
 }

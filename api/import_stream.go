@@ -1,14 +1,10 @@
 package api
 
 import (
-	"errors"
-	"io"
 	"mime"
 	"net/http"
-	"os"
-	"unicode/utf8"
 
-	"github.com/strata-eval/strata"
+	"github.com/strata-eval/strata/internal/rules"
 )
 
 // Raw imports.
@@ -16,11 +12,13 @@ import (
 // POST .../import takes Lunary's JSON {format, content}, which must be read
 // whole before it can be parsed, or the file itself as the body, sent as
 // application/x-ndjson (or application/jsonl) or text/csv. A raw body is
-// parsed as it arrives and its items inserted in batches, in the one
-// transaction ImportItems runs, so an import of any size holds one record and
-// one batch in memory, never the file. It has its own size limit,
-// Limits.MaxImportBytes, far above the JSON body limit; the item and field
-// limits apply as to any import.
+// checked as UTF-8 as it arrives and received into a temporary file
+// (rules.Spool), then parsed from it and its items inserted in batches, in
+// the one transaction ImportItems runs, so an import of any size holds one
+// record and one batch in memory, never the file, and its transaction never
+// waits on the network. It has its own size limit, Limits.MaxImportBytes,
+// far above the JSON body limit; the item and field limits apply as to any
+// import.
 
 // importPattern is the route that may read its own body.
 const importPattern = "POST /v1/datasets-v2/{datasetId}/import"
@@ -53,6 +51,10 @@ func (s *Server) importStream(w http.ResponseWriter, r *request, datasetID, form
 	if err != nil {
 		return s.afterLookup(r, datasetID, err)
 	}
+	// A dataset that is not there is reported before the file is received.
+	if _, err := s.Store.FindDataset(r.ctx(), r.principal.ProjectID, datasetID); err != nil {
+		return err
+	}
 	l := s.limits()
 	if r.ContentLength > l.MaxImportBytes {
 		return errBodyTooLarge
@@ -65,98 +67,12 @@ func (s *Server) importStream(w http.ResponseWriter, r *request, datasetID, form
 	if err != nil {
 		return s.afterLookup(r, datasetID, err)
 	}
-	body := &bodyStream{r: http.MaxBytesReader(w, r.Body, l.MaxImportBytes)}
-	return s.importFile(w, r, importFile{datasetID: datasetID, format: format, body: body, cause: body.cause}, opts, o)
-}
-
-// bodyStream reads a raw import body, checking that it is UTF-8 as it goes,
-// and remembers why reading it failed, if it did: an import that fails
-// because of its body (too large, too slow, not UTF-8) reports that, whatever
-// the parser made of the error.
-type bodyStream struct {
-	r      io.Reader
-	failed error // the first error other than io.EOF, as a client error
-
-	// held is the start of a character whose remaining bytes have not
-	// arrived yet.
-	held  [utf8.UTFMax]byte
-	nheld int
-}
-
-func (b *bodyStream) Read(p []byte) (int, error) {
-	if b.failed != nil {
-		return 0, b.failed
+	// The file is received whole before the import's transaction starts,
+	// so that it never waits on the network while holding the write lock.
+	file, err := rules.Spool(rules.NewBodyReader(http.MaxBytesReader(w, r.Body, l.MaxImportBytes)), l.MaxImportBytes)
+	if err != nil {
+		return s.afterLookup(r, datasetID, err)
 	}
-	n, err := b.r.Read(p)
-	if verr := b.check(p[:n], err == io.EOF); verr != nil {
-		b.failed = verr
-		return 0, verr
-	}
-	if err != nil && err != io.EOF {
-		b.failed = bodyError(err)
-		return n, b.failed
-	}
-	return n, err
-}
-
-// check validates the next chunk of the body as UTF-8, carrying an
-// incomplete character over to the next chunk.
-func (b *bodyStream) check(data []byte, eof bool) error {
-	i := 0
-	if b.nheld > 0 {
-		for i < len(data) && b.nheld < utf8.UTFMax && !utf8.FullRune(b.held[:b.nheld]) {
-			b.held[b.nheld] = data[i]
-			b.nheld++
-			i++
-		}
-		if !utf8.FullRune(b.held[:b.nheld]) {
-			if eof {
-				return errNotUTF8
-			}
-			return nil
-		}
-		r, size := utf8.DecodeRune(b.held[:b.nheld])
-		if r == utf8.RuneError && size == 1 {
-			return errNotUTF8
-		}
-		i -= b.nheld - size // bytes taken past the character start the rest
-		b.nheld = 0
-	}
-	rest := data[i:]
-	end := len(rest)
-	for k := len(rest) - 1; k >= 0 && k >= len(rest)-utf8.UTFMax; k-- {
-		if utf8.RuneStart(rest[k]) {
-			if !utf8.FullRune(rest[k:]) {
-				end = k
-			}
-			break
-		}
-	}
-	if !utf8.Valid(rest[:end]) {
-		return errNotUTF8
-	}
-	b.nheld = copy(b.held[:], rest[end:])
-	if eof && b.nheld > 0 {
-		return errNotUTF8
-	}
-	return nil
-}
-
-// cause returns the body's failure if there was one, else err.
-func (b *bodyStream) cause(err error) error {
-	if b.failed != nil {
-		return b.failed
-	}
-	return err
-}
-
-// bodyError turns a failure to read a body into a client error.
-func bodyError(err error) error {
-	if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
-		return errBodyTooLarge
-	}
-	if errors.Is(err, os.ErrDeadlineExceeded) {
-		return errBodyTimeout
-	}
-	return strata.Errorf(strata.EINVALID, "Could not read request body: %v", err)
+	defer file.Close()
+	return s.importFile(w, r, importFile{datasetID: datasetID, format: format, body: file, cause: func(err error) error { return err }}, opts, o)
 }

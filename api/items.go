@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	"github.com/strata-eval/strata"
+	"github.com/strata-eval/strata/internal/rules"
 )
 
 // itemFields validates the body of an item create or update:
@@ -65,8 +66,11 @@ func (s *Server) createItem(w http.ResponseWriter, r *request) error {
 	if u.Input != nil {
 		in.Input = *u.Input
 	}
-	if err := checkFieldSizes(in.Input, in.GroundTruth, in.Output, s.limits().MaxFieldBytes); err != nil {
+	if err := rules.CheckFieldSizes(in.Input, in.GroundTruth, in.Output, s.limits().MaxFieldBytes); err != nil {
 		return err
+	}
+	if err := in.Validate(); err != nil {
+		return s.afterLookup(r, ids[0], err)
 	}
 	it, err := s.Store.CreateItem(r.ctx(), r.actor(), ids[0], in, opts)
 	if err != nil {
@@ -111,8 +115,11 @@ func (s *Server) updateItem(w http.ResponseWriter, r *request) error {
 	if u.Input != nil {
 		input = *u.Input
 	}
-	if err := checkFieldSizes(input, u.GroundTruth, u.Output, s.limits().MaxFieldBytes); err != nil {
+	if err := rules.CheckFieldSizes(input, u.GroundTruth, u.Output, s.limits().MaxFieldBytes); err != nil {
 		return err
+	}
+	if err := u.Validate(); err != nil {
+		return s.afterLookup(r, ids[0], err)
 	}
 	it, err := s.Store.UpdateItem(r.ctx(), r.actor(), ids[0], ids[1], u, opts)
 	if err != nil {

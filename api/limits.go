@@ -214,38 +214,3 @@ func setRetryAfter(w http.ResponseWriter, err error) {
 		w.Header().Set("Retry-After", strconv.Itoa(int(runsRetryAfter.Seconds())))
 	}
 }
-
-// limitedSource stops an import at the item and field limits.
-type limitedSource struct {
-	src      strata.ItemSource
-	n        int
-	maxItems int
-	maxField int
-}
-
-func (s *limitedSource) Next() (strata.ItemInput, error) {
-	in, err := s.src.Next()
-	if err != nil {
-		return in, err
-	}
-	if s.n++; s.n > s.maxItems {
-		return in, strata.Errorf(strata.ETOOLARGE, "An import holds at most %d items", s.maxItems)
-	}
-	if err := checkFieldSizes(in.Input, in.GroundTruth, in.Output, s.maxField); err != nil {
-		return in, strata.Errorf(strata.ETOOLARGE, "item %d: %s", s.n, strata.ErrorMessage(err))
-	}
-	return in, nil
-}
-
-// checkFieldSizes rejects an item field larger than max bytes.
-func checkFieldSizes(input string, groundTruth, output *string, max int) error {
-	for _, f := range []struct {
-		name string
-		v    *string
-	}{{"input", &input}, {"groundTruth", groundTruth}, {"output", output}} {
-		if f.v != nil && len(*f.v) > max {
-			return strata.Errorf(strata.ETOOLARGE, "%s is larger than %d bytes", f.name, max)
-		}
-	}
-	return nil
-}

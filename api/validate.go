@@ -2,13 +2,14 @@ package api
 
 import (
 	"encoding/json"
+	"errors"
 	"math"
 	"net/url"
 	"regexp"
 	"strconv"
 	"strings"
-	"unicode"
-	"unicode/utf16"
+
+	"github.com/strata-eval/strata"
 )
 
 // Validation reproduces, for the few schemas the API has, what zod 3 and
@@ -19,26 +20,19 @@ import (
 // query parameters are turned into the same form, an array when repeated, as
 // Koa's query parser does.
 
-// validationError is a failed validation: 422 with Lunary's message.
-type validationError struct {
-	issues []string
-}
-
-func (e *validationError) Error() string {
-	return "Validation error: " + strings.Join(e.issues, "; ")
-}
+// A failed validation is a *strata.ValidationError: 422 with Lunary's
+// message. The validator checks a request's shape (types, enums, numbers);
+// the rules of the domain's inputs are their Validate methods, whose issues
+// rules merges in.
 
 // validator collects the issues of one request part (path, query or body).
 type validator struct {
-	issues []string
+	issues []strata.Issue
 }
 
 // add records an issue at a path ("" for the value itself).
 func (v *validator) add(path, message string) {
-	if path != "" {
-		message += ` at "` + path + `"`
-	}
-	v.issues = append(v.issues, message)
+	v.issues = append(v.issues, strata.Issue{Path: path, Message: message})
 }
 
 // err returns the collected issues as one error, or nil.
@@ -46,7 +40,48 @@ func (v *validator) err() error {
 	if len(v.issues) == 0 {
 		return nil
 	}
-	return &validationError{issues: v.issues}
+	return &strata.ValidationError{Issues: v.issues}
+}
+
+// rules adds the issues of err, the result of an input's Validate, in the
+// order of fields, as zod lists them: field by field, a field that already
+// has an issue (a wrong type) keeping only that one. An error that is not a
+// validation error is returned, for the caller to report when the shape is
+// right.
+func (v *validator) rules(err error, fields ...string) error {
+	verr, ok := errors.AsType[*strata.ValidationError](err)
+	if !ok {
+		return err
+	}
+	had := map[string]bool{}
+	for _, is := range v.issues {
+		had[is.Path] = true
+	}
+	if had[""] { // not an object: zod says that alone
+		return nil
+	}
+	inFields := map[string]bool{}
+	var merged []strata.Issue
+	for _, f := range fields {
+		inFields[f] = true
+		for _, is := range v.issues {
+			if is.Path == f {
+				merged = append(merged, is)
+			}
+		}
+		for _, is := range verr.Issues {
+			if is.Path == f && !had[f] {
+				merged = append(merged, is)
+			}
+		}
+	}
+	for _, is := range append(v.issues, verr.Issues...) {
+		if !inFields[is.Path] {
+			merged = append(merged, is)
+		}
+	}
+	v.issues = merged
+	return nil
 }
 
 // typeOf names a JSON value's type as zod does.
@@ -119,10 +154,10 @@ func (v *validator) str(path string, raw json.RawMessage, rule stringRule) (*str
 		return nil, false
 	}
 	if rule.trim {
-		s = jsTrim(s)
+		s = strata.JSTrim(s)
 	}
 	ok := true
-	if n := jsLength(s); rule.min > 0 && n < rule.min {
+	if n := strata.JSLength(s); rule.min > 0 && n < rule.min {
 		v.add(path, "String must contain at least "+strconv.Itoa(rule.min)+" character(s)")
 		ok = false
 	} else if rule.max > 0 && n > rule.max {
@@ -231,22 +266,6 @@ func queryValue(q url.Values, key string) json.RawMessage {
 	return b
 }
 
-// jsTrim removes what JavaScript's String.prototype.trim removes.
-func jsTrim(s string) string { return strings.TrimFunc(s, isJSSpace) }
-
-// isJSSpace differs from unicode.IsSpace in two runes: JavaScript counts
-// U+FEFF as space, and not U+0085.
-func isJSSpace(r rune) bool { return r == '\uFEFF' || (r != '\u0085' && unicode.IsSpace(r)) }
-
-// jsLength is a string's length as JavaScript counts it, in UTF-16 units.
-func jsLength(s string) int {
-	n := 0
-	for _, r := range s {
-		n += utf16.RuneLen(r)
-	}
-	return n
-}
-
 // decimalNumber is the syntax of a decimal number that JavaScript's Number()
 // accepts.
 var decimalNumber = regexp.MustCompile(`^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$`)
@@ -255,7 +274,7 @@ var decimalNumber = regexp.MustCompile(`^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$`
 // "Infinity" and 0x/0o/0b integers are accepted, anything else not a decimal
 // number is NaN.
 func jsNumber(s string) float64 {
-	s = jsTrim(s)
+	s = strata.JSTrim(s)
 	switch s {
 	case "":
 		return 0

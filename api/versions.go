@@ -71,10 +71,14 @@ func (s *Server) createVersion(w http.ResponseWriter, r *request) error {
 	var v validator
 	var c strata.VersionCreate
 	if obj, ok := v.object(r.body); ok {
-		c.Name, _ = v.str("name", obj["name"], stringRule{max: maxNameLength, nullable: true, optional: true})
-		c.Description, _ = v.str("description", obj["description"], stringRule{max: 10000, nullable: true, optional: true})
+		c.Name, _ = v.str("name", obj["name"], stringRule{nullable: true, optional: true})
+		c.Description, _ = v.str("description", obj["description"], stringRule{nullable: true, optional: true})
 	}
-	if err := v.err(); err != nil {
+	err = v.rules(c.Validate(), "name", "description")
+	if verr := v.err(); verr != nil {
+		err = verr
+	}
+	if err != nil {
 		return s.afterLookup(r, ids[0], err)
 	}
 	ver, d, err := s.Store.CreateVersion(r.ctx(), r.actor(), ids[0], c)

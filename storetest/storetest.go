@@ -28,6 +28,7 @@ func Run(t *testing.T, open Opener) {
 	t.Run("Evaluators", func(t *testing.T) { testEvaluators(t, open) })
 	t.Run("Text", func(t *testing.T) { testText(t, open) })
 	t.Run("Slugs", func(t *testing.T) { testSlugs(t, open) })
+	t.Run("Sessions", func(t *testing.T) { testSessions(t, open) })
 }
 
 // fixture is a store with a project and an owner.

@@ -159,6 +159,9 @@ func (s *Server) detachEvaluator(w http.ResponseWriter, ss *session) error {
 func (s *Server) runEvaluators(w http.ResponseWriter, ss *session) error {
 	id := ss.PathValue("id")
 	if s.Runner == nil {
+		if _, err := s.Store.FindDataset(ss.Context(), ss.principal.ProjectID, id); err != nil {
+			return err // a dataset that is not there is reported first, as everywhere
+		}
 		return strata.Errorf(strata.EINVALID, "Runs are not available on this server.")
 	}
 	run, _, err := s.Runner.RunAsync(ss.Context(), ss.principal.Actor(), id)

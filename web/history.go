@@ -5,33 +5,27 @@ import (
 	"net/http"
 	"strings"
 
-	"github.com/strata-eval/strata"
 	"github.com/strata-eval/strata/importer"
+	"github.com/strata-eval/strata/internal/rules"
 )
 
-// export streams a version as JSONL or CSV, in item order, the way the API's
-// export does: what it writes imports back to the same items.
+// export downloads a version as JSONL or CSV: the API's export
+// (rules.Export), the same file under the same name.
 func (s *Server) export(w http.ResponseWriter, ss *session) error {
-	id, format := ss.PathValue("id"), ss.FormValue("format")
-	if format == "" {
-		format = "jsonl"
+	id := ss.PathValue("id")
+	format, err := rules.ExportFormat(ss.FormValue("format"))
+	if err != nil {
+		return err
 	}
 	v, err := s.Store.ResolveVersion(ss.Context(), ss.principal.ProjectID, id, ss.PathValue("n"))
 	if err != nil {
 		return err
 	}
-	ex, err := importer.NewExporterWith(format, w, importer.ExportOptions{SafeCSV: s.SafeCSV})
-	if err != nil {
-		return err
+	started, err := rules.Export(ss.Context(), s.Store, w, ss.principal.ProjectID, v, format, importer.ExportOptions{SafeCSV: s.SafeCSV})
+	if err != nil && started {
+		return &abortError{err}
 	}
-	w.Header().Set("Content-Type", importer.ExportContentTypes[format])
-	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="dataset-%s-v%d.%s"`, id, v.Number, format))
-	q := strata.ItemQuery{ProjectID: ss.principal.ProjectID, DatasetID: id, Version: v.Number}
-	if err := s.Store.ScanItems(ss.Context(), q, ex.Write); err != nil {
-		// The download has started: all that is left is to cut it short.
-		panic(http.ErrAbortHandler)
-	}
-	return ex.Flush()
+	return err
 }
 
 func (s *Server) tag(w http.ResponseWriter, ss *session) error {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/strata-eval/strata"
 	"github.com/strata-eval/strata/importer"
+	"github.com/strata-eval/strata/internal/rules"
 )
 
 func parseTemplates() map[string]*template.Template {
@@ -73,12 +74,12 @@ func (s *Server) datasetsPage(w http.ResponseWriter, ss *session) error {
 }
 
 func (s *Server) createDataset(w http.ResponseWriter, ss *session) error {
-	c := strata.DatasetCreate{Name: strings.TrimSpace(ss.FormValue("name"))}
-	if c.Name == "" {
-		return strata.Errorf(strata.EINVALID, "A dataset needs a name.")
-	}
-	if d := strings.TrimSpace(ss.FormValue("description")); d != "" {
+	c := strata.DatasetCreate{Name: strata.JSTrim(ss.FormValue("name"))}
+	if d := strata.JSTrim(ss.FormValue("description")); d != "" {
 		c.Description = &d
+	}
+	if err := c.Validate(); err != nil {
+		return err
 	}
 	d, err := s.Store.CreateDataset(ss.Context(), ss.principal.Actor(), c)
 	if err != nil {
@@ -139,14 +140,13 @@ func (s *Server) datasetPage(w http.ResponseWriter, ss *session) error {
 
 func (s *Server) renameDataset(w http.ResponseWriter, ss *session) error {
 	id := ss.PathValue("id")
-	u := strata.DatasetUpdate{SetDescription: true}
-	if name := strings.TrimSpace(ss.FormValue("name")); name != "" {
-		u.Name = &name
-	} else {
-		return strata.Errorf(strata.EINVALID, "A dataset needs a name.")
-	}
-	if d := strings.TrimSpace(ss.FormValue("description")); d != "" {
+	name := strata.JSTrim(ss.FormValue("name"))
+	u := strata.DatasetUpdate{Name: &name, SetDescription: true}
+	if d := strata.JSTrim(ss.FormValue("description")); d != "" {
 		u.Description = &d
+	}
+	if err := u.Validate(); err != nil {
+		return err
 	}
 	if _, err := s.Store.UpdateDataset(ss.Context(), ss.principal.Actor(), id, u, strata.WriteOptions{SkipVersion: true}); err != nil {
 		return err
@@ -184,6 +184,9 @@ var working = strata.WriteOptions{SkipVersion: true}
 func (s *Server) createItem(w http.ResponseWriter, ss *session) error {
 	id := ss.PathValue("id")
 	in := strata.ItemInput{Input: ss.FormValue("input"), GroundTruth: optional(ss, "groundTruth"), Output: optional(ss, "output")}
+	if err := s.checkItem(in.Input, in.GroundTruth, in.Output, in.Validate); err != nil {
+		return err
+	}
 	if _, err := s.Store.CreateItem(ss.Context(), ss.principal.Actor(), id, in, working); err != nil {
 		return err
 	}
@@ -195,6 +198,9 @@ func (s *Server) updateItem(w http.ResponseWriter, ss *session) error {
 	input := ss.FormValue("input")
 	u := strata.ItemUpdate{Input: &input, GroundTruth: optional(ss, "groundTruth"), SetGroundTruth: true,
 		Output: optional(ss, "output"), SetOutput: true}
+	if err := s.checkItem(input, u.GroundTruth, u.Output, u.Validate); err != nil {
+		return err
+	}
 	if _, err := s.Store.UpdateItem(ss.Context(), ss.principal.Actor(), id, ss.PathValue("itemId"), u, working); err != nil {
 		return err
 	}
@@ -212,6 +218,9 @@ func (s *Server) deleteItem(w http.ResponseWriter, ss *session) error {
 func (s *Server) saveVersion(w http.ResponseWriter, ss *session) error {
 	id := ss.PathValue("id")
 	c := strata.VersionCreate{Name: optional(ss, "name"), Description: optional(ss, "description")}
+	if err := c.Validate(); err != nil {
+		return err
+	}
 	v, _, err := s.Store.CreateVersion(ss.Context(), ss.principal.Actor(), id, c)
 	if err != nil {
 		return err
@@ -219,10 +228,30 @@ func (s *Server) saveVersion(w http.ResponseWriter, ss *session) error {
 	return redirect(w, ss, "/datasets/"+id, fmt.Sprintf("Saved version %d.", v.Number))
 }
 
-// importFile streams an uploaded CSV or JSONL file into the working version:
-// the file is parsed as it arrives and never held whole.
+// checkItem applies the API's rules to an item's fields: the field size
+// limit, then the domain's (validate).
+func (s *Server) checkItem(input string, groundTruth, output *string, validate func() error) error {
+	if err := rules.CheckFieldSizes(input, groundTruth, output, s.API.EffectiveLimits().MaxFieldBytes); err != nil {
+		return err
+	}
+	return validate()
+}
+
+// importFile imports an uploaded CSV or JSONL file into the working
+// version, under the API's import limits. The file is received into a
+// temporary file first, within the import's byte limit and the request's
+// deadline, so that the import's transaction never waits on the network.
 func (s *Server) importFile(w http.ResponseWriter, ss *session) error {
 	id := ss.PathValue("id")
+	// A dataset that is not there is reported before the file is read.
+	if _, err := s.Store.FindDataset(ss.Context(), ss.principal.ProjectID, id); err != nil {
+		return err
+	}
+	l := s.API.EffectiveLimits()
+	if ss.ContentLength > l.MaxImportBytes {
+		return rules.ErrBodyTooLarge
+	}
+	ss.Body = http.MaxBytesReader(w, ss.Body, l.MaxImportBytes)
 	f, err := readImportForm(ss) // the column mapping, then the file: import.go
 	if err != nil {
 		return err
@@ -231,14 +260,18 @@ func (s *Server) importFile(w http.ResponseWriter, ss *session) error {
 	if err != nil {
 		return err
 	}
-	upload := &uploadReader{r: f.file} // files.go
-	src, err := importer.Config{Mapping: m}.New(f.format, upload)
+	file, err := rules.Spool(rules.NewBodyReader(&uploadReader{r: f.file}), l.MaxImportBytes) // files.go
 	if err != nil {
-		return upload.cause(err)
+		return err
 	}
-	n, err := s.Store.ImportItems(ss.Context(), ss.principal.Actor(), id, src, working)
+	defer file.Close()
+	src, err := importer.Config{Mapping: m}.New(f.format, file)
 	if err != nil {
-		return upload.cause(err)
+		return err
+	}
+	n, err := rules.ImportItems(ss.Context(), s.Store, ss.principal.Actor(), id, src, working, s.API.ImportLimits())
+	if err != nil {
+		return err
 	}
 	return redirect(w, ss, "/datasets/"+id, fmt.Sprintf("Imported %d items.", n))
 }

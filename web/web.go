@@ -1,11 +1,13 @@
 // Package web is Strata's browser interface: server-rendered pages over the
-// same store calls as the API, with a little plain JavaScript. It owns the
-// session (an HttpOnly, SameSite=Strict cookie holding the API key the user
-// signed in with), CSRF tokens, and the templates and assets, embedded so that
-// the binary needs nothing else.
+// same store calls as the API, under the same rules (internal/rules), with a
+// little plain JavaScript. It owns sign-in (a server-side session whose
+// random id an HttpOnly, SameSite=Strict cookie holds; never the key), CSRF
+// tokens, and the templates and assets, embedded so that the binary needs
+// nothing else.
 package web
 
 import (
+	"context"
 	"crypto/hmac"
 	"crypto/sha256"
 	"crypto/subtle"
@@ -16,13 +18,18 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/strata-eval/strata"
+	"github.com/strata-eval/strata/api"
 	"github.com/strata-eval/strata/eval"
 	"github.com/strata-eval/strata/internal/reqinfo"
+	"github.com/strata-eval/strata/internal/rules"
 )
 
 //go:embed templates/*.html
@@ -39,13 +46,45 @@ type Server struct {
 	// SafeCSV escapes CSV export cells a spreadsheet would run as formulas
 	// (importer.ExportOptions), as the API does by default with it.
 	SafeCSV bool
+	// API is the API server whose rules the pages follow: its body, import,
+	// field and time limits, and its per-key limiter, shared, so that a
+	// key's requests count once whichever face they come through. Nil: an
+	// API server with the default limits.
+	API *api.Server
+	// SessionTTL is how long a sign-in lasts; 0 means DefaultSessionTTL.
+	SessionTTL time.Duration
+	// SecureCookies marks the session cookie Secure (sent over HTTPS only)
+	// whatever the request: for a server reached through HTTPS only.
+	SecureCookies bool
+	// TrustedProxies are the addresses of the reverse proxies whose
+	// X-Forwarded-Proto is believed: a request they forward as https gets
+	// a Secure cookie. A request over TLS always does.
+	TrustedProxies []netip.Prefix
 
-	pages map[string]*template.Template
+	pages  map[string]*template.Template
+	routes []Route
 }
 
-// cookieName is the session cookie: the API key itself, readable by no
+// Route is a page that needs a session, and whether it needs a key that may
+// write.
+type Route struct {
+	Pattern string // "METHOD /path/{param}", as registered
+	Write   bool
+}
+
+// Routes lists the pages that need a session, as Handler registered them,
+// so that tests can check every one.
+func (s *Server) Routes() []Route { return s.routes }
+
+// DefaultSessionTTL is how long a sign-in lasts by default.
+const DefaultSessionTTL = 30 * 24 * time.Hour
+
+// cookieName is the session cookie: a random session id, readable by no
 // script and sent by no other site.
 const cookieName = "strata_session"
+
+// maxSigninBytes bounds the sign-in form: a key and where to go next.
+const maxSigninBytes = 64 << 10
 
 // pageSize is the number of items a page shows.
 const pageSize = 50
@@ -53,6 +92,10 @@ const pageSize = 50
 // Handler returns the handler of every page, under "/".
 func (s *Server) Handler() http.Handler {
 	s.pages = parseTemplates()
+	s.routes = nil
+	if s.API == nil {
+		s.API = &api.Server{Store: s.Store, Logger: s.Logger}
+	}
 	mux := http.NewServeMux()
 	static, _ := fs.Sub(staticFiles, "static")
 	mux.Handle("GET /static/", http.StripPrefix("/static/", noListing(http.FileServerFS(static))))
@@ -108,8 +151,8 @@ type session struct {
 }
 
 // csrf is the token every form of the session carries: an HMAC of a fixed
-// label under the session's key, so it needs no server state and differs for
-// every key.
+// label under the session's id, so it needs no more server state and differs
+// for every session.
 func (ss *session) csrf() string {
 	m := hmac.New(sha256.New, []byte(ss.secret))
 	m.Write([]byte("strata csrf"))
@@ -121,24 +164,32 @@ func (ss *session) canWrite() bool { return ss.principal.Role.CanWrite() }
 type sessionHandler func(w http.ResponseWriter, ss *session) error
 
 // handle registers a page that needs a session; write pages also need a
-// role that may write and a valid CSRF token.
+// role that may write and a valid CSRF token. Every page runs under the
+// API's rules: its request deadline, its per-key limiter, and its body limit
+// for forms (an upload has the import's, see importFile).
 func (s *Server) handle(mux *http.ServeMux, pattern string, write bool, h sessionHandler) {
+	s.routes = append(s.routes, Route{Pattern: pattern, Write: write})
 	mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithTimeout(r.Context(), s.API.EffectiveLimits().RequestTimeout)
+		defer cancel()
+		r = r.WithContext(ctx)
 		ss, err := s.session(r)
-		if err != nil {
+		if rules.TimedOut(ctx, err) {
+			http.Error(w, "Request timed out", http.StatusServiceUnavailable)
+			return
+		} else if err != nil {
 			http.Redirect(w, r, "/signin?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
 			return
 		}
+		done, err := s.API.Admit(ctx, ss.principal.KeyID)
+		if err != nil {
+			s.fail(w, ss, err)
+			return
+		}
+		defer done()
 		if r.Method == http.MethodPost {
-			// A multipart upload is streamed by its handler, so its token
-			// comes in the query string: reading a form field first would
-			// read the whole file into memory.
-			token := r.URL.Query().Get("csrf")
-			if !strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/") {
-				token = r.PostFormValue("csrf")
-			}
-			if subtle.ConstantTimeCompare([]byte(token), []byte(ss.csrf())) != 1 {
-				s.fail(w, ss, strata.Errorf(strata.EFORBIDDEN, "The form has expired: reload the page and try again."))
+			if err := s.checkForm(w, ss); err != nil {
+				s.fail(w, ss, err)
 				return
 			}
 		}
@@ -147,18 +198,63 @@ func (s *Server) handle(mux *http.ServeMux, pattern string, write bool, h sessio
 			return
 		}
 		if err := h(w, ss); err != nil {
+			if ab, ok := errors.AsType[*abortError](err); ok {
+				// The download has started: all that is left is to make
+				// sure the browser does not take it for complete.
+				if ctx.Err() == nil {
+					s.logger().Error("page aborted", "path", r.URL.Path, "err", ab.err)
+				}
+				panic(http.ErrAbortHandler)
+			}
 			s.fail(w, ss, err)
 		}
 	})
 }
 
-// session reads the cookie and checks the key it holds, live.
+// checkForm reads a form's body, within the API's body limit and the
+// request's deadline, and checks its CSRF token. A multipart upload is read
+// by its handler, so its token comes in the query string: reading a form
+// field first would read the whole file.
+func (s *Server) checkForm(w http.ResponseWriter, ss *session) error {
+	if deadline, ok := ss.Context().Deadline(); ok {
+		http.NewResponseController(w).SetReadDeadline(deadline)
+	}
+	token := ss.URL.Query().Get("csrf")
+	if !strings.HasPrefix(ss.Header.Get("Content-Type"), "multipart/") {
+		ss.Body = http.MaxBytesReader(w, ss.Body, s.API.BodyLimit())
+		if err := ss.ParseForm(); err != nil {
+			return rules.BodyError(err)
+		}
+		token = ss.PostFormValue("csrf")
+	}
+	if subtle.ConstantTimeCompare([]byte(token), []byte(ss.csrf())) != 1 {
+		return strata.Errorf(strata.EFORBIDDEN, "The form has expired: reload the page and try again.")
+	}
+	return nil
+}
+
+// abortError is an error met after a response started (a download): the
+// response can only be cut short.
+type abortError struct{ err error }
+
+func (e *abortError) Error() string { return e.err.Error() }
+func (e *abortError) Unwrap() error { return e.err }
+
+func (s *Server) logger() *slog.Logger {
+	if s.Logger != nil {
+		return s.Logger
+	}
+	return slog.Default()
+}
+
+// session reads the cookie and checks the session it names, live: not
+// ended, not expired, its key not revoked.
 func (s *Server) session(r *http.Request) (*session, error) {
 	c, err := r.Cookie(cookieName)
 	if err != nil || c.Value == "" {
 		return nil, errors.New("no session")
 	}
-	p, err := s.Store.Authenticate(r.Context(), c.Value)
+	p, err := s.Store.AuthenticateSession(r.Context(), c.Value)
 	if err != nil {
 		return nil, err
 	}
@@ -170,48 +266,128 @@ func (s *Server) signinPage(w http.ResponseWriter, r *http.Request) {
 	s.render(w, http.StatusOK, "signin", map[string]any{"Next": safeNext(r.FormValue("next")), "Error": ""})
 }
 
+// signin opens a session for a valid key. It is refused when another site
+// sends it (login CSRF: signing a victim into the attacker's project), as
+// the browser tells by Sec-Fetch-Site or Origin.
 func (s *Server) signin(w http.ResponseWriter, r *http.Request) {
-	key := strings.TrimSpace(r.FormValue("key"))
+	if err := http.NewCrossOriginProtection().Check(r); err != nil {
+		s.render(w, http.StatusForbidden, "signin", map[string]any{"Next": "", "Error": "Sign in from this site's own sign-in page."})
+		return
+	}
+	ctx, cancel := context.WithTimeout(r.Context(), s.API.EffectiveLimits().RequestTimeout)
+	defer cancel()
+	r = r.WithContext(ctx)
+	r.Body = http.MaxBytesReader(w, r.Body, maxSigninBytes)
+	if err := r.ParseForm(); err != nil {
+		err = rules.BodyError(err)
+		s.render(w, rules.Status(ctx, err), "signin", map[string]any{"Next": "", "Error": strata.ErrorMessage(err)})
+		return
+	}
+	key := strings.TrimSpace(r.PostFormValue("key"))
 	next := safeNext(r.FormValue("next"))
-	if _, err := s.Store.Authenticate(r.Context(), key); err != nil {
+	id, _, err := s.Store.CreateSession(ctx, key, s.sessionTTL())
+	if strata.ErrorCode(err) == strata.EUNAUTHORIZED {
 		s.render(w, http.StatusUnauthorized, "signin", map[string]any{"Next": next, "Error": "That key is not valid."})
+		return
+	} else if err != nil {
+		status := rules.Status(ctx, err)
+		if status == http.StatusInternalServerError {
+			s.logger().Error("sign in", "err", err)
+		}
+		s.render(w, status, "signin", map[string]any{"Next": next, "Error": "Signing in failed: try again."})
 		return
 	}
 	http.SetCookie(w, &http.Cookie{
-		Name: cookieName, Value: key, Path: "/", HttpOnly: true, SameSite: http.SameSiteStrictMode,
-		Secure: r.TLS != nil, MaxAge: int((30 * 24 * time.Hour).Seconds()),
+		Name: cookieName, Value: id, Path: "/", HttpOnly: true, SameSite: http.SameSiteStrictMode,
+		Secure: s.secure(r), MaxAge: int(s.sessionTTL().Seconds()),
 	})
 	http.Redirect(w, r, next, http.StatusSeeOther)
 }
 
+// signout ends the session on the server, so that the cookie is worth
+// nothing wherever a copy of it is, and clears it in the browser.
 func (s *Server) signout(w http.ResponseWriter, ss *session) error {
-	http.SetCookie(w, &http.Cookie{Name: cookieName, Value: "", Path: "/", HttpOnly: true, SameSite: http.SameSiteStrictMode, MaxAge: -1})
+	if err := s.Store.EndSession(ss.Context(), ss.secret); err != nil {
+		return err
+	}
+	http.SetCookie(w, &http.Cookie{Name: cookieName, Value: "", Path: "/", HttpOnly: true, SameSite: http.SameSiteStrictMode,
+		Secure: s.secure(ss.Request), MaxAge: -1})
 	http.Redirect(w, ss.Request, "/signin", http.StatusSeeOther)
 	return nil
 }
 
-// safeNext keeps a redirect after sign-in on this site.
+func (s *Server) sessionTTL() time.Duration {
+	if s.SessionTTL > 0 {
+		return s.SessionTTL
+	}
+	return DefaultSessionTTL
+}
+
+// secure reports whether the session cookie is to be Secure: the request
+// came over TLS, or through a trusted proxy that says it did (the last
+// X-Forwarded-Proto value, the one the proxy nearest to us set), or the
+// server is told it is reached through HTTPS only.
+func (s *Server) secure(r *http.Request) bool {
+	if s.SecureCookies || r.TLS != nil {
+		return true
+	}
+	if len(s.TrustedProxies) == 0 {
+		return false
+	}
+	ap, err := netip.ParseAddrPort(r.RemoteAddr)
+	if err != nil {
+		return false
+	}
+	addr := ap.Addr().Unmap()
+	for _, p := range s.TrustedProxies {
+		if p.Contains(addr) {
+			protos := strings.Split(r.Header.Get("X-Forwarded-Proto"), ",")
+			return strings.EqualFold(strings.TrimSpace(protos[len(protos)-1]), "https")
+		}
+	}
+	return false
+}
+
+// safeNext keeps a redirect after sign-in on this site: it takes only a
+// path that a browser reads as a path of this site. A browser drops tabs
+// and newlines anywhere in a URL and reads a backslash as a slash, so
+// "/\t/evil.com" or "/\\evil.com" would lead off the site as "//evil.com"
+// does: any control character or backslash is refused, and the path must
+// start with exactly one slash.
 func safeNext(next string) string {
-	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.Contains(next, `\`) {
-		return "/datasets"
+	const home = "/datasets"
+	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.ContainsRune(next, '\\') {
+		return home
+	}
+	for _, c := range next {
+		if unicode.IsControl(c) || c == utf8.RuneError {
+			return home
+		}
+	}
+	if u, err := url.Parse(next); err != nil || u.Scheme != "" || u.Host != "" || u.User != nil {
+		return home
 	}
 	return next
 }
 
-// fail shows an error page with the status the API would give.
+// fail shows an error page with the status and message the API gives the
+// same error (rules.Status).
 func (s *Server) fail(w http.ResponseWriter, ss *session, err error) {
-	status := map[string]int{
-		strata.ENOTFOUND: http.StatusNotFound, strata.ECONFLICT: http.StatusConflict,
-		strata.EINVALID: http.StatusBadRequest, strata.EFORBIDDEN: http.StatusForbidden,
-		strata.ETOOLARGE: http.StatusRequestEntityTooLarge,
-	}[strata.ErrorCode(err)]
-	if status == 0 {
-		status = http.StatusInternalServerError
-		if s.Logger != nil {
-			s.Logger.ErrorContext(ss.Context(), "page failed", "path", ss.URL.Path, "err", err)
+	ctx := ss.Context()
+	status := rules.Status(ctx, err)
+	message := strata.ErrorMessage(err)
+	switch verr, ok := errors.AsType[*strata.ValidationError](err); {
+	case ok:
+		message = verr.Error()
+	case rules.TimedOut(ctx, err):
+		message = "Request timed out"
+	case status == http.StatusInternalServerError:
+		if ctx.Err() == nil { // else the browser left, and the store only noticed
+			s.logger().ErrorContext(ctx, "page failed", "path", ss.URL.Path, "err", err)
 		}
 	}
-	s.render(w, status, "error", s.data(ss, map[string]any{"Status": status, "Message": strata.ErrorMessage(err)}))
+	api.SetRetryAfter(w, err)
+	s.render(w, status, "error", s.data(ss, map[string]any{"Status": status, "Message": message}))
 }
 
 // data adds what every page shows to a page's own data.

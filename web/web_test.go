@@ -28,7 +28,11 @@ type site struct {
 	viewer string
 }
 
-func newSite(t *testing.T) *site {
+func newSite(t *testing.T) *site { return newSiteWith(t, nil) }
+
+// newSiteWith is newSite with a server that configure may change before it
+// starts serving.
+func newSiteWith(t *testing.T, configure func(*web.Server)) *site {
 	t.Helper()
 	ctx := context.Background()
 	store, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "strata.db"))
@@ -39,7 +43,11 @@ func newSite(t *testing.T) *site {
 	s := &site{store: store}
 	_, s.owner, _ = store.CreateKey(ctx, strata.KeyCreate{ProjectName: "main", Role: strata.RoleOwner, UserName: "Olivia"})
 	_, s.viewer, _ = store.CreateKey(ctx, strata.KeyCreate{ProjectName: "main", Role: strata.RoleViewer, UserName: "Victor"})
-	s.Server = httptest.NewServer((&web.Server{Store: store}).Handler())
+	ws := &web.Server{Store: store}
+	if configure != nil {
+		configure(ws)
+	}
+	s.Server = httptest.NewServer(ws.Handler())
 	t.Cleanup(s.Close)
 	jar, _ := cookiejar.New(nil)
 	s.client = &http.Client{Jar: jar}

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"os"
 	"strconv"
 	"strings"
@@ -44,6 +45,10 @@ type Main struct {
 	metrics         *metrics.Metrics
 	metricsServer   *http.Server
 	stderr          io.Writer
+	// TrustedProxies are the reverse proxies whose X-Forwarded-Proto the
+	// pages believe; SecureCookies makes the session cookie Secure always.
+	TrustedProxies []netip.Prefix
+	SecureCookies  bool
 
 	runner    *eval.Runner
 	stopWatch context.CancelFunc
@@ -104,13 +109,18 @@ func (m *Main) ParseFlags(args []string) error {
 		"requests one key may send at once above its rate (env STRATA_BURST_PER_KEY)")
 	fs.IntVar(&m.MaxAsyncRuns, "max-async-runs", int(env.int64("STRATA_MAX_ASYNC_RUNS", eval.DefaultMaxAsyncRuns)),
 		"asynchronous evaluator runs this server computes at once; more: 429 (env STRATA_MAX_ASYNC_RUNS)")
+	proxies := fs.String("trusted-proxies", env.str("STRATA_TRUSTED_PROXIES", ""),
+		"comma-separated addresses or CIDR ranges of reverse proxies whose X-Forwarded-Proto is believed, for the session cookie's Secure flag (env STRATA_TRUSTED_PROXIES)")
+	fs.BoolVar(&m.SecureCookies, "secure-cookies", env.bool("STRATA_SECURE_COOKIES", false),
+		"always mark the session cookie Secure (HTTPS only): for a server reached only through HTTPS (env STRATA_SECURE_COOKIES)")
 	llmModels := m.llmFlags(fs, &env)
 	m.opsFlags(fs, &env)
 	m.clientFlags(fs, &env)
 	if env.err != nil {
 		return env.err
 	}
-	if err := fs.Parse(args); err != nil {
+	err := fs.Parse(args)
+	if err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
@@ -122,6 +132,9 @@ func (m *Main) ParseFlags(args []string) error {
 	}
 	if m.MaxAsyncRuns <= 0 {
 		return fmt.Errorf("STRATA_MAX_ASYNC_RUNS: want a positive number, got %d", m.MaxAsyncRuns)
+	}
+	if m.TrustedProxies, err = parsePrefixes(*proxies); err != nil {
+		return fmt.Errorf("STRATA_TRUSTED_PROXIES: %v", err)
 	}
 	return m.llmConfig(*llmModels)
 }
@@ -188,6 +201,32 @@ func (e *envDefaults) int64(name string, def int64) int64 {
 	return def
 }
 
+// parsePrefixes reads a comma-separated list of addresses (each its own
+// range) and CIDR ranges.
+func parsePrefixes(list string) ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, f := range strings.Split(list, ",") {
+		if f = strings.TrimSpace(f); f == "" {
+			continue
+		}
+		if strings.Contains(f, "/") {
+			p, err := netip.ParsePrefix(f)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, p.Masked())
+			continue
+		}
+		a, err := netip.ParseAddr(f)
+		if err != nil {
+			return nil, err
+		}
+		a = a.Unmap()
+		out = append(out, netip.PrefixFrom(a, a.BitLen()))
+	}
+	return out, nil
+}
+
 func (e *envDefaults) float(name string, def float64) float64 {
 	e.parse(name, func(v string) (err error) { def, err = strconv.ParseFloat(v, 64); return err })
 	return def
@@ -243,7 +282,8 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	root.Handle("/v1/", apiHandler)
 	root.Handle("/healthz", apiHandler)
 	root.Handle("/readyz", apiHandler)
-	root.Handle("/", (&web.Server{Store: m.Store, Runner: m.runner, Logger: m.logger, SafeCSV: m.SafeCSV}).Handler())
+	root.Handle("/", (&web.Server{Store: m.Store, Runner: m.runner, Logger: m.logger, API: srv, SafeCSV: m.SafeCSV,
+		TrustedProxies: m.TrustedProxies, SecureCookies: m.SecureCookies}).Handler())
 	m.routeMetrics(root)
 	m.server = &http.Server{
 		Handler:           m.instrument(root),

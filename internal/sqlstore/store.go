@@ -57,14 +57,17 @@ type Store struct {
 	// restores (observer.go).
 	Observer Observer
 
-	writeMu     sync.Mutex
+	// writeLock is the write lock of a dialect that serializes writes: a
+	// one-slot semaphore, so that a writer waiting for it gives up when
+	// its request does.
+	writeLock   chan struct{}
 	uncommitted sync.Map // *sql.Tx -> *atomic.Int64: versions written, not yet committed
 	keys        keyCache
 }
 
 // New returns a Store on db.
 func New(db *sql.DB, d Dialect) *Store {
-	return &Store{DB: db, Dialect: d, Now: time.Now}
+	return &Store{DB: db, Dialect: d, Now: time.Now, writeLock: make(chan struct{}, 1)}
 }
 
 var _ strata.Store = (*Store)(nil)
@@ -85,8 +88,12 @@ const maxAttempts = 8
 // set (its input cannot be replayed).
 func (s *Store) write(ctx context.Context, once bool, fn func(tx *sql.Tx) error) error {
 	if s.Dialect.SerializeWrites() {
-		s.writeMu.Lock()
-		defer s.writeMu.Unlock()
+		select {
+		case s.writeLock <- struct{}{}:
+			defer func() { <-s.writeLock }()
+		case <-ctx.Done():
+			return fmt.Errorf("wait for the write lock: %w", context.Cause(ctx))
+		}
 	}
 	for attempt := 1; ; attempt++ {
 		err := s.writeOnce(ctx, fn)

@@ -1,4 +1,4 @@
-package api
+package rules
 
 import (
 	"io"
@@ -23,9 +23,9 @@ func (c *chunked) Read(p []byte) (int, error) {
 	return n, nil
 }
 
-// TestBodyStreamUTF8 checks a body's UTF-8 however its characters are split
+// TestBodyReaderUTF8 checks a body's UTF-8 however its characters are split
 // between reads.
-func TestBodyStreamUTF8(t *testing.T) {
+func TestBodyReaderUTF8(t *testing.T) {
 	for _, c := range []struct {
 		body  string
 		valid bool
@@ -42,18 +42,18 @@ func TestBodyStreamUTF8(t *testing.T) {
 		{"continuation first \x80abc", false},
 	} {
 		for seed := range uint64(20) {
-			b := &bodyStream{r: &chunked{data: []byte(c.body), rnd: rand.New(rand.NewPCG(seed, 1))}}
+			b := &BodyReader{r: &chunked{data: []byte(c.body), rnd: rand.New(rand.NewPCG(seed, 1))}}
 			got, err := io.ReadAll(b)
 			if c.valid && (err != nil || string(got) != c.body) {
 				t.Fatalf("%q (seed %d): %q, %v", c.body, seed, got, err)
 			}
-			if !c.valid && err != errNotUTF8 {
-				t.Fatalf("%q (seed %d): err = %v, want errNotUTF8", c.body, seed, err)
+			if !c.valid && err != ErrNotUTF8 {
+				t.Fatalf("%q (seed %d): err = %v, want ErrNotUTF8", c.body, seed, err)
 			}
 		}
 	}
 	// A one-byte reader is the worst split of all.
-	if err := iotest.TestReader(&bodyStream{r: iotest.OneByteReader(&chunked{data: []byte("é🙂x"), rnd: rand.New(rand.NewPCG(1, 1))})}, []byte("é🙂x")); err != nil {
+	if err := iotest.TestReader(&BodyReader{r: iotest.OneByteReader(&chunked{data: []byte("é🙂x"), rnd: rand.New(rand.NewPCG(1, 1))})}, []byte("é🙂x")); err != nil {
 		t.Fatal(err)
 	}
 }

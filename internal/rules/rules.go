@@ -1,0 +1,53 @@
+// Package rules is what every HTTP face of Strata does the same way: the API
+// (package api) and the pages (package web) are two encodings of the same
+// operations, so they map errors to statuses, bound imports and fields, and
+// write exports here, once.
+package rules
+
+import (
+	"context"
+	"errors"
+	"net/http"
+
+	"github.com/strata-eval/strata"
+)
+
+// statuses maps each error code to its HTTP status: the one place where
+// domain errors meet HTTP.
+var statuses = map[string]int{
+	strata.ECONFLICT:     http.StatusConflict,
+	strata.EINVALID:      http.StatusBadRequest,
+	strata.ENOTFOUND:     http.StatusNotFound,
+	strata.EUNAUTHORIZED: http.StatusUnauthorized,
+	strata.EFORBIDDEN:    http.StatusForbidden,
+	strata.ETOOLARGE:     http.StatusRequestEntityTooLarge,
+	strata.EPRECONDITION: http.StatusPreconditionFailed,
+	strata.ERATELIMIT:    http.StatusTooManyRequests,
+	strata.EUNSUPPORTED:  http.StatusUnsupportedMediaType,
+	strata.ETIMEOUT:      http.StatusRequestTimeout,
+	strata.EUPSTREAM:     http.StatusBadGateway,
+	strata.EINTERNAL:     http.StatusInternalServerError,
+}
+
+// Status returns the status that answers err in a request whose context is
+// ctx: 422 for input that breaks a rule (strata.ValidationError), 503 when
+// the request ran out of time (TimedOut), else its code's status, 500 for an
+// error that carries none.
+func Status(ctx context.Context, err error) int {
+	if _, ok := errors.AsType[*strata.ValidationError](err); ok {
+		return http.StatusUnprocessableEntity
+	}
+	if TimedOut(ctx, err) {
+		return http.StatusServiceUnavailable
+	}
+	if status, ok := statuses[strata.ErrorCode(err)]; ok {
+		return status
+	}
+	return http.StatusInternalServerError
+}
+
+// TimedOut reports whether err is the request's deadline passing: the
+// request took longer than its limit, waiting for the database included.
+func TimedOut(ctx context.Context, err error) bool {
+	return errors.Is(err, context.DeadlineExceeded) && ctx.Err() != nil
+}

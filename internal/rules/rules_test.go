@@ -1,0 +1,103 @@
+package rules_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/strata-eval/strata"
+	"github.com/strata-eval/strata/internal/rules"
+)
+
+func TestStatus(t *testing.T) {
+	expired, cancel := context.WithTimeout(context.Background(), 0)
+	defer cancel()
+	<-expired.Done()
+	bg := context.Background()
+	for _, tc := range []struct {
+		name string
+		ctx  context.Context
+		err  error
+		want int
+	}{
+		{"Conflict", bg, strata.ErrDatasetNameTaken, http.StatusConflict},
+		{"Invalid", bg, strata.Errorf(strata.EINVALID, "x"), http.StatusBadRequest},
+		{"NotFound", bg, fmt.Errorf("wrapped: %w", strata.ErrDatasetNotFound), http.StatusNotFound},
+		{"Unauthorized", bg, strata.Errorf(strata.EUNAUTHORIZED, "x"), http.StatusUnauthorized},
+		{"Forbidden", bg, strata.Errorf(strata.EFORBIDDEN, "x"), http.StatusForbidden},
+		{"TooLarge", bg, rules.ErrBodyTooLarge, http.StatusRequestEntityTooLarge},
+		{"Precondition", bg, strata.Errorf(strata.EPRECONDITION, "x"), http.StatusPreconditionFailed},
+		{"RateLimit", bg, strata.Errorf(strata.ERATELIMIT, "x"), http.StatusTooManyRequests},
+		{"Unsupported", bg, strata.Errorf(strata.EUNSUPPORTED, "x"), http.StatusUnsupportedMediaType},
+		{"BodyTimeout", bg, rules.ErrBodyTimeout, http.StatusRequestTimeout},
+		{"Upstream", bg, strata.Errorf(strata.EUPSTREAM, "x"), http.StatusBadGateway},
+		{"Validation", bg, &strata.ValidationError{Issues: []strata.Issue{{Path: "name", Message: "Required"}}}, http.StatusUnprocessableEntity},
+		{"DeadlinePassed", expired, fmt.Errorf("wait for the write lock: %w", context.DeadlineExceeded), http.StatusServiceUnavailable},
+		{"DeadlineOfAnotherContext", bg, context.DeadlineExceeded, http.StatusInternalServerError},
+		{"Internal", bg, errors.New("disk on fire"), http.StatusInternalServerError},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := rules.Status(tc.ctx, tc.err); got != tc.want {
+				t.Errorf("Status = %d, want %d", got, tc.want)
+			}
+		})
+	}
+}
+
+func TestSpool(t *testing.T) {
+	t.Run("OK", func(t *testing.T) {
+		u, err := rules.Spool(strings.NewReader("input\nx\n"), 8)
+		if err != nil {
+			t.Fatal(err)
+		}
+		name := u.Name()
+		b, err := io.ReadAll(u)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, want := string(b), "input\nx\n"; got != want {
+			t.Errorf("read back %q, want %q", got, want)
+		}
+		if err := u.Close(); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := os.Stat(name); !errors.Is(err, os.ErrNotExist) {
+			t.Errorf("the temporary file is left: %v", err)
+		}
+	})
+	t.Run("ErrTooLarge", func(t *testing.T) {
+		if _, err := rules.Spool(strings.NewReader("input\nxy\n"), 8); err != rules.ErrBodyTooLarge {
+			t.Fatalf("err = %v, want ErrBodyTooLarge", err)
+		}
+	})
+	t.Run("ErrCutShort", func(t *testing.T) {
+		_, err := rules.Spool(io.MultiReader(strings.NewReader("input\n"), cutShort{}), 100)
+		if got := strata.ErrorCode(err); got != strata.EINVALID {
+			t.Fatalf("code = %q (%v), want invalid", got, err)
+		}
+	})
+}
+
+// cutShort is a body whose client went away mid-way.
+type cutShort struct{}
+
+func (cutShort) Read([]byte) (int, error) { return 0, io.ErrUnexpectedEOF }
+
+func TestCheckFieldSizes(t *testing.T) {
+	big := strings.Repeat("a", 11)
+	err := rules.CheckFieldSizes("ok", &big, nil, 10)
+	if got := strata.ErrorCode(err); got != strata.ETOOLARGE {
+		t.Errorf("code = %q, want too_large", got)
+	}
+	if got, want := strata.ErrorMessage(err), "groundTruth is larger than 10 bytes"; got != want {
+		t.Errorf("message = %q, want %q", got, want)
+	}
+	if err := rules.CheckFieldSizes(big[:10], nil, nil, 10); err != nil {
+		t.Errorf("a field at the limit: %v", err)
+	}
+}

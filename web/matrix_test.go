@@ -1,0 +1,171 @@
+package web_test
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/strata-eval/strata"
+	"github.com/strata-eval/strata/web"
+)
+
+// TestPageAuthMatrix opens every page that needs a session with every kind
+// of session and checks the answer's class. The routes come from the server
+// itself, so a new page cannot be left out.
+func TestPageAuthMatrix(t *testing.T) {
+	var ws *web.Server
+	s := newSiteWith(t, func(w *web.Server) { ws = w })
+	ctx := context.Background()
+	_, other, err := s.store.CreateKey(ctx, strata.KeyCreate{ProjectName: "other", Role: strata.RoleOwner, UserName: "Otto"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	open := func(t *testing.T, key string, ttl time.Duration) string {
+		t.Helper()
+		id, _, err := s.store.CreateSession(ctx, key, ttl)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return id
+	}
+	type kind struct {
+		name    string
+		session func(t *testing.T) string
+		want    func(r web.Route, res *http.Response) bool
+	}
+	signin := func(_ web.Route, res *http.Response) bool {
+		return res.StatusCode == http.StatusSeeOther && strings.HasPrefix(res.Header.Get("Location"), "/signin?next=")
+	}
+	allowed := func(_ web.Route, res *http.Response) bool {
+		return res.StatusCode < 500 && res.StatusCode != 401 && res.StatusCode != 403 && !signin(web.Route{}, res)
+	}
+	kinds := []kind{
+		{"NoSession", func(*testing.T) string { return "" }, signin},
+		{"UnknownSession", func(*testing.T) string { return strata.NewSessionID() }, signin},
+		{"KeyAsCookie", func(*testing.T) string { return s.owner }, signin},
+		{"EndedSession", func(t *testing.T) string {
+			id := open(t, s.owner, time.Hour)
+			if err := s.store.EndSession(ctx, id); err != nil {
+				t.Fatal(err)
+			}
+			return id
+		}, signin},
+		{"ExpiredSession", func(t *testing.T) string { return open(t, s.owner, 0) }, signin},
+		{"RevokedKeySession", func(t *testing.T) string {
+			k, secret, err := s.store.CreateKey(ctx, strata.KeyCreate{ProjectName: "main", Role: strata.RoleOwner, UserName: "Rex"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			id := open(t, secret, time.Hour)
+			if err := s.store.RevokeKey(ctx, k.ID); err != nil {
+				t.Fatal(err)
+			}
+			return id
+		}, signin},
+		{"Viewer", func(t *testing.T) string { return open(t, s.viewer, time.Hour) }, func(r web.Route, res *http.Response) bool {
+			if r.Write {
+				return res.StatusCode == http.StatusForbidden
+			}
+			return allowed(r, res)
+		}},
+		{"Owner", func(t *testing.T) string { return open(t, s.owner, time.Hour) }, allowed},
+		{"OtherProject", func(t *testing.T) string { return open(t, other, time.Hour) }, func(r web.Route, res *http.Response) bool {
+			if strings.Contains(r.Pattern, "{id}") {
+				return res.StatusCode == http.StatusNotFound
+			}
+			return allowed(r, res)
+		}},
+	}
+	routes := ws.Routes()
+	if len(routes) < 20 {
+		t.Fatalf("only %d routes registered", len(routes))
+	}
+	for _, r := range routes {
+		method, pattern, _ := strings.Cut(r.Pattern, " ")
+		for _, k := range kinds {
+			t.Run(strings.ReplaceAll(r.Pattern, "/", "_")+"/"+k.name, func(t *testing.T) {
+				// Fresh fixtures each time: a page may delete what it names.
+				params := s.fixtures(t)
+				path := pattern
+				for {
+					open := strings.Index(path, "{")
+					if open < 0 {
+						break
+					}
+					end := strings.Index(path, "}")
+					value, ok := params[path[open+1:end]]
+					if !ok {
+						value = strata.NewID() // names nothing
+					}
+					path = path[:open] + value + path[end+1:]
+				}
+				cookie := &http.Cookie{Name: "strata_session", Value: k.session(t)}
+				form := url.Values{"csrf": {"none"}, "name": {"matrix"}, "input": {"x"}, "tag": {"matrix-2"}}
+				if method == http.MethodPost && cookie.Value != "" {
+					if res := s.getWith(t, "/datasets", cookie); res.StatusCode == http.StatusOK {
+						form.Set("csrf", s.csrfOf(t, cookie))
+					}
+				}
+				var body *strings.Reader
+				if method == http.MethodPost {
+					body = strings.NewReader(form.Encode())
+				} else {
+					body = strings.NewReader("")
+				}
+				req, _ := http.NewRequest(method, s.URL+path, body)
+				if method == http.MethodPost {
+					req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+				}
+				if cookie.Value != "" {
+					req.AddCookie(cookie)
+				}
+				res, err := noFollow.Do(req)
+				if err != nil {
+					t.Fatal(err)
+				}
+				res.Body.Close()
+				if !k.want(r, res) {
+					t.Fatalf("%s %s with %s: %d %s", method, path, k.name, res.StatusCode, res.Header.Get("Location"))
+				}
+			})
+		}
+	}
+}
+
+// fixtures creates a dataset of the main project with an item, and returns
+// the values of the path parameters the pages use.
+func (s *site) fixtures(t *testing.T) map[string]string {
+	t.Helper()
+	ctx := context.Background()
+	p, err := s.store.Authenticate(ctx, s.owner)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := s.store.CreateDataset(ctx, p.Actor(), strata.DatasetCreate{Name: "matrix " + strata.NewID()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	it, err := s.store.CreateItem(ctx, p.Actor(), d.ID, strata.ItemInput{Input: "x"}, strata.WriteOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := s.store.TagVersion(ctx, p.Actor(), d.ID, "1", "matrix"); err != nil {
+		t.Fatal(err)
+	}
+	return map[string]string{"id": d.ID, "itemId": it.ID, "n": "1", "tag": "matrix", "slot": "1"}
+}
+
+// csrfOf reads the CSRF token of a session from a page.
+func (s *site) csrfOf(t *testing.T, c *http.Cookie) string {
+	t.Helper()
+	req, _ := http.NewRequest("GET", s.URL+"/datasets", nil)
+	req.AddCookie(c)
+	res, err := noFollow.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return csrf(t, read(t, res))
+}
