@@ -71,7 +71,7 @@ func (s *Server) importStream(w http.ResponseWriter, r *request, datasetID, form
 	// so that it never waits on the network while holding the write lock.
 	file, err := rules.Spool(rules.NewBodyReader(http.MaxBytesReader(w, r.Body, l.MaxImportBytes)), l.MaxImportBytes)
 	if err != nil {
-		return s.afterLookup(r, datasetID, err)
+		return err // the dataset was found above; a failed read may have ended the request's context
 	}
 	defer file.Close()
 	return s.importFile(w, r, importFile{datasetID: datasetID, format: format, body: file, cause: func(err error) error { return err }}, opts, o)

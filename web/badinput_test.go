@@ -36,7 +36,7 @@ func TestPageBadInput(t *testing.T) {
 		{"UploadNotMultipart", ds + "/import", formType, form(url.Values{}), http.StatusBadRequest},
 		{"UploadTooLarge", ds + "/import", multipartType, filePart("a.csv", "input\n"+strings.Repeat("x", 70<<10)+"\n") + "\r\n--" + boundary + "--\r\n", http.StatusRequestEntityTooLarge},
 		{"UploadNotUTF8", ds + "/import", multipartType, filePart("a.jsonl", "{\"input\":\"\xff\"}\n") + "\r\n--" + boundary + "--\r\n", http.StatusBadRequest},
-		{"UploadNoInputColumn", ds + "/import", multipartType, filePart("a.csv", "question\nx\n") + "\r\n--" + boundary + "--\r\n", http.StatusBadRequest},
+		{"UploadNoInputColumn", ds + "/import", multipartType, filePart("a.csv", "colour\nx\n") + "\r\n--" + boundary + "--\r\n", http.StatusBadRequest},
 		{"FormTooLarge", ds + "/items", formType, form(url.Values{"input": {strings.Repeat("x", 70<<10)}}), http.StatusRequestEntityTooLarge},
 		{"FieldTooLarge", ds + "/items", formType, form(url.Values{"input": {strings.Repeat("x", 5<<10)}}), http.StatusRequestEntityTooLarge},
 		{"BadFormEncoding", ds + "/items", formType, "csrf=" + url.QueryEscape(token) + "&input=%zz", http.StatusBadRequest},

@@ -31,8 +31,11 @@ type uploadReader struct {
 
 func (u *uploadReader) Read(p []byte) (int, error) {
 	n, err := u.r.Read(p)
-	if err != nil && !errors.Is(err, io.EOF) && u.failed == nil {
-		u.failed = strata.Errorf(strata.EINVALID, "The upload was cut short: send the file again.")
+	if err != nil && !errors.Is(err, io.EOF) {
+		if u.failed == nil {
+			u.failed = strata.Errorf(strata.EINVALID, "The upload was cut short: send the file again.")
+		}
+		return n, u.failed
 	}
 	return n, err
 }

@@ -65,13 +65,13 @@ func (s *Server) unsaved(ss *session, d *strata.Dataset) (unsavedChanges, error)
 // latest version when the page was shown), as a restore does.
 func (s *Server) discard(w http.ResponseWriter, ss *session) error {
 	id := ss.PathValue("id")
-	ref := ss.FormValue("version")
-	if _, err := strconv.Atoi(ref); err != nil {
-		return strata.Errorf(strata.EINVALID, "Say which version to go back to.")
-	}
 	d, err := s.Store.FindDataset(ss.Context(), ss.principal.ProjectID, id)
 	if err != nil {
 		return err
+	}
+	ref := ss.FormValue("version")
+	if _, err := strconv.Atoi(ref); err != nil {
+		return strata.Errorf(strata.EINVALID, "Say which version to go back to.")
 	}
 	if ref != strconv.Itoa(d.CurrentVersionNumber) {
 		// Going back further than the page showed would discard more

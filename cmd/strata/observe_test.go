@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	dto "github.com/prometheus/client_model/go"
 	"github.com/prometheus/common/expfmt"
@@ -127,6 +128,24 @@ func scrape(t *testing.T, client *http.Client, url string) metricSet {
 	return fams
 }
 
+// scrapeSettled scrapes once every earlier request has been counted: a
+// client has its whole response before the server's middleware records the
+// request, so a scrape right after it may run ahead of the counters. It
+// scrapes until the scrape is the one request in flight (a bounded number
+// of times).
+func scrapeSettled(t *testing.T, client *http.Client, url string) metricSet {
+	t.Helper()
+	for range 200 {
+		ms := scrape(t, client, url)
+		if ms.value("strata_http_requests_in_flight") == 1 {
+			return ms
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	t.Fatal("requests still in flight after 200 scrapes")
+	return nil
+}
+
 type metricSet map[string]*dto.MetricFamily
 
 // value is the value of the series of name whose labels include labels:
@@ -208,7 +227,7 @@ func TestMetricsHTTP(t *testing.T) {
 	if status, _, _ := s.do(t, "POST", "/v1/datasets-v2", `{"name":"`+strings.Repeat("x", 5000)+`"}`); status != 413 {
 		t.Fatalf("large body = %d, want 413", status)
 	}
-	after := scrape(t, s.client, s.base+"/metrics")
+	after := scrapeSettled(t, s.client, s.base+"/metrics")
 
 	moved := func(name string, labels ...string) float64 {
 		return after.value(name, labels...) - before.value(name, labels...)
@@ -285,7 +304,7 @@ func TestMetricsStore(t *testing.T) {
 		t.Fatal(err)
 	}
 	head := float64(restored.CurrentVersionNumber)
-	after := scrape(t, s.client, s.base+"/metrics")
+	after := scrapeSettled(t, s.client, s.base+"/metrics")
 
 	moved := func(name string) float64 { return after.value(name) - before.value(name) }
 	if got, want := moved("strata_versions_created_total"), head; got != want {
@@ -343,7 +362,7 @@ func TestMetricsEvaluatorsAndLLM(t *testing.T) {
 	if _, err := s.api.RunEvaluators(ctx, d.ID, false); err != nil {
 		t.Fatal(err)
 	}
-	after := scrape(t, s.client, s.base+"/metrics")
+	after := scrapeSettled(t, s.client, s.base+"/metrics")
 
 	moved := func(name string, labels ...string) float64 {
 		return after.value(name, labels...) - before.value(name, labels...)
