@@ -21,9 +21,11 @@ var (
 	detailKeys       = append(slices.Clone(metaKeys), "evaluatorConfigs")
 	withItemsKeys    = append(slices.Clone(detailKeys), "items")
 	embeddedItemKeys = []string{"id", "datasetId", "input", "groundTruth", "output", "createdAt", "updatedAt",
-		"evaluatorResult1", "evaluatorResult2", "evaluatorResult3", "evaluatorResult4", "evaluatorResult5"}
+		"evaluatorResult1", "evaluatorResult2", "evaluatorResult3", "evaluatorResult4", "evaluatorResult5",
+		"metadata", "splits", "externalId"}
 	itemKeys = []string{"id", "createdAt", "updatedAt", "datasetId", "input", "groundTruth", "output",
-		"evaluatorResult1", "evaluatorResult2", "evaluatorResult3", "evaluatorResult4", "evaluatorResult5"}
+		"evaluatorResult1", "evaluatorResult2", "evaluatorResult3", "evaluatorResult4", "evaluatorResult5",
+		"metadata", "splits", "externalId"}
 )
 
 func wantKeys(t *testing.T, raw []byte, want []string) {

@@ -124,6 +124,7 @@ type itemJSON struct {
 	EvaluatorResult3 json.RawMessage `json:"evaluatorResult3"`
 	EvaluatorResult4 json.RawMessage `json:"evaluatorResult4"`
 	EvaluatorResult5 json.RawMessage `json:"evaluatorResult5"`
+	itemFieldsJSON
 }
 
 func toItemJSON(it *strata.Item) itemJSON {
@@ -140,6 +141,7 @@ func toItemJSON(it *strata.Item) itemJSON {
 		EvaluatorResult3: rawJSON(it.EvaluatorResult3),
 		EvaluatorResult4: rawJSON(it.EvaluatorResult4),
 		EvaluatorResult5: rawJSON(it.EvaluatorResult5),
+		itemFieldsJSON:   toItemFieldsJSON(it),
 	}
 }
 
@@ -157,6 +159,7 @@ type embeddedItemJSON struct {
 	EvaluatorResult3 json.RawMessage `json:"evaluatorResult3"`
 	EvaluatorResult4 json.RawMessage `json:"evaluatorResult4"`
 	EvaluatorResult5 json.RawMessage `json:"evaluatorResult5"`
+	itemFieldsJSON
 }
 
 func toEmbeddedItemJSON(it *strata.Item) embeddedItemJSON {
@@ -173,7 +176,24 @@ func toEmbeddedItemJSON(it *strata.Item) embeddedItemJSON {
 		EvaluatorResult3: rawJSON(it.EvaluatorResult3),
 		EvaluatorResult4: rawJSON(it.EvaluatorResult4),
 		EvaluatorResult5: rawJSON(it.EvaluatorResult5),
+		itemFieldsJSON:   toItemFieldsJSON(it),
 	}
+}
+
+// itemFieldsJSON are Strata's item fields, after Lunary's keys in every item
+// form.
+type itemFieldsJSON struct {
+	Metadata   json.RawMessage `json:"metadata"`
+	Splits     []string        `json:"splits"`
+	ExternalID *string         `json:"externalId"`
+}
+
+func toItemFieldsJSON(it *strata.Item) itemFieldsJSON {
+	m := it.Metadata
+	if len(m) == 0 {
+		m = strata.EmptyMetadata
+	}
+	return itemFieldsJSON{Metadata: m, Splits: nonNil(it.Splits), ExternalID: it.ExternalID}
 }
 
 // versionJSON is Lunary's DatasetV2Version.
@@ -234,6 +254,7 @@ type versionItemJSON struct {
 	EvaluatorResult3 json.RawMessage `json:"evaluatorResult3"`
 	EvaluatorResult4 json.RawMessage `json:"evaluatorResult4"`
 	EvaluatorResult5 json.RawMessage `json:"evaluatorResult5"`
+	itemFieldsJSON
 }
 
 func toVersionItemJSON(v *strata.Version, index int, it *strata.Item) versionItemJSON {
@@ -253,6 +274,7 @@ func toVersionItemJSON(v *strata.Version, index int, it *strata.Item) versionIte
 		EvaluatorResult3: rawJSON(it.EvaluatorResult3),
 		EvaluatorResult4: rawJSON(it.EvaluatorResult4),
 		EvaluatorResult5: rawJSON(it.EvaluatorResult5),
+		itemFieldsJSON:   toItemFieldsJSON(it),
 	}
 }
 

@@ -39,7 +39,11 @@ type csvSource struct {
 	lastLine int
 	err      error // sticky: once failed, every Next returns it
 
-	exact bool // Strata's export dialect (exact.go)
+	exact        bool // Strata's export dialect (exact.go)
+	exactColumns int  // the number of columns of its header
+
+	// Columns of Strata's item fields, -1 when absent (itemfields.go).
+	fields fieldColumns
 }
 
 // NewCSV returns a strata.ItemSource reading CSV from r. It reads the header
@@ -74,6 +78,7 @@ func (c Config) NewCSV(r io.Reader) (strata.ItemSource, error) {
 		return nil, err
 	}
 	if s.exact = isExactHeader(header); s.exact {
+		s.exactColumns = len(header)
 		return s, nil
 	}
 	names := make(map[string]int, len(header))
@@ -90,6 +95,7 @@ func (c Config) NewCSV(r io.Reader) (strata.ItemSource, error) {
 	s.input = input
 	s.groundTruth = firstColumn(names, groundTruthHeaders)
 	s.output = firstColumn(names, outputHeaders)
+	s.fields = fieldColumnsOf(names)
 	return s, nil
 }
 
@@ -119,11 +125,16 @@ func (s *csvSource) Next() (strata.ItemInput, error) {
 		}
 		return trim(record[i])
 	}
-	return strata.ItemInput{
+	in := strata.ItemInput{
 		Input:       cell(s.input),
 		GroundTruth: nilIfEmpty(cell(s.groundTruth)),
 		Output:      nilIfEmpty(cell(s.output)),
-	}, nil
+	}
+	if err := s.fields.read(&in, cell); err != nil {
+		s.err = err
+		return strata.ItemInput{}, err
+	}
+	return in, nil
 }
 
 // read returns the next non-blank record, enforcing the size limit and

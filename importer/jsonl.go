@@ -53,6 +53,9 @@ func (s *jsonlSource) Next() (strata.ItemInput, error) {
 		}
 		in, err := parseJSONLine(line)
 		if err != nil {
+			if err != errBadJSONLine && err != errNoInputKey {
+				err = strata.Errorf(strata.ErrorCode(err), "JSONL line %d: %s", s.line, strata.ErrorMessage(err))
+			}
 			s.err = err
 			return strata.ItemInput{}, err
 		}
@@ -91,6 +94,9 @@ func parseJSONLine(line []byte) (strata.ItemInput, error) {
 	exact := isExactLine(obj)
 	in.GroundTruth = firstValue(obj, groundTruthKeys, exact)
 	in.Output = firstValue(obj, outputKeys, exact)
+	if err := readFieldKeys(&in, obj); err != nil {
+		return strata.ItemInput{}, err
+	}
 	return in, nil
 }
 

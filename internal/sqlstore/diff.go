@@ -132,9 +132,7 @@ func diffScan(ctx context.Context, tx *sql.Tx, datasetID string, a, b int, rever
 	for rows.Next() {
 		r := &revision{}
 		var side int
-		err := rows.Scan(&r.id, &r.itemID, &r.seq, &r.firstVersion, &r.lastVersion, &r.input, &r.groundTruth,
-			&r.output, &r.results[0], &r.results[1], &r.results[2], &r.results[3], &r.results[4],
-			&r.createdAt, &r.updatedAt, &side)
+		err := rows.Scan(append(r.fields(), &side)...)
 		if err != nil {
 			return 0, 0, 0, fmt.Errorf("diff %s: %w", datasetID, err)
 		}
