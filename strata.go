@@ -81,6 +81,10 @@ type ItemStore interface {
 	// from src inserts nothing. It versions only if at least one item was
 	// inserted and w does not skip.
 	ImportItems(ctx context.Context, a Actor, datasetID string, src ItemSource, w WriteOptions) (int, error)
+	// SyncItems applies the records src yields to the working set, in one
+	// transaction (sync.go): it makes the working set equal to them, or with
+	// o.Upsert updates and adds without removing.
+	SyncItems(ctx context.Context, a Actor, datasetID string, src ItemSource, o SyncOptions) (*SyncResult, error)
 }
 
 // VersionStore manages versions: snapshots of the working set.

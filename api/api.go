@@ -127,6 +127,7 @@ func (s *Server) Handler() http.Handler {
 	handle("DELETE "+p+"/{datasetId}/tags/{tag}", writeRole, s.deleteTag)
 	handle("GET "+p+"/{datasetId}/diff", anyRole, s.diffVersions)
 	handle("GET "+p+"/{datasetId}/items/{itemId}/history", anyRole, s.itemHistory)
+	handle(syncPattern, writeRole, s.syncItems) // sync.go
 	mux.HandleFunc("GET /v1/openapi", serveOpenAPI)
 	mux.HandleFunc("GET /healthz", serveHealth)
 	mux.HandleFunc("GET /readyz", s.serveReady)

@@ -155,8 +155,15 @@ func (s *Server) importItems(w http.ResponseWriter, r *request) error {
 		return s.importStream(w, r, ids[0], rawImportFormat(r.Header.Get("Content-Type")))
 	}
 	src, opts, err := importInput(r)
+	var upsert bool
+	if err == nil {
+		upsert, err = importMode(r)
+	}
 	if err != nil {
 		return s.afterLookup(r, ids[0], err)
+	}
+	if upsert {
+		return s.applySync(w, r, ids[0], src, nil, strata.SyncOptions{Upsert: true, SkipVersion: opts.SkipVersion})
 	}
 	l := s.limits()
 	src = &limitedSource{src: src, maxItems: l.MaxImportItems, maxField: l.MaxFieldBytes}

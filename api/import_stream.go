@@ -45,12 +45,16 @@ func rawImportFormat(contentType string) string {
 // streamsBody reports whether the handler of r reads the body itself, as it
 // arrives, rather than endpoint reading it whole first.
 func streamsBody(r *http.Request) bool {
-	return r.Pattern == importPattern && rawImportFormat(r.Header.Get("Content-Type")) != ""
+	return r.Pattern == syncPattern || (r.Pattern == importPattern && rawImportFormat(r.Header.Get("Content-Type")) != "")
 }
 
 // importStream imports the request body, a file in the given format.
 func (s *Server) importStream(w http.ResponseWriter, r *request, datasetID, format string) error {
 	opts, err := writeOptions(r)
+	var upsert bool
+	if err == nil {
+		upsert, err = importMode(r)
+	}
 	if err != nil {
 		return s.afterLookup(r, datasetID, err)
 	}
@@ -66,6 +70,9 @@ func (s *Server) importStream(w http.ResponseWriter, r *request, datasetID, form
 	src, err := importer.New(format, body)
 	if err != nil {
 		return s.afterLookup(r, datasetID, body.cause(err))
+	}
+	if upsert {
+		return s.applySync(w, r, datasetID, src, body, strata.SyncOptions{Upsert: true, SkipVersion: opts.SkipVersion})
 	}
 	src = &limitedSource{src: src, maxItems: l.MaxImportItems, maxField: l.MaxFieldBytes}
 	n, err := s.Store.ImportItems(r.ctx(), r.actor(), datasetID, src, opts)

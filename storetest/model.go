@@ -166,6 +166,46 @@ func testModel(t *testing.T, open Opener) {
 					m.working = slices.Clone(m.versions[n])
 					m.snapshot()
 					versionIDs[m.head] = v.ID
+				case op < 94:
+					// A sync: keep most items (by id, some edited), drop
+					// some, add a few.
+					var src strata.ItemSlice
+					var kept []modelItem
+					for _, it := range m.working {
+						if rng.IntN(6) == 0 {
+							continue
+						}
+						if rng.IntN(4) == 0 {
+							it.input = fmt.Sprintf("sync%d", step)
+						}
+						kept = append(kept, it)
+						src = append(src, strata.ItemInput{ID: it.id, Input: it.input, Output: it.output,
+							Metadata: []byte(it.metadata), Splits: it.splits, ExternalID: it.externalID})
+					}
+					k := rng.IntN(3)
+					added := src[len(src):]
+					for i := 0; i < k; i++ {
+						metadata, splits, ext := randomFields(rng, step, i)
+						added = append(added, strata.ItemInput{Input: fmt.Sprintf("new%d.%d", step, i), Metadata: []byte(metadata),
+							Splits: splits, ExternalID: ext})
+					}
+					src = append(src, added...)
+					o := w()
+					res, err := f.s.SyncItems(f.ctx, f.actor, d.ID, &src, strata.SyncOptions{SkipVersion: o.SkipVersion})
+					if err != nil {
+						t.Fatal(err)
+					}
+					if got, want := res.Added, k; got != want {
+						t.Fatalf("step %d: sync added %d, want %d", step, got, want)
+					}
+					all := f.items(d.ID, 0)
+					m.working = kept
+					for i := len(all) - k; i < len(all); i++ {
+						m.working = append(m.working, modelOf(all[i]))
+					}
+					if res.Changed() {
+						after(o)
+					}
 				default:
 					k := rng.IntN(5)
 					src := make(strata.ItemSlice, k)

@@ -17,6 +17,7 @@ func Run(t *testing.T, open Opener) {
 	t.Run("Datasets", func(t *testing.T) { testDatasets(t, open) })
 	t.Run("Items", func(t *testing.T) { testItems(t, open) })
 	t.Run("ItemFields", func(t *testing.T) { testItemFields(t, open) })
+	t.Run("Sync", func(t *testing.T) { testSync(t, open) })
 	t.Run("Versions", func(t *testing.T) { testVersions(t, open) })
 	t.Run("Import", func(t *testing.T) { testImport(t, open) })
 	t.Run("Keys", func(t *testing.T) { testKeys(t, open) })
