@@ -20,7 +20,12 @@ func (s *Server) exportVersion(w http.ResponseWriter, r *request) error {
 	}
 	var v validator
 	format := v.enum("format", queryValue(r.URL.Query(), "format"), importer.ExportFormats, "jsonl")
-	if err := v.err(); err != nil {
+	err = v.err()
+	var filter strata.ItemFilter
+	if err == nil {
+		filter, err = itemFilter(r)
+	}
+	if err != nil {
 		return s.afterLookup(r, ids[0], err)
 	}
 	ver, err := s.Store.ResolveVersion(r.ctx(), r.principal.ProjectID, ids[0], r.PathValue("versionId"))
@@ -38,7 +43,7 @@ func (s *Server) exportVersion(w http.ResponseWriter, r *request) error {
 		return err
 	}
 	n := 0
-	q := strata.ItemQuery{ProjectID: r.principal.ProjectID, DatasetID: ids[0], Version: ver.Number}
+	q := strata.ItemQuery{ProjectID: r.principal.ProjectID, DatasetID: ids[0], Version: ver.Number, Filter: filter}
 	err = s.Store.ScanItems(r.ctx(), q, func(it *strata.Item) error {
 		if err := ex.Write(it); err != nil {
 			return err

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"sort"
 	"strings"
 
 	"github.com/strata-eval/strata"
@@ -23,4 +24,35 @@ func boolParam(r *request, key string) (bool, error) {
 		return false, nil
 	}
 	return false, strata.Errorf(strata.EINVALID, "%s must be true or false", key)
+}
+
+// itemFilter reads the filters of an item read: split=NAME (repeatable: any
+// of), metadata.KEY=VALUE (repeatable: all of) and externalId=ID.
+func itemFilter(r *request) (strata.ItemFilter, error) {
+	var f strata.ItemFilter
+	q := r.URL.Query()
+	f.Splits = q["split"]
+	keys := make([]string, 0)
+	for key := range q {
+		if strings.HasPrefix(key, "metadata.") {
+			keys = append(keys, key)
+		}
+	}
+	sort.Strings(keys)
+	for _, key := range keys {
+		for _, v := range q[key] {
+			f.Metadata = append(f.Metadata, strata.MetadataMatch{Key: strings.TrimPrefix(key, "metadata."), Value: v})
+		}
+	}
+	if vs, ok := q["externalId"]; ok {
+		if len(vs) > 1 {
+			return f, &validationError{issues: []string{`externalId must be given at most once at "externalId"`}}
+		}
+		f.ExternalID = &vs[0]
+	}
+	// A bad filter is a bad query: 422, as a bad limit or search is.
+	if err := f.Check(); err != nil {
+		return f, &validationError{issues: []string{strata.ErrorMessage(err)}}
+	}
+	return f, nil
 }

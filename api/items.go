@@ -61,7 +61,7 @@ func (s *Server) listItems(w http.ResponseWriter, r *request) error {
 		return s.afterLookup(r, ids[0], err)
 	}
 	st := newArrayStream(w, http.StatusOK, nil)
-	q := strata.ItemQuery{ProjectID: r.principal.ProjectID, DatasetID: ids[0], Search: p.search}
+	q := strata.ItemQuery{ProjectID: r.principal.ProjectID, DatasetID: ids[0], Search: p.search, Filter: p.filter}
 	err = s.Store.ScanItems(r.ctx(), q, func(it *strata.Item) error { return st.add(toItemJSON(it)) })
 	if err != nil {
 		return err

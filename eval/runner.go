@@ -82,6 +82,7 @@ type RunResult struct {
 type plan struct {
 	actor     strata.Actor
 	datasetID string
+	filter    string // the ItemFilter's query string, "" for every item
 	slots     []strata.RunSlotInput
 	scorers   []Scorer
 	items     []strata.ItemResults
@@ -89,12 +90,12 @@ type plan struct {
 
 // plan checks, in Lunary's order, that the dataset's evaluators can run, and
 // reads its working items.
-func (r *Runner) plan(ctx context.Context, a strata.Actor, datasetID string) (*plan, error) {
+func (r *Runner) plan(ctx context.Context, a strata.Actor, datasetID string, f strata.ItemFilter) (*plan, error) {
 	d, err := r.Store.FindDataset(ctx, a.ProjectID, datasetID)
 	if err != nil {
 		return nil, err
 	}
-	p := &plan{actor: a, datasetID: d.ID}
+	p := &plan{actor: a, datasetID: d.ID, filter: f.String()}
 	missing := false
 	for i, id := range d.Slots() {
 		if id == nil {
@@ -121,7 +122,7 @@ func (r *Runner) plan(ctx context.Context, a strata.Actor, datasetID string) (*p
 		}
 		p.scorers = append(p.scorers, sc)
 	}
-	err = r.Store.ScanItems(ctx, strata.ItemQuery{ProjectID: a.ProjectID, DatasetID: d.ID}, func(it *strata.Item) error {
+	err = r.Store.ScanItems(ctx, strata.ItemQuery{ProjectID: a.ProjectID, DatasetID: d.ID, Filter: f}, func(it *strata.Item) error {
 		p.items = append(p.items, strata.ItemResults{ItemID: it.ID, Input: it.Input, GroundTruth: it.GroundTruth, Output: it.Output})
 		return nil
 	})
@@ -176,12 +177,18 @@ feed:
 }
 
 func (p *plan) completion(runID string) strata.RunCompletion {
-	return strata.RunCompletion{RunID: runID, TotalItems: len(p.items), Slots: p.slots, Items: p.items}
+	return strata.RunCompletion{RunID: runID, TotalItems: len(p.items), Slots: p.slots, Items: p.items, Filter: p.filter}
 }
 
 // Run runs a dataset's evaluators and waits for the result.
 func (r *Runner) Run(ctx context.Context, a strata.Actor, datasetID string) (*RunResult, error) {
-	p, err := r.plan(ctx, a, datasetID)
+	return r.RunFiltered(ctx, a, datasetID, strata.ItemFilter{})
+}
+
+// RunFiltered runs a dataset's evaluators over the working items f selects,
+// and records f in the run.
+func (r *Runner) RunFiltered(ctx context.Context, a strata.Actor, datasetID string, f strata.ItemFilter) (*RunResult, error) {
+	p, err := r.plan(ctx, a, datasetID, f)
 	if err != nil {
 		return nil, err
 	}
@@ -202,11 +209,16 @@ func (r *Runner) Run(ctx context.Context, a strata.Actor, datasetID string) (*Ru
 // returns the running run; or, when the dataset has no items, the result of
 // a run that had nothing to do.
 func (r *Runner) RunAsync(ctx context.Context, a strata.Actor, datasetID string) (*strata.Run, *RunResult, error) {
+	return r.RunAsyncFiltered(ctx, a, datasetID, strata.ItemFilter{})
+}
+
+// RunAsyncFiltered is RunAsync over the working items f selects.
+func (r *Runner) RunAsyncFiltered(ctx context.Context, a strata.Actor, datasetID string, f strata.ItemFilter) (*strata.Run, *RunResult, error) {
 	r.init()
 	if r.ctx.Err() != nil {
 		return nil, nil, strata.Errorf(strata.EINTERNAL, "runner closed")
 	}
-	p, err := r.plan(ctx, a, datasetID)
+	p, err := r.plan(ctx, a, datasetID, f)
 	if err != nil {
 		return nil, nil, err
 	}

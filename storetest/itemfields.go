@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"encoding/json"
+	"fmt"
 	"slices"
 	"strconv"
 	"strings"
@@ -217,6 +218,36 @@ func testItemFields(t *testing.T, open Opener) {
 			t.Fatalf("split b: %d items", len(got))
 		}
 		CheckInvariants(t, f.s)
+	})
+
+	t.Run("DiffFilter", func(t *testing.T) {
+		f := newFixture(t, open)
+		d := f.dataset("qa")
+		src := strata.ItemSlice{{Input: "a", Splits: []string{"test"}}, {Input: "b", Splits: []string{"train"}}, {Input: "c", Splits: []string{"test"}}}
+		if _, err := f.s.ImportItems(f.ctx, f.actor, d.ID, &src, strata.WriteOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		items := f.items(d.ID, 0)
+		// a leaves test, b joins test, c is removed, d is added to train.
+		for i, splits := range [][]string{{"dev"}, {"test"}} {
+			if _, err := f.s.UpdateItem(f.ctx, f.actor, d.ID, items[i].ID, strata.ItemUpdate{Splits: splits}, skip); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := f.s.DeleteItem(f.ctx, f.actor, d.ID, items[2].ID, skip); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.s.CreateItem(f.ctx, f.actor, d.ID, strata.ItemInput{Input: "d", Splits: []string{"train"}}, skip); err != nil {
+			t.Fatal(err)
+		}
+		diff, err := f.s.DiffVersions(f.ctx, strata.DiffQuery{ProjectID: f.actor.ProjectID, DatasetID: d.ID, From: "latest",
+			To: strata.RefWorking, Filter: strata.ItemFilter{Splits: []string{"test"}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, want := fmt.Sprintf("+%d -%d ~%d =%d", diff.Added, diff.Removed, diff.Modified, diff.Unchanged), "+0 -1 ~2 =0"; got != want {
+			t.Fatalf("filtered diff %s, want %s", got, want)
+		}
 	})
 
 	t.Run("Filters", func(t *testing.T) {

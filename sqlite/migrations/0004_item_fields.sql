@@ -20,3 +20,7 @@ CREATE TABLE revision_splits (
     FOREIGN KEY (dataset_id, revision_id) REFERENCES revisions (dataset_id, id) ON DELETE CASCADE
 );
 CREATE INDEX revision_splits_seq ON revision_splits (dataset_id, split, seq);
+
+-- An evaluator run over the items a filter selects records the filter (as
+-- the query string that selects them); NULL for a run over every item.
+ALTER TABLE evaluator_runs ADD COLUMN item_filter TEXT;
