@@ -28,6 +28,8 @@ func parseTemplates() map[string]*template.Template {
 		"add1":      func(n int) int { return n + 1 },
 		"hasPrefix": strings.HasPrefix,
 		"results":   results,
+		"metadata":  metadataText,
+		"join":      strings.Join,
 	}
 	pages := map[string]*template.Template{}
 	for _, name := range []string{"signin", "error", "datasets", "dataset", "versions", "version", "evaluators", "compare"} {
@@ -133,12 +135,16 @@ func (s *Server) itemsPage(ss *session, datasetID string, version int) (*strata.
 		d     *strata.Dataset
 		items []*strata.Item
 	)
+	filter, err := itemFilterForm(ss)
+	if err != nil {
+		return nil, nil, 0, err
+	}
 	q := strata.ItemQuery{
 		ProjectID: ss.principal.ProjectID, DatasetID: datasetID, Version: version, AfterSeq: after,
-		Limit: pageSize + 1, Search: strings.TrimSpace(ss.FormValue("search")),
+		Limit: pageSize + 1, Search: strings.TrimSpace(ss.FormValue("search")), Filter: filter,
 		OnDataset: func(ds *strata.Dataset) error { d = ds; return nil },
 	}
-	err := s.Store.ScanItems(ss.Context(), q, func(it *strata.Item) error { items = append(items, it); return nil })
+	err = s.Store.ScanItems(ss.Context(), q, func(it *strata.Item) error { items = append(items, it); return nil })
 	if err != nil {
 		return nil, nil, 0, err
 	}
@@ -158,6 +164,7 @@ func (s *Server) datasetPage(w http.ResponseWriter, ss *session) error {
 	s.render(w, http.StatusOK, "dataset", s.data(ss, map[string]any{
 		"Dataset": d, "Items": items, "Next": next, "First": ss.FormValue("after") != "",
 		"Search": ss.FormValue("search"), "Notice": ss.FormValue("notice"),
+		"Split": ss.FormValue("split"), "Meta": ss.FormValue("meta"),
 	}))
 	return nil
 }
@@ -209,6 +216,10 @@ var working = strata.WriteOptions{SkipVersion: true}
 func (s *Server) createItem(w http.ResponseWriter, ss *session) error {
 	id := ss.PathValue("id")
 	in := strata.ItemInput{Input: ss.FormValue("input"), GroundTruth: optional(ss, "groundTruth"), Output: optional(ss, "output")}
+	var err error
+	if in.Metadata, in.Splits, in.ExternalID, err = itemFieldsForm(ss); err != nil {
+		return err
+	}
 	if _, err := s.Store.CreateItem(ss.Context(), ss.principal.Actor(), id, in, working); err != nil {
 		return err
 	}
@@ -219,7 +230,11 @@ func (s *Server) updateItem(w http.ResponseWriter, ss *session) error {
 	id := ss.PathValue("id")
 	input := ss.FormValue("input")
 	u := strata.ItemUpdate{Input: &input, GroundTruth: optional(ss, "groundTruth"), SetGroundTruth: true,
-		Output: optional(ss, "output"), SetOutput: true}
+		Output: optional(ss, "output"), SetOutput: true, SetExternalID: true}
+	var err error
+	if u.Metadata, u.Splits, u.ExternalID, err = itemFieldsForm(ss); err != nil {
+		return err
+	}
 	if _, err := s.Store.UpdateItem(ss.Context(), ss.principal.Actor(), id, ss.PathValue("itemId"), u, working); err != nil {
 		return err
 	}
@@ -337,6 +352,7 @@ func (s *Server) versionPage(w http.ResponseWriter, ss *session) error {
 	}
 	s.render(w, http.StatusOK, "version", s.data(ss, map[string]any{
 		"Dataset": d, "Version": v, "Items": items, "Next": next, "First": ss.FormValue("after") != "",
+		"Split": ss.FormValue("split"), "Meta": ss.FormValue("meta"),
 	}))
 	return nil
 }
