@@ -63,7 +63,8 @@ type DatasetStore interface {
 	CreateDataset(ctx context.Context, a Actor, c DatasetCreate) (*Dataset, error)
 	UpdateDataset(ctx context.Context, a Actor, id string, u DatasetUpdate, w WriteOptions) (*Dataset, error)
 	DeleteDataset(ctx context.Context, a Actor, id string) error
-	// DuplicateDataset copies the working items (input, ground truth, output)
+	// DuplicateDataset copies the working items (input, ground truth, output,
+	// metadata, splits, external id)
 	// into a new dataset named "<name> copy", "<name> copy (2)", ..., at version 1.
 	DuplicateDataset(ctx context.Context, a Actor, id string) (*Dataset, error)
 }

@@ -300,3 +300,54 @@ func testItemFields(t *testing.T, open Opener) {
 		wantCode(t, err, strata.EINVALID)
 	})
 }
+
+// testFilteredRun checks that a run over some items records its filter,
+// whether it completes at once or after running.
+func testFilteredRun(t *testing.T, open Opener) {
+	f := newFixture(t, open)
+	d := f.dataset("qa")
+	e := f.evaluator("a", "bleu")
+	f.attach(d.ID, e.ID, nil)
+	if _, err := f.s.CreateItem(f.ctx, f.actor, d.ID, strata.ItemInput{Input: "x", Splits: []string{"test"}}, skip); err != nil {
+		t.Fatal(err)
+	}
+	f.item(d.ID, "y", skip)
+	filter := strata.ItemFilter{Splits: []string{"test"}}
+	items := f.filtered(d.ID, 0, filter)
+	c := strata.RunCompletion{TotalItems: len(items), Slots: []strata.RunSlotInput{{Slot: 1, Evaluator: e}}, Filter: filter.String()}
+	for _, it := range items {
+		r := strata.ItemResults{ItemID: it.ID, Input: it.Input}
+		r.Results[0] = json.RawMessage(`{"score":1}`)
+		c.Items = append(c.Items, r)
+	}
+	out, err := f.s.CompleteRun(f.ctx, f.actor, d.ID, c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out.Run.Filter == nil || *out.Run.Filter != "split=test" || out.Run.TotalItems != 1 {
+		t.Fatalf("run filter %v, total %d", out.Run.Filter, out.Run.TotalItems)
+	}
+	running, err := f.s.CreateRun(f.ctx, f.actor, d.ID, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.RunID = running.ID
+	if out, err = f.s.CompleteRun(f.ctx, f.actor, d.ID, c); err != nil {
+		t.Fatal(err)
+	}
+	if out.Run.Filter == nil || *out.Run.Filter != "split=test" {
+		t.Fatalf("async run filter %v", out.Run.Filter)
+	}
+	runs, err := f.s.ListRuns(f.ctx, f.actor.ProjectID, d.ID, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range runs {
+		if r.Filter == nil {
+			t.Fatalf("listed run %s lost its filter", r.ID)
+		}
+	}
+	if got := f.items(d.ID, 0); result(got[1], 1) != "" {
+		t.Fatalf("an item outside the filter got a result")
+	}
+}

@@ -113,15 +113,20 @@ func scanRevisionsFrom(ctx context.Context, q querier, rs revisionScan, fn func(
 			JOIN revisions r ON r.dataset_id = s.dataset_id AND r.id = s.revision_id
 			WHERE s.dataset_id = $1 AND s.seq > $2`
 		order = ` ORDER BY s.seq LIMIT $3`
-		query += ` AND s.split IN (`
-		for i, split := range filter.Splits {
-			if i > 0 {
-				query += ", "
+		if len(filter.Splits) == 1 { // one range of the index, already in item order
+			args = append(args, filter.Splits[0])
+			query += fmt.Sprintf(` AND s.split = $%d`, len(args))
+		} else {
+			query += ` AND s.split IN (`
+			for i, split := range filter.Splits {
+				if i > 0 {
+					query += ", "
+				}
+				args = append(args, split)
+				query += fmt.Sprintf(`$%d`, len(args))
 			}
-			args = append(args, split)
-			query += fmt.Sprintf(`$%d`, len(args))
+			query += `)`
 		}
-		query += `)`
 		filter.Splits = nil
 	}
 	if rs.version == 0 {
