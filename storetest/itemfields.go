@@ -220,6 +220,8 @@ func testItemFields(t *testing.T, open Opener) {
 		CheckInvariants(t, f.s)
 	})
 
+	t.Run("FilteredRun", func(t *testing.T) { testFilteredRun(t, open) })
+
 	t.Run("DiffFilter", func(t *testing.T) {
 		f := newFixture(t, open)
 		d := f.dataset("qa")
