@@ -93,6 +93,12 @@ type ItemQuery struct {
 	Search string
 	// Filter keeps the items it matches (itemfields.go).
 	Filter ItemFilter
+	// MaxRead, when not 0, bounds the rows a scan with a metadata filter
+	// reads (the filter is checked on each): the scan then stops early and
+	// sets *ReadTo to the Seq of the last row read, where a next page
+	// starts.
+	MaxRead int
+	ReadTo  *int64
 }
 
 // ItemSource yields items to import. Next returns io.EOF after the last one;

@@ -20,6 +20,8 @@ import (
 const (
 	defaultPageLimit = 100
 	maxPageLimit     = 1000
+	// maxPageRead bounds the rows a page with a metadata filter reads.
+	maxPageRead = 20_000
 )
 
 // page is a page request.
@@ -95,6 +97,10 @@ func decodeCursor(c string) (seq int64, sent int, ok bool) {
 func (s *Server) writePage(w http.ResponseWriter, r *request, q strata.ItemQuery, p page, encode func(index int, it *strata.Item) any) error {
 	st := newArrayStream(w, http.StatusOK, []byte(`{"items":`))
 	q.AfterSeq, q.Limit, q.Search, q.Filter = p.afterSeq, p.limit+1, p.search, p.filter
+	// A metadata filter is checked on the rows read: a page reads at most
+	// maxPageRead of them, and may then be short, with a cursor to go on.
+	var readTo int64
+	q.MaxRead, q.ReadTo = maxPageRead, &readTo
 	n, more := 0, false
 	var lastSeq int64
 	err := s.Store.ScanItems(r.ctx(), q, func(it *strata.Item) error {
@@ -112,6 +118,9 @@ func (s *Server) writePage(w http.ResponseWriter, r *request, q strata.ItemQuery
 	next := "null"
 	if more {
 		b, _ := marshal(encodeCursor(lastSeq, p.sent+n))
+		next = string(b)
+	} else if readTo > 0 {
+		b, _ := marshal(encodeCursor(readTo, p.sent+n))
 		next = string(b)
 	}
 	return st.finish(`,"nextCursor":` + next + `}`)

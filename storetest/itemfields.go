@@ -297,6 +297,18 @@ func testItemFields(t *testing.T, open Opener) {
 		if !slices.Equal(page, []string{"c"}) {
 			t.Fatalf("page = %q, want [c]", page)
 		}
+		// A bounded scan stops after the rows it may read, and says where.
+		var readTo int64
+		page = nil
+		err = f.s.ScanItems(f.ctx, strata.ItemQuery{ProjectID: f.actor.ProjectID, DatasetID: d.ID, Limit: 10, MaxRead: 2, ReadTo: &readTo,
+			Filter: strata.ItemFilter{Metadata: []strata.MetadataMatch{{Key: "lang", Value: "en"}}}},
+			func(it *strata.Item) error { page = append(page, it.Input); return nil })
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Equal(page, []string{"a"}) || readTo != f.items(d.ID, 0)[1].Seq {
+			t.Fatalf("bounded page = %q, read to %d", page, readTo)
+		}
 		err = f.s.ScanItems(f.ctx, strata.ItemQuery{ProjectID: f.actor.ProjectID, DatasetID: d.ID,
 			Filter: strata.ItemFilter{Splits: []string{"no good"}}}, func(*strata.Item) error { return nil })
 		wantCode(t, err, strata.EINVALID)

@@ -91,6 +91,8 @@ type revisionScan struct {
 	limit     int    // 0: all
 	search    string // LIKE pattern, or ""
 	filter    strata.ItemFilter
+	maxRead   int    // with a metadata filter: rows to read at most, 0 for no bound
+	readTo    *int64 // set to where a bounded scan stopped early
 }
 
 // revisionColumnsOf is revisionColumns qualified by a table alias.
@@ -144,6 +146,8 @@ func scanRevisionsFrom(ctx context.Context, q querier, rs revisionScan, fn func(
 	query += cond + order
 	args = append(args, condArgs...)
 	after, left := rs.afterSeq, rs.limit
+	bounded := rs.maxRead > 0 && len(rs.filter.Metadata) > 0
+	total := 0 // rows read
 	chunk := make([]revision, 0, scanChunk)
 	for {
 		n := scanChunk
@@ -152,6 +156,15 @@ func scanRevisionsFrom(ctx context.Context, q querier, rs revisionScan, fn func(
 		}
 		if n == 0 || (rs.limit > 0 && left == 0) {
 			return nil
+		}
+		if bounded {
+			if total >= rs.maxRead {
+				if rs.readTo != nil {
+					*rs.readTo = after
+				}
+				return nil
+			}
+			n = min(n, rs.maxRead-total)
 		}
 		args[1], args[2] = after, n
 		rows, err := q.QueryContext(ctx, query, args...)
@@ -167,6 +180,7 @@ func scanRevisionsFrom(ctx context.Context, q querier, rs revisionScan, fn func(
 				return fmt.Errorf("scan revisions of %s: %w", rs.datasetID, err)
 			}
 			read++
+			total++
 			after = r.seq
 			// A revision in two of the splits asked for comes twice.
 			if len(chunk) > 0 && chunk[len(chunk)-1].seq == r.seq {
@@ -214,7 +228,8 @@ func (s *Store) ScanItems(ctx context.Context, q strata.ItemQuery, fn func(*stra
 		if err := q.Filter.Check(); err != nil {
 			return err
 		}
-		rs := revisionScan{datasetID: d.ID, version: q.Version, afterSeq: q.AfterSeq, limit: q.Limit, filter: q.Filter}
+		rs := revisionScan{datasetID: d.ID, version: q.Version, afterSeq: q.AfterSeq, limit: q.Limit, filter: q.Filter,
+			maxRead: q.MaxRead, readTo: q.ReadTo}
 		if q.Search != "" {
 			rs.search = likePattern(q.Search)
 		}
