@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/strata-eval/strata/api"
 )
 
 // filterFixture is a dataset of four items with splits, metadata and
@@ -78,6 +80,27 @@ func TestItemFilters(t *testing.T) {
 		second := ts.do(t, "GET", base+"/items?limit=1&metadata.lang=en&cursor="+cursor, ts.owner, "").object(t)
 		if got := inputs(second["items"].([]any)); !slices.Equal(got, []string{"c"}) || second["nextCursor"] != nil {
 			t.Fatalf("second page %q, next %v", got, second["nextCursor"])
+		}
+	})
+	t.Run("BoundedMetadataPage", func(t *testing.T) {
+		// Reading at most 2 rows a page, the matches come a page at a time,
+		// each page with a cursor to go on, until the version ends.
+		defer api.SetMaxPageRead(2)()
+		var got []string
+		pages := 0
+		for path := base + "/items?limit=10&metadata.lang=en"; path != ""; pages++ {
+			page := ts.do(t, "GET", path, ts.owner, "").object(t)
+			got = append(got, inputs(page["items"].([]any))...)
+			path = ""
+			if next, ok := page["nextCursor"].(string); ok {
+				path = base + "/items?limit=10&metadata.lang=en&cursor=" + next
+			}
+			if pages > 5 {
+				t.Fatal("the cursor does not move on")
+			}
+		}
+		if !slices.Equal(got, []string{"a", "c"}) || pages < 2 {
+			t.Fatalf("%d pages of %q, want [a c] over two pages or more", pages, got)
 		}
 	})
 	t.Run("Diff", func(t *testing.T) {

@@ -20,9 +20,11 @@ import (
 const (
 	defaultPageLimit = 100
 	maxPageLimit     = 1000
-	// maxPageRead bounds the rows a page with a metadata filter reads.
-	maxPageRead = 20_000
 )
+
+// maxPageRead bounds the rows a page with a metadata filter reads (a
+// variable for tests).
+var maxPageRead = 20_000
 
 // page is a page request.
 type page struct {
