@@ -41,6 +41,19 @@ func testSync(t *testing.T, open Opener) {
 		if after[0].ID != before[0].ID || after[1].ID != before[1].ID {
 			t.Fatal("matched items changed ids")
 		}
+		// The same file again is no change at all: no version, same ETag.
+		etag := f.find(d.ID).ETag
+		again := strata.ItemSlice{{Input: "x"}, {Input: "z"}, {Input: "x"}}
+		same, err := f.s.SyncItems(f.ctx, f.actor, d.ID, &again, strata.SyncOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, want := syncCounts(same), "+0 ~0 -0 =3"; got != want || same.Version != nil {
+			t.Fatalf("second sync: %s (version %v), want %s", got, same.Version, want)
+		}
+		if got := f.find(d.ID).ETag; got != etag {
+			t.Fatalf("an unchanged sync moved the ETag from %s to %s", etag, got)
+		}
 		if len(res.Changes) != 2 || res.Changes[0].Kind != strata.ChangeAdded || res.Changes[1].Kind != strata.ChangeRemoved {
 			t.Fatalf("changes %+v", res.Changes)
 		}

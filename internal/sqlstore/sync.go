@@ -260,8 +260,11 @@ func (s *Store) SyncItems(ctx context.Context, a strata.Actor, datasetID string,
 			return err
 		}
 		out = &p.result
-		if o.DryRun || !p.result.Changed() {
+		if o.DryRun {
 			return nil
+		}
+		if !p.result.Changed() {
+			return errSyncNoChange // rolls back the change count: the ETag stays
 		}
 		if err := s.applySync(ctx, tx, d, p); err != nil {
 			return err
@@ -276,8 +279,13 @@ func (s *Store) SyncItems(ctx context.Context, a strata.Actor, datasetID string,
 		return err
 	}
 	// A dry run reads under the lock, and counts no change.
-	if err := s.lockedWrite(ctx, a, datasetID, true, !o.DryRun, fn); err != nil {
+	if err := s.lockedWrite(ctx, a, datasetID, true, !o.DryRun, fn); err != nil && err != errSyncNoChange {
 		return nil, err
 	}
 	return out, nil
 }
+
+// errSyncNoChange ends the transaction of a sync that changes nothing: a
+// push of an unchanged file is no change of the dataset, not even of its
+// ETag.
+var errSyncNoChange = errors.New("sync changes nothing")
