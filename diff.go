@@ -34,6 +34,10 @@ type DiffQuery struct {
 	AfterSeq int64
 	// Limit bounds the changes returned; 0 means no limit.
 	Limit int
+	// Filter keeps the changes of the items it matches on either side;
+	// Unchanged then counts the matching items of the newer side that did
+	// not change.
+	Filter ItemFilter
 }
 
 // Diff is the difference between two versions of a dataset.

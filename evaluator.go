@@ -195,6 +195,9 @@ type Run struct {
 	ProcessedItems   int
 	Error            *string
 	Slots            []*RunSlot // in slot order; none until completed
+	// Filter is the query string of the ItemFilter that chose the items
+	// the run scored; nil for every item (recorded at completion).
+	Filter *string
 }
 
 // RunSlot summarizes the results of one slot of a run.
@@ -273,8 +276,10 @@ type RunCompletion struct {
 	// RunID is the running run to complete; "" records a new run.
 	RunID      string
 	TotalItems int
-	Slots      []RunSlotInput
-	Items      []ItemResults
+	// Filter is ItemFilter.String() of a run over some items, or "".
+	Filter string
+	Slots  []RunSlotInput
+	Items  []ItemResults
 }
 
 // RunOutcome is what a completed run produced.

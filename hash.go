@@ -61,6 +61,20 @@ func ItemContentHash(it *Item) *ContentHash {
 	for _, r := range results {
 		buf = appendText(buf, r, nil, r != nil)
 	}
+	// Metadata, splits and the external id follow only when one is set, so
+	// that an item without them hashes as it did before they existed (and
+	// stored hashes stay valid). The encoding above is prefix-free, so the
+	// extension is unambiguous.
+	if extended := it.ExternalID != nil || len(it.Splits) > 0 || (len(it.Metadata) > 0 && string(it.Metadata) != "{}"); extended {
+		metadata, splits := []byte(it.Metadata), SplitsText(it.Splits)
+		if len(metadata) == 0 {
+			metadata = EmptyMetadata
+		}
+		buf = append(buf, 2)
+		buf = appendText(buf, metadata, nil, true)
+		buf = appendText(buf, nil, &splits, true)
+		buf = appendText(buf, nil, it.ExternalID, it.ExternalID != nil)
+	}
 	// chacha8rand (c2sp.org/chacha8rand), keyed by the digest, expands it:
 	// a specified, stable, cryptographically strong stream.
 	rng := rand.NewChaCha8(sha256.Sum256(buf))

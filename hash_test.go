@@ -25,6 +25,11 @@ func TestItemContentHashSeparatesFields(t *testing.T) {
 	add("swapped", func(it *strata.Item) { it.GroundTruth, it.Output = nil, sp("c") })
 	add("result", func(it *strata.Item) { it.EvaluatorResult3 = json.RawMessage(`{"passed":true}`) })
 	add("resultSlot", func(it *strata.Item) { it.EvaluatorResult4 = json.RawMessage(`{"passed":true}`) })
+	add("metadata", func(it *strata.Item) { it.Metadata = json.RawMessage(`{"lang":"en"}`) })
+	add("splits", func(it *strata.Item) { it.Splits = []string{"test"} })
+	add("twoSplits", func(it *strata.Item) { it.Splits = []string{"test", "train"} })
+	add("externalId", func(it *strata.Item) { it.ExternalID = sp("case-1") })
+	add("externalIdAndSplit", func(it *strata.Item) { it.ExternalID, it.Splits = sp("test"), []string{"case-1"} })
 	seen := map[strata.ContentHash]string{}
 	for name, it := range variants {
 		h := *strata.ItemContentHash(&it)
@@ -38,6 +43,13 @@ func TestItemContentHashSeparatesFields(t *testing.T) {
 	moved.Seq, moved.RevisionID = 9, "r"
 	if *strata.ItemContentHash(&moved) != *strata.ItemContentHash(&base) {
 		t.Error("seq or revision id changed the hash")
+	}
+	// Empty metadata and splits are the absence of them: items stored
+	// before these fields existed keep their hashes.
+	empty := base
+	empty.Metadata, empty.Splits = json.RawMessage(`{}`), []string{}
+	if *strata.ItemContentHash(&empty) != *strata.ItemContentHash(&base) {
+		t.Error("empty metadata and splits changed the hash")
 	}
 }
 

@@ -25,6 +25,12 @@ type Item struct {
 	EvaluatorResult4 json.RawMessage `json:"evaluatorResult4"`
 	EvaluatorResult5 json.RawMessage `json:"evaluatorResult5"`
 
+	// Strata's fields, after Lunary's (itemfields.go): never nil when read
+	// from a store ({} and [] when empty).
+	Metadata   json.RawMessage `json:"metadata"`
+	Splits     []string        `json:"splits"`
+	ExternalID *string         `json:"externalId"`
+
 	// RevisionID identifies this content of the item; it changes when the
 	// item is edited after a snapshot.
 	RevisionID string `json:"-"`
@@ -34,9 +40,16 @@ type Item struct {
 
 // ItemInput is a new item. Input defaults to "".
 type ItemInput struct {
+	// ID names an existing item, for an upsert or a sync to match; "" is
+	// none. A plain create or import ignores it.
+	ID          string
 	Input       string
 	GroundTruth *string
 	Output      *string
+	ExternalID  *string
+	// Metadata is a JSON object; nil means {}.
+	Metadata json.RawMessage
+	Splits   []string
 }
 
 // ItemUpdate changes the fields whose Set flag is true; GroundTruth and
@@ -47,10 +60,20 @@ type ItemUpdate struct {
 	SetGroundTruth bool
 	Output         *string
 	SetOutput      bool
+	// Metadata, when not nil, replaces the item's metadata, or with
+	// MetadataMerge adds its keys to it (a null value removes the key).
+	Metadata      json.RawMessage
+	MetadataMerge bool
+	// Splits, when not nil, replaces the item's splits.
+	Splits        []string
+	ExternalID    *string
+	SetExternalID bool
 }
 
 // Empty reports whether u changes nothing.
-func (u ItemUpdate) Empty() bool { return u.Input == nil && !u.SetGroundTruth && !u.SetOutput }
+func (u ItemUpdate) Empty() bool {
+	return u.Input == nil && !u.SetGroundTruth && !u.SetOutput && u.Metadata == nil && u.Splits == nil && !u.SetExternalID
+}
 
 // ItemQuery selects items to scan.
 type ItemQuery struct {
@@ -68,6 +91,14 @@ type ItemQuery struct {
 	// Search keeps items whose input, ground truth or output contains it,
 	// case-insensitively, as a literal substring.
 	Search string
+	// Filter keeps the items it matches (itemfields.go).
+	Filter ItemFilter
+	// MaxRead, when not 0, bounds the rows a scan with a metadata filter
+	// reads (the filter is checked on each): the scan then stops early and
+	// sets *ReadTo to the Seq of the last row read, where a next page
+	// starts.
+	MaxRead int
+	ReadTo  *int64
 }
 
 // ItemSource yields items to import. Next returns io.EOF after the last one;

@@ -66,7 +66,8 @@ type DatasetStore interface {
 	CreateDataset(ctx context.Context, a Actor, c DatasetCreate) (*Dataset, error)
 	UpdateDataset(ctx context.Context, a Actor, id string, u DatasetUpdate, w WriteOptions) (*Dataset, error)
 	DeleteDataset(ctx context.Context, a Actor, id string) error
-	// DuplicateDataset copies the working items (input, ground truth, output)
+	// DuplicateDataset copies the working items (input, ground truth, output,
+	// metadata, splits, external id)
 	// into a new dataset named "<name> copy", "<name> copy (2)", ..., at version 1.
 	DuplicateDataset(ctx context.Context, a Actor, id string) (*Dataset, error)
 }
@@ -84,6 +85,10 @@ type ItemStore interface {
 	// from src inserts nothing. It versions only if at least one item was
 	// inserted and w does not skip.
 	ImportItems(ctx context.Context, a Actor, datasetID string, src ItemSource, w WriteOptions) (int, error)
+	// SyncItems applies the records src yields to the working set, in one
+	// transaction (sync.go): it makes the working set equal to them, or with
+	// o.Upsert updates and adds without removing.
+	SyncItems(ctx context.Context, a Actor, datasetID string, src ItemSource, o SyncOptions) (*SyncResult, error)
 }
 
 // VersionStore manages versions: snapshots of the working set.

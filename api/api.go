@@ -134,6 +134,7 @@ func (s *Server) Handler() http.Handler {
 	handle("GET "+p+"/{datasetId}/items/{itemId}/history", anyRole, s.itemHistory)
 	// Lunary's SDK read path: sdk.go.
 	handle("GET /v1/datasets/{slug}", anyRole, s.sdkDataset)
+	handle(syncPattern, writeRole, s.syncItems) // sync.go
 	mux.HandleFunc("GET /v1/openapi", serveOpenAPI)
 	mux.HandleFunc("GET /healthz", serveHealth)
 	mux.HandleFunc("GET /readyz", s.serveReady)

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/strata-eval/strata"
+	"github.com/strata-eval/strata/importer"
 )
 
 var datasetSorts = []string{
@@ -184,10 +185,20 @@ func (s *Server) importItems(w http.ResponseWriter, r *request) error {
 		return s.importStream(w, r, ids[0], rawImportFormat(r.Header.Get("Content-Type")))
 	}
 	format, content, opts, err := importInput(r)
+	var upsert bool
+	if err == nil {
+		upsert, err = importMode(r)
+	}
 	if err != nil {
 		return s.afterLookup(r, ids[0], err)
 	}
 	o, err := parseImportOptions(r)
+	if err == nil && upsert {
+		var src strata.ItemSource
+		if src, err = (importer.Config{Mapping: o.mapping}).New(format, strings.NewReader(content)); err == nil {
+			return s.applySync(w, r, ids[0], src, strata.SyncOptions{Upsert: true, SkipVersion: opts.SkipVersion})
+		}
+	}
 	if err != nil {
 		return s.afterLookup(r, ids[0], err)
 	}

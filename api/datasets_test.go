@@ -25,9 +25,11 @@ var (
 	detailKeys       = append(append(slices.Clone(metaKeys), "evaluatorConfigs"), strataDatasetKeys...)
 	withItemsKeys    = append(append(slices.Clone(metaKeys), "evaluatorConfigs", "items"), strataDatasetKeys...)
 	embeddedItemKeys = []string{"id", "datasetId", "input", "groundTruth", "output", "createdAt", "updatedAt",
-		"evaluatorResult1", "evaluatorResult2", "evaluatorResult3", "evaluatorResult4", "evaluatorResult5"}
+		"evaluatorResult1", "evaluatorResult2", "evaluatorResult3", "evaluatorResult4", "evaluatorResult5",
+		"metadata", "splits", "externalId"}
 	itemKeys = []string{"id", "createdAt", "updatedAt", "datasetId", "input", "groundTruth", "output",
-		"evaluatorResult1", "evaluatorResult2", "evaluatorResult3", "evaluatorResult4", "evaluatorResult5"}
+		"evaluatorResult1", "evaluatorResult2", "evaluatorResult3", "evaluatorResult4", "evaluatorResult5",
+		"metadata", "splits", "externalId"}
 )
 
 func wantKeys(t *testing.T, raw []byte, want []string) {

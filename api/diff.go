@@ -44,11 +44,17 @@ func (s *Server) diffVersions(w http.ResponseWriter, r *request) error {
 			}
 		}
 	}
-	if err := v.err(); err != nil {
+	err = v.err()
+	var filter strata.ItemFilter
+	if err == nil {
+		filter, err = itemFilter(r)
+	}
+	if err != nil {
 		return s.afterLookup(r, ids[0], err)
 	}
 	d, err := s.Store.DiffVersions(r.ctx(), strata.DiffQuery{
 		ProjectID: r.principal.ProjectID, DatasetID: ids[0], From: *from, To: *to, AfterSeq: after, Limit: limit,
+		Filter: filter,
 	})
 	if err != nil {
 		return err

@@ -156,6 +156,7 @@ type itemJSON struct {
 	EvaluatorResult3 json.RawMessage `json:"evaluatorResult3"`
 	EvaluatorResult4 json.RawMessage `json:"evaluatorResult4"`
 	EvaluatorResult5 json.RawMessage `json:"evaluatorResult5"`
+	itemFieldsJSON
 }
 
 func toItemJSON(it *strata.Item) itemJSON {
@@ -172,6 +173,7 @@ func toItemJSON(it *strata.Item) itemJSON {
 		EvaluatorResult3: rawJSON(it.EvaluatorResult3),
 		EvaluatorResult4: rawJSON(it.EvaluatorResult4),
 		EvaluatorResult5: rawJSON(it.EvaluatorResult5),
+		itemFieldsJSON:   toItemFieldsJSON(it),
 	}
 }
 
@@ -189,6 +191,7 @@ type embeddedItemJSON struct {
 	EvaluatorResult3 json.RawMessage `json:"evaluatorResult3"`
 	EvaluatorResult4 json.RawMessage `json:"evaluatorResult4"`
 	EvaluatorResult5 json.RawMessage `json:"evaluatorResult5"`
+	itemFieldsJSON
 }
 
 func toEmbeddedItemJSON(it *strata.Item) embeddedItemJSON {
@@ -205,7 +208,24 @@ func toEmbeddedItemJSON(it *strata.Item) embeddedItemJSON {
 		EvaluatorResult3: rawJSON(it.EvaluatorResult3),
 		EvaluatorResult4: rawJSON(it.EvaluatorResult4),
 		EvaluatorResult5: rawJSON(it.EvaluatorResult5),
+		itemFieldsJSON:   toItemFieldsJSON(it),
 	}
+}
+
+// itemFieldsJSON are Strata's item fields, after Lunary's keys in every item
+// form.
+type itemFieldsJSON struct {
+	Metadata   json.RawMessage `json:"metadata"`
+	Splits     []string        `json:"splits"`
+	ExternalID *string         `json:"externalId"`
+}
+
+func toItemFieldsJSON(it *strata.Item) itemFieldsJSON {
+	m := it.Metadata
+	if len(m) == 0 {
+		m = strata.EmptyMetadata
+	}
+	return itemFieldsJSON{Metadata: m, Splits: nonNil(it.Splits), ExternalID: it.ExternalID}
 }
 
 // versionJSON is Lunary's DatasetV2Version.
@@ -266,6 +286,7 @@ type versionItemJSON struct {
 	EvaluatorResult3 json.RawMessage `json:"evaluatorResult3"`
 	EvaluatorResult4 json.RawMessage `json:"evaluatorResult4"`
 	EvaluatorResult5 json.RawMessage `json:"evaluatorResult5"`
+	itemFieldsJSON
 }
 
 func toVersionItemJSON(v *strata.Version, index int, it *strata.Item) versionItemJSON {
@@ -285,6 +306,7 @@ func toVersionItemJSON(v *strata.Version, index int, it *strata.Item) versionIte
 		EvaluatorResult3: rawJSON(it.EvaluatorResult3),
 		EvaluatorResult4: rawJSON(it.EvaluatorResult4),
 		EvaluatorResult5: rawJSON(it.EvaluatorResult5),
+		itemFieldsJSON:   toItemFieldsJSON(it),
 	}
 }
 

@@ -44,6 +44,7 @@ func (it itemJSON) appendJSON(b []byte) []byte {
 	b = appendKey(b, `,"output":`)
 	b = appendStringPtr(b, it.Output)
 	b = appendResults(b, it.EvaluatorResult1, it.EvaluatorResult2, it.EvaluatorResult3, it.EvaluatorResult4, it.EvaluatorResult5)
+	b = it.itemFieldsJSON.appendJSON(b)
 	return append(b, '}')
 }
 
@@ -63,6 +64,7 @@ func (it embeddedItemJSON) appendJSON(b []byte) []byte {
 	b = appendKey(b, `,"updatedAt":`)
 	b = appendTimestamp(b, it.UpdatedAt)
 	b = appendResults(b, it.EvaluatorResult1, it.EvaluatorResult2, it.EvaluatorResult3, it.EvaluatorResult4, it.EvaluatorResult5)
+	b = it.itemFieldsJSON.appendJSON(b)
 	return append(b, '}')
 }
 
@@ -88,7 +90,23 @@ func (it versionItemJSON) appendJSON(b []byte) []byte {
 	b = appendKey(b, `,"sourceUpdatedAt":`)
 	b = appendTimestamp(b, it.SourceUpdatedAt)
 	b = appendResults(b, it.EvaluatorResult1, it.EvaluatorResult2, it.EvaluatorResult3, it.EvaluatorResult4, it.EvaluatorResult5)
+	b = it.itemFieldsJSON.appendJSON(b)
 	return append(b, '}')
+}
+
+// appendJSON appends the fields as keys of the enclosing object.
+func (f itemFieldsJSON) appendJSON(b []byte) []byte {
+	b = appendKey(b, `,"metadata":`)
+	b = appendRaw(b, f.Metadata)
+	b = appendKey(b, `,"splits":[`)
+	for i, s := range f.Splits {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = appendString(b, s)
+	}
+	b = appendKey(b, `],"externalId":`)
+	return appendStringPtr(b, f.ExternalID)
 }
 
 func appendKey(b []byte, key string) []byte { return append(b, key...) }
@@ -144,18 +162,22 @@ func appendResults(b []byte, results ...json.RawMessage) []byte {
 		b = append(b, `,"evaluatorResult`...)
 		b = strconv.AppendInt(b, int64(i+1), 10)
 		b = append(b, `":`...)
-		if len(r) == 0 {
-			b = append(b, "null"...)
-			continue
-		}
-		var buf bytes.Buffer
-		if json.Compact(&buf, r) != nil {
-			b = append(b, "null"...) // cannot happen: the store keeps valid JSON
-			continue
-		}
-		b = append(b, buf.Bytes()...)
+		b = appendRaw(b, r)
 	}
 	return b
+}
+
+// appendRaw appends a json.RawMessage as marshal does: null when empty,
+// else compacted.
+func appendRaw(b []byte, r json.RawMessage) []byte {
+	if len(r) == 0 {
+		return append(b, "null"...)
+	}
+	var buf bytes.Buffer
+	if json.Compact(&buf, r) != nil {
+		return append(b, "null"...) // cannot happen: the store keeps valid JSON
+	}
+	return append(b, buf.Bytes()...)
 }
 
 const hexDigits = "0123456789abcdef"

@@ -41,6 +41,11 @@ func TestAppendJSONMatchesMarshal(t *testing.T) {
 			EvaluatorResult3: results[rnd.IntN(len(results))], EvaluatorResult4: results[rnd.IntN(len(results))],
 			EvaluatorResult5: results[rnd.IntN(len(results))],
 		}
+		if rnd.IntN(2) == 0 {
+			it.Metadata = json.RawMessage(`{"lang":"en","n":3,"t":"<\u00e9>"}`)
+			it.Splits = []string{"test", "train"}
+			it.ExternalID = ptr()
+		}
 		v := &strata.Version{ID: strata.NewID()}
 		for _, x := range []any{toItemJSON(it), toEmbeddedItemJSON(it), toVersionItemJSON(v, i, it)} {
 			want, err := marshal(x)

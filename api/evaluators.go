@@ -57,6 +57,8 @@ type runJSON struct {
 	Status           string     `json:"status"`
 	ProcessedItems   int        `json:"processedItems"`
 	Error            *string    `json:"error,omitempty"`
+	// Filter is the query string that chose the items of a filtered run.
+	Filter *string `json:"filter,omitempty"`
 }
 
 func toRunJSON(r *strata.Run) runJSON {
@@ -66,6 +68,7 @@ func toRunJSON(r *strata.Run) runJSON {
 		UpdatedItemCount: r.UpdatedItemCount, VersionNumber: r.VersionNumber,
 		VersionCreatedAt: timestampPtr(r.VersionCreatedAt), CreatedByName: r.CreatedByName,
 		CreatedByEmail: r.CreatedByEmail, Status: r.Status, ProcessedItems: r.ProcessedItems, Error: r.Error,
+		Filter: r.Filter,
 	}
 }
 
@@ -428,19 +431,23 @@ func (s *Server) runEvaluators(w http.ResponseWriter, r *request) error {
 		return err
 	}
 	async, err := queryFlag(r, "async")
+	var filter strata.ItemFilter
+	if err == nil {
+		filter, err = itemFilter(r)
+	}
 	if err != nil {
 		return s.afterLookup(r, ids[0], err)
 	}
 	var res *eval.RunResult
 	if async {
 		var run *strata.Run
-		if run, res, err = s.runner().RunAsync(r.ctx(), r.actor(), ids[0]); err != nil {
+		if run, res, err = s.runner().RunAsyncFiltered(r.ctx(), r.actor(), ids[0], filter); err != nil {
 			return err
 		}
 		if run != nil {
 			return writeJSON(w, http.StatusAccepted, map[string]runWithSlotsJSON{"run": toRunWithSlotsJSON(run)})
 		}
-	} else if res, err = s.runner().Run(r.ctx(), r.actor(), ids[0]); err != nil {
+	} else if res, err = s.runner().RunFiltered(r.ctx(), r.actor(), ids[0], filter); err != nil {
 		return err
 	}
 	before, _ := marshal(map[string]int{"updatedItemCount": res.UpdatedItemCount})

@@ -3,6 +3,7 @@ package api
 import (
 	"net/http"
 
+	"github.com/strata-eval/strata"
 	"github.com/strata-eval/strata/importer"
 	"github.com/strata-eval/strata/internal/rules"
 )
@@ -26,7 +27,12 @@ func (s *Server) exportVersion(w http.ResponseWriter, r *request) error {
 		safeDefault = "true"
 	}
 	safe := v.enum("safe", queryValue(r.URL.Query(), "safe"), []string{"true", "false"}, safeDefault) == "true"
-	if err := v.err(); err != nil {
+	err = v.err()
+	var filter strata.ItemFilter
+	if err == nil {
+		filter, err = itemFilter(r)
+	}
+	if err != nil {
 		return s.afterLookup(r, ids[0], err)
 	}
 	ver, err := s.Store.ResolveVersion(r.ctx(), r.principal.ProjectID, ids[0], r.PathValue("versionId"))
@@ -37,6 +43,6 @@ func (s *Server) exportVersion(w http.ResponseWriter, r *request) error {
 		return nil
 	}
 	// An error after the download started is cut short by endpoint.
-	_, err = rules.Export(r.ctx(), s.Store, w, r.principal.ProjectID, ver, format, importer.ExportOptions{SafeCSV: safe})
+	_, err = rules.Export(r.ctx(), s.Store, w, r.principal.ProjectID, ver, filter, format, importer.ExportOptions{SafeCSV: safe})
 	return err
 }

@@ -85,7 +85,7 @@ func TestExport(t *testing.T) {
 			t.Errorf("empty JSONL export = %q", r.Body)
 		}
 		r = ts.do(t, "GET", datasetsPath+"/"+id+"/versions/1/export?format=csv", ts.viewer, "")
-		if got := string(r.Body); got != "input,groundTruth,output\r\n" {
+		if got := string(r.Body); got != "id,input,groundTruth,output,externalId,metadata,splits\r\n" {
 			t.Errorf("empty CSV export = %q", got)
 		}
 	})

@@ -31,10 +31,12 @@ const (
 	replayedHeader    = "Idempotent-Replayed"
 )
 
-// once runs h, applying an Idempotency-Key if the request is a POST with one.
+// once runs h, applying an Idempotency-Key if the request is a POST (or a
+// sync, a PUT that is not idempotent by itself: a retry after a newer push
+// would undo it) with one.
 func (s *Server) once(w http.ResponseWriter, r *request, h handlerFunc) (err error) {
 	key := r.Header.Get(idempotencyHeader)
-	if r.Method != http.MethodPost || key == "" {
+	if (r.Method != http.MethodPost && r.Pattern != syncPattern) || key == "" {
 		return h(w, r)
 	}
 	if !validIdempotencyKey(key) {

@@ -4,6 +4,8 @@ import (
 	"mime"
 	"net/http"
 
+	"github.com/strata-eval/strata"
+	"github.com/strata-eval/strata/importer"
 	"github.com/strata-eval/strata/internal/rules"
 )
 
@@ -42,12 +44,16 @@ func rawImportFormat(contentType string) string {
 // streamsBody reports whether the handler of r reads the body itself, as it
 // arrives, rather than endpoint reading it whole first.
 func streamsBody(r *http.Request) bool {
-	return r.Pattern == importPattern && rawImportFormat(r.Header.Get("Content-Type")) != ""
+	return r.Pattern == syncPattern || (r.Pattern == importPattern && rawImportFormat(r.Header.Get("Content-Type")) != "")
 }
 
 // importStream imports the request body, a file in the given format.
 func (s *Server) importStream(w http.ResponseWriter, r *request, datasetID, format string) error {
 	opts, err := writeOptions(r)
+	var upsert bool
+	if err == nil {
+		upsert, err = importMode(r)
+	}
 	if err != nil {
 		return s.afterLookup(r, datasetID, err)
 	}
@@ -74,5 +80,12 @@ func (s *Server) importStream(w http.ResponseWriter, r *request, datasetID, form
 		return err // the dataset was found above; a failed read may have ended the request's context
 	}
 	defer file.Close()
+	if upsert {
+		src, err := importer.Config{Mapping: o.mapping}.New(format, file)
+		if err != nil {
+			return err
+		}
+		return s.applySync(w, r, datasetID, src, strata.SyncOptions{Upsert: true, SkipVersion: opts.SkipVersion})
+	}
 	return s.importFile(w, r, importFile{datasetID: datasetID, format: format, body: file, cause: func(err error) error { return err }}, opts, o)
 }

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"encoding/json"
 	"net/http"
 
 	"github.com/strata-eval/strata"
@@ -20,7 +21,30 @@ func itemFields(v *validator, b jsonBody) strata.ItemUpdate {
 	}
 	u.GroundTruth, u.SetGroundTruth = v.str("groundTruth", obj["groundTruth"], stringRule{nullable: true, optional: true})
 	u.Output, u.SetOutput = v.str("output", obj["output"], stringRule{nullable: true, optional: true})
+	strataFields(v, obj, &u)
 	return u
+}
+
+// strataFields validates Strata's item fields of a body: metadata?: object,
+// splits?: string[], externalId?: string | null. Their rules (names, sizes)
+// are the domain's (itemfields.go).
+func strataFields(v *validator, obj map[string]json.RawMessage, u *strata.ItemUpdate) {
+	if raw := obj["metadata"]; raw != nil {
+		if typeOf(raw) != "object" {
+			v.invalidType("metadata", "object", raw)
+		} else {
+			u.Metadata = raw
+		}
+	}
+	if raw := obj["splits"]; raw != nil {
+		var splits []string
+		if typeOf(raw) != "array" || json.Unmarshal(raw, &splits) != nil {
+			v.add("splits", "Expected an array of strings")
+		} else {
+			u.Splits = nonNil(splits)
+		}
+	}
+	u.ExternalID, u.SetExternalID = v.str("externalId", obj["externalId"], stringRule{nullable: true, optional: true})
 }
 
 // GET /v1/datasets-v2/{datasetId}/items, streamed in item order; a page
@@ -38,7 +62,7 @@ func (s *Server) listItems(w http.ResponseWriter, r *request) error {
 		return s.afterLookup(r, ids[0], err)
 	}
 	st := newArrayStream(w, http.StatusOK, nil)
-	q := strata.ItemQuery{ProjectID: r.principal.ProjectID, DatasetID: ids[0], Search: p.search}
+	q := strata.ItemQuery{ProjectID: r.principal.ProjectID, DatasetID: ids[0], Search: p.search, Filter: p.filter}
 	err = s.Store.ScanItems(r.ctx(), q, func(it *strata.Item) error { return st.add(toItemJSON(it)) })
 	if err != nil {
 		return err
@@ -62,7 +86,8 @@ func (s *Server) createItem(w http.ResponseWriter, r *request) error {
 	if err != nil {
 		return s.afterLookup(r, ids[0], err)
 	}
-	in := strata.ItemInput{GroundTruth: u.GroundTruth, Output: u.Output}
+	in := strata.ItemInput{GroundTruth: u.GroundTruth, Output: u.Output, Metadata: u.Metadata, Splits: u.Splits,
+		ExternalID: u.ExternalID}
 	if u.Input != nil {
 		in.Input = *u.Input
 	}
@@ -103,6 +128,9 @@ func (s *Server) updateItem(w http.ResponseWriter, r *request) error {
 	err = v.err()
 	if err == nil && u.Empty() {
 		err = errNoFields
+	}
+	if err == nil {
+		u.MetadataMerge, err = boolParam(r, "metadataMerge")
 	}
 	var opts strata.WriteOptions
 	if err == nil {

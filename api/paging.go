@@ -22,12 +22,17 @@ const (
 	maxPageLimit     = 1000
 )
 
+// maxPageRead bounds the rows a page with a metadata filter reads (a
+// variable for tests).
+var maxPageRead = 20_000
+
 // page is a page request.
 type page struct {
 	limit    int    // 0: not paged
 	afterSeq int64  // from the cursor
 	sent     int    // items before this page, from the cursor
 	search   string // "" for all
+	filter   strata.ItemFilter
 }
 
 // paged reports whether the request asks for a page.
@@ -57,7 +62,12 @@ func pageQuery(r *request) (page, error) {
 	if search, _ := v.str("search", queryValue(q, "search"), stringRule{min: 1, max: 1000, optional: true}); search != nil {
 		p.search = *search
 	}
-	return p, v.err()
+	if err := v.err(); err != nil {
+		return p, err
+	}
+	var err error
+	p.filter, err = itemFilter(r)
+	return p, err
 }
 
 // encodeCursor and decodeCursor write and read a cursor: "<seq>.<sent>" in
@@ -88,7 +98,11 @@ func decodeCursor(c string) (seq int64, sent int, ok bool) {
 // follow.
 func (s *Server) writePage(w http.ResponseWriter, r *request, q strata.ItemQuery, p page, encode func(index int, it *strata.Item) any) error {
 	st := newArrayStream(w, http.StatusOK, []byte(`{"items":`))
-	q.AfterSeq, q.Limit, q.Search = p.afterSeq, p.limit+1, p.search
+	q.AfterSeq, q.Limit, q.Search, q.Filter = p.afterSeq, p.limit+1, p.search, p.filter
+	// A metadata filter is checked on the rows read: a page reads at most
+	// maxPageRead of them, and may then be short, with a cursor to go on.
+	var readTo int64
+	q.MaxRead, q.ReadTo = maxPageRead, &readTo
 	n, more := 0, false
 	var lastSeq int64
 	err := s.Store.ScanItems(r.ctx(), q, func(it *strata.Item) error {
@@ -106,6 +120,9 @@ func (s *Server) writePage(w http.ResponseWriter, r *request, q strata.ItemQuery
 	next := "null"
 	if more {
 		b, _ := marshal(encodeCursor(lastSeq, p.sent+n))
+		next = string(b)
+	} else if readTo > 0 {
+		b, _ := marshal(encodeCursor(readTo, p.sent+n))
 		next = string(b)
 	}
 	return st.finish(`,"nextCursor":` + next + `}`)
@@ -144,7 +161,7 @@ func (s *Server) listVersionItems(w http.ResponseWriter, r *request) error {
 	if p.limit > 0 {
 		return s.writePage(w, r, q, p, encode)
 	}
-	q.Search = p.search
+	q.Search, q.Filter = p.search, p.filter
 	st := newArrayStream(w, http.StatusOK, nil)
 	index := 0
 	err = s.Store.ScanItems(r.ctx(), q, func(it *strata.Item) error {

@@ -36,6 +36,10 @@ func (s *Server) getVersion(w http.ResponseWriter, r *request) error {
 	if err != nil {
 		return err
 	}
+	filter, err := itemFilter(r)
+	if err != nil {
+		return s.afterLookup(r, ids[0], err)
+	}
 	ver, err := s.Store.ResolveVersion(r.ctx(), r.principal.ProjectID, ids[0], r.PathValue("versionId"))
 	if err != nil {
 		return err
@@ -48,7 +52,7 @@ func (s *Server) getVersion(w http.ResponseWriter, r *request) error {
 		return err
 	}
 	st := newArrayStream(w, http.StatusOK, prefix)
-	q := strata.ItemQuery{ProjectID: r.principal.ProjectID, DatasetID: ids[0], Version: ver.Number}
+	q := strata.ItemQuery{ProjectID: r.principal.ProjectID, DatasetID: ids[0], Version: ver.Number, Filter: filter}
 	index := 0
 	err = s.Store.ScanItems(r.ctx(), q, func(it *strata.Item) error {
 		index++

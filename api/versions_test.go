@@ -14,7 +14,7 @@ var (
 		"name", "description", "itemCount", "tags", "contentHash"}
 	versionItemKeys = []string{"id", "versionId", "datasetId", "itemIndex", "input", "groundTruth", "output",
 		"sourceItemId", "sourceCreatedAt", "sourceUpdatedAt", "evaluatorResult1", "evaluatorResult2",
-		"evaluatorResult3", "evaluatorResult4", "evaluatorResult5"}
+		"evaluatorResult3", "evaluatorResult4", "evaluatorResult5", "metadata", "splits", "externalId"}
 )
 
 // versions lists a dataset's versions, newest first.

@@ -107,19 +107,22 @@ type RunResult struct {
 type plan struct {
 	actor     strata.Actor
 	datasetID string
-	itemCount int // the dataset's items when the run was planned
+	itemCount int    // the dataset's items when the run was planned
+	filter    string // the ItemFilter's query string, "" for every item
+	query     strata.ItemFilter
 	slots     []strata.RunSlotInput
 	scorers   []Scorer
 	results   []strata.ItemResults
 }
 
-// plan checks, in Lunary's order, that the dataset's evaluators can run.
-func (r *Runner) plan(ctx context.Context, a strata.Actor, datasetID string) (*plan, error) {
+// plan checks, in Lunary's order, that the dataset's evaluators can run
+// over the working items f selects.
+func (r *Runner) plan(ctx context.Context, a strata.Actor, datasetID string, f strata.ItemFilter) (*plan, error) {
 	d, err := r.Store.FindDataset(ctx, a.ProjectID, datasetID)
 	if err != nil {
 		return nil, err
 	}
-	p := &plan{actor: a, datasetID: d.ID, itemCount: d.ItemCount}
+	p := &plan{actor: a, datasetID: d.ID, itemCount: d.ItemCount, filter: f.String(), query: f}
 	missing := false
 	for i, id := range d.Slots() {
 		if id == nil {
@@ -165,7 +168,7 @@ func (r *Runner) readPage(ctx context.Context, p *plan, after int64) ([]pageItem
 	limit := orDefault(r.PageBytes, DefaultPageBytes)
 	var page []pageItem
 	size := 0
-	err := r.Store.ScanItems(ctx, strata.ItemQuery{ProjectID: p.actor.ProjectID, DatasetID: p.datasetID, AfterSeq: after, Limit: pageItems},
+	err := r.Store.ScanItems(ctx, strata.ItemQuery{ProjectID: p.actor.ProjectID, DatasetID: p.datasetID, AfterSeq: after, Limit: pageItems, Filter: p.query},
 		func(it *strata.Item) error {
 			page = append(page, pageItem{id: it.ID, seq: it.Seq, item: Item{Input: it.Input, GroundTruth: it.GroundTruth, Output: it.Output}})
 			if size += len(it.Input) + len(text(it.GroundTruth)) + len(text(it.Output)); size >= limit {
@@ -248,12 +251,18 @@ feed:
 }
 
 func (p *plan) completion(runID string) strata.RunCompletion {
-	return strata.RunCompletion{RunID: runID, TotalItems: len(p.results), Slots: p.slots, Items: p.results}
+	return strata.RunCompletion{RunID: runID, TotalItems: len(p.results), Slots: p.slots, Items: p.results, Filter: p.filter}
 }
 
 // Run runs a dataset's evaluators and waits for the result.
-func (r *Runner) Run(ctx context.Context, a strata.Actor, datasetID string) (_ *RunResult, err error) {
-	p, err := r.plan(ctx, a, datasetID)
+func (r *Runner) Run(ctx context.Context, a strata.Actor, datasetID string) (*RunResult, error) {
+	return r.RunFiltered(ctx, a, datasetID, strata.ItemFilter{})
+}
+
+// RunFiltered runs a dataset's evaluators over the working items f selects,
+// and records f in the run.
+func (r *Runner) RunFiltered(ctx context.Context, a strata.Actor, datasetID string, f strata.ItemFilter) (_ *RunResult, err error) {
+	p, err := r.plan(ctx, a, datasetID, f)
 	if err != nil {
 		return nil, err
 	}
@@ -278,11 +287,16 @@ func (r *Runner) Run(ctx context.Context, a strata.Actor, datasetID string) (_ *
 // returns the running run; or, when the dataset has no items, the result of
 // a run that had nothing to do.
 func (r *Runner) RunAsync(ctx context.Context, a strata.Actor, datasetID string) (*strata.Run, *RunResult, error) {
+	return r.RunAsyncFiltered(ctx, a, datasetID, strata.ItemFilter{})
+}
+
+// RunAsyncFiltered is RunAsync over the working items f selects.
+func (r *Runner) RunAsyncFiltered(ctx context.Context, a strata.Actor, datasetID string, f strata.ItemFilter) (*strata.Run, *RunResult, error) {
 	r.init()
 	if r.ctx.Err() != nil {
 		return nil, nil, strata.Errorf(strata.EINTERNAL, "runner closed")
 	}
-	p, err := r.plan(ctx, a, datasetID)
+	p, err := r.plan(ctx, a, datasetID, f)
 	if err != nil {
 		return nil, nil, err
 	}

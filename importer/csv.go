@@ -44,7 +44,11 @@ type csvSource struct {
 	lastLine int
 	err      error // sticky: once failed, every Next returns it
 
-	exact bool // Strata's export dialect (exact.go)
+	exact        bool // Strata's export dialect (exact.go)
+	exactColumns int  // the number of columns of its header
+
+	// Columns of Strata's item fields, -1 when absent (itemfields.go).
+	fields fieldColumns
 }
 
 // NewCSV returns a strata.ItemSource reading CSV from r. It reads the header
@@ -89,7 +93,9 @@ func (c Config) openCSV(r io.Reader) (*csvSource, error) {
 		return s, err
 	}
 	// An explicit mapping reads even an export by the common rules.
-	s.exact = isExactHeader(header) && c.Mapping.IsZero()
+	if s.exact = isExactHeader(header) && c.Mapping.IsZero(); s.exact {
+		s.exactColumns = len(header)
+	}
 	names := make([]string, len(header))
 	for i, name := range header {
 		names[i] = trim(name)
@@ -110,6 +116,13 @@ func (c Config) openCSV(r io.Reader) (*csvSource, error) {
 		return s, errNoInputColumn
 	}
 	s.groundTruth, s.output = first(fGroundTruth), first(fOutput)
+	lower := make(map[string]int, len(names))
+	for i, name := range names {
+		if _, dup := lower[strings.ToLower(name)]; !dup { // the first column of a name wins
+			lower[strings.ToLower(name)] = i
+		}
+	}
+	s.fields = fieldColumnsOf(lower)
 	return s, nil
 }
 
@@ -166,6 +179,10 @@ func (s *csvSource) Next() (strata.ItemInput, error) {
 			s.err = err
 			return strata.ItemInput{}, err
 		}
+	}
+	if err := s.fields.read(&in, cell); err != nil {
+		s.err = err
+		return strata.ItemInput{}, err
 	}
 	return in, nil
 }

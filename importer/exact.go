@@ -3,6 +3,7 @@ package importer
 import (
 	"encoding/json"
 	"io"
+	"slices"
 
 	"github.com/strata-eval/strata"
 )
@@ -14,7 +15,8 @@ import (
 // and turn an empty ground truth or output into null. So an export marks
 // itself, and the importer then reads it exactly:
 //
-//   - CSV: the header is exactly input,groundTruth,output. Every value is
+//   - CSV: the header is exactly ExactCSVHeader (or input,groundTruth,output,
+//     as exports were before items had Strata's fields). Every value is
 //     quoted and kept as is (spaces, CR and LF included); an unquoted empty
 //     ground truth or output is null, a quoted one "" is the empty string.
 //   - JSONL: every line has the key groundTruth (null or a string) and no
@@ -23,19 +25,16 @@ import (
 //
 // Any other file is read by Lunary's rules, as before.
 
-// ExactCSVHeader is the header of an exported CSV file.
-var ExactCSVHeader = []string{"input", "groundTruth", "output"}
+// ExactCSVHeader is the header of an exported CSV file. Strata's item
+// fields follow Lunary's: metadata as JSON text, splits comma-separated.
+var ExactCSVHeader = []string{"id", "input", "groundTruth", "output", "externalId", "metadata", "splits"}
+
+// lunaryExactCSVHeader is the header of exports made before items had
+// Strata's fields; they import as they did.
+var lunaryExactCSVHeader = []string{"input", "groundTruth", "output"}
 
 func isExactHeader(h []string) bool {
-	if len(h) != len(ExactCSVHeader) {
-		return false
-	}
-	for i := range h {
-		if h[i] != ExactCSVHeader[i] {
-			return false
-		}
-	}
-	return true
+	return slices.Equal(h, ExactCSVHeader) || slices.Equal(h, lunaryExactCSVHeader)
 }
 
 // isExactLine reports whether a JSONL object is in the export dialect.
@@ -75,9 +74,23 @@ func (s *csvSource) nextExact() (strata.ItemInput, error) {
 		}
 		return &record[i].value
 	}
-	in := strata.ItemInput{GroundTruth: cell(1), Output: cell(2)}
+	if s.exactColumns == len(lunaryExactCSVHeader) {
+		in := strata.ItemInput{GroundTruth: cell(1), Output: cell(2)}
+		if p := cell(0); p != nil {
+			in.Input = *p
+		}
+		return in, nil
+	}
+	in := strata.ItemInput{GroundTruth: cell(2), Output: cell(3), ExternalID: cell(4)}
 	if p := cell(0); p != nil {
+		in.ID = *p
+	}
+	if p := cell(1); p != nil {
 		in.Input = *p
+	}
+	if err := readFieldCells(&in, cell(5), cell(6)); err != nil {
+		s.err = err
+		return strata.ItemInput{}, err
 	}
 	return in, nil
 }

@@ -60,15 +60,27 @@ type jsonlExporter struct{ w *bufio.Writer }
 // exportLine is one JSONL line: the keys New reads, groundTruth always
 // present (it marks the dialect).
 type exportLine struct {
-	Input       string  `json:"input"`
-	GroundTruth *string `json:"groundTruth"`
-	Output      *string `json:"output"`
+	ID          string          `json:"id"`
+	Input       string          `json:"input"`
+	GroundTruth *string         `json:"groundTruth"`
+	Output      *string         `json:"output"`
+	ExternalID  *string         `json:"externalId"`
+	Metadata    json.RawMessage `json:"metadata"`
+	Splits      []string        `json:"splits"`
 }
 
 func (e *jsonlExporter) Write(it *strata.Item) error {
 	enc := json.NewEncoder(e.w) // Encode ends the line
 	enc.SetEscapeHTML(false)
-	return enc.Encode(exportLine{Input: it.Input, GroundTruth: it.GroundTruth, Output: it.Output})
+	metadata, splits := it.Metadata, it.Splits
+	if len(metadata) == 0 {
+		metadata = strata.EmptyMetadata
+	}
+	if splits == nil {
+		splits = []string{}
+	}
+	return enc.Encode(exportLine{ID: it.ID, Input: it.Input, GroundTruth: it.GroundTruth, Output: it.Output,
+		ExternalID: it.ExternalID, Metadata: metadata, Splits: splits})
 }
 
 func (e *jsonlExporter) Flush() error { return e.w.Flush() }
@@ -79,11 +91,16 @@ type csvExporter struct {
 }
 
 func (e *csvExporter) Write(it *strata.Item) error {
-	e.field(&it.Input)
-	e.w.WriteByte(',')
-	e.field(it.GroundTruth)
-	e.w.WriteByte(',')
-	e.field(it.Output)
+	metadata, splits := string(it.Metadata), strata.SplitsText(it.Splits)
+	if metadata == "" {
+		metadata = string(strata.EmptyMetadata)
+	}
+	for i, p := range []*string{&it.ID, &it.Input, it.GroundTruth, it.Output, it.ExternalID, &metadata, &splits} {
+		if i > 0 {
+			e.w.WriteByte(',')
+		}
+		e.field(p)
+	}
 	_, err := e.w.WriteString("\r\n")
 	return err
 }

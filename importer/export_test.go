@@ -30,6 +30,9 @@ var roundTripItems = []strata.ItemInput{
 	{Input: "<b>&amp;</b>", GroundTruth: sp(`{"json": [1, "two"]}`), Output: sp("null")},
 	{Input: "input,groundTruth,output"},
 	{Input: "\\", GroundTruth: sp("\\n"), Output: sp("=1+1")},
+	{ID: "0190d7a1-0000-7000-8000-000000000001", Input: "fields", ExternalID: sp("case, \"1\""),
+		Metadata: []byte(`{"lang":"en","nested":{"a":[1,"x,y"]},"turns":3}`), Splits: []string{"test", "train"}},
+	{Input: "one split", Splits: []string{"dev"}, ExternalID: sp(" spaced ")},
 }
 
 func exportAndImport(t *testing.T, format string, items []strata.ItemInput) []strata.ItemInput {
@@ -40,7 +43,8 @@ func exportAndImport(t *testing.T, format string, items []strata.ItemInput) []st
 		t.Fatal(err)
 	}
 	for _, in := range items {
-		if err := ex.Write(&strata.Item{Input: in.Input, GroundTruth: in.GroundTruth, Output: in.Output}); err != nil {
+		if err := ex.Write(&strata.Item{ID: in.ID, Input: in.Input, GroundTruth: in.GroundTruth, Output: in.Output,
+			ExternalID: in.ExternalID, Metadata: in.Metadata, Splits: in.Splits}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -74,7 +78,12 @@ func showItems(items []strata.ItemInput) string {
 		return fmt.Sprintf("%q", *p)
 	}
 	for _, in := range items {
-		fmt.Fprintf(&b, "%q %s %s\n", in.Input, show(in.GroundTruth), show(in.Output))
+		metadata := string(in.Metadata)
+		if metadata == "" {
+			metadata = "{}"
+		}
+		fmt.Fprintf(&b, "%q %q %s %s %s %s %q\n", in.ID, in.Input, show(in.GroundTruth), show(in.Output), show(in.ExternalID),
+			metadata, strings.Join(in.Splits, ","))
 	}
 	return b.String()
 }

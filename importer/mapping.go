@@ -309,11 +309,22 @@ func (m Mapping) resolve(cols columns) (*plan, error) {
 		}
 	}
 	for i, name := range cols.names {
-		if !taken[i] && name != "" && cols.index[cols.key(name)] == i {
+		if !taken[i] && name != "" && cols.index[cols.key(name)] == i && !isItemField(name, cols.fold) {
 			p.unmapped = append(p.unmapped, i)
 		}
 	}
 	return p, nil
+}
+
+// isItemField reports whether a column is one of Strata's item fields beyond
+// Lunary's (itemfields.go), which are read by their own names and so are
+// not unmapped: CSV headers in any case, JSON keys exactly.
+func isItemField(name string, fold bool) bool {
+	if fold {
+		name = strings.ToLower(name)
+		return name == "id" || name == "externalid" || name == "metadata" || name == "splits"
+	}
+	return name == "id" || name == "externalId" || name == "metadata" || name == "splits"
 }
 
 // Report says how a file's columns were mapped. For JSON Lines, whose lines

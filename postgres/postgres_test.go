@@ -28,6 +28,10 @@ func TestConformance(t *testing.T) { storetest.Run(t, MustOpen) }
 
 func BenchmarkStore(b *testing.B) { storetest.Bench(b, MustOpen) }
 
+// BenchmarkSplitFilter reads a page of 100 items by split from a version
+// of 1,000,000 items (BENCHMARKS.md).
+func BenchmarkSplitFilter(b *testing.B) { storetest.BenchSplitFilter(b, MustOpen, 1_000_000) }
+
 func TestOpenRefusesNewerSchema(t *testing.T) {
 	dsn := pgtest.DSN(t)
 	s, err := postgres.Open(t.Context(), dsn)

@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"fmt"
+	"math/rand/v2"
 	"testing"
 
 	"github.com/strata-eval/strata"
@@ -47,5 +48,44 @@ func (f *fixture) fill(datasetID string, n int) {
 	}
 	if _, err := f.s.ImportItems(f.ctx, f.actor, datasetID, &src, skip); err != nil {
 		f.tb.Fatal(err)
+	}
+}
+
+// BenchSplitFilter measures a page of 100 items filtered by split, read
+// from a version of n items of which one in ten is in the split, at a
+// random place in the version (keyset paging).
+func BenchSplitFilter(b *testing.B, open Opener, n int) {
+	f := newFixture(b, open)
+	d := f.dataset("bench")
+	const batch = 100_000
+	for start := 0; start < n; start += batch {
+		src := make(strata.ItemSlice, min(batch, n-start))
+		for i := range src {
+			split := "train"
+			if (start+i)%10 == 0 {
+				split = "test"
+			}
+			src[i] = strata.ItemInput{Input: fmt.Sprintf("question %d: what is the capital of country %d?", start+i, start+i),
+				GroundTruth: str("Paris"), Splits: []string{split}, Metadata: []byte(`{"lang":"en"}`)}
+		}
+		if _, err := f.s.ImportItems(f.ctx, f.actor, d.ID, &src, skip); err != nil {
+			b.Fatal(err)
+		}
+	}
+	v := f.snapshot(d.ID)
+	// Later edits, so that the version read is not the working set.
+	f.item(d.ID, "after the version", skip)
+	rnd := rand.New(rand.NewPCG(1, 1))
+	b.ResetTimer()
+	for b.Loop() {
+		q := strata.ItemQuery{ProjectID: f.actor.ProjectID, DatasetID: d.ID, Version: v.Number,
+			AfterSeq: rnd.Int64N(int64(n) - 2_000), Limit: 100, Filter: strata.ItemFilter{Splits: []string{"test"}}}
+		got := 0
+		if err := f.s.ScanItems(f.ctx, q, func(*strata.Item) error { got++; return nil }); err != nil {
+			b.Fatal(err)
+		}
+		if got != 100 {
+			b.Fatalf("page of %d items, want 100", got)
+		}
 	}
 }

@@ -49,7 +49,11 @@ func testContentHash(t *testing.T, open Opener) {
 				case op < 55:
 					target := items[rng.IntN(len(items))]
 					u := strata.ItemUpdate{}
-					switch rng.IntN(3) {
+					switch rng.IntN(5) {
+					case 3:
+						u.Metadata = []byte([]string{`{}`, `{"lang":"en"}`, `{"lang":"fr"}`}[rng.IntN(3)])
+					case 4:
+						u.Splits = [][]string{{}, {"test"}, {"test", "train"}}[rng.IntN(3)]
 					case 0:
 						if p := pick(); p != nil {
 							u.Input = p
@@ -136,8 +140,9 @@ func contentKey(items []*strata.Item) string {
 	}
 	lines := make([]string, len(items))
 	for i, it := range items {
-		lines[i] = fmt.Sprintf("%s %q %s %s %s %s %s %s %s", it.ID, it.Input, show(it.GroundTruth), show(it.Output),
-			it.EvaluatorResult1, it.EvaluatorResult2, it.EvaluatorResult3, it.EvaluatorResult4, it.EvaluatorResult5)
+		lines[i] = fmt.Sprintf("%s %q %s %s %s %s %s %s %s %s %q %s", it.ID, it.Input, show(it.GroundTruth), show(it.Output),
+			it.EvaluatorResult1, it.EvaluatorResult2, it.EvaluatorResult3, it.EvaluatorResult4, it.EvaluatorResult5,
+			it.Metadata, it.Splits, show(it.ExternalID))
 	}
 	sort.Strings(lines)
 	return strings.Join(lines, "\n")

@@ -16,6 +16,8 @@ type Opener func(tb testing.TB) strata.Store
 func Run(t *testing.T, open Opener) {
 	t.Run("Datasets", func(t *testing.T) { testDatasets(t, open) })
 	t.Run("Items", func(t *testing.T) { testItems(t, open) })
+	t.Run("ItemFields", func(t *testing.T) { testItemFields(t, open) })
+	t.Run("Sync", func(t *testing.T) { testSync(t, open) })
 	t.Run("Versions", func(t *testing.T) { testVersions(t, open) })
 	t.Run("Import", func(t *testing.T) { testImport(t, open) })
 	t.Run("Keys", func(t *testing.T) { testKeys(t, open) })
@@ -85,6 +87,18 @@ func (f *fixture) items(datasetID string, version int) []*strata.Item {
 	f.tb.Helper()
 	var list []*strata.Item
 	err := f.s.ScanItems(f.ctx, strata.ItemQuery{ProjectID: f.actor.ProjectID, DatasetID: datasetID, Version: version},
+		func(it *strata.Item) error { list = append(list, it); return nil })
+	if err != nil {
+		f.tb.Fatal(err)
+	}
+	return list
+}
+
+// filtered reads the items of a version (0: working) that filter keeps.
+func (f *fixture) filtered(datasetID string, version int, filter strata.ItemFilter) []*strata.Item {
+	f.tb.Helper()
+	var list []*strata.Item
+	err := f.s.ScanItems(f.ctx, strata.ItemQuery{ProjectID: f.actor.ProjectID, DatasetID: datasetID, Version: version, Filter: filter},
 		func(it *strata.Item) error { list = append(list, it); return nil })
 	if err != nil {
 		f.tb.Fatal(err)

@@ -61,15 +61,19 @@ func (s *Server) comparePage(w http.ResponseWriter, ss *session) error {
 
 // fieldDiffs marks what changed in each field of an item.
 func fieldDiffs(c *strata.Change) []fieldDiff {
-	get := func(it *strata.Item) [3]string {
+	get := func(it *strata.Item) [5]string {
 		if it == nil {
-			return [3]string{}
+			return [5]string{}
 		}
-		return [3]string{it.Input, deref(it.GroundTruth), deref(it.Output)}
+		splits := strings.Join(it.Splits, ", ")
+		if it.ExternalID != nil {
+			splits = strings.TrimPrefix(splits+" · id "+*it.ExternalID, " · ")
+		}
+		return [5]string{it.Input, deref(it.GroundTruth), deref(it.Output), splits, metadataText(it.Metadata)}
 	}
 	before, after := get(c.Before), get(c.After)
 	var out []fieldDiff
-	for i, name := range []string{"Input", "Ground truth", "Output"} {
+	for i, name := range []string{"Input", "Ground truth", "Output", "Splits", "Metadata"} {
 		// An added or removed item is shown as it is; a modified one with
 		// its changed words marked.
 		if c.Before == nil || c.After == nil {

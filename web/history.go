@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/strata-eval/strata"
 	"github.com/strata-eval/strata/importer"
 	"github.com/strata-eval/strata/internal/rules"
 )
@@ -21,7 +22,7 @@ func (s *Server) export(w http.ResponseWriter, ss *session) error {
 	if err != nil {
 		return err
 	}
-	started, err := rules.Export(ss.Context(), s.Store, w, ss.principal.ProjectID, v, format, importer.ExportOptions{SafeCSV: s.SafeCSV})
+	started, err := rules.Export(ss.Context(), s.Store, w, ss.principal.ProjectID, v, strata.ItemFilter{}, format, importer.ExportOptions{SafeCSV: s.SafeCSV})
 	if err != nil && started {
 		return &abortError{err}
 	}

@@ -31,6 +31,8 @@ func parseTemplates() map[string]*template.Template {
 		"thousands": thousands,
 		"short":     short,
 		"plural":    plural,
+		"metadata":  metadataText,
+		"join":      strings.Join,
 	}
 	pages := map[string]*template.Template{}
 	for _, name := range []string{"signin", "error", "datasets", "dataset", "versions", "version", "evaluators", "compare", "import", "item", "run"} {
@@ -97,12 +99,16 @@ func (s *Server) itemsPage(ss *session, datasetID string, version int) (*strata.
 		d     *strata.Dataset
 		items []*strata.Item
 	)
+	filter, err := itemFilterForm(ss)
+	if err != nil {
+		return nil, nil, listing{}, err
+	}
 	q := strata.ItemQuery{
 		ProjectID: ss.principal.ProjectID, DatasetID: datasetID, Version: version, AfterSeq: after,
-		Limit: size + 1, Search: strings.TrimSpace(ss.FormValue("search")),
+		Limit: size + 1, Search: strings.TrimSpace(ss.FormValue("search")), Filter: filter,
 		OnDataset: func(ds *strata.Dataset) error { d = ds; return nil },
 	}
-	err := s.Store.ScanItems(ss.Context(), q, func(it *strata.Item) error { items = append(items, it); return nil })
+	err = s.Store.ScanItems(ss.Context(), q, func(it *strata.Item) error { items = append(items, it); return nil })
 	if err != nil {
 		return nil, nil, listing{}, err
 	}
@@ -112,7 +118,7 @@ func (s *Server) itemsPage(ss *session, datasetID string, version int) (*strata.
 		next = items[size-1].Seq
 	}
 	total := d.ItemCount
-	if q.Search != "" {
+	if q.Search != "" || filter.String() != "" { // the matches are not counted
 		total = -1
 	}
 	return d, items, newListing(ss, size, len(items), total, next), nil
@@ -134,6 +140,7 @@ func (s *Server) datasetPage(w http.ResponseWriter, ss *session) error {
 	s.render(w, http.StatusOK, "dataset", s.data(ss, map[string]any{
 		"Dataset": d, "Items": items, "List": list, "First": ss.FormValue("after") != "", "Slots": slots,
 		"Search": strings.TrimSpace(ss.FormValue("search")), "Notice": ss.FormValue("notice"), "Unsaved": unsaved,
+		"Split": ss.FormValue("split"), "Meta": ss.FormValue("meta"),
 	}))
 	return nil
 }
@@ -184,6 +191,10 @@ var working = strata.WriteOptions{SkipVersion: true}
 func (s *Server) createItem(w http.ResponseWriter, ss *session) error {
 	id := ss.PathValue("id")
 	in := strata.ItemInput{Input: ss.FormValue("input"), GroundTruth: optional(ss, "groundTruth"), Output: optional(ss, "output")}
+	var err error
+	if in.Metadata, in.Splits, in.ExternalID, err = itemFieldsForm(ss); err != nil {
+		return err
+	}
 	if err := s.checkItem(in.Input, in.GroundTruth, in.Output, in.Validate); err != nil {
 		return err
 	}
@@ -197,7 +208,11 @@ func (s *Server) updateItem(w http.ResponseWriter, ss *session) error {
 	id := ss.PathValue("id")
 	input := ss.FormValue("input")
 	u := strata.ItemUpdate{Input: &input, GroundTruth: optional(ss, "groundTruth"), SetGroundTruth: true,
-		Output: optional(ss, "output"), SetOutput: true}
+		Output: optional(ss, "output"), SetOutput: true, SetExternalID: true}
+	var err error
+	if u.Metadata, u.Splits, u.ExternalID, err = itemFieldsForm(ss); err != nil {
+		return err
+	}
 	if err := s.checkItem(input, u.GroundTruth, u.Output, u.Validate); err != nil {
 		return err
 	}

@@ -68,6 +68,7 @@ func (s *Server) versionPage(w http.ResponseWriter, ss *session) error {
 	}
 	s.render(w, http.StatusOK, "version", s.data(ss, map[string]any{
 		"Dataset": d, "Version": v, "Previous": prev, "Items": items, "List": list, "First": ss.FormValue("after") != "",
+		"Split": ss.FormValue("split"), "Meta": ss.FormValue("meta"),
 		"Search": ss.FormValue("search"), "Diff": diff, "Changes": changes, "Author": author, "RestoredFrom": restoredFrom,
 		"Notice": ss.FormValue("notice"), "Slots": slots,
 	}))

@@ -22,7 +22,7 @@ func ExportFileName(datasetID string, v *strata.Version, format string) string {
 	return fmt.Sprintf("%s-v%d.%s", datasetID, v.Number, format)
 }
 
-// Export streams the items of version v of a dataset to w as a download in
+// Export streams the items of version v of a dataset that filter selects to w as a download in
 // format ("jsonl" or "csv"), in item order, with constant memory, in the
 // dialect the import reads back exactly (importer/exact.go), unless
 // opts.SafeCSV escapes the cells a spreadsheet would run as formulas.
@@ -32,7 +32,7 @@ func ExportFileName(datasetID string, v *strata.Version, format string) string {
 // its status; started reports whether the response has begun, after which
 // all a caller can do is cut it short.
 func Export(ctx context.Context, store strata.ItemStore, w http.ResponseWriter, projectID string, v *strata.Version,
-	format string, opts importer.ExportOptions) (started bool, err error) {
+	filter strata.ItemFilter, format string, opts importer.ExportOptions) (started bool, err error) {
 	lw := &lazyWriter{w: w, header: func(h http.Header) {
 		h.Set("Content-Type", importer.ExportContentTypes[format])
 		h.Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s"`, ExportFileName(v.DatasetID, v, format)))
@@ -42,7 +42,7 @@ func Export(ctx context.Context, store strata.ItemStore, w http.ResponseWriter, 
 		return false, err
 	}
 	n := 0
-	q := strata.ItemQuery{ProjectID: projectID, DatasetID: v.DatasetID, Version: v.Number}
+	q := strata.ItemQuery{ProjectID: projectID, DatasetID: v.DatasetID, Version: v.Number, Filter: filter}
 	err = store.ScanItems(ctx, q, func(it *strata.Item) error {
 		if err := ex.Write(it); err != nil {
 			return err

@@ -51,6 +51,17 @@ var invariants = []struct{ name, query string }{
 		SELECT d.id, 'next_seq ' || d.next_seq || ' is not above seq ' || max(r.seq)
 		FROM datasets d JOIN revisions r ON r.dataset_id = d.id
 		GROUP BY d.id, d.next_seq HAVING max(r.seq) >= d.next_seq`},
+	{"the split index holds each revision's splits", `
+		SELECT r.dataset_id, 'revision ' || r.id || ' has splits "' || r.splits || '" and ' || count(s.split) || ' split rows of them'
+		FROM revisions r LEFT JOIN revision_splits s ON s.dataset_id = r.dataset_id AND s.revision_id = r.id
+			AND (',' || r.splits || ',') LIKE ('%,' || replace(s.split, '_', '\_') || ',%') ESCAPE '\'
+		GROUP BY r.dataset_id, r.id, r.splits
+		HAVING count(s.split) <> CASE WHEN r.splits = '' THEN 0 ELSE length(r.splits) - length(replace(r.splits, ',', '')) + 1 END`},
+	{"the split index holds no other split", `
+		SELECT s.dataset_id, 'revision ' || s.revision_id || ' has a split row "' || s.split || '" not among its splits'
+		FROM revision_splits s JOIN revisions r ON r.dataset_id = s.dataset_id AND r.id = s.revision_id
+		WHERE NOT (',' || r.splits || ',') LIKE ('%,' || replace(s.split, '_', '\_') || ',%') ESCAPE '\'
+			OR s.seq <> r.seq`},
 }
 
 // Violation is a broken invariant of the versioning model.

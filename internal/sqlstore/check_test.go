@@ -25,6 +25,9 @@ func TestCheckFindsViolations(t *testing.T) {
 		{"Seq", `UPDATE datasets SET next_seq = 1`, "fresh seq"},
 		{"Slug", `UPDATE datasets SET slug = NULL`, "has a slug"},
 		{"ContentHash", `UPDATE revisions SET output = 'changed behind the store''s back'`, "content hashes match"},
+		{"MetadataHash", `UPDATE revisions SET metadata = '{"lang":"fr"}'`, "content hashes match"},
+		{"SplitRowMissing", `DELETE FROM revision_splits WHERE split = 'train'`, "split index holds each"},
+		{"SplitRowStray", `INSERT INTO revision_splits SELECT dataset_id, id, 'dev', seq FROM revisions`, "split index holds no other"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			ctx := context.Background()
@@ -40,7 +43,7 @@ func TestCheckFindsViolations(t *testing.T) {
 				t.Fatal(err)
 			}
 			for _, in := range []string{"a", "b"} {
-				if _, err := s.CreateItem(ctx, p.Actor(), d.ID, strata.ItemInput{Input: in}, strata.WriteOptions{}); err != nil {
+				if _, err := s.CreateItem(ctx, p.Actor(), d.ID, strata.ItemInput{Input: in, Splits: []string{"test", "train"}}, strata.WriteOptions{}); err != nil {
 					t.Fatal(err)
 				}
 			}

@@ -34,7 +34,8 @@ func observeChunk(kind string, rows, bytes int) {
 // size is about the memory a revision holds: its content and results, and
 // a fixed part for its ids and numbers.
 func (r *revision) size() int {
-	n := 128 + len(r.input) + len(r.groundTruth.String) + len(r.output.String)
+	n := 128 + len(r.input) + len(r.groundTruth.String) + len(r.output.String) +
+		len(r.metadata) + len(r.splits) + len(r.externalID.String)
 	for _, res := range r.results {
 		n += len(res.String)
 	}
@@ -76,14 +77,20 @@ func (c *chunkSizer) readChunk(ctx context.Context, q querier, query string, arg
 	if err := rows.Err(); err != nil {
 		return chunk, false, err
 	}
-	observeChunk("scan", len(chunk), bytes)
+	c.fitted(len(chunk), bytes, full)
+	return chunk, full || len(chunk) == limit, nil
+}
+
+// fitted sizes the next query after one that read rows of bytes in all,
+// full when it stopped at chunkBytes.
+func (c *chunkSizer) fitted(rows, bytes int, full bool) {
+	observeChunk("scan", rows, bytes)
 	switch {
 	case full:
-		c.rows = max(len(chunk), 1) // as many as fitted
+		c.rows = max(rows, 1) // as many as fitted
 	case bytes < chunkBytes/2:
 		c.rows = min(2*c.rows, scanChunk)
 	}
-	return chunk, full || len(chunk) == limit, nil
 }
 
 // scanChunks calls fn with each chunk of revisions that query returns, in

@@ -326,6 +326,7 @@ func (s *Store) DeleteDataset(ctx context.Context, a strata.Actor, id string) er
 		// filtered by dataset_id keep each statement on one shard.
 		for _, q := range []string{
 			`DELETE FROM version_tags WHERE dataset_id = $1`,
+			`DELETE FROM revision_splits WHERE dataset_id = $1`,
 			`DELETE FROM revisions WHERE dataset_id = $1`,
 			`UPDATE datasets SET current_version_id = NULL WHERE id = $1`,
 			`DELETE FROM versions WHERE dataset_id = $1`,
@@ -409,6 +410,7 @@ func (s *Store) copyItems(ctx context.Context, tx *sql.Tx, src, dst *datasetRow,
 		*r = revision{
 			id: strata.NewID(), itemID: strata.NewID(), seq: dst.nextSeq, firstVersion: dst.working(),
 			input: r.input, groundTruth: r.groundTruth, output: r.output, createdAt: now, updatedAt: now,
+			metadata: r.metadata, splits: r.splits, externalID: r.externalID,
 		}
 		dst.nextSeq++
 		dst.itemCount++

@@ -56,6 +56,9 @@ func (s *Store) DiffVersions(ctx context.Context, q strata.DiffQuery) (*strata.D
 		if err != nil {
 			return err
 		}
+		if err := q.Filter.Check(); err != nil {
+			return err
+		}
 		from, err := resolveDiffSide(ctx, tx, d, q.From)
 		if err != nil {
 			return err
@@ -71,13 +74,27 @@ func (s *Store) DiffVersions(ctx context.Context, q strata.DiffQuery) (*strata.D
 		if reverse {
 			older, newer = to, from
 		}
-		var added, removed, modified int
+		var added, removed, modified, changedNewer int
 		if older.number < newer.number {
-			if added, removed, modified, err = diffScan(ctx, tx, d.ID, older.number, newer.number, reverse, q, out); err != nil {
+			if added, removed, modified, changedNewer, err = diffScan(ctx, tx, d.ID, older.number, newer.number, reverse, q, out); err != nil {
 				return err
 			}
 		}
 		out.Modified, out.Unchanged = modified, newer.itemCount-added-modified
+		if !q.Filter.Empty() {
+			// The matching items of the newer side, less those changed.
+			v := newer.number
+			if v == d.CurrentVersionNumber+1 {
+				v = 0
+			}
+			n := 0
+			err := scanRevisionsFrom(ctx, tx, revisionScan{datasetID: d.ID, version: v, filter: q.Filter},
+				func(*revision) error { n++; return nil })
+			if err != nil {
+				return err
+			}
+			out.Unchanged = n - changedNewer
+		}
 		out.Added, out.Removed = added, removed
 		if reverse {
 			out.Added, out.Removed = removed, added
@@ -92,14 +109,14 @@ func (s *Store) DiffVersions(ctx context.Context, q strata.DiffQuery) (*strata.D
 
 // diffScan reads the changes of a forward diff (a < b), counts them, and
 // puts in out the page q asks for.
-func diffScan(ctx context.Context, tx *sql.Tx, datasetID string, a, b int, reverse bool, q strata.DiffQuery, out *strata.Diff) (added, removed, modified int, err error) {
+func diffScan(ctx context.Context, tx *sql.Tx, datasetID string, a, b int, reverse bool, q strata.DiffQuery, out *strata.Diff) (added, removed, modified, changedNewer int, err error) {
 	// side 0 is an item's content at a, 1 its content at b.
 	rows, err := tx.QueryContext(ctx, `SELECT `+revisionColumns+`, 1 AS side FROM revisions WHERE `+diffAfter+`
 		UNION ALL
 		SELECT `+revisionColumns+`, 0 AS side FROM revisions WHERE `+diffBefore+`
 		ORDER BY seq, side`, datasetID, a, b)
 	if err != nil {
-		return 0, 0, 0, fmt.Errorf("diff %s: %w", datasetID, err)
+		return 0, 0, 0, 0, fmt.Errorf("diff %s: %w", datasetID, err)
 	}
 	defer rows.Close()
 	var (
@@ -108,9 +125,20 @@ func diffScan(ctx context.Context, tx *sql.Tx, datasetID string, a, b int, rever
 	)
 	flush := func() {
 		c := change(datasetID, at[0], at[1], reverse)
+		newer := at[1]
 		at = [2]*revision{}
 		if c == nil {
 			return
+		}
+		if !q.Filter.Empty() {
+			inNewer := newer != nil && newer.matches(q.Filter)
+			if !inNewer && (c.Before == nil || !q.Filter.Matches(c.Before.Metadata, c.Before.Splits, c.Before.ExternalID)) &&
+				(c.After == nil || !q.Filter.Matches(c.After.Metadata, c.After.Splits, c.After.ExternalID)) {
+				return
+			}
+			if inNewer {
+				changedNewer++
+			}
 		}
 		switch {
 		case c.Kind == strata.ChangeModified:
@@ -132,11 +160,9 @@ func diffScan(ctx context.Context, tx *sql.Tx, datasetID string, a, b int, rever
 	for rows.Next() {
 		r := &revision{}
 		var side int
-		err := rows.Scan(&r.id, &r.itemID, &r.seq, &r.firstVersion, &r.lastVersion, &r.input, &r.groundTruth,
-			&r.output, &r.results[0], &r.results[1], &r.results[2], &r.results[3], &r.results[4],
-			&r.createdAt, &r.updatedAt, &side)
+		err := rows.Scan(append(r.fields(), &side)...)
 		if err != nil {
-			return 0, 0, 0, fmt.Errorf("diff %s: %w", datasetID, err)
+			return 0, 0, 0, 0, fmt.Errorf("diff %s: %w", datasetID, err)
 		}
 		if (at[0] != nil || at[1] != nil) && seq != r.seq {
 			flush()
@@ -144,12 +170,12 @@ func diffScan(ctx context.Context, tx *sql.Tx, datasetID string, a, b int, rever
 		at[side], seq = r, r.seq
 	}
 	if err := rows.Err(); err != nil {
-		return 0, 0, 0, fmt.Errorf("diff %s: %w", datasetID, err)
+		return 0, 0, 0, 0, fmt.Errorf("diff %s: %w", datasetID, err)
 	}
 	if at[0] != nil || at[1] != nil {
 		flush()
 	}
-	return added, removed, modified, nil
+	return added, removed, modified, changedNewer, nil
 }
 
 // change is the change of one item from its revision at a to its revision

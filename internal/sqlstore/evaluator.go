@@ -428,7 +428,7 @@ func (s *Store) clearResults(ctx context.Context, tx *sql.Tx, d *datasetRow, slo
 }
 
 const runColumns = `r.id, r.dataset_id, r.version_id, r.name, r.created_by, r.created_at, r.updated_at, r.total_items,
-	r.updated_item_count, v.number, v.created_at, u.name, u.email, r.status, r.processed_items, r.error
+	r.updated_item_count, v.number, v.created_at, u.name, u.email, r.status, r.processed_items, r.error, r.item_filter
 	FROM evaluator_runs r
 	LEFT JOIN versions v ON v.dataset_id = r.dataset_id AND v.id = r.version_id
 	LEFT JOIN users u ON u.id = r.created_by`
@@ -438,12 +438,13 @@ func scanRun(row scanner) (*strata.Run, error) {
 		r                                  strata.Run
 		created, updated                   int64
 		versionID, name, createdBy, errMsg sql.NullString
+		filter                             sql.NullString
 		versionNumber, versionCreated      sql.NullInt64
 		createdByName, createdByEmail      sql.NullString
 	)
 	if err := row.Scan(&r.ID, &r.DatasetID, &versionID, &name, &createdBy, &created, &updated, &r.TotalItems,
 		&r.UpdatedItemCount, &versionNumber, &versionCreated, &createdByName, &createdByEmail, &r.Status,
-		&r.ProcessedItems, &errMsg); err != nil {
+		&r.ProcessedItems, &errMsg, &filter); err != nil {
 		return nil, err
 	}
 	r.CreatedAt, r.UpdatedAt = timeOf(created), timeOf(updated)
@@ -452,6 +453,7 @@ func scanRun(row scanner) (*strata.Run, error) {
 	// dataset's ownerEmail.
 	createdByEmail.Valid = createdByEmail.Valid && createdByEmail.String != ""
 	r.CreatedByName, r.CreatedByEmail = ptr(createdByName), ptr(createdByEmail)
+	r.Filter = ptr(filter)
 	if versionNumber.Valid {
 		n := int(versionNumber.Int64)
 		r.VersionNumber = &n
@@ -743,9 +745,9 @@ func (s *Store) CompleteRun(ctx context.Context, a strata.Actor, datasetID strin
 		if runID == "" {
 			runID = strata.NewID()
 			_, err = tx.ExecContext(ctx, `INSERT INTO evaluator_runs (id, dataset_id, version_id, created_by, created_at,
-				updated_at, total_items, updated_item_count, processed_items, status, heartbeat_at)
-				VALUES ($1, $2, $3, $4, $5, $5, $6, $7, $6, 'completed', $5)`,
-				runID, d.id, v.ID, createdBy(a, d), now, c.TotalItems, updated)
+				updated_at, total_items, updated_item_count, processed_items, status, heartbeat_at, item_filter)
+				VALUES ($1, $2, $3, $4, $5, $5, $6, $7, $6, 'completed', $5, $8)`,
+				runID, d.id, v.ID, createdBy(a, d), now, c.TotalItems, updated, runFilter(c.Filter))
 			if err != nil {
 				return fmt.Errorf("insert run of %s: %w", d.id, err)
 			}
@@ -754,8 +756,9 @@ func (s *Store) CompleteRun(ctx context.Context, a strata.Actor, datasetID strin
 				return strata.ErrRunNotFound
 			}
 			res, err := tx.ExecContext(ctx, `UPDATE evaluator_runs SET version_id = $1, updated_at = $2, total_items = $3,
-				updated_item_count = $4, processed_items = $3, status = 'completed', heartbeat_at = $2
-				WHERE dataset_id = $5 AND id = $6 AND status = 'running'`, v.ID, now, c.TotalItems, updated, d.id, runID)
+				updated_item_count = $4, processed_items = $3, status = 'completed', heartbeat_at = $2, item_filter = $7
+				WHERE dataset_id = $5 AND id = $6 AND status = 'running'`, v.ID, now, c.TotalItems, updated, d.id, runID,
+				runFilter(c.Filter))
 			if err != nil {
 				return fmt.Errorf("complete run %s: %w", runID, err)
 			}
@@ -794,3 +797,6 @@ func (s *Store) CompleteRun(ctx context.Context, a strata.Actor, datasetID strin
 func sameContent(r *revision, res *strata.ItemResults) bool {
 	return strata.DigestContent(r.input, ptr(r.groundTruth), ptr(r.output)) == res.Content
 }
+
+// runFilter is the item_filter of a run: NULL for every item.
+func runFilter(f string) sql.NullString { return sql.NullString{String: f, Valid: f != ""} }

@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"fmt"
 
 	"github.com/strata-eval/strata"
@@ -28,10 +29,14 @@ type revisionContent struct {
 	groundTruth sql.NullString
 	output      sql.NullString
 	results     [5]sql.NullString
+	metadata    string
+	splits      string
+	externalID  sql.NullString
 }
 
 func (r *revision) content() revisionContent {
-	return revisionContent{input: r.input, groundTruth: r.groundTruth, output: r.output, results: r.results}
+	return revisionContent{input: r.input, groundTruth: r.groundTruth, output: r.output, results: r.results,
+		metadata: r.metadata, splits: r.splits, externalID: r.externalID}
 }
 
 // contentHash is the hash vector of r's current content.
@@ -46,6 +51,7 @@ func (c *revisionContent) hash(itemID string) *strata.ContentHash {
 		EvaluatorResult1: rawJSON(c.results[0]), EvaluatorResult2: rawJSON(c.results[1]),
 		EvaluatorResult3: rawJSON(c.results[2]), EvaluatorResult4: rawJSON(c.results[3]),
 		EvaluatorResult5: rawJSON(c.results[4]),
+		Metadata:         json.RawMessage(c.metadata), Splits: strata.SplitsOf(c.splits), ExternalID: ptr(c.externalID),
 	})
 }
 
@@ -106,9 +112,7 @@ func walkContentHashes(ctx context.Context, q querier, datasetID string, head in
 			for rows.Next() {
 				var r revision
 				var v int
-				err := rows.Scan(&r.id, &r.itemID, &r.seq, &r.firstVersion, &r.lastVersion, &r.input, &r.groundTruth,
-					&r.output, &r.results[0], &r.results[1], &r.results[2], &r.results[3], &r.results[4],
-					&r.createdAt, &r.updatedAt, &v)
+				err := rows.Scan(append(r.fields(), &v)...)
 				if err != nil {
 					rows.Close()
 					return fmt.Errorf("content hashes of %s: %w", datasetID, err)

@@ -27,6 +27,9 @@ type revision struct {
 	results      [5]sql.NullString
 	createdAt    int64
 	updatedAt    int64
+	metadata     string // canonical JSON object (strata.NormalizeMetadata)
+	splits       string // strata.SplitsText
+	externalID   sql.NullString
 
 	// saved is the content as read from the store, nil for a revision not
 	// read from it: what the content hash holds for this revision (hash.go).
@@ -34,11 +37,18 @@ type revision struct {
 }
 
 const revisionColumns = `id, item_id, seq, first_version, last_version, input, ground_truth, output,
-	evaluator_result_1, evaluator_result_2, evaluator_result_3, evaluator_result_4, evaluator_result_5, created_at, updated_at`
+	evaluator_result_1, evaluator_result_2, evaluator_result_3, evaluator_result_4, evaluator_result_5, created_at, updated_at,
+	metadata, splits, external_id`
+
+// fields are the scan destinations of revisionColumns.
+func (r *revision) fields() []any {
+	return []any{&r.id, &r.itemID, &r.seq, &r.firstVersion, &r.lastVersion, &r.input, &r.groundTruth, &r.output,
+		&r.results[0], &r.results[1], &r.results[2], &r.results[3], &r.results[4], &r.createdAt, &r.updatedAt,
+		&r.metadata, &r.splits, &r.externalID}
+}
 
 func (r *revision) scan(row scanner) error {
-	err := row.Scan(&r.id, &r.itemID, &r.seq, &r.firstVersion, &r.lastVersion, &r.input, &r.groundTruth, &r.output,
-		&r.results[0], &r.results[1], &r.results[2], &r.results[3], &r.results[4], &r.createdAt, &r.updatedAt)
+	err := row.Scan(r.fields()...)
 	if err == nil {
 		c := r.content()
 		r.saved = &c
@@ -60,7 +70,8 @@ func (r *revision) item(datasetID string) *strata.Item {
 		EvaluatorResult1: rawJSON(r.results[0]), EvaluatorResult2: rawJSON(r.results[1]),
 		EvaluatorResult3: rawJSON(r.results[2]), EvaluatorResult4: rawJSON(r.results[3]),
 		EvaluatorResult5: rawJSON(r.results[4]),
-		RevisionID:       r.id, Seq: r.seq,
+		Metadata:         json.RawMessage(r.metadata), Splits: strata.SplitsOf(r.splits), ExternalID: ptr(r.externalID),
+		RevisionID: r.id, Seq: r.seq,
 	}
 }
 
@@ -81,52 +92,128 @@ type revisionScan struct {
 	afterSeq  int64
 	limit     int    // 0: all
 	search    string // LIKE pattern, or ""
+	filter    strata.ItemFilter
+	maxRead   int    // with a metadata filter: rows to read at most, 0 for no bound
+	readTo    *int64 // set to where a bounded scan stopped early
+}
+
+// revisionColumnsOf is revisionColumns qualified by a table alias.
+func revisionColumnsOf(alias string) string {
+	cols := strings.Split(revisionColumns, ",")
+	for i, c := range cols {
+		cols[i] = alias + "." + strings.TrimSpace(c)
+	}
+	return strings.Join(cols, ", ")
 }
 
 func scanRevisionsFrom(ctx context.Context, q querier, rs revisionScan, fn func(*revision) error) error {
 	// $1 dataset, $2 seq after, $3 limit, then the version and the search.
-	query, args := `SELECT `+revisionColumns+` FROM revisions WHERE dataset_id = $1 AND seq > $2`, []any{rs.datasetID, 0, 0}
+	// A split filter walks the split index in item order (itemfields.go).
+	query, args := `SELECT `+revisionColumnsOf("r")+` FROM revisions r WHERE r.dataset_id = $1 AND r.seq > $2`, []any{rs.datasetID, 0, 0}
+	order := ` ORDER BY r.seq LIMIT $3`
+	filter := rs.filter
+	if len(filter.Splits) > 0 {
+		query = `SELECT ` + revisionColumnsOf("r") + ` FROM revision_splits s
+			JOIN revisions r ON r.dataset_id = s.dataset_id AND r.id = s.revision_id
+			WHERE s.dataset_id = $1 AND s.seq > $2`
+		order = ` ORDER BY s.seq LIMIT $3`
+		if len(filter.Splits) == 1 { // one range of the index, already in item order
+			args = append(args, filter.Splits[0])
+			query += fmt.Sprintf(` AND s.split = $%d`, len(args))
+		} else {
+			query += ` AND s.split IN (`
+			for i, split := range filter.Splits {
+				if i > 0 {
+					query += ", "
+				}
+				args = append(args, split)
+				query += fmt.Sprintf(`$%d`, len(args))
+			}
+			query += `)`
+		}
+		filter.Splits = nil
+	}
 	if rs.version == 0 {
-		query += ` AND last_version IS NULL`
+		query += ` AND r.last_version IS NULL`
 	} else {
 		args = append(args, rs.version)
-		query += fmt.Sprintf(` AND first_version <= $%[1]d AND (last_version IS NULL OR last_version > $%[1]d)`, len(args))
+		query += fmt.Sprintf(` AND r.first_version <= $%[1]d AND (r.last_version IS NULL OR r.last_version > $%[1]d)`, len(args))
 	}
 	if rs.search != "" {
 		args = append(args, rs.search)
-		query += fmt.Sprintf(` AND (lower(input) LIKE $%[1]d ESCAPE '\' OR lower(coalesce(ground_truth, '')) LIKE $%[1]d ESCAPE '\'
-			OR lower(coalesce(output, '')) LIKE $%[1]d ESCAPE '\')`, len(args))
+		query += fmt.Sprintf(` AND (lower(r.input) LIKE $%[1]d ESCAPE '\' OR lower(coalesce(r.ground_truth, '')) LIKE $%[1]d ESCAPE '\'
+			OR lower(coalesce(r.output, '')) LIKE $%[1]d ESCAPE '\')`, len(args))
 	}
-	query += ` ORDER BY seq LIMIT $3`
+	cond, condArgs := filterSQL(strata.ItemFilter{ExternalID: filter.ExternalID}, len(args))
+	query += cond + order
+	args = append(args, condArgs...)
 	after, left := rs.afterSeq, rs.limit
+	bounded := rs.maxRead > 0 && len(rs.filter.Metadata) > 0
+	total := 0 // rows read
 	var (
 		chunk []revision
 		sizer chunkSizer // chunk.go
 	)
 	for {
 		n := sizer.limit()
-		if rs.limit > 0 && left < n {
+		if rs.limit > 0 && left < n && len(rs.filter.Metadata) == 0 {
 			n = left
 		}
-		if n == 0 {
+		if n == 0 || (rs.limit > 0 && left == 0) {
 			return nil
 		}
+		if bounded {
+			if total >= rs.maxRead {
+				if rs.readTo != nil {
+					*rs.readTo = after
+				}
+				return nil
+			}
+			n = min(n, rs.maxRead-total)
+		}
 		args[1], args[2] = after, n
-		var more bool
-		var err error
-		if chunk, more, err = sizer.readChunk(ctx, q, query, args, n, chunk[:0]); err != nil {
+		rows, err := q.QueryContext(ctx, query, args...)
+		if err != nil {
 			return fmt.Errorf("scan revisions of %s: %w", rs.datasetID, err)
 		}
+		chunk = chunk[:0]
+		read, bytes, full := 0, 0, false
+		for rows.Next() {
+			var r revision
+			if err := r.scan(rows); err != nil {
+				rows.Close()
+				return fmt.Errorf("scan revisions of %s: %w", rs.datasetID, err)
+			}
+			read++
+			total++
+			after = r.seq
+			// A revision in two of the splits asked for comes twice.
+			dup := len(chunk) > 0 && chunk[len(chunk)-1].seq == r.seq
+			if !dup && (len(rs.filter.Metadata) == 0 || r.matches(strata.ItemFilter{Metadata: rs.filter.Metadata})) {
+				chunk = append(chunk, r)
+			}
+			if bytes += r.size(); bytes >= chunkBytes {
+				full = true
+				break
+			}
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return fmt.Errorf("scan revisions of %s: %w", rs.datasetID, err)
+		}
+		sizer.fitted(read, bytes, full)
 		for i := range chunk {
+			if rs.limit > 0 && left == 0 {
+				return nil
+			}
 			if err := fn(&chunk[i]); err != nil {
 				return err
 			}
+			left--
 		}
-		if !more || len(chunk) == 0 {
+		if !full && read < n {
 			return nil
 		}
-		after = chunk[len(chunk)-1].seq
-		left -= len(chunk)
 	}
 }
 
@@ -145,7 +232,11 @@ func (s *Store) ScanItems(ctx context.Context, q strata.ItemQuery, fn func(*stra
 				return err
 			}
 		}
-		rs := revisionScan{datasetID: d.ID, version: q.Version, afterSeq: q.AfterSeq, limit: q.Limit}
+		if err := q.Filter.Check(); err != nil {
+			return err
+		}
+		rs := revisionScan{datasetID: d.ID, version: q.Version, afterSeq: q.AfterSeq, limit: q.Limit, filter: q.Filter,
+			maxRead: q.MaxRead, readTo: q.ReadTo}
 		if q.Search != "" {
 			rs.search = likePattern(q.Search)
 		}
@@ -200,10 +291,14 @@ func checkContent(input string, groundTruth, output sql.NullString) error {
 
 // newRevision returns a draft of a new item of d.
 func newRevision(d *datasetRow, in strata.ItemInput, now int64) (*revision, error) {
+	if err := strata.NormalizeInput(&in); err != nil {
+		return nil, err
+	}
 	r := &revision{
 		id: strata.NewID(), itemID: strata.NewID(), seq: d.nextSeq, firstVersion: d.working(),
 		input: in.Input, groundTruth: nullOf(in.GroundTruth), output: nullOf(in.Output),
 		createdAt: now, updatedAt: now,
+		metadata: string(in.Metadata), splits: strata.SplitsText(in.Splits), externalID: nullOf(in.ExternalID),
 	}
 	if err := checkContent(r.input, r.groundTruth, r.output); err != nil {
 		return nil, err
@@ -226,6 +321,9 @@ func (s *Store) CreateItem(ctx context.Context, a strata.Actor, datasetID string
 	err := s.mutate(ctx, a, datasetID, false, func(tx *sql.Tx, d *datasetRow, now int64) error {
 		r, err := newRevision(d, in, now)
 		if err != nil {
+			return err
+		}
+		if err := checkExternalIDFree(ctx, tx, d.id, r); err != nil {
 			return err
 		}
 		ins := s.newRevisionInserter(tx, d)
@@ -274,6 +372,12 @@ func (s *Store) UpdateItem(ctx context.Context, a strata.Actor, datasetID, itemI
 		if err := checkContent(r.input, r.groundTruth, r.output); err != nil {
 			return err
 		}
+		if err := applyFields(r, u); err != nil {
+			return err
+		}
+		if err := checkExternalIDFree(ctx, tx, d.id, r); err != nil {
+			return err
+		}
 		r.updatedAt = now
 		if err := s.reviseRevision(ctx, tx, d, r); err != nil {
 			return err
@@ -295,15 +399,22 @@ func (s *Store) reviseRevision(ctx context.Context, tx *sql.Tx, d *datasetRow, r
 	if r.firstVersion == d.working() {
 		d.hash.Sub(r.saved.hash(r.itemID))
 		d.hash.Add(r.contentHash())
+		oldSplits := r.saved.splits
 		c := r.content()
 		r.saved = &c
 		_, err := tx.ExecContext(ctx, `UPDATE revisions SET input = $1, ground_truth = $2, output = $3,
 			evaluator_result_1 = $4, evaluator_result_2 = $5, evaluator_result_3 = $6, evaluator_result_4 = $7,
-			evaluator_result_5 = $8, updated_at = $9 WHERE dataset_id = $10 AND id = $11`,
+			evaluator_result_5 = $8, updated_at = $9, metadata = $10, splits = $11, external_id = $12
+			WHERE dataset_id = $13 AND id = $14`,
 			r.input, r.groundTruth, r.output, r.results[0], r.results[1], r.results[2], r.results[3], r.results[4],
-			r.updatedAt, d.id, r.id)
-		if err != nil {
+			r.updatedAt, r.metadata, r.splits, r.externalID, d.id, r.id)
+		if s.Dialect.IsUnique(err) {
+			return errExternalIDClash
+		} else if err != nil {
 			return fmt.Errorf("update revision %s: %w", r.id, err)
+		}
+		if oldSplits != r.splits {
+			return rewriteSplits(ctx, tx, s.Dialect, d.id, r)
 		}
 		return nil
 	}
@@ -375,6 +486,9 @@ func (s *Store) ImportItems(ctx context.Context, a strata.Actor, datasetID strin
 			if err != nil {
 				return err
 			}
+			if err := checkExternalIDFree(ctx, tx, d.id, r); err != nil {
+				return err
+			}
 			if err := ins.add(ctx, r); err != nil {
 				return err
 			}
@@ -409,6 +523,10 @@ type revisionInserter struct {
 	rows      []any
 	n         int
 	bytes     int // size of the revisions in rows
+	splitRows []any // revision_splits rows of the revisions in rows
+	// externalIDs are the external ids of the revisions in rows, and the
+	// items that have them: two new items of one batch may not share one.
+	externalIDs map[string]string
 }
 
 func (s *Store) newRevisionInserter(tx *sql.Tx, d *datasetRow) *revisionInserter {
@@ -416,15 +534,29 @@ func (s *Store) newRevisionInserter(tx *sql.Tx, d *datasetRow) *revisionInserter
 }
 
 // revisionFields is the number of columns an insert writes per revision.
-const revisionFields = 16
+const revisionFields = 19
+
+// errExternalIDClash is the conflict of a write that the unique index of
+// open external ids refused (two new items of one request with one id).
+var errExternalIDClash = strata.Errorf(strata.ECONFLICT, "externalId is already used by another item of the dataset")
 
 func (ins *revisionInserter) add(ctx context.Context, r *revision) error {
 	if !r.lastVersion.Valid {
 		ins.d.hash.Add(r.contentHash())
+		if r.externalID.Valid {
+			if ins.externalIDs == nil {
+				ins.externalIDs = map[string]string{}
+			}
+			if owner, ok := ins.externalIDs[r.externalID.String]; ok && owner != r.itemID {
+				return strata.ErrExternalIDTaken(r.externalID.String, owner)
+			}
+			ins.externalIDs[r.externalID.String] = r.itemID
+		}
 	}
 	ins.rows = append(ins.rows, r.id, ins.datasetID, r.itemID, r.seq, r.firstVersion, r.lastVersion,
 		r.input, r.groundTruth, r.output, r.results[0], r.results[1], r.results[2], r.results[3], r.results[4],
-		r.createdAt, r.updatedAt)
+		r.createdAt, r.updatedAt, r.metadata, r.splits, r.externalID)
+	ins.splitRows = appendSplitRows(ins.splitRows, ins.datasetID, r)
 	ins.n++
 	if ins.bytes += r.size(); ins.n == insertBatch || ins.bytes >= insertBatchBytes {
 		return ins.flush(ctx)
@@ -455,11 +587,17 @@ func (ins *revisionInserter) flush(ctx context.Context) error {
 	if ins.n == 0 {
 		return nil
 	}
-	if _, err := ins.tx.ExecContext(ctx, insertStatement(ins.dialect, ins.n), ins.rows...); err != nil {
+	if _, err := ins.tx.ExecContext(ctx, insertStatement(ins.dialect, ins.n), ins.rows...); ins.dialect.IsUnique(err) {
+		return errExternalIDClash
+	} else if err != nil {
 		return fmt.Errorf("insert revisions: %w", err)
+	}
+	if err := insertSplitRows(ctx, ins.tx, ins.dialect, ins.splitRows); err != nil {
+		return err
 	}
 	observeChunk("insert", ins.n, ins.bytes)
 	clear(ins.rows) // the flushed contents are garbage now
-	ins.rows, ins.n, ins.bytes = ins.rows[:0], 0, 0
+	ins.rows, ins.splitRows, ins.n, ins.bytes = ins.rows[:0], ins.splitRows[:0], 0, 0
+	clear(ins.externalIDs)
 	return nil
 }

@@ -1,0 +1,168 @@
+package api_test
+
+import (
+	"fmt"
+	"net/http"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/strata-eval/strata/api"
+)
+
+// filterFixture is a dataset of four items with splits, metadata and
+// external ids, at version 2.
+func filterFixture(t *testing.T, ts *testServer) string {
+	t.Helper()
+	id := ts.createDataset(t, "filters")
+	ts.importJSONL(t, id, []string{
+		`{"input":"a","splits":["train"],"metadata":{"lang":"en","turns":3}}`,
+		`{"input":"b","splits":["test"],"metadata":{"lang":"fr"},"externalId":"B"}`,
+		`{"input":"c","splits":["test","train"],"metadata":{"lang":"en"}}`,
+		`{"input":"d"}`,
+	})
+	wantStatus(t, ts.do(t, "POST", datasetsPath+"/"+id+"/versions", ts.owner, "{}"), http.StatusCreated)
+	return id
+}
+
+func TestItemFilters(t *testing.T) {
+	ts := newEvalServer(t, nil)
+	id := filterFixture(t, ts)
+	base := datasetsPath + "/" + id
+	for _, c := range []struct {
+		name, query string
+		want        []string
+	}{
+		{"Split", "split=test", []string{"b", "c"}},
+		{"AnySplit", "split=test&split=train", []string{"a", "b", "c"}},
+		{"Metadata", "metadata.lang=en", []string{"a", "c"}},
+		{"MetadataNumber", "metadata.turns=3", []string{"a"}},
+		{"AllOf", "split=test&metadata.lang=en", []string{"c"}},
+		{"ExternalID", "externalId=B", []string{"b"}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			lists := map[string]func() []any{
+				"items": func() []any {
+					return asAny(ts.do(t, "GET", base+"/items?"+c.query, ts.owner, "").array(t))
+				},
+				"itemsPage": func() []any {
+					return ts.do(t, "GET", base+"/items?limit=10&"+c.query, ts.owner, "").object(t)["items"].([]any)
+				},
+				"versionItems": func() []any {
+					return asAny(ts.do(t, "GET", base+"/versions/latest/items?"+c.query, ts.owner, "").array(t))
+				},
+				"versionItemsPage": func() []any {
+					return ts.do(t, "GET", base+"/versions/2/items?limit=1&"+c.query, ts.owner, "").object(t)["items"].([]any)
+				},
+				"version": func() []any {
+					return ts.do(t, "GET", base+"/versions/2?"+c.query, ts.owner, "").object(t)["items"].([]any)
+				},
+			}
+			for name, list := range lists {
+				want := c.want
+				if name == "versionItemsPage" {
+					want = want[:1]
+				}
+				if got := inputs(list()); !slices.Equal(got, want) {
+					t.Errorf("%s: %q, want %q", name, got, want)
+				}
+			}
+			r := ts.do(t, "GET", base+"/versions/2/export?format=jsonl&"+c.query, ts.owner, "")
+			wantStatus(t, r, http.StatusOK)
+			if got := strings.Count(string(r.Body), "\n"); got != len(c.want) {
+				t.Errorf("export: %d lines, want %d", got, len(c.want))
+			}
+		})
+	}
+	t.Run("PageCursor", func(t *testing.T) {
+		first := ts.do(t, "GET", base+"/items?limit=1&metadata.lang=en", ts.owner, "").object(t)
+		cursor := first["nextCursor"].(string)
+		second := ts.do(t, "GET", base+"/items?limit=1&metadata.lang=en&cursor="+cursor, ts.owner, "").object(t)
+		if got := inputs(second["items"].([]any)); !slices.Equal(got, []string{"c"}) || second["nextCursor"] != nil {
+			t.Fatalf("second page %q, next %v", got, second["nextCursor"])
+		}
+	})
+	t.Run("BoundedMetadataPage", func(t *testing.T) {
+		// Reading at most 2 rows a page, the matches come a page at a time,
+		// each page with a cursor to go on, until the version ends.
+		defer api.SetMaxPageRead(2)()
+		var got []string
+		pages := 0
+		for path := base + "/items?limit=10&metadata.lang=en"; path != ""; pages++ {
+			page := ts.do(t, "GET", path, ts.owner, "").object(t)
+			got = append(got, inputs(page["items"].([]any))...)
+			path = ""
+			if next, ok := page["nextCursor"].(string); ok {
+				path = base + "/items?limit=10&metadata.lang=en&cursor=" + next
+			}
+			if pages > 5 {
+				t.Fatal("the cursor does not move on")
+			}
+		}
+		if !slices.Equal(got, []string{"a", "c"}) || pages < 2 {
+			t.Fatalf("%d pages of %q, want [a c] over two pages or more", pages, got)
+		}
+	})
+	t.Run("Diff", func(t *testing.T) {
+		// Change a (train, en) and b (test, fr), then diff filtered by split.
+		items := ts.dataset(t, id)["items"].([]any)
+		for _, i := range []int{0, 1} {
+			itemID := items[i].(map[string]any)["id"].(string)
+			wantStatus(t, ts.do(t, "PATCH", base+"/items/"+itemID, ts.owner, `{"output":"changed"}`), http.StatusOK)
+		}
+		r := ts.do(t, "GET", base+"/diff?from=2&to=latest&split=train", ts.owner, "")
+		wantStatus(t, r, http.StatusOK)
+		var diff struct {
+			Counts  struct{ Added, Removed, Modified, Unchanged int }
+			Changes []struct{ ItemID string }
+		}
+		r.decode(t, &diff)
+		if got, want := fmt.Sprintf("%+v", diff.Counts), "{Added:0 Removed:0 Modified:1 Unchanged:1}"; got != want {
+			t.Fatalf("filtered diff counts %s, want %s", got, want)
+		}
+		if len(diff.Changes) != 1 || diff.Changes[0].ItemID != items[0].(map[string]any)["id"] {
+			t.Fatalf("filtered diff changes %+v", diff.Changes)
+		}
+	})
+	t.Run("EvaluatorRun", func(t *testing.T) {
+		wantStatus(t, ts.attach(t, id, ts.createEvaluator(t, "bleu", "bleu", `{}`), ""), http.StatusOK)
+		r := ts.do(t, "POST", base+"/evaluators/run?split=test", ts.owner, "")
+		wantStatus(t, r, http.StatusOK)
+		var res struct {
+			Run struct {
+				TotalItems int
+				Filter     *string
+			}
+			Dataset struct{ Items []map[string]any }
+		}
+		r.decode(t, &res)
+		if res.Run.TotalItems != 2 || res.Run.Filter == nil || *res.Run.Filter != "split=test" {
+			t.Fatalf("run %+v", res.Run)
+		}
+		scored := 0
+		for _, it := range res.Dataset.Items {
+			if it["evaluatorResult1"] != nil {
+				scored++
+			}
+		}
+		if scored != 2 {
+			t.Fatalf("%d items scored, want 2", scored)
+		}
+	})
+	t.Run("BadFilter", func(t *testing.T) {
+		wantValidation(t, ts.do(t, "GET", base+"/items?split=a%20b", ts.owner, ""),
+			"Validation error: A split is 1 to 64 letters, digits, '-', '_' or '.'")
+		wantValidation(t, ts.do(t, "GET", base+"/versions/1?metadata.=x", ts.owner, ""),
+			"Validation error: a metadata filter names a key: metadata.KEY=VALUE")
+		wantValidation(t, ts.do(t, "GET", base+"/diff?from=1&to=2&externalId=", ts.owner, ""),
+			"Validation error: externalId is 1 to 255 printable characters")
+	})
+}
+
+func asAny(list []map[string]any) []any {
+	out := make([]any, len(list))
+	for i, v := range list {
+		out[i] = v
+	}
+	return out
+}

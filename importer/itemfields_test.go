@@ -1,0 +1,77 @@
+package importer_test
+
+import (
+	"io"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/strata-eval/strata"
+	"github.com/strata-eval/strata/importer"
+)
+
+func readAll(t *testing.T, format, body string) ([]strata.ItemInput, error) {
+	t.Helper()
+	src, err := importer.New(format, strings.NewReader(body))
+	if err != nil {
+		return nil, err
+	}
+	var out []strata.ItemInput
+	for {
+		in, err := src.Next()
+		if err == io.EOF {
+			return out, nil
+		} else if err != nil {
+			return out, err
+		}
+		out = append(out, in)
+	}
+}
+
+func TestItemFieldsInFiles(t *testing.T) {
+	for name, tc := range map[string]struct{ format, body string }{
+		"jsonl": {"jsonl", `{"id":"i1","input":"q","externalId":"e1","metadata":{"turns":3,"lang":"en"},"splits":["train","test"]}`},
+		"csv":   {"csv", "Input,ID,ExternalId,Metadata,Splits\nq,i1,e1,\"{\"\"lang\"\":\"\"en\"\",\"\"turns\"\":3}\",\"train, test\"\n"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			got, err := readAll(t, tc.format, tc.body)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(got) != 1 {
+				t.Fatalf("%d items", len(got))
+			}
+			in := got[0]
+			if in.ID != "i1" || in.ExternalID == nil || *in.ExternalID != "e1" {
+				t.Errorf("id %q, externalId %v", in.ID, in.ExternalID)
+			}
+			if got, want := string(in.Metadata), `{"lang":"en","turns":3}`; got != want {
+				t.Errorf("metadata %s, want %s", got, want)
+			}
+			if got, want := in.Splits, []string{"test", "train"}; !slices.Equal(got, want) {
+				t.Errorf("splits %q, want %q", got, want)
+			}
+		})
+	}
+}
+
+func TestItemFieldsInFilesErrors(t *testing.T) {
+	for name, tc := range map[string]struct{ format, body, want string }{
+		"metadataArray":  {"jsonl", `{"input":"q","metadata":[1]}`, "JSONL line 1: metadata must be a JSON object"},
+		"splitsString":   {"jsonl", "\n" + `{"input":"q","splits":"test"}`, "JSONL line 2: splits must be an array of strings"},
+		"splitName":      {"jsonl", `{"input":"q","splits":["a b"]}`, "JSONL line 1: A split is 1 to 64"},
+		"externalNumber": {"jsonl", `{"input":"q","externalId":3}`, "JSONL line 1: externalId must be a string or null"},
+		"csvMetadata":    {"csv", "input,metadata\nq,[1]\n", "metadata must be a JSON object"},
+		"csvSplits":      {"csv", "input,splits\nq,a b\n", "A split is 1 to 64"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			_, err := readAll(t, tc.format, tc.body)
+			if got := strata.ErrorCode(err); got != strata.EINVALID {
+				t.Fatalf("code %q (%v), want invalid", got, err)
+			}
+			if got := strata.ErrorMessage(err); !strings.HasPrefix(got, tc.want) {
+				t.Errorf("message %q, want %q...", got, tc.want)
+			}
+		})
+	}
+}

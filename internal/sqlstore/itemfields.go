@@ -1,0 +1,172 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/strata-eval/strata"
+)
+
+// Metadata, splits and external ids are columns of the revision (see
+// itemfields.go in the domain). Two structures make them findable without
+// reading whole versions:
+//
+//   - revision_splits holds one row (revision, split, seq) per split of a
+//     revision, indexed by (dataset, split, seq): a split filter walks the
+//     index in item order and joins the revisions it names. Rows are
+//     written with their revision and go with it (ON DELETE CASCADE); an
+//     in-place edit of a draft rewrites them.
+//   - a partial unique index on (dataset, external_id) of the open
+//     revisions: an external id names at most one live item, and finds it.
+//
+// A metadata filter is applied to the revisions a scan reads (the split and
+// external id conditions, when given, narrow them first): its cost is the
+// items read until a page is full.
+
+// externalIDOwner returns the live item of a dataset that has an external
+// id, or "".
+func externalIDOwner(ctx context.Context, q querier, datasetID, externalID string) (string, error) {
+	var itemID string
+	err := q.QueryRowContext(ctx, `SELECT item_id FROM revisions
+		WHERE dataset_id = $1 AND external_id = $2 AND last_version IS NULL`, datasetID, externalID).Scan(&itemID)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	} else if err != nil {
+		return "", fmt.Errorf("find external id %q: %w", externalID, err)
+	}
+	return itemID, nil
+}
+
+// checkExternalIDFree refuses r's external id when another live item has
+// it.
+func checkExternalIDFree(ctx context.Context, q querier, datasetID string, r *revision) error {
+	if !r.externalID.Valid {
+		return nil
+	}
+	owner, err := externalIDOwner(ctx, q, datasetID, r.externalID.String)
+	if err != nil {
+		return err
+	}
+	if owner != "" && owner != r.itemID {
+		return strata.ErrExternalIDTaken(r.externalID.String, owner)
+	}
+	return nil
+}
+
+// applyFields applies an update's Strata fields to r.
+func applyFields(r *revision, u strata.ItemUpdate) error {
+	if u.Metadata != nil {
+		var (
+			m   []byte
+			err error
+		)
+		if u.MetadataMerge {
+			m, err = strata.MergeMetadata([]byte(r.metadata), u.Metadata)
+		} else {
+			m, err = strata.NormalizeMetadata(u.Metadata)
+		}
+		if err != nil {
+			return err
+		}
+		r.metadata = string(m)
+	}
+	if u.Splits != nil {
+		splits, err := strata.NormalizeSplits(u.Splits)
+		if err != nil {
+			return err
+		}
+		r.splits = strata.SplitsText(splits)
+	}
+	if u.SetExternalID {
+		if err := strata.CheckExternalID(u.ExternalID); err != nil {
+			return err
+		}
+		r.externalID = nullOf(u.ExternalID)
+	}
+	return nil
+}
+
+// splitRowFields is the number of columns of a revision_splits row.
+const splitRowFields = 4
+
+// appendSplitRows appends the revision_splits rows of r to rows.
+func appendSplitRows(rows []any, datasetID string, r *revision) []any {
+	for _, split := range strata.SplitsOf(r.splits) {
+		rows = append(rows, datasetID, r.id, split, r.seq)
+	}
+	return rows
+}
+
+// insertSplitRows writes revision_splits rows (splitRowFields values each).
+func insertSplitRows(ctx context.Context, tx *sql.Tx, d Dialect, rows []any) error {
+	for len(rows) > 0 {
+		n := min(len(rows)/splitRowFields, insertBatch)
+		var b strings.Builder
+		b.WriteString(`INSERT INTO revision_splits (dataset_id, revision_id, split, seq) VALUES `)
+		for i := 0; i < n; i++ {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			b.WriteByte('(')
+			for j := 0; j < splitRowFields; j++ {
+				if j > 0 {
+					b.WriteString(", ")
+				}
+				b.WriteString(d.Placeholder(i*splitRowFields + j + 1))
+			}
+			b.WriteByte(')')
+		}
+		if _, err := tx.ExecContext(ctx, b.String(), rows[:n*splitRowFields]...); err != nil {
+			return fmt.Errorf("insert revision splits: %w", err)
+		}
+		rows = rows[n*splitRowFields:]
+	}
+	return nil
+}
+
+// rewriteSplits replaces the revision_splits rows of a revision edited in
+// place.
+func rewriteSplits(ctx context.Context, tx *sql.Tx, d Dialect, datasetID string, r *revision) error {
+	if _, err := tx.ExecContext(ctx, `DELETE FROM revision_splits WHERE dataset_id = $1 AND revision_id = $2`,
+		datasetID, r.id); err != nil {
+		return fmt.Errorf("rewrite splits of revision %s: %w", r.id, err)
+	}
+	return insertSplitRows(ctx, tx, d, appendSplitRows(nil, datasetID, r))
+}
+
+// filterSQL returns the conditions of f that SQL applies to a scan of
+// revisions (aliased r), with their arguments numbered after n existing
+// ones. The metadata conditions are left to matches.
+func filterSQL(f strata.ItemFilter, n int) (string, []any) {
+	var (
+		b    strings.Builder
+		args []any
+	)
+	if f.ExternalID != nil {
+		args = append(args, *f.ExternalID)
+		fmt.Fprintf(&b, ` AND r.external_id = $%d`, n+len(args))
+	}
+	if len(f.Splits) > 0 {
+		b.WriteString(` AND EXISTS (SELECT 1 FROM revision_splits s WHERE s.dataset_id = r.dataset_id AND s.revision_id = r.id AND s.split IN (`)
+		for i, split := range f.Splits {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			args = append(args, split)
+			fmt.Fprintf(&b, `$%d`, n+len(args))
+		}
+		b.WriteString(`))`)
+	}
+	return b.String(), args
+}
+
+// matches reports whether r passes every condition of f.
+func (r *revision) matches(f strata.ItemFilter) bool {
+	if f.Empty() {
+		return true
+	}
+	return f.Matches([]byte(r.metadata), strata.SplitsOf(r.splits), ptr(r.externalID))
+}

@@ -1,0 +1,291 @@
+package sqlstore
+
+import (
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/binary"
+	"errors"
+	"io"
+	"sort"
+
+	"github.com/strata-eval/strata"
+)
+
+// A sync (sync.go in the domain) runs in two phases in one transaction that
+// locks the dataset. The plan reads: it streams the records, matches those
+// with an id or an external id through the indexes, then scans the working
+// set once to match the rest by content and to find what no record
+// matched. The apply writes only the difference: closes, revisions, inserts,
+// in that order (so that an external id can move from a removed item to a
+// new one), then one snapshot. A dry run stops after the plan.
+
+// syncPlan is the difference between the working set and a file.
+type syncPlan struct {
+	result   strata.SyncResult
+	removes  []*revision
+	modifies []*revision // the open revisions, with the record's content
+	adds     []*revision
+}
+
+// syncRecord is a record waiting to be matched by content.
+type syncRecord struct {
+	in    strata.ItemInput
+	order int // position in the file
+}
+
+// recordRevision applies a record's fields to r (a copy of an item's open
+// revision): what the item becomes.
+func recordRevision(r revision, in strata.ItemInput, now int64) (*revision, error) {
+	r.input, r.groundTruth, r.output = in.Input, nullOf(in.GroundTruth), nullOf(in.Output)
+	r.metadata, r.splits, r.externalID = string(in.Metadata), strata.SplitsText(in.Splits), nullOf(in.ExternalID)
+	if err := checkContent(r.input, r.groundTruth, r.output); err != nil {
+		return nil, err
+	}
+	if r.content() == *r.saved {
+		return nil, nil
+	}
+	r.updatedAt = now
+	return &r, nil
+}
+
+// syncKey identifies the content a record and an item share when they
+// match by content: everything but the id and the evaluator results.
+func syncKey(input string, groundTruth, output sql.NullString, metadata, splits string, externalID sql.NullString) [32]byte {
+	h := sha256.New()
+	for _, f := range []sql.NullString{{String: input, Valid: true}, groundTruth, output,
+		{String: metadata, Valid: true}, {String: splits, Valid: true}, externalID} {
+		var n [9]byte
+		if f.Valid {
+			n[0] = 1
+			binary.BigEndian.PutUint64(n[1:], uint64(len(f.String)))
+		}
+		h.Write(n[:])
+		h.Write([]byte(f.String))
+	}
+	var k [32]byte
+	h.Sum(k[:0])
+	return k
+}
+
+// errSyncDuplicate is a file that names one item twice.
+func errSyncDuplicate(what, value string) error {
+	return strata.Errorf(strata.EINVALID, "%s %q is in two records: a file names each item once", what, value)
+}
+
+// planSync reads the records of src and matches them to the working set.
+func (s *Store) planSync(ctx context.Context, tx *sql.Tx, d *datasetRow, src strata.ItemSource, o strata.SyncOptions, now int64) (*syncPlan, error) {
+	p := &syncPlan{}
+	matched := map[string]bool{}     // item ids matched
+	externalIDs := map[string]bool{} // external ids of the records
+	byContent := map[[32]byte][]syncRecord{}
+	type added struct {
+		r     *revision
+		order int
+	}
+	var changes []*strata.Change // modified, in file order
+	var pending []added          // new items, in file order
+	order := 0
+	for ; ; order++ {
+		in, err := src.Next()
+		if err == io.EOF {
+			break
+		} else if err != nil {
+			return nil, err
+		}
+		if err := strata.NormalizeInput(&in); err != nil {
+			return nil, err
+		}
+		if in.ExternalID != nil {
+			if externalIDs[*in.ExternalID] {
+				return nil, errSyncDuplicate("externalId", *in.ExternalID)
+			}
+			externalIDs[*in.ExternalID] = true
+		}
+		live, err := s.syncMatch(ctx, tx, d, in)
+		if err != nil {
+			return nil, err
+		}
+		if live != nil {
+			if matched[live.itemID] {
+				return nil, errSyncDuplicate("item", live.itemID)
+			}
+			matched[live.itemID] = true
+			next, err := recordRevision(*live, in, now)
+			if err != nil {
+				return nil, err
+			}
+			if next == nil {
+				p.result.Unchanged++
+				continue
+			}
+			p.result.Modified++
+			p.modifies = append(p.modifies, next)
+			if len(changes) <= o.ChangeLimit {
+				changes = append(changes, &strata.Change{ItemID: live.itemID, Kind: strata.ChangeModified,
+					Before: live.item(d.id), After: next.item(d.id), Seq: live.seq})
+			}
+			continue
+		}
+		if o.Upsert {
+			r, err := newRevision(d, in, now)
+			if err != nil {
+				return nil, err
+			}
+			pending = append(pending, added{r, order})
+			continue
+		}
+		k := syncKey(in.Input, nullOf(in.GroundTruth), nullOf(in.Output), string(in.Metadata), strata.SplitsText(in.Splits), nullOf(in.ExternalID))
+		byContent[k] = append(byContent[k], syncRecord{in: in, order: order})
+	}
+	var removed []*strata.Change
+	if !o.Upsert {
+		// One pass over the working set: match by content, and remove what
+		// nothing matched.
+		err := scanRevisions(ctx, tx, d.id, 0, func(r *revision) error {
+			if matched[r.itemID] {
+				return nil
+			}
+			k := syncKey(r.input, r.groundTruth, r.output, r.metadata, r.splits, r.externalID)
+			if recs := byContent[k]; len(recs) > 0 {
+				byContent[k] = recs[1:]
+				p.result.Unchanged++
+				return nil
+			}
+			rr := *r
+			p.removes = append(p.removes, &rr)
+			p.result.Removed++
+			if len(removed) <= o.ChangeLimit {
+				removed = append(removed, &strata.Change{ItemID: r.itemID, Kind: strata.ChangeRemoved, Before: r.item(d.id), Seq: r.seq})
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+		// The records left are new items, in file order.
+		var left []syncRecord
+		for _, recs := range byContent {
+			left = append(left, recs...)
+		}
+		sort.Slice(left, func(i, j int) bool { return left[i].order < left[j].order })
+		for _, rec := range left {
+			r, err := newRevision(d, rec.in, now)
+			if err != nil {
+				return nil, err
+			}
+			pending = append(pending, added{r, rec.order})
+		}
+	}
+	for _, a := range pending {
+		p.adds = append(p.adds, a.r)
+		p.result.Added++
+	}
+	// The page of changes: modified and added in file order, then removed.
+	all := changes
+	for _, a := range pending {
+		if len(all) > o.ChangeLimit {
+			break
+		}
+		it := a.r.item(d.id)
+		c := &strata.Change{ItemID: it.ID, Kind: strata.ChangeAdded, After: it, Seq: a.r.seq}
+		if o.DryRun {
+			c.ItemID, c.After.ID = "", ""
+		}
+		all = append(all, c)
+	}
+	all = append(all, removed...)
+	if len(all) > o.ChangeLimit {
+		all, p.result.More = all[:o.ChangeLimit], true
+	}
+	p.result.Changes = all
+	return p, nil
+}
+
+// syncMatch finds the live item a record names by id, or else by external
+// id, or nil.
+func (s *Store) syncMatch(ctx context.Context, tx *sql.Tx, d *datasetRow, in strata.ItemInput) (*revision, error) {
+	if in.ID != "" && validID(in.ID) {
+		r, err := openRevision(ctx, tx, d.id, in.ID)
+		if err == nil {
+			return r, nil
+		} else if !errors.Is(err, strata.ErrItemNotFound) {
+			return nil, err
+		}
+	}
+	if in.ExternalID != nil {
+		owner, err := externalIDOwner(ctx, tx, d.id, *in.ExternalID)
+		if err != nil || owner == "" {
+			return nil, err
+		}
+		return openRevision(ctx, tx, d.id, owner)
+	}
+	return nil, nil
+}
+
+// applySync writes a plan: removals, then revisions, then new items.
+func (s *Store) applySync(ctx context.Context, tx *sql.Tx, d *datasetRow, p *syncPlan) error {
+	for _, r := range p.removes {
+		if err := closeRevision(ctx, tx, d, r); err != nil {
+			return err
+		}
+		d.itemCount--
+	}
+	for _, r := range p.modifies {
+		if err := checkExternalIDFree(ctx, tx, d.id, r); err != nil {
+			return err
+		}
+		if err := s.reviseRevision(ctx, tx, d, r); err != nil {
+			return err
+		}
+	}
+	ins := s.newRevisionInserter(tx, d)
+	for _, r := range p.adds {
+		if err := checkExternalIDFree(ctx, tx, d.id, r); err != nil {
+			return err
+		}
+		if err := ins.add(ctx, r); err != nil {
+			return err
+		}
+	}
+	return ins.flush(ctx)
+}
+
+// SyncItems applies a file to the working set (sync.go in the domain).
+func (s *Store) SyncItems(ctx context.Context, a strata.Actor, datasetID string, src strata.ItemSource, o strata.SyncOptions) (*strata.SyncResult, error) {
+	var out *strata.SyncResult
+	fn := func(tx *sql.Tx, d *datasetRow, now int64) error {
+		p, err := s.planSync(ctx, tx, d, src, o, now)
+		if err != nil {
+			return err
+		}
+		out = &p.result
+		if o.DryRun {
+			return nil
+		}
+		if !p.result.Changed() {
+			return errSyncNoChange // rolls back the change count: the ETag stays
+		}
+		if err := s.applySync(ctx, tx, d, p); err != nil {
+			return err
+		}
+		if err := touch(ctx, tx, d, now); err != nil {
+			return err
+		}
+		if o.SkipVersion {
+			return nil
+		}
+		out.Version, err = s.snapshot(ctx, tx, a, d, o.Name, o.Description, nil, now)
+		return err
+	}
+	// A dry run reads under the lock, and counts no change.
+	if err := s.lockedWrite(ctx, a, datasetID, true, !o.DryRun, fn); err != nil && err != errSyncNoChange {
+		return nil, err
+	}
+	return out, nil
+}
+
+// errSyncNoChange ends the transaction of a sync that changes nothing: a
+// push of an unchanged file is no change of the dataset, not even of its
+// ETag.
+var errSyncNoChange = errors.New("sync changes nothing")

@@ -1,0 +1,61 @@
+package web
+
+import (
+	"encoding/json"
+	"strings"
+
+	"github.com/strata-eval/strata"
+)
+
+// The pages' forms for metadata, splits and external ids: splits as one
+// comma-separated field, metadata as JSON text, an empty external id as
+// none. The rules are the domain's (itemfields.go).
+
+// itemFieldsForm reads the item fields of an item form.
+func itemFieldsForm(ss *session) (metadata json.RawMessage, splits []string, externalID *string, err error) {
+	if splits, err = strata.ParseSplitList(ss.FormValue("splits")); err != nil {
+		return nil, nil, nil, err
+	}
+	metadata = json.RawMessage(strings.TrimSpace(ss.FormValue("metadata")))
+	if len(metadata) == 0 {
+		metadata = strata.EmptyMetadata
+	}
+	if metadata, err = strata.NormalizeMetadata(metadata); err != nil {
+		return nil, nil, nil, err
+	}
+	if id := strings.TrimSpace(ss.FormValue("externalId")); id != "" {
+		externalID = &id
+	}
+	return metadata, splits, externalID, nil
+}
+
+// itemFilterForm reads the filters of an items table: split (names
+// separated by commas: any of) and meta (KEY=VALUE, several separated by
+// commas: all of).
+func itemFilterForm(ss *session) (strata.ItemFilter, error) {
+	var f strata.ItemFilter
+	for _, s := range strings.Split(ss.FormValue("split"), ",") {
+		if s = strings.TrimSpace(s); s != "" {
+			f.Splits = append(f.Splits, s)
+		}
+	}
+	for _, term := range strings.Split(ss.FormValue("meta"), ",") {
+		if term = strings.TrimSpace(term); term == "" {
+			continue
+		}
+		key, value, ok := strings.Cut(term, "=")
+		if !ok {
+			return f, strata.Errorf(strata.EINVALID, "A metadata filter is KEY=VALUE, e.g. lang=en.")
+		}
+		f.Metadata = append(f.Metadata, strata.MetadataMatch{Key: strings.TrimSpace(key), Value: strings.TrimSpace(value)})
+	}
+	return f, f.Check()
+}
+
+// metadataText is an item's metadata as the table shows it: "" for none.
+func metadataText(m json.RawMessage) string {
+	if len(m) == 0 || string(m) == "{}" {
+		return ""
+	}
+	return string(m)
+}
