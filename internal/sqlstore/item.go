@@ -522,7 +522,7 @@ type revisionInserter struct {
 	datasetID string
 	rows      []any
 	n         int
-	bytes     int // size of the revisions in rows
+	bytes     int   // size of the revisions in rows
 	splitRows []any // revision_splits rows of the revisions in rows
 	// externalIDs are the external ids of the revisions in rows, and the
 	// items that have them: two new items of one batch may not share one.
