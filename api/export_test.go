@@ -114,30 +114,34 @@ func TestSafeCSVExport(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			ts := newTestServerWith(t, func(s *api.Server) { s.SafeCSV = c.serverSafe })
 			id := ts.createDataset(t, "formulas")
-			wantStatus(t, ts.do(t, "POST", datasetsPath+"/"+id+"/items", ts.owner,
-				`{"input":"=1+1","groundTruth":"+1","output":"\tx"}`), http.StatusCreated)
-			wantStatus(t, ts.do(t, "POST", datasetsPath+"/"+id+"/items", ts.owner,
-				`{"input":"a=1","groundTruth":"@me","output":"\rcr"}`), http.StatusCreated)
-			wantStatus(t, ts.do(t, "POST", datasetsPath+"/"+id+"/items", ts.owner,
-				`{"input":"-1","groundTruth":null,"output":""}`), http.StatusCreated)
+			var ids []string
+			for _, body := range []string{
+				`{"input":"=1+1","groundTruth":"+1","output":"\tx"}`,
+				`{"input":"a=1","groundTruth":"@me","output":"\rcr"}`,
+				`{"input":"-1","groundTruth":null,"output":""}`,
+			} {
+				r := ts.do(t, "POST", datasetsPath+"/"+id+"/items", ts.owner, body)
+				wantStatus(t, r, http.StatusCreated)
+				ids = append(ids, r.object(t)["id"].(string))
+			}
 			r := ts.do(t, "GET", datasetsPath+"/"+id+"/versions/latest/export?format=csv"+c.query, ts.viewer, "")
 			wantStatus(t, r, http.StatusOK)
-			want := "input,groundTruth,output\r\n" +
-				"\"=1+1\",\"+1\",\"\tx\"\r\n" +
-				"\"a=1\",\"@me\",\"\rcr\"\r\n" +
-				"\"-1\",,\"\"\r\n"
-			if c.wantSafe {
-				want = "input,groundTruth,output\r\n" +
-					"\"'=1+1\",\"'+1\",\"'\tx\"\r\n" +
-					"\"a=1\",\"'@me\",\"'\rcr\"\r\n" +
-					"\"'-1\",,\"\"\r\n"
+			// Ids, metadata and splits are never formulas: only the text
+			// fields change.
+			q := "'"
+			if !c.wantSafe {
+				q = ""
 			}
+			want := "id,input,groundTruth,output,externalId,metadata,splits\r\n" +
+				`"` + ids[0] + `","` + q + `=1+1","` + q + `+1","` + q + "\tx\",,\"{}\",\"\"\r\n" +
+				`"` + ids[1] + `","a=1","` + q + `@me","` + q + "\rcr\",,\"{}\",\"\"\r\n" +
+				`"` + ids[2] + `","` + q + `-1",,"",,"{}",""` + "\r\n"
 			if got := string(r.Body); got != want {
 				t.Fatalf("export:\n got %q\nwant %q", got, want)
 			}
 			// JSONL is never changed.
 			r = ts.do(t, "GET", datasetsPath+"/"+id+"/versions/latest/export?format=jsonl"+c.query, ts.viewer, "")
-			if !strings.HasPrefix(string(r.Body), `{"input":"=1+1"`) {
+			if !strings.HasPrefix(string(r.Body), `{"id":"`+ids[0]+`","input":"=1+1"`) {
 				t.Fatalf("JSONL export changed: %q", r.Body)
 			}
 		})

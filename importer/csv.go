@@ -180,7 +180,11 @@ func (s *csvSource) Next() (strata.ItemInput, error) {
 			return strata.ItemInput{}, err
 		}
 	}
-	if err := s.fields.read(&in, cell); err != nil {
+	err = s.fields.read(&in, cell)
+	if err == nil {
+		err = withUnmapped(&in, s.Unmapped())
+	}
+	if err != nil {
 		s.err = err
 		return strata.ItemInput{}, err
 	}

@@ -2,6 +2,7 @@ package importer
 
 import (
 	"encoding/json"
+	"fmt"
 
 	"github.com/strata-eval/strata"
 )
@@ -94,4 +95,30 @@ func readFieldKeys(in *strata.ItemInput, obj map[string]json.RawMessage) error {
 		in.Splits = list
 	}
 	return strata.CheckExternalID(in.ExternalID)
+}
+
+// withUnmapped stores a record's columns that map to no field in its
+// metadata, under their names (mapping.go reports them as unmapped); a key
+// the record's own metadata has keeps its value there.
+func withUnmapped(in *strata.ItemInput, unmapped map[string]json.RawMessage) error {
+	if len(unmapped) == 0 {
+		return nil
+	}
+	meta := map[string]json.RawMessage{}
+	if len(in.Metadata) > 0 {
+		if err := json.Unmarshal(in.Metadata, &meta); err != nil {
+			return strata.Errorf(strata.EINVALID, "metadata must be a JSON object")
+		}
+	}
+	for k, v := range unmapped {
+		if _, ok := meta[k]; !ok && v != nil {
+			meta[k] = v
+		}
+	}
+	b, err := json.Marshal(meta)
+	if err != nil {
+		return fmt.Errorf("metadata: %w", err)
+	}
+	in.Metadata = b
+	return nil
 }

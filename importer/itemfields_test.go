@@ -75,3 +75,33 @@ func TestItemFieldsInFilesErrors(t *testing.T) {
 		})
 	}
 }
+
+// TestUnmappedToMetadata: columns that map to no field are kept in the
+// item's metadata under their names; a key the record's own metadata has
+// keeps its value, and an empty CSV cell adds nothing.
+func TestUnmappedToMetadata(t *testing.T) {
+	for _, tt := range []struct {
+		name, format, input string
+		want                []string // each record's metadata
+	}{
+		{"CSV", "csv", "question,source,lang\nq1,geo,\nq2,,en\n", []string{`{"source":"geo"}`, `{"lang":"en"}`}},
+		{"JSONL", "jsonl", `{"input":"a","turns":3,"metadata":{"turns":1,"x":"y"}}` + "\n" + `{"input":"b","tags":["t"]}` + "\n",
+			[]string{`{"turns":1,"x":"y"}`, `{"tags":["t"]}`}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			src, err := importer.Config{}.Open(tt.format, strings.NewReader(tt.input))
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i, want := range tt.want {
+				in, err := src.Next()
+				if err != nil {
+					t.Fatalf("record %d: %v", i+1, err)
+				}
+				if got := string(in.Metadata); got != want {
+					t.Errorf("record %d: metadata = %s, want %s", i+1, got, want)
+				}
+			}
+		})
+	}
+}

@@ -65,9 +65,6 @@ func (s *jsonlSource) Next() (strata.ItemInput, error) {
 		}
 		in, err := s.parseLine(line)
 		if err != nil {
-			if err != errBadJSONLine && err != errNoInputKey {
-				err = strata.Errorf(strata.ErrorCode(err), "JSONL line %d: %s", s.line, strata.ErrorMessage(err))
-			}
 			s.err = err
 			return strata.ItemInput{}, err
 		}
@@ -124,8 +121,12 @@ func (s *jsonlSource) parseLine(line []byte) (strata.ItemInput, error) {
 	exact := s.mapping.IsZero() && isExactLine(obj)
 	in.GroundTruth = firstValue(obj, p.keys[fGroundTruth], exact)
 	in.Output = firstValue(obj, p.keys[fOutput], exact)
-	if err := readFieldKeys(&in, obj); err != nil {
-		return strata.ItemInput{}, err
+	err = readFieldKeys(&in, obj)
+	if err == nil {
+		err = withUnmapped(&in, s.Unmapped())
+	}
+	if err != nil {
+		return strata.ItemInput{}, strata.Errorf(strata.ErrorCode(err), "JSONL line %d: %s", s.line, strata.ErrorMessage(err))
 	}
 	return in, nil
 }

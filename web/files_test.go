@@ -10,6 +10,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/strata-eval/strata"
@@ -80,12 +81,16 @@ func TestSafeCSVExport(t *testing.T) {
 			s.post(t, ds+"/save", url.Values{"csrf": {token}})
 
 			p := s.get(t, ds+"/versions/latest/export?format=csv")
-			want := "input,groundTruth,output\r\n\"=1+1\",,\r\n"
-			if safe {
-				want = "input,groundTruth,output\r\n\"'=1+1\",,\r\n"
+			header, row, _ := strings.Cut(p.body, "\r\n")
+			if want := "id,input,groundTruth,output,externalId,metadata,splits"; header != want {
+				t.Fatalf("header = %q, want %q", header, want)
 			}
-			if p.body != want {
-				t.Fatalf("export = %q, want %q", p.body, want)
+			input := `,"=1+1",`
+			if safe {
+				input = `,"'=1+1",`
+			}
+			if !strings.Contains(row, input) {
+				t.Fatalf("export row = %q, want the input %s", row, input)
 			}
 		})
 	}

@@ -46,7 +46,7 @@ func TestImportPreview(t *testing.T) {
 		}
 		wantText(t, p, "Import preview: faq.csv", "<strong>2</strong> items would be imported",
 			"Detected: question", "Detected: answer", "Detected: none", "Capital of France?", "Paris",
-			"Columns not imported: “id”, “notes”", `<option value="notes">notes</option>`)
+			"Columns kept as metadata: “notes”", `<option value="notes">notes</option>`)
 		if got := s.get(t, ds); !strings.Contains(got.body, "0 items") {
 			t.Fatalf("a preview imported items")
 		}
