@@ -1,0 +1,237 @@
+package main
+
+import (
+	"bytes"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/creack/pty"
+
+	apiclient "github.com/strata-eval/strata/client"
+)
+
+// pushDoc is what push --json prints.
+type pushDoc struct {
+	Dataset   apiclient.Dataset
+	Created   bool
+	DryRun    bool
+	Added     int
+	Modified  int
+	Removed   int
+	Unchanged int
+	Version   *apiclient.Version
+	Changes   []apiclient.Change
+	Tag       *string
+}
+
+var faqLines = []string{
+	`{"input":"Can I return shoes?","groundTruth":"Yes, within 30 days."}`,
+	`{"input":"Where is my order?","groundTruth":"See the tracking link in your email."}`,
+	`{"input":"Do you ship abroad?","groundTruth":"No."}`,
+}
+
+// writeLines writes a JSONL file.
+func writeLines(t *testing.T, path string, lines ...string) string {
+	t.Helper()
+	if err := os.WriteFile(path, []byte(strings.Join(lines, "\n")+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// push runs push --json and decodes its document.
+func (s *clientServer) push(t *testing.T, args ...string) pushDoc {
+	t.Helper()
+	var doc pushDoc
+	s.okJSON(t, &doc, append([]string{"push"}, args...)...)
+	return doc
+}
+
+func wantCounts(t *testing.T, d pushDoc, added, modified, removed, unchanged int) {
+	t.Helper()
+	if d.Added != added || d.Modified != modified || d.Removed != removed || d.Unchanged != unchanged {
+		t.Fatalf("push: %d added, %d modified, %d removed, %d unchanged; want %d, %d, %d, %d",
+			d.Added, d.Modified, d.Removed, d.Unchanged, added, modified, removed, unchanged)
+	}
+}
+
+func TestClientPush(t *testing.T) {
+	s := newClientServer(t)
+	dir := t.TempDir()
+	file := writeLines(t, filepath.Join(dir, "faq.jsonl"), faqLines...)
+
+	t.Run("NewFile", func(t *testing.T) {
+		d := s.push(t, file, "--dataset", "faq", "--create", "--message", "first cases")
+		if !d.Created || d.Dataset.Slug != "faq" {
+			t.Fatalf("push --create: created %v, dataset %+v", d.Created, d.Dataset)
+		}
+		wantCounts(t, d, 3, 0, 0, 0)
+		if d.Version == nil || d.Version.VersionNumber != 2 || d.Version.ItemCount != 3 {
+			t.Fatalf("version = %+v, want version 2 of 3 items", d.Version)
+		}
+		if d.Version.Description == nil || *d.Version.Description != "first cases" {
+			t.Fatalf("version description = %v, want the --message", d.Version.Description)
+		}
+	})
+	t.Run("AgainMakesNoVersion", func(t *testing.T) {
+		d := s.push(t, file, "--dataset", "faq")
+		wantCounts(t, d, 0, 0, 0, 3)
+		if d.Version != nil {
+			t.Fatalf("an unchanged push made version %d", d.Version.VersionNumber)
+		}
+		if out := s.ok(t, "push", file, "--dataset", "faq"); !strings.Contains(out, "no changes") {
+			t.Fatalf("push of an unchanged file printed %q", out)
+		}
+		ds, err := s.api.FindDataset(t.Context(), "faq")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ds.CurrentVersionNumber != 2 {
+			t.Fatalf("head = %d after unchanged pushes, want 2", ds.CurrentVersionNumber)
+		}
+	})
+	t.Run("EditGivesExactCounts", func(t *testing.T) {
+		writeLines(t, file, faqLines[0], faqLines[1], `{"input":"Can I return a gift?","groundTruth":"Yes, for store credit."}`)
+		d := s.push(t, file, "--dataset", "faq", "--tag", "reviewed")
+		wantCounts(t, d, 1, 0, 1, 2)
+		if d.Version == nil || d.Version.VersionNumber != 3 {
+			t.Fatalf("version = %+v, want 3", d.Version)
+		}
+		tags, err := s.api.ListTags(t.Context(), d.Dataset.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(tags) != 1 || tags[0].Name != "reviewed" || tags[0].VersionNumber != 3 {
+			t.Fatalf("tags = %+v, want reviewed on version 3", tags)
+		}
+		out := s.ok(t, "diff", "faq", "2", "3")
+		if !strings.Contains(out, "1 added, 1 removed, 0 modified, 2 unchanged") {
+			t.Fatalf("diff after the edit:\n%s", out)
+		}
+	})
+	t.Run("PulledHeadPushesNoChange", func(t *testing.T) {
+		for _, name := range []string{"head.jsonl", "head.csv"} {
+			pulled := filepath.Join(dir, name)
+			s.ok(t, "pull", "faq", "-o", pulled)
+			d := s.push(t, pulled, "--dataset", "faq")
+			wantCounts(t, d, 0, 0, 0, 3)
+			if d.Version != nil {
+				t.Fatalf("pushing the pulled %s made version %d", name, d.Version.VersionNumber)
+			}
+		}
+	})
+	t.Run("EditOfAPulledFileIsAModification", func(t *testing.T) {
+		pulled := filepath.Join(dir, "pulled.jsonl")
+		s.ok(t, "pull", "faq", "-o", pulled)
+		b, err := os.ReadFile(pulled)
+		if err != nil {
+			t.Fatal(err)
+		}
+		edited := strings.Replace(string(b), "Yes, within 30 days.", "Yes, within 60 days.", 1)
+		if edited == string(b) {
+			t.Fatalf("pulled file %q lacks the answer to edit", b)
+		}
+		if err := os.WriteFile(pulled, []byte(edited), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		d := s.push(t, pulled, "--dataset", "faq")
+		wantCounts(t, d, 0, 1, 0, 2)
+		out := s.ok(t, "diff", "faq", "3", "4")
+		if !strings.Contains(out, `groundTruth: "Yes, within 30 days." -> "Yes, within 60 days."`) {
+			t.Fatalf("diff of the edit:\n%s", out)
+		}
+	})
+	t.Run("PullOfAnOldVersionIsStable", func(t *testing.T) {
+		v2 := s.ok(t, "pull", "faq@2")
+		if strings.Count(v2, "\n") != 3 || !strings.Contains(v2, "Do you ship abroad?") {
+			t.Fatalf("pull faq@2 = %q, want the three first cases", v2)
+		}
+		s.push(t, writeLines(t, filepath.Join(dir, "other.jsonl"), `{"input":"only this"}`), "--dataset", "faq")
+		if again := s.ok(t, "pull", "faq@2"); again != v2 {
+			t.Fatalf("pull faq@2 after more pushes = %q, want %q", again, v2)
+		}
+	})
+	t.Run("DryRunJSON", func(t *testing.T) {
+		ds, err := s.api.FindDataset(t.Context(), "faq")
+		if err != nil {
+			t.Fatal(err)
+		}
+		d := s.push(t, file, "--dataset", "faq", "--dry-run")
+		if !d.DryRun || d.Version != nil {
+			t.Fatalf("dry run: dryRun %v, version %+v", d.DryRun, d.Version)
+		}
+		wantCounts(t, d, 3, 0, 1, 0)
+		if len(d.Changes) == 0 {
+			t.Fatal("dry run lists no changes")
+		}
+		after, err := s.api.FindDataset(t.Context(), "faq")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if after.CurrentVersionNumber != ds.CurrentVersionNumber || after.ItemCount != ds.ItemCount {
+			t.Fatalf("a dry run changed the dataset: %+v -> %+v", ds, after)
+		}
+	})
+	t.Run("ErrMissingDataset", func(t *testing.T) {
+		if r := s.strata(t, "push", file, "--dataset", "nope"); r.code != 1 || !strings.Contains(r.stderr, "nope") {
+			t.Fatalf("push to a missing dataset: exit %d, %q", r.code, r.stderr)
+		}
+		if r := s.strata(t, "push", file, "--dataset", "nope", "--create", "--dry-run"); r.code != 1 {
+			t.Fatalf("push --create --dry-run made a dataset: exit %d", r.code)
+		}
+		if r := s.strata(t, "push", file, "--dataset", "faq", "--dry-run", "--tag", "x"); r.code != 2 {
+			t.Fatalf("push --dry-run --tag: exit %d, want 2", r.code)
+		}
+	})
+}
+
+// TestClientPushProgress: push draws its progress on a terminal only.
+func TestClientPushProgress(t *testing.T) {
+	s := newClientServer(t)
+	file := writeLines(t, filepath.Join(t.TempDir(), "faq.jsonl"), faqLines...)
+	command := func() *exec.Cmd {
+		cmd := exec.Command(os.Args[0], "push", file, "--dataset", "faq", "--create")
+		cmd.Env = append(os.Environ(), beMain+"=1", "STRATA_URL="+s.url, "STRATA_API_KEY="+s.key)
+		return cmd
+	}
+	ptmx, tty, err := pty.Open()
+	if err != nil {
+		t.Skipf("no pseudo-terminal: %v", err)
+	}
+	defer ptmx.Close()
+	cmd := command()
+	var stdout bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, tty
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	tty.Close()
+	var screen bytes.Buffer
+	done := make(chan struct{})
+	go func() { io.Copy(&screen, ptmx); close(done) }()
+	if err := cmd.Wait(); err != nil {
+		t.Fatalf("push: %v\n%s", err, screen.String())
+	}
+	<-done
+	if !strings.Contains(screen.String(), "push faq.jsonl") {
+		t.Fatalf("no progress on the terminal: %q", screen.String())
+	}
+	if !strings.Contains(stdout.String(), "3 added") {
+		t.Fatalf("stdout = %q", stdout.String())
+	}
+
+	cmd = command()
+	var stderr bytes.Buffer
+	stdout.Reset()
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("push: %v\n%s", err, stderr.String())
+	}
+	if stderr.Len() != 0 {
+		t.Fatalf("stderr in a pipe = %q, want nothing", stderr.String())
+	}
+}
