@@ -105,6 +105,10 @@ func (s *Server) syncItems(w http.ResponseWriter, r *request) error {
 		return err
 	}
 	o, err := syncOptions(r)
+	var m importer.Mapping
+	if err == nil {
+		m, err = importer.ParseMapping(r.URL.Query()) // import_map.go: map.FIELD=COLUMN, inputFrom
+	}
 	if err != nil {
 		return s.afterLookup(r, ids[0], err)
 	}
@@ -112,7 +116,7 @@ func (s *Server) syncItems(w http.ResponseWriter, r *request) error {
 	if _, err := s.Store.FindDataset(r.ctx(), r.principal.ProjectID, ids[0]); err != nil {
 		return err
 	}
-	src, file, err := s.syncSource(w, r)
+	src, file, err := s.syncSource(w, r, importer.Config{Mapping: m})
 	if err != nil {
 		return err
 	}
@@ -135,7 +139,7 @@ func (s *Server) applySync(w http.ResponseWriter, r *request, datasetID string, 
 // import is (so that the sync's transaction never waits on the network),
 // and opens it as a stream of records. The file, when there is one, is the
 // caller's to close.
-func (s *Server) syncSource(w http.ResponseWriter, r *request) (strata.ItemSource, *rules.Upload, error) {
+func (s *Server) syncSource(w http.ResponseWriter, r *request, cfg importer.Config) (strata.ItemSource, *rules.Upload, error) {
 	l := s.limits()
 	ct := r.Header.Get("Content-Type")
 	format := rawImportFormat(ct)
@@ -152,7 +156,7 @@ func (s *Server) syncSource(w http.ResponseWriter, r *request) (strata.ItemSourc
 	if err != nil {
 		return nil, nil, err
 	}
-	src, err := s.openSync(r, format, file)
+	src, err := s.openSync(r, cfg, format, file)
 	if err != nil {
 		file.Close()
 		return nil, nil, err
@@ -161,8 +165,7 @@ func (s *Server) syncSource(w http.ResponseWriter, r *request) (strata.ItemSourc
 }
 
 // openSync reads a received sync body: a file in format, or JSON.
-func (s *Server) openSync(r *request, format string, file io.Reader) (strata.ItemSource, error) {
-	cfg := importer.Config{}
+func (s *Server) openSync(r *request, cfg importer.Config, format string, file io.Reader) (strata.ItemSource, error) {
 	if format != "" {
 		return cfg.New(format, file)
 	}
@@ -194,7 +197,7 @@ func (s *Server) openSync(r *request, format string, file io.Reader) (strata.Ite
 	if err != nil {
 		return nil, err
 	}
-	return importer.New(format, strings.NewReader(content))
+	return cfg.New(format, strings.NewReader(content))
 }
 
 // firstNonSpace peeks at the first byte of br after white space.

@@ -2,6 +2,7 @@ package client
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -9,16 +10,22 @@ import (
 
 // ItemInput creates an item.
 type ItemInput struct {
-	Input       string  `json:"input"`
-	GroundTruth *string `json:"groundTruth,omitempty"`
-	Output      *string `json:"output,omitempty"`
+	Input       string          `json:"input"`
+	GroundTruth *string         `json:"groundTruth,omitempty"`
+	Output      *string         `json:"output,omitempty"`
+	Metadata    json.RawMessage `json:"metadata,omitempty"`
+	Splits      []string        `json:"splits,omitempty"`
+	ExternalID  *string         `json:"externalId,omitempty"`
 }
 
 // ItemUpdate changes the fields that are set.
 type ItemUpdate struct {
-	Input       *string `json:"input,omitempty"`
-	GroundTruth *string `json:"groundTruth,omitempty"`
-	Output      *string `json:"output,omitempty"`
+	Input       *string         `json:"input,omitempty"`
+	GroundTruth *string         `json:"groundTruth,omitempty"`
+	Output      *string         `json:"output,omitempty"`
+	Metadata    json.RawMessage `json:"metadata,omitempty"`
+	Splits      []string        `json:"splits,omitempty"`
+	ExternalID  *string         `json:"externalId,omitempty"`
 }
 
 // PageOptions ask for one page of a list.

@@ -50,6 +50,9 @@ type SyncOptions struct {
 	SkipVersion bool
 	// Name and Description name the version the sync makes.
 	Name, Description string
+	// Map names the file's column of a field ("input", "groundTruth",
+	// "output") where detection would not find it: map.FIELD=COLUMN.
+	Map map[string]string
 }
 
 // Sync makes the dataset's working items those of a file (JSONL or CSV) read
@@ -74,6 +77,9 @@ func (c *Client) Sync(ctx context.Context, datasetID, format string, r io.Reader
 	}
 	if o.Description != "" {
 		q.Set("description", o.Description)
+	}
+	for field, column := range o.Map {
+		q.Set("map."+field, column)
 	}
 	var out SyncResult
 	req := &request{method: http.MethodPut, path: "/v1/datasets-v2/" + esc(datasetID) + "/items", query: q,

@@ -53,6 +53,11 @@ type Item struct {
 	EvaluatorResult3 json.RawMessage `json:"evaluatorResult3"`
 	EvaluatorResult4 json.RawMessage `json:"evaluatorResult4"`
 	EvaluatorResult5 json.RawMessage `json:"evaluatorResult5"`
+	// Strata's fields: free-form metadata (a JSON object), the splits the
+	// item belongs to, and the id a script gave it.
+	Metadata   json.RawMessage `json:"metadata,omitempty"`
+	Splits     []string        `json:"splits,omitempty"`
+	ExternalID *string         `json:"externalId,omitempty"`
 	// ItemIndex is the item's place in a version (version reads only).
 	ItemIndex *int `json:"itemIndex,omitempty"`
 }

@@ -189,6 +189,39 @@ func TestClientPush(t *testing.T) {
 	})
 }
 
+// TestClientPushMap: --map names the columns detection would not find,
+// and a malformed one is a usage error.
+func TestClientPushMap(t *testing.T) {
+	s := newClientServer(t)
+	file := writeLines(t, filepath.Join(t.TempDir(), "own.jsonl"),
+		`{"text":"Is shipping free?","gold":"Above 50 EUR","note":"shipping"}`)
+	d := s.push(t, file, "--dataset", "own", "--create", "--map", "input=text", "--map", "groundTruth=gold")
+	wantCounts(t, d, 1, 0, 0, 0)
+	page, err := s.api.ListItems(t.Context(), d.Dataset.ID, apiclient.PageOptions{Limit: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	items := page.Items
+	if len(items) != 1 {
+		t.Fatalf("%d items, want 1", len(items))
+	}
+	if got, want := items[0].Input, "Is shipping free?"; got != want {
+		t.Errorf("input = %q, want %q", got, want)
+	}
+	if got := items[0].GroundTruth; got == nil || *got != "Above 50 EUR" {
+		t.Errorf("ground truth = %v, want %q", got, "Above 50 EUR")
+	}
+	if got, want := string(items[0].Metadata), `{"note":"shipping"}`; got != want {
+		t.Errorf("metadata = %s, want %s (the column no field takes)", got, want)
+	}
+	if r := s.strata(t, "push", file, "--dataset", "own", "--map", "input"); r.code != 2 {
+		t.Fatalf("push --map input: exit %d, want 2", r.code)
+	}
+	if r := s.strata(t, "push", file, "--dataset", "own", "--map", "input=missing"); r.code != 1 || !strings.Contains(r.stderr, "missing") {
+		t.Fatalf("push --map input=missing: exit %d, %q; want 1 naming the column", r.code, r.stderr)
+	}
+}
+
 // TestClientPushProgress: push draws its progress on a terminal only.
 func TestClientPushProgress(t *testing.T) {
 	s := newClientServer(t)

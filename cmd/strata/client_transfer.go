@@ -50,7 +50,16 @@ func runPush(ctx context.Context, e *clientEnv, args []string) error {
 	create := fs.Bool("create", false, "create the dataset when it does not exist")
 	dryRun := fs.Bool("dry-run", false, "report what would change, change nothing")
 	format := fs.String("format", "", "jsonl or csv (default: from the file's extension)")
-	const usage = "push FILE --dataset DATASET [--message M] [--tag T] [--create] [--dry-run] [--format jsonl|csv] [--json]"
+	columns := map[string]string{}
+	fs.Func("map", "FIELD=COLUMN: read a field (input, groundTruth, output) from the file's COLUMN; repeatable", func(v string) error {
+		field, column, ok := strings.Cut(v, "=")
+		if !ok || field == "" {
+			return fmt.Errorf("want FIELD=COLUMN, as in input=question")
+		}
+		columns[field] = column
+		return nil
+	})
+	const usage = "push FILE --dataset DATASET [--message M] [--tag T] [--create] [--dry-run] [--format jsonl|csv] [--map FIELD=COLUMN] [--json]"
 	pos, err := e.parse(fs, url, key, args, 1, usage)
 	if err != nil {
 		return err
@@ -85,7 +94,7 @@ func runPush(ctx context.Context, e *clientEnv, args []string) error {
 	}
 	bar := e.newProgress(info.Size(), "push "+filepath.Base(pos[0]), true)
 	out.SyncResult, err = e.client.Sync(ctx, out.Dataset.ID, f, &countingReader{r: file, bar: bar},
-		apiclient.SyncOptions{DryRun: *dryRun, Description: *message})
+		apiclient.SyncOptions{DryRun: *dryRun, Description: *message, Map: columns})
 	finish(bar)
 	if err != nil {
 		return err
