@@ -180,7 +180,7 @@ func TestImportMappingErrors(t *testing.T) {
 		{name: "NoUserMessage", format: "jsonl", query: "?inputFrom=lastUserMessage",
 			content: `{"input":[{"role":"assistant","content":"hi"}]}`, msg: "JSONL line 1: inputFrom=lastUserMessage: the input holds no chat with a user message"},
 		{name: "UnknownField", format: "csv", query: "?map.expected=a",
-			content: "input\nq\n", msg: `Unknown mapping parameter "map.expected": expected map.input, map.groundTruth or map.output`},
+			content: "input\nq\n", msg: `Unknown mapping parameter "map.expected": expected map.input, map.groundTruth, map.output, map.metadata.KEY or map.splits`},
 		{name: "InputOff", format: "csv", query: "?map.input=",
 			content: "input\nq\n", msg: "map.input must name a column: every item has an input"},
 		{name: "Repeated", format: "csv", query: "?map.output=a&map.output=b",
@@ -389,4 +389,34 @@ func FuzzImportMapping(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestImportToMetadataAndSplits: columns named by map.metadata.KEY and
+// map.splits land in the items' metadata and splits, the columns no field
+// takes in their metadata, whichever form the body has.
+func TestImportToMetadataAndSplits(t *testing.T) {
+	ts := newTestServer(t)
+	const file = "question,answer,language,set,source\nCapital of France?,Paris,fr,\"test,geo\",atlas\n"
+	for _, raw := range []bool{true, false} {
+		id := ts.createDataset(t, "fields "+map[bool]string{true: "raw", false: "json"}[raw])
+		r := ts.importTo(t, id, "?map.metadata.lang=language&map.splits=set", "csv", file, raw)
+		wantStatus(t, r, http.StatusOK)
+		items := ts.dataset(t, id)["items"].([]any)
+		if len(items) != 1 {
+			t.Fatalf("%d items, want 1", len(items))
+		}
+		it := items[0].(map[string]any)
+		if got, want := it["metadata"], map[string]any{"lang": "fr", "source": "atlas"}; !reflect.DeepEqual(got, want) {
+			t.Errorf("raw %v: metadata = %v, want %v", raw, got, want)
+		}
+		if got, want := it["splits"], []any{"geo", "test"}; !reflect.DeepEqual(got, want) {
+			t.Errorf("raw %v: splits = %v, want %v", raw, got, want)
+		}
+		if got, want := it["input"], "Capital of France?"; got != want {
+			t.Errorf("raw %v: input = %v, want %v", raw, got, want)
+		}
+	}
+	id := ts.createDataset(t, "fields missing")
+	wantError(t, ts.importTo(t, id, "?map.splits=tags", "csv", file, true), http.StatusBadRequest,
+		`CSV line 1: column "tags" (map.splits) is missing`)
 }

@@ -182,6 +182,15 @@ func (s *csvSource) Next() (strata.ItemInput, error) {
 	}
 	err = s.fields.read(&in, cell)
 	if err == nil {
+		err = s.plan.readMapped(&in, func(i int) json.RawMessage {
+			if v := cell(i); v != "" {
+				b, _ := json.Marshal(v)
+				return b
+			}
+			return nil
+		})
+	}
+	if err == nil {
 		err = withUnmapped(&in, s.Unmapped())
 	}
 	if err != nil {

@@ -101,7 +101,13 @@ func readFieldKeys(in *strata.ItemInput, obj map[string]json.RawMessage) error {
 // metadata, under their names (mapping.go reports them as unmapped); a key
 // the record's own metadata has keeps its value there.
 func withUnmapped(in *strata.ItemInput, unmapped map[string]json.RawMessage) error {
-	if len(unmapped) == 0 {
+	return addMetadata(in, unmapped, false)
+}
+
+// addMetadata adds values to in's metadata; replace says whether a value
+// replaces a key the metadata already has.
+func addMetadata(in *strata.ItemInput, values map[string]json.RawMessage, replace bool) error {
+	if len(values) == 0 {
 		return nil
 	}
 	meta := map[string]json.RawMessage{}
@@ -110,8 +116,8 @@ func withUnmapped(in *strata.ItemInput, unmapped map[string]json.RawMessage) err
 			return strata.Errorf(strata.EINVALID, "metadata must be a JSON object")
 		}
 	}
-	for k, v := range unmapped {
-		if _, ok := meta[k]; !ok && v != nil {
+	for k, v := range values {
+		if _, ok := meta[k]; (replace || !ok) && v != nil {
 			meta[k] = v
 		}
 	}

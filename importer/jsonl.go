@@ -123,6 +123,14 @@ func (s *jsonlSource) parseLine(line []byte) (strata.ItemInput, error) {
 	in.Output = firstValue(obj, p.keys[fOutput], exact)
 	err = readFieldKeys(&in, obj)
 	if err == nil {
+		err = p.readMapped(&in, func(i int) json.RawMessage {
+			if raw := obj[p.cols.names[i]]; raw != nil && string(raw) != "null" {
+				return raw
+			}
+			return nil
+		})
+	}
+	if err == nil {
 		err = withUnmapped(&in, s.Unmapped())
 	}
 	if err != nil {

@@ -57,12 +57,18 @@ type Mapping struct {
 	Input, GroundTruth, Output *string
 	// InputFrom is "" (the value as it is) or InputFromLastUserMessage.
 	InputFrom string
+	// Metadata reads metadata keys from columns (map.metadata.KEY=COL), and
+	// Splits an item's splits from a column (map.splits=COL): a JSON array
+	// of names, or names separated by commas.
+	Metadata map[string]string
+	Splits   *string
 }
 
 // IsZero reports whether m changes nothing: detection only, values as they
 // are.
 func (m Mapping) IsZero() bool {
-	return m.Input == nil && m.GroundTruth == nil && m.Output == nil && m.InputFrom == ""
+	return m.Input == nil && m.GroundTruth == nil && m.Output == nil && m.InputFrom == "" &&
+		len(m.Metadata) == 0 && m.Splits == nil
 }
 
 func (m Mapping) column(f int) *string {
@@ -77,7 +83,8 @@ var MappingParams = []string{"map." + FieldInput, "map." + FieldGroundTruth, "ma
 const maxColumnName = 1000
 
 // ParseMapping reads a mapping from query parameters: map.input=COL,
-// map.groundTruth=COL, map.output=COL and inputFrom=lastUserMessage. Other
+// map.groundTruth=COL, map.output=COL, map.metadata.KEY=COL, map.splits=COL
+// and inputFrom=lastUserMessage. Other
 // parameters are left alone, except unknown ones starting with "map.".
 func ParseMapping(q url.Values) (Mapping, error) {
 	var m Mapping
@@ -115,8 +122,24 @@ func ParseMapping(q url.Values) (Mapping, error) {
 			m.GroundTruth = &v
 		case FieldOutput:
 			m.Output = &v
+		case "splits":
+			if v == "" {
+				return Mapping{}, strata.Errorf(strata.EINVALID, "map.splits must name a column")
+			}
+			m.Splits = &v
 		default:
-			return Mapping{}, strata.Errorf(strata.EINVALID, "Unknown mapping parameter %q: expected map.input, map.groundTruth or map.output", key)
+			metaKey, ok := strings.CutPrefix(field, "metadata.")
+			if !ok || metaKey == "" {
+				return Mapping{}, strata.Errorf(strata.EINVALID,
+					"Unknown mapping parameter %q: expected map.input, map.groundTruth, map.output, map.metadata.KEY or map.splits", key)
+			}
+			if v == "" {
+				return Mapping{}, strata.Errorf(strata.EINVALID, "%s must name a column", key)
+			}
+			if m.Metadata == nil {
+				m.Metadata = map[string]string{}
+			}
+			m.Metadata[metaKey] = v
 		}
 	}
 	return m, nil
@@ -132,6 +155,12 @@ func (m Mapping) Query() url.Values {
 	}
 	if m.InputFrom != "" {
 		q.Set("inputFrom", m.InputFrom)
+	}
+	for key, col := range m.Metadata {
+		q.Set("map.metadata."+key, col)
+	}
+	if m.Splits != nil {
+		q.Set("map.splits", *m.Splits)
 	}
 	return q
 }
@@ -261,6 +290,15 @@ type plan struct {
 	keys     [numFields][]string // their names
 	explicit [numFields]bool
 	unmapped []int // columns mapping to no field, first of each name only
+
+	meta      []mappedMeta // map.metadata.KEY columns, by key
+	splitsCol int          // the map.splits column, -1 for none
+}
+
+// mappedMeta is a metadata key read from a column.
+type mappedMeta struct {
+	key string
+	col int
 }
 
 // missingColumnError is a mapped column the file does not have.
@@ -270,8 +308,22 @@ func missingColumnError(field, column string) error {
 
 // resolve makes the plan of a header.
 func (m Mapping) resolve(cols columns) (*plan, error) {
-	p := &plan{cols: cols}
+	p := &plan{cols: cols, splitsCol: -1}
 	taken := make([]bool, len(cols.names))
+	for _, key := range slices.Sorted(maps.Keys(m.Metadata)) {
+		i, ok := cols.lookup(m.Metadata[key])
+		if !ok {
+			return nil, missingColumnError("metadata."+key, m.Metadata[key])
+		}
+		p.meta, taken[i] = append(p.meta, mappedMeta{key, i}), true
+	}
+	if m.Splits != nil {
+		i, ok := cols.lookup(*m.Splits)
+		if !ok {
+			return nil, missingColumnError("splits", *m.Splits)
+		}
+		p.splitsCol, taken[i] = i, true
+	}
 	off := [numFields]bool{}
 	for f := range numFields {
 		c := m.column(f)
@@ -484,4 +536,44 @@ func lastUserMessage(raw []byte) (string, bool) {
 // errNoUserMessage is a chat without a user message under inputFrom.
 func errNoUserMessage(where string) error {
 	return strata.Errorf(strata.EINVALID, "%s: inputFrom=%s: the input holds no chat with a user message", where, InputFromLastUserMessage)
+}
+
+// readMapped reads the metadata keys and splits a mapping names from a
+// record; value returns a column's value as JSON, nil when empty or absent.
+// A mapped metadata key replaces the key of the record's own metadata.
+func (p *plan) readMapped(in *strata.ItemInput, value func(col int) json.RawMessage) error {
+	if len(p.meta) > 0 {
+		vals := make(map[string]json.RawMessage, len(p.meta))
+		for _, m := range p.meta {
+			if v := value(m.col); v != nil {
+				vals[m.key] = v
+			}
+		}
+		if err := addMetadata(in, vals, true); err != nil {
+			return err
+		}
+	}
+	if p.splitsCol < 0 {
+		return nil
+	}
+	raw := value(p.splitsCol)
+	if raw == nil {
+		return nil
+	}
+	var list []string
+	var text string
+	var err error
+	switch {
+	case json.Unmarshal(raw, &list) == nil:
+		list, err = strata.NormalizeSplits(list)
+	case json.Unmarshal(raw, &text) == nil:
+		list, err = strata.ParseSplitList(text)
+	default:
+		err = strata.Errorf(strata.EINVALID, "column %q (map.splits) must hold split names: a list, or names separated by commas", p.cols.names[p.splitsCol])
+	}
+	if err != nil {
+		return err
+	}
+	in.Splits = list
+	return nil
 }

@@ -242,7 +242,12 @@ func TestParseMapping(t *testing.T) {
 				InputFrom: importer.InputFromLastUserMessage}},
 		{query: "map.input=", msg: "map.input must name a column: every item has an input"},
 		{query: "map.input=a&map.input=b", msg: "map.input must be given at most once"},
-		{query: "map.splits=s", msg: `Unknown mapping parameter "map.splits": expected map.input, map.groundTruth or map.output`},
+		{query: "map.splits=s&map.metadata.lang=language&map.metadata.turns=n",
+			want: importer.Mapping{Splits: ptr("s"), Metadata: map[string]string{"lang": "language", "turns": "n"}}},
+		{query: "map.splits=", msg: "map.splits must name a column"},
+		{query: "map.metadata.lang=", msg: "map.metadata.lang must name a column"},
+		{query: "map.metadata.=x", msg: `Unknown mapping parameter "map.metadata.": expected map.input, map.groundTruth, map.output, map.metadata.KEY or map.splits`},
+		{query: "map.expected=s", msg: `Unknown mapping parameter "map.expected": expected map.input, map.groundTruth, map.output, map.metadata.KEY or map.splits`},
 		{query: "inputFrom=first", msg: `inputFrom must be "lastUserMessage"`},
 		{query: "map.output=%00", msg: "map.output contains a NUL character"},
 		{query: "map.output=" + strings.Repeat("x", 1001), msg: "map.output is longer than 1000 bytes"},
@@ -364,4 +369,47 @@ func TestLine(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestMappedMetadataAndSplits: map.metadata.KEY and map.splits read a
+// column into a metadata key and the splits, in CSV and JSON Lines, taking
+// the column from the unmapped ones; a mapped column the file lacks is an
+// error naming it.
+func TestMappedMetadataAndSplits(t *testing.T) {
+	m := importer.Mapping{Metadata: map[string]string{"lang": "language"}, Splits: ptr("set")}
+	for _, tt := range []struct {
+		name, format, input string
+		metadata            string
+		splits              []string
+	}{
+		{"CSV", "csv", "input,language,set,note\nq,en,\"test,train\",x\n", `{"lang":"en","note":"x"}`, []string{"test", "train"}},
+		{"JSONL", "jsonl", `{"input":"q","language":"en","set":["train","test"],"note":"x"}` + "\n", `{"lang":"en","note":"x"}`, []string{"test", "train"}},
+		{"JSONLCommas", "jsonl", `{"input":"q","language":"en","set":"test","note":"x"}` + "\n", `{"lang":"en","note":"x"}`, []string{"test"}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			src, err := importer.Config{Mapping: m}.Open(tt.format, strings.NewReader(tt.input))
+			if err != nil {
+				t.Fatal(err)
+			}
+			in, err := src.Next()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := string(in.Metadata); got != tt.metadata {
+				t.Errorf("metadata = %s, want %s", got, tt.metadata)
+			}
+			if !reflect.DeepEqual(in.Splits, tt.splits) {
+				t.Errorf("splits = %v, want %v", in.Splits, tt.splits)
+			}
+			if got, want := src.Report().Unmapped, []string{"note"}; !reflect.DeepEqual(got, want) {
+				t.Errorf("unmapped = %v, want %v", got, want)
+			}
+		})
+	}
+	t.Run("ErrMissing", func(t *testing.T) {
+		_, err := importer.Config{Mapping: m}.Open("csv", strings.NewReader("input,language\nq,en\n"))
+		if got, want := strata.ErrorMessage(err), `CSV line 1: column "set" (map.splits) is missing`; got != want {
+			t.Fatalf("message = %q, want %q", got, want)
+		}
+	})
 }

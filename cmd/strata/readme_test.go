@@ -86,3 +86,56 @@ func readmeScript(t *testing.T, readme string, sections ...string) string {
 	}
 	return script.String()
 }
+
+// TestREADMESections runs the shell examples of the README's sections on
+// files, metadata, Lunary's SDKs and datasets as code, after the
+// walk-through's first block (which sets KEY, H, J, API and DS), with the
+// strata binary built from this package on the PATH. Some examples show an
+// error on purpose, so curl is not made to fail on one; the strata
+// commands' exit statuses and every jq must succeed.
+func TestREADMESections(t *testing.T) {
+	for _, tool := range []string{"bash", "curl", "jq"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			if os.Getenv("CI") == "true" {
+				t.Fatalf("%s is needed to run the README's examples", tool)
+			}
+			t.Skipf("%s is not installed: the README's examples are not run", tool)
+		}
+	}
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	walk := readmeScript(t, string(readme), "Walk-through")
+	start := walk[:strings.Index(walk, "# Add items.")]
+	script := start + readmeScript(t, string(readme), "Bringing your files", "Metadata, splits and external ids",
+		"Using Lunary's SDKs", "Datasets as code")
+
+	bin := t.TempDir()
+	if out, err := exec.Command("go", "build", "-o", filepath.Join(bin, "strata"), ".").CombinedOutput(); err != nil {
+		t.Fatalf("build strata: %v\n%s", err, out)
+	}
+	var stdout, stderr bytes.Buffer
+	m := NewMain(&stdout, &stderr)
+	if err := m.ParseFlags([]string{"--addr", "127.0.0.1:0", "--db", filepath.Join(t.TempDir(), "strata.db")}); err != nil {
+		t.Fatal(err)
+	}
+	if err := m.Run(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	key := regexp.MustCompile(`strata_\S+`).FindString(stdout.String())
+	if key == "" {
+		t.Fatalf("no key printed: %q", stdout.String())
+	}
+	script = strings.ReplaceAll(script, "http://127.0.0.1:3333", "http://"+m.Listener.Addr().String())
+	script = regexp.MustCompile(`(?m)^KEY=strata_\.\.\..*$`).ReplaceAllString(script, "KEY="+key)
+	// The binary is built above; the CI example names a git commit.
+	script = strings.ReplaceAll(script, "go build -o strata ./cmd/strata && export PATH=$PWD:$PATH", "export PATH="+bin+":$PATH")
+	script = strings.ReplaceAll(script, "$(git rev-parse --short HEAD)", "abc1234")
+	cmd := exec.Command("bash", "-c", "set -euo pipefail\n"+script)
+	cmd.Dir = t.TempDir()
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("the README's examples failed: %v\n%s", err, out)
+	}
+}
