@@ -143,3 +143,18 @@ func TestItemPageLongHistory(t *testing.T) {
 		t.Fatal("the timeline shows more than the newest 20 revisions")
 	}
 }
+
+// TestItemPageFields: the item page shows the item's splits, external id
+// and metadata.
+func TestItemPageFields(t *testing.T) {
+	s := newSite(t)
+	s.signin(t, s.owner)
+	token := csrf(t, s.get(t, "/datasets"))
+	ds := newDataset(t, s, token, "Is shipping free?")
+	item := itemRow.FindStringSubmatch(s.get(t, ds).body)[1]
+	s.post(t, ds+"/items/"+item, url.Values{"csrf": {token}, "input": {"Is shipping free?"},
+		"splits": {"test, train"}, "externalId": {"faq-7"}, "metadata": {`{"lang":"en"}`}})
+	p := s.get(t, ds+"/items/"+item)
+	wantText(t, p, `<span class="tag split">test</span>`, `<span class="tag split">train</span>`,
+		"External id <code>faq-7</code>", `{&#34;lang&#34;:&#34;en&#34;}`)
+}
