@@ -97,7 +97,12 @@ func scanRevisionsFrom(ctx context.Context, q querier, rs revisionScan, fn func(
 		query += fmt.Sprintf(` AND (lower(input) LIKE $%[1]d ESCAPE '\' OR lower(coalesce(ground_truth, '')) LIKE $%[1]d ESCAPE '\'
 			OR lower(coalesce(output, '')) LIKE $%[1]d ESCAPE '\')`, len(args))
 	}
-	query += ` ORDER BY seq LIMIT $3`
+	// The limit is an expression, never a bare parameter (in every query of
+	// this package): SQLite (3.47 and later) plans a statement for the value
+	// bound to a bare LIMIT parameter and plans it again, parsing included,
+	// whenever the next value differs, which defeats the statement cache
+	// (sqlite/stmtcache.go).
+	query += ` ORDER BY seq LIMIT ($3 + 0)`
 	after, left := rs.afterSeq, rs.limit
 	var (
 		chunk []revision
