@@ -54,14 +54,30 @@ func rawJSON(n sql.NullString) json.RawMessage {
 }
 
 func (r *revision) item(datasetID string) *strata.Item {
-	return &strata.Item{
+	// One allocation holds the item and the strings its pointers name: a
+	// scan makes one item per row.
+	x := &struct {
+		it          strata.Item
+		groundTruth string
+		output      string
+	}{groundTruth: r.groundTruth.String, output: r.output.String}
+	x.it = strata.Item{
 		ID: r.itemID, CreatedAt: timeOf(r.createdAt), UpdatedAt: timeOf(r.updatedAt), DatasetID: datasetID,
-		Input: r.input, GroundTruth: ptr(r.groundTruth), Output: ptr(r.output),
+		Input: r.input, GroundTruth: strPtr(r.groundTruth.Valid, &x.groundTruth), Output: strPtr(r.output.Valid, &x.output),
 		EvaluatorResult1: rawJSON(r.results[0]), EvaluatorResult2: rawJSON(r.results[1]),
 		EvaluatorResult3: rawJSON(r.results[2]), EvaluatorResult4: rawJSON(r.results[3]),
 		EvaluatorResult5: rawJSON(r.results[4]),
 		RevisionID:       r.id, Seq: r.seq,
 	}
+	return &x.it
+}
+
+// strPtr is p when valid, else nil.
+func strPtr(valid bool, p *string) *string {
+	if !valid {
+		return nil
+	}
+	return p
 }
 
 // scanChunk is the most revisions a scan reads per query; chunkBytes
