@@ -60,6 +60,7 @@ type Store struct {
 	writeMu     sync.Mutex
 	uncommitted sync.Map // *sql.Tx -> *atomic.Int64: versions written, not yet committed
 	keys        keyCache
+	group       *groupCommit // nil: each commit is durable by itself (groupcommit.go)
 }
 
 // New returns a Store on db.
@@ -83,7 +84,14 @@ const maxAttempts = 8
 // write runs fn in a write transaction, committing if it returns nil. A
 // transaction that fails with a retryable error is run again, unless once is
 // set (its input cannot be replayed).
-func (s *Store) write(ctx context.Context, once bool, fn func(tx *sql.Tx) error) error {
+func (s *Store) write(ctx context.Context, once bool, fn func(tx *sql.Tx) error) (err error) {
+	// Runs after the write lock is released: a commit is acknowledged once
+	// durable, and the writers that commit meanwhile share its flush.
+	defer func() {
+		if err == nil {
+			err = s.group.durable()
+		}
+	}()
 	if s.Dialect.SerializeWrites() {
 		s.writeMu.Lock()
 		defer s.writeMu.Unlock()
@@ -115,6 +123,7 @@ func (s *Store) writeOnce(ctx context.Context, fn func(tx *sql.Tx) error) error 
 		s.txEnded(tx, false)
 		return fmt.Errorf("commit: %w", err)
 	}
+	s.group.committedOne()
 	s.txEnded(tx, true)
 	return nil
 }
