@@ -84,16 +84,24 @@ func TestGroupCommitAcknowledgesAfterFlush(t *testing.T) {
 	}
 }
 
-// A failed flush fails the write it was for, and every write after it.
+// A failed flush fails the write it was for, and refuses every write after
+// it before it commits.
 func TestGroupCommitFlushFails(t *testing.T) {
 	s, a := openWithActor(t)
 	fail := errors.New("disk gone")
 	s.SetSync(func() error { return fail })
-	for i := range 2 {
+	for i := range 3 {
 		_, err := s.CreateDataset(t.Context(), a, strata.DatasetCreate{Name: fmt.Sprintf("d%d", i)})
 		if !errors.Is(err, fail) {
 			t.Fatalf("write %d: err %v, want %v", i, err, fail)
 		}
+	}
+	var n int
+	if err := s.DB.QueryRow(`SELECT count(*) FROM datasets WHERE name LIKE 'd%'`).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	if n != 1 {
+		t.Errorf("%d datasets committed, want 1 (the write whose flush failed)", n)
 	}
 }
 

@@ -22,8 +22,9 @@ import (
 //
 // A Sync that fails leaves the state of every commit since the last good one
 // unknown (a later fsync may report success without having written the
-// pages a failed one dropped), so the store then refuses to acknowledge any
-// write: each returns the error, and the server must be restarted.
+// pages a failed one dropped), so the store then refuses every write: the
+// writes waiting for that flush, and any later one before it begins, return
+// the error, and the server must be restarted.
 
 // groupCommit is the state of a store's group commit.
 type groupCommit struct {
@@ -64,6 +65,16 @@ func (g *groupCommit) committedOne() {
 	if g != nil {
 		g.committed.Add(1)
 	}
+}
+
+// broken returns the error of a failed flush: no write may commit after it.
+func (g *groupCommit) broken() error {
+	if g == nil {
+		return nil
+	}
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.failed
 }
 
 // durable returns once every transaction committed before the call is on

@@ -85,6 +85,9 @@ const maxAttempts = 8
 // transaction that fails with a retryable error is run again, unless once is
 // set (its input cannot be replayed).
 func (s *Store) write(ctx context.Context, once bool, fn func(tx *sql.Tx) error) (err error) {
+	if err := s.group.broken(); err != nil {
+		return err
+	}
 	// Runs after the write lock is released: a commit is acknowledged once
 	// durable, and the writers that commit meanwhile share its flush.
 	defer func() {
