@@ -367,7 +367,12 @@ type arrayStream struct {
 	prefix []byte // what comes before the array: `{"version":{...},"items":`
 	buf    *bufio.Writer
 	n      int
+	// scratch holds the element being encoded, reused from one to the next.
+	scratch []byte
 }
+
+// maxScratch is the largest element buffer a stream keeps for the next one.
+const maxScratch = 64 << 10
 
 func newArrayStream(w http.ResponseWriter, status int, prefix []byte) *arrayStream {
 	return &arrayStream{w: w, status: status, prefix: prefix}
@@ -388,9 +393,12 @@ func (s *arrayStream) start() error {
 
 // add writes one element.
 func (s *arrayStream) add(v any) error {
-	b, err := marshalElement(v) // encode_fast.go
+	b, err := appendElement(s.scratch[:0], v) // encode_fast.go
 	if err != nil {
 		return err
+	}
+	if cap(b) <= maxScratch {
+		s.scratch = b[:0]
 	}
 	if err := s.start(); err != nil {
 		return err

@@ -22,10 +22,17 @@ type jsonAppender interface {
 
 // marshalElement encodes an element of a streamed list.
 func marshalElement(v any) ([]byte, error) {
+	return appendElement(make([]byte, 0, 512), v)
+}
+
+// appendElement appends the encoding of an element of a streamed list to b:
+// a stream reuses one buffer for all its elements (arrayStream.add).
+func appendElement(b []byte, v any) ([]byte, error) {
 	if a, ok := v.(jsonAppender); ok {
-		return a.appendJSON(make([]byte, 0, 512)), nil
+		return a.appendJSON(b), nil
 	}
-	return marshal(v)
+	m, err := marshal(v)
+	return append(b, m...), err
 }
 
 func (it itemJSON) appendJSON(b []byte) []byte {
@@ -173,6 +180,9 @@ func appendRaw(b []byte, r json.RawMessage) []byte {
 	if len(r) == 0 {
 		return append(b, "null"...)
 	}
+	if compact(r) {
+		return append(b, r...) // as stored: no buffer to compact it into
+	}
 	var buf bytes.Buffer
 	if json.Compact(&buf, r) != nil {
 		return append(b, "null"...) // cannot happen: the store keeps valid JSON
@@ -234,4 +244,10 @@ func appendString(b []byte, s string) []byte {
 	}
 	b = append(b, s[start:]...)
 	return append(b, '"')
+}
+
+// compact reports whether r is valid JSON that json.Compact leaves as it is:
+// one without a space, tab or line break (inside strings or out).
+func compact(r json.RawMessage) bool {
+	return bytes.IndexAny(r, " \t\r\n") < 0 && json.Valid(r)
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"math/rand/v2"
+	"net/http"
 	"testing"
 	"time"
 
@@ -30,7 +31,7 @@ func TestAppendJSONMatchesMarshal(t *testing.T) {
 		s := text()
 		return &s
 	}
-	results := []json.RawMessage{nil, json.RawMessage(`{"passed": true, "score": 0.5}`), json.RawMessage(`[1, "x\u00e9"]`), json.RawMessage(`"t"`)}
+	results := []json.RawMessage{nil, json.RawMessage(`{"passed": true, "score": 0.5}`), json.RawMessage(`[1, "x\u00e9"]`), json.RawMessage(`"t"`), json.RawMessage(`{"a":[1,"b c"]}`)}
 	for i := range 2000 {
 		it := &strata.Item{
 			ID: strata.NewID(), DatasetID: strata.NewID(), RevisionID: strata.NewID(),
@@ -77,4 +78,29 @@ func BenchmarkMarshalItem(b *testing.B) {
 			marshalElement(toEmbeddedItemJSON(it))
 		}
 	})
+}
+
+// discardWriter is a ResponseWriter that keeps nothing.
+type discardWriter struct{ h http.Header }
+
+func (w *discardWriter) Header() http.Header         { return w.h }
+func (w *discardWriter) Write(b []byte) (int, error) { return len(b), nil }
+func (w *discardWriter) WriteHeader(int)             {}
+
+// A stream encodes its elements into one reused buffer: adding an item
+// allocates nothing once the stream has started.
+func TestArrayStreamReusesBuffer(t *testing.T) {
+	gt := "Yes, within 30 days, with the receipt."
+	it := &strata.Item{ID: strata.NewID(), DatasetID: strata.NewID(), GroundTruth: &gt, CreatedAt: time.Now(), UpdatedAt: time.Now(),
+		Input:            "Question 12: a customer asks whether order #123 can still be returned after 12 days.",
+		EvaluatorResult1: json.RawMessage(`{"score":1,"passed":true}`)}
+	var v any = toEmbeddedItemJSON(it)
+	st := newArrayStream(&discardWriter{h: http.Header{}}, http.StatusOK, nil)
+	if err := st.add(v); err != nil {
+		t.Fatal(err)
+	}
+	// flushEvery elements flush the writer, which allocates nothing either.
+	if n := testing.AllocsPerRun(2*flushEvery, func() { st.add(v) }); n > 0.05 {
+		t.Errorf("add: %v allocations per element, want none", n)
+	}
 }

@@ -30,6 +30,7 @@ func Bench(b *testing.B, open Opener) {
 		b.ReportMetric(float64(10_000*b.N)/b.Elapsed().Seconds(), "items/s")
 	})
 	benchDiff(b, open)
+	benchPage(b, open)
 	b.Run("CreateItem/autoversion", func(b *testing.B) {
 		f := newFixture(b, open)
 		d := f.dataset("bench")

@@ -414,7 +414,7 @@ func (s *Store) clearResults(ctx context.Context, tx *sql.Tx, d *datasetRow, slo
 	// same transaction writes.
 	return scanChunks(ctx, tx, "clear results of "+d.id, `SELECT `+revisionColumns+` FROM revisions
 		WHERE dataset_id = $1 AND last_version IS NULL AND `+resultColumn(slot)+` IS NOT NULL AND seq > $2
-		ORDER BY seq LIMIT $3`, []any{d.id}, func(chunk []revision) error {
+		ORDER BY seq LIMIT ($3 + 0)`, []any{d.id}, func(chunk []revision) error {
 		for i := range chunk {
 			r := &chunk[i]
 			r.results[slot-1] = sql.NullString{}
@@ -554,7 +554,7 @@ func (s *Store) ListRuns(ctx context.Context, projectID, datasetID string, limit
 			return err
 		}
 		rows, err := tx.QueryContext(ctx, `SELECT `+runColumns+` WHERE r.dataset_id = $1
-			ORDER BY r.created_at DESC, r.id DESC LIMIT $2`, d.ID, limit)
+			ORDER BY r.created_at DESC, r.id DESC LIMIT ($2 + 0)`, d.ID, limit)
 		if err != nil {
 			return fmt.Errorf("list runs of %s: %w", d.ID, err)
 		}

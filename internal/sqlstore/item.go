@@ -64,15 +64,33 @@ func rawJSON(n sql.NullString) json.RawMessage {
 }
 
 func (r *revision) item(datasetID string) *strata.Item {
-	return &strata.Item{
+	// One allocation holds the item and the strings its pointers name: a
+	// scan makes one item per row.
+	x := &struct {
+		it          strata.Item
+		groundTruth string
+		output      string
+		externalID  string
+	}{groundTruth: r.groundTruth.String, output: r.output.String, externalID: r.externalID.String}
+	x.it = strata.Item{
 		ID: r.itemID, CreatedAt: timeOf(r.createdAt), UpdatedAt: timeOf(r.updatedAt), DatasetID: datasetID,
-		Input: r.input, GroundTruth: ptr(r.groundTruth), Output: ptr(r.output),
+		Input: r.input, GroundTruth: strPtr(r.groundTruth.Valid, &x.groundTruth), Output: strPtr(r.output.Valid, &x.output),
 		EvaluatorResult1: rawJSON(r.results[0]), EvaluatorResult2: rawJSON(r.results[1]),
 		EvaluatorResult3: rawJSON(r.results[2]), EvaluatorResult4: rawJSON(r.results[3]),
 		EvaluatorResult5: rawJSON(r.results[4]),
-		Metadata:         json.RawMessage(r.metadata), Splits: strata.SplitsOf(r.splits), ExternalID: ptr(r.externalID),
+		Metadata:         json.RawMessage(r.metadata), Splits: strata.SplitsOf(r.splits),
+		ExternalID: strPtr(r.externalID.Valid, &x.externalID),
 		RevisionID: r.id, Seq: r.seq,
 	}
+	return &x.it
+}
+
+// strPtr is p when valid, else nil.
+func strPtr(valid bool, p *string) *string {
+	if !valid {
+		return nil
+	}
+	return p
 }
 
 // scanChunk is the most revisions a scan reads per query; chunkBytes
@@ -110,13 +128,18 @@ func scanRevisionsFrom(ctx context.Context, q querier, rs revisionScan, fn func(
 	// $1 dataset, $2 seq after, $3 limit, then the version and the search.
 	// A split filter walks the split index in item order (itemfields.go).
 	query, args := `SELECT `+revisionColumnsOf("r")+` FROM revisions r WHERE r.dataset_id = $1 AND r.seq > $2`, []any{rs.datasetID, 0, 0}
-	order := ` ORDER BY r.seq LIMIT $3`
+	// The limit is an expression, never a bare parameter (in every query of
+	// this package): SQLite (3.47 and later) plans a statement for the value
+	// bound to a bare LIMIT parameter and plans it again, parsing included,
+	// whenever the next value differs, which defeats the statement cache
+	// (sqlite/stmtcache.go).
+	order := ` ORDER BY r.seq LIMIT ($3 + 0)`
 	filter := rs.filter
 	if len(filter.Splits) > 0 {
 		query = `SELECT ` + revisionColumnsOf("r") + ` FROM revision_splits s
 			JOIN revisions r ON r.dataset_id = s.dataset_id AND r.id = s.revision_id
 			WHERE s.dataset_id = $1 AND s.seq > $2`
-		order = ` ORDER BY s.seq LIMIT $3`
+		order = ` ORDER BY s.seq LIMIT ($3 + 0)`
 		if len(filter.Splits) == 1 { // one range of the index, already in item order
 			args = append(args, filter.Splits[0])
 			query += fmt.Sprintf(` AND s.split = $%d`, len(args))

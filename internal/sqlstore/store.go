@@ -63,6 +63,7 @@ type Store struct {
 	writeLock   chan struct{}
 	uncommitted sync.Map // *sql.Tx -> *atomic.Int64: versions written, not yet committed
 	keys        keyCache
+	group       *groupCommit // nil: each commit is durable by itself (groupcommit.go)
 }
 
 // New returns a Store on db.
@@ -86,7 +87,17 @@ const maxAttempts = 8
 // write runs fn in a write transaction, committing if it returns nil. A
 // transaction that fails with a retryable error is run again, unless once is
 // set (its input cannot be replayed).
-func (s *Store) write(ctx context.Context, once bool, fn func(tx *sql.Tx) error) error {
+func (s *Store) write(ctx context.Context, once bool, fn func(tx *sql.Tx) error) (err error) {
+	if err := s.group.broken(); err != nil {
+		return err
+	}
+	// Runs after the write lock is released: a commit is acknowledged once
+	// durable, and the writers that commit meanwhile share its flush.
+	defer func() {
+		if err == nil {
+			err = s.group.durable()
+		}
+	}()
 	if s.Dialect.SerializeWrites() {
 		select {
 		case s.writeLock <- struct{}{}:
@@ -122,6 +133,7 @@ func (s *Store) writeOnce(ctx context.Context, fn func(tx *sql.Tx) error) error 
 		s.txEnded(tx, false)
 		return fmt.Errorf("commit: %w", err)
 	}
+	s.group.committedOne()
 	s.txEnded(tx, true)
 	return nil
 }
