@@ -76,6 +76,7 @@ func TestBadInput(t *testing.T) {
 		{name: "DuplicateKeyEscaped", method: "POST", path: datasetsPath, body: `{"name":"c","n\u0061me":"d"}`},
 		{name: "DuplicateKeyInItem", method: "PATCH", path: it, body: `{"input":"a","output":"b","input":"c"}`},
 		{name: "DuplicateKeyDeep", method: "POST", path: ds + "/items", body: `{"input":"a","x":[{"y":{"k":1,"j":[],"k":2}}]}`},
+		{name: "DuplicateKeyInSyncBody", method: "PUT", path: ds + "/items", body: `{"format":"jsonl","content":"{\"input\":\"x\"}","format":"jsonl"}`},
 		{name: "DuplicateKeyInParams", method: "POST", path: evaluatorsPath, body: `{"name":"e","slug":"e","type":"rouge","mode":"normal","params":{"threshold":0.5,"threshold":0.9},"filters":[]}`},
 		{name: "DuplicateKeyInConfig", method: "POST", path: ds + "/evaluators", body: `{"evaluatorId":"` + labeler + `","config":{"type":"model-labeler","passLabels":["a"],"passLabels":["b"]}}`},
 		// Wrong types.

@@ -191,6 +191,9 @@ func (s *Server) openSync(r *request, cfg importer.Config, format string, file i
 		if err := json.Unmarshal(buf.Bytes(), &obj); err != nil {
 			return nil, invalidJSON(err)
 		}
+		if err := checkDuplicateKeys(buf.Bytes()); err != nil { // body.go: as every JSON body
+			return nil, err
+		}
 	}
 	r.body = jsonBody{object: obj}
 	format, content, _, err := importInput(r)
