@@ -53,7 +53,7 @@ func (s *Store) lockDataset(ctx context.Context, tx *sql.Tx, projectID, id strin
 	} else if err != nil {
 		return nil, fmt.Errorf("lock dataset %s: %w", id, err)
 	}
-	if d.hash, err = parseHash(hash); err != nil {
+	if d.hash, err = strata.ParseContentHash(hash); err != nil {
 		return nil, fmt.Errorf("lock dataset %s: %w", id, err)
 	}
 	d.savedHash = d.hash

@@ -23,7 +23,7 @@ func scanVersion(row scanner) (*strata.Version, error) {
 	if err := row.Scan(&v.ID, &v.DatasetID, &v.Number, &created, &createdBy, &restored, &name, &descr, &v.ItemCount, &hash); err != nil {
 		return nil, err
 	}
-	h, err := parseHash(hash)
+	h, err := strata.ParseContentHash(hash)
 	if err != nil {
 		return nil, err
 	}
