@@ -46,12 +46,12 @@ func testDiff(t *testing.T, open Opener) {
 		b := f.item(d.ID, "b", skip)
 		f.item(d.ID, "c", skip)
 		f.snapshot(d.ID) // 2: a b c
-		f.s.UpdateItem(f.ctx, f.actor, d.ID, a.ID, strata.ItemUpdate{Input: str("A")}, skip)
-		f.s.DeleteItem(f.ctx, f.actor, d.ID, b.ID, skip)
+		f.update(d.ID, a.ID, "A", skip)
+		f.remove(d.ID, b.ID, skip)
 		f.item(d.ID, "d", skip)
 		tmp := f.item(d.ID, "tmp", skip)
 		f.snapshot(d.ID) // 3: A c d tmp
-		f.s.DeleteItem(f.ctx, f.actor, d.ID, tmp.ID, skip)
+		f.remove(d.ID, tmp.ID, skip)
 		f.snapshot(d.ID) // 4: A c d
 		// Working: A c d e.
 		f.item(d.ID, "e", skip)
@@ -93,12 +93,12 @@ func testDiff(t *testing.T, open Opener) {
 		d := f.dataset("qa")
 		a := f.item(d.ID, "a", skip)
 		v2 := f.snapshot(d.ID)
-		f.s.UpdateItem(f.ctx, f.actor, d.ID, a.ID, strata.ItemUpdate{Input: str("x")}, strata.WriteOptions{}) // 3
-		f.s.UpdateItem(f.ctx, f.actor, d.ID, a.ID, strata.ItemUpdate{Input: str("a")}, strata.WriteOptions{}) // 4: a again
+		f.update(d.ID, a.ID, "x", strata.WriteOptions{}) // 3
+		f.update(d.ID, a.ID, "a", strata.WriteOptions{}) // 4: a again
 		if got, want := summary(f.diffOf(d.ID, "2", "4", 0, 0)), "+0 -0 ~0 =1 []"; got != want {
 			t.Fatalf("edit undone: %s, want %s", got, want)
 		}
-		f.s.DeleteItem(f.ctx, f.actor, d.ID, a.ID, strata.WriteOptions{}) // 5
+		f.remove(d.ID, a.ID, strata.WriteOptions{}) // 5
 		// 6:
 		if _, _, err := f.s.RestoreVersion(f.ctx, f.actor, d.ID, v2.ID); err != nil {
 			t.Fatal(err)
@@ -121,10 +121,10 @@ func testDiff(t *testing.T, open Opener) {
 		for i, it := range items {
 			switch i % 3 {
 			case 0:
-				f.s.UpdateItem(f.ctx, f.actor, d.ID, it.ID, strata.ItemUpdate{Input: str(fmt.Sprint("edited ", i))}, skip)
+				f.update(d.ID, it.ID, fmt.Sprint("edited ", i), skip)
 				want = append(want, "modified:"+it.ID)
 			case 1:
-				f.s.DeleteItem(f.ctx, f.actor, d.ID, it.ID, skip)
+				f.remove(d.ID, it.ID, skip)
 				want = append(want, "removed:"+it.ID)
 			}
 		}

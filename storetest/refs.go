@@ -248,7 +248,7 @@ func testRefs(t *testing.T, open Opener) {
 		}
 		// A draft deleted before any snapshot left nothing.
 		gone := f.item(d.ID, "gone", skip)
-		f.s.DeleteItem(f.ctx, f.actor, d.ID, gone.ID, skip)
+		f.remove(d.ID, gone.ID, skip)
 		for _, id := range []string{gone.ID, f.item(f.dataset("other").ID, "x", skip).ID, "00000000-0000-0000-0000-000000000000", "x"} {
 			_, err := f.s.ItemHistory(f.ctx, f.actor.ProjectID, d.ID, id)
 			wantCode(t, err, strata.ENOTFOUND)

@@ -23,7 +23,7 @@ func testVersions(t *testing.T, open Opener) {
 		if got.CurrentVersionNumber != 2 || got.CurrentVersionID == nil || *got.CurrentVersionID != v.ID {
 			t.Fatalf("dataset after snapshot = %+v", got)
 		}
-		f.s.UpdateItem(f.ctx, f.actor, d.ID, a.ID, strata.ItemUpdate{Input: str("a2")}, skip)
+		f.update(d.ID, a.ID, "a2", skip)
 		f.item(d.ID, "b", skip)
 		if got := inputs(f.items(d.ID, 2)); !slices.Equal(got, []string{"a"}) {
 			t.Fatalf("version 2 = %q", got)
@@ -79,11 +79,11 @@ func testVersions(t *testing.T, open Opener) {
 		b := f.item(d.ID, "b", skip)
 		c := f.item(d.ID, "c", skip)
 		v := f.snapshot(d.ID)
-		f.s.UpdateItem(f.ctx, f.actor, d.ID, a.ID, strata.ItemUpdate{Input: str("a2")}, skip)
-		f.s.DeleteItem(f.ctx, f.actor, d.ID, b.ID, skip)
+		f.update(d.ID, a.ID, "a2", skip)
+		f.remove(d.ID, b.ID, skip)
 		f.item(d.ID, "new", skip)
 		f.snapshot(d.ID)
-		f.s.UpdateItem(f.ctx, f.actor, d.ID, c.ID, strata.ItemUpdate{Input: str("c2")}, skip)
+		f.update(d.ID, c.ID, "c2", skip)
 		if _, err := f.s.UpdateDataset(f.ctx, f.actor, d.ID, strata.DatasetUpdate{Name: str("renamed")}, skip); err != nil {
 			t.Fatal(err)
 		}
@@ -125,7 +125,9 @@ func testVersions(t *testing.T, open Opener) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		f.s.UpdateDataset(f.ctx, f.actor, d.ID, strata.DatasetUpdate{Name: str("renamed"), Description: str("now"), SetDescription: true}, strata.WriteOptions{})
+		if _, err := f.s.UpdateDataset(f.ctx, f.actor, d.ID, strata.DatasetUpdate{Name: str("renamed"), Description: str("now"), SetDescription: true}, strata.WriteOptions{}); err != nil {
+			t.Fatal(err)
+		}
 		f.dataset("qa")
 		f.item(d.ID, "x", skip)
 		got, _, err := f.s.RestoreVersion(f.ctx, f.actor, d.ID, v.ID)
