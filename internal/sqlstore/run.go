@@ -175,7 +175,7 @@ func createdBy(a strata.Actor, d *datasetRow) sql.NullString {
 func (s *Store) CreateRun(ctx context.Context, a strata.Actor, datasetID string, totalItems int) (*strata.Run, error) {
 	var r *strata.Run
 	// The run is no change of the dataset: its ETag stays.
-	err := s.lockedWrite(ctx, a, datasetID, false, false, func(tx *sql.Tx, d *datasetRow, now int64) (err error) {
+	err := s.lockedWrite(ctx, a, datasetID, lockOptions{keepETag: true}, func(tx *sql.Tx, d *datasetRow, now int64) (err error) {
 		id := strata.NewID()
 		if _, err := tx.ExecContext(ctx, `INSERT INTO evaluator_runs (id, dataset_id, created_by, created_at, updated_at,
 			total_items, status, heartbeat_at) VALUES ($1, $2, $3, $4, $4, $5, 'running', $4)`,
@@ -251,7 +251,7 @@ func (s *Store) RenameRun(ctx context.Context, a strata.Actor, datasetID, runID 
 		}
 	}
 	var r *strata.Run
-	err := s.lockedWrite(ctx, a, datasetID, false, false, func(tx *sql.Tx, d *datasetRow, now int64) (err error) {
+	err := s.lockedWrite(ctx, a, datasetID, lockOptions{keepETag: true}, func(tx *sql.Tx, d *datasetRow, now int64) (err error) {
 		if !validID(runID) {
 			return strata.ErrRunNotFound
 		}
@@ -289,7 +289,7 @@ func (s *Store) CompleteRun(ctx context.Context, a strata.Actor, datasetID strin
 		if err := touch(ctx, tx, d, now); err != nil {
 			return err
 		}
-		v, err := s.snapshot(ctx, tx, a, d, nil, nil, nil, now)
+		v, err := s.snapshot(ctx, tx, a, d, snapshotOptions{}, now)
 		if err != nil {
 			return err
 		}
