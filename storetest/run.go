@@ -48,6 +48,16 @@ func (f *fixture) runs(datasetID string, limit int) []*strata.Run {
 	return list
 }
 
+// datasetWithMetric creates a dataset "qa" with a bleu evaluator "m" in
+// slot 1.
+func (f *fixture) datasetWithMetric() (*strata.Dataset, *strata.Evaluator) {
+	f.tb.Helper()
+	d := f.dataset("qa")
+	e := f.evaluator("m", "bleu")
+	f.attach(d.ID, e.ID, nil)
+	return d, e
+}
+
 func result(it *strata.Item, slot int) string {
 	return string([]json.RawMessage{it.EvaluatorResult1, it.EvaluatorResult2, it.EvaluatorResult3,
 		it.EvaluatorResult4, it.EvaluatorResult5}[slot-1])
@@ -175,9 +185,7 @@ func testRuns(t *testing.T, open Opener) {
 
 	t.Run("CompleteRunSkipsItemsChangedMeanwhile", func(t *testing.T) {
 		f := newFixture(t, open)
-		d := f.dataset("qa")
-		e := f.evaluator("m", "bleu")
-		f.attach(d.ID, e.ID, nil)
+		d, e := f.datasetWithMetric()
 		a, b := f.item(d.ID, "a", skip), f.item(d.ID, "b", skip)
 		f.item(d.ID, "c", skip)
 		items := f.items(d.ID, 0)
@@ -214,9 +222,7 @@ func testRuns(t *testing.T, open Opener) {
 
 	t.Run("ErrCompleteRunEvaluatorsChanged", func(t *testing.T) {
 		f := newFixture(t, open)
-		d := f.dataset("qa")
-		e := f.evaluator("m", "bleu")
-		f.attach(d.ID, e.ID, nil)
+		d, e := f.datasetWithMetric()
 		f.item(d.ID, "a", skip)
 		if _, err := f.s.DetachEvaluator(f.ctx, f.actor, d.ID, 1); err != nil {
 			t.Fatal(err)
@@ -234,9 +240,7 @@ func testRuns(t *testing.T, open Opener) {
 
 	t.Run("AsyncRunLifecycle", func(t *testing.T) {
 		f := newFixture(t, open)
-		d := f.dataset("qa")
-		e := f.evaluator("m", "bleu")
-		f.attach(d.ID, e.ID, nil)
+		d, e := f.datasetWithMetric()
 		f.item(d.ID, "a", skip)
 		f.item(d.ID, "b", skip)
 		run, err := f.s.CreateRun(f.ctx, f.actor, d.ID, 2)

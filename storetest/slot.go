@@ -31,14 +31,21 @@ func slotIDs(d *strata.Dataset) []string {
 	return ids
 }
 
+// newEvaluators creates n custom evaluators of a type, named e0, e1, ...
+func (f *fixture) newEvaluators(n int, typ string) []*strata.Evaluator {
+	f.tb.Helper()
+	evs := make([]*strata.Evaluator, n)
+	for i := range evs {
+		evs[i] = f.evaluator(fmt.Sprintf("e%d", i), typ)
+	}
+	return evs
+}
+
 func testAttachDetach(t *testing.T, open Opener) {
 	t.Run("AttachFillsFirstFreeSlot", func(t *testing.T) {
 		f := newFixture(t, open)
 		d := f.dataset("qa")
-		var evs []*strata.Evaluator
-		for i := range 6 {
-			evs = append(evs, f.evaluator(fmt.Sprintf("e%d", i), "model-labeler"))
-		}
+		evs := f.newEvaluators(6, "model-labeler")
 		got := f.attach(d.ID, evs[0].ID, &strata.EvaluatorConfig{Type: "model-labeler", PassLabels: []string{"good"}})
 		wantPtr(t, "slot 1", got.EvaluatorSlot1ID, evs[0].ID)
 		if got, want := string(got.EvaluatorConfigs["1"]), `{"type":"model-labeler","passLabels":["good"]}`; got != want {
@@ -99,10 +106,7 @@ func testAttachDetach(t *testing.T, open Opener) {
 	t.Run("ConcurrentAttachesTakeDistinctSlots", func(t *testing.T) {
 		f := newFixture(t, open)
 		d := f.dataset("qa")
-		var evs []*strata.Evaluator
-		for i := range 8 {
-			evs = append(evs, f.evaluator(fmt.Sprintf("e%d", i), "bleu"))
-		}
+		evs := f.newEvaluators(8, "bleu")
 		var (
 			wg     sync.WaitGroup
 			mu     sync.Mutex
