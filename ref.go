@@ -41,7 +41,7 @@ type Ref struct {
 var (
 	uuidRef   = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
 	numberRef = regexp.MustCompile(`^[0-9]{1,9}$`)
-	tagName   = regexp.MustCompile(`^[A-Za-z0-9._-]{1,64}$`)
+	tagName   = regexp.MustCompile(`^[A-Za-z0-9._-]{1,` + strconv.Itoa(MaxTagLength) + `}$`)
 	// numeric is what reads as a number: tags may not look like one.
 	numeric = regexp.MustCompile(`^[-+]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][-+]?[0-9]+)?$`)
 )
@@ -78,7 +78,7 @@ func CheckTagName(name string) error {
 // Tag errors.
 var (
 	ErrTagNotFound = &Error{Code: ENOTFOUND, Message: "Tag not found"}
-	ErrTagName     = &Error{Code: EINVALID, Message: "A tag is 1 to 64 letters, digits, '-', '_' or '.'"}
+	ErrTagName     = &Error{Code: EINVALID, Message: "A tag is 1 to " + strconv.Itoa(MaxTagLength) + " letters, digits, '-', '_' or '.'"}
 	ErrTagReserved = &Error{Code: EINVALID, Message: "A tag may not be a number, a UUID, '.', '..', 'latest' or 'working'"}
 )
 

@@ -31,7 +31,7 @@ type Server struct {
 	MaxBodyBytes int64        // 0 means DefaultMaxBodyBytes
 	Limits       Limits
 	LLM          *eval.Client // LLM calls of evaluators and generate; nil: none configured
-	Runner       *eval.Runner // evaluator runs; nil: a runner per request
+	Runner       *eval.Runner // evaluator runs; nil: Handler makes one, which Close stops
 	// Slow bodies and CSV cells (slowbody.go, export.go).
 	BodyTimeout time.Duration // time a body's first bytes may take; 0: DefaultBodyTimeout
 	MinBodyRate int64         // bytes per second a body must keep up after that; 0: default, -1: none
@@ -39,6 +39,8 @@ type Server struct {
 
 	routes   []Route
 	keyLimit keyLimiter
+	// ownRunner is the Runner that Handler made, the server's to close.
+	ownRunner *eval.Runner
 }
 
 // Route is a route that needs a key, and whether it needs one that may write.
@@ -89,6 +91,7 @@ type handlerFunc func(w http.ResponseWriter, r *request) error
 func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
 	s.routes = nil
+	s.initRunner()
 	handle := func(pattern string, a access, h handlerFunc) {
 		mux.Handle(pattern, s.endpoint(a, h))
 		s.routes = append(s.routes, Route{Pattern: pattern, Write: a == writeRole})

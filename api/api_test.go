@@ -82,6 +82,7 @@ func newTestServerWith(t *testing.T, configure func(*api.Server)) *testServer {
 	// turns the per-key limits back on.
 	s.Limits.RatePerKey, s.Limits.MaxConcurrentPerKey = -1, -1
 	configure(s)
+	t.Cleanup(s.Close) // after ts.Close: no request is left to start a run
 	ts.Server = httptest.NewServer(s.Handler())
 	t.Cleanup(ts.Close)
 

@@ -121,13 +121,22 @@ type aggregateJSON struct {
 	PassRate       *float64 `json:"passRate"`
 }
 
-// runner is the server's evaluation runner, or one for this request when
-// the server has none (it then cannot stop background runs on Close).
-func (s *Server) runner() *eval.Runner {
-	if s.Runner != nil {
-		return s.Runner
+// initRunner gives a server without a Runner one, made once, which Close
+// stops.
+func (s *Server) initRunner() {
+	if s.Runner == nil {
+		s.Runner = eval.NewRunner(s.Store, s.LLM, s.logger())
+		s.ownRunner = s.Runner
 	}
-	return eval.NewRunner(s.Store, s.LLM, s.logger())
+}
+
+// Close stops the background runs of the Runner that Handler made, marking
+// them failed, and waits for them. A Runner the server was given is its
+// giver's to close.
+func (s *Server) Close() {
+	if s.ownRunner != nil {
+		s.ownRunner.Close()
+	}
 }
 
 // streamDataset writes before, the dataset with the items of a version (0:
@@ -441,13 +450,13 @@ func (s *Server) runEvaluators(w http.ResponseWriter, r *request) error {
 	var res *eval.RunResult
 	if async {
 		var run *strata.Run
-		if run, res, err = s.runner().RunAsyncFiltered(r.ctx(), r.actor(), ids[0], filter); err != nil {
+		if run, res, err = s.Runner.RunAsyncFiltered(r.ctx(), r.actor(), ids[0], filter); err != nil {
 			return err
 		}
 		if run != nil {
 			return writeJSON(w, http.StatusAccepted, map[string]runWithSlotsJSON{"run": toRunWithSlotsJSON(run)})
 		}
-	} else if res, err = s.runner().RunFiltered(r.ctx(), r.actor(), ids[0], filter); err != nil {
+	} else if res, err = s.Runner.RunFiltered(r.ctx(), r.actor(), ids[0], filter); err != nil {
 		return err
 	}
 	before, _ := marshal(map[string]int{"updatedItemCount": res.UpdatedItemCount})

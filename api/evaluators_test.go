@@ -811,9 +811,9 @@ func TestRunInterrupted(t *testing.T) {
 	version := ts.versionNumber(t, ds)
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
 
-	start := func(runner *eval.Runner) string {
+	startOn := func(s *api.Server) string {
 		t.Helper()
-		srv := httptest.NewServer((&api.Server{Store: ts.store, LLM: llm, Runner: runner, Logger: quiet}).Handler())
+		srv := httptest.NewServer(s.Handler())
 		defer srv.Close()
 		req, _ := http.NewRequest("POST", srv.URL+datasetsPath+"/"+ds+"/evaluators/run?async=true", nil)
 		req.Header.Set("Authorization", "Bearer "+ts.owner)
@@ -829,6 +829,10 @@ func TestRunInterrupted(t *testing.T) {
 		}
 		return body.Run.ID
 	}
+	start := func(runner *eval.Runner) string {
+		t.Helper()
+		return startOn(&api.Server{Store: ts.store, LLM: llm, Runner: runner, Logger: quiet})
+	}
 
 	t.Run("ServerStops", func(t *testing.T) {
 		runner := &eval.Runner{Store: ts.store, LLM: llm, Logger: quiet}
@@ -837,6 +841,22 @@ func TestRunInterrupted(t *testing.T) {
 		run := ts.getRun(t, ds, id)
 		if run.Status != "failed" || run.Error == nil || *run.Error != "Interrupted: the server stopped before the run completed" {
 			t.Fatalf("run = %+v", run)
+		}
+	})
+	t.Run("ServerWithoutRunnerStops", func(t *testing.T) {
+		// The runner the server made for itself stops with it.
+		s := &api.Server{Store: ts.store, LLM: llm, Logger: quiet}
+		id := startOn(s)
+		s.Close()
+		run := ts.getRun(t, ds, id)
+		if got, want := run.Status, "failed"; got != want {
+			t.Fatalf("status = %q, want %q", got, want)
+		}
+		if run.Error == nil {
+			t.Fatal("no error")
+		}
+		if got, want := *run.Error, "Interrupted: the server stopped before the run completed"; got != want {
+			t.Fatalf("error = %q, want %q", got, want)
 		}
 	})
 	t.Run("ServerDies", func(t *testing.T) {

@@ -15,16 +15,16 @@ func testDatasets(t *testing.T, open Opener) {
 		if got, want := d.CurrentVersionNumber, 1; got != want {
 			t.Fatalf("currentVersionNumber = %d, want %d", got, want)
 		}
-		if d.CurrentVersionID == nil || d.CurrentVersionCreatedAt == nil {
+		if d.CurrentVersionID == nil {
 			t.Fatal("current version not set")
 		}
-		if d.OwnerID == nil || *d.OwnerID != f.actor.UserID || d.OwnerName == nil || *d.OwnerName != "Ada" ||
-			d.OwnerEmail == nil || *d.OwnerEmail != "ada@example.com" {
-			t.Fatalf("owner = %v %v %v", d.OwnerID, d.OwnerName, d.OwnerEmail)
+		if d.CurrentVersionCreatedAt == nil {
+			t.Fatal("current version time not set")
 		}
-		if d.CurrentVersionCreatedBy == nil || *d.CurrentVersionCreatedBy != f.actor.UserID {
-			t.Fatal("current version not created by the caller")
-		}
+		wantPtr(t, "owner id", d.OwnerID, f.actor.UserID)
+		wantPtr(t, "owner name", d.OwnerName, "Ada")
+		wantPtr(t, "owner email", d.OwnerEmail, "ada@example.com")
+		wantPtr(t, "current version created by", d.CurrentVersionCreatedBy, f.actor.UserID)
 		if got, want := d.ItemCount, 0; got != want {
 			t.Fatalf("itemCount = %d, want %d", got, want)
 		}
@@ -34,8 +34,9 @@ func testDatasets(t *testing.T, open Opener) {
 			t.Fatal(err)
 		} else if d, err := f.s.CreateDataset(f.ctx, bob.Actor(), strata.DatasetCreate{Name: "bob's"}); err != nil {
 			t.Fatal(err)
-		} else if d.OwnerEmail != nil || d.OwnerName == nil || *d.OwnerName != "Bob" {
-			t.Fatalf("owner without email: name %v, email %q", d.OwnerName, *d.OwnerEmail)
+		} else {
+			wantNil(t, "owner email", d.OwnerEmail)
+			wantPtr(t, "owner name", d.OwnerName, "Bob")
 		}
 		if d.EvaluatorConfigs == nil {
 			t.Fatal("evaluatorConfigs is nil, want empty")
@@ -163,21 +164,21 @@ func testDatasets(t *testing.T, open Opener) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got.Name != "renamed" || got.Description == nil || *got.Description != "d" || got.CurrentVersionNumber != 2 {
-			t.Fatalf("updated = %+v", got)
-		}
+		wantEq(t, "name", got.Name, "renamed")
+		wantPtr(t, "description", got.Description, "d")
+		wantEq(t, "version", got.CurrentVersionNumber, 2)
 		got, err = f.s.UpdateDataset(f.ctx, f.actor, d.ID, strata.DatasetUpdate{SetDescription: true}, skip)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got.Description != nil || got.CurrentVersionNumber != 2 || got.Name != "renamed" {
-			t.Fatalf("updated = %+v", got)
-		}
+		wantNil(t, "cleared description", got.Description)
+		wantEq(t, "version after clearing", got.CurrentVersionNumber, 2)
+		wantEq(t, "name after clearing", got.Name, "renamed")
 		_, err = f.s.UpdateDataset(f.ctx, f.actor, d.ID, strata.DatasetUpdate{Name: str("taken")}, strata.WriteOptions{})
 		wantCode(t, err, strata.ECONFLICT)
-		if got := f.find(d.ID); got.Name != "renamed" || got.CurrentVersionNumber != 2 {
-			t.Fatalf("failed rename changed the dataset: %+v", got)
-		}
+		got = f.find(d.ID)
+		wantEq(t, "name after a failed rename", got.Name, "renamed")
+		wantEq(t, "version after a failed rename", got.CurrentVersionNumber, 2)
 	})
 
 	t.Run("Delete", func(t *testing.T) {
@@ -203,9 +204,9 @@ func testDatasets(t *testing.T, open Opener) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if c.Name != want || c.ItemCount != 2 || c.CurrentVersionNumber != 1 {
-				t.Fatalf("copy = %q items %d version %d", c.Name, c.ItemCount, c.CurrentVersionNumber)
-			}
+			wantEq(t, "copy name", c.Name, want)
+			wantEq(t, "copy items", c.ItemCount, 2)
+			wantEq(t, "copy version", c.CurrentVersionNumber, 1)
 			items := f.items(c.ID, 1)
 			if got := inputs(items); !slices.Equal(got, []string{"a", "b"}) {
 				t.Fatalf("copy items = %q", got)

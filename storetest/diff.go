@@ -46,12 +46,12 @@ func testDiff(t *testing.T, open Opener) {
 		b := f.item(d.ID, "b", skip)
 		f.item(d.ID, "c", skip)
 		f.snapshot(d.ID) // 2: a b c
-		f.s.UpdateItem(f.ctx, f.actor, d.ID, a.ID, strata.ItemUpdate{Input: str("A")}, skip)
-		f.s.DeleteItem(f.ctx, f.actor, d.ID, b.ID, skip)
+		f.update(d.ID, a.ID, "A", skip)
+		f.remove(d.ID, b.ID, skip)
 		f.item(d.ID, "d", skip)
 		tmp := f.item(d.ID, "tmp", skip)
 		f.snapshot(d.ID) // 3: A c d tmp
-		f.s.DeleteItem(f.ctx, f.actor, d.ID, tmp.ID, skip)
+		f.remove(d.ID, tmp.ID, skip)
 		f.snapshot(d.ID) // 4: A c d
 		// Working: A c d e.
 		f.item(d.ID, "e", skip)
@@ -72,12 +72,22 @@ func testDiff(t *testing.T, open Opener) {
 			}
 		}
 		got := f.diffOf(d.ID, "2", "working", 0, 0)
-		if got.From == nil || got.From.Number != 2 || got.To != nil || got.FromNumber != 2 || got.ToNumber != 5 {
-			t.Fatalf("sides = %v %v %d %d", got.From, got.To, got.FromNumber, got.ToNumber)
+		if got.From == nil {
+			t.Fatal("no from version")
 		}
+		wantEq(t, "from version", got.From.Number, 2)
+		wantNil(t, "to version", got.To)
+		wantEq(t, "from number", got.FromNumber, 2)
+		wantEq(t, "to number", got.ToNumber, 5)
 		for _, c := range got.Changes {
-			if c.ItemID == "" || (c.Before != nil && c.Before.ID != c.ItemID) || (c.After != nil && c.After.ID != c.ItemID) {
-				t.Fatalf("change %+v names the wrong item", c)
+			if c.ItemID == "" {
+				t.Fatalf("change %+v names no item", c)
+			}
+			if c.Before != nil {
+				wantEq(t, "item before the change", c.Before.ID, c.ItemID)
+			}
+			if c.After != nil {
+				wantEq(t, "item after the change", c.After.ID, c.ItemID)
 			}
 		}
 		for _, ref := range []string{"9", "nope", "0"} {
@@ -93,12 +103,12 @@ func testDiff(t *testing.T, open Opener) {
 		d := f.dataset("qa")
 		a := f.item(d.ID, "a", skip)
 		v2 := f.snapshot(d.ID)
-		f.s.UpdateItem(f.ctx, f.actor, d.ID, a.ID, strata.ItemUpdate{Input: str("x")}, strata.WriteOptions{}) // 3
-		f.s.UpdateItem(f.ctx, f.actor, d.ID, a.ID, strata.ItemUpdate{Input: str("a")}, strata.WriteOptions{}) // 4: a again
+		f.update(d.ID, a.ID, "x", strata.WriteOptions{}) // 3
+		f.update(d.ID, a.ID, "a", strata.WriteOptions{}) // 4: a again
 		if got, want := summary(f.diffOf(d.ID, "2", "4", 0, 0)), "+0 -0 ~0 =1 []"; got != want {
 			t.Fatalf("edit undone: %s, want %s", got, want)
 		}
-		f.s.DeleteItem(f.ctx, f.actor, d.ID, a.ID, strata.WriteOptions{}) // 5
+		f.remove(d.ID, a.ID, strata.WriteOptions{}) // 5
 		// 6:
 		if _, _, err := f.s.RestoreVersion(f.ctx, f.actor, d.ID, v2.ID); err != nil {
 			t.Fatal(err)
@@ -121,10 +131,10 @@ func testDiff(t *testing.T, open Opener) {
 		for i, it := range items {
 			switch i % 3 {
 			case 0:
-				f.s.UpdateItem(f.ctx, f.actor, d.ID, it.ID, strata.ItemUpdate{Input: str(fmt.Sprint("edited ", i))}, skip)
+				f.update(d.ID, it.ID, fmt.Sprint("edited ", i), skip)
 				want = append(want, "modified:"+it.ID)
 			case 1:
-				f.s.DeleteItem(f.ctx, f.actor, d.ID, it.ID, skip)
+				f.remove(d.ID, it.ID, skip)
 				want = append(want, "removed:"+it.ID)
 			}
 		}
@@ -139,11 +149,15 @@ func testDiff(t *testing.T, open Opener) {
 					t.Fatal("no end to pages")
 				}
 				page := f.diffOf(d.ID, "2", "working", limit, after)
-				if page.Added != 5 || page.Removed != 17 || page.Modified != 17 || page.Unchanged != 16 {
-					t.Fatalf("counts of a page: %s", summary(page))
+				wantEq(t, "added", page.Added, 5)
+				wantEq(t, "removed", page.Removed, 17)
+				wantEq(t, "modified", page.Modified, 17)
+				wantEq(t, "unchanged", page.Unchanged, 16)
+				if len(page.Changes) > limit {
+					t.Fatalf("limit %d: page of %d", limit, len(page.Changes))
 				}
-				if len(page.Changes) > limit || (page.More && len(page.Changes) != limit) {
-					t.Fatalf("limit %d: page of %d, more %v", limit, len(page.Changes), page.More)
+				if page.More && len(page.Changes) != limit {
+					t.Fatalf("limit %d: page of %d, and more", limit, len(page.Changes))
 				}
 				for _, c := range page.Changes {
 					got = append(got, string(c.Kind)+":"+c.ItemID)
@@ -182,15 +196,19 @@ func testDiff(t *testing.T, open Opener) {
 		diff := f.diffOf(d.ID, "2", "3", 1000, 0)
 		var got []string
 		for _, c := range diff.Changes {
-			if c.Kind != strata.ChangeModified || c.Before.Output != nil || c.After.Output == nil || *c.After.Output != "changed" {
-				t.Fatalf("change %+v", c)
-			}
+			wantEq(t, "kind", c.Kind, strata.ChangeModified)
+			wantNil(t, "output before", c.Before.Output)
+			wantPtr(t, "output after", c.After.Output, "changed")
 			got = append(got, c.ItemID)
 		}
-		if !slices.Equal(got, changed) || diff.More || diff.Modified != 10 || diff.Added != 0 || diff.Removed != 0 || diff.Unchanged != 99_990 {
-			t.Fatalf("diff of 10 changes in 100,000 items: %d changes, counts +%d -%d ~%d =%d",
-				len(got), diff.Added, diff.Removed, diff.Modified, diff.Unchanged)
+		if !slices.Equal(got, changed) {
+			t.Fatalf("diff of 10 changes in 100,000 items: changes %v, want %v", got, changed)
 		}
+		wantEq(t, "more", diff.More, false)
+		wantEq(t, "modified", diff.Modified, 10)
+		wantEq(t, "added", diff.Added, 0)
+		wantEq(t, "removed", diff.Removed, 0)
+		wantEq(t, "unchanged", diff.Unchanged, 99_990)
 	})
 }
 

@@ -12,14 +12,37 @@ import (
 // lease is how long the suite's reservations last: longer than any test.
 const lease = time.Hour
 
+// reserveNew reserves an idempotency key that has no saved response.
+func (f *fixture) reserveNew(projectID, key string, fingerprint []byte, lease time.Duration) {
+	f.tb.Helper()
+	saved, err := f.s.ReserveIdempotencyKey(f.ctx, projectID, key, fingerprint, lease)
+	if err != nil {
+		f.tb.Fatalf("reserve %s: %v", key, err)
+	}
+	if saved != nil {
+		f.tb.Fatalf("reserve %s: saved response %+v, want none", key, saved)
+	}
+}
+
+// replay reserves an idempotency key and returns its saved response.
+func (f *fixture) replay(projectID, key string, fingerprint []byte, lease time.Duration) *strata.SavedResponse {
+	f.tb.Helper()
+	saved, err := f.s.ReserveIdempotencyKey(f.ctx, projectID, key, fingerprint, lease)
+	if err != nil {
+		f.tb.Fatalf("reserve %s: %v", key, err)
+	}
+	if saved == nil {
+		f.tb.Fatalf("reserve %s: no saved response, want a replay", key)
+	}
+	return saved
+}
+
 func testIdempotency(t *testing.T, open Opener) {
 	t.Run("ReserveSaveReplay", func(t *testing.T) {
 		f := newFixture(t, open)
 		p := f.actor.ProjectID
 		fp := []byte("request one")
-		if saved, err := f.s.ReserveIdempotencyKey(f.ctx, p, "k1", fp, lease); err != nil || saved != nil {
-			t.Fatalf("first reserve = %v, %v", saved, err)
-		}
+		f.reserveNew(p, "k1", fp, lease)
 		_, err := f.s.ReserveIdempotencyKey(f.ctx, p, "k1", fp, lease)
 		wantCode(t, err, strata.ECONFLICT) // in flight
 		_, err = f.s.ReserveIdempotencyKey(f.ctx, p, "k1", []byte("another"), lease)
@@ -28,11 +51,13 @@ func testIdempotency(t *testing.T, open Opener) {
 		if err := f.s.SaveIdempotentResponse(f.ctx, p, "k1", res); err != nil {
 			t.Fatal(err)
 		}
-		saved, err := f.s.ReserveIdempotencyKey(f.ctx, p, "k1", fp, lease)
-		if err != nil || saved == nil || saved.Status != 201 || !bytes.Equal(saved.Body, res.Body) ||
-			saved.Header["Content-Type"] != "application/json" || saved.Truncated {
-			t.Fatalf("replay = %+v, %v", saved, err)
+		saved := f.replay(p, "k1", fp, lease)
+		wantEq(t, "status", saved.Status, 201)
+		if !bytes.Equal(saved.Body, res.Body) {
+			t.Fatalf("body = %s, want %s", saved.Body, res.Body)
 		}
+		wantEq(t, "content type", saved.Header["Content-Type"], "application/json")
+		wantEq(t, "truncated", saved.Truncated, false)
 		_, err = f.s.ReserveIdempotencyKey(f.ctx, p, "k1", []byte("another"), lease)
 		if err != strata.ErrIdempotencyKeyReused {
 			t.Fatalf("other request with a used key: %v", err)
@@ -42,9 +67,7 @@ func testIdempotency(t *testing.T, open Opener) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if saved, err := f.s.ReserveIdempotencyKey(f.ctx, other.ProjectID, "k1", []byte("another"), lease); err != nil || saved != nil {
-			t.Fatalf("same key in another project = %v, %v", saved, err)
-		}
+		f.reserveNew(other.ProjectID, "k1", []byte("another"), lease)
 		// A released key can be used again.
 		if _, err := f.s.ReserveIdempotencyKey(f.ctx, p, "k2", fp, lease); err != nil {
 			t.Fatal(err)
@@ -52,16 +75,14 @@ func testIdempotency(t *testing.T, open Opener) {
 		if err := f.s.ReleaseIdempotencyKey(f.ctx, p, "k2"); err != nil {
 			t.Fatal(err)
 		}
-		if saved, err := f.s.ReserveIdempotencyKey(f.ctx, p, "k2", []byte("another"), lease); err != nil || saved != nil {
-			t.Fatalf("reserve after release = %v, %v", saved, err)
-		}
+		f.reserveNew(p, "k2", []byte("another"), lease)
 		// A response too large to keep is remembered as applied.
 		if err := f.s.SaveIdempotentResponse(f.ctx, p, "k2", &strata.SavedResponse{Status: 200, Truncated: true}); err != nil {
 			t.Fatal(err)
 		}
-		if saved, err := f.s.ReserveIdempotencyKey(f.ctx, p, "k2", []byte("another"), lease); err != nil || saved == nil || !saved.Truncated || saved.Status != 200 {
-			t.Fatalf("truncated replay = %+v, %v", saved, err)
-		}
+		saved = f.replay(p, "k2", []byte("another"), lease)
+		wantEq(t, "truncated", saved.Truncated, true)
+		wantEq(t, "status", saved.Status, 200)
 	})
 
 	t.Run("ConcurrentReserve", func(t *testing.T) {
@@ -96,26 +117,19 @@ func testIdempotency(t *testing.T, open Opener) {
 	t.Run("ReservationTakeover", func(t *testing.T) {
 		f := newFixture(t, open)
 		p := f.actor.ProjectID
-		if saved, err := f.s.ReserveIdempotencyKey(f.ctx, p, "held", []byte("one"), lease); err != nil || saved != nil {
-			t.Fatalf("reserve = %v, %v", saved, err)
-		}
+		f.reserveNew(p, "held", []byte("one"), lease)
 		_, err := f.s.ReserveIdempotencyKey(f.ctx, p, "held", []byte("one"), lease)
 		wantCode(t, err, strata.ECONFLICT) // in flight, within its lease
 		// A lease shorter than the clock's tick has run out at once.
-		if saved, err := f.s.ReserveIdempotencyKey(f.ctx, p, "died", []byte("one"), time.Nanosecond); err != nil || saved != nil {
-			t.Fatalf("reserve = %v, %v", saved, err)
-		}
-		if saved, err := f.s.ReserveIdempotencyKey(f.ctx, p, "died", []byte("one"), lease); err != nil || saved != nil {
-			t.Fatalf("reserve after the lease ran out = %v, %v; want it taken over", saved, err)
-		}
+		f.reserveNew(p, "died", []byte("one"), time.Nanosecond)
+		f.reserveNew(p, "died", []byte("one"), lease) // taken over
 		// The new holder's response is kept, for the key's full time.
 		res := &strata.SavedResponse{Status: 200, Header: map[string]string{}, Body: []byte(`{}`)}
 		if err := f.s.SaveIdempotentResponse(f.ctx, p, "died", res); err != nil {
 			t.Fatal(err)
 		}
-		if saved, err := f.s.ReserveIdempotencyKey(f.ctx, p, "died", []byte("one"), time.Nanosecond); err != nil || saved == nil || saved.Status != 200 {
-			t.Fatalf("replay = %+v, %v", saved, err)
-		}
+		saved := f.replay(p, "died", []byte("one"), time.Nanosecond)
+		wantEq(t, "status", saved.Status, 200)
 		// A saved response outlives its request's lease.
 		if err := f.s.SaveIdempotentResponse(f.ctx, p, "held", res); err != nil {
 			t.Fatal(err)
@@ -126,9 +140,7 @@ func testIdempotency(t *testing.T, open Opener) {
 		if err := f.s.SaveIdempotentResponse(f.ctx, p, "short", res); err != nil {
 			t.Fatal(err)
 		}
-		if saved, err := f.s.ReserveIdempotencyKey(f.ctx, p, "short", []byte("one"), lease); err != nil || saved == nil {
-			t.Fatalf("saved response after its lease = %v, %v; want a replay", saved, err)
-		}
+		f.replay(p, "short", []byte("one"), lease)
 	})
 
 	// A request whose body is known only once read saves the fingerprint
@@ -147,8 +159,7 @@ func testIdempotency(t *testing.T, open Opener) {
 		if err != strata.ErrIdempotencyKeyReused {
 			t.Fatalf("reserve with the fingerprint replaced: %v", err)
 		}
-		if saved, err := f.s.ReserveIdempotencyKey(f.ctx, p, "raw", []byte("head+body"), lease); err != nil || saved == nil || saved.Status != 200 {
-			t.Fatalf("replay = %+v, %v", saved, err)
-		}
+		saved := f.replay(p, "raw", []byte("head+body"), lease)
+		wantEq(t, "status", saved.Status, 200)
 	})
 }

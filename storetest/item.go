@@ -15,15 +15,18 @@ func testItems(t *testing.T, open Opener) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if it.Input != "q" || it.GroundTruth == nil || *it.GroundTruth != "a" || it.Output != nil || it.DatasetID != d.ID {
-			t.Fatalf("item = %+v", it)
-		}
+		wantEq(t, "input", it.Input, "q")
+		wantPtr(t, "ground truth", it.GroundTruth, "a")
+		wantNil(t, "output", it.Output)
+		wantEq(t, "dataset", it.DatasetID, d.ID)
 		got, err := f.s.FindItem(f.ctx, f.actor.ProjectID, d.ID, it.ID)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got.ID != it.ID || got.Input != "q" || !got.CreatedAt.Equal(it.CreatedAt) {
-			t.Fatalf("found %+v, want %+v", got, it)
+		wantEq(t, "found id", got.ID, it.ID)
+		wantEq(t, "found input", got.Input, "q")
+		if !got.CreatedAt.Equal(it.CreatedAt) {
+			t.Fatalf("found createdAt = %v, want %v", got.CreatedAt, it.CreatedAt)
 		}
 		if got, want := f.find(d.ID).CurrentVersionNumber, 2; got != want {
 			t.Fatalf("auto-version: current version %d, want %d", got, want)
@@ -70,9 +73,10 @@ func testItems(t *testing.T, open Opener) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got.ID != a.ID || got.Input != "a2" || got.Output == nil || *got.Output != "o" || got.GroundTruth != nil {
-			t.Fatalf("updated = %+v", got)
-		}
+		wantEq(t, "updated id", got.ID, a.ID)
+		wantEq(t, "updated input", got.Input, "a2")
+		wantPtr(t, "updated output", got.Output, "o")
+		wantNil(t, "updated ground truth", got.GroundTruth)
 		if !got.CreatedAt.Equal(a.CreatedAt) {
 			t.Fatal("edit changed createdAt")
 		}

@@ -46,9 +46,7 @@ func testItemFields(t *testing.T, open Opener) {
 			if got, want := x.Splits, []string{"test", "train"}; !slices.Equal(got, want) {
 				t.Errorf("splits = %q, want %q", got, want)
 			}
-			if x.ExternalID == nil || *x.ExternalID != "case-1" {
-				t.Errorf("externalId = %v", x.ExternalID)
-			}
+			wantPtr(t, "externalId", x.ExternalID, "case-1")
 		}
 	})
 
@@ -59,8 +57,11 @@ func testItemFields(t *testing.T, open Opener) {
 		if got := string(it.Metadata); got != "{}" {
 			t.Errorf("metadata = %s, want {}", got)
 		}
-		if it.Splits == nil || len(it.Splits) != 0 {
-			t.Errorf("splits = %#v, want []", it.Splits)
+		if it.Splits == nil {
+			t.Error("splits = nil, want []")
+		}
+		if len(it.Splits) != 0 {
+			t.Errorf("splits = %q, want []", it.Splits)
 		}
 		if it.ExternalID != nil {
 			t.Errorf("externalId = %q, want nil", *it.ExternalID)
@@ -168,22 +169,28 @@ func testItemFields(t *testing.T, open Opener) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if diff.Modified != 1 || len(diff.Changes) != 1 || !wants[i](diff.Changes[0].After) {
-				t.Fatalf("edit %d: diff %+v", i, diff)
+			wantEq(t, fmt.Sprintf("edit %d: modified", i), diff.Modified, 1)
+			wantEq(t, fmt.Sprintf("edit %d: changes", i), len(diff.Changes), 1)
+			if !wants[i](diff.Changes[0].After) {
+				t.Fatalf("edit %d: changed to %+v", i, diff.Changes[0].After)
 			}
 		}
 		// The first version kept the values it had.
 		old := f.items(d.ID, v1)[0]
-		if string(old.Metadata) != `{"lang":"en","turns":3}` || !slices.Equal(old.Splits, []string{"test", "train"}) || old.ExternalID == nil {
-			t.Fatalf("version %d: %s %q %v", v1, old.Metadata, old.Splits, old.ExternalID)
+		wantEq(t, "first version's metadata", string(old.Metadata), `{"lang":"en","turns":3}`)
+		if !slices.Equal(old.Splits, []string{"test", "train"}) {
+			t.Fatalf("first version's splits = %q", old.Splits)
+		}
+		if old.ExternalID == nil {
+			t.Fatal("first version's externalId = nil")
 		}
 		history, err := f.s.ItemHistory(f.ctx, f.actor.ProjectID, d.ID, it.ID)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(history) != len(edits)+1 || string(history[0].Metadata) != `{"lang":"en","turns":3}` || history[len(history)-1].ExternalID != nil {
-			t.Fatalf("history: %d revisions", len(history))
-		}
+		wantEq(t, "revisions", len(history), len(edits)+1)
+		wantEq(t, "first revision's metadata", string(history[0].Metadata), `{"lang":"en","turns":3}`)
+		wantNil(t, "last revision's externalId", history[len(history)-1].ExternalID)
 		_, v, err := f.s.RestoreVersion(f.ctx, f.actor, d.ID, itoa(v1))
 		if err != nil {
 			t.Fatal(err)
@@ -192,9 +199,11 @@ func testItemFields(t *testing.T, open Opener) {
 			t.Fatalf("restored hash %s, want %s", got, want)
 		}
 		back := f.items(d.ID, 0)[0]
-		if string(back.Metadata) != string(old.Metadata) || !slices.Equal(back.Splits, old.Splits) || *back.ExternalID != "case-1" {
-			t.Fatalf("restored: %s %q %v", back.Metadata, back.Splits, back.ExternalID)
+		wantEq(t, "restored metadata", string(back.Metadata), string(old.Metadata))
+		if !slices.Equal(back.Splits, old.Splits) {
+			t.Fatalf("restored splits = %q, want %q", back.Splits, old.Splits)
 		}
+		wantPtr(t, "restored externalId", back.ExternalID, "case-1")
 		if got := f.filtered(d.ID, 0, strata.ItemFilter{Splits: []string{"train"}}); len(got) != 1 {
 			t.Fatalf("split filter after restore: %d items", len(got))
 		}
@@ -306,9 +315,10 @@ func testItemFields(t *testing.T, open Opener) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if !slices.Equal(page, []string{"a"}) || readTo != f.items(d.ID, 0)[1].Seq {
-			t.Fatalf("bounded page = %q, read to %d", page, readTo)
+		if !slices.Equal(page, []string{"a"}) {
+			t.Fatalf("bounded page = %q, want [a]", page)
 		}
+		wantEq(t, "bounded page read to", readTo, f.items(d.ID, 0)[1].Seq)
 		err = f.s.ScanItems(f.ctx, strata.ItemQuery{ProjectID: f.actor.ProjectID, DatasetID: d.ID,
 			Filter: strata.ItemFilter{Splits: []string{"no good"}}}, func(*strata.Item) error { return nil })
 		wantCode(t, err, strata.EINVALID)
@@ -338,9 +348,8 @@ func testFilteredRun(t *testing.T, open Opener) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if out.Run.Filter == nil || *out.Run.Filter != "split=test" || out.Run.TotalItems != 1 {
-		t.Fatalf("run filter %v, total %d", out.Run.Filter, out.Run.TotalItems)
-	}
+	wantPtr(t, "run filter", out.Run.Filter, "split=test")
+	wantEq(t, "run total items", out.Run.TotalItems, 1)
 	running, err := f.s.CreateRun(f.ctx, f.actor, d.ID, 1)
 	if err != nil {
 		t.Fatal(err)
@@ -349,9 +358,7 @@ func testFilteredRun(t *testing.T, open Opener) {
 	if out, err = f.s.CompleteRun(f.ctx, f.actor, d.ID, c); err != nil {
 		t.Fatal(err)
 	}
-	if out.Run.Filter == nil || *out.Run.Filter != "split=test" {
-		t.Fatalf("async run filter %v", out.Run.Filter)
-	}
+	wantPtr(t, "async run filter", out.Run.Filter, "split=test")
 	runs, err := f.s.ListRuns(f.ctx, f.actor.ProjectID, d.ID, 10)
 	if err != nil {
 		t.Fatal(err)

@@ -253,9 +253,8 @@ func check(t *testing.T, f *fixture, datasetID string, m *model, step int, allVe
 	}
 	same("working", f.items(datasetID, 0), m.working)
 	d := f.find(datasetID)
-	if d.CurrentVersionNumber != m.head || d.ItemCount != len(m.working) {
-		t.Fatalf("step %d: dataset at version %d with %d items, want %d with %d", step, d.CurrentVersionNumber, d.ItemCount, m.head, len(m.working))
-	}
+	wantEq(t, fmt.Sprintf("step %d: version", step), d.CurrentVersionNumber, m.head)
+	wantEq(t, fmt.Sprintf("step %d: items", step), d.ItemCount, len(m.working))
 	if !allVersions {
 		return
 	}

@@ -9,6 +9,16 @@ import (
 	"github.com/strata-eval/strata"
 )
 
+// tag points a tag at a version; moved is the version it pointed at before.
+func (f *fixture) tag(datasetID, ref, name string) (v *strata.Version, moved *int) {
+	f.tb.Helper()
+	v, moved, err := f.s.TagVersion(f.ctx, f.actor, datasetID, ref, name)
+	if err != nil {
+		f.tb.Fatalf("tag %s as %s: %v", ref, name, err)
+	}
+	return v, moved
+}
+
 func testRefs(t *testing.T, open Opener) {
 	t.Run("Resolve", func(t *testing.T) {
 		f := newFixture(t, open)
@@ -43,9 +53,11 @@ func testRefs(t *testing.T, open Opener) {
 		_, err = f.s.ResolveVersion(f.ctx, f.actor.ProjectID, other.ID, v2.ID)
 		wantCode(t, err, strata.ENOTFOUND)
 		// Restore takes refs too.
-		if _, rv, err := f.s.RestoreVersion(f.ctx, f.actor, d.ID, "baseline"); err != nil || *rv.RestoredFromVersionID != v2.ID {
-			t.Fatalf("restore by tag: %v, %v", rv, err)
+		_, rv, err := f.s.RestoreVersion(f.ctx, f.actor, d.ID, "baseline")
+		if err != nil {
+			t.Fatalf("restore by tag: %v", err)
 		}
+		wantPtr(t, "restored from", rv.RestoredFromVersionID, v2.ID)
 	})
 
 	t.Run("Tags", func(t *testing.T) {
@@ -53,22 +65,27 @@ func testRefs(t *testing.T, open Opener) {
 		d := f.dataset("qa")
 		f.snapshot(d.ID)
 		f.snapshot(d.ID)
-		v, moved, err := f.s.TagVersion(f.ctx, f.actor, d.ID, "2", "prod")
-		if err != nil || moved != nil || v.Number != 2 || !slices.Equal(v.Tags, []string{"prod"}) {
-			t.Fatalf("tag = %+v, moved %v, %v", v, moved, err)
+		v, moved := f.tag(d.ID, "2", "prod")
+		wantNil(t, "moved from", moved)
+		wantEq(t, "tagged version", v.Number, 2)
+		if !slices.Equal(v.Tags, []string{"prod"}) {
+			t.Fatalf("tags = %q", v.Tags)
 		}
-		v, moved, err = f.s.TagVersion(f.ctx, f.actor, d.ID, "2", "Alpha.1")
-		if err != nil || moved != nil || !slices.Equal(v.Tags, []string{"Alpha.1", "prod"}) {
-			t.Fatalf("second tag = %+v, %v", v, err)
+		v, moved = f.tag(d.ID, "2", "Alpha.1")
+		wantNil(t, "second tag moved from", moved)
+		if !slices.Equal(v.Tags, []string{"Alpha.1", "prod"}) {
+			t.Fatalf("tags after a second tag = %q", v.Tags)
 		}
 		// Tagging again where it is changes nothing.
-		if v, moved, err = f.s.TagVersion(f.ctx, f.actor, d.ID, "2", "prod"); err != nil || moved != nil || len(v.Tags) != 2 {
-			t.Fatalf("retag = %+v, moved %v, %v", v, moved, err)
-		}
+		v, moved = f.tag(d.ID, "2", "prod")
+		wantNil(t, "retag moved from", moved)
+		wantEq(t, "tags after a retag", len(v.Tags), 2)
 		// Moving says where from.
-		v, moved, err = f.s.TagVersion(f.ctx, f.actor, d.ID, "latest", "prod")
-		if err != nil || moved == nil || *moved != 2 || v.Number != 3 || !slices.Equal(v.Tags, []string{"prod"}) {
-			t.Fatalf("move = %+v, moved %v, %v", v, moved, err)
+		v, moved = f.tag(d.ID, "latest", "prod")
+		wantPtr(t, "moved from", moved, 2)
+		wantEq(t, "moved to", v.Number, 3)
+		if !slices.Equal(v.Tags, []string{"prod"}) {
+			t.Fatalf("tags of the version moved to = %q", v.Tags)
 		}
 		list, err := f.s.ListVersions(f.ctx, f.actor.ProjectID, d.ID, 10)
 		if err != nil {
@@ -82,14 +99,18 @@ func testRefs(t *testing.T, open Opener) {
 			t.Fatalf("tags of versions 3, 2, 1 = %q, want %q", got, want)
 		}
 		tags, err := f.s.ListTags(f.ctx, f.actor.ProjectID, d.ID)
-		if err != nil || len(tags) != 2 || tags[0].Name != "Alpha.1" || tags[0].VersionNumber != 2 || tags[1].Name != "prod" || tags[1].VersionNumber != 3 {
-			t.Fatalf("ListTags = %v, %v", tags, err)
+		if err != nil {
+			t.Fatal(err)
 		}
+		wantEq(t, "tags", len(tags), 2)
+		wantEq(t, "first tag", tags[0].Name, "Alpha.1")
+		wantEq(t, "first tag's version", tags[0].VersionNumber, 2)
+		wantEq(t, "second tag", tags[1].Name, "prod")
+		wantEq(t, "second tag's version", tags[1].VersionNumber, 3)
 		// A tag is per dataset.
 		other := f.dataset("other")
-		if v, _, err := f.s.TagVersion(f.ctx, f.actor, other.ID, "1", "prod"); err != nil || v.DatasetID != other.ID {
-			t.Fatalf("same tag on another dataset: %v", err)
-		}
+		v, _ = f.tag(other.ID, "1", "prod")
+		wantEq(t, "dataset of the same tag", v.DatasetID, other.ID)
 		for _, name := range []string{"", strings.Repeat("a", 65), "a/b", "a b", "é", "1", "42", "1.5", "-3", "1e5", "latest",
 			"LATEST", "working", "0190d7a1-0000-7000-8000-000000000000", ".", ".."} {
 			_, _, err := f.s.TagVersion(f.ctx, f.actor, d.ID, "1", name)
@@ -170,9 +191,10 @@ func testRefs(t *testing.T, open Opener) {
 		_, _, err = f.s.CreateVersion(f.ctx, stale, d.ID, strata.VersionCreate{})
 		wantCode(t, err, strata.EPRECONDITION)
 		wantCode(t, f.s.DeleteDataset(f.ctx, stale, d.ID), strata.EPRECONDITION)
-		if got := f.find(d.ID); got.ETag != before || got.ItemCount != 1 || got.CurrentVersionNumber != 2 {
-			t.Fatalf("refused writes changed the dataset: %+v", got)
-		}
+		got = f.find(d.ID)
+		wantEq(t, "etag after refused writes", got.ETag, before)
+		wantEq(t, "items after refused writes", got.ItemCount, 1)
+		wantEq(t, "version after refused writes", got.CurrentVersionNumber, 2)
 		for _, list := range []func(etag string) string{
 			func(etag string) string { return etag },
 			func(etag string) string { return `"x", ` + etag },
@@ -230,9 +252,8 @@ func testRefs(t *testing.T, open Opener) {
 				if r.LastVersion != nil {
 					last = *r.LastVersion
 				}
-				if r.ID != a.ID || r.DatasetID != d.ID {
-					t.Fatalf("revision of item %s in %s", r.ID, r.DatasetID)
-				}
+				wantEq(t, "revision's item", r.ID, a.ID)
+				wantEq(t, "revision's dataset", r.DatasetID, d.ID)
 				out = append(out, rng{r.Input, r.FirstVersion, last})
 			}
 			return out
@@ -248,7 +269,7 @@ func testRefs(t *testing.T, open Opener) {
 		}
 		// A draft deleted before any snapshot left nothing.
 		gone := f.item(d.ID, "gone", skip)
-		f.s.DeleteItem(f.ctx, f.actor, d.ID, gone.ID, skip)
+		f.remove(d.ID, gone.ID, skip)
 		for _, id := range []string{gone.ID, f.item(f.dataset("other").ID, "x", skip).ID, "00000000-0000-0000-0000-000000000000", "x"} {
 			_, err := f.s.ItemHistory(f.ctx, f.actor.ProjectID, d.ID, id)
 			wantCode(t, err, strata.ENOTFOUND)

@@ -24,8 +24,11 @@ func testSessions(t *testing.T, open Opener) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if id == "" || id == secret {
-			t.Fatalf("session id %q", id)
+		if id == "" {
+			t.Fatal("empty session id")
+		}
+		if id == secret {
+			t.Fatal("the session id is the key's secret")
 		}
 		if got, want := p.KeyID, k.ID; got != want {
 			t.Errorf("created: key %s, want %s", got, want)

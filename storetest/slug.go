@@ -105,9 +105,8 @@ func testSlugs(t *testing.T, open Opener) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got.Slug != "refunds" || got.Name != "refunds" {
-			t.Fatalf("after a refused change: name %q, slug %q; want both unchanged", got.Name, got.Slug)
-		}
+		wantEq(t, "slug after a refused change", got.Slug, "refunds")
+		wantEq(t, "name after a refused change", got.Name, "refunds")
 	})
 
 	t.Run("RestoreKeepsSlug", func(t *testing.T) {
@@ -176,9 +175,8 @@ func testSlugs(t *testing.T, open Opener) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(list) != 1 || list[0].Slug != "qa" {
-			t.Fatalf("listed %+v, want one dataset with slug qa", list)
-		}
+		wantEq(t, "datasets listed", len(list), 1)
+		wantEq(t, "slug listed", list[0].Slug, "qa")
 	})
 }
 
@@ -213,7 +211,9 @@ func SlugMigration(t *testing.T, s strata.Store, db *sql.DB, reopen func() strat
 			t.Fatalf("%s: %v", q, err)
 		}
 	}
-	s.Close()
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
 	s = reopen()
 	defer s.Close()
 	for _, c := range []struct{ id, want string }{{first.ID, "support-bot"}, {second.ID, "support-bot-2"}} {

@@ -106,6 +106,31 @@ func (f *fixture) filtered(datasetID string, version int, filter strata.ItemFilt
 	return list
 }
 
+// on returns the fixture reporting to tb: a subtest's own.
+func (f *fixture) on(tb testing.TB) *fixture {
+	g := *f
+	g.tb = tb
+	return &g
+}
+
+// update sets an item's input.
+func (f *fixture) update(datasetID, itemID, input string, w strata.WriteOptions) *strata.Item {
+	f.tb.Helper()
+	it, err := f.s.UpdateItem(f.ctx, f.actor, datasetID, itemID, strata.ItemUpdate{Input: &input}, w)
+	if err != nil {
+		f.tb.Fatal(err)
+	}
+	return it
+}
+
+// remove deletes an item.
+func (f *fixture) remove(datasetID, itemID string, w strata.WriteOptions) {
+	f.tb.Helper()
+	if err := f.s.DeleteItem(f.ctx, f.actor, datasetID, itemID, w); err != nil {
+		f.tb.Fatal(err)
+	}
+}
+
 func (f *fixture) find(id string) *strata.Dataset {
 	f.tb.Helper()
 	d, err := f.s.FindDataset(f.ctx, f.actor.ProjectID, id)
@@ -131,5 +156,30 @@ func wantCode(tb testing.TB, err error, code string) {
 }
 
 func str(s string) *string { return &s }
+
+// wantEq fails the test, saying what differs, unless got is want.
+func wantEq[T comparable](tb testing.TB, what string, got, want T) {
+	tb.Helper()
+	if got != want {
+		tb.Fatalf("%s = %v, want %v", what, got, want)
+	}
+}
+
+// wantPtr fails the test, saying what differs, unless got points to want.
+func wantPtr[T comparable](tb testing.TB, what string, got *T, want T) {
+	tb.Helper()
+	if got == nil {
+		tb.Fatalf("%s = nil, want %v", what, want)
+	}
+	wantEq(tb, what, *got, want)
+}
+
+// wantNil fails the test, saying what is set, unless got is nil.
+func wantNil[T any](tb testing.TB, what string, got *T) {
+	tb.Helper()
+	if got != nil {
+		tb.Fatalf("%s = %v, want nil", what, *got)
+	}
+}
 
 var skip = strata.WriteOptions{SkipVersion: true}

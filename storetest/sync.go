@@ -31,16 +31,16 @@ func testSync(t *testing.T, open Opener) {
 		if got, want := syncCounts(res), "+1 ~0 -1 =2"; got != want {
 			t.Fatalf("sync: %s, want %s", got, want)
 		}
-		if res.Version == nil || res.Version.Number != head+1 {
-			t.Fatalf("version %+v, want %d", res.Version, head+1)
+		if res.Version == nil {
+			t.Fatalf("no version, want %d", head+1)
 		}
+		wantEq(t, "version", res.Version.Number, head+1)
 		after := f.items(d.ID, 0)
 		if got := inputs(after); !slices.Equal(got, []string{"x", "x", "z"}) {
 			t.Fatalf("items %q", got)
 		}
-		if after[0].ID != before[0].ID || after[1].ID != before[1].ID {
-			t.Fatal("matched items changed ids")
-		}
+		wantEq(t, "id of the first matched item", after[0].ID, before[0].ID)
+		wantEq(t, "id of the second matched item", after[1].ID, before[1].ID)
 		// The same file again is no change at all: no version, same ETag.
 		etag := f.find(d.ID).ETag
 		again := strata.ItemSlice{{Input: "x"}, {Input: "z"}, {Input: "x"}}
@@ -48,15 +48,14 @@ func testSync(t *testing.T, open Opener) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got, want := syncCounts(same), "+0 ~0 -0 =3"; got != want || same.Version != nil {
-			t.Fatalf("second sync: %s (version %v), want %s", got, same.Version, want)
-		}
+		wantEq(t, "second sync", syncCounts(same), "+0 ~0 -0 =3")
+		wantNil(t, "version of the second sync", same.Version)
 		if got := f.find(d.ID).ETag; got != etag {
 			t.Fatalf("an unchanged sync moved the ETag from %s to %s", etag, got)
 		}
-		if len(res.Changes) != 2 || res.Changes[0].Kind != strata.ChangeAdded || res.Changes[1].Kind != strata.ChangeRemoved {
-			t.Fatalf("changes %+v", res.Changes)
-		}
+		wantEq(t, "changes", len(res.Changes), 2)
+		wantEq(t, "first change", res.Changes[0].Kind, strata.ChangeAdded)
+		wantEq(t, "second change", res.Changes[1].Kind, strata.ChangeRemoved)
 		CheckInvariants(t, f.s)
 	})
 
@@ -73,13 +72,12 @@ func testSync(t *testing.T, open Opener) {
 		if got, want := syncCounts(res), "+1 ~0 -1 =0"; got != want {
 			t.Fatalf("dry run: %s, want %s", got, want)
 		}
-		if res.Version != nil || len(res.Changes) != 1 || !res.More {
-			t.Fatalf("dry run: version %v, %d changes, more %v", res.Version, len(res.Changes), res.More)
-		}
+		wantNil(t, "dry run's version", res.Version)
+		wantEq(t, "dry run's changes", len(res.Changes), 1)
+		wantEq(t, "dry run's more", res.More, true)
 		after := f.find(d.ID)
-		if after.CurrentVersionNumber != before.CurrentVersionNumber || inputs(f.items(d.ID, 0))[0] != "a" {
-			t.Fatal("a dry run wrote")
-		}
+		wantEq(t, "version after a dry run", after.CurrentVersionNumber, before.CurrentVersionNumber)
+		wantEq(t, "first input after a dry run", inputs(f.items(d.ID, 0))[0], "a")
 	})
 
 	t.Run("Upsert", func(t *testing.T) {
@@ -108,8 +106,9 @@ func testSync(t *testing.T, open Opener) {
 		if got := inputs(items); !slices.Equal(got, []string{"a2", "b", "kept", "c", "kept"}) {
 			t.Fatalf("items %q", got)
 		}
-		if items[0].ID != a.ID || !slices.Equal(items[1].Splits, []string{"test"}) {
-			t.Fatalf("upsert did not update in place: %+v", items[:2])
+		wantEq(t, "id of the upserted item", items[0].ID, a.ID)
+		if !slices.Equal(items[1].Splits, []string{"test"}) {
+			t.Fatalf("splits of the second item = %q, want [test]", items[1].Splits)
 		}
 		CheckInvariants(t, f.s)
 	})

@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"fmt"
 	"slices"
 	"sync"
 	"testing"
@@ -17,13 +18,16 @@ func testVersions(t *testing.T, open Opener) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if v.Number != 2 || v.ItemCount != 1 || v.DatasetID != d.ID || v.Name == nil || *v.Name != "qa" || v.CreatedBy == nil {
-			t.Fatalf("version = %+v", v)
+		wantEq(t, "version number", v.Number, 2)
+		wantEq(t, "version items", v.ItemCount, 1)
+		wantEq(t, "version dataset", v.DatasetID, d.ID)
+		wantPtr(t, "version name", v.Name, "qa")
+		if v.CreatedBy == nil {
+			t.Fatal("version created by nobody")
 		}
-		if got.CurrentVersionNumber != 2 || got.CurrentVersionID == nil || *got.CurrentVersionID != v.ID {
-			t.Fatalf("dataset after snapshot = %+v", got)
-		}
-		f.s.UpdateItem(f.ctx, f.actor, d.ID, a.ID, strata.ItemUpdate{Input: str("a2")}, skip)
+		wantEq(t, "current version number", got.CurrentVersionNumber, 2)
+		wantPtr(t, "current version", got.CurrentVersionID, v.ID)
+		f.update(d.ID, a.ID, "a2", skip)
 		f.item(d.ID, "b", skip)
 		if got := inputs(f.items(d.ID, 2)); !slices.Equal(got, []string{"a"}) {
 			t.Fatalf("version 2 = %q", got)
@@ -35,9 +39,9 @@ func testVersions(t *testing.T, open Opener) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if *named.Name != "before run" || *named.Description != "why" || named.ItemCount != 2 {
-			t.Fatalf("named version = %+v", named)
-		}
+		wantPtr(t, "name", named.Name, "before run")
+		wantPtr(t, "description", named.Description, "why")
+		wantEq(t, "items", named.ItemCount, 2)
 	})
 
 	t.Run("ListAndFind", func(t *testing.T) {
@@ -79,11 +83,11 @@ func testVersions(t *testing.T, open Opener) {
 		b := f.item(d.ID, "b", skip)
 		c := f.item(d.ID, "c", skip)
 		v := f.snapshot(d.ID)
-		f.s.UpdateItem(f.ctx, f.actor, d.ID, a.ID, strata.ItemUpdate{Input: str("a2")}, skip)
-		f.s.DeleteItem(f.ctx, f.actor, d.ID, b.ID, skip)
+		f.update(d.ID, a.ID, "a2", skip)
+		f.remove(d.ID, b.ID, skip)
 		f.item(d.ID, "new", skip)
 		f.snapshot(d.ID)
-		f.s.UpdateItem(f.ctx, f.actor, d.ID, c.ID, strata.ItemUpdate{Input: str("c2")}, skip)
+		f.update(d.ID, c.ID, "c2", skip)
 		if _, err := f.s.UpdateDataset(f.ctx, f.actor, d.ID, strata.DatasetUpdate{Name: str("renamed")}, skip); err != nil {
 			t.Fatal(err)
 		}
@@ -92,20 +96,21 @@ func testVersions(t *testing.T, open Opener) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if rv.RestoredFromVersionID == nil || *rv.RestoredFromVersionID != v.ID || rv.Number != 4 || rv.ItemCount != 3 {
-			t.Fatalf("restore version = %+v", rv)
-		}
-		if got.Name != "renamed" || got.ItemCount != 3 || got.CurrentVersionNumber != 4 ||
-			got.CurrentVersionRestoredFromVersionID == nil || *got.CurrentVersionRestoredFromVersionID != v.ID {
-			t.Fatalf("dataset after restore = %+v", got)
-		}
+		wantPtr(t, "restored from", rv.RestoredFromVersionID, v.ID)
+		wantEq(t, "restore version", rv.Number, 4)
+		wantEq(t, "restore version items", rv.ItemCount, 3)
+		wantEq(t, "name after restore", got.Name, "renamed")
+		wantEq(t, "items after restore", got.ItemCount, 3)
+		wantEq(t, "version after restore", got.CurrentVersionNumber, 4)
+		wantPtr(t, "current version restored from", got.CurrentVersionRestoredFromVersionID, v.ID)
 		items := f.items(d.ID, 0)
 		if got := inputs(items); !slices.Equal(got, []string{"a", "b", "c"}) {
 			t.Fatalf("restored = %q", got)
 		}
 		for i, want := range []*strata.Item{a, b, c} {
-			if items[i].ID != want.ID || !items[i].CreatedAt.Equal(want.CreatedAt) {
-				t.Fatalf("item %d id %s, want %s", i, items[i].ID, want.ID)
+			wantEq(t, fmt.Sprintf("item %d id", i), items[i].ID, want.ID)
+			if !items[i].CreatedAt.Equal(want.CreatedAt) {
+				t.Fatalf("item %d createdAt = %v, want %v", i, items[i].CreatedAt, want.CreatedAt)
 			}
 		}
 		if got := inputs(f.items(d.ID, 3)); !slices.Equal(got, []string{"a2", "c", "new"}) {
@@ -125,16 +130,19 @@ func testVersions(t *testing.T, open Opener) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		f.s.UpdateDataset(f.ctx, f.actor, d.ID, strata.DatasetUpdate{Name: str("renamed"), Description: str("now"), SetDescription: true}, strata.WriteOptions{})
+		if _, err := f.s.UpdateDataset(f.ctx, f.actor, d.ID, strata.DatasetUpdate{Name: str("renamed"), Description: str("now"), SetDescription: true}, strata.WriteOptions{}); err != nil {
+			t.Fatal(err)
+		}
 		f.dataset("qa")
 		f.item(d.ID, "x", skip)
 		got, _, err := f.s.RestoreVersion(f.ctx, f.actor, d.ID, v.ID)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got.Name != "renamed" || got.Description == nil || *got.Description != "now" || got.ItemCount != 0 || got.CurrentVersionNumber != 4 {
-			t.Fatalf("after restore: %+v", got)
-		}
+		wantEq(t, "name after restore", got.Name, "renamed")
+		wantPtr(t, "description after restore", got.Description, "now")
+		wantEq(t, "items after restore", got.ItemCount, 0)
+		wantEq(t, "version after restore", got.CurrentVersionNumber, 4)
 	})
 }
 
@@ -154,13 +162,12 @@ func testImport(t *testing.T, open Opener) {
 			t.Fatalf("inserted %d", n)
 		}
 		got := f.find(d.ID)
-		if got.ItemCount != 1234 || got.CurrentVersionNumber != 2 {
-			t.Fatalf("after import: %d items, version %d", got.ItemCount, got.CurrentVersionNumber)
-		}
+		wantEq(t, "items after import", got.ItemCount, 1234)
+		wantEq(t, "version after import", got.CurrentVersionNumber, 2)
 		items := f.items(d.ID, 2)
-		if len(items) != 1234 || items[27].Input != "b" || *items[27].Output != "o" {
-			t.Fatalf("imported %d items", len(items))
-		}
+		wantEq(t, "imported items", len(items), 1234)
+		wantEq(t, "input of item 27", items[27].Input, "b")
+		wantPtr(t, "output of item 27", items[27].Output, "o")
 	})
 
 	t.Run("Empty", func(t *testing.T) {
@@ -168,9 +175,10 @@ func testImport(t *testing.T, open Opener) {
 		d := f.dataset("qa")
 		var src strata.ItemSlice
 		n, err := f.s.ImportItems(f.ctx, f.actor, d.ID, &src, strata.WriteOptions{})
-		if err != nil || n != 0 {
-			t.Fatalf("import = %d, %v", n, err)
+		if err != nil {
+			t.Fatal(err)
 		}
+		wantEq(t, "imported", n, 0)
 		if got := f.find(d.ID).CurrentVersionNumber; got != 1 {
 			t.Fatalf("empty import made version %d", got)
 		}
@@ -183,9 +191,9 @@ func testImport(t *testing.T, open Opener) {
 		_, err := f.s.ImportItems(f.ctx, f.actor, d.ID, src, strata.WriteOptions{})
 		wantCode(t, err, strata.EINVALID)
 		got := f.find(d.ID)
-		if got.ItemCount != 0 || got.CurrentVersionNumber != 1 || len(f.items(d.ID, 0)) != 0 {
-			t.Fatalf("failed import left %d items, version %d", got.ItemCount, got.CurrentVersionNumber)
-		}
+		wantEq(t, "items counted after a failed import", got.ItemCount, 0)
+		wantEq(t, "version after a failed import", got.CurrentVersionNumber, 1)
+		wantEq(t, "items after a failed import", len(f.items(d.ID, 0)), 0)
 	})
 }
 
@@ -237,9 +245,9 @@ func testConcurrency(t *testing.T, open Opener) {
 				t.Fatalf("version numbers = %v", nums)
 			}
 		}
-		if got := f.find(d.ID); got.ItemCount != n/2 || got.CurrentVersionNumber != n+1 {
-			t.Fatalf("after: %d items, version %d", got.ItemCount, got.CurrentVersionNumber)
-		}
+		got := f.find(d.ID)
+		wantEq(t, "items", got.ItemCount, n/2)
+		wantEq(t, "version", got.CurrentVersionNumber, n+1)
 	})
 }
 
@@ -255,17 +263,17 @@ func testKeys(t *testing.T, open Opener) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if p.Role != strata.RoleViewer || p.ProjectID != k.ProjectID || p.UserID != k.UserID || p.KeyID != k.ID {
-			t.Fatalf("principal = %+v", p)
-		}
+		wantEq(t, "role", p.Role, strata.RoleViewer)
+		wantEq(t, "project", p.ProjectID, k.ProjectID)
+		wantEq(t, "user", p.UserID, k.UserID)
+		wantEq(t, "key", p.KeyID, k.ID)
 		// The same user and project are found again.
 		k2, _, err := s.CreateKey(ctx, strata.KeyCreate{ProjectName: "p", Role: strata.RoleOwner, UserEmail: "v@x"})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if k2.UserID != k.UserID || k2.ProjectID != k.ProjectID {
-			t.Fatal("second key made a new user or project")
-		}
+		wantEq(t, "user of the second key", k2.UserID, k.UserID)
+		wantEq(t, "project of the second key", k2.ProjectID, k.ProjectID)
 		_, err = s.Authenticate(ctx, secret+"x")
 		wantCode(t, err, strata.EUNAUTHORIZED)
 		_, err = s.Authenticate(ctx, k.ProjectID)
@@ -274,8 +282,12 @@ func testKeys(t *testing.T, open Opener) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(keys) != 2 || keys[0].Prefix == "" || keys[0].Prefix == secret {
-			t.Fatalf("keys = %+v", keys)
+		wantEq(t, "keys", len(keys), 2)
+		if keys[0].Prefix == "" {
+			t.Fatal("a key without prefix")
+		}
+		if keys[0].Prefix == secret {
+			t.Fatal("a key's prefix is its secret")
 		}
 		if err := s.RevokeKey(ctx, k.ID); err != nil {
 			t.Fatal(err)
@@ -289,8 +301,10 @@ func testKeys(t *testing.T, open Opener) {
 			t.Fatalf("revoke twice: %q, want %q", got, want)
 		}
 		wantCode(t, s.RevokeKey(ctx, strata.NewID()), strata.ENOTFOUND)
-		if n, err := s.CountKeys(ctx); err != nil || n != 2 {
-			t.Fatalf("CountKeys = %d, %v", n, err)
+		if n, err := s.CountKeys(ctx); err != nil {
+			t.Fatal(err)
+		} else {
+			wantEq(t, "keys counted", n, 2)
 		}
 		rotated, newSecret, err := s.CreateKey(ctx, strata.KeyCreate{ProjectName: "p", Role: strata.RoleMember, UserName: "R"})
 		if err != nil {
@@ -305,13 +319,18 @@ func testKeys(t *testing.T, open Opener) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if k3.ID == rotated.ID || k3.Role != strata.RoleMember || k3.UserID != rotated.UserID || k3.ProjectID != rotated.ProjectID {
-			t.Fatalf("rotated key = %+v", k3)
+		if k3.ID == rotated.ID {
+			t.Fatal("the rotated key kept its id")
 		}
+		wantEq(t, "rotated key's role", k3.Role, strata.RoleMember)
+		wantEq(t, "rotated key's user", k3.UserID, rotated.UserID)
+		wantEq(t, "rotated key's project", k3.ProjectID, rotated.ProjectID)
 		_, err = s.Authenticate(ctx, newSecret)
 		wantCode(t, err, strata.EUNAUTHORIZED)
-		if p, err := s.Authenticate(ctx, secret3); err != nil || p.KeyID != k3.ID {
-			t.Fatalf("new key: %v, %v", p, err)
+		if p, err := s.Authenticate(ctx, secret3); err != nil {
+			t.Fatalf("new key: %v", err)
+		} else {
+			wantEq(t, "key of the new secret", p.KeyID, k3.ID)
 		}
 		_, _, err = s.RotateKey(ctx, rotated.ID)
 		wantCode(t, err, strata.ECONFLICT)

@@ -15,10 +15,21 @@ import (
 // and after fn saves the content hash that the revision writes kept
 // (hash.go), unless touch already did.
 
-// lockedWrite locks the dataset and runs fn in one write transaction. count
-// is false for a transaction that only reads the dataset it locks: it checks
-// no If-Match and leaves the ETag alone.
-func (s *Store) lockedWrite(ctx context.Context, a strata.Actor, id string, once, count bool, fn func(tx *sql.Tx, d *datasetRow, now int64) error) error {
+// lockOptions says how lockedWrite runs its transaction; the zero value
+// counts a change that may be run again.
+type lockOptions struct {
+	// once: a transaction that lost a race is not run again (its input
+	// cannot be replayed).
+	once bool
+	// keepETag: the transaction changes nothing of the dataset it locks (it
+	// reads it, or writes rows of its own such as a run's); it checks no
+	// If-Match and leaves the ETag alone.
+	keepETag bool
+}
+
+// lockedWrite locks the dataset and runs fn in one write transaction.
+func (s *Store) lockedWrite(ctx context.Context, a strata.Actor, id string, o lockOptions, fn func(tx *sql.Tx, d *datasetRow, now int64) error) error {
+	once, count := o.once, !o.keepETag
 	var etag string
 	err := s.write(ctx, once, func(tx *sql.Tx) error {
 		d, err := s.lockDataset(ctx, tx, a.ProjectID, id, count)
@@ -59,5 +70,5 @@ func (s *Store) lockedWrite(ctx context.Context, a strata.Actor, id string, once
 // mutateReading is mutate for a write that only reads the dataset it locks
 // (the source of a duplicate).
 func (s *Store) mutateReading(ctx context.Context, a strata.Actor, id string, fn func(tx *sql.Tx, d *datasetRow, now int64) error) error {
-	return s.lockedWrite(ctx, a, id, false, false, fn)
+	return s.lockedWrite(ctx, a, id, lockOptions{keepETag: true}, fn)
 }

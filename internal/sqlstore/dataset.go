@@ -53,7 +53,7 @@ func (s *Store) lockDataset(ctx context.Context, tx *sql.Tx, projectID, id strin
 	} else if err != nil {
 		return nil, fmt.Errorf("lock dataset %s: %w", id, err)
 	}
-	if d.hash, err = parseHash(hash); err != nil {
+	if d.hash, err = strata.ParseContentHash(hash); err != nil {
 		return nil, fmt.Errorf("lock dataset %s: %w", id, err)
 	}
 	d.savedHash = d.hash
@@ -64,7 +64,7 @@ func (s *Store) lockDataset(ctx context.Context, tx *sql.Tx, projectID, id strin
 // lock, it first counts the change (the ETag) and checks a.Precondition, and
 // last saves the working set's content hash (change.go).
 func (s *Store) mutate(ctx context.Context, a strata.Actor, id string, once bool, fn func(tx *sql.Tx, d *datasetRow, now int64) error) error {
-	return s.lockedWrite(ctx, a, id, once, true, fn)
+	return s.lockedWrite(ctx, a, id, lockOptions{once: once}, fn)
 }
 
 // touch saves the counters of d and marks the dataset updated.
@@ -221,7 +221,7 @@ func (s *Store) createDataset(ctx context.Context, tx *sql.Tx, a strata.Actor, c
 	if err != nil {
 		return nil, err
 	}
-	if _, err := s.snapshot(ctx, tx, a, row, nil, nil, nil, s.now()); err != nil {
+	if _, err := s.snapshot(ctx, tx, a, row, snapshotOptions{}, s.now()); err != nil {
 		return nil, err
 	}
 	return findDataset(ctx, tx, a.ProjectID, row.id)
@@ -293,7 +293,7 @@ func (s *Store) UpdateDataset(ctx context.Context, a strata.Actor, id string, u 
 		// A slug names the dataset, not its content: changing only the
 		// slug makes no version.
 		if !w.SkipVersion && (u.Name != nil || u.SetDescription) {
-			if _, err := s.snapshot(ctx, tx, a, d, nil, nil, nil, now); err != nil {
+			if _, err := s.snapshot(ctx, tx, a, d, snapshotOptions{}, now); err != nil {
 				return err
 			}
 		}
@@ -373,7 +373,7 @@ func (s *Store) duplicateDataset(ctx context.Context, tx *sql.Tx, a strata.Actor
 	if err := touch(ctx, tx, dst, now); err != nil {
 		return nil, err
 	}
-	if _, err := s.snapshot(ctx, tx, a, dst, nil, nil, nil, now); err != nil {
+	if _, err := s.snapshot(ctx, tx, a, dst, snapshotOptions{}, now); err != nil {
 		return nil, err
 	}
 	return findDataset(ctx, tx, a.ProjectID, dst.id)

@@ -55,9 +55,6 @@ func (c *revisionContent) hash(itemID string) *strata.ContentHash {
 	})
 }
 
-// parseHash reads a stored content hash.
-func parseHash(b []byte) (strata.ContentHash, error) { return strata.ParseContentHash(b) }
-
 // versionHash reads the content hash of version n of a dataset.
 func versionHash(ctx context.Context, q querier, datasetID string, n int) (strata.ContentHash, error) {
 	var b []byte
@@ -65,7 +62,7 @@ func versionHash(ctx context.Context, q querier, datasetID string, n int) (strat
 		datasetID, n).Scan(&b); err != nil {
 		return strata.ContentHash{}, fmt.Errorf("read hash of version %d of %s: %w", n, datasetID, err)
 	}
-	return parseHash(b)
+	return strata.ParseContentHash(b)
 }
 
 // hashWalkChunk is how many versions a walk reads revisions for at once.
@@ -197,7 +194,7 @@ func checkContentHashes(ctx context.Context, q querier) ([]Violation, error) {
 			return nil, fmt.Errorf("check %q: %w", name, err)
 		}
 		err = walkContentHashes(ctx, q, id, heads[i], func(v int, h *strata.ContentHash) error {
-			got, err := parseHash(stored[v])
+			got, err := strata.ParseContentHash(stored[v])
 			if err != nil || got != *h {
 				what := fmt.Sprintf("version %d", v)
 				if v == heads[i]+1 {

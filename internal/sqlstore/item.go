@@ -370,7 +370,7 @@ func (s *Store) finish(ctx context.Context, tx *sql.Tx, a strata.Actor, d *datas
 	if w.SkipVersion {
 		return nil
 	}
-	_, err := s.snapshot(ctx, tx, a, d, nil, nil, nil, now)
+	_, err := s.snapshot(ctx, tx, a, d, snapshotOptions{}, now)
 	return err
 }
 

@@ -10,7 +10,6 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"sync"
 	"time"
@@ -168,9 +167,3 @@ func ptr(n sql.NullString) *string {
 
 // timeOf converts stored milliseconds to a UTC time.
 func timeOf(ms int64) time.Time { return time.UnixMilli(ms).UTC() }
-
-// isErr reports whether err carries a strata error of the given code.
-func isErr(err error, code string) bool {
-	var e *strata.Error
-	return errors.As(err, &e) && e.Code == code
-}

@@ -275,11 +275,11 @@ func (s *Store) SyncItems(ctx context.Context, a strata.Actor, datasetID string,
 		if o.SkipVersion {
 			return nil
 		}
-		out.Version, err = s.snapshot(ctx, tx, a, d, o.Name, o.Description, nil, now)
+		out.Version, err = s.snapshot(ctx, tx, a, d, snapshotOptions{name: o.Name, description: o.Description}, now)
 		return err
 	}
 	// A dry run reads under the lock, and counts no change.
-	if err := s.lockedWrite(ctx, a, datasetID, true, !o.DryRun, fn); err != nil && err != errSyncNoChange {
+	if err := s.lockedWrite(ctx, a, datasetID, lockOptions{once: true, keepETag: o.DryRun}, fn); err != nil && err != errSyncNoChange {
 		return nil, err
 	}
 	return out, nil

@@ -23,7 +23,7 @@ func scanVersion(row scanner) (*strata.Version, error) {
 	if err := row.Scan(&v.ID, &v.DatasetID, &v.Number, &created, &createdBy, &restored, &name, &descr, &v.ItemCount, &hash); err != nil {
 		return nil, err
 	}
-	h, err := parseHash(hash)
+	h, err := strata.ParseContentHash(hash)
 	if err != nil {
 		return nil, err
 	}
@@ -33,15 +33,20 @@ func scanVersion(row scanner) (*strata.Version, error) {
 	return &v, nil
 }
 
+// snapshotOptions is what a snapshot records of its version besides the
+// dataset's state; the zero value records nothing more.
+type snapshotOptions struct {
+	name, description *string // nil: the dataset's own
+	restoredFrom      *string // the id of the version a restore came from
+}
+
 // snapshot freezes the working version of d as version head+1. It reads and
 // copies no item: the version row records the counter, and the revisions
-// whose first_version is the new number are, from now on, frozen. name and
-// description default to the dataset's own; restoredFrom is the version a
-// restore came from.
-func (s *Store) snapshot(ctx context.Context, tx *sql.Tx, a strata.Actor, d *datasetRow, name, description, restoredFrom *string, now int64) (*strata.Version, error) {
+// whose first_version is the new number are, from now on, frozen.
+func (s *Store) snapshot(ctx context.Context, tx *sql.Tx, a strata.Actor, d *datasetRow, o snapshotOptions, now int64) (*strata.Version, error) {
 	v := &strata.Version{
 		ID: strata.NewID(), DatasetID: d.id, Number: d.working(), CreatedAt: timeOf(now),
-		RestoredFromVersionID: restoredFrom, Name: name, Description: description, ItemCount: d.itemCount,
+		RestoredFromVersionID: o.restoredFrom, Name: o.name, Description: o.description, ItemCount: d.itemCount,
 		Tags: []string{}, ContentHash: d.hash.String(),
 	}
 	if v.Name == nil {
@@ -159,7 +164,7 @@ func (s *Store) CreateVersion(ctx context.Context, a strata.Actor, datasetID str
 		}
 	}
 	err := s.mutate(ctx, a, datasetID, false, func(tx *sql.Tx, row *datasetRow, now int64) (err error) {
-		if v, err = s.snapshot(ctx, tx, a, row, c.Name, c.Description, nil, now); err != nil {
+		if v, err = s.snapshot(ctx, tx, a, row, snapshotOptions{name: c.Name, description: c.Description}, now); err != nil {
 			return err
 		}
 		d, err = findDataset(ctx, tx, a.ProjectID, datasetID)
@@ -210,7 +215,7 @@ func (s *Store) RestoreVersion(ctx context.Context, a strata.Actor, datasetID, v
 		// the version's, and so is its hash.
 		row.hash = fromHash
 		row.itemCount = from.ItemCount
-		if v, err = s.snapshot(ctx, tx, a, row, nil, nil, &from.ID, now); err != nil {
+		if v, err = s.snapshot(ctx, tx, a, row, snapshotOptions{restoredFrom: &from.ID}, now); err != nil {
 			return err
 		}
 		d, err = findDataset(ctx, tx, a.ProjectID, datasetID)

@@ -1,0 +1,45 @@
+package strata
+
+import (
+	"context"
+	"time"
+)
+
+// EvaluatorStore manages evaluators, dataset slots and runs.
+type EvaluatorStore interface {
+	// ListEvaluators lists a project's evaluators; kind "" lists all, and
+	// KindCustom every evaluator that is not builtin.
+	ListEvaluators(ctx context.Context, projectID, kind string) ([]*Evaluator, error)
+	FindEvaluator(ctx context.Context, projectID, id string) (*Evaluator, error)
+	CreateEvaluator(ctx context.Context, a Actor, c EvaluatorCreate) (*Evaluator, error)
+	UpdateEvaluator(ctx context.Context, a Actor, id string, u EvaluatorUpdate) (*Evaluator, error)
+	// DeleteEvaluator deletes a custom evaluator and empties the slots that
+	// held it.
+	DeleteEvaluator(ctx context.Context, a Actor, id string) error
+
+	// AttachEvaluator puts an evaluator in the first free slot, under the
+	// dataset's lock. An evaluator already attached is left as it is.
+	AttachEvaluator(ctx context.Context, a Actor, datasetID string, at EvaluatorAttach) (*Dataset, error)
+	// DetachEvaluator empties a slot and clears its results in the working
+	// version; versions keep theirs. It makes no version.
+	DetachEvaluator(ctx context.Context, a Actor, datasetID string, slot int) (*Dataset, error)
+
+	// CreateRun records a running run of totalItems items.
+	CreateRun(ctx context.Context, a Actor, datasetID string, totalItems int) (*Run, error)
+	// ProgressRun records how many items a running run has evaluated; it
+	// is also the run's heartbeat.
+	ProgressRun(ctx context.Context, a Actor, datasetID, runID string, processed int) error
+	// CompleteRun writes the results, snapshots, and records the run, all
+	// in one transaction under the dataset's lock.
+	CompleteRun(ctx context.Context, a Actor, datasetID string, c RunCompletion) (*RunOutcome, error)
+	// FailRun marks a running run failed.
+	FailRun(ctx context.Context, a Actor, datasetID, runID, message string) error
+	// FailStaleRuns marks failed every running run whose last heartbeat is
+	// older than before: its server stopped.
+	FailStaleRuns(ctx context.Context, before time.Time, message string) (int, error)
+	// ListRuns returns the newest limit runs, newest first, with slots.
+	ListRuns(ctx context.Context, projectID, datasetID string, limit int) ([]*Run, error)
+	FindRun(ctx context.Context, projectID, datasetID, runID string) (*Run, error)
+	// RenameRun sets a run's name; nil clears it.
+	RenameRun(ctx context.Context, a Actor, datasetID, runID string, name *string) (*Run, error)
+}

@@ -1,0 +1,129 @@
+package strata
+
+import (
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/json"
+	"time"
+)
+
+// Run statuses. A synchronous run is recorded once completed; an
+// asynchronous one is recorded running, then completed or failed.
+const (
+	RunRunning   = "running"
+	RunCompleted = "completed"
+	RunFailed    = "failed"
+)
+
+// Run is one evaluation of a dataset's items by its evaluators.
+type Run struct {
+	ID               string
+	DatasetID        string
+	VersionID        *string // the version the run created
+	Name             *string
+	CreatedBy        *string
+	CreatedAt        time.Time
+	UpdatedAt        time.Time
+	TotalItems       int // items evaluated
+	UpdatedItemCount int // items whose results were stored
+	VersionNumber    *int
+	VersionCreatedAt *time.Time
+	CreatedByName    *string
+	CreatedByEmail   *string
+	Status           string
+	ProcessedItems   int
+	Error            *string
+	Slots            []*RunSlot // in slot order; none until completed
+	// Filter is the query string of the ItemFilter that chose the items
+	// the run scored; nil for every item (recorded at completion).
+	Filter *string
+}
+
+// RunSlot summarizes the results of one slot of a run.
+type RunSlot struct {
+	Slot           int
+	EvaluatorID    *string
+	EvaluatorName  *string
+	EvaluatorKind  *string
+	EvaluatorType  *string
+	PassCount      int
+	FailCount      int
+	UnknownCount   int
+	EvaluatedCount int      // pass + fail
+	PassRate       *float64 // percent, 2 decimals; nil when nothing passed or failed
+	Coverage       *float64 // percent of the items with any result
+	Config         json.RawMessage
+}
+
+// RunAggregate sums the slots of several runs by evaluator.
+type RunAggregate struct {
+	Slot           int
+	EvaluatorID    *string
+	EvaluatorName  *string
+	EvaluatorKind  *string
+	EvaluatorType  *string
+	PassCount      int
+	FailCount      int
+	UnknownCount   int
+	EvaluatedCount int
+	RunCount       int
+	PassRate       *float64
+}
+
+// RunSlotInput is an attached evaluator as a run used it.
+type RunSlotInput struct {
+	Slot      int
+	Evaluator *Evaluator
+	Config    json.RawMessage
+}
+
+// ItemResults are the results of one item, with the digest of the content
+// they were computed on: a run holds its results, not its items.
+// Results[n-1] is the result of slot n, nil for a slot not run.
+type ItemResults struct {
+	ItemID  string
+	Content ContentDigest
+	Results [MaxEvaluatorSlots]json.RawMessage
+}
+
+// ContentDigest identifies the content of an item that evaluators read: its
+// input, ground truth and output.
+type ContentDigest [sha256.Size]byte
+
+// DigestContent returns the digest of an item's input, ground truth and
+// output (nil differs from "").
+func DigestContent(input string, groundTruth, output *string) ContentDigest {
+	h := sha256.New()
+	for _, f := range []*string{&input, groundTruth, output} {
+		var head [9]byte
+		if f != nil {
+			head[0] = 1
+			binary.LittleEndian.PutUint64(head[1:], uint64(len(*f)))
+		}
+		h.Write(head[:])
+		if f != nil {
+			h.Write([]byte(*f))
+		}
+	}
+	var d ContentDigest
+	h.Sum(d[:0])
+	return d
+}
+
+// RunCompletion is what CompleteRun writes.
+type RunCompletion struct {
+	// RunID is the running run to complete; "" records a new run.
+	RunID      string
+	TotalItems int
+	// Filter is ItemFilter.String() of a run over some items, or "".
+	Filter string
+	Slots  []RunSlotInput
+	Items  []ItemResults
+}
+
+// RunOutcome is what a completed run produced.
+type RunOutcome struct {
+	UpdatedItemCount int
+	Version          *Version
+	Run              *Run
+}
