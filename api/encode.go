@@ -136,11 +136,7 @@ func toItemJSON(it *strata.Item) itemJSON {
 			Input:            it.Input,
 			GroundTruth:      it.GroundTruth,
 			Output:           it.Output,
-			EvaluatorResult1: rawJSON(it.EvaluatorResult1),
-			EvaluatorResult2: rawJSON(it.EvaluatorResult2),
-			EvaluatorResult3: rawJSON(it.EvaluatorResult3),
-			EvaluatorResult4: rawJSON(it.EvaluatorResult4),
-			EvaluatorResult5: rawJSON(it.EvaluatorResult5),
+			EvaluatorResults: toResults(it.EvaluatorResult1, it.EvaluatorResult2, it.EvaluatorResult3, it.EvaluatorResult4, it.EvaluatorResult5),
 		},
 		itemFieldsJSON: toItemFieldsJSON(it),
 	}
@@ -162,13 +158,17 @@ func toEmbeddedItemJSON(it *strata.Item) embeddedItemJSON {
 			Output:           it.Output,
 			CreatedAt:        timestamp(it.CreatedAt),
 			UpdatedAt:        timestamp(it.UpdatedAt),
-			EvaluatorResult1: rawJSON(it.EvaluatorResult1),
-			EvaluatorResult2: rawJSON(it.EvaluatorResult2),
-			EvaluatorResult3: rawJSON(it.EvaluatorResult3),
-			EvaluatorResult4: rawJSON(it.EvaluatorResult4),
-			EvaluatorResult5: rawJSON(it.EvaluatorResult5),
+			EvaluatorResults: toResults(it.EvaluatorResult1, it.EvaluatorResult2, it.EvaluatorResult3, it.EvaluatorResult4, it.EvaluatorResult5),
 		},
 		itemFieldsJSON: toItemFieldsJSON(it),
+	}
+}
+
+// toResults are an item's five evaluator results.
+func toResults(r1, r2, r3, r4, r5 json.RawMessage) wire.EvaluatorResults {
+	return wire.EvaluatorResults{
+		EvaluatorResult1: rawJSON(r1), EvaluatorResult2: rawJSON(r2), EvaluatorResult3: rawJSON(r3),
+		EvaluatorResult4: rawJSON(r4), EvaluatorResult5: rawJSON(r5),
 	}
 }
 
@@ -226,11 +226,7 @@ func toVersionItemJSON(v *strata.Version, index int, it *strata.Item) versionIte
 			SourceItemID:     it.ID,
 			SourceCreatedAt:  timestamp(it.CreatedAt),
 			SourceUpdatedAt:  timestamp(it.UpdatedAt),
-			EvaluatorResult1: rawJSON(it.EvaluatorResult1),
-			EvaluatorResult2: rawJSON(it.EvaluatorResult2),
-			EvaluatorResult3: rawJSON(it.EvaluatorResult3),
-			EvaluatorResult4: rawJSON(it.EvaluatorResult4),
-			EvaluatorResult5: rawJSON(it.EvaluatorResult5),
+			EvaluatorResults: toResults(it.EvaluatorResult1, it.EvaluatorResult2, it.EvaluatorResult3, it.EvaluatorResult4, it.EvaluatorResult5),
 		},
 		itemFieldsJSON: toItemFieldsJSON(it),
 	}

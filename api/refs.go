@@ -96,9 +96,8 @@ func (s *Server) itemHistory(w http.ResponseWriter, r *request) error {
 			RevisionID: rev.RevisionID, FirstVersion: rev.FirstVersion, LastVersion: rev.LastVersion,
 			Input: rev.Input, GroundTruth: rev.GroundTruth, Output: rev.Output,
 			CreatedAt: timestamp(rev.CreatedAt), UpdatedAt: timestamp(rev.UpdatedAt),
-			EvaluatorResult1: rawJSON(rev.EvaluatorResult1), EvaluatorResult2: rawJSON(rev.EvaluatorResult2),
-			EvaluatorResult3: rawJSON(rev.EvaluatorResult3), EvaluatorResult4: rawJSON(rev.EvaluatorResult4),
-			EvaluatorResult5: rawJSON(rev.EvaluatorResult5),
+			EvaluatorResults: toResults(rev.EvaluatorResult1, rev.EvaluatorResult2, rev.EvaluatorResult3,
+				rev.EvaluatorResult4, rev.EvaluatorResult5),
 		}
 	}
 	return writeJSON(w, http.StatusOK, out)

@@ -48,20 +48,26 @@ const (
 	RunFailed    = "failed"
 )
 
+// SlotCounts are the first keys of a run's slot and of an aggregate: the
+// slot, its evaluator, and what it counted (evaluated: pass + fail).
+type SlotCounts struct {
+	Slot           int     `json:"slot"`
+	EvaluatorID    *string `json:"evaluatorId"`
+	EvaluatorName  *string `json:"evaluatorName"`
+	EvaluatorKind  *string `json:"evaluatorKind"`
+	EvaluatorType  *string `json:"evaluatorType"`
+	PassCount      int     `json:"passCount"`
+	FailCount      int     `json:"failCount"`
+	UnknownCount   int     `json:"unknownCount"`
+	EvaluatedCount int     `json:"evaluatedCount"`
+}
+
 // RunSlot is Lunary's RunSlot: what one evaluator slot of a run counted.
 type RunSlot struct {
-	Slot           int             `json:"slot"`
-	EvaluatorID    *string         `json:"evaluatorId"`
-	EvaluatorName  *string         `json:"evaluatorName"`
-	EvaluatorKind  *string         `json:"evaluatorKind"`
-	EvaluatorType  *string         `json:"evaluatorType"`
-	PassCount      int             `json:"passCount"`
-	FailCount      int             `json:"failCount"`
-	UnknownCount   int             `json:"unknownCount"`
-	EvaluatedCount int             `json:"evaluatedCount"`
-	PassRate       *float64        `json:"passRate"`
-	Coverage       *float64        `json:"coverage"`
-	Config         json.RawMessage `json:"config"`
+	SlotCounts
+	PassRate *float64        `json:"passRate"`
+	Coverage *float64        `json:"coverage"`
+	Config   json.RawMessage `json:"config"`
 }
 
 // RunWithSlots is a run as the run endpoints show it. A renamed run is
@@ -73,17 +79,9 @@ type RunWithSlots struct {
 
 // Aggregate is Lunary's AggregateEntry: the runs of one evaluator summed.
 type Aggregate struct {
-	Slot           int      `json:"slot"`
-	EvaluatorID    *string  `json:"evaluatorId"`
-	EvaluatorName  *string  `json:"evaluatorName"`
-	EvaluatorKind  *string  `json:"evaluatorKind"`
-	EvaluatorType  *string  `json:"evaluatorType"`
-	PassCount      int      `json:"passCount"`
-	FailCount      int      `json:"failCount"`
-	UnknownCount   int      `json:"unknownCount"`
-	EvaluatedCount int      `json:"evaluatedCount"`
-	RunCount       int      `json:"runCount"`
-	PassRate       *float64 `json:"passRate"`
+	SlotCounts
+	RunCount int      `json:"runCount"`
+	PassRate *float64 `json:"passRate"`
 }
 
 // RunList is a page of a dataset's runs and the pass rates of its

@@ -6,20 +6,26 @@ import "encoding/json"
 // by Strata's ItemFields: Item (the items endpoints), EmbeddedItem (inside a
 // dataset) and VersionItem (a version's snapshot row).
 
-// ItemRow is Lunary's item row as the items endpoints show it.
-type ItemRow struct {
-	ID               string          `json:"id"`
-	CreatedAt        Timestamp       `json:"createdAt"`
-	UpdatedAt        Timestamp       `json:"updatedAt"`
-	DatasetID        string          `json:"datasetId"`
-	Input            string          `json:"input"`
-	GroundTruth      *string         `json:"groundTruth"`
-	Output           *string         `json:"output"`
+// EvaluatorResults are the results of the five evaluator slots, the last
+// keys of Lunary's item rows: null where a slot has none.
+type EvaluatorResults struct {
 	EvaluatorResult1 json.RawMessage `json:"evaluatorResult1"`
 	EvaluatorResult2 json.RawMessage `json:"evaluatorResult2"`
 	EvaluatorResult3 json.RawMessage `json:"evaluatorResult3"`
 	EvaluatorResult4 json.RawMessage `json:"evaluatorResult4"`
 	EvaluatorResult5 json.RawMessage `json:"evaluatorResult5"`
+}
+
+// ItemRow is Lunary's item row as the items endpoints show it.
+type ItemRow struct {
+	ID          string    `json:"id"`
+	CreatedAt   Timestamp `json:"createdAt"`
+	UpdatedAt   Timestamp `json:"updatedAt"`
+	DatasetID   string    `json:"datasetId"`
+	Input       string    `json:"input"`
+	GroundTruth *string   `json:"groundTruth"`
+	Output      *string   `json:"output"`
+	EvaluatorResults
 }
 
 // Item is an item as the items endpoints show it.
@@ -31,18 +37,14 @@ type Item struct {
 // EmbeddedItemRow is Lunary's item row inside a dataset (Lunary's embedded
 // order).
 type EmbeddedItemRow struct {
-	ID               string          `json:"id"`
-	DatasetID        string          `json:"datasetId"`
-	Input            string          `json:"input"`
-	GroundTruth      *string         `json:"groundTruth"`
-	Output           *string         `json:"output"`
-	CreatedAt        Timestamp       `json:"createdAt"`
-	UpdatedAt        Timestamp       `json:"updatedAt"`
-	EvaluatorResult1 json.RawMessage `json:"evaluatorResult1"`
-	EvaluatorResult2 json.RawMessage `json:"evaluatorResult2"`
-	EvaluatorResult3 json.RawMessage `json:"evaluatorResult3"`
-	EvaluatorResult4 json.RawMessage `json:"evaluatorResult4"`
-	EvaluatorResult5 json.RawMessage `json:"evaluatorResult5"`
+	ID          string    `json:"id"`
+	DatasetID   string    `json:"datasetId"`
+	Input       string    `json:"input"`
+	GroundTruth *string   `json:"groundTruth"`
+	Output      *string   `json:"output"`
+	CreatedAt   Timestamp `json:"createdAt"`
+	UpdatedAt   Timestamp `json:"updatedAt"`
+	EvaluatorResults
 }
 
 // EmbeddedItem is an item inside a dataset.
@@ -54,21 +56,17 @@ type EmbeddedItem struct {
 // VersionItemRow is Lunary's snapshot row of a version: the row id is the
 // revision's, the source ids and times the item's.
 type VersionItemRow struct {
-	ID               string          `json:"id"`
-	VersionID        string          `json:"versionId"`
-	DatasetID        string          `json:"datasetId"`
-	ItemIndex        int             `json:"itemIndex"`
-	Input            string          `json:"input"`
-	GroundTruth      *string         `json:"groundTruth"`
-	Output           *string         `json:"output"`
-	SourceItemID     string          `json:"sourceItemId"`
-	SourceCreatedAt  Timestamp       `json:"sourceCreatedAt"`
-	SourceUpdatedAt  Timestamp       `json:"sourceUpdatedAt"`
-	EvaluatorResult1 json.RawMessage `json:"evaluatorResult1"`
-	EvaluatorResult2 json.RawMessage `json:"evaluatorResult2"`
-	EvaluatorResult3 json.RawMessage `json:"evaluatorResult3"`
-	EvaluatorResult4 json.RawMessage `json:"evaluatorResult4"`
-	EvaluatorResult5 json.RawMessage `json:"evaluatorResult5"`
+	ID              string    `json:"id"`
+	VersionID       string    `json:"versionId"`
+	DatasetID       string    `json:"datasetId"`
+	ItemIndex       int       `json:"itemIndex"`
+	Input           string    `json:"input"`
+	GroundTruth     *string   `json:"groundTruth"`
+	Output          *string   `json:"output"`
+	SourceItemID    string    `json:"sourceItemId"`
+	SourceCreatedAt Timestamp `json:"sourceCreatedAt"`
+	SourceUpdatedAt Timestamp `json:"sourceUpdatedAt"`
+	EvaluatorResults
 }
 
 // VersionItem is an item of a version.
@@ -89,19 +87,15 @@ type ItemFields struct {
 // Revision is one content of an item, held by versions
 // [FirstVersion, LastVersion).
 type Revision struct {
-	RevisionID       string          `json:"revisionId"`
-	FirstVersion     int             `json:"firstVersion"`
-	LastVersion      *int            `json:"lastVersion"`
-	Input            string          `json:"input"`
-	GroundTruth      *string         `json:"groundTruth"`
-	Output           *string         `json:"output"`
-	CreatedAt        Timestamp       `json:"createdAt"`
-	UpdatedAt        Timestamp       `json:"updatedAt"`
-	EvaluatorResult1 json.RawMessage `json:"evaluatorResult1"`
-	EvaluatorResult2 json.RawMessage `json:"evaluatorResult2"`
-	EvaluatorResult3 json.RawMessage `json:"evaluatorResult3"`
-	EvaluatorResult4 json.RawMessage `json:"evaluatorResult4"`
-	EvaluatorResult5 json.RawMessage `json:"evaluatorResult5"`
+	RevisionID   string    `json:"revisionId"`
+	FirstVersion int       `json:"firstVersion"`
+	LastVersion  *int      `json:"lastVersion"`
+	Input        string    `json:"input"`
+	GroundTruth  *string   `json:"groundTruth"`
+	Output       *string   `json:"output"`
+	CreatedAt    Timestamp `json:"createdAt"`
+	UpdatedAt    Timestamp `json:"updatedAt"`
+	EvaluatorResults
 }
 
 // History is every revision of an item, oldest first.
