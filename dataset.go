@@ -5,39 +5,40 @@ import (
 	"time"
 )
 
-// Dataset is a named collection of items with a history of versions. Its JSON
-// form is Lunary's DatasetMeta, keys in Lunary's order.
+// Dataset is a named collection of items with a history of versions. It has
+// no JSON form of its own: the API shows it as wire.Dataset (Lunary's
+// DatasetMeta).
 type Dataset struct {
-	ID                   string    `json:"id"`
-	CreatedAt            time.Time `json:"createdAt"`
-	UpdatedAt            time.Time `json:"updatedAt"`
-	ProjectID            string    `json:"projectId"`
-	OwnerID              *string   `json:"ownerId"`
-	Name                 string    `json:"name"`
-	Description          *string   `json:"description"`
-	CurrentVersionID     *string   `json:"currentVersionId"`
-	CurrentVersionNumber int       `json:"currentVersionNumber"`
-	EvaluatorSlot1ID     *string   `json:"evaluatorSlot1Id"`
-	EvaluatorSlot2ID     *string   `json:"evaluatorSlot2Id"`
-	EvaluatorSlot3ID     *string   `json:"evaluatorSlot3Id"`
-	EvaluatorSlot4ID     *string   `json:"evaluatorSlot4Id"`
-	EvaluatorSlot5ID     *string   `json:"evaluatorSlot5Id"`
-	ItemCount            int       `json:"itemCount"`
-	OwnerName            *string   `json:"ownerName"`
-	OwnerEmail           *string   `json:"ownerEmail"`
+	ID                   string
+	CreatedAt            time.Time
+	UpdatedAt            time.Time
+	ProjectID            string
+	OwnerID              *string
+	Name                 string
+	Description          *string
+	CurrentVersionID     *string
+	CurrentVersionNumber int
+	EvaluatorSlot1ID     *string
+	EvaluatorSlot2ID     *string
+	EvaluatorSlot3ID     *string
+	EvaluatorSlot4ID     *string
+	EvaluatorSlot5ID     *string
+	ItemCount            int
+	OwnerName            *string
+	OwnerEmail           *string
 
-	CurrentVersionCreatedAt             *time.Time `json:"currentVersionCreatedAt"`
-	CurrentVersionCreatedBy             *string    `json:"currentVersionCreatedBy"`
-	CurrentVersionRestoredFromVersionID *string    `json:"currentVersionRestoredFromVersionId"`
+	CurrentVersionCreatedAt             *time.Time
+	CurrentVersionCreatedBy             *string
+	CurrentVersionRestoredFromVersionID *string
 
 	// Slug names the dataset within its project (slug.go).
-	Slug string `json:"slug"`
+	Slug string
 
 	// EvaluatorConfigs holds the config of each slot that has one, keyed by
 	// slot number "1".."5". The list endpoint omits it, single reads show it.
-	EvaluatorConfigs map[string]json.RawMessage `json:"-"`
+	EvaluatorConfigs map[string]json.RawMessage
 	// ETag changes with every mutation of the dataset (see Actor.IfMatch).
-	ETag string `json:"-"`
+	ETag string
 }
 
 // DatasetSort is the order of ListDatasets.

@@ -41,22 +41,22 @@ var BuiltinEvaluatorTypes = []string{"language", "pii", "topics", "intent", "tox
 // IsBuiltinType reports whether t is the type of a builtin evaluator.
 func IsBuiltinType(t string) bool { return slices.Contains(BuiltinEvaluatorTypes, t) }
 
-// Evaluator is a scoring method of a project. The JSON form is Lunary's row,
-// keys in Lunary's order.
+// Evaluator is a scoring method of a project. The API shows it as
+// wire.Evaluator (Lunary's row).
 type Evaluator struct {
-	ID          string          `json:"id"`
-	CreatedAt   time.Time       `json:"createdAt"`
-	UpdatedAt   time.Time       `json:"updatedAt"`
-	ProjectID   string          `json:"projectId"`
-	OwnerID     *string         `json:"ownerId"`
-	Name        string          `json:"name"`
-	Slug        string          `json:"slug"`
-	Type        string          `json:"type"`
-	Mode        string          `json:"mode"`
-	Description *string         `json:"description"`
-	Params      json.RawMessage `json:"params"`  // a JSON object
-	Filters     json.RawMessage `json:"filters"` // a JSON array
-	Kind        string          `json:"kind"`
+	ID          string
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
+	ProjectID   string
+	OwnerID     *string
+	Name        string
+	Slug        string
+	Type        string
+	Mode        string
+	Description *string
+	Params      json.RawMessage // a JSON object
+	Filters     json.RawMessage // a JSON array
+	Kind        string
 }
 
 // EvaluatorCreate is the input of CreateEvaluator.

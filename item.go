@@ -10,32 +10,33 @@ import (
 // output, with up to five evaluator results. Its identity (ID) is the same in
 // every version; its content at one version is a Revision.
 //
-// The JSON form is Lunary's item row, keys in Lunary's order.
+// It has no JSON form of its own: the API shows it in package wire's item
+// forms (Lunary's item rows).
 type Item struct {
-	ID               string          `json:"id"`
-	CreatedAt        time.Time       `json:"createdAt"`
-	UpdatedAt        time.Time       `json:"updatedAt"`
-	DatasetID        string          `json:"datasetId"`
-	Input            string          `json:"input"`
-	GroundTruth      *string         `json:"groundTruth"`
-	Output           *string         `json:"output"`
-	EvaluatorResult1 json.RawMessage `json:"evaluatorResult1"`
-	EvaluatorResult2 json.RawMessage `json:"evaluatorResult2"`
-	EvaluatorResult3 json.RawMessage `json:"evaluatorResult3"`
-	EvaluatorResult4 json.RawMessage `json:"evaluatorResult4"`
-	EvaluatorResult5 json.RawMessage `json:"evaluatorResult5"`
+	ID               string
+	CreatedAt        time.Time
+	UpdatedAt        time.Time
+	DatasetID        string
+	Input            string
+	GroundTruth      *string
+	Output           *string
+	EvaluatorResult1 json.RawMessage
+	EvaluatorResult2 json.RawMessage
+	EvaluatorResult3 json.RawMessage
+	EvaluatorResult4 json.RawMessage
+	EvaluatorResult5 json.RawMessage
 
 	// Strata's fields, after Lunary's (itemfields.go): never nil when read
 	// from a store ({} and [] when empty).
-	Metadata   json.RawMessage `json:"metadata"`
-	Splits     []string        `json:"splits"`
-	ExternalID *string         `json:"externalId"`
+	Metadata   json.RawMessage
+	Splits     []string
+	ExternalID *string
 
 	// RevisionID identifies this content of the item; it changes when the
 	// item is edited after a snapshot.
-	RevisionID string `json:"-"`
+	RevisionID string
 	// Seq orders items: creation order, stable under edits and restores.
-	Seq int64 `json:"-"`
+	Seq int64
 }
 
 // ItemInput is a new item. Input defaults to "".

@@ -42,23 +42,23 @@ import "time"
 // Item order is seq, the item's creation order in its dataset, the same in the
 // working list and in every version.
 
-// Version is an immutable snapshot of a dataset. The JSON form is Lunary's
-// DatasetV2Version.
+// Version is an immutable snapshot of a dataset. The API shows it as
+// wire.Version (Lunary's DatasetV2Version).
 type Version struct {
-	ID                    string    `json:"id"`
-	DatasetID             string    `json:"datasetId"`
-	Number                int       `json:"versionNumber"`
-	CreatedAt             time.Time `json:"createdAt"`
-	CreatedBy             *string   `json:"createdBy"`
-	RestoredFromVersionID *string   `json:"restoredFromVersionId"`
-	Name                  *string   `json:"name"`
-	Description           *string   `json:"description"`
-	ItemCount             int       `json:"itemCount"`
+	ID                    string
+	DatasetID             string
+	Number                int
+	CreatedAt             time.Time
+	CreatedBy             *string
+	RestoredFromVersionID *string
+	Name                  *string
+	Description           *string
+	ItemCount             int
 
 	// Strata's: the tags pointing at the version, by name, and the hash of
 	// its content (see ContentHash).
-	Tags        []string `json:"tags"`
-	ContentHash string   `json:"contentHash"`
+	Tags        []string
+	ContentHash string
 }
 
 // VersionCreate is the input of CreateVersion. A nil Name or Description takes

@@ -6,6 +6,7 @@ import (
 
 	"github.com/strata-eval/strata"
 	"github.com/strata-eval/strata/importer"
+	"github.com/strata-eval/strata/wire"
 )
 
 var datasetSorts = []string{
@@ -29,7 +30,7 @@ func (s *Server) listDatasets(w http.ResponseWriter, r *request) error {
 	if err != nil {
 		return err
 	}
-	out := make([]datasetListJSON, len(ds))
+	out := make([]wire.DatasetListEntry, len(ds))
 	for i, d := range ds {
 		out[i] = toDatasetListJSON(d)
 	}

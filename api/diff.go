@@ -4,22 +4,8 @@ import (
 	"net/http"
 
 	"github.com/strata-eval/strata"
+	"github.com/strata-eval/strata/wire"
 )
-
-// changeJSON is one changed item of a diff.
-type changeJSON struct {
-	ItemID string    `json:"itemId"`
-	Change string    `json:"change"`
-	Before *itemJSON `json:"before"`
-	After  *itemJSON `json:"after"`
-}
-
-type diffCountsJSON struct {
-	Added     int `json:"added"`
-	Removed   int `json:"removed"`
-	Modified  int `json:"modified"`
-	Unchanged int `json:"unchanged"`
-}
 
 // GET /v1/datasets-v2/{datasetId}/diff?from={ref}&to={ref}: what changed
 // from one version to another (either may be "working"; from may be the
@@ -59,38 +45,13 @@ func (s *Server) diffVersions(w http.ResponseWriter, r *request) error {
 	if err != nil {
 		return err
 	}
-	out := struct {
-		From              *versionJSON   `json:"from"`
-		To                *versionJSON   `json:"to"`
-		FromVersionNumber int            `json:"fromVersionNumber"`
-		ToVersionNumber   int            `json:"toVersionNumber"`
-		Counts            diffCountsJSON `json:"counts"`
-		Changes           []changeJSON   `json:"changes"`
-		NextCursor        *string        `json:"nextCursor"`
-	}{
-		FromVersionNumber: d.FromNumber, ToVersionNumber: d.ToNumber,
-		Counts:  diffCountsJSON{Added: d.Added, Removed: d.Removed, Modified: d.Modified, Unchanged: d.Unchanged},
-		Changes: make([]changeJSON, len(d.Changes)),
-	}
-	if d.From != nil {
-		v := toVersionJSON(d.From)
-		out.From = &v
-	}
-	if d.To != nil {
-		v := toVersionJSON(d.To)
-		out.To = &v
+	out := wire.Diff{
+		From: toVersion(d.From), To: toVersion(d.To), FromVersionNumber: d.FromNumber, ToVersionNumber: d.ToNumber,
+		Counts:  wire.DiffCounts{Added: d.Added, Removed: d.Removed, Modified: d.Modified, Unchanged: d.Unchanged},
+		Changes: make([]wire.Change, len(d.Changes)),
 	}
 	for i, c := range d.Changes {
-		cj := changeJSON{ItemID: c.ItemID, Change: string(c.Kind)}
-		if c.Before != nil {
-			it := toItemJSON(c.Before)
-			cj.Before = &it
-		}
-		if c.After != nil {
-			it := toItemJSON(c.After)
-			cj.After = &it
-		}
-		out.Changes[i] = cj
+		out.Changes[i] = toChangeJSON(c)
 	}
 	if d.More {
 		next := encodeCursor(d.Changes[len(d.Changes)-1].Seq, 0)

@@ -6,19 +6,12 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+
+	"github.com/strata-eval/strata/wire"
 )
 
-type diffBody struct {
-	From, To                           *struct{ VersionNumber int }
-	FromVersionNumber, ToVersionNumber int
-	Counts                             struct{ Added, Removed, Modified, Unchanged int }
-	Changes                            []struct {
-		ItemID        string
-		Change        string
-		Before, After *struct{ ID, Input string }
-	}
-	NextCursor *string
-}
+// diffBody is a diff as the client reads it.
+type diffBody wire.Diff
 
 // render shows a diff as "+added -removed ~modified =unchanged [change:before>after ...]".
 func (d diffBody) render() string {

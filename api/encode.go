@@ -9,24 +9,18 @@ import (
 	"time"
 
 	"github.com/strata-eval/strata"
+	"github.com/strata-eval/strata/wire"
 )
 
-// The wire forms of the domain types. Lunary's clients see JavaScript Dates:
-// UTC with exactly three fraction digits, which time.Time's own JSON does not
-// guarantee; and keys in Lunary's order, which differs between an item listed
-// on its own and one embedded in a dataset.
+// The wire forms of the domain types are package wire's; here are the
+// conversions to them. The item forms the streams send most are wrapped in
+// types of this package that append their own JSON (encode_fast.go), the
+// same bytes as their wire type's.
 
 // timestamp is a time in Lunary's JSON form, "2025-10-31T15:31:25.120Z".
-type timestamp time.Time
+type timestamp = wire.Timestamp
 
-const timestampLayout = "2006-01-02T15:04:05.000Z"
-
-func (t timestamp) MarshalJSON() ([]byte, error) {
-	b := make([]byte, 0, len(timestampLayout)+2)
-	b = append(b, '"')
-	b = time.Time(t).UTC().AppendFormat(b, timestampLayout)
-	return append(b, '"'), nil
-}
+const timestampLayout = wire.TimestampLayout
 
 func timestampPtr(t *time.Time) *timestamp {
 	if t == nil {
@@ -44,32 +38,8 @@ func rawJSON(m json.RawMessage) json.RawMessage {
 	return m
 }
 
-// datasetJSON is Lunary's DatasetMeta.
-type datasetJSON struct {
-	ID                                  string     `json:"id"`
-	CreatedAt                           timestamp  `json:"createdAt"`
-	UpdatedAt                           timestamp  `json:"updatedAt"`
-	ProjectID                           string     `json:"projectId"`
-	OwnerID                             *string    `json:"ownerId"`
-	Name                                string     `json:"name"`
-	Description                         *string    `json:"description"`
-	CurrentVersionID                    *string    `json:"currentVersionId"`
-	CurrentVersionNumber                int        `json:"currentVersionNumber"`
-	EvaluatorSlot1ID                    *string    `json:"evaluatorSlot1Id"`
-	EvaluatorSlot2ID                    *string    `json:"evaluatorSlot2Id"`
-	EvaluatorSlot3ID                    *string    `json:"evaluatorSlot3Id"`
-	EvaluatorSlot4ID                    *string    `json:"evaluatorSlot4Id"`
-	EvaluatorSlot5ID                    *string    `json:"evaluatorSlot5Id"`
-	ItemCount                           int        `json:"itemCount"`
-	OwnerName                           *string    `json:"ownerName"`
-	OwnerEmail                          *string    `json:"ownerEmail"`
-	CurrentVersionCreatedAt             *timestamp `json:"currentVersionCreatedAt"`
-	CurrentVersionCreatedBy             *string    `json:"currentVersionCreatedBy"`
-	CurrentVersionRestoredFromVersionID *string    `json:"currentVersionRestoredFromVersionId"`
-}
-
-func toDatasetJSON(d *strata.Dataset) datasetJSON {
-	return datasetJSON{
+func toDatasetJSON(d *strata.Dataset) wire.Dataset {
+	return wire.Dataset{
 		ID:                                  d.ID,
 		CreatedAt:                           timestamp(d.CreatedAt),
 		UpdatedAt:                           timestamp(d.UpdatedAt),
@@ -93,47 +63,28 @@ func toDatasetJSON(d *strata.Dataset) datasetJSON {
 	}
 }
 
-// datasetListJSON is a dataset in a list: DatasetMeta, then Strata's keys.
-type datasetListJSON struct {
-	datasetJSON
-	Slug string `json:"slug"`
+func toDatasetListJSON(d *strata.Dataset) wire.DatasetListEntry {
+	return wire.DatasetListEntry{Dataset: toDatasetJSON(d), Slug: d.Slug}
 }
 
-func toDatasetListJSON(d *strata.Dataset) datasetListJSON {
-	return datasetListJSON{datasetJSON: toDatasetJSON(d), Slug: d.Slug}
+func toDatasetDetailJSON(d *strata.Dataset) wire.DatasetDetail {
+	return wire.DatasetDetail{LunaryDatasetDetail: toLunaryDatasetDetailJSON(d), Slug: d.Slug}
 }
 
-// lunaryDatasetDetailJSON is what Lunary's single-dataset responses show:
-// DatasetMeta and evaluatorConfigs.
-type lunaryDatasetDetailJSON struct {
-	datasetJSON
-	EvaluatorConfigs map[string]json.RawMessage `json:"evaluatorConfigs"`
-}
-
-// datasetDetailJSON is a single dataset: Lunary's keys, then Strata's.
-type datasetDetailJSON struct {
-	lunaryDatasetDetailJSON
-	Slug string `json:"slug"`
-}
-
-func toDatasetDetailJSON(d *strata.Dataset) datasetDetailJSON {
-	return datasetDetailJSON{lunaryDatasetDetailJSON: toLunaryDatasetDetailJSON(d), Slug: d.Slug}
-}
-
-func toLunaryDatasetDetailJSON(d *strata.Dataset) lunaryDatasetDetailJSON {
+func toLunaryDatasetDetailJSON(d *strata.Dataset) wire.LunaryDatasetDetail {
 	configs := make(map[string]json.RawMessage, len(d.EvaluatorConfigs))
 	for slot, c := range d.EvaluatorConfigs {
 		if c = rawJSON(c); c != nil {
 			configs[slot] = c
 		}
 	}
-	return lunaryDatasetDetailJSON{datasetJSON: toDatasetJSON(d), EvaluatorConfigs: configs}
+	return wire.LunaryDatasetDetail{Dataset: toDatasetJSON(d), EvaluatorConfigs: configs}
 }
 
 // openDatasetWithItems returns the start of a dataset object whose items are
 // streamed after it, `{...,"evaluatorConfigs":{...},"items":`, and the end
-// that closes it with Strata's keys, `,"slug":"..."}`: Lunary's keys, items
-// included, come first.
+// that closes it with Strata's keys, `,"slug":"..."}`: the order of
+// wire.DatasetWithItems.
 func openDatasetWithItems(d *strata.Dataset) (prefix []byte, end string, err error) {
 	if prefix, err = openWith(toLunaryDatasetDetailJSON(d), "items"); err != nil {
 		return nil, "", err
@@ -142,82 +93,83 @@ func openDatasetWithItems(d *strata.Dataset) (prefix []byte, end string, err err
 	return prefix, `,"slug":` + string(slug) + "}", err
 }
 
-// itemJSON is an item as the items endpoints show it (Lunary's row order).
+// itemJSON is a wire.Item that appends its own JSON.
 type itemJSON struct {
-	ID               string          `json:"id"`
-	CreatedAt        timestamp       `json:"createdAt"`
-	UpdatedAt        timestamp       `json:"updatedAt"`
-	DatasetID        string          `json:"datasetId"`
-	Input            string          `json:"input"`
-	GroundTruth      *string         `json:"groundTruth"`
-	Output           *string         `json:"output"`
-	EvaluatorResult1 json.RawMessage `json:"evaluatorResult1"`
-	EvaluatorResult2 json.RawMessage `json:"evaluatorResult2"`
-	EvaluatorResult3 json.RawMessage `json:"evaluatorResult3"`
-	EvaluatorResult4 json.RawMessage `json:"evaluatorResult4"`
-	EvaluatorResult5 json.RawMessage `json:"evaluatorResult5"`
+	wire.ItemRow
 	itemFieldsJSON
+}
+
+// embeddedItemJSON is a wire.EmbeddedItem that appends its own JSON.
+type embeddedItemJSON struct {
+	wire.EmbeddedItemRow
+	itemFieldsJSON
+}
+
+// versionItemJSON is a wire.VersionItem that appends its own JSON.
+type versionItemJSON struct {
+	wire.VersionItemRow
+	itemFieldsJSON
+}
+
+// itemFieldsJSON is wire.ItemFields, appended by the item forms.
+type itemFieldsJSON wire.ItemFields
+
+func (it itemJSON) wire() wire.Item {
+	return wire.Item{ItemRow: it.ItemRow, ItemFields: wire.ItemFields(it.itemFieldsJSON)}
+}
+
+func (it embeddedItemJSON) wire() wire.EmbeddedItem {
+	return wire.EmbeddedItem{EmbeddedItemRow: it.EmbeddedItemRow, ItemFields: wire.ItemFields(it.itemFieldsJSON)}
+}
+
+func (it versionItemJSON) wire() wire.VersionItem {
+	return wire.VersionItem{VersionItemRow: it.VersionItemRow, ItemFields: wire.ItemFields(it.itemFieldsJSON)}
 }
 
 func toItemJSON(it *strata.Item) itemJSON {
 	return itemJSON{
-		ID:               it.ID,
-		CreatedAt:        timestamp(it.CreatedAt),
-		UpdatedAt:        timestamp(it.UpdatedAt),
-		DatasetID:        it.DatasetID,
-		Input:            it.Input,
-		GroundTruth:      it.GroundTruth,
-		Output:           it.Output,
-		EvaluatorResult1: rawJSON(it.EvaluatorResult1),
-		EvaluatorResult2: rawJSON(it.EvaluatorResult2),
-		EvaluatorResult3: rawJSON(it.EvaluatorResult3),
-		EvaluatorResult4: rawJSON(it.EvaluatorResult4),
-		EvaluatorResult5: rawJSON(it.EvaluatorResult5),
-		itemFieldsJSON:   toItemFieldsJSON(it),
+		ItemRow: wire.ItemRow{
+			ID:               it.ID,
+			CreatedAt:        timestamp(it.CreatedAt),
+			UpdatedAt:        timestamp(it.UpdatedAt),
+			DatasetID:        it.DatasetID,
+			Input:            it.Input,
+			GroundTruth:      it.GroundTruth,
+			Output:           it.Output,
+			EvaluatorResults: toResults(it.EvaluatorResult1, it.EvaluatorResult2, it.EvaluatorResult3, it.EvaluatorResult4, it.EvaluatorResult5),
+		},
+		itemFieldsJSON: toItemFieldsJSON(it),
 	}
 }
 
-// embeddedItemJSON is an item inside a dataset (Lunary's embedded order).
-type embeddedItemJSON struct {
-	ID               string          `json:"id"`
-	DatasetID        string          `json:"datasetId"`
-	Input            string          `json:"input"`
-	GroundTruth      *string         `json:"groundTruth"`
-	Output           *string         `json:"output"`
-	CreatedAt        timestamp       `json:"createdAt"`
-	UpdatedAt        timestamp       `json:"updatedAt"`
-	EvaluatorResult1 json.RawMessage `json:"evaluatorResult1"`
-	EvaluatorResult2 json.RawMessage `json:"evaluatorResult2"`
-	EvaluatorResult3 json.RawMessage `json:"evaluatorResult3"`
-	EvaluatorResult4 json.RawMessage `json:"evaluatorResult4"`
-	EvaluatorResult5 json.RawMessage `json:"evaluatorResult5"`
-	itemFieldsJSON
+// toItem is an item as the items endpoints show it, inside another object.
+func toItem(it *strata.Item) *wire.Item {
+	w := toItemJSON(it).wire()
+	return &w
 }
 
 func toEmbeddedItemJSON(it *strata.Item) embeddedItemJSON {
 	return embeddedItemJSON{
-		ID:               it.ID,
-		DatasetID:        it.DatasetID,
-		Input:            it.Input,
-		GroundTruth:      it.GroundTruth,
-		Output:           it.Output,
-		CreatedAt:        timestamp(it.CreatedAt),
-		UpdatedAt:        timestamp(it.UpdatedAt),
-		EvaluatorResult1: rawJSON(it.EvaluatorResult1),
-		EvaluatorResult2: rawJSON(it.EvaluatorResult2),
-		EvaluatorResult3: rawJSON(it.EvaluatorResult3),
-		EvaluatorResult4: rawJSON(it.EvaluatorResult4),
-		EvaluatorResult5: rawJSON(it.EvaluatorResult5),
-		itemFieldsJSON:   toItemFieldsJSON(it),
+		EmbeddedItemRow: wire.EmbeddedItemRow{
+			ID:               it.ID,
+			DatasetID:        it.DatasetID,
+			Input:            it.Input,
+			GroundTruth:      it.GroundTruth,
+			Output:           it.Output,
+			CreatedAt:        timestamp(it.CreatedAt),
+			UpdatedAt:        timestamp(it.UpdatedAt),
+			EvaluatorResults: toResults(it.EvaluatorResult1, it.EvaluatorResult2, it.EvaluatorResult3, it.EvaluatorResult4, it.EvaluatorResult5),
+		},
+		itemFieldsJSON: toItemFieldsJSON(it),
 	}
 }
 
-// itemFieldsJSON are Strata's item fields, after Lunary's keys in every item
-// form.
-type itemFieldsJSON struct {
-	Metadata   json.RawMessage `json:"metadata"`
-	Splits     []string        `json:"splits"`
-	ExternalID *string         `json:"externalId"`
+// toResults are an item's five evaluator results.
+func toResults(r1, r2, r3, r4, r5 json.RawMessage) wire.EvaluatorResults {
+	return wire.EvaluatorResults{
+		EvaluatorResult1: rawJSON(r1), EvaluatorResult2: rawJSON(r2), EvaluatorResult3: rawJSON(r3),
+		EvaluatorResult4: rawJSON(r4), EvaluatorResult5: rawJSON(r5),
+	}
 }
 
 func toItemFieldsJSON(it *strata.Item) itemFieldsJSON {
@@ -228,24 +180,8 @@ func toItemFieldsJSON(it *strata.Item) itemFieldsJSON {
 	return itemFieldsJSON{Metadata: m, Splits: nonNil(it.Splits), ExternalID: it.ExternalID}
 }
 
-// versionJSON is Lunary's DatasetV2Version.
-type versionJSON struct {
-	ID                    string    `json:"id"`
-	DatasetID             string    `json:"datasetId"`
-	VersionNumber         int       `json:"versionNumber"`
-	CreatedAt             timestamp `json:"createdAt"`
-	CreatedBy             *string   `json:"createdBy"`
-	RestoredFromVersionID *string   `json:"restoredFromVersionId"`
-	Name                  *string   `json:"name"`
-	Description           *string   `json:"description"`
-	ItemCount             int       `json:"itemCount"`
-	// Strata's extensions follow Lunary's keys.
-	Tags        []string `json:"tags"`
-	ContentHash string   `json:"contentHash"`
-}
-
-func toVersionJSON(v *strata.Version) versionJSON {
-	return versionJSON{
+func toVersionJSON(v *strata.Version) wire.Version {
+	return wire.Version{
 		ID:                    v.ID,
 		DatasetID:             v.DatasetID,
 		VersionNumber:         v.Number,
@@ -260,6 +196,15 @@ func toVersionJSON(v *strata.Version) versionJSON {
 	}
 }
 
+// toVersion is a version inside another object, nil for none.
+func toVersion(v *strata.Version) *wire.Version {
+	if v == nil {
+		return nil
+	}
+	w := toVersionJSON(v)
+	return &w
+}
+
 // nonNil is a list as JSON shows it: [] rather than null.
 func nonNil(s []string) []string {
 	if s == nil {
@@ -268,45 +213,22 @@ func nonNil(s []string) []string {
 	return s
 }
 
-// versionItemJSON is an item of a version, as Lunary's snapshot rows show it:
-// the row id is the revision's, the source ids and times the item's.
-type versionItemJSON struct {
-	ID               string          `json:"id"`
-	VersionID        string          `json:"versionId"`
-	DatasetID        string          `json:"datasetId"`
-	ItemIndex        int             `json:"itemIndex"`
-	Input            string          `json:"input"`
-	GroundTruth      *string         `json:"groundTruth"`
-	Output           *string         `json:"output"`
-	SourceItemID     string          `json:"sourceItemId"`
-	SourceCreatedAt  timestamp       `json:"sourceCreatedAt"`
-	SourceUpdatedAt  timestamp       `json:"sourceUpdatedAt"`
-	EvaluatorResult1 json.RawMessage `json:"evaluatorResult1"`
-	EvaluatorResult2 json.RawMessage `json:"evaluatorResult2"`
-	EvaluatorResult3 json.RawMessage `json:"evaluatorResult3"`
-	EvaluatorResult4 json.RawMessage `json:"evaluatorResult4"`
-	EvaluatorResult5 json.RawMessage `json:"evaluatorResult5"`
-	itemFieldsJSON
-}
-
 func toVersionItemJSON(v *strata.Version, index int, it *strata.Item) versionItemJSON {
 	return versionItemJSON{
-		ID:               it.RevisionID,
-		VersionID:        v.ID,
-		DatasetID:        it.DatasetID,
-		ItemIndex:        index,
-		Input:            it.Input,
-		GroundTruth:      it.GroundTruth,
-		Output:           it.Output,
-		SourceItemID:     it.ID,
-		SourceCreatedAt:  timestamp(it.CreatedAt),
-		SourceUpdatedAt:  timestamp(it.UpdatedAt),
-		EvaluatorResult1: rawJSON(it.EvaluatorResult1),
-		EvaluatorResult2: rawJSON(it.EvaluatorResult2),
-		EvaluatorResult3: rawJSON(it.EvaluatorResult3),
-		EvaluatorResult4: rawJSON(it.EvaluatorResult4),
-		EvaluatorResult5: rawJSON(it.EvaluatorResult5),
-		itemFieldsJSON:   toItemFieldsJSON(it),
+		VersionItemRow: wire.VersionItemRow{
+			ID:               it.RevisionID,
+			VersionID:        v.ID,
+			DatasetID:        it.DatasetID,
+			ItemIndex:        index,
+			Input:            it.Input,
+			GroundTruth:      it.GroundTruth,
+			Output:           it.Output,
+			SourceItemID:     it.ID,
+			SourceCreatedAt:  timestamp(it.CreatedAt),
+			SourceUpdatedAt:  timestamp(it.UpdatedAt),
+			EvaluatorResults: toResults(it.EvaluatorResult1, it.EvaluatorResult2, it.EvaluatorResult3, it.EvaluatorResult4, it.EvaluatorResult5),
+		},
+		itemFieldsJSON: toItemFieldsJSON(it),
 	}
 }
 

@@ -11,7 +11,7 @@ import (
 	"github.com/strata-eval/strata"
 )
 
-// The item forms append the very bytes marshal writes.
+// The item forms append the very bytes marshal writes of their wire types.
 func TestAppendJSONMatchesMarshal(t *testing.T) {
 	rnd := rand.New(rand.NewPCG(7, 7))
 	// Text with every kind of character the escaper treats apart.
@@ -48,17 +48,21 @@ func TestAppendJSONMatchesMarshal(t *testing.T) {
 			it.ExternalID = ptr()
 		}
 		v := &strata.Version{ID: strata.NewID()}
-		for _, x := range []any{toItemJSON(it), toEmbeddedItemJSON(it), toVersionItemJSON(v, i, it)} {
-			want, err := marshal(x)
+		// Each form against encoding/json of its wire type.
+		item, embedded, versionItem := toItemJSON(it), toEmbeddedItemJSON(it), toVersionItemJSON(v, i, it)
+		for _, x := range []struct{ fast, wire any }{
+			{item, item.wire()}, {embedded, embedded.wire()}, {versionItem, versionItem.wire()},
+		} {
+			want, err := marshal(x.wire)
 			if err != nil {
 				t.Fatal(err)
 			}
-			got, err := marshalElement(x)
+			got, err := marshalElement(x.fast)
 			if err != nil {
 				t.Fatal(err)
 			}
 			if !bytes.Equal(got, want) {
-				t.Fatalf("%T:\n got %s\nwant %s", x, got, want)
+				t.Fatalf("%T:\n got %s\nwant %s", x.wire, got, want)
 			}
 		}
 	}

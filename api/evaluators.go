@@ -8,61 +8,23 @@ import (
 
 	"github.com/strata-eval/strata"
 	"github.com/strata-eval/strata/eval"
+	"github.com/strata-eval/strata/wire"
 )
 
 // Evaluators: /v1/evaluators, the evaluator slots of a dataset, runs, and
 // generation. Runs go through an eval.Runner, LLM calls through the server's
 // one eval.Client.
 
-// evaluatorJSON is Lunary's evaluator row.
-type evaluatorJSON struct {
-	ID          string          `json:"id"`
-	CreatedAt   timestamp       `json:"createdAt"`
-	UpdatedAt   timestamp       `json:"updatedAt"`
-	ProjectID   string          `json:"projectId"`
-	OwnerID     *string         `json:"ownerId"`
-	Name        string          `json:"name"`
-	Slug        string          `json:"slug"`
-	Type        string          `json:"type"`
-	Mode        string          `json:"mode"`
-	Description *string         `json:"description"`
-	Params      json.RawMessage `json:"params"`
-	Filters     json.RawMessage `json:"filters"`
-	Kind        string          `json:"kind"`
-}
-
-func toEvaluatorJSON(e *strata.Evaluator) evaluatorJSON {
-	return evaluatorJSON{
+func toEvaluatorJSON(e *strata.Evaluator) wire.Evaluator {
+	return wire.Evaluator{
 		ID: e.ID, CreatedAt: timestamp(e.CreatedAt), UpdatedAt: timestamp(e.UpdatedAt), ProjectID: e.ProjectID,
 		OwnerID: e.OwnerID, Name: e.Name, Slug: e.Slug, Type: e.Type, Mode: e.Mode, Description: e.Description,
 		Params: rawJSON(e.Params), Filters: rawJSON(e.Filters), Kind: e.Kind,
 	}
 }
 
-// runJSON is Lunary's run row, then Strata's status, progress and error.
-type runJSON struct {
-	ID               string     `json:"id"`
-	DatasetID        string     `json:"datasetId"`
-	VersionID        *string    `json:"versionId"`
-	Name             *string    `json:"name"`
-	CreatedBy        *string    `json:"createdBy"`
-	CreatedAt        timestamp  `json:"createdAt"`
-	UpdatedAt        timestamp  `json:"updatedAt"`
-	TotalItems       int        `json:"totalItems"`
-	UpdatedItemCount int        `json:"updatedItemCount"`
-	VersionNumber    *int       `json:"versionNumber"`
-	VersionCreatedAt *timestamp `json:"versionCreatedAt"`
-	CreatedByName    *string    `json:"createdByName"`
-	CreatedByEmail   *string    `json:"createdByEmail"`
-	Status           string     `json:"status"`
-	ProcessedItems   int        `json:"processedItems"`
-	Error            *string    `json:"error,omitempty"`
-	// Filter is the query string that chose the items of a filtered run.
-	Filter *string `json:"filter,omitempty"`
-}
-
-func toRunJSON(r *strata.Run) runJSON {
-	return runJSON{
+func toRunJSON(r *strata.Run) wire.Run {
+	return wire.Run{
 		ID: r.ID, DatasetID: r.DatasetID, VersionID: r.VersionID, Name: r.Name, CreatedBy: r.CreatedBy,
 		CreatedAt: timestamp(r.CreatedAt), UpdatedAt: timestamp(r.UpdatedAt), TotalItems: r.TotalItems,
 		UpdatedItemCount: r.UpdatedItemCount, VersionNumber: r.VersionNumber,
@@ -72,53 +34,19 @@ func toRunJSON(r *strata.Run) runJSON {
 	}
 }
 
-// runSlotJSON is Lunary's RunSlot.
-type runSlotJSON struct {
-	Slot           int             `json:"slot"`
-	EvaluatorID    *string         `json:"evaluatorId"`
-	EvaluatorName  *string         `json:"evaluatorName"`
-	EvaluatorKind  *string         `json:"evaluatorKind"`
-	EvaluatorType  *string         `json:"evaluatorType"`
-	PassCount      int             `json:"passCount"`
-	FailCount      int             `json:"failCount"`
-	UnknownCount   int             `json:"unknownCount"`
-	EvaluatedCount int             `json:"evaluatedCount"`
-	PassRate       *float64        `json:"passRate"`
-	Coverage       *float64        `json:"coverage"`
-	Config         json.RawMessage `json:"config"`
-}
-
-// runWithSlotsJSON is a run as the run endpoints show it.
-type runWithSlotsJSON struct {
-	runJSON
-	Slots []runSlotJSON `json:"slots"`
-}
-
-func toRunWithSlotsJSON(r *strata.Run) runWithSlotsJSON {
-	out := runWithSlotsJSON{runJSON: toRunJSON(r), Slots: []runSlotJSON{}}
+func toRunWithSlotsJSON(r *strata.Run) wire.RunWithSlots {
+	out := wire.RunWithSlots{Run: toRunJSON(r), Slots: []wire.RunSlot{}}
 	for _, s := range r.Slots {
-		out.Slots = append(out.Slots, runSlotJSON{
-			Slot: s.Slot, EvaluatorID: s.EvaluatorID, EvaluatorName: s.EvaluatorName, EvaluatorKind: s.EvaluatorKind,
-			EvaluatorType: s.EvaluatorType, PassCount: s.PassCount, FailCount: s.FailCount, UnknownCount: s.UnknownCount,
-			EvaluatedCount: s.EvaluatedCount, PassRate: s.PassRate, Coverage: s.Coverage, Config: rawJSON(s.Config),
+		out.Slots = append(out.Slots, wire.RunSlot{
+			SlotCounts: wire.SlotCounts{
+				Slot: s.Slot, EvaluatorID: s.EvaluatorID, EvaluatorName: s.EvaluatorName, EvaluatorKind: s.EvaluatorKind,
+				EvaluatorType: s.EvaluatorType, PassCount: s.PassCount, FailCount: s.FailCount, UnknownCount: s.UnknownCount,
+				EvaluatedCount: s.EvaluatedCount,
+			},
+			PassRate: s.PassRate, Coverage: s.Coverage, Config: rawJSON(s.Config),
 		})
 	}
 	return out
-}
-
-// aggregateJSON is Lunary's AggregateEntry.
-type aggregateJSON struct {
-	Slot           int      `json:"slot"`
-	EvaluatorID    *string  `json:"evaluatorId"`
-	EvaluatorName  *string  `json:"evaluatorName"`
-	EvaluatorKind  *string  `json:"evaluatorKind"`
-	EvaluatorType  *string  `json:"evaluatorType"`
-	PassCount      int      `json:"passCount"`
-	FailCount      int      `json:"failCount"`
-	UnknownCount   int      `json:"unknownCount"`
-	EvaluatedCount int      `json:"evaluatedCount"`
-	RunCount       int      `json:"runCount"`
-	PassRate       *float64 `json:"passRate"`
 }
 
 // initRunner gives a server without a Runner one, made once, which Close
@@ -171,7 +99,7 @@ func (s *Server) listEvaluators(w http.ResponseWriter, r *request) error {
 	if err != nil {
 		return err
 	}
-	out := make([]evaluatorJSON, len(list))
+	out := make([]wire.Evaluator, len(list))
 	for i, e := range list {
 		out[i] = toEvaluatorJSON(e)
 	}
@@ -454,7 +382,7 @@ func (s *Server) runEvaluators(w http.ResponseWriter, r *request) error {
 			return err
 		}
 		if run != nil {
-			return writeJSON(w, http.StatusAccepted, map[string]runWithSlotsJSON{"run": toRunWithSlotsJSON(run)})
+			return writeJSON(w, http.StatusAccepted, map[string]wire.RunWithSlots{"run": toRunWithSlotsJSON(run)})
 		}
 	} else if res, err = s.Runner.RunFiltered(r.ctx(), r.actor(), ids[0], filter); err != nil {
 		return err
@@ -466,8 +394,8 @@ func (s *Server) runEvaluators(w http.ResponseWriter, r *request) error {
 		return s.streamDataset(w, r, http.StatusOK, before, res.DatasetID, 0, "}")
 	}
 	after, err := marshal(struct {
-		Version versionJSON      `json:"version"`
-		Run     runWithSlotsJSON `json:"run"`
+		Version wire.Version      `json:"version"`
+		Run     wire.RunWithSlots `json:"run"`
 	}{toVersionJSON(res.Version), toRunWithSlotsJSON(res.Run)})
 	if err != nil {
 		return err
@@ -492,18 +420,18 @@ func (s *Server) listRuns(w http.ResponseWriter, r *request) error {
 	if err != nil {
 		return err
 	}
-	out := struct {
-		Runs      []runWithSlotsJSON `json:"runs"`
-		Aggregate []aggregateJSON    `json:"aggregate"`
-	}{Runs: []runWithSlotsJSON{}, Aggregate: []aggregateJSON{}}
+	out := wire.RunList{Runs: []wire.RunWithSlots{}, Aggregate: []wire.Aggregate{}}
 	for _, run := range runs {
 		out.Runs = append(out.Runs, toRunWithSlotsJSON(run))
 	}
 	for _, a := range strata.AggregateRuns(runs) {
-		out.Aggregate = append(out.Aggregate, aggregateJSON{
-			Slot: a.Slot, EvaluatorID: a.EvaluatorID, EvaluatorName: a.EvaluatorName, EvaluatorKind: a.EvaluatorKind,
-			EvaluatorType: a.EvaluatorType, PassCount: a.PassCount, FailCount: a.FailCount, UnknownCount: a.UnknownCount,
-			EvaluatedCount: a.EvaluatedCount, RunCount: a.RunCount, PassRate: a.PassRate,
+		out.Aggregate = append(out.Aggregate, wire.Aggregate{
+			SlotCounts: wire.SlotCounts{
+				Slot: a.Slot, EvaluatorID: a.EvaluatorID, EvaluatorName: a.EvaluatorName, EvaluatorKind: a.EvaluatorKind,
+				EvaluatorType: a.EvaluatorType, PassCount: a.PassCount, FailCount: a.FailCount, UnknownCount: a.UnknownCount,
+				EvaluatedCount: a.EvaluatedCount,
+			},
+			RunCount: a.RunCount, PassRate: a.PassRate,
 		})
 	}
 	return writeJSON(w, http.StatusOK, out)
@@ -519,7 +447,7 @@ func (s *Server) getRun(w http.ResponseWriter, r *request) error {
 	if err != nil {
 		return err
 	}
-	return writeJSON(w, http.StatusOK, map[string]runWithSlotsJSON{"run": toRunWithSlotsJSON(run)})
+	return writeJSON(w, http.StatusOK, map[string]wire.RunWithSlots{"run": toRunWithSlotsJSON(run)})
 }
 
 // PATCH /v1/datasets-v2/{datasetId}/evaluator-runs/{runId}: body
@@ -557,7 +485,7 @@ func (s *Server) renameRun(w http.ResponseWriter, r *request) error {
 	if err != nil {
 		return err
 	}
-	return writeJSON(w, http.StatusOK, map[string]runJSON{"run": toRunJSON(run)})
+	return writeJSON(w, http.StatusOK, map[string]wire.Run{"run": toRunJSON(run)})
 }
 
 // POST /v1/datasets-v2/{datasetId}/items/{itemId}/generate: the model's

@@ -1,24 +1,16 @@
 package api
 
 import (
-	"encoding/json"
 	"net/http"
 
 	"github.com/strata-eval/strata"
+	"github.com/strata-eval/strata/wire"
 )
 
 // Version refs, tags and item histories, Strata's extensions. Wherever a
 // path names a version ({versionId}), it takes a ref: the version's UUID, its
 // number, "latest" or a tag (strata.ParseRef). A segment that is no ref at
 // all names no version: 404, like an unknown one.
-
-// tagJSON is a tag as GET .../tags lists it.
-type tagJSON struct {
-	Name          string    `json:"name"`
-	VersionID     string    `json:"versionId"`
-	VersionNumber int       `json:"versionNumber"`
-	CreatedAt     timestamp `json:"createdAt"`
-}
 
 // checkTag validates the {tag} path parameter, with zod's wording.
 func checkTag(r *request) error {
@@ -44,10 +36,7 @@ func (s *Server) tagVersion(w http.ResponseWriter, r *request) error {
 	if err != nil {
 		return err
 	}
-	return writeJSON(w, http.StatusOK, struct {
-		Version   versionJSON `json:"version"`
-		MovedFrom *int        `json:"movedFrom"`
-	}{toVersionJSON(v), moved})
+	return writeJSON(w, http.StatusOK, wire.Tagged{Version: toVersionJSON(v), MovedFrom: moved})
 }
 
 // DELETE /v1/datasets-v2/{datasetId}/versions/{versionId}/tags/{tag}: remove
@@ -83,28 +72,11 @@ func (s *Server) listTags(w http.ResponseWriter, r *request) error {
 	if err != nil {
 		return err
 	}
-	out := make([]tagJSON, len(tags))
+	out := wire.TagList{Tags: make([]wire.Tag, len(tags))}
 	for i, t := range tags {
-		out[i] = tagJSON{Name: t.Name, VersionID: t.VersionID, VersionNumber: t.VersionNumber, CreatedAt: timestamp(t.CreatedAt)}
+		out.Tags[i] = wire.Tag{Name: t.Name, VersionID: t.VersionID, VersionNumber: t.VersionNumber, CreatedAt: timestamp(t.CreatedAt)}
 	}
-	return writeJSON(w, http.StatusOK, map[string][]tagJSON{"tags": out})
-}
-
-// revisionJSON is one content of an item in its history.
-type revisionJSON struct {
-	RevisionID       string          `json:"revisionId"`
-	FirstVersion     int             `json:"firstVersion"`
-	LastVersion      *int            `json:"lastVersion"`
-	Input            string          `json:"input"`
-	GroundTruth      *string         `json:"groundTruth"`
-	Output           *string         `json:"output"`
-	CreatedAt        timestamp       `json:"createdAt"`
-	UpdatedAt        timestamp       `json:"updatedAt"`
-	EvaluatorResult1 json.RawMessage `json:"evaluatorResult1"`
-	EvaluatorResult2 json.RawMessage `json:"evaluatorResult2"`
-	EvaluatorResult3 json.RawMessage `json:"evaluatorResult3"`
-	EvaluatorResult4 json.RawMessage `json:"evaluatorResult4"`
-	EvaluatorResult5 json.RawMessage `json:"evaluatorResult5"`
+	return writeJSON(w, http.StatusOK, out)
 }
 
 // GET /v1/datasets-v2/{datasetId}/items/{itemId}/history: every content the
@@ -118,20 +90,15 @@ func (s *Server) itemHistory(w http.ResponseWriter, r *request) error {
 	if err != nil {
 		return err
 	}
-	out := make([]revisionJSON, len(revs))
+	out := wire.History{ItemID: ids[1], Deleted: revs[len(revs)-1].LastVersion != nil, Revisions: make([]wire.Revision, len(revs))}
 	for i, rev := range revs {
-		out[i] = revisionJSON{
+		out.Revisions[i] = wire.Revision{
 			RevisionID: rev.RevisionID, FirstVersion: rev.FirstVersion, LastVersion: rev.LastVersion,
 			Input: rev.Input, GroundTruth: rev.GroundTruth, Output: rev.Output,
 			CreatedAt: timestamp(rev.CreatedAt), UpdatedAt: timestamp(rev.UpdatedAt),
-			EvaluatorResult1: rawJSON(rev.EvaluatorResult1), EvaluatorResult2: rawJSON(rev.EvaluatorResult2),
-			EvaluatorResult3: rawJSON(rev.EvaluatorResult3), EvaluatorResult4: rawJSON(rev.EvaluatorResult4),
-			EvaluatorResult5: rawJSON(rev.EvaluatorResult5),
+			EvaluatorResults: toResults(rev.EvaluatorResult1, rev.EvaluatorResult2, rev.EvaluatorResult3,
+				rev.EvaluatorResult4, rev.EvaluatorResult5),
 		}
 	}
-	return writeJSON(w, http.StatusOK, struct {
-		ItemID    string         `json:"itemId"`
-		Deleted   bool           `json:"deleted"`
-		Revisions []revisionJSON `json:"revisions"`
-	}{ids[1], revs[len(revs)-1].LastVersion != nil, out})
+	return writeJSON(w, http.StatusOK, out)
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/strata-eval/strata"
 	"github.com/strata-eval/strata/importer"
 	"github.com/strata-eval/strata/internal/rules"
+	"github.com/strata-eval/strata/wire"
 )
 
 // Sync and upsert (sync.go in the domain).
@@ -30,26 +31,11 @@ const syncPattern = "PUT /v1/datasets-v2/{datasetId}/items"
 // syncChangeLimit is how many changes a dry run lists.
 const syncChangeLimit = 100
 
-// syncResultJSON is the answer of a sync or an upsert.
-type syncResultJSON struct {
-	Added     int          `json:"added"`
-	Modified  int          `json:"modified"`
-	Removed   int          `json:"removed"`
-	Unchanged int          `json:"unchanged"`
-	Version   *versionJSON `json:"version"`
-	// A dry run's first changes, and whether more follow.
-	Changes []changeJSON `json:"changes,omitempty"`
-	More    *bool        `json:"more,omitempty"`
-}
-
-func toSyncResultJSON(res *strata.SyncResult, dry bool) syncResultJSON {
-	out := syncResultJSON{Added: res.Added, Modified: res.Modified, Removed: res.Removed, Unchanged: res.Unchanged}
-	if res.Version != nil {
-		v := toVersionJSON(res.Version)
-		out.Version = &v
-	}
+func toSyncResultJSON(res *strata.SyncResult, dry bool) wire.SyncResult {
+	out := wire.SyncResult{Added: res.Added, Modified: res.Modified, Removed: res.Removed, Unchanged: res.Unchanged,
+		Version: toVersion(res.Version)}
 	if dry {
-		out.Changes = make([]changeJSON, len(res.Changes))
+		out.Changes = make([]wire.Change, len(res.Changes))
 		for i, c := range res.Changes {
 			out.Changes[i] = toChangeJSON(c)
 		}
@@ -58,15 +44,13 @@ func toSyncResultJSON(res *strata.SyncResult, dry bool) syncResultJSON {
 	return out
 }
 
-func toChangeJSON(c *strata.Change) changeJSON {
-	cj := changeJSON{ItemID: c.ItemID, Change: string(c.Kind)}
+func toChangeJSON(c *strata.Change) wire.Change {
+	cj := wire.Change{ItemID: c.ItemID, Change: string(c.Kind)}
 	if c.Before != nil {
-		it := toItemJSON(c.Before)
-		cj.Before = &it
+		cj.Before = toItem(c.Before)
 	}
 	if c.After != nil {
-		it := toItemJSON(c.After)
-		cj.After = &it
+		cj.After = toItem(c.After)
 	}
 	return cj
 }

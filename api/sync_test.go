@@ -7,21 +7,12 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/strata-eval/strata/wire"
 )
 
-// syncResult is the answer of a sync or an upsert.
-type syncResult struct {
-	Added, Modified, Removed, Unchanged int
-	Version                             *struct {
-		VersionNumber int
-		Name          *string
-	}
-	Changes []struct {
-		ItemID string
-		Change string
-	}
-	More *bool
-}
+// syncResult is the answer of a sync or an upsert, as the client reads it.
+type syncResult wire.SyncResult
 
 func (s syncResult) counts() string {
 	return fmt.Sprintf("+%d ~%d -%d =%d", s.Added, s.Modified, s.Removed, s.Unchanged)

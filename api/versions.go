@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	"github.com/strata-eval/strata"
+	"github.com/strata-eval/strata/wire"
 )
 
 // GET /v1/datasets-v2/{datasetId}/versions
@@ -21,11 +22,11 @@ func (s *Server) listVersions(w http.ResponseWriter, r *request) error {
 	if err != nil {
 		return err
 	}
-	out := make([]versionJSON, len(vs))
+	out := wire.VersionList{Versions: make([]wire.Version, len(vs))}
 	for i, v := range vs {
-		out[i] = toVersionJSON(v)
+		out.Versions[i] = toVersionJSON(v)
 	}
-	return writeJSON(w, http.StatusOK, map[string][]versionJSON{"versions": out})
+	return writeJSON(w, http.StatusOK, out)
 }
 
 // GET /v1/datasets-v2/{datasetId}/versions/{versionId}: the version and its
@@ -47,7 +48,7 @@ func (s *Server) getVersion(w http.ResponseWriter, r *request) error {
 	if cacheVersion(w, r, ver, ver.Tags...) {
 		return nil
 	}
-	prefix, err := openWith(map[string]versionJSON{"version": toVersionJSON(ver)}, "items")
+	prefix, err := openWith(map[string]wire.Version{"version": toVersionJSON(ver)}, "items")
 	if err != nil {
 		return err
 	}
@@ -89,10 +90,7 @@ func (s *Server) createVersion(w http.ResponseWriter, r *request) error {
 	if err != nil {
 		return err
 	}
-	return writeJSON(w, http.StatusCreated, struct {
-		Version versionJSON       `json:"version"`
-		Dataset datasetDetailJSON `json:"dataset"`
-	}{toVersionJSON(ver), toDatasetDetailJSON(d)})
+	return writeJSON(w, http.StatusCreated, wire.VersionCreated{Version: toVersionJSON(ver), Dataset: toDatasetDetailJSON(d)})
 }
 
 // POST /v1/datasets-v2/{datasetId}/versions/{versionId}/restore: the

@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+
+	"github.com/strata-eval/strata/wire"
 )
 
 // A ref names a version: its id, its number ("3"), "latest" or a tag; diff
@@ -27,9 +29,7 @@ func (c *Client) ListRecentVersions(ctx context.Context, datasetID string, limit
 	if limit != 0 {
 		q.Set("limit", strconv.Itoa(limit))
 	}
-	var out struct {
-		Versions []Version `json:"versions"`
-	}
+	var out wire.VersionList
 	err := c.callJSON(ctx, http.MethodGet, datasetPath(datasetID)+"/versions", q, nil, &out, http.StatusOK)
 	return out.Versions, err
 }
@@ -43,9 +43,9 @@ func (c *Client) GetVersion(ctx context.Context, datasetID, ref string) (*Versio
 
 // VersionItemPage is a page of a version's items.
 type VersionItemPage struct {
-	Version    Version `json:"version"`
-	Items      []Item  `json:"items"`
-	NextCursor *string `json:"nextCursor"`
+	Version    Version       `json:"version"`
+	Items      []VersionItem `json:"items"`
+	NextCursor *string       `json:"nextCursor"`
 }
 
 // ListVersionItems returns a page of a version's items.
@@ -63,10 +63,7 @@ type VersionInput struct {
 
 // CreateVersion snapshots the working version.
 func (c *Client) CreateVersion(ctx context.Context, datasetID string, in VersionInput) (*Version, *Dataset, error) {
-	var out struct {
-		Version Version `json:"version"`
-		Dataset Dataset `json:"dataset"`
-	}
+	var out wire.VersionCreated
 	err := c.callJSON(ctx, http.MethodPost, datasetPath(datasetID)+"/versions", nil, in, &out, http.StatusCreated)
 	return &out.Version, &out.Dataset, err
 }
@@ -82,10 +79,7 @@ func (c *Client) RestoreVersion(ctx context.Context, datasetID, ref string) (*Da
 // TagVersion points tag at the version ref names, creating or moving it.
 // movedFrom is the version number it pointed at before, if it moved.
 func (c *Client) TagVersion(ctx context.Context, datasetID, ref, tag string) (v *Version, movedFrom *int, err error) {
-	var out struct {
-		Version   Version `json:"version"`
-		MovedFrom *int    `json:"movedFrom"`
-	}
+	var out wire.Tagged
 	err = c.callJSON(ctx, http.MethodPut, versionPath(datasetID, ref)+"/tags/"+esc(tag), nil, nil, &out, http.StatusOK)
 	return &out.Version, out.MovedFrom, err
 }
@@ -97,9 +91,7 @@ func (c *Client) DeleteTag(ctx context.Context, datasetID, tag string) error {
 
 // ListTags returns the tags of a dataset.
 func (c *Client) ListTags(ctx context.Context, datasetID string) ([]Tag, error) {
-	var out struct {
-		Tags []Tag `json:"tags"`
-	}
+	var out wire.TagList
 	err := c.callJSON(ctx, http.MethodGet, datasetPath(datasetID)+"/tags", nil, nil, &out, http.StatusOK)
 	return out.Tags, err
 }

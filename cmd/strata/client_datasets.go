@@ -26,7 +26,7 @@ func runDatasets(ctx context.Context, e *clientEnv, args []string) error {
 	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "NAME\tSLUG\tITEMS\tHEAD\tUPDATED")
 	for _, d := range list {
-		fmt.Fprintf(tw, "%s\t%s\t%d\tv%d\t%s\n", oneLine(d.Name, 40), d.Slug, d.ItemCount, d.CurrentVersionNumber, stamp(d.UpdatedAt))
+		fmt.Fprintf(tw, "%s\t%s\t%d\tv%d\t%s\n", oneLine(d.Name, 40), d.Slug, d.ItemCount, d.CurrentVersionNumber, stamp(d.UpdatedAt.Time()))
 	}
 	return tw.Flush()
 }
@@ -69,7 +69,7 @@ func runLog(ctx context.Context, e *clientEnv, args []string) error {
 	}
 	for _, v := range entries {
 		var b strings.Builder
-		fmt.Fprintf(&b, "v%-4d %s  %-12s %6d items", v.VersionNumber, stamp(v.CreatedAt), oneLine(v.Author, 12), v.ItemCount)
+		fmt.Fprintf(&b, "v%-4d %s  %-12s %6d items", v.VersionNumber, stamp(v.CreatedAt.Time()), oneLine(v.Author, 12), v.ItemCount)
 		if len(v.Tags) > 0 {
 			fmt.Fprintf(&b, "  (%s)", strings.Join(v.Tags, ", "))
 		}
