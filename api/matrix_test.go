@@ -33,7 +33,11 @@ func TestAuthMatrix(t *testing.T) {
 		want      func(r api.Route, status int) bool
 	}
 	unauthorized := func(_ api.Route, status int) bool { return status == http.StatusUnauthorized }
-	allowed := func(_ api.Route, status int) bool { return status != 401 && status != 403 && status < 500 }
+	// Every resource a path names exists (fixtures): a role that may use
+	// the route gets neither 401, 403 nor 404.
+	allowed := func(_ api.Route, status int) bool {
+		return status != 401 && status != 403 && status != 404 && status < 500
+	}
 	kinds := []keyKind{
 		{"NoKey", "", unauthorized},
 		{"UnknownKey", "strata_unknown", unauthorized},
@@ -48,8 +52,12 @@ func TestAuthMatrix(t *testing.T) {
 		{"Admin", admin, allowed},
 		{"Owner", ts.owner, allowed},
 		{"OtherProject", ts.other, func(r api.Route, status int) bool {
-			if strings.Contains(r.Pattern, "{datasetId}") {
-				return status == http.StatusNotFound
+			// The project's datasets and evaluators are not found by
+			// another project's key.
+			for _, p := range []string{"{datasetId}", "{id}", "{slug}"} {
+				if strings.Contains(r.Pattern, p) {
+					return status == http.StatusNotFound
+				}
 			}
 			return allowed(r, status)
 		}},
@@ -81,7 +89,7 @@ func TestAuthMatrix(t *testing.T) {
 				}
 				body := "{}"
 				if b, ok := matrixBodies[r.Pattern]; ok {
-					body = b
+					body = strings.ReplaceAll(b, "{id}", params["id"])
 				}
 				resp := ts.do(t, method, path, k.key, body)
 				if !k.want(r, resp.Status) {
@@ -97,17 +105,32 @@ func TestAuthMatrix(t *testing.T) {
 // the lookup. Any other route gets "{}".
 var matrixBodies = map[string]string{
 	"PATCH /v1/datasets-v2/{datasetId}":           `{"description":"matrix"}`,
-	"POST /v1/datasets-v2/{datasetId}/evaluators": `{"evaluatorId":"00000000-0000-0000-0000-000000000000"}`,
+	"POST /v1/datasets-v2/{datasetId}/evaluators": `{"evaluatorId":"{id}"}`, // the fixtures' free evaluator
+	"PATCH /v1/evaluators/{id}":                   `{"name":"matrix","type":"json","mode":"normal","params":{},"filters":[]}`,
 }
 
-// fixtures creates a dataset with an item and a version, and returns the
-// values of every path parameter the routes use.
+// fixtures creates what every path parameter names, in project "main": a
+// dataset with an item, a version tagged "matrix", an evaluator attached in
+// slot 1 with a run of it, and another evaluator free to attach; it returns
+// the value of each parameter.
 func (ts *testServer) fixtures(t *testing.T) map[string]string {
 	t.Helper()
 	id := ts.createDataset(t, "matrix "+strata.NewID())
 	item := ts.createItem(t, id, "x")
 	versions := ts.do(t, "GET", datasetsPath+"/"+id+"/versions", ts.owner, "")
 	version := versions.object(t)["versions"].([]any)[0].(map[string]any)["id"].(string)
+	wantStatus(t, ts.do(t, "PUT", datasetsPath+"/"+id+"/versions/"+version+"/tags/matrix", ts.owner, ""), http.StatusOK)
+	evaluator := func() string {
+		slug := "m" + strings.ReplaceAll(strata.NewID(), "-", "")
+		r := ts.do(t, "POST", "/v1/evaluators", ts.owner,
+			`{"name":"`+slug+`","slug":"`+slug+`","type":"json","mode":"normal","params":{},"filters":[]}`)
+		wantStatus(t, r, http.StatusOK) // Lunary's create answers 200
+		return r.object(t)["id"].(string)
+	}
+	attached := evaluator()
+	wantStatus(t, ts.do(t, "POST", datasetsPath+"/"+id+"/evaluators", ts.owner, `{"evaluatorId":"`+attached+`"}`), http.StatusOK)
+	run := ts.do(t, "POST", datasetsPath+"/"+id+"/evaluators/run", ts.owner, "")
+	wantStatus(t, run, http.StatusOK)
 	return map[string]string{"datasetId": id, "itemId": item, "versionId": version, "tag": "matrix",
-		"id": strata.NewID(), "slot": "1", "runId": strata.NewID(), "slug": id}
+		"id": evaluator(), "slot": "1", "runId": run.object(t)["run"].(map[string]any)["id"].(string), "slug": id}
 }
