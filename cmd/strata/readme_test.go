@@ -16,14 +16,7 @@ import (
 // Walk-through, Beyond Lunary and Evaluators, in order) against a server,
 // as a reader would paste them: every curl must succeed.
 func TestREADMEWalkthrough(t *testing.T) {
-	for _, tool := range []string{"bash", "curl", "jq"} {
-		if _, err := exec.LookPath(tool); err != nil {
-			if os.Getenv("CI") == "true" {
-				t.Fatalf("%s is needed to run the README's walk-through", tool)
-			}
-			t.Skipf("%s is not installed: the README's walk-through is not run", tool)
-		}
-	}
+	needShellTools(t)
 	readme, err := os.ReadFile("../../README.md")
 	if err != nil {
 		t.Fatal(err)
@@ -36,24 +29,7 @@ func TestREADMEWalkthrough(t *testing.T) {
 		w.Write([]byte(`{"status":"completed","output":[{"type":"message","content":[{"type":"output_text","text":"Yes."}]}]}`))
 	}))
 	defer llm.Close()
-	var stdout, stderr bytes.Buffer
-	m := NewMain(&stdout, &stderr)
-	if err := m.ParseFlags([]string{"--addr", "127.0.0.1:0", "--db", filepath.Join(t.TempDir(), "strata.db"),
-		"--llm-base-url", llm.URL}); err != nil {
-		t.Fatal(err)
-	}
-	m.LLM.APIKey = "sk-test"
-	if err := m.Run(t.Context()); err != nil {
-		t.Fatal(err)
-	}
-	defer m.Close()
-	key := regexp.MustCompile(`strata_\S+`).FindString(stdout.String())
-	if key == "" {
-		t.Fatalf("no key printed: %q", stdout.String())
-	}
-
-	script = strings.ReplaceAll(script, "http://127.0.0.1:3333", "http://"+m.Listener.Addr().String())
-	script = regexp.MustCompile(`(?m)^KEY=strata_\.\.\..*$`).ReplaceAllString(script, "KEY="+key)
+	script = readmeServer(t, script, "--llm-base-url", llm.URL)
 	// A curl that fails on an HTTP error, so that every step must work.
 	prelude := "set -euo pipefail\ncurl() { command curl --fail-with-body \"$@\"; }\n"
 	cmd := exec.Command("bash", "-c", prelude+script)
@@ -94,14 +70,7 @@ func readmeScript(t *testing.T, readme string, sections ...string) string {
 // error on purpose, so curl is not made to fail on one; the strata
 // commands' exit statuses and every jq must succeed.
 func TestREADMESections(t *testing.T) {
-	for _, tool := range []string{"bash", "curl", "jq"} {
-		if _, err := exec.LookPath(tool); err != nil {
-			if os.Getenv("CI") == "true" {
-				t.Fatalf("%s is needed to run the README's examples", tool)
-			}
-			t.Skipf("%s is not installed: the README's examples are not run", tool)
-		}
-	}
+	needShellTools(t)
 	readme, err := os.ReadFile("../../README.md")
 	if err != nil {
 		t.Fatal(err)
@@ -115,21 +84,7 @@ func TestREADMESections(t *testing.T) {
 	if out, err := exec.Command("go", "build", "-o", filepath.Join(bin, "strata"), ".").CombinedOutput(); err != nil {
 		t.Fatalf("build strata: %v\n%s", err, out)
 	}
-	var stdout, stderr bytes.Buffer
-	m := NewMain(&stdout, &stderr)
-	if err := m.ParseFlags([]string{"--addr", "127.0.0.1:0", "--db", filepath.Join(t.TempDir(), "strata.db")}); err != nil {
-		t.Fatal(err)
-	}
-	if err := m.Run(t.Context()); err != nil {
-		t.Fatal(err)
-	}
-	defer m.Close()
-	key := regexp.MustCompile(`strata_\S+`).FindString(stdout.String())
-	if key == "" {
-		t.Fatalf("no key printed: %q", stdout.String())
-	}
-	script = strings.ReplaceAll(script, "http://127.0.0.1:3333", "http://"+m.Listener.Addr().String())
-	script = regexp.MustCompile(`(?m)^KEY=strata_\.\.\..*$`).ReplaceAllString(script, "KEY="+key)
+	script = readmeServer(t, script)
 	// The binary is built above; the CI example names a git commit.
 	script = strings.ReplaceAll(script, "go build -o strata ./cmd/strata && export PATH=$PWD:$PATH", "export PATH="+bin+":$PATH")
 	script = strings.ReplaceAll(script, "$(git rev-parse --short HEAD)", "abc1234")
@@ -138,4 +93,41 @@ func TestREADMESections(t *testing.T) {
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("the README's examples failed: %v\n%s", err, out)
 	}
+}
+
+// needShellTools skips a test that runs the README's shell examples where
+// bash, curl or jq is missing, except in CI, where .ci/run installs them.
+func needShellTools(t *testing.T) {
+	t.Helper()
+	for _, tool := range []string{"bash", "curl", "jq"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			if os.Getenv("CI") == "true" {
+				t.Fatalf("%s is needed to run the README's examples", tool)
+			}
+			t.Skipf("%s is not installed: the README's examples are not run", tool)
+		}
+	}
+}
+
+// readmeServer starts a server with flags, closed when the test ends, and
+// points script at it: its address, and the owner key it printed as KEY.
+func readmeServer(t *testing.T, script string, flags ...string) string {
+	t.Helper()
+	var stdout, stderr bytes.Buffer
+	m := NewMain(&stdout, &stderr)
+	args := append([]string{"--addr", "127.0.0.1:0", "--db", filepath.Join(t.TempDir(), "strata.db")}, flags...)
+	if err := m.ParseFlags(args); err != nil {
+		t.Fatal(err)
+	}
+	m.LLM.APIKey = "sk-test" // generate's example reaches the test's LLM, when it gives one
+	if err := m.Run(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { m.Close() })
+	key := regexp.MustCompile(`strata_\S+`).FindString(stdout.String())
+	if key == "" {
+		t.Fatalf("no key printed: %q", stdout.String())
+	}
+	script = strings.ReplaceAll(script, "http://127.0.0.1:3333", "http://"+m.Listener.Addr().String())
+	return regexp.MustCompile(`(?m)^KEY=strata_\.\.\..*$`).ReplaceAllString(script, "KEY="+key)
 }

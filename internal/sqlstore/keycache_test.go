@@ -16,17 +16,7 @@ import (
 // at most KeyCacheTTL after another store revoked it, then refuses it.
 func TestKeyCacheOtherProcess(t *testing.T) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "strata.db")
-	revoker, err := sqlite.Open(ctx, path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer revoker.Close()
-	server, err := sqlite.Open(ctx, path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer server.Close()
+	revoker, server := twoStores(t)
 	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	server.Now = func() time.Time { return now }
 
@@ -54,17 +44,7 @@ func TestKeyCacheOtherProcess(t *testing.T) {
 // time.
 func TestKeyCacheOff(t *testing.T) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "strata.db")
-	revoker, err := sqlite.Open(ctx, path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer revoker.Close()
-	server, err := sqlite.Open(ctx, path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer server.Close()
+	revoker, server := twoStores(t)
 	server.KeyCacheTTL = -1
 	k, secret, err := revoker.CreateKey(ctx, strata.KeyCreate{ProjectName: "p", Role: strata.RoleOwner})
 	if err != nil {
@@ -79,4 +59,21 @@ func TestKeyCacheOff(t *testing.T) {
 	if _, err := server.Authenticate(ctx, secret); strata.ErrorCode(err) != strata.EUNAUTHORIZED {
 		t.Fatalf("err = %v, want %s", err, strata.EUNAUTHORIZED)
 	}
+}
+
+// twoStores opens two stores on one SQLite database, as two processes
+// would: one that revokes keys, one that serves.
+func twoStores(t *testing.T) (revoker, server *sqlite.Store) {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "strata.db")
+	var err error
+	if revoker, err = sqlite.Open(context.Background(), path); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { revoker.Close() })
+	if server, err = sqlite.Open(context.Background(), path); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { server.Close() })
+	return revoker, server
 }
