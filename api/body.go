@@ -80,14 +80,24 @@ func (s *Server) readBody(w http.ResponseWriter, r *http.Request) (jsonBody, err
 		}
 		return jsonBody{array: true}, nil
 	}
-	var obj map[string]json.RawMessage
-	if err := json.Unmarshal(data, &obj); err != nil {
-		return jsonBody{}, invalidJSON(err)
-	}
-	if err := checkDuplicateKeys(data); err != nil {
+	obj, err := parseObject(data)
+	if err != nil {
 		return jsonBody{}, err
 	}
 	return jsonBody{object: obj}, nil
+}
+
+// parseObject decodes a JSON object body, refusing one that names a key
+// twice at any depth.
+func parseObject(data []byte) (map[string]json.RawMessage, error) {
+	var obj map[string]json.RawMessage
+	if err := json.Unmarshal(data, &obj); err != nil {
+		return nil, invalidJSON(err)
+	}
+	if err := checkDuplicateKeys(data); err != nil {
+		return nil, err
+	}
+	return obj, nil
 }
 
 // checkDuplicateKeys refuses a JSON text in which an object, at any depth,

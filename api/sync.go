@@ -172,10 +172,8 @@ func (s *Server) openSync(r *request, cfg importer.Config, format string, file i
 	}
 	var obj map[string]json.RawMessage
 	if buf.Len() > 0 {
-		if err := json.Unmarshal(buf.Bytes(), &obj); err != nil {
-			return nil, invalidJSON(err)
-		}
-		if err := checkDuplicateKeys(buf.Bytes()); err != nil { // body.go: as every JSON body
+		var err error
+		if obj, err = parseObject(buf.Bytes()); err != nil { // body.go: as every JSON body
 			return nil, err
 		}
 	}

@@ -29,6 +29,10 @@ func fieldColumnsOf(names map[string]int) fieldColumns {
 	return fieldColumns{id: col("id"), externalID: col("externalid"), metadata: col("metadata"), splits: col("splits")}
 }
 
+// itemFieldKeys are the JSON keys of the item fields beyond Lunary's; CSV
+// headers are the same names in any case.
+var itemFieldKeys = []string{"id", "externalId", "metadata", "splits"}
+
 // read fills in's fields from a record's trimmed cells (cell(-1) is "").
 func (c fieldColumns) read(in *strata.ItemInput, cell func(int) string) error {
 	in.ID = cell(c.id)

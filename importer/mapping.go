@@ -372,11 +372,12 @@ func (m Mapping) resolve(cols columns) (*plan, error) {
 // Lunary's (itemfields.go), which are read by their own names and so are
 // not unmapped: CSV headers in any case, JSON keys exactly.
 func isItemField(name string, fold bool) bool {
-	if fold {
-		name = strings.ToLower(name)
-		return name == "id" || name == "externalid" || name == "metadata" || name == "splits"
+	for _, k := range itemFieldKeys {
+		if name == k || (fold && strings.EqualFold(name, k)) {
+			return true
+		}
 	}
-	return name == "id" || name == "externalId" || name == "metadata" || name == "splits"
+	return false
 }
 
 // Report says how a file's columns were mapped. For JSON Lines, whose lines
