@@ -108,7 +108,34 @@ func newTestServerWith(t *testing.T, configure func(*api.Server)) *testServer {
 	if ts.router, err = legacy.NewRouter(doc); err != nil {
 		t.Fatalf("openapi router: %v", err)
 	}
+	// From here on, every response any test receives through ts.Client() is
+	// checked, whichever helper sent the request.
+	client := ts.Client()
+	client.Transport = &checkingTransport{base: client.Transport, ts: ts, t: t}
 	return ts
+}
+
+// checkingTransport checks every response it carries against the OpenAPI
+// document (testServer.check) before the test reads it.
+type checkingTransport struct {
+	base http.RoundTripper
+	ts   *testServer
+	t    *testing.T
+}
+
+func (c *checkingTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	res, err := c.base.RoundTrip(req)
+	if err != nil {
+		return nil, err
+	}
+	data, err := io.ReadAll(res.Body)
+	res.Body.Close()
+	if err != nil {
+		return nil, err
+	}
+	res.Body = io.NopCloser(bytes.NewReader(data))
+	c.ts.check(c.t, req, &response{Status: res.StatusCode, Header: res.Header, Body: data})
+	return res, nil
 }
 
 func (ts *testServer) createKey(t *testing.T, project string, role strata.Role, name, email string) string {
@@ -156,8 +183,8 @@ func (r *response) decode(t *testing.T, v any) {
 }
 
 // do sends a request with the key as a bearer token (none if key is "") and
-// body as is (none if ""), and checks the response against the OpenAPI
-// document.
+// body as is (none if ""); its response is checked against the OpenAPI
+// document like every other (checkingTransport).
 func (ts *testServer) do(t *testing.T, method, path, key, body string) *response {
 	t.Helper()
 	h := http.Header{}
@@ -192,9 +219,7 @@ func (ts *testServer) doWith(t *testing.T, method, path string, h http.Header, b
 	if err != nil {
 		t.Fatalf("%s %s: read body: %v", method, path, err)
 	}
-	r := &response{Status: res.StatusCode, Header: res.Header, Body: data}
-	ts.check(t, req, r)
-	return r
+	return &response{Status: res.StatusCode, Header: res.Header, Body: data}
 }
 
 // millis is the only timestamp form a response may hold.

@@ -76,10 +76,12 @@ func TestInternalErrors(t *testing.T) {
 	body, _ := json.Marshal(map[string]string{"format": "jsonl", "content": lines.String()})
 	wantStatus(t, ts.do(t, "POST", datasetsPath+"/"+id+"/import", ts.owner, string(body)), http.StatusOK)
 
+	// The failures are 500s and cut streams on purpose: these requests go
+	// around the OpenAPI check of ts.Client().
 	get := func(t *testing.T, path string) (*http.Response, []byte, error) {
 		req, _ := http.NewRequest("GET", ts.URL+path, nil)
 		req.Header.Set("Authorization", "Bearer "+ts.owner)
-		res, err := ts.Client().Do(req)
+		res, err := http.DefaultClient.Do(req)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -817,7 +817,7 @@ func TestRunInterrupted(t *testing.T) {
 		defer srv.Close()
 		req, _ := http.NewRequest("POST", srv.URL+datasetsPath+"/"+ds+"/evaluators/run?async=true", nil)
 		req.Header.Set("Authorization", "Bearer "+ts.owner)
-		res, err := http.DefaultClient.Do(req)
+		res, err := ts.Client().Do(req)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -93,7 +93,6 @@ func TestRawImport(t *testing.T) {
 		data, _ := io.ReadAll(res.Body)
 		res.Body.Close()
 		r := &response{Status: res.StatusCode, Header: res.Header, Body: data}
-		ts.check(t, req, r)
 		wantError(t, r, http.StatusRequestEntityTooLarge, "Request body too large")
 	})
 	t.Run("Errors", func(t *testing.T) {
@@ -167,7 +166,6 @@ func TestRawImportStreams(t *testing.T) {
 	data, _ := io.ReadAll(res.Body)
 	res.Body.Close()
 	r := &response{Status: res.StatusCode, Header: res.Header, Body: data}
-	ts.check(t, req, r)
 	wantStatus(t, r, http.StatusOK)
 	if got := r.object(t)["insertedCount"]; got != float64(lines) {
 		t.Fatalf("insertedCount = %v, want %d", got, lines)
