@@ -4,25 +4,18 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"path"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"testing"
 
-	"github.com/getkin/kin-openapi/openapi3"
-	"github.com/getkin/kin-openapi/openapi3filter"
-	"github.com/getkin/kin-openapi/routers"
-	"github.com/getkin/kin-openapi/routers/legacy"
-
 	"github.com/strata-eval/strata"
 	"github.com/strata-eval/strata/api"
+	"github.com/strata-eval/strata/internal/openapitest"
 	"github.com/strata-eval/strata/internal/pgtest"
 	"github.com/strata-eval/strata/postgres"
 	"github.com/strata-eval/strata/sqlite"
@@ -51,18 +44,10 @@ var openStore = func(t testing.TB) strata.Store {
 	return s
 }
 
-func init() {
-	// kin-openapi checks only the formats it is told about.
-	openapi3.DefineStringFormatValidator("uuid", openapi3.NewRegexpFormatValidator(openapi3.FormatOfStringForUUIDOfRFC9562))
-	// Exports are text; kin-openapi knows text/csv but not JSON Lines.
-	openapi3filter.RegisterBodyDecoder("application/x-ndjson", openapi3filter.PlainBodyDecoder)
-}
-
 // testServer is the API over a real store, with keys of each kind.
 type testServer struct {
 	*httptest.Server
-	store  strata.Store
-	router routers.Router
+	store strata.Store
 
 	owner  string // owner key of project "main"
 	viewer string // viewer key of project "main"
@@ -91,51 +76,11 @@ func newTestServerWith(t *testing.T, configure func(*api.Server)) *testServer {
 	ts.member = ts.createKey(t, "main", strata.RoleMember, "Mona", "mona@example.com")
 	ts.other = ts.createKey(t, "other", strata.RoleOwner, "Oscar", "oscar@example.com")
 
-	// Every response is checked against the document the server itself serves.
-	res, err := http.Get(ts.URL + "/v1/openapi")
-	if err != nil {
-		t.Fatalf("get openapi: %v", err)
-	}
-	defer res.Body.Close()
-	data, _ := io.ReadAll(res.Body)
-	doc, err := openapi3.NewLoader().LoadFromData(data)
-	if err != nil {
-		t.Fatalf("load openapi: %v", err)
-	}
-	// The document names the default address; the test server has its own,
-	// so requests are routed by path alone.
-	doc.Servers = nil
-	if ts.router, err = legacy.NewRouter(doc); err != nil {
-		t.Fatalf("openapi router: %v", err)
-	}
-	// From here on, every response any test receives through ts.Client() is
-	// checked, whichever helper sent the request.
-	client := ts.Client()
-	client.Transport = &checkingTransport{base: client.Transport, ts: ts, t: t}
+	// Every response any test receives through ts.Client() is checked
+	// against the document the server itself serves, whichever helper sent
+	// the request.
+	openapitest.Client(t, ts.Server)
 	return ts
-}
-
-// checkingTransport checks every response it carries against the OpenAPI
-// document (testServer.check) before the test reads it.
-type checkingTransport struct {
-	base http.RoundTripper
-	ts   *testServer
-	t    *testing.T
-}
-
-func (c *checkingTransport) RoundTrip(req *http.Request) (*http.Response, error) {
-	res, err := c.base.RoundTrip(req)
-	if err != nil {
-		return nil, err
-	}
-	data, err := io.ReadAll(res.Body)
-	res.Body.Close()
-	if err != nil {
-		return nil, err
-	}
-	res.Body = io.NopCloser(bytes.NewReader(data))
-	c.ts.check(c.t, req, &response{Status: res.StatusCode, Header: res.Header, Body: data})
-	return res, nil
 }
 
 func (ts *testServer) createKey(t *testing.T, project string, role strata.Role, name, email string) string {
@@ -184,7 +129,7 @@ func (r *response) decode(t *testing.T, v any) {
 
 // do sends a request with the key as a bearer token (none if key is "") and
 // body as is (none if ""); its response is checked against the OpenAPI
-// document like every other (checkingTransport).
+// document like every other (openapitest).
 func (ts *testServer) do(t *testing.T, method, path, key, body string) *response {
 	t.Helper()
 	h := http.Header{}
@@ -220,80 +165,6 @@ func (ts *testServer) doWith(t *testing.T, method, path string, h http.Header, b
 		t.Fatalf("%s %s: read body: %v", method, path, err)
 	}
 	return &response{Status: res.StatusCode, Header: res.Header, Body: data}
-}
-
-// millis is the only timestamp form a response may hold.
-var millis = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$`)
-
-// check validates a response against the served OpenAPI document: a route
-// the document does not know must be a 404, and every status of a known one
-// must be documented with its body. Every timestamp must have milliseconds.
-func (ts *testServer) check(t *testing.T, req *http.Request, r *response) {
-	t.Helper()
-	// A 503 is the request timeout, which the limits test asks for; a 502 the
-	// failure of the LLM, which the evaluator tests ask for.
-	if r.Status >= 500 && r.Status != http.StatusServiceUnavailable && r.Status != http.StatusBadGateway {
-		t.Errorf("%s %s: status %d: %s", req.Method, req.URL.Path, r.Status, r.Body)
-	}
-	if ct := r.Header.Get("Content-Type"); len(r.Body) > 0 && exportTypes[strings.SplitN(ct, ";", 2)[0]] {
-		// An export (export_test.go checks its content); the document is
-		// checked below.
-	} else if len(r.Body) > 0 {
-		if ct := r.Header.Get("Content-Type"); !strings.HasPrefix(ct, "application/json") {
-			t.Errorf("%s %s: Content-Type %q", req.Method, req.URL.Path, ct)
-		}
-		var v any
-		if err := json.Unmarshal(r.Body, &v); err != nil {
-			t.Errorf("%s %s: body is not JSON: %v: %q", req.Method, req.URL.Path, err, r.Body)
-			return
-		}
-		checkTimestamps(t, v, "")
-	}
-
-	// The server ignores one trailing slash; the document's router is more
-	// lenient than that, so a path with more is taken as unknown here.
-	routeReq := req.Clone(context.Background())
-	if p := routeReq.URL.Path; len(p) > 1 && strings.HasSuffix(p, "/") {
-		routeReq.URL.Path = strings.TrimSuffix(p, "/")
-	}
-	route, params, err := ts.router.FindRoute(routeReq)
-	if p := routeReq.URL.Path; path.Clean(p) != p {
-		err = errors.New("unclean path")
-	}
-	if err != nil {
-		if r.Status != http.StatusNotFound {
-			t.Errorf("%s %s: no documented route, yet status %d", req.Method, req.URL.Path, r.Status)
-		}
-		return
-	}
-	in := &openapi3filter.ResponseValidationInput{
-		RequestValidationInput: &openapi3filter.RequestValidationInput{Request: routeReq, PathParams: params, Route: route},
-		Status:                 r.Status,
-		Header:                 r.Header,
-		Body:                   io.NopCloser(bytes.NewReader(r.Body)),
-		Options:                &openapi3filter.Options{IncludeResponseStatus: true, MultiError: true},
-	}
-	if err := openapi3filter.ValidateResponse(context.Background(), in); err != nil {
-		t.Errorf("%s %s: response %d does not match the OpenAPI document: %v\nbody: %s", req.Method, req.URL.Path, r.Status, err, r.Body)
-	}
-}
-
-func checkTimestamps(t *testing.T, v any, key string) {
-	t.Helper()
-	switch v := v.(type) {
-	case map[string]any:
-		for k, e := range v {
-			checkTimestamps(t, e, k)
-		}
-	case []any:
-		for _, e := range v {
-			checkTimestamps(t, e, key)
-		}
-	case string:
-		if strings.HasSuffix(key, "At") && !millis.MatchString(v) {
-			t.Errorf("%s = %q, not a UTC time with milliseconds", key, v)
-		}
-	}
 }
 
 // keys returns the keys of a JSON object in the order they are written.
@@ -419,6 +290,3 @@ func ids(items []any, key string) []string {
 	}
 	return s
 }
-
-// exportTypes are the media types of export bodies, which are not JSON.
-var exportTypes = map[string]bool{"text/csv": true, "application/x-ndjson": true}

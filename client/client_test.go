@@ -16,6 +16,7 @@ import (
 	"github.com/strata-eval/strata"
 	"github.com/strata-eval/strata/api"
 	"github.com/strata-eval/strata/client"
+	"github.com/strata-eval/strata/internal/openapitest"
 	"github.com/strata-eval/strata/sqlite"
 )
 
@@ -34,7 +35,9 @@ func newServer(t *testing.T) *client.Client {
 	}
 	srv := httptest.NewServer((&api.Server{Store: s, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}).Handler())
 	t.Cleanup(srv.Close)
-	return client.New(srv.URL, key)
+	c := client.New(srv.URL, key)
+	c.HTTP = openapitest.Client(t, srv) // every answer is the documented one
+	return c
 }
 
 func TestEndToEnd(t *testing.T) {

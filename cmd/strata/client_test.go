@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -16,6 +17,7 @@ import (
 	"github.com/creack/pty"
 
 	apiclient "github.com/strata-eval/strata/client"
+	"github.com/strata-eval/strata/internal/openapitest"
 )
 
 // clientServer is a server on the tests' store, with an owner key, for the
@@ -35,6 +37,8 @@ func newClientServer(t *testing.T) *clientServer {
 	}
 	s := &clientServer{url: "http://" + m.Listener.Addr().String(), key: strings.Fields(out[i:])[0]}
 	s.api = apiclient.New(s.url, s.key)
+	// Every answer the tests' own client gets is the documented one.
+	s.api.HTTP = &http.Client{Transport: openapitest.Transport(t, nil, s.url)}
 	return s
 }
 

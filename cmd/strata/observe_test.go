@@ -18,6 +18,7 @@ import (
 	"github.com/prometheus/common/model"
 
 	apiclient "github.com/strata-eval/strata/client"
+	"github.com/strata-eval/strata/internal/openapitest"
 )
 
 // opsServer is a server started with extra flags, its stderr captured.
@@ -74,7 +75,8 @@ func startOps(t *testing.T, args ...string) *opsServer {
 		client: &http.Client{Transport: &http.Transport{MaxConnsPerHost: 1}},
 	}
 	s.api = apiclient.New(s.base, s.key)
-	s.api.HTTP, s.api.MaxRetries = s.client, -1
+	s.api.HTTP = &http.Client{Transport: openapitest.Transport(t, s.client.Transport, s.base)}
+	s.api.MaxRetries = -1
 	return s
 }
 
