@@ -38,12 +38,8 @@ func toRunWithSlotsJSON(r *strata.Run) wire.RunWithSlots {
 	out := wire.RunWithSlots{Run: toRunJSON(r), Slots: []wire.RunSlot{}}
 	for _, s := range r.Slots {
 		out.Slots = append(out.Slots, wire.RunSlot{
-			SlotCounts: wire.SlotCounts{
-				Slot: s.Slot, EvaluatorID: s.EvaluatorID, EvaluatorName: s.EvaluatorName, EvaluatorKind: s.EvaluatorKind,
-				EvaluatorType: s.EvaluatorType, PassCount: s.PassCount, FailCount: s.FailCount, UnknownCount: s.UnknownCount,
-				EvaluatedCount: s.EvaluatedCount,
-			},
-			PassRate: s.PassRate, Coverage: s.Coverage, Config: rawJSON(s.Config),
+			SlotCounts: wire.SlotCounts(s.SlotCounts),
+			PassRate:   s.PassRate, Coverage: s.Coverage, Config: rawJSON(s.Config),
 		})
 	}
 	return out
@@ -426,12 +422,8 @@ func (s *Server) listRuns(w http.ResponseWriter, r *request) error {
 	}
 	for _, a := range strata.AggregateRuns(runs) {
 		out.Aggregate = append(out.Aggregate, wire.Aggregate{
-			SlotCounts: wire.SlotCounts{
-				Slot: a.Slot, EvaluatorID: a.EvaluatorID, EvaluatorName: a.EvaluatorName, EvaluatorKind: a.EvaluatorKind,
-				EvaluatorType: a.EvaluatorType, PassCount: a.PassCount, FailCount: a.FailCount, UnknownCount: a.UnknownCount,
-				EvaluatedCount: a.EvaluatedCount,
-			},
-			RunCount: a.RunCount, PassRate: a.PassRate,
+			SlotCounts: wire.SlotCounts(a.SlotCounts),
+			RunCount:   a.RunCount, PassRate: a.PassRate,
 		})
 	}
 	return writeJSON(w, http.StatusOK, out)
