@@ -339,23 +339,6 @@ func (s *Server) detachEvaluator(w http.ResponseWriter, r *request) error {
 	return s.streamDataset(w, r, http.StatusOK, nil, datasetID, 0, "")
 }
 
-// queryFlag reads a boolean query parameter as skipVersion is read: true, 1 or
-// yes in any case; given twice, a 400.
-func queryFlag(r *request, key string) (bool, error) {
-	vs, ok := r.URL.Query()[key]
-	if !ok {
-		return false, nil
-	}
-	if len(vs) > 1 {
-		return false, strata.Errorf(strata.EINVALID, "%s must be given at most once", key)
-	}
-	switch strings.ToLower(vs[0]) {
-	case "true", "1", "yes":
-		return true, nil
-	}
-	return false, nil
-}
-
 // POST /v1/datasets-v2/{datasetId}/evaluators/run[?async=true]: Lunary's
 // {updatedItemCount, dataset, version, run}; with async, 202 {run} at once.
 func (s *Server) runEvaluators(w http.ResponseWriter, r *request) error {

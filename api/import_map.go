@@ -3,7 +3,6 @@ package api
 import (
 	"io"
 	"net/http"
-	"strings"
 
 	"github.com/strata-eval/strata"
 	"github.com/strata-eval/strata/importer"
@@ -23,25 +22,15 @@ type importOptions struct {
 }
 
 func parseImportOptions(r *request) (importOptions, error) {
-	q := r.URL.Query()
-	m, err := importer.ParseMapping(q)
+	m, err := importer.ParseMapping(r.URL.Query())
 	if err != nil {
 		return importOptions{}, err
 	}
-	o := importOptions{mapping: m}
-	if vs, ok := q["dryRun"]; ok {
-		if len(vs) > 1 {
-			return importOptions{}, strata.Errorf(strata.EINVALID, "dryRun must be given at most once")
-		}
-		switch strings.ToLower(vs[0]) {
-		case "true", "1", "yes":
-			o.dryRun = true
-		case "false", "0", "no", "":
-		default:
-			return importOptions{}, strata.Errorf(strata.EINVALID, "dryRun must be true or false")
-		}
+	dryRun, err := boolParam(r, "dryRun")
+	if err != nil {
+		return importOptions{}, err
 	}
-	return o, nil
+	return importOptions{mapping: m, dryRun: dryRun}, nil
 }
 
 // importFile is one file to import, from either form of the body.
