@@ -347,10 +347,7 @@ func (s *Server) runEvaluators(w http.ResponseWriter, r *request) error {
 		return err
 	}
 	async, err := queryFlag(r, "async")
-	var filter strata.ItemFilter
-	if err == nil {
-		filter, err = itemFilter(r)
-	}
+	filter, err := queryFilter(r, err)
 	if err != nil {
 		return s.afterLookup(r, ids[0], err)
 	}

@@ -53,6 +53,16 @@ func boolParam(r *request, key string) (bool, error) {
 	return false, strata.Errorf(strata.EINVALID, "%s must be true or false", key)
 }
 
+// queryFilter returns the request's item filter once the checks of its
+// other query parameters passed (checked is their error): those are
+// reported first.
+func queryFilter(r *request, checked error) (strata.ItemFilter, error) {
+	if checked != nil {
+		return strata.ItemFilter{}, checked
+	}
+	return itemFilter(r)
+}
+
 // itemFilter reads the filters of an item read: split=NAME (repeatable: any
 // of), metadata.KEY=VALUE (repeatable: all of) and externalId=ID.
 func itemFilter(r *request) (strata.ItemFilter, error) {
