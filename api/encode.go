@@ -2,7 +2,6 @@ package api
 
 import (
 	"bufio"
-	"bytes"
 	"encoding/json"
 	"errors"
 	"net/http"
@@ -232,17 +231,8 @@ func toVersionItemJSON(v *strata.Version, index int, it *strata.Item) versionIte
 	}
 }
 
-// marshal encodes v as JavaScript's JSON.stringify would as far as it
-// matters: no escaping of <, > and &.
-func marshal(v any) ([]byte, error) {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
-		return nil, err
-	}
-	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
-}
+// marshal encodes v as JavaScript's JSON.stringify would (strata.EncodeJSON).
+func marshal(v any) ([]byte, error) { return strata.EncodeJSON(v) }
 
 // writeJSON writes a whole JSON response.
 func writeJSON(w http.ResponseWriter, status int, v any) error {
