@@ -55,7 +55,7 @@ func NormalizeMetadata(raw json.RawMessage) (json.RawMessage, error) {
 	if !ok {
 		return nil, Errorf(EINVALID, "metadata must be a JSON object")
 	}
-	b, err := canonicalJSON(obj)
+	b, err := EncodeJSON(obj)
 	if err != nil {
 		return nil, Errorf(EINVALID, "metadata is not valid JSON")
 	}
@@ -68,9 +68,12 @@ func NormalizeMetadata(raw json.RawMessage) (json.RawMessage, error) {
 	return b, nil
 }
 
-// canonicalJSON encodes v compactly with sorted keys (encoding/json sorts a
-// map's keys), numbers as written and no HTML escaping.
-func canonicalJSON(v any) (json.RawMessage, error) {
+// EncodeJSON encodes v as JavaScript's JSON.stringify does, as far as
+// Strata's values go: compactly, without escaping <, > and &, without a
+// trailing newline. A map's keys come sorted and json.Number as written, so
+// it is also the canonical form of a metadata object. The API writes every
+// body with it.
+func EncodeJSON(v any) ([]byte, error) {
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)

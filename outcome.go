@@ -122,8 +122,11 @@ func (t *Tally) Add(o Outcome) {
 // totalItems items, as Lunary computes it.
 func (t Tally) Slot(in RunSlotInput, totalItems int) *RunSlot {
 	rs := &RunSlot{
-		Slot: in.Slot, PassCount: t.Pass, FailCount: t.Fail, UnknownCount: t.Unknown,
-		EvaluatedCount: t.Pass + t.Fail, Config: in.Config,
+		SlotCounts: SlotCounts{
+			Slot: in.Slot, PassCount: t.Pass, FailCount: t.Fail, UnknownCount: t.Unknown,
+			EvaluatedCount: t.Pass + t.Fail,
+		},
+		Config: in.Config,
 	}
 	if ev := in.Evaluator; ev != nil {
 		rs.EvaluatorID, rs.EvaluatorName, rs.EvaluatorKind, rs.EvaluatorType = &ev.ID, &ev.Name, &ev.Kind, &ev.Type
@@ -160,8 +163,8 @@ func AggregateRuns(runs []*Run) []*RunAggregate {
 			}
 			a := index[key]
 			if a == nil {
-				a = &RunAggregate{Slot: s.Slot, EvaluatorID: s.EvaluatorID, EvaluatorName: s.EvaluatorName,
-					EvaluatorKind: s.EvaluatorKind, EvaluatorType: s.EvaluatorType}
+				a = &RunAggregate{SlotCounts: SlotCounts{Slot: s.Slot, EvaluatorID: s.EvaluatorID,
+					EvaluatorName: s.EvaluatorName, EvaluatorKind: s.EvaluatorKind, EvaluatorType: s.EvaluatorType}}
 				index[key] = a
 				out = append(out, a)
 			}

@@ -39,8 +39,9 @@ type Run struct {
 	Filter *string
 }
 
-// RunSlot summarizes the results of one slot of a run.
-type RunSlot struct {
+// SlotCounts are what a slot of a run, or of several runs summed, counted:
+// the slot, its evaluator, and its outcomes.
+type SlotCounts struct {
 	Slot           int
 	EvaluatorID    *string
 	EvaluatorName  *string
@@ -49,25 +50,22 @@ type RunSlot struct {
 	PassCount      int
 	FailCount      int
 	UnknownCount   int
-	EvaluatedCount int      // pass + fail
-	PassRate       *float64 // percent, 2 decimals; nil when nothing passed or failed
-	Coverage       *float64 // percent of the items with any result
-	Config         json.RawMessage
+	EvaluatedCount int // pass + fail
+}
+
+// RunSlot summarizes the results of one slot of a run.
+type RunSlot struct {
+	SlotCounts
+	PassRate *float64 // percent, 2 decimals; nil when nothing passed or failed
+	Coverage *float64 // percent of the items with any result
+	Config   json.RawMessage
 }
 
 // RunAggregate sums the slots of several runs by evaluator.
 type RunAggregate struct {
-	Slot           int
-	EvaluatorID    *string
-	EvaluatorName  *string
-	EvaluatorKind  *string
-	EvaluatorType  *string
-	PassCount      int
-	FailCount      int
-	UnknownCount   int
-	EvaluatedCount int
-	RunCount       int
-	PassRate       *float64
+	SlotCounts
+	RunCount int
+	PassRate *float64
 }
 
 // RunSlotInput is an attached evaluator as a run used it.

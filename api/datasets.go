@@ -236,20 +236,11 @@ func (s *Server) afterLookup(r *request, datasetID string, err error) error {
 // skipVersioning, skips when it is true, 1 or yes in any case. Lunary fails
 // with a 500 on a repeated flag; here it is a 400.
 func writeOptions(r *request) (strata.WriteOptions, error) {
-	q := r.URL.Query()
 	for _, key := range []string{"skipVersion", "skipVersioning"} {
-		vs, ok := q[key]
-		if !ok {
-			continue
+		if r.URL.Query().Has(key) {
+			skip, err := queryFlag(r, key)
+			return strata.WriteOptions{SkipVersion: skip}, err
 		}
-		if len(vs) > 1 {
-			return strata.WriteOptions{}, strata.Errorf(strata.EINVALID, "%s must be given at most once", key)
-		}
-		switch strings.ToLower(vs[0]) {
-		case "true", "1", "yes":
-			return strata.WriteOptions{SkipVersion: true}, nil
-		}
-		return strata.WriteOptions{}, nil
 	}
 	return strata.WriteOptions{}, nil
 }

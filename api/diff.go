@@ -21,20 +21,8 @@ func (s *Server) diffVersions(w http.ResponseWriter, r *request) error {
 	from, _ := v.str("from", queryValue(qs, "from"), stringRule{min: 1})
 	to, _ := v.str("to", queryValue(qs, "to"), stringRule{min: 1})
 	limit := v.integer("limit", queryValue(qs, "limit"), 1, maxPageLimit, defaultPageLimit)
-	var after int64
-	if raw := queryValue(qs, "cursor"); raw != nil {
-		if c, ok := v.str("cursor", raw, stringRule{}); ok {
-			var valid bool
-			if after, _, valid = decodeCursor(*c); !valid {
-				v.add("cursor", "Invalid cursor")
-			}
-		}
-	}
-	err = v.err()
-	var filter strata.ItemFilter
-	if err == nil {
-		filter, err = itemFilter(r)
-	}
+	after, _ := v.cursor(qs)
+	filter, err := queryFilter(r, v.err())
 	if err != nil {
 		return s.afterLookup(r, ids[0], err)
 	}

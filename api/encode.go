@@ -2,7 +2,6 @@ package api
 
 import (
 	"bufio"
-	"bytes"
 	"encoding/json"
 	"errors"
 	"net/http"
@@ -133,10 +132,8 @@ func toItemJSON(it *strata.Item) itemJSON {
 			CreatedAt:        timestamp(it.CreatedAt),
 			UpdatedAt:        timestamp(it.UpdatedAt),
 			DatasetID:        it.DatasetID,
-			Input:            it.Input,
-			GroundTruth:      it.GroundTruth,
-			Output:           it.Output,
-			EvaluatorResults: toResults(it.EvaluatorResult1, it.EvaluatorResult2, it.EvaluatorResult3, it.EvaluatorResult4, it.EvaluatorResult5),
+			ItemContent:      toContent(it),
+			EvaluatorResults: toResults(it),
 		},
 		itemFieldsJSON: toItemFieldsJSON(it),
 	}
@@ -153,22 +150,26 @@ func toEmbeddedItemJSON(it *strata.Item) embeddedItemJSON {
 		EmbeddedItemRow: wire.EmbeddedItemRow{
 			ID:               it.ID,
 			DatasetID:        it.DatasetID,
-			Input:            it.Input,
-			GroundTruth:      it.GroundTruth,
-			Output:           it.Output,
+			ItemContent:      toContent(it),
 			CreatedAt:        timestamp(it.CreatedAt),
 			UpdatedAt:        timestamp(it.UpdatedAt),
-			EvaluatorResults: toResults(it.EvaluatorResult1, it.EvaluatorResult2, it.EvaluatorResult3, it.EvaluatorResult4, it.EvaluatorResult5),
+			EvaluatorResults: toResults(it),
 		},
 		itemFieldsJSON: toItemFieldsJSON(it),
 	}
 }
 
+// toContent is an item's input, ground truth and output.
+func toContent(it *strata.Item) wire.ItemContent {
+	return wire.ItemContent{Input: it.Input, GroundTruth: it.GroundTruth, Output: it.Output}
+}
+
 // toResults are an item's five evaluator results.
-func toResults(r1, r2, r3, r4, r5 json.RawMessage) wire.EvaluatorResults {
+func toResults(it *strata.Item) wire.EvaluatorResults {
 	return wire.EvaluatorResults{
-		EvaluatorResult1: rawJSON(r1), EvaluatorResult2: rawJSON(r2), EvaluatorResult3: rawJSON(r3),
-		EvaluatorResult4: rawJSON(r4), EvaluatorResult5: rawJSON(r5),
+		EvaluatorResult1: rawJSON(it.EvaluatorResult1), EvaluatorResult2: rawJSON(it.EvaluatorResult2),
+		EvaluatorResult3: rawJSON(it.EvaluatorResult3), EvaluatorResult4: rawJSON(it.EvaluatorResult4),
+		EvaluatorResult5: rawJSON(it.EvaluatorResult5),
 	}
 }
 
@@ -220,29 +221,18 @@ func toVersionItemJSON(v *strata.Version, index int, it *strata.Item) versionIte
 			VersionID:        v.ID,
 			DatasetID:        it.DatasetID,
 			ItemIndex:        index,
-			Input:            it.Input,
-			GroundTruth:      it.GroundTruth,
-			Output:           it.Output,
+			ItemContent:      toContent(it),
 			SourceItemID:     it.ID,
 			SourceCreatedAt:  timestamp(it.CreatedAt),
 			SourceUpdatedAt:  timestamp(it.UpdatedAt),
-			EvaluatorResults: toResults(it.EvaluatorResult1, it.EvaluatorResult2, it.EvaluatorResult3, it.EvaluatorResult4, it.EvaluatorResult5),
+			EvaluatorResults: toResults(it),
 		},
 		itemFieldsJSON: toItemFieldsJSON(it),
 	}
 }
 
-// marshal encodes v as JavaScript's JSON.stringify would as far as it
-// matters: no escaping of <, > and &.
-func marshal(v any) ([]byte, error) {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
-		return nil, err
-	}
-	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
-}
+// marshal encodes v as JavaScript's JSON.stringify would (strata.EncodeJSON).
+func marshal(v any) ([]byte, error) { return strata.EncodeJSON(v) }
 
 // writeJSON writes a whole JSON response.
 func writeJSON(w http.ResponseWriter, status int, v any) error {

@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"time"
 	"unicode/utf8"
+
+	"github.com/strata-eval/strata/wire"
 )
 
 // Item lists are most of what the API sends: a dataset or a page of a
@@ -44,15 +46,8 @@ func (it itemJSON) appendJSON(b []byte) []byte {
 	b = appendTimestamp(b, it.UpdatedAt)
 	b = appendKey(b, `,"datasetId":`)
 	b = appendString(b, it.DatasetID)
-	b = appendKey(b, `,"input":`)
-	b = appendString(b, it.Input)
-	b = appendKey(b, `,"groundTruth":`)
-	b = appendStringPtr(b, it.GroundTruth)
-	b = appendKey(b, `,"output":`)
-	b = appendStringPtr(b, it.Output)
-	b = appendResults(b, it.EvaluatorResult1, it.EvaluatorResult2, it.EvaluatorResult3, it.EvaluatorResult4, it.EvaluatorResult5)
-	b = it.itemFieldsJSON.appendJSON(b)
-	return append(b, '}')
+	b = appendContent(b, it.ItemContent)
+	return appendItemEnd(b, it.EvaluatorResults, it.itemFieldsJSON)
 }
 
 func (it embeddedItemJSON) appendJSON(b []byte) []byte {
@@ -60,19 +55,12 @@ func (it embeddedItemJSON) appendJSON(b []byte) []byte {
 	b = appendString(b, it.ID)
 	b = appendKey(b, `,"datasetId":`)
 	b = appendString(b, it.DatasetID)
-	b = appendKey(b, `,"input":`)
-	b = appendString(b, it.Input)
-	b = appendKey(b, `,"groundTruth":`)
-	b = appendStringPtr(b, it.GroundTruth)
-	b = appendKey(b, `,"output":`)
-	b = appendStringPtr(b, it.Output)
+	b = appendContent(b, it.ItemContent)
 	b = appendKey(b, `,"createdAt":`)
 	b = appendTimestamp(b, it.CreatedAt)
 	b = appendKey(b, `,"updatedAt":`)
 	b = appendTimestamp(b, it.UpdatedAt)
-	b = appendResults(b, it.EvaluatorResult1, it.EvaluatorResult2, it.EvaluatorResult3, it.EvaluatorResult4, it.EvaluatorResult5)
-	b = it.itemFieldsJSON.appendJSON(b)
-	return append(b, '}')
+	return appendItemEnd(b, it.EvaluatorResults, it.itemFieldsJSON)
 }
 
 func (it versionItemJSON) appendJSON(b []byte) []byte {
@@ -84,20 +72,31 @@ func (it versionItemJSON) appendJSON(b []byte) []byte {
 	b = appendString(b, it.DatasetID)
 	b = appendKey(b, `,"itemIndex":`)
 	b = strconv.AppendInt(b, int64(it.ItemIndex), 10)
-	b = appendKey(b, `,"input":`)
-	b = appendString(b, it.Input)
-	b = appendKey(b, `,"groundTruth":`)
-	b = appendStringPtr(b, it.GroundTruth)
-	b = appendKey(b, `,"output":`)
-	b = appendStringPtr(b, it.Output)
+	b = appendContent(b, it.ItemContent)
 	b = appendKey(b, `,"sourceItemId":`)
 	b = appendString(b, it.SourceItemID)
 	b = appendKey(b, `,"sourceCreatedAt":`)
 	b = appendTimestamp(b, it.SourceCreatedAt)
 	b = appendKey(b, `,"sourceUpdatedAt":`)
 	b = appendTimestamp(b, it.SourceUpdatedAt)
-	b = appendResults(b, it.EvaluatorResult1, it.EvaluatorResult2, it.EvaluatorResult3, it.EvaluatorResult4, it.EvaluatorResult5)
-	b = it.itemFieldsJSON.appendJSON(b)
+	return appendItemEnd(b, it.EvaluatorResults, it.itemFieldsJSON)
+}
+
+// appendContent appends an item's content as keys of the enclosing object.
+func appendContent(b []byte, c wire.ItemContent) []byte {
+	b = appendKey(b, `,"input":`)
+	b = appendString(b, c.Input)
+	b = appendKey(b, `,"groundTruth":`)
+	b = appendStringPtr(b, c.GroundTruth)
+	b = appendKey(b, `,"output":`)
+	return appendStringPtr(b, c.Output)
+}
+
+// appendItemEnd appends the last keys of every item form, Lunary's
+// evaluator results and Strata's fields, and closes the object.
+func appendItemEnd(b []byte, r wire.EvaluatorResults, f itemFieldsJSON) []byte {
+	b = appendResults(b, r.EvaluatorResult1, r.EvaluatorResult2, r.EvaluatorResult3, r.EvaluatorResult4, r.EvaluatorResult5)
+	b = f.appendJSON(b)
 	return append(b, '}')
 }
 

@@ -38,12 +38,8 @@ func toRunWithSlotsJSON(r *strata.Run) wire.RunWithSlots {
 	out := wire.RunWithSlots{Run: toRunJSON(r), Slots: []wire.RunSlot{}}
 	for _, s := range r.Slots {
 		out.Slots = append(out.Slots, wire.RunSlot{
-			SlotCounts: wire.SlotCounts{
-				Slot: s.Slot, EvaluatorID: s.EvaluatorID, EvaluatorName: s.EvaluatorName, EvaluatorKind: s.EvaluatorKind,
-				EvaluatorType: s.EvaluatorType, PassCount: s.PassCount, FailCount: s.FailCount, UnknownCount: s.UnknownCount,
-				EvaluatedCount: s.EvaluatedCount,
-			},
-			PassRate: s.PassRate, Coverage: s.Coverage, Config: rawJSON(s.Config),
+			SlotCounts: wire.SlotCounts(s.SlotCounts),
+			PassRate:   s.PassRate, Coverage: s.Coverage, Config: rawJSON(s.Config),
 		})
 	}
 	return out
@@ -343,23 +339,6 @@ func (s *Server) detachEvaluator(w http.ResponseWriter, r *request) error {
 	return s.streamDataset(w, r, http.StatusOK, nil, datasetID, 0, "")
 }
 
-// queryFlag reads a boolean query parameter as skipVersion is read: true, 1 or
-// yes in any case; given twice, a 400.
-func queryFlag(r *request, key string) (bool, error) {
-	vs, ok := r.URL.Query()[key]
-	if !ok {
-		return false, nil
-	}
-	if len(vs) > 1 {
-		return false, strata.Errorf(strata.EINVALID, "%s must be given at most once", key)
-	}
-	switch strings.ToLower(vs[0]) {
-	case "true", "1", "yes":
-		return true, nil
-	}
-	return false, nil
-}
-
 // POST /v1/datasets-v2/{datasetId}/evaluators/run[?async=true]: Lunary's
 // {updatedItemCount, dataset, version, run}; with async, 202 {run} at once.
 func (s *Server) runEvaluators(w http.ResponseWriter, r *request) error {
@@ -368,10 +347,7 @@ func (s *Server) runEvaluators(w http.ResponseWriter, r *request) error {
 		return err
 	}
 	async, err := queryFlag(r, "async")
-	var filter strata.ItemFilter
-	if err == nil {
-		filter, err = itemFilter(r)
-	}
+	filter, err := queryFilter(r, err)
 	if err != nil {
 		return s.afterLookup(r, ids[0], err)
 	}
@@ -426,12 +402,8 @@ func (s *Server) listRuns(w http.ResponseWriter, r *request) error {
 	}
 	for _, a := range strata.AggregateRuns(runs) {
 		out.Aggregate = append(out.Aggregate, wire.Aggregate{
-			SlotCounts: wire.SlotCounts{
-				Slot: a.Slot, EvaluatorID: a.EvaluatorID, EvaluatorName: a.EvaluatorName, EvaluatorKind: a.EvaluatorKind,
-				EvaluatorType: a.EvaluatorType, PassCount: a.PassCount, FailCount: a.FailCount, UnknownCount: a.UnknownCount,
-				EvaluatedCount: a.EvaluatedCount,
-			},
-			RunCount: a.RunCount, PassRate: a.PassRate,
+			SlotCounts: wire.SlotCounts(a.SlotCounts),
+			RunCount:   a.RunCount, PassRate: a.PassRate,
 		})
 	}
 	return writeJSON(w, http.StatusOK, out)

@@ -3,7 +3,6 @@ package api
 import (
 	"net/http"
 
-	"github.com/strata-eval/strata"
 	"github.com/strata-eval/strata/importer"
 	"github.com/strata-eval/strata/internal/rules"
 )
@@ -27,11 +26,7 @@ func (s *Server) exportVersion(w http.ResponseWriter, r *request) error {
 		safeDefault = "true"
 	}
 	safe := v.enum("safe", queryValue(r.URL.Query(), "safe"), []string{"true", "false"}, safeDefault) == "true"
-	err = v.err()
-	var filter strata.ItemFilter
-	if err == nil {
-		filter, err = itemFilter(r)
-	}
+	filter, err := queryFilter(r, v.err())
 	if err != nil {
 		return s.afterLookup(r, ids[0], err)
 	}

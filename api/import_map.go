@@ -3,11 +3,11 @@ package api
 import (
 	"io"
 	"net/http"
-	"strings"
 
 	"github.com/strata-eval/strata"
 	"github.com/strata-eval/strata/importer"
 	"github.com/strata-eval/strata/internal/rules"
+	"github.com/strata-eval/strata/wire"
 )
 
 // Import options beyond Lunary's, in the query string of POST .../import
@@ -23,25 +23,15 @@ type importOptions struct {
 }
 
 func parseImportOptions(r *request) (importOptions, error) {
-	q := r.URL.Query()
-	m, err := importer.ParseMapping(q)
+	m, err := importer.ParseMapping(r.URL.Query())
 	if err != nil {
 		return importOptions{}, err
 	}
-	o := importOptions{mapping: m}
-	if vs, ok := q["dryRun"]; ok {
-		if len(vs) > 1 {
-			return importOptions{}, strata.Errorf(strata.EINVALID, "dryRun must be given at most once")
-		}
-		switch strings.ToLower(vs[0]) {
-		case "true", "1", "yes":
-			o.dryRun = true
-		case "false", "0", "no", "":
-		default:
-			return importOptions{}, strata.Errorf(strata.EINVALID, "dryRun must be true or false")
-		}
+	dryRun, err := boolParam(r, "dryRun")
+	if err != nil {
+		return importOptions{}, err
 	}
-	return o, nil
+	return importOptions{mapping: m, dryRun: dryRun}, nil
 }
 
 // importFile is one file to import, from either form of the body.
@@ -82,10 +72,10 @@ func (s *Server) previewImport(w http.ResponseWriter, r *request, f importFile, 
 	p := cfg.Preview(f.format, f.body, limit)
 	res := toImportResultJSON(0, p.Report)
 	res.importPreviewJSON = &importPreviewJSON{
-		DryRun: true, RecordCount: p.Records, Columns: nonNil(p.Report.Columns), Items: make([]previewItemJSON, len(p.Items)),
+		DryRun: true, RecordCount: p.Records, Columns: nonNil(p.Report.Columns), Items: make([]wire.ItemContent, len(p.Items)),
 	}
 	for i, in := range p.Items {
-		res.Items[i] = previewItemJSON{Input: in.Input, GroundTruth: in.GroundTruth, Output: in.Output}
+		res.Items[i] = wire.ItemContent{Input: in.Input, GroundTruth: in.GroundTruth, Output: in.Output}
 	}
 	if p.Err != nil {
 		err := f.cause(p.Err)
@@ -121,18 +111,11 @@ type ambiguityJSON struct {
 }
 
 type importPreviewJSON struct {
-	DryRun      bool              `json:"dryRun"`
-	RecordCount int               `json:"recordCount"`
-	Columns     []string          `json:"columns"`
-	Items       []previewItemJSON `json:"items"`
-	Error       *lineErrorJSON    `json:"error"`
-}
-
-// previewItemJSON is an item as an import would store it.
-type previewItemJSON struct {
-	Input       string  `json:"input"`
-	GroundTruth *string `json:"groundTruth"`
-	Output      *string `json:"output"`
+	DryRun      bool               `json:"dryRun"`
+	RecordCount int                `json:"recordCount"`
+	Columns     []string           `json:"columns"`
+	Items       []wire.ItemContent `json:"items"` // as the import would store them
+	Error       *lineErrorJSON     `json:"error"`
 }
 
 // lineErrorJSON is the first error in a file: its line, the status the

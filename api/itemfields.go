@@ -7,23 +7,60 @@ import (
 	"github.com/strata-eval/strata"
 )
 
-// boolParam reads an optional boolean query parameter: true, 1 or yes;
-// false, 0 or no; absent is false.
-func boolParam(r *request, key string) (bool, error) {
-	vs, ok := r.URL.Query()[key]
-	if !ok {
-		return false, nil
-	}
+// oneQueryValue returns an optional query parameter's value ("" when
+// absent); given twice, it is a 400 (Lunary answers a 500).
+func oneQueryValue(r *request, key string) (string, error) {
+	vs := r.URL.Query()[key]
 	if len(vs) > 1 {
-		return false, strata.Errorf(strata.EINVALID, "%s must be given at most once", key)
+		return "", strata.Errorf(strata.EINVALID, "%s must be given at most once", key)
 	}
-	switch strings.ToLower(vs[0]) {
+	if len(vs) == 0 {
+		return "", nil
+	}
+	return vs[0], nil
+}
+
+// isTrue reports whether a flag's value sets it: true, 1 or yes in any case.
+func isTrue(v string) bool {
+	switch strings.ToLower(v) {
 	case "true", "1", "yes":
+		return true
+	}
+	return false
+}
+
+// queryFlag reads a flag as Lunary reads skipVersion: set by true, 1 or yes,
+// unset by anything else.
+func queryFlag(r *request, key string) (bool, error) {
+	v, err := oneQueryValue(r, key)
+	return isTrue(v), err
+}
+
+// boolParam reads one of Strata's boolean query parameters: true, 1 or yes;
+// false, 0 or no; absent is false; anything else is a 400.
+func boolParam(r *request, key string) (bool, error) {
+	v, err := oneQueryValue(r, key)
+	if err != nil {
+		return false, err
+	}
+	if isTrue(v) {
 		return true, nil
+	}
+	switch strings.ToLower(v) {
 	case "false", "0", "no", "":
 		return false, nil
 	}
 	return false, strata.Errorf(strata.EINVALID, "%s must be true or false", key)
+}
+
+// queryFilter returns the request's item filter once the checks of its
+// other query parameters passed (checked is their error): those are
+// reported first.
+func queryFilter(r *request, checked error) (strata.ItemFilter, error) {
+	if checked != nil {
+		return strata.ItemFilter{}, checked
+	}
+	return itemFilter(r)
 }
 
 // itemFilter reads the filters of an item read: split=NAME (repeatable: any

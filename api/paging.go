@@ -3,6 +3,7 @@ package api
 import (
 	"encoding/base64"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 
@@ -50,23 +51,13 @@ func pageQuery(r *request) (page, error) {
 	q := r.URL.Query()
 	if paged(r) {
 		p.limit = v.integer("limit", queryValue(q, "limit"), 1, maxPageLimit, defaultPageLimit)
-		if raw := queryValue(q, "cursor"); raw != nil {
-			if c, ok := v.str("cursor", raw, stringRule{}); ok {
-				var valid bool
-				if p.afterSeq, p.sent, valid = decodeCursor(*c); !valid {
-					v.add("cursor", "Invalid cursor")
-				}
-			}
-		}
+		p.afterSeq, p.sent = v.cursor(q)
 	}
 	if search, _ := v.str("search", queryValue(q, "search"), stringRule{min: 1, max: 1000, optional: true}); search != nil {
 		p.search = *search
 	}
-	if err := v.err(); err != nil {
-		return p, err
-	}
 	var err error
-	p.filter, err = itemFilter(r)
+	p.filter, err = queryFilter(r, v.err())
 	return p, err
 }
 
@@ -91,6 +82,24 @@ func decodeCursor(c string) (seq int64, sent int, ok bool) {
 		return 0, 0, false
 	}
 	return seq, int(n), true
+}
+
+// cursor reads the cursor parameter, if any: the seq of the last item sent,
+// and how many were sent before it.
+func (v *validator) cursor(q url.Values) (afterSeq int64, sent int) {
+	raw := queryValue(q, "cursor")
+	if raw == nil {
+		return 0, 0
+	}
+	c, ok := v.str("cursor", raw, stringRule{})
+	if !ok {
+		return 0, 0
+	}
+	afterSeq, sent, valid := decodeCursor(*c)
+	if !valid {
+		v.add("cursor", "Invalid cursor")
+	}
+	return afterSeq, sent
 }
 
 // writePage streams one page of a scan as {items, nextCursor}: up to

@@ -94,10 +94,9 @@ func (s *Server) itemHistory(w http.ResponseWriter, r *request) error {
 	for i, rev := range revs {
 		out.Revisions[i] = wire.Revision{
 			RevisionID: rev.RevisionID, FirstVersion: rev.FirstVersion, LastVersion: rev.LastVersion,
-			Input: rev.Input, GroundTruth: rev.GroundTruth, Output: rev.Output,
-			CreatedAt: timestamp(rev.CreatedAt), UpdatedAt: timestamp(rev.UpdatedAt),
-			EvaluatorResults: toResults(rev.EvaluatorResult1, rev.EvaluatorResult2, rev.EvaluatorResult3,
-				rev.EvaluatorResult4, rev.EvaluatorResult5),
+			ItemContent: toContent(&rev.Item),
+			CreatedAt:   timestamp(rev.CreatedAt), UpdatedAt: timestamp(rev.UpdatedAt),
+			EvaluatorResults: toResults(&rev.Item),
 		}
 	}
 	return writeJSON(w, http.StatusOK, out)

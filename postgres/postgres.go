@@ -10,7 +10,6 @@ import (
 	"embed"
 	"errors"
 	"fmt"
-	"io/fs"
 	"strconv"
 	"strings"
 
@@ -50,16 +49,7 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("open postgres: %w", err)
 	}
-	sub, err := fs.Sub(migrationFiles, "migrations")
-	if err != nil {
-		db.Close()
-		return nil, err
-	}
-	var migrated []string
-	ms, err := sqlstore.LoadMigrations(sub)
-	if err == nil {
-		migrated, err = sqlstore.MigrateApplied(ctx, db, ms, migrationLock)
-	}
+	migrated, err := sqlstore.MigrateDir(ctx, db, migrationFiles, "migrations", migrationLock)
 	if err != nil {
 		db.Close()
 		return nil, fmt.Errorf("open postgres: %w", err)

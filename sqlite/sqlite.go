@@ -86,21 +86,10 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
 	s := &Store{Store: sqlstore.New(db, dialect{}), path: path}
-	sub, err := fs.Sub(migrationFiles, "migrations")
-	if err != nil {
-		db.Close()
-		return nil, err
-	}
-	var migrated []string
-	ms, err := sqlstore.LoadMigrations(sub)
-	if err == nil {
-		migrated, err = sqlstore.MigrateApplied(ctx, db, ms, "")
-	}
-	if err != nil {
+	if s.Migrated, err = sqlstore.MigrateDir(ctx, db, migrationFiles, "migrations", ""); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
-	s.Migrated = migrated
 	s.SetSync(s.flushWAL)
 	if err := s.flushWAL(); err != nil { // the migrations' commits
 		db.Close()

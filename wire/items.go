@@ -6,6 +6,15 @@ import "encoding/json"
 // by Strata's ItemFields: Item (the items endpoints), EmbeddedItem (inside a
 // dataset) and VersionItem (a version's snapshot row).
 
+// ItemContent is what an item holds, in Lunary's order: the input, and the
+// ground truth and output (null when none). Every item form, and a revision,
+// holds it at the same place.
+type ItemContent struct {
+	Input       string  `json:"input"`
+	GroundTruth *string `json:"groundTruth"`
+	Output      *string `json:"output"`
+}
+
 // EvaluatorResults are the results of the five evaluator slots, the last
 // keys of Lunary's item rows: null where a slot has none.
 type EvaluatorResults struct {
@@ -18,13 +27,11 @@ type EvaluatorResults struct {
 
 // ItemRow is Lunary's item row as the items endpoints show it.
 type ItemRow struct {
-	ID          string    `json:"id"`
-	CreatedAt   Timestamp `json:"createdAt"`
-	UpdatedAt   Timestamp `json:"updatedAt"`
-	DatasetID   string    `json:"datasetId"`
-	Input       string    `json:"input"`
-	GroundTruth *string   `json:"groundTruth"`
-	Output      *string   `json:"output"`
+	ID        string    `json:"id"`
+	CreatedAt Timestamp `json:"createdAt"`
+	UpdatedAt Timestamp `json:"updatedAt"`
+	DatasetID string    `json:"datasetId"`
+	ItemContent
 	EvaluatorResults
 }
 
@@ -37,13 +44,11 @@ type Item struct {
 // EmbeddedItemRow is Lunary's item row inside a dataset (Lunary's embedded
 // order).
 type EmbeddedItemRow struct {
-	ID          string    `json:"id"`
-	DatasetID   string    `json:"datasetId"`
-	Input       string    `json:"input"`
-	GroundTruth *string   `json:"groundTruth"`
-	Output      *string   `json:"output"`
-	CreatedAt   Timestamp `json:"createdAt"`
-	UpdatedAt   Timestamp `json:"updatedAt"`
+	ID        string `json:"id"`
+	DatasetID string `json:"datasetId"`
+	ItemContent
+	CreatedAt Timestamp `json:"createdAt"`
+	UpdatedAt Timestamp `json:"updatedAt"`
 	EvaluatorResults
 }
 
@@ -56,13 +61,11 @@ type EmbeddedItem struct {
 // VersionItemRow is Lunary's snapshot row of a version: the row id is the
 // revision's, the source ids and times the item's.
 type VersionItemRow struct {
-	ID              string    `json:"id"`
-	VersionID       string    `json:"versionId"`
-	DatasetID       string    `json:"datasetId"`
-	ItemIndex       int       `json:"itemIndex"`
-	Input           string    `json:"input"`
-	GroundTruth     *string   `json:"groundTruth"`
-	Output          *string   `json:"output"`
+	ID        string `json:"id"`
+	VersionID string `json:"versionId"`
+	DatasetID string `json:"datasetId"`
+	ItemIndex int    `json:"itemIndex"`
+	ItemContent
 	SourceItemID    string    `json:"sourceItemId"`
 	SourceCreatedAt Timestamp `json:"sourceCreatedAt"`
 	SourceUpdatedAt Timestamp `json:"sourceUpdatedAt"`
@@ -87,14 +90,12 @@ type ItemFields struct {
 // Revision is one content of an item, held by versions
 // [FirstVersion, LastVersion).
 type Revision struct {
-	RevisionID   string    `json:"revisionId"`
-	FirstVersion int       `json:"firstVersion"`
-	LastVersion  *int      `json:"lastVersion"`
-	Input        string    `json:"input"`
-	GroundTruth  *string   `json:"groundTruth"`
-	Output       *string   `json:"output"`
-	CreatedAt    Timestamp `json:"createdAt"`
-	UpdatedAt    Timestamp `json:"updatedAt"`
+	RevisionID   string `json:"revisionId"`
+	FirstVersion int    `json:"firstVersion"`
+	LastVersion  *int   `json:"lastVersion"`
+	ItemContent
+	CreatedAt Timestamp `json:"createdAt"`
+	UpdatedAt Timestamp `json:"updatedAt"`
 	EvaluatorResults
 }
 

@@ -49,11 +49,11 @@ func TestItemKeyOrder(t *testing.T) {
 		back any
 		want string
 	}{
-		{Item{ItemRow{ID: "i", CreatedAt: at, UpdatedAt: at, DatasetID: "d", Input: "x", EvaluatorResults: results}, fields}, &Item{},
+		{Item{ItemRow{ID: "i", CreatedAt: at, UpdatedAt: at, DatasetID: "d", ItemContent: ItemContent{Input: "x"}, EvaluatorResults: results}, fields}, &Item{},
 			`{"id":"i","createdAt":"2025-10-31T15:31:25.120Z","updatedAt":"2025-10-31T15:31:25.120Z","datasetId":"d","input":"x","groundTruth":null,"output":null,` + tail},
-		{EmbeddedItem{EmbeddedItemRow{ID: "i", DatasetID: "d", Input: "x", CreatedAt: at, UpdatedAt: at, EvaluatorResults: results}, fields}, &EmbeddedItem{},
+		{EmbeddedItem{EmbeddedItemRow{ID: "i", DatasetID: "d", ItemContent: ItemContent{Input: "x"}, CreatedAt: at, UpdatedAt: at, EvaluatorResults: results}, fields}, &EmbeddedItem{},
 			`{"id":"i","datasetId":"d","input":"x","groundTruth":null,"output":null,"createdAt":"2025-10-31T15:31:25.120Z","updatedAt":"2025-10-31T15:31:25.120Z",` + tail},
-		{VersionItem{VersionItemRow{ID: "r", VersionID: "v", DatasetID: "d", ItemIndex: 2, Input: "x", SourceItemID: "i", SourceCreatedAt: at, SourceUpdatedAt: at, EvaluatorResults: results}, fields}, &VersionItem{},
+		{VersionItem{VersionItemRow{ID: "r", VersionID: "v", DatasetID: "d", ItemIndex: 2, ItemContent: ItemContent{Input: "x"}, SourceItemID: "i", SourceCreatedAt: at, SourceUpdatedAt: at, EvaluatorResults: results}, fields}, &VersionItem{},
 			`{"id":"r","versionId":"v","datasetId":"d","itemIndex":2,"input":"x","groundTruth":null,"output":null,"sourceItemId":"i","sourceCreatedAt":"2025-10-31T15:31:25.120Z","sourceUpdatedAt":"2025-10-31T15:31:25.120Z",` + tail},
 	}
 	for _, c := range cases {

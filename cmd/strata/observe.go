@@ -114,17 +114,7 @@ func (m *Main) serveMetrics() (err error) {
 		mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
 		mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
 	}
-	m.metricsServer = &http.Server{
-		Handler:           mux,
-		ReadHeaderTimeout: m.ReadHeaderTimeout,
-		IdleTimeout:       2 * time.Minute,
-		ErrorLog:          slog.NewLogLogger(m.logger.Handler(), slog.LevelWarn),
-	}
-	go func() {
-		if err := m.metricsServer.Serve(m.MetricsListener); err != nil && !errors.Is(err, http.ErrServerClosed) {
-			m.logger.Error("serve metrics", "err", err)
-		}
-	}()
+	m.metricsServer = m.serveHTTP(m.MetricsListener, mux, "serve metrics")
 	m.logger.Info("metrics listening", "addr", "http://"+m.MetricsListener.Addr().String()+"/metrics", "pprof", m.PProf)
 	return nil
 }

@@ -285,19 +285,26 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	root.Handle("/", (&web.Server{Store: m.Store, Runner: m.runner, Logger: m.logger, API: srv, SafeCSV: m.SafeCSV,
 		TrustedProxies: m.TrustedProxies, SecureCookies: m.SecureCookies}).Handler())
 	m.routeMetrics(root)
-	m.server = &http.Server{
-		Handler:           m.instrument(root),
+	m.server = m.serveHTTP(m.Listener, m.instrument(root), "serve")
+	m.logger.Info("strata listening", "addr", "http://"+m.Listener.Addr().String(), "db", redactDSN(m.DSN))
+	return nil
+}
+
+// serveHTTP serves h on l in the background, with the server's timeouts and
+// its logger, and logs what ends it other than Shutdown (as what).
+func (m *Main) serveHTTP(l net.Listener, h http.Handler, what string) *http.Server {
+	srv := &http.Server{
+		Handler:           h,
 		ReadHeaderTimeout: m.ReadHeaderTimeout,
 		IdleTimeout:       2 * time.Minute,
 		ErrorLog:          slog.NewLogLogger(m.logger.Handler(), slog.LevelWarn),
 	}
 	go func() {
-		if err := m.server.Serve(m.Listener); err != nil && !errors.Is(err, http.ErrServerClosed) {
-			m.logger.Error("serve", "err", err)
+		if err := srv.Serve(l); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			m.logger.Error(what, "err", err)
 		}
 	}()
-	m.logger.Info("strata listening", "addr", "http://"+m.Listener.Addr().String(), "db", redactDSN(m.DSN))
-	return nil
+	return srv
 }
 
 // bootstrap creates project "default" with an owner key on a database that

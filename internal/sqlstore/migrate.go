@@ -58,6 +58,20 @@ func Migrate(ctx context.Context, db *sql.DB, ms []Migration, lock string) error
 	return err
 }
 
+// MigrateDir applies the migrations of the folder dir of files (a backend's
+// embedded migrations), as MigrateApplied.
+func MigrateDir(ctx context.Context, db *sql.DB, files fs.FS, dir, lock string) ([]string, error) {
+	sub, err := fs.Sub(files, dir)
+	if err != nil {
+		return nil, err
+	}
+	ms, err := LoadMigrations(sub)
+	if err != nil {
+		return nil, err
+	}
+	return MigrateApplied(ctx, db, ms, lock)
+}
+
 // MigrateApplied is Migrate, returning the names of the migrations it
 // applied, in order.
 func MigrateApplied(ctx context.Context, db *sql.DB, ms []Migration, lock string) ([]string, error) {
