@@ -16,7 +16,9 @@ import (
 //
 // Every method that reads or writes a dataset is scoped to a project: a dataset
 // of another project is ENOTFOUND. Every mutation runs in one transaction that
-// locks the dataset and commits together with the version it triggers.
+// locks the dataset and commits together with the version it triggers; one
+// that changes a dataset checks, and reports its new ETag to, the Condition
+// of its context (etag.go).
 type Store interface {
 	DatasetStore
 	ItemStore
@@ -32,17 +34,11 @@ type Store interface {
 }
 
 // Actor is who performs a mutation: the project it is confined to and the user
-// it is recorded as (owner of a new dataset, creator of a version).
+// it is recorded as (owner of a new dataset, creator of a version). A write's
+// If-Match travels apart, in its context (Condition, etag.go).
 type Actor struct {
 	ProjectID string
 	UserID    string // may be empty
-
-	// Precondition, when set, makes the next mutation of an existing
-	// dataset conditional on its ETag (etag.go).
-	Precondition *Precondition
-	// OnCommit, when set, is called after a mutation of an existing dataset
-	// commits, with the dataset's new ETag.
-	OnCommit func(etag string)
 }
 
 // WriteOptions controls the auto-version that item and dataset edits trigger.

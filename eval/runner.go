@@ -314,9 +314,9 @@ func (r *Runner) RunAsyncFiltered(ctx context.Context, a strata.Actor, datasetID
 		r.async.Add(-1)
 		return nil, nil, err
 	}
-	// The background writes outlive the request: they answer to nobody's
-	// conditions and report to no response.
-	p.actor = strata.Actor{ProjectID: a.ProjectID, UserID: a.UserID}
+	// The background writes outlive the request: they run under the
+	// runner's context, so they answer to no request's strata.Condition and
+	// report to no response.
 	r.wg.Add(1)
 	go r.background(p, run)
 	return run, nil, nil
