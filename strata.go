@@ -73,6 +73,10 @@ type ItemStore interface {
 	// ScanItems calls fn for each item of q.Version (0: the working version)
 	// in item order, stopping at the first error fn returns.
 	ScanItems(ctx context.Context, q ItemQuery, fn func(*Item) error) error
+	// OpenItems opens a read of the items of q.Version with their dataset,
+	// in one snapshot (ItemScan), for a caller that needs the dataset before
+	// the first item. Its errors are ScanItems'.
+	OpenItems(ctx context.Context, q ItemQuery) (ItemScan, error)
 	FindItem(ctx context.Context, projectID, datasetID, itemID string) (*Item, error)
 	CreateItem(ctx context.Context, a Actor, datasetID string, in ItemInput, w WriteOptions) (*Item, error)
 	UpdateItem(ctx context.Context, a Actor, datasetID, itemID string, u ItemUpdate, w WriteOptions) (*Item, error)
