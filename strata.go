@@ -95,9 +95,10 @@ type ItemStore interface {
 type VersionStore interface {
 	// ListVersions returns the newest limit versions, newest first.
 	ListVersions(ctx context.Context, projectID, datasetID string, limit int) ([]*Version, error)
-	// FindVersion returns the version a ref names: its id, its number,
-	// "latest" or a tag (ParseRef).
-	FindVersion(ctx context.Context, projectID, datasetID, versionID string) (*Version, error)
+	// ResolveVersion returns the version a ref names: its id, its number,
+	// "latest" or a tag (ParseRef); ENOTFOUND (ErrVersionNotFound) when it
+	// names none.
+	ResolveVersion(ctx context.Context, projectID, datasetID, ref string) (*Version, error)
 	// CreateVersion snapshots the working version. It reads no item.
 	CreateVersion(ctx context.Context, a Actor, datasetID string, c VersionCreate) (*Version, *Dataset, error)
 	// RestoreVersion makes the working set equal to the items of the version

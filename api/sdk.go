@@ -54,7 +54,7 @@ func (s *Server) sdkDataset(w http.ResponseWriter, r *request) error {
 	}
 	q := strata.ItemQuery{ProjectID: r.principal.ProjectID, DatasetID: d.ID}
 	if hasRef && ref != strata.RefWorking {
-		v, err := s.Store.FindVersion(r.ctx(), r.principal.ProjectID, d.ID, ref)
+		v, err := s.Store.ResolveVersion(r.ctx(), r.principal.ProjectID, d.ID, ref)
 		if err != nil {
 			return err
 		}
