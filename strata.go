@@ -25,6 +25,7 @@ type Store interface {
 	VersionStore
 	KeyStore
 	EvaluatorStore
+	RunStore
 	HistoryStore
 	IdempotencyStore
 	SessionStore
