@@ -5,7 +5,7 @@ import (
 	"time"
 )
 
-// EvaluatorStore manages evaluators, dataset slots and runs.
+// EvaluatorStore manages evaluators and the slots of datasets that hold them.
 type EvaluatorStore interface {
 	// ListEvaluators lists a project's evaluators; kind "" lists all, and
 	// KindCustom every evaluator that is not builtin.
@@ -23,7 +23,11 @@ type EvaluatorStore interface {
 	// DetachEvaluator empties a slot and clears its results in the working
 	// version; versions keep theirs. It makes no version.
 	DetachEvaluator(ctx context.Context, a Actor, datasetID string, slot int) (*Dataset, error)
+}
 
+// RunStore records evaluator runs: their start, progress and end, the
+// results a completed run writes, and their listing.
+type RunStore interface {
 	// CreateRun records a running run of totalItems items.
 	CreateRun(ctx context.Context, a Actor, datasetID string, totalItems int) (*Run, error)
 	// ProgressRun records how many items a running run has evaluated; it

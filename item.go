@@ -3,6 +3,7 @@ package strata
 import (
 	"encoding/json"
 	"io"
+	"iter"
 	"time"
 )
 
@@ -86,9 +87,6 @@ type ItemQuery struct {
 	AfterSeq int64
 	// Limit stops after this many items; 0 means no limit.
 	Limit int
-	// OnDataset, when set, is called with the dataset before the first item,
-	// read in the same snapshot as the items (so its item count matches).
-	OnDataset func(*Dataset) error
 	// Search keeps items whose input, ground truth or output contains it,
 	// case-insensitively, as a literal substring.
 	Search string
@@ -100,6 +98,19 @@ type ItemQuery struct {
 	// starts.
 	MaxRead int
 	ReadTo  *int64
+}
+
+// ItemScan is a read of the items an ItemQuery selects together with their
+// dataset, in one snapshot: what a response that shows a dataset with its
+// items reads. OpenItems opens it; Close ends it, and must be called.
+type ItemScan interface {
+	// Dataset is the dataset as the snapshot has it: its item count and
+	// ETag agree with the items.
+	Dataset() *Dataset
+	// Items yields the items in item order. An error ends it, yielded with
+	// a nil item.
+	Items() iter.Seq2[*Item, error]
+	Close() error
 }
 
 // ItemSource yields items to import. Next returns io.EOF after the last one;

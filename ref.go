@@ -90,12 +90,9 @@ type Tag struct {
 	CreatedAt     time.Time // when it was last pointed at its version
 }
 
-// HistoryStore reads a dataset's history: versions by ref, tags, what
-// changed between two versions and how one item changed.
+// HistoryStore manages a dataset's tags and reads its history: what changed
+// between two versions and how one item changed.
 type HistoryStore interface {
-	// ResolveVersion returns the version a ref names, or ENOTFOUND
-	// (ErrVersionNotFound) when it names none.
-	ResolveVersion(ctx context.Context, projectID, datasetID, ref string) (*Version, error)
 	// ListTags lists the tags of a dataset by name.
 	ListTags(ctx context.Context, projectID, datasetID string) ([]*Tag, error)
 	// TagVersion points tag at the version ref names, creating the tag or

@@ -16,13 +16,16 @@ import (
 //
 // Every method that reads or writes a dataset is scoped to a project: a dataset
 // of another project is ENOTFOUND. Every mutation runs in one transaction that
-// locks the dataset and commits together with the version it triggers.
+// locks the dataset and commits together with the version it triggers; one
+// that changes a dataset checks, and reports its new ETag to, the Condition
+// of its context (etag.go).
 type Store interface {
 	DatasetStore
 	ItemStore
 	VersionStore
 	KeyStore
 	EvaluatorStore
+	RunStore
 	HistoryStore
 	IdempotencyStore
 	SessionStore
@@ -32,17 +35,11 @@ type Store interface {
 }
 
 // Actor is who performs a mutation: the project it is confined to and the user
-// it is recorded as (owner of a new dataset, creator of a version).
+// it is recorded as (owner of a new dataset, creator of a version). A write's
+// If-Match travels apart, in its context (Condition, etag.go).
 type Actor struct {
 	ProjectID string
 	UserID    string // may be empty
-
-	// Precondition, when set, makes the next mutation of an existing
-	// dataset conditional on its ETag (etag.go).
-	Precondition *Precondition
-	// OnCommit, when set, is called after a mutation of an existing dataset
-	// commits, with the dataset's new ETag.
-	OnCommit func(etag string)
 }
 
 // WriteOptions controls the auto-version that item and dataset edits trigger.
@@ -77,6 +74,10 @@ type ItemStore interface {
 	// ScanItems calls fn for each item of q.Version (0: the working version)
 	// in item order, stopping at the first error fn returns.
 	ScanItems(ctx context.Context, q ItemQuery, fn func(*Item) error) error
+	// OpenItems opens a read of the items of q.Version with their dataset,
+	// in one snapshot (ItemScan), for a caller that needs the dataset before
+	// the first item. Its errors are ScanItems'.
+	OpenItems(ctx context.Context, q ItemQuery) (ItemScan, error)
 	FindItem(ctx context.Context, projectID, datasetID, itemID string) (*Item, error)
 	CreateItem(ctx context.Context, a Actor, datasetID string, in ItemInput, w WriteOptions) (*Item, error)
 	UpdateItem(ctx context.Context, a Actor, datasetID, itemID string, u ItemUpdate, w WriteOptions) (*Item, error)
@@ -95,9 +96,10 @@ type ItemStore interface {
 type VersionStore interface {
 	// ListVersions returns the newest limit versions, newest first.
 	ListVersions(ctx context.Context, projectID, datasetID string, limit int) ([]*Version, error)
-	// FindVersion returns the version a ref names: its id, its number,
-	// "latest" or a tag (ParseRef).
-	FindVersion(ctx context.Context, projectID, datasetID, versionID string) (*Version, error)
+	// ResolveVersion returns the version a ref names: its id, its number,
+	// "latest" or a tag (ParseRef); ENOTFOUND (ErrVersionNotFound) when it
+	// names none.
+	ResolveVersion(ctx context.Context, projectID, datasetID, ref string) (*Version, error)
 	// CreateVersion snapshots the working version. It reads no item.
 	CreateVersion(ctx context.Context, a Actor, datasetID string, c VersionCreate) (*Version, *Dataset, error)
 	// RestoreVersion makes the working set equal to the items of the version

@@ -66,22 +66,13 @@ type request struct {
 	*http.Request
 	principal *strata.Principal
 	body      jsonBody
-	onCommit  func(etag string) // sets the response's ETag (conditional.go)
-	// precondition is the request's If-Match, shared by its actors.
-	precondition *strata.Precondition
 }
 
 func (r *request) ctx() context.Context { return r.Context() }
 
-// actor is who the request acts as, with its If-Match precondition.
-func (r *request) actor() strata.Actor {
-	a := r.principal.Actor()
-	if h := r.Header.Get("If-Match"); h != "" && r.precondition == nil {
-		r.precondition = &strata.Precondition{IfMatch: h}
-	}
-	a.Precondition, a.OnCommit = r.precondition, r.onCommit
-	return a
-}
+// actor is who the request acts as. Its If-Match is in its context
+// (conditional.go).
+func (r *request) actor() strata.Actor { return r.principal.Actor() }
 
 // handlerFunc handles an authenticated request. An error it returns is
 // written by the caller, unless the response has already started.
@@ -177,14 +168,15 @@ func (s *Server) Handler() http.Handler {
 // Path, query and body validation follow in h.
 func (s *Server) endpoint(a access, h handlerFunc) http.Handler {
 	return http.HandlerFunc(func(hw http.ResponseWriter, hr *http.Request) {
-		ew := &etagWriter{ResponseWriter: hw} // conditional.go
+		cond := &strata.Condition{IfMatch: hr.Header.Get("If-Match")}
+		ew := &etagWriter{ResponseWriter: hw, cond: cond} // conditional.go
 		w := &responseWriter{ResponseWriter: ew}
 		defer s.recoverPanic(w, hr)
 		l := s.limits()
-		ctx, cancel := context.WithTimeout(hr.Context(), l.RequestTimeout)
+		ctx, cancel := context.WithTimeout(strata.WithCondition(hr.Context(), cond), l.RequestTimeout)
 		defer cancel()
 		hr = hr.WithContext(ctx)
-		r := &request{Request: hr, onCommit: ew.committed}
+		r := &request{Request: hr}
 		err := s.authenticate(r, a)
 		if err == nil {
 			var done func()

@@ -2,17 +2,16 @@ package api
 
 import (
 	"net/http"
-	"sync"
 
 	"github.com/strata-eval/strata"
 )
 
 // Optimistic concurrency. Every response that shows a dataset carries its
-// ETag, and so does every response to a mutation of a dataset (the store
-// reports the new one through strata.Actor.OnCommit, which endpoint wires to
-// an etagWriter). A mutation sent with If-Match is applied only if the
-// dataset's ETag still matches, checked under the dataset's lock; otherwise
-// it is 412 and nothing changes.
+// ETag, and so does every response to a mutation of a dataset. endpoint puts
+// in the request's context a strata.Condition with its If-Match: the store
+// applies a mutation only if the dataset's ETag still matches, checked under
+// the dataset's lock (otherwise it is 412 and nothing changes), and records
+// in it the dataset's new ETag, which an etagWriter sends.
 
 // setETag sets the response's ETag to the dataset's.
 func setETag(w http.ResponseWriter, d *strata.Dataset) {
@@ -22,28 +21,16 @@ func setETag(w http.ResponseWriter, d *strata.Dataset) {
 }
 
 // etagWriter puts in the response the ETag of the last mutation that
-// committed before the response started. A store reports commits through
-// committed, possibly from another goroutine (an evaluator run finishing in
-// the background): it only records the ETag, and the handler's goroutine
-// sets the header when it writes the status.
+// committed under the request's Condition before the response started.
 type etagWriter struct {
 	http.ResponseWriter
-	mu      sync.Mutex
-	etag    string
+	cond    *strata.Condition
 	started bool
 }
 
-func (e *etagWriter) committed(etag string) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	e.etag = etag
-}
-
 func (e *etagWriter) start() {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	if !e.started && e.etag != "" {
-		e.ResponseWriter.Header().Set("ETag", e.etag)
+	if etag := e.cond.ETag(); !e.started && etag != "" {
+		e.ResponseWriter.Header().Set("ETag", etag)
 	}
 	e.started = true
 }

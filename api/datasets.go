@@ -79,20 +79,24 @@ func (s *Server) getDataset(w http.ResponseWriter, r *request) error {
 	if err != nil {
 		return err
 	}
-	st := newArrayStream(w, http.StatusOK, nil)
-	q := strata.ItemQuery{ProjectID: r.principal.ProjectID, DatasetID: ids[0]}
-	var end string
-	q.OnDataset = func(d *strata.Dataset) (err error) {
-		setETag(w, d)
-		st.prefix, end, err = openDatasetWithItems(d)
-		return err
-	}
-	err = s.Store.ScanItems(r.ctx(), q, func(it *strata.Item) error { return st.add(toEmbeddedItemJSON(it)) })
+	scan, err := s.Store.OpenItems(r.ctx(), strata.ItemQuery{ProjectID: r.principal.ProjectID, DatasetID: ids[0]})
 	if err != nil {
 		return err
 	}
-	if st.prefix == nil {
-		return strata.Errorf(strata.EINTERNAL, "scan of dataset %s gave no dataset", ids[0])
+	defer scan.Close()
+	setETag(w, scan.Dataset())
+	prefix, end, err := openDatasetWithItems(scan.Dataset())
+	if err != nil {
+		return err
+	}
+	st := newArrayStream(w, http.StatusOK, prefix)
+	for it, err := range scan.Items() {
+		if err != nil {
+			return err
+		}
+		if err := st.add(toEmbeddedItemJSON(it)); err != nil {
+			return err
+		}
 	}
 	return st.finish(end)
 }

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"iter"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -40,6 +41,36 @@ func (s *failingStore) ScanItems(ctx context.Context, q strata.ItemQuery, fn fun
 		n++
 		return fn(it)
 	})
+}
+
+func (s *failingStore) OpenItems(ctx context.Context, q strata.ItemQuery) (strata.ItemScan, error) {
+	scan, err := s.Store.OpenItems(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	return failingScan{scan, s.failAfter.Load()}, nil
+}
+
+// failingScan fails after failAfter items.
+type failingScan struct {
+	strata.ItemScan
+	failAfter int64
+}
+
+func (sc failingScan) Items() iter.Seq2[*strata.Item, error] {
+	return func(yield func(*strata.Item, error) bool) {
+		n := int64(0)
+		for it, err := range sc.ItemScan.Items() {
+			if err == nil && n == sc.failAfter {
+				yield(nil, errDisk)
+				return
+			}
+			n++
+			if !yield(it, err) || err != nil {
+				return
+			}
+		}
+	}
 }
 
 // syncBuffer is a log destination that handlers may write concurrently.

@@ -67,20 +67,23 @@ func (s *Server) Close() {
 // working) as GET one dataset shows them, then after; all read in one
 // snapshot and streamed.
 func (s *Server) streamDataset(w http.ResponseWriter, r *request, status int, before []byte, datasetID string, version int, after string) error {
-	st := newArrayStream(w, status, nil)
-	q := strata.ItemQuery{ProjectID: r.principal.ProjectID, DatasetID: datasetID, Version: version}
-	var end string
-	q.OnDataset = func(d *strata.Dataset) error {
-		prefix, e, err := openDatasetWithItems(d)
-		st.prefix, end = append(append([]byte{}, before...), prefix...), e
-		return err
-	}
-	err := s.Store.ScanItems(r.ctx(), q, func(it *strata.Item) error { return st.add(toEmbeddedItemJSON(it)) })
+	scan, err := s.Store.OpenItems(r.ctx(), strata.ItemQuery{ProjectID: r.principal.ProjectID, DatasetID: datasetID, Version: version})
 	if err != nil {
 		return err
 	}
-	if st.prefix == nil {
-		return strata.Errorf(strata.EINTERNAL, "scan of dataset %s gave no dataset", datasetID)
+	defer scan.Close()
+	prefix, end, err := openDatasetWithItems(scan.Dataset())
+	if err != nil {
+		return err
+	}
+	st := newArrayStream(w, status, append(append([]byte{}, before...), prefix...))
+	for it, err := range scan.Items() {
+		if err != nil {
+			return err
+		}
+		if err := st.add(toEmbeddedItemJSON(it)); err != nil {
+			return err
+		}
 	}
 	return st.finish(end + after)
 }

@@ -54,7 +54,7 @@ func (s *Server) sdkDataset(w http.ResponseWriter, r *request) error {
 	}
 	q := strata.ItemQuery{ProjectID: r.principal.ProjectID, DatasetID: d.ID}
 	if hasRef && ref != strata.RefWorking {
-		v, err := s.Store.FindVersion(r.ctx(), r.principal.ProjectID, d.ID, ref)
+		v, err := s.Store.ResolveVersion(r.ctx(), r.principal.ProjectID, d.ID, ref)
 		if err != nil {
 			return err
 		}
@@ -64,36 +64,46 @@ func (s *Server) sdkDataset(w http.ResponseWriter, r *request) error {
 	// Two scans stream the same items twice, each in its own snapshot. A
 	// version never changes; the working set may, between them: then the
 	// response is cut off rather than end with runs that differ from items.
-	var etag string
-	q.OnDataset = func(d *strata.Dataset) error {
-		etag = d.ETag
-		return nil
-	}
 	head, err := openWith(sdkDatasetJSON{ID: d.ID, Slug: d.Slug, OwnerID: d.OwnerID, ProjectID: d.ProjectID}, "items")
 	if err != nil {
 		return err
 	}
 	st := newArrayStream(w, http.StatusOK, head)
-	add := func(it *strata.Item) error {
-		return st.add(sdkItemJSON{ID: it.ID, Input: it.Input, IdealOutput: it.GroundTruth})
-	}
-	if err := s.Store.ScanItems(r.ctx(), q, add); err != nil {
+	first, err := s.streamSDKItems(r, q, st, "")
+	if err != nil {
 		return err
 	}
-	first := etag
 	if err := st.nextArray(`,"runs":`); err != nil {
 		return err
 	}
-	q.OnDataset = func(d *strata.Dataset) error {
-		if q.Version == 0 && d.ETag != first {
-			return strata.Errorf(strata.ECONFLICT, "dataset %s changed while it was read", d.ID)
-		}
-		return nil
-	}
-	if err := s.Store.ScanItems(r.ctx(), q, add); err != nil {
+	if _, err := s.streamSDKItems(r, q, st, first); err != nil {
 		return err
 	}
 	return st.finish("}")
+}
+
+// streamSDKItems adds to st the items q selects, read in one snapshot, and
+// returns the dataset's ETag in it. When sameAs is set and q reads the
+// working set, a dataset whose ETag is not sameAs is a conflict.
+func (s *Server) streamSDKItems(r *request, q strata.ItemQuery, st *arrayStream, sameAs string) (string, error) {
+	scan, err := s.Store.OpenItems(r.ctx(), q)
+	if err != nil {
+		return "", err
+	}
+	defer scan.Close()
+	d := scan.Dataset()
+	if sameAs != "" && q.Version == 0 && d.ETag != sameAs {
+		return "", strata.Errorf(strata.ECONFLICT, "dataset %s changed while it was read", d.ID)
+	}
+	for it, err := range scan.Items() {
+		if err != nil {
+			return "", err
+		}
+		if err := st.add(sdkItemJSON{ID: it.ID, Input: it.Input, IdealOutput: it.GroundTruth}); err != nil {
+			return "", err
+		}
+	}
+	return d.ETag, nil
 }
 
 // findDatasetBySlugOrID finds a dataset of the caller's project by its slug

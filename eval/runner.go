@@ -43,7 +43,7 @@ const (
 // whose heartbeat stops (its server died) is marked failed by the sweep that
 // every server's Watch makes, at start-up and then periodically.
 type Runner struct {
-	Store  strata.Store
+	Store  Store
 	LLM    *Client
 	Logger *slog.Logger
 	// Workers is how many items one run scores at once; 0 means twice the
@@ -76,8 +76,17 @@ type Runner struct {
 	wg     sync.WaitGroup
 }
 
+// Store is what a Runner uses of a strata.Store: the dataset, its
+// evaluators and working items, and the records of runs.
+type Store interface {
+	FindDataset(ctx context.Context, projectID, id string) (*strata.Dataset, error)
+	FindEvaluator(ctx context.Context, projectID, id string) (*strata.Evaluator, error)
+	ScanItems(ctx context.Context, q strata.ItemQuery, fn func(*strata.Item) error) error
+	strata.RunStore
+}
+
 // NewRunner returns a runner over a store and an LLM client.
-func NewRunner(store strata.Store, llm *Client, logger *slog.Logger) *Runner {
+func NewRunner(store Store, llm *Client, logger *slog.Logger) *Runner {
 	return &Runner{Store: store, LLM: llm, Logger: logger}
 }
 
@@ -314,9 +323,9 @@ func (r *Runner) RunAsyncFiltered(ctx context.Context, a strata.Actor, datasetID
 		r.async.Add(-1)
 		return nil, nil, err
 	}
-	// The background writes outlive the request: they answer to nobody's
-	// conditions and report to no response.
-	p.actor = strata.Actor{ProjectID: a.ProjectID, UserID: a.UserID}
+	// The background writes outlive the request: they run under the
+	// runner's context, so they answer to no request's strata.Condition and
+	// report to no response.
 	r.wg.Add(1)
 	go r.background(p, run)
 	return run, nil, nil

@@ -52,7 +52,8 @@ func TestRunPages(t *testing.T) {
 	}
 
 	var pages []int
-	r := &Runner{Store: s, LLM: &Client{}, PageBytes: pageBytes, onPage: func(n int) { pages = append(pages, n) }}
+	// The runner is given only what it uses of the store.
+	r := &Runner{Store: struct{ Store }{s}, LLM: &Client{}, PageBytes: pageBytes, onPage: func(n int) { pages = append(pages, n) }}
 	res, err := r.Run(ctx, a, d.ID)
 	if err != nil {
 		t.Fatal(err)

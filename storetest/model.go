@@ -9,7 +9,6 @@ import (
 	"testing"
 
 	"github.com/strata-eval/strata"
-	"github.com/strata-eval/strata/internal/sqlstore"
 )
 
 // modelItem is an item as the model keeps it.
@@ -280,16 +279,10 @@ func check(t *testing.T, f *fixture, datasetID string, m *model, step int, allVe
 	}
 }
 
-// Checker is a store that can verify the invariants of the versioning model
-// (strata check).
-type Checker interface {
-	Check(ctx context.Context) ([]sqlstore.Violation, error)
-}
-
 // CheckInvariants fails the test if s breaks an invariant of the model.
 func CheckInvariants(tb testing.TB, s strata.Store) {
 	tb.Helper()
-	c, ok := s.(Checker)
+	c, ok := s.(strata.Checker)
 	if !ok {
 		tb.Fatalf("%T cannot check its invariants", s)
 	}

@@ -142,9 +142,11 @@ func testRefs(t *testing.T, open Opener) {
 		f := newFixture(t, open)
 		d := f.dataset("qa")
 		seen := map[string]bool{d.ETag: true}
-		var committed string
+		// Every write below runs under one Condition without If-Match: it
+		// checks nothing and records each new ETag.
+		cond := &strata.Condition{}
+		ctx := strata.WithCondition(f.ctx, cond)
 		a := f.actor
-		a.OnCommit = func(etag string) { committed = etag }
 		step := func(name string, err error) {
 			t.Helper()
 			if err != nil {
@@ -154,43 +156,50 @@ func testRefs(t *testing.T, open Opener) {
 			if seen[etag] {
 				t.Fatalf("%s: ETag %s seen before", name, etag)
 			}
-			if committed != etag {
-				t.Fatalf("%s: OnCommit got %q, the dataset has %q", name, committed, etag)
+			if got := cond.ETag(); got != etag {
+				t.Fatalf("%s: the condition recorded %q, the dataset has %q", name, got, etag)
 			}
 			seen[etag] = true
 		}
-		it, err := f.s.CreateItem(f.ctx, a, d.ID, strata.ItemInput{Input: "a"}, skip)
+		it, err := f.s.CreateItem(ctx, a, d.ID, strata.ItemInput{Input: "a"}, skip)
 		step("create item", err)
-		_, err = f.s.UpdateItem(f.ctx, a, d.ID, it.ID, strata.ItemUpdate{Input: str("b")}, skip)
+		_, err = f.s.UpdateItem(ctx, a, d.ID, it.ID, strata.ItemUpdate{Input: str("b")}, skip)
 		step("update item", err)
-		_, got, err := f.s.CreateVersion(f.ctx, a, d.ID, strata.VersionCreate{})
+		_, got, err := f.s.CreateVersion(ctx, a, d.ID, strata.VersionCreate{})
 		step("snapshot", err)
-		if got.ETag != committed {
-			t.Fatalf("snapshot returned the dataset with ETag %s, want the new %s", got.ETag, committed)
+		if got.ETag != cond.ETag() {
+			t.Fatalf("snapshot returned the dataset with ETag %s, want the new %s", got.ETag, cond.ETag())
 		}
-		_, _, err = f.s.TagVersion(f.ctx, a, d.ID, "latest", "t")
+		_, _, err = f.s.TagVersion(ctx, a, d.ID, "latest", "t")
 		step("tag", err)
-		_, err = f.s.UpdateDataset(f.ctx, a, d.ID, strata.DatasetUpdate{Name: str("renamed")}, skip)
+		_, err = f.s.UpdateDataset(ctx, a, d.ID, strata.DatasetUpdate{Name: str("renamed")}, skip)
 		step("rename", err)
 
 		// Duplicating only reads its source.
 		before := f.find(d.ID).ETag
-		if _, err := f.s.DuplicateDataset(f.ctx, f.actor, d.ID); err != nil {
+		if _, err := f.s.DuplicateDataset(ctx, f.actor, d.ID); err != nil {
 			t.Fatal(err)
 		}
 		if got := f.find(d.ID).ETag; got != before {
 			t.Fatalf("duplicate changed the source's ETag: %s -> %s", before, got)
 		}
+		wantEq(t, "ETag the condition holds after a duplicate", cond.ETag(), before)
+
+		// A context without a Condition writes unconditionally.
+		if _, err := f.s.UpdateDataset(f.ctx, f.actor, d.ID, strata.DatasetUpdate{Name: str("again")}, skip); err != nil {
+			t.Fatal(err)
+		}
+		wantEq(t, "ETag a write under another context leaves the condition", cond.ETag(), before)
+		before = f.find(d.ID).ETag
 
 		// If-Match: a stale ETag changes nothing; the current one, or *, passes.
-		stale := f.actor
-		stale.Precondition = &strata.Precondition{IfMatch: d.ETag}
-		_, err = f.s.CreateItem(f.ctx, stale, d.ID, strata.ItemInput{Input: "lost"}, strata.WriteOptions{})
+		stale := strata.WithCondition(f.ctx, &strata.Condition{IfMatch: d.ETag})
+		_, err = f.s.CreateItem(stale, f.actor, d.ID, strata.ItemInput{Input: "lost"}, strata.WriteOptions{})
 		wantCode(t, err, strata.EPRECONDITION)
-		wantCode(t, f.s.DeleteItem(f.ctx, stale, d.ID, it.ID, skip), strata.EPRECONDITION)
-		_, _, err = f.s.CreateVersion(f.ctx, stale, d.ID, strata.VersionCreate{})
+		wantCode(t, f.s.DeleteItem(stale, f.actor, d.ID, it.ID, skip), strata.EPRECONDITION)
+		_, _, err = f.s.CreateVersion(stale, f.actor, d.ID, strata.VersionCreate{})
 		wantCode(t, err, strata.EPRECONDITION)
-		wantCode(t, f.s.DeleteDataset(f.ctx, stale, d.ID), strata.EPRECONDITION)
+		wantCode(t, f.s.DeleteDataset(stale, f.actor, d.ID), strata.EPRECONDITION)
 		got = f.find(d.ID)
 		wantEq(t, "etag after refused writes", got.ETag, before)
 		wantEq(t, "items after refused writes", got.ItemCount, 1)
@@ -201,27 +210,33 @@ func testRefs(t *testing.T, open Opener) {
 			func(string) string { return "*" },
 		} {
 			ifMatch := list(before)
-			ok := f.actor
-			ok.Precondition = &strata.Precondition{IfMatch: ifMatch}
-			if _, err := f.s.UpdateItem(f.ctx, ok, d.ID, it.ID, strata.ItemUpdate{Input: str(ifMatch)}, skip); err != nil {
+			ok := strata.WithCondition(f.ctx, &strata.Condition{IfMatch: ifMatch})
+			if _, err := f.s.UpdateItem(ok, f.actor, d.ID, it.ID, strata.ItemUpdate{Input: str(ifMatch)}, skip); err != nil {
 				t.Fatalf("If-Match %s: %v", ifMatch, err)
 			}
 			before = f.find(d.ID).ETag
 		}
-		weak := f.actor
-		weak.Precondition = &strata.Precondition{IfMatch: "W/" + before}
-		_, err = f.s.UpdateItem(f.ctx, weak, d.ID, it.ID, strata.ItemUpdate{Input: str("w")}, skip)
+		weak := strata.WithCondition(f.ctx, &strata.Condition{IfMatch: "W/" + before})
+		_, err = f.s.UpdateItem(weak, f.actor, d.ID, it.ID, strata.ItemUpdate{Input: str("w")}, skip)
 		wantCode(t, err, strata.EPRECONDITION)
 
-		// A precondition guards the first write made with it: a request that
-		// writes twice is checked once.
-		twice := f.actor
-		twice.Precondition = &strata.Precondition{IfMatch: before}
+		// A condition guards the first write made under it: a request that
+		// writes twice is checked once. A write that keeps the ETag (a run
+		// recorded as started) neither checks nor meets it.
+		twiceCond := &strata.Condition{IfMatch: before}
+		twice := strata.WithCondition(f.ctx, twiceCond)
 		for i := range 2 {
-			if _, err := f.s.UpdateItem(f.ctx, twice, d.ID, it.ID, strata.ItemUpdate{Input: str(fmt.Sprint(i))}, skip); err != nil {
-				t.Fatalf("write %d with one precondition: %v", i, err)
+			if _, err := f.s.UpdateItem(twice, f.actor, d.ID, it.ID, strata.ItemUpdate{Input: str(fmt.Sprint(i))}, skip); err != nil {
+				t.Fatalf("write %d with one condition: %v", i, err)
 			}
 		}
+		wantEq(t, "ETag recorded by the second write", twiceCond.ETag(), f.find(d.ID).ETag)
+		refused := strata.WithCondition(f.ctx, &strata.Condition{IfMatch: before})
+		if _, err := f.s.CreateRun(refused, f.actor, d.ID, 1); err != nil {
+			t.Fatalf("record a run under a stale condition: %v", err)
+		}
+		_, err = f.s.UpdateItem(refused, f.actor, d.ID, it.ID, strata.ItemUpdate{Input: str("late")}, skip)
+		wantCode(t, err, strata.EPRECONDITION)
 	})
 
 	t.Run("History", func(t *testing.T) {

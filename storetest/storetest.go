@@ -16,6 +16,7 @@ type Opener func(tb testing.TB) strata.Store
 func Run(t *testing.T, open Opener) {
 	t.Run("Datasets", func(t *testing.T) { testDatasets(t, open) })
 	t.Run("Items", func(t *testing.T) { testItems(t, open) })
+	t.Run("ItemScan", func(t *testing.T) { testItemScan(t, open) })
 	t.Run("ItemFields", func(t *testing.T) { testItemFields(t, open) })
 	t.Run("Sync", func(t *testing.T) { testSync(t, open) })
 	t.Run("Versions", func(t *testing.T) { testVersions(t, open) })

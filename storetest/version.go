@@ -61,7 +61,7 @@ func testVersions(t *testing.T, open Opener) {
 		if !slices.Equal(nums, []int{5, 4, 3}) {
 			t.Fatalf("versions = %v", nums)
 		}
-		v, err := f.s.FindVersion(f.ctx, f.actor.ProjectID, d.ID, list[1].ID)
+		v, err := f.s.ResolveVersion(f.ctx, f.actor.ProjectID, d.ID, list[1].ID)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -69,7 +69,7 @@ func testVersions(t *testing.T, open Opener) {
 			t.Fatalf("found version %d", v.Number)
 		}
 		other := f.dataset("other")
-		_, err = f.s.FindVersion(f.ctx, f.actor.ProjectID, other.ID, list[1].ID)
+		_, err = f.s.ResolveVersion(f.ctx, f.actor.ProjectID, other.ID, list[1].ID)
 		wantCode(t, err, strata.ENOTFOUND)
 		if got, want := strata.ErrorMessage(err), "Dataset version not found"; got != want {
 			t.Fatalf("message = %q, want %q", got, want)

@@ -106,11 +106,18 @@ func (s *Server) itemsPage(ss *session, datasetID string, version int) (*strata.
 	q := strata.ItemQuery{
 		ProjectID: ss.principal.ProjectID, DatasetID: datasetID, Version: version, AfterSeq: after,
 		Limit: size + 1, Search: strings.TrimSpace(ss.FormValue("search")), Filter: filter,
-		OnDataset: func(ds *strata.Dataset) error { d = ds; return nil },
 	}
-	err = s.Store.ScanItems(ss.Context(), q, func(it *strata.Item) error { items = append(items, it); return nil })
+	scan, err := s.Store.OpenItems(ss.Context(), q)
 	if err != nil {
 		return nil, nil, listing{}, err
+	}
+	defer scan.Close()
+	d = scan.Dataset()
+	for it, err := range scan.Items() {
+		if err != nil {
+			return nil, nil, listing{}, err
+		}
+		items = append(items, it)
 	}
 	var next int64
 	if len(items) > size {

@@ -7,13 +7,8 @@ import (
 	"fmt"
 	"io"
 
-	"github.com/strata-eval/strata/internal/sqlstore"
+	"github.com/strata-eval/strata"
 )
-
-// checker is a store that can verify its invariants: both stores are.
-type checker interface {
-	Check(ctx context.Context) ([]sqlstore.Violation, error)
-}
 
 // errViolations makes `strata check` exit non-zero.
 var errViolations = errors.New("check: invariants violated")
@@ -34,7 +29,11 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return fmt.Errorf("check: %w", err)
 	}
 	defer s.Close()
-	found, err := s.(checker).Check(ctx)
+	c, ok := s.(strata.Checker)
+	if !ok {
+		return fmt.Errorf("check: %T cannot check its invariants", s)
+	}
+	found, err := c.Check(ctx)
 	if err != nil {
 		return err
 	}

@@ -11,7 +11,8 @@ import (
 // Every mutation of a dataset runs in lockedWrite: it locks the dataset row
 // and counts the change in one statement (the count is the dataset's ETag,
 // bumped before fn so that a dataset fn reads back carries the new one),
-// refuses the change if the caller's If-Match matched the count before it,
+// refuses the change if the Condition of its context (the caller's If-Match)
+// does not hold for the count before it,
 // and after fn saves the content hash that the revision writes kept
 // (hash.go), unless touch already did.
 
@@ -23,20 +24,21 @@ type lockOptions struct {
 	once bool
 	// keepETag: the transaction changes nothing of the dataset it locks (it
 	// reads it, or writes rows of its own such as a run's); it checks no
-	// If-Match and leaves the ETag alone.
+	// Condition and leaves the ETag alone.
 	keepETag bool
 }
 
 // lockedWrite locks the dataset and runs fn in one write transaction.
 func (s *Store) lockedWrite(ctx context.Context, a strata.Actor, id string, o lockOptions, fn func(tx *sql.Tx, d *datasetRow, now int64) error) error {
 	once, count := o.once, !o.keepETag
+	cond := strata.ConditionOf(ctx)
 	var etag string
 	err := s.write(ctx, once, func(tx *sql.Tx) error {
 		d, err := s.lockDataset(ctx, tx, a.ProjectID, id, count)
 		if err != nil {
 			return err
 		}
-		if count && !a.Precondition.Holds(strata.DatasetETag(d.changes-1)) {
+		if count && !cond.Holds(strata.DatasetETag(d.changes-1)) {
 			return strata.ErrPrecondition // and the count is rolled back
 		}
 		if err := fn(tx, d, s.now()); err != nil {
@@ -59,10 +61,7 @@ func (s *Store) lockedWrite(ctx context.Context, a strata.Actor, id string, o lo
 		return nil
 	})
 	if err == nil && count {
-		a.Precondition.Spend()
-	}
-	if err == nil && etag != "" && a.OnCommit != nil {
-		a.OnCommit(etag)
+		cond.Committed(etag)
 	}
 	return err
 }

@@ -4,6 +4,8 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+
+	"github.com/strata-eval/strata"
 )
 
 // invariants are the queries that find violations of the versioning model
@@ -64,21 +66,12 @@ var invariants = []struct{ name, query string }{
 			OR s.seq <> r.seq`},
 }
 
-// Violation is a broken invariant of the versioning model.
-type Violation struct {
-	Invariant string
-	DatasetID string
-	Detail    string
-}
-
-func (v Violation) String() string {
-	return fmt.Sprintf("dataset %s: %s: %s", v.DatasetID, v.Invariant, v.Detail)
-}
+var _ strata.Checker = (*Store)(nil)
 
 // Check verifies every invariant of the versioning model over the whole
 // database, in one snapshot, and returns what it finds broken.
-func (s *Store) Check(ctx context.Context) ([]Violation, error) {
-	var found []Violation
+func (s *Store) Check(ctx context.Context) ([]strata.Violation, error) {
+	var found []strata.Violation
 	err := s.read(ctx, func(q *sql.Tx) error {
 		for _, inv := range invariants {
 			rows, err := q.QueryContext(ctx, inv.query)
@@ -86,7 +79,7 @@ func (s *Store) Check(ctx context.Context) ([]Violation, error) {
 				return fmt.Errorf("check %q: %w", inv.name, err)
 			}
 			for rows.Next() {
-				v := Violation{Invariant: inv.name}
+				v := strata.Violation{Invariant: inv.name}
 				if err := rows.Scan(&v.DatasetID, &v.Detail); err != nil {
 					rows.Close()
 					return fmt.Errorf("check %q: %w", inv.name, err)

@@ -61,8 +61,8 @@ func (s *Store) lockDataset(ctx context.Context, tx *sql.Tx, projectID, id strin
 }
 
 // mutate locks the dataset and runs fn in one write transaction. Under the
-// lock, it first counts the change (the ETag) and checks a.Precondition, and
-// last saves the working set's content hash (change.go).
+// lock, it first counts the change (the ETag) and checks the Condition of
+// ctx, and last saves the working set's content hash (change.go).
 func (s *Store) mutate(ctx context.Context, a strata.Actor, id string, once bool, fn func(tx *sql.Tx, d *datasetRow, now int64) error) error {
 	return s.lockedWrite(ctx, a, id, lockOptions{once: once}, fn)
 }

@@ -164,13 +164,13 @@ func backfillContentHashes(ctx context.Context, tx *sql.Tx) error {
 // checkContentHashes finds the datasets whose stored content hashes (of a
 // version, or of the working set) differ from their revisions': the
 // invariant that every revision write kept the hash in step.
-func checkContentHashes(ctx context.Context, q querier) ([]Violation, error) {
+func checkContentHashes(ctx context.Context, q querier) ([]strata.Violation, error) {
 	const name = "content hashes match the items"
 	ids, heads, err := datasetHeads(ctx, q)
 	if err != nil {
 		return nil, fmt.Errorf("check %q: %w", name, err)
 	}
-	var found []Violation
+	var found []strata.Violation
 	for i, id := range ids {
 		// The stored hashes, read before the walk: a result set cannot stay
 		// open while the walk queries.
@@ -200,7 +200,7 @@ func checkContentHashes(ctx context.Context, q querier) ([]Violation, error) {
 				if v == heads[i]+1 {
 					what = "the working set"
 				}
-				found = append(found, Violation{Invariant: name, DatasetID: id, Detail: what + " has a stored hash that is not its items'"})
+				found = append(found, strata.Violation{Invariant: name, DatasetID: id, Detail: what + " has a stored hash that is not its items'"})
 			}
 			return nil
 		})

@@ -243,28 +243,32 @@ func scanRevisionsFrom(ctx context.Context, q querier, rs revisionScan, fn func(
 // ScanItems calls fn for each item of a version, in item order.
 func (s *Store) ScanItems(ctx context.Context, q strata.ItemQuery, fn func(*strata.Item) error) error {
 	return s.read(ctx, func(tx *sql.Tx) error {
-		d, err := findDataset(ctx, tx, q.ProjectID, q.DatasetID)
+		d, rs, err := planItemScan(ctx, tx, q)
 		if err != nil {
 			return err
 		}
-		if q.Version < 0 || q.Version > d.CurrentVersionNumber {
-			return strata.ErrVersionNotFound
-		}
-		if q.OnDataset != nil {
-			if err := q.OnDataset(d); err != nil {
-				return err
-			}
-		}
-		if err := q.Filter.Check(); err != nil {
-			return err
-		}
-		rs := revisionScan{datasetID: d.ID, version: q.Version, afterSeq: q.AfterSeq, limit: q.Limit, filter: q.Filter,
-			maxRead: q.MaxRead, readTo: q.ReadTo}
-		if q.Search != "" {
-			rs.search = likePattern(q.Search)
-		}
 		return scanRevisionsFrom(ctx, tx, rs, func(r *revision) error { return fn(r.item(d.ID)) })
 	})
+}
+
+// planItemScan reads the dataset q names and checks q: the revisions to scan.
+func planItemScan(ctx context.Context, tx *sql.Tx, q strata.ItemQuery) (*strata.Dataset, revisionScan, error) {
+	d, err := findDataset(ctx, tx, q.ProjectID, q.DatasetID)
+	if err != nil {
+		return nil, revisionScan{}, err
+	}
+	if q.Version < 0 || q.Version > d.CurrentVersionNumber {
+		return nil, revisionScan{}, strata.ErrVersionNotFound
+	}
+	if err := q.Filter.Check(); err != nil {
+		return nil, revisionScan{}, err
+	}
+	rs := revisionScan{datasetID: d.ID, version: q.Version, afterSeq: q.AfterSeq, limit: q.Limit, filter: q.Filter,
+		maxRead: q.MaxRead, readTo: q.ReadTo}
+	if q.Search != "" {
+		rs.search = likePattern(q.Search)
+	}
+	return d, rs, nil
 }
 
 // openRevision returns the working revision of an item.

@@ -48,11 +48,6 @@ func loadTags(ctx context.Context, q querier, datasetID string, vs ...*strata.Ve
 	return nil
 }
 
-// ResolveVersion returns the version a ref names.
-func (s *Store) ResolveVersion(ctx context.Context, projectID, datasetID, ref string) (*strata.Version, error) {
-	return s.FindVersion(ctx, projectID, datasetID, ref)
-}
-
 // ListTags lists a dataset's tags by name.
 func (s *Store) ListTags(ctx context.Context, projectID, datasetID string) ([]*strata.Tag, error) {
 	list := []*strata.Tag{}

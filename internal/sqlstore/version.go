@@ -132,15 +132,16 @@ func findVersion(ctx context.Context, q querier, datasetID, ref string) (*strata
 	return v, loadTags(ctx, q, datasetID, v)
 }
 
-// FindVersion returns a version of a dataset of the project.
-func (s *Store) FindVersion(ctx context.Context, projectID, datasetID, versionID string) (*strata.Version, error) {
+// ResolveVersion returns the version a ref names, of a dataset of the
+// project.
+func (s *Store) ResolveVersion(ctx context.Context, projectID, datasetID, ref string) (*strata.Version, error) {
 	var v *strata.Version
 	err := s.read(ctx, func(tx *sql.Tx) error {
 		d, err := findDataset(ctx, tx, projectID, datasetID)
 		if err != nil {
 			return err
 		}
-		v, err = findVersion(ctx, tx, d.ID, versionID)
+		v, err = findVersion(ctx, tx, d.ID, ref)
 		return err
 	})
 	return v, err

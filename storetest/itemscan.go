@@ -1,0 +1,100 @@
+package storetest
+
+import (
+	"slices"
+	"testing"
+
+	"github.com/strata-eval/strata"
+)
+
+// testItemScan: OpenItems reads a dataset and its items in one snapshot.
+func testItemScan(t *testing.T, open Opener) {
+	t.Run("DatasetWithItems", func(t *testing.T) {
+		f := newFixture(t, open)
+		d := f.dataset("qa")
+		for _, in := range []string{"a", "b", "c"} {
+			f.item(d.ID, in, skip)
+		}
+		scan, err := f.s.OpenItems(f.ctx, strata.ItemQuery{ProjectID: f.actor.ProjectID, DatasetID: d.ID})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer scan.Close()
+		before := f.find(d.ID)
+		wantEq(t, "dataset id", scan.Dataset().ID, d.ID)
+		wantEq(t, "item count", scan.Dataset().ItemCount, 3)
+		wantEq(t, "ETag", scan.Dataset().ETag, before.ETag)
+
+		// A write after the scan opened is not in it.
+		f.item(d.ID, "late", skip)
+		var got []*strata.Item
+		for it, err := range scan.Items() {
+			if err != nil {
+				t.Fatal(err)
+			}
+			got = append(got, it)
+		}
+		if in := inputs(got); !slices.Equal(in, []string{"a", "b", "c"}) {
+			t.Fatalf("items = %q, want the three of the snapshot", in)
+		}
+		if err := scan.Close(); err != nil {
+			t.Fatalf("close: %v", err)
+		}
+		wantEq(t, "item count after the late write", f.find(d.ID).ItemCount, 4)
+	})
+
+	t.Run("StopEarly", func(t *testing.T) {
+		f := newFixture(t, open)
+		d := f.dataset("qa")
+		for _, in := range []string{"a", "b", "c"} {
+			f.item(d.ID, in, skip)
+		}
+		scan, err := f.s.OpenItems(f.ctx, strata.ItemQuery{ProjectID: f.actor.ProjectID, DatasetID: d.ID, Version: 0, Limit: 2})
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := 0
+		for _, err := range scan.Items() {
+			if err != nil {
+				t.Fatal(err)
+			}
+			if n++; n == 1 {
+				break
+			}
+		}
+		wantEq(t, "items read before the break", n, 1)
+		// The scan can be ranged again, up to its limit.
+		n = 0
+		for _, err := range scan.Items() {
+			if err != nil {
+				t.Fatal(err)
+			}
+			n++
+		}
+		wantEq(t, "items of a second range", n, 2)
+		if err := scan.Close(); err != nil {
+			t.Fatalf("close: %v", err)
+		}
+		// The store is free for writes once the scan is closed.
+		f.item(d.ID, "d", skip)
+	})
+
+	t.Run("Errors", func(t *testing.T) {
+		f := newFixture(t, open)
+		d := f.dataset("qa")
+		for name, q := range map[string]strata.ItemQuery{
+			"unknown dataset": {ProjectID: f.actor.ProjectID, DatasetID: strata.NewID()},
+			"other project":   {ProjectID: strata.NewID(), DatasetID: d.ID},
+			"unknown version": {ProjectID: f.actor.ProjectID, DatasetID: d.ID, Version: 9},
+		} {
+			scan, err := f.s.OpenItems(f.ctx, q)
+			if scan != nil {
+				scan.Close()
+				t.Fatalf("%s: a scan opened", name)
+			}
+			if got := strata.ErrorCode(err); got != strata.ENOTFOUND {
+				t.Fatalf("%s: error code = %q (%v), want %q", name, got, err, strata.ENOTFOUND)
+			}
+		}
+	})
+}
