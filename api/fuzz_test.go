@@ -5,13 +5,12 @@ import (
 	"io"
 	"log/slog"
 	"net/http/httptest"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/strata-eval/strata"
 	"github.com/strata-eval/strata/api"
-	"github.com/strata-eval/strata/sqlite"
+	"github.com/strata-eval/strata/internal/fixture"
 )
 
 // FuzzRequestBody sends arbitrary bodies to every route that reads one: none
@@ -25,16 +24,12 @@ func FuzzRequestBody(f *testing.F) {
 		f.Add(seed)
 	}
 	ctx := context.Background()
-	store, err := sqlite.Open(ctx, filepath.Join(f.TempDir(), "fuzz.db"))
+	store := fixture.SQLite(f)
+	key := fixture.Key(f, store, "fuzz", strata.RoleOwner, "F")
+	p, err := store.Authenticate(ctx, key)
 	if err != nil {
 		f.Fatal(err)
 	}
-	f.Cleanup(func() { store.Close() })
-	_, key, err := store.CreateKey(ctx, strata.KeyCreate{ProjectName: "fuzz", Role: strata.RoleOwner})
-	if err != nil {
-		f.Fatal(err)
-	}
-	p, _ := store.Authenticate(ctx, key)
 	d, err := store.CreateDataset(ctx, p.Actor(), strata.DatasetCreate{Name: "fuzz"})
 	if err != nil {
 		f.Fatal(err)
