@@ -1,7 +1,6 @@
 package api_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -10,12 +9,12 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 
 	"github.com/strata-eval/strata"
 	"github.com/strata-eval/strata/api"
+	"github.com/strata-eval/strata/internal/testkit"
 )
 
 // failingStore fails where a database could: listing datasets, and scanning
@@ -42,26 +41,8 @@ func (s *failingStore) ScanItems(ctx context.Context, q strata.ItemQuery, fn fun
 	})
 }
 
-// syncBuffer is a log destination that handlers may write concurrently.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
 func TestInternalErrors(t *testing.T) {
-	var logs syncBuffer
+	var logs testkit.Buffer
 	fs := &failingStore{}
 	ts := newTestServerWith(t, func(s *api.Server) {
 		fs.Store = s.Store

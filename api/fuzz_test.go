@@ -10,7 +10,7 @@ import (
 
 	"github.com/strata-eval/strata"
 	"github.com/strata-eval/strata/api"
-	"github.com/strata-eval/strata/internal/fixture"
+	"github.com/strata-eval/strata/internal/testkit"
 )
 
 // FuzzRequestBody sends arbitrary bodies to every route that reads one: none
@@ -59,7 +59,7 @@ type fuzzTarget struct {
 func newFuzzTarget(f *testing.F, configure func(*api.Server)) *fuzzTarget {
 	f.Helper()
 	ft := &fuzzTarget{store: openStore(f)}
-	ft.key = fixture.Key(f, ft.store, "fuzz", strata.RoleOwner, "F")
+	ft.key = testkit.Key(f, ft.store, "fuzz", strata.RoleOwner, "F")
 	p, err := ft.store.Authenticate(f.Context(), ft.key)
 	if err != nil {
 		f.Fatal(err)

@@ -9,7 +9,7 @@ import (
 
 	"github.com/strata-eval/strata"
 	"github.com/strata-eval/strata/api"
-	"github.com/strata-eval/strata/internal/fixture"
+	"github.com/strata-eval/strata/internal/testkit"
 )
 
 // TestAuthMatrix sends every route that needs a key with every kind of key
@@ -75,7 +75,7 @@ func TestAuthMatrix(t *testing.T) {
 			t.Run(strings.ReplaceAll(r.Pattern, "/", "_")+"/"+k.name, func(t *testing.T) {
 				// Fresh fixtures each time: a route may delete what it names.
 				params := ts.fixtures(t)
-				path, err := fixture.Expand(pattern, params)
+				path, err := testkit.Expand(pattern, params)
 				if err != nil {
 					t.Fatalf("%v: add it to fixtures", err)
 				}
@@ -102,10 +102,10 @@ var matrixBodies = map[string]string{
 }
 
 // fixtures creates what every path parameter names, in project "main" (see
-// package fixture), and returns the value of each parameter.
+// package testkit), and returns the value of each parameter.
 func (ts *testServer) fixtures(t *testing.T) map[string]string {
 	t.Helper()
-	f := fixture.Build(t, ts.store, ts.owner)
+	f := testkit.NewFixtures(t, ts.store, ts.owner)
 	return map[string]string{"datasetId": f.DatasetID, "itemId": f.ItemID, "versionId": f.VersionID, "tag": f.Tag,
 		"id": f.FreeEvaluatorID, "slot": strconv.Itoa(f.Slot), "runId": f.RunID, "slug": f.DatasetID}
 }

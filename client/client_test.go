@@ -15,15 +15,15 @@ import (
 	"github.com/strata-eval/strata"
 	"github.com/strata-eval/strata/api"
 	"github.com/strata-eval/strata/client"
-	"github.com/strata-eval/strata/internal/fixture"
+	"github.com/strata-eval/strata/internal/testkit"
 )
 
 // newServer runs the API over a fresh SQLite store and returns a client of it
 // with an owner key.
 func newServer(t *testing.T) *client.Client {
 	t.Helper()
-	s := fixture.SQLite(t)
-	key := fixture.Key(t, s, "main", strata.RoleOwner, "Ada")
+	s := testkit.SQLite(t)
+	key := testkit.Key(t, s, "main", strata.RoleOwner, "Ada")
 	srv := httptest.NewServer((&api.Server{Store: s, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}).Handler())
 	t.Cleanup(srv.Close)
 	return client.New(srv.URL, key)

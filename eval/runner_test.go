@@ -8,15 +8,15 @@ import (
 	"testing"
 
 	"github.com/strata-eval/strata"
-	"github.com/strata-eval/strata/internal/fixture"
+	"github.com/strata-eval/strata/internal/testkit"
 )
 
 // TestRunPages: a run reads and scores its items a page at a time, pages
 // bounded by bytes, and still scores and writes every item.
 func TestRunPages(t *testing.T) {
 	ctx := context.Background()
-	s := fixture.SQLite(t)
-	a := fixture.Owner(t, s, "p")
+	s := testkit.SQLite(t)
+	a := testkit.Owner(t, s, "p")
 	d, err := s.CreateDataset(ctx, a, strata.DatasetCreate{Name: "pages"})
 	if err != nil {
 		t.Fatal(err)

@@ -8,14 +8,14 @@ import (
 	"time"
 
 	"github.com/strata-eval/strata"
-	"github.com/strata-eval/strata/internal/fixture"
+	"github.com/strata-eval/strata/internal/testkit"
 	"github.com/strata-eval/strata/sqlite"
 )
 
 func openWithActor(t *testing.T) (*sqlite.Store, strata.Actor) {
 	t.Helper()
-	s := fixture.SQLite(t)
-	return s, fixture.Owner(t, s, "p")
+	s := testkit.SQLite(t)
+	return s, testkit.Owner(t, s, "p")
 }
 
 // Writes are acknowledged only after a flush begun after their commit, and

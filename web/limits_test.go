@@ -16,7 +16,7 @@ import (
 
 	"github.com/strata-eval/strata"
 	"github.com/strata-eval/strata/api"
-	"github.com/strata-eval/strata/internal/fixture"
+	"github.com/strata-eval/strata/internal/testkit"
 	"github.com/strata-eval/strata/web"
 )
 
@@ -229,9 +229,9 @@ func TestResultCellsFollowSlotConfigs(t *testing.T) {
 // waits for more, then writes in another project.
 func TestUploadHoldsNoWriteLock(t *testing.T) {
 	ctx := context.Background()
-	store := fixture.SQLite(t)
-	owner := fixture.Key(t, store, "main", strata.RoleOwner, "O")
-	other := fixture.Key(t, store, "other", strata.RoleOwner, "P")
+	store := testkit.SQLite(t)
+	owner := testkit.Key(t, store, "main", strata.RoleOwner, "O")
+	other := testkit.Key(t, store, "other", strata.RoleOwner, "P")
 	ln := &watchListener{Listener: mustListen(t), waiting: make(chan int64, 16)}
 	srv := httptest.NewUnstartedServer((&web.Server{Store: store}).Handler())
 	srv.Listener = ln

@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/strata-eval/strata"
-	"github.com/strata-eval/strata/internal/fixture"
+	"github.com/strata-eval/strata/internal/testkit"
 	"github.com/strata-eval/strata/web"
 )
 
@@ -41,7 +41,7 @@ func TestPageAuthMatrix(t *testing.T) {
 	signin := func(_ web.Route, res *http.Response) bool {
 		return res.StatusCode == http.StatusSeeOther && strings.HasPrefix(res.Header.Get("Location"), "/signin?next=")
 	}
-	// Every resource a path names exists (package fixture): a session that
+	// Every resource a path names exists (package testkit): a session that
 	// may use the page gets neither 401, 403 nor 404, nor the sign-in page.
 	allowed := func(_ web.Route, res *http.Response) bool {
 		return res.StatusCode < 500 && res.StatusCode != 401 && res.StatusCode != 403 && res.StatusCode != 404 &&
@@ -93,8 +93,8 @@ func TestPageAuthMatrix(t *testing.T) {
 		for _, k := range kinds {
 			t.Run(strings.ReplaceAll(r.Pattern, "/", "_")+"/"+k.name, func(t *testing.T) {
 				// Fresh fixtures each time: a page may delete what it names.
-				f := fixture.Build(t, s.store, s.owner)
-				path, err := fixture.Expand(pattern, map[string]string{"id": f.DatasetID, "itemId": f.ItemID,
+				f := testkit.NewFixtures(t, s.store, s.owner)
+				path, err := testkit.Expand(pattern, map[string]string{"id": f.DatasetID, "itemId": f.ItemID,
 					"n": strconv.Itoa(f.VersionNumber), "tag": f.Tag, "slot": strconv.Itoa(f.Slot), "runId": f.RunID})
 				if err != nil {
 					t.Fatalf("%v: add it to the fixtures", err)

@@ -18,6 +18,7 @@ import (
 	"github.com/prometheus/common/model"
 
 	apiclient "github.com/strata-eval/strata/client"
+	"github.com/strata-eval/strata/internal/testkit"
 )
 
 // opsServer is a server started with extra flags, its stderr captured.
@@ -25,7 +26,7 @@ type opsServer struct {
 	m      *Main
 	base   string
 	key    string
-	stderr *syncBuffer
+	stderr *testkit.Buffer
 	// client sends every request on one connection, so that a request is
 	// sent only once the previous one was logged and counted.
 	client *http.Client
@@ -34,28 +35,10 @@ type opsServer struct {
 	api *apiclient.Client
 }
 
-// syncBuffer is a buffer the server's goroutines write while a test reads.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
 func startOps(t *testing.T, args ...string) *opsServer {
 	t.Helper()
 	var stdout bytes.Buffer
-	stderr := &syncBuffer{}
+	stderr := &testkit.Buffer{}
 	m := NewMain(&stdout, stderr)
 	if err := m.ParseFlags(append([]string{"--addr", "127.0.0.1:0", "--db", testDSN(t)}, args...)); err != nil {
 		t.Fatal(err)

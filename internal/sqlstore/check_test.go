@@ -6,7 +6,7 @@ import (
 	"testing"
 
 	"github.com/strata-eval/strata"
-	"github.com/strata-eval/strata/internal/fixture"
+	"github.com/strata-eval/strata/internal/testkit"
 )
 
 // TestCheckFindsViolations breaks each invariant by hand and expects Check to
@@ -30,8 +30,8 @@ func TestCheckFindsViolations(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			ctx := context.Background()
-			s := fixture.SQLite(t)
-			a := fixture.Owner(t, s, "p")
+			s := testkit.SQLite(t)
+			a := testkit.Owner(t, s, "p")
 			d, err := s.CreateDataset(ctx, a, strata.DatasetCreate{Name: "d"})
 			if err != nil {
 				t.Fatal(err)

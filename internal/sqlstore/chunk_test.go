@@ -9,8 +9,8 @@ import (
 
 	"github.com/strata-eval/strata"
 	"github.com/strata-eval/strata/importer"
-	"github.com/strata-eval/strata/internal/fixture"
 	"github.com/strata-eval/strata/internal/sqlstore"
+	"github.com/strata-eval/strata/internal/testkit"
 	"github.com/strata-eval/strata/sqlite"
 )
 
@@ -60,8 +60,8 @@ func importLines(t *testing.T, s *sqlite.Store, a strata.Actor, n, size int) *st
 // of large items, and still take many small items at once.
 func TestChunksByBytes(t *testing.T) {
 	ctx := context.Background()
-	s := fixture.SQLite(t)
-	a := fixture.Owner(t, s, "p")
+	s := testkit.SQLite(t)
+	a := testkit.Owner(t, s, "p")
 	const limit, itemSize = 64 << 10, 10 << 10
 	seen := &chunks{seen: map[string][][2]int{}}
 	defer sqlstore.SetChunkBytes(limit, limit, seen.observe)()

@@ -7,8 +7,8 @@ import (
 	"testing"
 
 	"github.com/strata-eval/strata"
-	"github.com/strata-eval/strata/internal/fixture"
 	"github.com/strata-eval/strata/internal/sqlstore"
+	"github.com/strata-eval/strata/internal/testkit"
 )
 
 // TestBackfillContentHashes checks that the migration computes, for data
@@ -17,8 +17,8 @@ import (
 // expects the backfill to write them back.
 func TestBackfillContentHashes(t *testing.T) {
 	ctx := context.Background()
-	s := fixture.SQLite(t)
-	a := fixture.Owner(t, s, "p")
+	s := testkit.SQLite(t)
+	a := testkit.Owner(t, s, "p")
 	skip := strata.WriteOptions{SkipVersion: true}
 	for n := range 2 {
 		d, err := s.CreateDataset(ctx, a, strata.DatasetCreate{Name: fmt.Sprint("d", n)})

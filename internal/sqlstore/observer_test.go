@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/strata-eval/strata"
-	"github.com/strata-eval/strata/internal/fixture"
+	"github.com/strata-eval/strata/internal/testkit"
 )
 
 // recorder is an Observer that counts what it hears.
@@ -36,10 +36,10 @@ func (r *recorder) counts() [3]int {
 // wrote a version and then rolled back.
 func TestObserverHearsCommits(t *testing.T) {
 	ctx := context.Background()
-	s := fixture.SQLite(t)
+	s := testkit.SQLite(t)
 	rec := &recorder{}
 	s.Observer = rec
-	a := fixture.Owner(t, s, "p")
+	a := testkit.Owner(t, s, "p")
 	d, err := s.CreateDataset(ctx, a, strata.DatasetCreate{Name: "d"}) // version 1
 	if err != nil {
 		t.Fatal(err)
