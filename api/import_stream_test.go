@@ -84,15 +84,7 @@ func TestRawImport(t *testing.T) {
 			io.NopCloser(strings.NewReader(strings.Repeat("{\"input\":\"x\"}\n", 30))))
 		req.Header.Set("Authorization", "Bearer "+ts.owner)
 		req.Header.Set("Content-Type", "application/x-ndjson")
-		res, err := ts.Client().Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		data, _ := io.ReadAll(res.Body)
-		res.Body.Close()
-		r := &response{Status: res.StatusCode, Header: res.Header, Body: data}
-		ts.check(t, req, r)
-		wantError(t, r, http.StatusRequestEntityTooLarge, "Request body too large")
+		wantError(t, ts.roundTrip(t, req), http.StatusRequestEntityTooLarge, "Request body too large")
 	})
 	t.Run("Errors", func(t *testing.T) {
 		wantStatus(t, ts.rawImport(t, "00000000-0000-4000-8000-000000000000", "", "text/csv", "input\nx\n"), http.StatusNotFound)
@@ -122,6 +114,11 @@ func TestRawImportStreams(t *testing.T) {
 		stop       = make(chan struct{})
 		sampled    sync.WaitGroup
 	)
+	stopSampling := sync.OnceFunc(func() {
+		close(stop)
+		sampled.Wait()
+	})
+	defer stopSampling()
 	liveHeap := func() uint64 {
 		runtime.GC()
 		var m runtime.MemStats
@@ -156,16 +153,8 @@ func TestRawImportStreams(t *testing.T) {
 	req, _ := http.NewRequest("POST", ts.URL+datasetsPath+"/"+id+"/import?skipVersion=true", pr)
 	req.Header.Set("Authorization", "Bearer "+ts.owner)
 	req.Header.Set("Content-Type", "application/x-ndjson")
-	res, err := ts.Client().Do(req)
-	close(stop)
-	sampled.Wait()
-	if err != nil {
-		t.Fatal(err)
-	}
-	data, _ := io.ReadAll(res.Body)
-	res.Body.Close()
-	r := &response{Status: res.StatusCode, Header: res.Header, Body: data}
-	ts.check(t, req, r)
+	r := ts.roundTrip(t, req)
+	stopSampling()
 	wantStatus(t, r, http.StatusOK)
 	if got := r.object(t)["insertedCount"]; got != float64(lines) {
 		t.Fatalf("insertedCount = %v, want %d", got, lines)
