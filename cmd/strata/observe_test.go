@@ -2,7 +2,6 @@ package main
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"encoding/json"
 	"io"
@@ -37,23 +36,9 @@ type opsServer struct {
 
 func startOps(t *testing.T, args ...string) *opsServer {
 	t.Helper()
-	var stdout bytes.Buffer
-	stderr := &testkit.Buffer{}
-	m := NewMain(&stdout, stderr)
-	if err := m.ParseFlags(append([]string{"--addr", "127.0.0.1:0", "--db", testDSN(t)}, args...)); err != nil {
-		t.Fatal(err)
-	}
-	if err := m.Run(t.Context()); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { m.Close() })
-	out := stdout.String()
-	i := strings.Index(out, "strata_")
-	if i < 0 {
-		t.Fatalf("no owner key printed: %q", out)
-	}
+	m := runServe(t, testDSN(t), args...)
 	s := &opsServer{
-		m: m, base: "http://" + m.Listener.Addr().String(), key: strings.Fields(out[i:])[0], stderr: stderr,
+		m: m.Main, base: m.base(), key: m.ownerKey(t), stderr: &m.stderr,
 		client: &http.Client{Transport: &http.Transport{MaxConnsPerHost: 1}},
 	}
 	s.api = apiclient.New(s.base, s.key)
