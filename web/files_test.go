@@ -31,9 +31,7 @@ func TestStaticListsNoDirectory(t *testing.T) {
 }
 
 func TestTruncatedUpload(t *testing.T) {
-	s := newSite(t)
-	s.signin(t, s.owner)
-	token := csrf(t, s.get(t, "/datasets"))
+	s, token := signedIn(t)
 	p := s.post(t, "/datasets", url.Values{"csrf": {token}, "name": {"cut"}})
 	ds := p.url
 
@@ -74,8 +72,7 @@ func TestSafeCSVExport(t *testing.T) {
 			t.Cleanup(s.Close)
 			jar, _ := cookiejar.New(nil)
 			s.client = &http.Client{Jar: jar}
-			s.signin(t, s.owner)
-			token := csrf(t, s.get(t, "/datasets"))
+			token := s.signinOwner(t)
 			ds := s.post(t, "/datasets", url.Values{"csrf": {token}, "name": {"formulas"}}).url
 			s.post(t, ds+"/items", url.Values{"csrf": {token}, "input": {"=1+1"}})
 			s.post(t, ds+"/save", url.Values{"csrf": {token}})

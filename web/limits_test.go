@@ -35,8 +35,7 @@ func wantStatus(t *testing.T, p page, status int, text string) {
 // dataset's path and the CSRF token.
 func (s *site) newDataset(t *testing.T, name string) (string, string) {
 	t.Helper()
-	s.signin(t, s.owner)
-	token := csrf(t, s.get(t, "/datasets"))
+	token := s.signinOwner(t)
 	p := s.post(t, "/datasets", url.Values{"csrf": {token}, "name": {name}})
 	if p.status != http.StatusOK {
 		t.Fatalf("create dataset: %d", p.status)
