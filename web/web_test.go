@@ -1,10 +1,8 @@
 package web_test
 
 import (
-	"bytes"
 	"context"
 	"io"
-	"mime/multipart"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
@@ -172,17 +170,8 @@ func TestFlow(t *testing.T) {
 	ds := p.url
 
 	// Import a file, streamed from a multipart form.
-	var body bytes.Buffer
-	mw := multipart.NewWriter(&body)
-	mw.WriteField("csrf", token)
-	fw, _ := mw.CreateFormFile("file", "cases.csv")
-	fw.Write([]byte("input,ground_truth\n\"Can I, maybe, return shoes?\",Yes\nWhere is my order?,\n"))
-	mw.Close()
-	res, err := s.client.Post(s.URL+ds+"/import?csrf="+url.QueryEscape(token), mw.FormDataContentType(), &body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	p = read(t, res)
+	p = s.upload(t, ds+"/import", token, [][2]string{{"csrf", token}}, "cases.csv",
+		"input,ground_truth\n\"Can I, maybe, return shoes?\",Yes\nWhere is my order?,\n")
 	wantText(t, p, "Imported 2 items.", "Can I, maybe, return shoes?", "Where is my order?")
 	if strings.Contains(p.body, "No dataset") {
 		t.Fatal("import page is the list")
