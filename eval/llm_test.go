@@ -94,9 +94,7 @@ func TestRespondErrors(t *testing.T) {
 		if resp.Text != "ok" {
 			t.Errorf("text = %q, want ok", resp.Text)
 		}
-		if got, want := calls.Load(), int32(4); got != want {
-			t.Errorf("calls = %d, want %d", got, want)
-		}
+		wantCalls(t, calls, 4)
 	})
 	t.Run("GivesUpAfterMaxAttempts", func(t *testing.T) {
 		c, calls := llmServer(t, func(_ int32, w http.ResponseWriter, _ *http.Request) {
@@ -111,27 +109,16 @@ func TestRespondErrors(t *testing.T) {
 		if uerr.Status != 500 {
 			t.Errorf("status = %d, want 500", uerr.Status)
 		}
-		if got, want := err.Error(), "500 boom"; got != want {
-			t.Errorf("err = %q, want %q", got, want)
-		}
-		if got, want := calls.Load(), int32(3); got != want {
-			t.Errorf("calls = %d, want %d", got, want)
-		}
+		wantErrorText(t, err, "500 boom")
+		wantCalls(t, calls, 3)
 	})
 	t.Run("ClientErrorsAreFinal", func(t *testing.T) {
 		c, calls := llmServer(t, func(_ int32, w http.ResponseWriter, _ *http.Request) {
 			writeJSON(w, 401, llmError("Incorrect API key provided"))
 		})
 		_, err := c.Respond(context.Background(), Request{Model: "m", Input: "x"})
-		if err == nil {
-			t.Fatal("a 401 gave no error")
-		}
-		if got, want := err.Error(), "401 Incorrect API key provided"; got != want {
-			t.Errorf("err = %q, want %q", got, want)
-		}
-		if got := calls.Load(); got != 1 {
-			t.Errorf("calls = %d, want 1: a client error was retried", got)
-		}
+		wantErrorText(t, err, "401 Incorrect API key provided")
+		wantCalls(t, calls, 1) // a client error is not retried
 	})
 	t.Run("Timeout", func(t *testing.T) {
 		c, calls := llmServer(t, func(_ int32, _ http.ResponseWriter, r *http.Request) {
@@ -144,21 +131,15 @@ func TestRespondErrors(t *testing.T) {
 		if !errors.As(err, &terr) {
 			t.Fatalf("err = %v, want a TimeoutError", err)
 		}
-		if got, want := err.Error(), "LLM request timed out after 20ms"; got != want {
-			t.Errorf("err = %q, want %q", got, want)
-		}
-		if got := calls.Load(); got != 1 {
-			t.Errorf("a timed-out call was retried: %d calls", got)
-		}
+		wantErrorText(t, err, "LLM request timed out after 20ms")
+		wantCalls(t, calls, 1) // a timed-out call is not retried
 	})
 	t.Run("FailedResponse", func(t *testing.T) {
 		c, _ := llmServer(t, func(_ int32, w http.ResponseWriter, _ *http.Request) {
 			writeJSON(w, 200, map[string]any{"status": "failed", "error": map[string]any{"message": "model crashed"}})
 		})
 		_, err := c.Respond(context.Background(), Request{Model: "m", Input: "x"})
-		if err == nil || err.Error() != "LLM response failed: model crashed" {
-			t.Fatalf("err = %v, want LLM response failed: model crashed", err)
-		}
+		wantErrorText(t, err, "LLM response failed: model crashed")
 	})
 }
 
@@ -172,6 +153,25 @@ func llmServer(t *testing.T, handle func(call int32, w http.ResponseWriter, r *h
 	}))
 	t.Cleanup(srv.Close)
 	return testClient(srv.URL), calls
+}
+
+// wantErrorText checks that err says want.
+func wantErrorText(t *testing.T, err error, want string) {
+	t.Helper()
+	if err == nil {
+		t.Fatalf("no error, want %q", want)
+	}
+	if got := err.Error(); got != want {
+		t.Errorf("err = %q, want %q", got, want)
+	}
+}
+
+// wantCalls checks how many calls the fake LLM had.
+func wantCalls(t *testing.T, calls *atomic.Int32, want int32) {
+	t.Helper()
+	if got := calls.Load(); got != want {
+		t.Errorf("calls = %d, want %d", got, want)
+	}
 }
 
 // llmError is the body of an error answer of the Responses API.
