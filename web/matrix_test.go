@@ -21,10 +21,7 @@ func TestPageAuthMatrix(t *testing.T) {
 	var ws *web.Server
 	s := newSiteWith(t, func(w *web.Server) { ws = w })
 	ctx := context.Background()
-	_, other, err := s.store.CreateKey(ctx, strata.KeyCreate{ProjectName: "other", Role: strata.RoleOwner, UserName: "Otto"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	other := testkit.Key(t, s.store, "other", strata.RoleOwner, "Otto")
 	open := func(t *testing.T, key string, ttl time.Duration) string {
 		t.Helper()
 		id, _, err := s.store.CreateSession(ctx, key, ttl)
