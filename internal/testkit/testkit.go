@@ -1,7 +1,7 @@
 // Package testkit holds what the tests of several packages share: a SQLite
 // store with keys, the fixtures every route of the API and the pages can
-// name, and a buffer that a server's goroutines log to while a test reads
-// it. Only tests import it.
+// name, a buffer that a server's goroutines log to while a test reads it,
+// and an import that holds a dataset's write lock. Only tests import it.
 package testkit
 
 import (
