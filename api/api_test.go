@@ -155,14 +155,21 @@ func (ts *testServer) doWith(t *testing.T, method, path string, h http.Header, b
 	if body != "" && req.Header.Get("Content-Type") == "" {
 		req.Header.Set("Content-Type", "application/json")
 	}
+	return ts.roundTrip(t, req)
+}
+
+// roundTrip sends req, reads the whole response and checks it against the
+// OpenAPI document.
+func (ts *testServer) roundTrip(t *testing.T, req *http.Request) *response {
+	t.Helper()
 	res, err := ts.Client().Do(req)
 	if err != nil {
-		t.Fatalf("%s %s: %v", method, path, err)
+		t.Fatalf("%s %s: %v", req.Method, req.URL.Path, err)
 	}
 	defer res.Body.Close()
 	data, err := io.ReadAll(res.Body)
 	if err != nil {
-		t.Fatalf("%s %s: read body: %v", method, path, err)
+		t.Fatalf("%s %s: read body: %v", req.Method, req.URL.Path, err)
 	}
 	return &response{Status: res.StatusCode, Header: res.Header, Body: data}
 }

@@ -226,13 +226,6 @@ func TestBody(t *testing.T) {
 		big := `{"name":"` + strings.Repeat("a", 2000) + `"}`
 		req, _ := http.NewRequest("POST", ts.URL+datasetsPath, struct{ *strings.Reader }{strings.NewReader(big)})
 		req.Header.Set("Authorization", "Bearer "+ts.owner)
-		res, err := ts.Client().Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		res.Body.Close()
-		if got, want := res.StatusCode, http.StatusRequestEntityTooLarge; got != want {
-			t.Errorf("status = %d, want %d", got, want)
-		}
+		wantError(t, ts.roundTrip(t, req), http.StatusRequestEntityTooLarge, "Request body too large")
 	})
 }

@@ -171,6 +171,23 @@ func TestCreateDataset(t *testing.T) {
 	})
 }
 
+// wantDataset checks that r is a 200 with a dataset and its items, in
+// Lunary's keys, and returns the dataset.
+func wantDataset(t *testing.T, r *response) map[string]any {
+	t.Helper()
+	wantStatus(t, r, http.StatusOK)
+	wantKeys(t, r.Body, withItemsKeys)
+	return r.object(t)
+}
+
+// wantInputs checks the inputs of items, in order.
+func wantInputs(t *testing.T, items []any, want ...string) {
+	t.Helper()
+	if got := inputs(items); !slices.Equal(got, want) {
+		t.Errorf("inputs = %v, want %v", got, want)
+	}
+}
+
 func TestGetDataset(t *testing.T) {
 	ts := newTestServer(t)
 	id := ts.createDataset(t, "get")
@@ -180,13 +197,8 @@ func TestGetDataset(t *testing.T) {
 
 	t.Run("OK", func(t *testing.T) {
 		r := ts.do(t, "GET", datasetsPath+"/"+id, ts.owner, "")
-		wantStatus(t, r, http.StatusOK)
-		wantKeys(t, r.Body, withItemsKeys)
-		d := r.object(t)
-		items := d["items"].([]any)
-		if got, want := inputs(items), []string{"q0", "q1", "q2"}; !slices.Equal(got, want) {
-			t.Errorf("inputs = %v, want %v", got, want)
-		}
+		d := wantDataset(t, r)
+		wantInputs(t, d["items"].([]any), "q0", "q1", "q2")
 		if got, want := d["itemCount"], 3.0; got != want {
 			t.Errorf("itemCount = %v, want %v", got, want)
 		}

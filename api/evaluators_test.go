@@ -20,6 +20,7 @@ import (
 	"github.com/strata-eval/strata"
 	"github.com/strata-eval/strata/api"
 	"github.com/strata-eval/strata/eval"
+	"github.com/strata-eval/strata/wire"
 )
 
 const evaluatorsPath = "/v1/evaluators"
@@ -190,37 +191,14 @@ type runResult struct {
 		ID            string `json:"id"`
 		VersionNumber int    `json:"versionNumber"`
 	} `json:"version"`
-	Run *runBody `json:"run"`
+	Run *wire.RunWithSlots `json:"run"`
 }
 
-type runBody struct {
-	ID               string  `json:"id"`
-	Name             *string `json:"name"`
-	Status           string  `json:"status"`
-	TotalItems       int     `json:"totalItems"`
-	ProcessedItems   int     `json:"processedItems"`
-	UpdatedItemCount int     `json:"updatedItemCount"`
-	VersionNumber    *int    `json:"versionNumber"`
-	Error            *string `json:"error"`
-	Slots            []struct {
-		Slot           int             `json:"slot"`
-		EvaluatorName  string          `json:"evaluatorName"`
-		EvaluatorType  string          `json:"evaluatorType"`
-		PassCount      int             `json:"passCount"`
-		FailCount      int             `json:"failCount"`
-		UnknownCount   int             `json:"unknownCount"`
-		EvaluatedCount int             `json:"evaluatedCount"`
-		PassRate       *float64        `json:"passRate"`
-		Coverage       *float64        `json:"coverage"`
-		Config         json.RawMessage `json:"config"`
-	} `json:"slots"`
-}
-
-func (ts *testServer) getRun(t *testing.T, datasetID, runID string) *runBody {
+func (ts *testServer) getRun(t *testing.T, datasetID, runID string) *wire.RunWithSlots {
 	t.Helper()
 	r := ts.do(t, "GET", datasetsPath+"/"+datasetID+"/evaluator-runs/"+runID, ts.owner, "")
 	wantStatus(t, r, http.StatusOK)
-	var body struct{ Run runBody }
+	var body struct{ Run wire.RunWithSlots }
 	r.decode(t, &body)
 	return &body.Run
 }
@@ -336,9 +314,7 @@ func TestAttachDetach(t *testing.T) {
 
 	t.Run("OK", func(t *testing.T) {
 		r := ts.attach(t, ds, labeler, `{"type":"model-labeler","passLabels":["good"],"extra":1}`)
-		wantStatus(t, r, http.StatusOK)
-		wantKeys(t, r.Body, withItemsKeys)
-		d := r.object(t)
+		d := wantDataset(t, r)
 		if d["evaluatorSlot1Id"] != labeler || d["evaluatorSlot2Id"] != nil || len(d["items"].([]any)) != 1 {
 			t.Fatalf("dataset = %s", r.Body)
 		}
@@ -394,9 +370,7 @@ func TestAttachDetach(t *testing.T) {
 	})
 	t.Run("Detach", func(t *testing.T) {
 		r := ts.do(t, "DELETE", datasetsPath+"/"+ds+"/evaluators/1", ts.owner, "")
-		wantStatus(t, r, http.StatusOK)
-		wantKeys(t, r.Body, withItemsKeys)
-		d := r.object(t)
+		d := wantDataset(t, r)
 		if d["evaluatorSlot1Id"] != nil || d["evaluatorSlot2Id"] != scorer {
 			t.Fatalf("slots after detach: %s", r.Body)
 		}
@@ -482,8 +456,11 @@ func TestRunDeterministic(t *testing.T) {
 				t.Errorf("slot %d = %+v", i+1, s)
 			}
 		}
-		if run.Slots[1].EvaluatorName != "mentions Paris" || run.Slots[1].EvaluatorType != "string" {
-			t.Errorf("slot 2 = %+v", run.Slots[1])
+		if s := run.Slots[1]; s.EvaluatorName == nil || *s.EvaluatorName != "mentions Paris" {
+			t.Errorf("slot 2's evaluator name = %v, want mentions Paris", s.EvaluatorName)
+		}
+		if s := run.Slots[1]; s.EvaluatorType == nil || *s.EvaluatorType != "string" {
+			t.Errorf("slot 2's evaluator type = %v, want string", s.EvaluatorType)
 		}
 	})
 	t.Run("ListGetRename", func(t *testing.T) {
@@ -491,7 +468,7 @@ func TestRunDeterministic(t *testing.T) {
 		r := ts.do(t, "GET", datasetsPath+"/"+ds+"/evaluator-runs", ts.viewer, "")
 		wantStatus(t, r, http.StatusOK)
 		var list struct {
-			Runs      []runBody
+			Runs      []wire.RunWithSlots
 			Aggregate []map[string]any
 		}
 		r.decode(t, &list)
@@ -763,7 +740,7 @@ func TestRunAsync(t *testing.T) {
 	r := ts.do(t, "POST", datasetsPath+"/"+ds+"/evaluators/run?async=true", ts.owner, "")
 	wantStatus(t, r, http.StatusAccepted)
 	wantKeys(t, member(t, r.Body, "run"), append(slices.Clone(runKeys), "slots"))
-	var started struct{ Run runBody }
+	var started struct{ Run wire.RunWithSlots }
 	r.decode(t, &started)
 	if run := started.Run; run.Status != "running" || run.TotalItems != 4 || run.VersionNumber != nil || len(run.Slots) != 0 {
 		t.Fatalf("started run = %+v", run)
@@ -822,7 +799,7 @@ func TestRunInterrupted(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer res.Body.Close()
-		var body struct{ Run runBody }
+		var body struct{ Run wire.RunWithSlots }
 		json.NewDecoder(res.Body).Decode(&body)
 		if res.StatusCode != http.StatusAccepted {
 			t.Fatalf("run: %d", res.StatusCode)

@@ -2,15 +2,12 @@ package api_test
 
 import (
 	"encoding/json"
-	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"reflect"
 	"strings"
 	"testing"
 
-	"github.com/strata-eval/strata"
 	"github.com/strata-eval/strata/api"
 )
 
@@ -340,47 +337,22 @@ func FuzzImportMapping(f *testing.F) {
 	} {
 		f.Add(seed.query, seed.body, seed.csv)
 	}
-	store := openStore(f)
-	ctx := f.Context()
-	_, key, err := store.CreateKey(ctx, strata.KeyCreate{ProjectName: "fuzz", Role: strata.RoleOwner})
-	if err != nil {
-		f.Fatal(err)
-	}
-	p, err := store.Authenticate(ctx, key)
-	if err != nil {
-		f.Fatal(err)
-	}
-	d, err := store.CreateDataset(ctx, p.Actor(), strata.DatasetCreate{Name: "fuzz"})
-	if err != nil {
-		f.Fatal(err)
-	}
-	srv := &api.Server{Store: store, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
-	srv.Limits.RatePerKey, srv.Limits.MaxConcurrentPerKey = -1, -1
-	srv.Limits.MaxImportItems, srv.Limits.MaxImportBytes, srv.Limits.MaxFieldBytes = 10, 1000, 100
-	h := srv.Handler()
+	ft := newFuzzTarget(f, smallImports)
+	ctx, d := f.Context(), ft.dataset
 	f.Fuzz(func(t *testing.T, query, body string, csv bool) {
 		ct := "application/x-ndjson"
 		if csv {
 			ct = "text/csv"
 		}
-		before, err := store.FindDataset(ctx, p.ProjectID, d.ID)
+		before, err := ft.store.FindDataset(ctx, ft.actor.ProjectID, d.ID)
 		if err != nil {
 			t.Fatal(err)
 		}
 		req := httptest.NewRequest("POST", "/v1/datasets-v2/"+d.ID+"/import", strings.NewReader(body))
 		req.URL.RawQuery = query + "&skipVersion=true"
-		req.Header.Set("Authorization", "Bearer "+key)
-		req.Header.Set("Content-Type", ct)
-		rec := httptest.NewRecorder()
-		h.ServeHTTP(rec, req)
-		if rec.Code >= 500 || rec.Code == 0 {
-			t.Fatalf("%q %q: %d %s", query, body, rec.Code, rec.Body)
-		}
-		if rec.Code >= 400 && !strings.Contains(rec.Body.String(), `"message"`) {
-			t.Fatalf("%q %q: %d without a message: %s", query, body, rec.Code, rec.Body)
-		}
+		rec := ft.send(t, req, ct)
 		if rec.Code == http.StatusOK && strings.Contains(rec.Body.String(), `"dryRun":true`) {
-			after, err := store.FindDataset(ctx, p.ProjectID, d.ID)
+			after, err := ft.store.FindDataset(ctx, ft.actor.ProjectID, d.ID)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -3,7 +3,6 @@ package api_test
 import (
 	"fmt"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"runtime"
@@ -14,7 +13,6 @@ import (
 	"testing/iotest"
 	"time"
 
-	"github.com/strata-eval/strata"
 	"github.com/strata-eval/strata/api"
 )
 
@@ -86,14 +84,7 @@ func TestRawImport(t *testing.T) {
 			io.NopCloser(strings.NewReader(strings.Repeat("{\"input\":\"x\"}\n", 30))))
 		req.Header.Set("Authorization", "Bearer "+ts.owner)
 		req.Header.Set("Content-Type", "application/x-ndjson")
-		res, err := ts.Client().Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		data, _ := io.ReadAll(res.Body)
-		res.Body.Close()
-		r := &response{Status: res.StatusCode, Header: res.Header, Body: data}
-		wantError(t, r, http.StatusRequestEntityTooLarge, "Request body too large")
+		wantError(t, ts.roundTrip(t, req), http.StatusRequestEntityTooLarge, "Request body too large")
 	})
 	t.Run("Errors", func(t *testing.T) {
 		wantStatus(t, ts.rawImport(t, "00000000-0000-4000-8000-000000000000", "", "text/csv", "input\nx\n"), http.StatusNotFound)
@@ -123,6 +114,11 @@ func TestRawImportStreams(t *testing.T) {
 		stop       = make(chan struct{})
 		sampled    sync.WaitGroup
 	)
+	stopSampling := sync.OnceFunc(func() {
+		close(stop)
+		sampled.Wait()
+	})
+	defer stopSampling()
 	liveHeap := func() uint64 {
 		runtime.GC()
 		var m runtime.MemStats
@@ -157,15 +153,8 @@ func TestRawImportStreams(t *testing.T) {
 	req, _ := http.NewRequest("POST", ts.URL+datasetsPath+"/"+id+"/import?skipVersion=true", pr)
 	req.Header.Set("Authorization", "Bearer "+ts.owner)
 	req.Header.Set("Content-Type", "application/x-ndjson")
-	res, err := ts.Client().Do(req)
-	close(stop)
-	sampled.Wait()
-	if err != nil {
-		t.Fatal(err)
-	}
-	data, _ := io.ReadAll(res.Body)
-	res.Body.Close()
-	r := &response{Status: res.StatusCode, Header: res.Header, Body: data}
+	r := ts.roundTrip(t, req)
+	stopSampling()
 	wantStatus(t, r, http.StatusOK)
 	if got := r.object(t)["insertedCount"]; got != float64(lines) {
 		t.Fatalf("insertedCount = %v, want %d", got, lines)
@@ -190,37 +179,19 @@ func FuzzRawImport(f *testing.F) {
 	} {
 		f.Add(seed, uint8(3))
 	}
-	store := openStore(f)
-	ctx := f.Context()
-	_, key, err := store.CreateKey(ctx, strata.KeyCreate{ProjectName: "fuzz", Role: strata.RoleOwner})
-	if err != nil {
-		f.Fatal(err)
-	}
-	p, _ := store.Authenticate(ctx, key)
-	d, err := store.CreateDataset(ctx, p.Actor(), strata.DatasetCreate{Name: "fuzz"})
-	if err != nil {
-		f.Fatal(err)
-	}
-	srv := &api.Server{Store: store, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
-	srv.Limits.RatePerKey, srv.Limits.MaxConcurrentPerKey = -1, -1
-	srv.Limits.MaxImportItems, srv.Limits.MaxImportBytes, srv.Limits.MaxFieldBytes = 10, 1000, 100
-	h := srv.Handler()
+	ft := newFuzzTarget(f, smallImports)
 	f.Fuzz(func(t *testing.T, body string, piece uint8) {
 		for _, ct := range []string{"application/x-ndjson", "text/csv"} {
-			req := httptest.NewRequest("POST", "/v1/datasets-v2/"+d.ID+"/import?skipVersion=true",
+			req := httptest.NewRequest("POST", "/v1/datasets-v2/"+ft.dataset.ID+"/import?skipVersion=true",
 				iotest.HalfReader(&pieces{data: []byte(body), n: 1 + int(piece)%16}))
-			req.Header.Set("Authorization", "Bearer "+key)
-			req.Header.Set("Content-Type", ct)
-			rec := httptest.NewRecorder()
-			h.ServeHTTP(rec, req)
-			if rec.Code >= 500 || rec.Code == 0 {
-				t.Fatalf("%s %q: %d %s", ct, body, rec.Code, rec.Body)
-			}
-			if rec.Code >= 400 && !strings.Contains(rec.Body.String(), `"message"`) {
-				t.Fatalf("%s %q: %d without a message: %s", ct, body, rec.Code, rec.Body)
-			}
+			ft.send(t, req, ct)
 		}
 	})
+}
+
+// smallImports sets import limits that fuzzed inputs reach.
+func smallImports(s *api.Server) {
+	s.Limits.MaxImportItems, s.Limits.MaxImportBytes, s.Limits.MaxFieldBytes = 10, 1000, 100
 }
 
 // pieces reads data n bytes at a time.

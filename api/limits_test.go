@@ -57,30 +57,31 @@ func TestLimits(t *testing.T) {
 		}
 	})
 
-	t.Run("ConcurrentPerKeyQueueFull", func(t *testing.T) {
-		ts, events := newLimitedServer(t, api.Limits{RatePerKey: -1, MaxConcurrentPerKey: 1, MaxQueuedPerKey: -1})
-		finish, first := ts.holdSlot(t, events)
-		r := ts.do(t, "GET", datasetsPath, ts.owner, "")
-		wantError(t, r, http.StatusTooManyRequests, "Too many concurrent requests: 1 per key run at once and 0 wait, and both are full")
-		if got := r.Header.Get("Retry-After"); got != "1" {
-			t.Fatalf("Retry-After = %q, want 1", got)
-		}
-		finish()
-		<-first
-		wantStatus(t, ts.do(t, "GET", datasetsPath, ts.owner, ""), http.StatusOK)
-	})
-
-	t.Run("ConcurrentPerKeyWaitExpires", func(t *testing.T) {
-		ts, events := newLimitedServer(t, api.Limits{RatePerKey: -1, MaxConcurrentPerKey: 1, MaxWaitPerKey: time.Millisecond})
-		finish, first := ts.holdSlot(t, events)
-		r := ts.do(t, "GET", datasetsPath, ts.owner, "")
-		wantError(t, r, http.StatusTooManyRequests, "Too many concurrent requests: waited 1ms for one of the 1 slots of this key")
-		if got := r.Header.Get("Retry-After"); got != "1" {
-			t.Fatalf("Retry-After = %q, want 1", got)
-		}
-		finish()
-		<-first
-	})
+	// A request that finds the key's slots taken, and cannot wait, is
+	// refused with a Retry-After; once the slot is free the key is served.
+	for _, c := range []struct {
+		name    string
+		limits  api.Limits
+		message string
+	}{
+		{"ConcurrentPerKeyQueueFull", api.Limits{RatePerKey: -1, MaxConcurrentPerKey: 1, MaxQueuedPerKey: -1},
+			"Too many concurrent requests: 1 per key run at once and 0 wait, and both are full"},
+		{"ConcurrentPerKeyWaitExpires", api.Limits{RatePerKey: -1, MaxConcurrentPerKey: 1, MaxWaitPerKey: time.Millisecond},
+			"Too many concurrent requests: waited 1ms for one of the 1 slots of this key"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			ts, events := newLimitedServer(t, c.limits)
+			finish, first := ts.holdSlot(t, events)
+			r := ts.do(t, "GET", datasetsPath, ts.owner, "")
+			wantError(t, r, http.StatusTooManyRequests, c.message)
+			if got := r.Header.Get("Retry-After"); got != "1" {
+				t.Fatalf("Retry-After = %q, want 1", got)
+			}
+			finish()
+			<-first
+			wantStatus(t, ts.do(t, "GET", datasetsPath, ts.owner, ""), http.StatusOK)
+		})
+	}
 
 	// With the default limits, a key's bursts wait their turn.
 	t.Run("DefaultsConcurrentSnapshots", func(t *testing.T) {

@@ -3,11 +3,13 @@ package api_test
 import (
 	"context"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/strata-eval/strata"
 	"github.com/strata-eval/strata/api"
+	"github.com/strata-eval/strata/internal/testkit"
 )
 
 // TestAuthMatrix sends every route that needs a key with every kind of key
@@ -73,19 +75,9 @@ func TestAuthMatrix(t *testing.T) {
 			t.Run(strings.ReplaceAll(r.Pattern, "/", "_")+"/"+k.name, func(t *testing.T) {
 				// Fresh fixtures each time: a route may delete what it names.
 				params := ts.fixtures(t)
-				path := pattern
-				for {
-					open := strings.Index(path, "{")
-					if open < 0 {
-						break
-					}
-					end := strings.Index(path, "}")
-					name := path[open+1 : end]
-					value, ok := params[name]
-					if !ok {
-						t.Fatalf("no value for path parameter {%s}: add one to fixtures", name)
-					}
-					path = path[:open] + value + path[end+1:]
+				path, err := testkit.Expand(pattern, params)
+				if err != nil {
+					t.Fatalf("%v: add it to fixtures", err)
 				}
 				body := "{}"
 				if b, ok := matrixBodies[r.Pattern]; ok {
@@ -109,28 +101,11 @@ var matrixBodies = map[string]string{
 	"PATCH /v1/evaluators/{id}":                   `{"name":"matrix","type":"json","mode":"normal","params":{},"filters":[]}`,
 }
 
-// fixtures creates what every path parameter names, in project "main": a
-// dataset with an item, a version tagged "matrix", an evaluator attached in
-// slot 1 with a run of it, and another evaluator free to attach; it returns
-// the value of each parameter.
+// fixtures creates what every path parameter names, in project "main" (see
+// package testkit), and returns the value of each parameter.
 func (ts *testServer) fixtures(t *testing.T) map[string]string {
 	t.Helper()
-	id := ts.createDataset(t, "matrix "+strata.NewID())
-	item := ts.createItem(t, id, "x")
-	versions := ts.do(t, "GET", datasetsPath+"/"+id+"/versions", ts.owner, "")
-	version := versions.object(t)["versions"].([]any)[0].(map[string]any)["id"].(string)
-	wantStatus(t, ts.do(t, "PUT", datasetsPath+"/"+id+"/versions/"+version+"/tags/matrix", ts.owner, ""), http.StatusOK)
-	evaluator := func() string {
-		slug := "m" + strings.ReplaceAll(strata.NewID(), "-", "")
-		r := ts.do(t, "POST", "/v1/evaluators", ts.owner,
-			`{"name":"`+slug+`","slug":"`+slug+`","type":"json","mode":"normal","params":{},"filters":[]}`)
-		wantStatus(t, r, http.StatusOK) // Lunary's create answers 200
-		return r.object(t)["id"].(string)
-	}
-	attached := evaluator()
-	wantStatus(t, ts.do(t, "POST", datasetsPath+"/"+id+"/evaluators", ts.owner, `{"evaluatorId":"`+attached+`"}`), http.StatusOK)
-	run := ts.do(t, "POST", datasetsPath+"/"+id+"/evaluators/run", ts.owner, "")
-	wantStatus(t, run, http.StatusOK)
-	return map[string]string{"datasetId": id, "itemId": item, "versionId": version, "tag": "matrix",
-		"id": evaluator(), "slot": "1", "runId": run.object(t)["run"].(map[string]any)["id"].(string), "slug": id}
+	f := testkit.NewFixtures(t, ts.store, ts.owner)
+	return map[string]string{"datasetId": f.DatasetID, "itemId": f.ItemID, "versionId": f.VersionID, "tag": f.Tag,
+		"id": f.FreeEvaluatorID, "slot": strconv.Itoa(f.Slot), "runId": f.RunID, "slug": f.DatasetID}
 }

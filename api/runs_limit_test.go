@@ -9,6 +9,7 @@ import (
 
 	"github.com/strata-eval/strata/api"
 	"github.com/strata-eval/strata/eval"
+	"github.com/strata-eval/strata/wire"
 )
 
 // TestAsyncRunsCapped: a server computes at most MaxAsyncRuns asynchronous
@@ -37,7 +38,7 @@ func TestAsyncRunsCapped(t *testing.T) {
 
 	r := ts.do(t, "POST", datasetsPath+"/"+first+"/evaluators/run?async=true", ts.owner, "")
 	wantStatus(t, r, http.StatusAccepted)
-	var started struct{ Run runBody }
+	var started struct{ Run wire.RunWithSlots }
 	r.decode(t, &started)
 
 	r = ts.do(t, "POST", datasetsPath+"/"+second+"/evaluators/run?async=true", ts.owner, "")

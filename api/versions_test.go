@@ -179,19 +179,27 @@ func TestListVersions(t *testing.T) {
 	})
 }
 
-func TestGetVersion(t *testing.T) {
-	ts := newTestServer(t)
-	id := ts.createDataset(t, "get version")
-	var itemIDs []string
+// editedAfterVersion makes a dataset of items q0, q1 and q2, saves a version
+// of them, then changes q0's input and deletes q1. It returns the dataset's
+// id, the ids of the three items and the version's id.
+func (ts *testServer) editedAfterVersion(t *testing.T, name string) (id string, itemIDs []string, versionID string) {
+	t.Helper()
+	id = ts.createDataset(t, name)
 	for i := range 3 {
 		itemIDs = append(itemIDs, ts.createItem(t, id, fmt.Sprintf("q%d", i)))
 	}
 	r := ts.do(t, "POST", datasetsPath+"/"+id+"/versions", ts.owner, "")
 	wantStatus(t, r, http.StatusCreated)
-	versionID := r.object(t)["version"].(map[string]any)["id"].(string)
-	// Edits after the snapshot do not show in it.
+	versionID = r.object(t)["version"].(map[string]any)["id"].(string)
 	wantStatus(t, ts.do(t, "PATCH", datasetsPath+"/"+id+"/items/"+itemIDs[0], ts.owner, `{"input":"changed"}`), http.StatusOK)
 	wantStatus(t, ts.do(t, "DELETE", datasetsPath+"/"+id+"/items/"+itemIDs[1], ts.owner, ""), http.StatusNoContent)
+	return id, itemIDs, versionID
+}
+
+func TestGetVersion(t *testing.T) {
+	ts := newTestServer(t)
+	// Edits after the snapshot do not show in it.
+	id, itemIDs, versionID := ts.editedAfterVersion(t, "get version")
 
 	t.Run("OK", func(t *testing.T) {
 		r := ts.do(t, "GET", datasetsPath+"/"+id+"/versions/"+versionID, ts.owner, "")
@@ -247,27 +255,14 @@ func TestGetVersion(t *testing.T) {
 
 func TestRestoreVersion(t *testing.T) {
 	ts := newTestServer(t)
-	id := ts.createDataset(t, "restore")
-	var itemIDs []string
-	for i := range 3 {
-		itemIDs = append(itemIDs, ts.createItem(t, id, fmt.Sprintf("q%d", i)))
-	}
-	r := ts.do(t, "POST", datasetsPath+"/"+id+"/versions", ts.owner, "")
-	wantStatus(t, r, http.StatusCreated)
-	versionID := r.object(t)["version"].(map[string]any)["id"].(string)
-	wantStatus(t, ts.do(t, "PATCH", datasetsPath+"/"+id+"/items/"+itemIDs[0], ts.owner, `{"input":"changed"}`), http.StatusOK)
-	wantStatus(t, ts.do(t, "DELETE", datasetsPath+"/"+id+"/items/"+itemIDs[1], ts.owner, ""), http.StatusNoContent)
+	id, itemIDs, versionID := ts.editedAfterVersion(t, "restore")
 	ts.createItem(t, id, "new")
 
 	t.Run("OK", func(t *testing.T) {
 		r := ts.do(t, "POST", datasetsPath+"/"+id+"/versions/"+versionID+"/restore", ts.owner, `{}`)
-		wantStatus(t, r, http.StatusOK)
-		wantKeys(t, r.Body, withItemsKeys)
-		d := r.object(t)
+		d := wantDataset(t, r)
 		items := d["items"].([]any)
-		if got, want := inputs(items), []string{"q0", "q1", "q2"}; !slices.Equal(got, want) {
-			t.Errorf("inputs = %v, want %v", got, want)
-		}
+		wantInputs(t, items, "q0", "q1", "q2")
 		if got, want := ids(items, "id"), itemIDs; !slices.Equal(got, want) {
 			t.Errorf("item ids = %v, want %v (kept)", got, want)
 		}

@@ -8,7 +8,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -17,22 +16,15 @@ import (
 	"github.com/strata-eval/strata/api"
 	"github.com/strata-eval/strata/client"
 	"github.com/strata-eval/strata/internal/openapitest"
-	"github.com/strata-eval/strata/sqlite"
+	"github.com/strata-eval/strata/internal/testkit"
 )
 
 // newServer runs the API over a fresh SQLite store and returns a client of it
 // with an owner key.
 func newServer(t *testing.T) *client.Client {
 	t.Helper()
-	s, err := sqlite.Open(t.Context(), filepath.Join(t.TempDir(), "strata.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close() })
-	_, key, err := s.CreateKey(t.Context(), strata.KeyCreate{ProjectName: "main", Role: strata.RoleOwner, UserName: "Ada"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := testkit.SQLite(t)
+	key := testkit.Key(t, s, "main", strata.RoleOwner, "Ada")
 	srv := httptest.NewServer((&api.Server{Store: s, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}).Handler())
 	t.Cleanup(srv.Close)
 	c := client.New(srv.URL, key)

@@ -44,7 +44,7 @@ func TestRespond(t *testing.T) {
 	var got map[string]any
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method != "POST" || r.URL.Path != "/v1/responses" || r.Header.Get("Authorization") != "Bearer sk-test" {
-			writeJSON(w, 400, map[string]any{"error": map[string]any{"message": "bad request shape"}})
+			writeJSON(w, 400, llmError("bad request shape"))
 			return
 		}
 		json.NewDecoder(r.Body).Decode(&got)
@@ -73,12 +73,11 @@ func TestRespondErrors(t *testing.T) {
 		}
 	})
 	t.Run("RetriesRateLimitAndServerErrors", func(t *testing.T) {
-		var calls atomic.Int32
-		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			switch calls.Add(1) {
+		c, calls := llmServer(t, func(call int32, w http.ResponseWriter, _ *http.Request) {
+			switch call {
 			case 1:
 				w.Header().Set("Retry-After", "0")
-				writeJSON(w, 429, map[string]any{"error": map[string]any{"message": "Rate limit reached"}})
+				writeJSON(w, 429, llmError("Rate limit reached"))
 			case 2:
 				w.Header().Set("Retry-After-Ms", "1")
 				writeJSON(w, 503, map[string]any{"error": "overloaded"})
@@ -87,75 +86,97 @@ func TestRespondErrors(t *testing.T) {
 			default:
 				writeJSON(w, 200, answer("ok"))
 			}
-		}))
-		defer srv.Close()
-		resp, err := testClient(srv.URL).Respond(context.Background(), Request{Model: "m", Input: "x"})
-		if err != nil || resp.Text != "ok" {
-			t.Fatalf("response = %+v, %v", resp, err)
+		})
+		resp, err := c.Respond(context.Background(), Request{Model: "m", Input: "x"})
+		if err != nil {
+			t.Fatal(err)
 		}
-		if got, want := calls.Load(), int32(4); got != want {
-			t.Errorf("calls = %d, want %d", got, want)
+		if resp.Text != "ok" {
+			t.Errorf("text = %q, want ok", resp.Text)
 		}
+		wantCalls(t, calls, 4)
 	})
 	t.Run("GivesUpAfterMaxAttempts", func(t *testing.T) {
-		var calls atomic.Int32
-		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			calls.Add(1)
-			writeJSON(w, 500, map[string]any{"error": map[string]any{"message": "boom"}})
-		}))
-		defer srv.Close()
-		c := testClient(srv.URL)
+		c, calls := llmServer(t, func(_ int32, w http.ResponseWriter, _ *http.Request) {
+			writeJSON(w, 500, llmError("boom"))
+		})
 		c.MaxAttempts = 3
 		_, err := c.Respond(context.Background(), Request{Model: "m", Input: "x"})
 		var uerr *UpstreamError
-		if !errors.As(err, &uerr) || uerr.Status != 500 || err.Error() != "500 boom" {
-			t.Fatalf("err = %v", err)
+		if !errors.As(err, &uerr) {
+			t.Fatalf("err = %v, want an UpstreamError", err)
 		}
-		if got, want := calls.Load(), int32(3); got != want {
-			t.Errorf("calls = %d, want %d", got, want)
+		if uerr.Status != 500 {
+			t.Errorf("status = %d, want 500", uerr.Status)
 		}
+		wantErrorText(t, err, "500 boom")
+		wantCalls(t, calls, 3)
 	})
 	t.Run("ClientErrorsAreFinal", func(t *testing.T) {
-		var calls atomic.Int32
-		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			calls.Add(1)
-			writeJSON(w, 401, map[string]any{"error": map[string]any{"message": "Incorrect API key provided"}})
-		}))
-		defer srv.Close()
-		_, err := testClient(srv.URL).Respond(context.Background(), Request{Model: "m", Input: "x"})
-		if err == nil || err.Error() != "401 Incorrect API key provided" || calls.Load() != 1 {
-			t.Fatalf("err = %v after %d calls", err, calls.Load())
-		}
+		c, calls := llmServer(t, func(_ int32, w http.ResponseWriter, _ *http.Request) {
+			writeJSON(w, 401, llmError("Incorrect API key provided"))
+		})
+		_, err := c.Respond(context.Background(), Request{Model: "m", Input: "x"})
+		wantErrorText(t, err, "401 Incorrect API key provided")
+		wantCalls(t, calls, 1) // a client error is not retried
 	})
 	t.Run("Timeout", func(t *testing.T) {
-		var calls atomic.Int32
-		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			calls.Add(1)
+		c, calls := llmServer(t, func(_ int32, _ http.ResponseWriter, r *http.Request) {
 			io.Copy(io.Discard, r.Body) // so that the server notices the client leaving
 			<-r.Context().Done()        // never answers
-		}))
-		defer srv.Close()
-		c := testClient(srv.URL)
+		})
 		c.Timeout = 20 * time.Millisecond
 		_, err := c.Respond(context.Background(), Request{Model: "m", Input: "x"})
 		var terr *TimeoutError
-		if !errors.As(err, &terr) || err.Error() != "LLM request timed out after 20ms" {
-			t.Fatalf("err = %v", err)
+		if !errors.As(err, &terr) {
+			t.Fatalf("err = %v, want a TimeoutError", err)
 		}
-		if got := calls.Load(); got != 1 {
-			t.Errorf("a timed-out call was retried: %d calls", got)
-		}
+		wantErrorText(t, err, "LLM request timed out after 20ms")
+		wantCalls(t, calls, 1) // a timed-out call is not retried
 	})
 	t.Run("FailedResponse", func(t *testing.T) {
-		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		c, _ := llmServer(t, func(_ int32, w http.ResponseWriter, _ *http.Request) {
 			writeJSON(w, 200, map[string]any{"status": "failed", "error": map[string]any{"message": "model crashed"}})
-		}))
-		defer srv.Close()
-		_, err := testClient(srv.URL).Respond(context.Background(), Request{Model: "m", Input: "x"})
-		if err == nil || err.Error() != "LLM response failed: model crashed" {
-			t.Fatalf("err = %v", err)
-		}
+		})
+		_, err := c.Respond(context.Background(), Request{Model: "m", Input: "x"})
+		wantErrorText(t, err, "LLM response failed: model crashed")
 	})
+}
+
+// llmServer is a fake LLM that hands each call, numbered from 1, to handle.
+// It returns a client of it and the count of calls so far.
+func llmServer(t *testing.T, handle func(call int32, w http.ResponseWriter, r *http.Request)) (*Client, *atomic.Int32) {
+	t.Helper()
+	calls := &atomic.Int32{}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		handle(calls.Add(1), w, r)
+	}))
+	t.Cleanup(srv.Close)
+	return testClient(srv.URL), calls
+}
+
+// wantErrorText checks that err says want.
+func wantErrorText(t *testing.T, err error, want string) {
+	t.Helper()
+	if err == nil {
+		t.Fatalf("no error, want %q", want)
+	}
+	if got := err.Error(); got != want {
+		t.Errorf("err = %q, want %q", got, want)
+	}
+}
+
+// wantCalls checks how many calls the fake LLM had.
+func wantCalls(t *testing.T, calls *atomic.Int32, want int32) {
+	t.Helper()
+	if got := calls.Load(); got != want {
+		t.Errorf("calls = %d, want %d", got, want)
+	}
+}
+
+// llmError is the body of an error answer of the Responses API.
+func llmError(message string) map[string]any {
+	return map[string]any{"error": map[string]any{"message": message}}
 }
 
 func TestPool(t *testing.T) {

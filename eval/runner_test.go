@@ -4,32 +4,19 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/strata-eval/strata"
-	"github.com/strata-eval/strata/sqlite"
+	"github.com/strata-eval/strata/internal/testkit"
 )
 
 // TestRunPages: a run reads and scores its items a page at a time, pages
 // bounded by bytes, and still scores and writes every item.
 func TestRunPages(t *testing.T) {
 	ctx := context.Background()
-	s, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "strata.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	_, secret, err := s.CreateKey(ctx, strata.KeyCreate{ProjectName: "p", Role: strata.RoleOwner})
-	if err != nil {
-		t.Fatal(err)
-	}
-	p, err := s.Authenticate(ctx, secret)
-	if err != nil {
-		t.Fatal(err)
-	}
-	a := p.Actor()
+	s := testkit.SQLite(t)
+	a := testkit.Owner(t, s, "p")
 	d, err := s.CreateDataset(ctx, a, strata.DatasetCreate{Name: "pages"})
 	if err != nil {
 		t.Fatal(err)

@@ -6,6 +6,7 @@ import (
 
 	"github.com/strata-eval/strata"
 	"github.com/strata-eval/strata/internal/pgtest"
+	"github.com/strata-eval/strata/internal/testkit"
 	"github.com/strata-eval/strata/postgres"
 )
 
@@ -18,15 +19,8 @@ func TestLargeImportAnalyzes(t *testing.T) {
 	}
 	defer s.Close()
 	ctx := t.Context()
-	_, secret, err := s.CreateKey(ctx, strata.KeyCreate{ProjectName: "p", Role: strata.RoleOwner, UserName: "Ada"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	p, err := s.Authenticate(ctx, secret)
-	if err != nil {
-		t.Fatal(err)
-	}
-	d, err := s.CreateDataset(ctx, p.Actor(), strata.DatasetCreate{Name: "big"})
+	a := testkit.Owner(t, s, "p")
+	d, err := s.CreateDataset(ctx, a, strata.DatasetCreate{Name: "big"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -44,7 +38,7 @@ func TestLargeImportAnalyzes(t *testing.T) {
 	for i := range src {
 		src[i] = strata.ItemInput{Input: fmt.Sprintf("question %d", i)}
 	}
-	if _, err := s.ImportItems(ctx, p.Actor(), d.ID, &src, strata.WriteOptions{}); err != nil {
+	if _, err := s.ImportItems(ctx, a, d.ID, &src, strata.WriteOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	if n := reltuples(); n < 5_000 {

@@ -3,31 +3,19 @@ package sqlite_test
 import (
 	"errors"
 	"fmt"
-	"path/filepath"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/strata-eval/strata"
+	"github.com/strata-eval/strata/internal/testkit"
 	"github.com/strata-eval/strata/sqlite"
 )
 
 func openWithActor(t *testing.T) (*sqlite.Store, strata.Actor) {
 	t.Helper()
-	s, err := sqlite.Open(t.Context(), filepath.Join(t.TempDir(), "strata.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close() })
-	_, secret, err := s.CreateKey(t.Context(), strata.KeyCreate{ProjectName: "p", Role: strata.RoleOwner, UserName: "Ada"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	p, err := s.Authenticate(t.Context(), secret)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return s, p.Actor()
+	s := testkit.SQLite(t)
+	return s, testkit.Owner(t, s, "p")
 }
 
 // Writes are acknowledged only after a flush begun after their commit, and

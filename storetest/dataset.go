@@ -58,19 +58,12 @@ func testDatasets(t *testing.T, open Opener) {
 	t.Run("OtherProjectIsNotFound", func(t *testing.T) {
 		f := newFixture(t, open)
 		d := f.dataset("qa")
-		_, secret, err := f.s.CreateKey(f.ctx, strata.KeyCreate{ProjectName: "other", Role: strata.RoleOwner, UserName: "Eve"})
-		if err != nil {
-			t.Fatal(err)
-		}
-		eve, err := f.s.Authenticate(f.ctx, secret)
-		if err != nil {
-			t.Fatal(err)
-		}
-		_, err = f.s.FindDataset(f.ctx, eve.ProjectID, d.ID)
+		eve := f.otherProject()
+		_, err := f.s.FindDataset(f.ctx, eve.ProjectID, d.ID)
 		wantCode(t, err, strata.ENOTFOUND)
-		_, err = f.s.CreateItem(f.ctx, eve.Actor(), d.ID, strata.ItemInput{Input: "x"}, strata.WriteOptions{})
+		_, err = f.s.CreateItem(f.ctx, eve, d.ID, strata.ItemInput{Input: "x"}, strata.WriteOptions{})
 		wantCode(t, err, strata.ENOTFOUND)
-		err = f.s.DeleteDataset(f.ctx, eve.Actor(), d.ID)
+		err = f.s.DeleteDataset(f.ctx, eve, d.ID)
 		wantCode(t, err, strata.ENOTFOUND)
 		list, err := f.s.ListDatasets(f.ctx, eve.ProjectID, strata.DatasetFilter{})
 		if err != nil {

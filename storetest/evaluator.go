@@ -144,26 +144,19 @@ func testEvaluatorCRUD(t *testing.T, open Opener) {
 	t.Run("OtherProjectIsNotFound", func(t *testing.T) {
 		f := newFixture(t, open)
 		e := f.evaluator("mine", "bleu")
-		_, secret, err := f.s.CreateKey(f.ctx, strata.KeyCreate{ProjectName: "other", Role: strata.RoleOwner, UserName: "Eve"})
-		if err != nil {
-			t.Fatal(err)
-		}
-		eve, err := f.s.Authenticate(f.ctx, secret)
-		if err != nil {
-			t.Fatal(err)
-		}
-		_, err = f.s.FindEvaluator(f.ctx, eve.ProjectID, e.ID)
+		eve := f.otherProject()
+		_, err := f.s.FindEvaluator(f.ctx, eve.ProjectID, e.ID)
 		wantCode(t, err, strata.ENOTFOUND)
-		_, err = f.s.UpdateEvaluator(f.ctx, eve.Actor(), e.ID, strata.EvaluatorUpdate{Name: "x", Type: "bleu", Mode: "x",
+		_, err = f.s.UpdateEvaluator(f.ctx, eve, e.ID, strata.EvaluatorUpdate{Name: "x", Type: "bleu", Mode: "x",
 			Params: json.RawMessage(`{}`), Filters: json.RawMessage(`[]`)})
 		wantCode(t, err, strata.ENOTFOUND)
-		wantCode(t, f.s.DeleteEvaluator(f.ctx, eve.Actor(), e.ID), strata.ENOTFOUND)
+		wantCode(t, f.s.DeleteEvaluator(f.ctx, eve, e.ID), strata.ENOTFOUND)
 		// Nor can it go into a dataset of the other project.
-		d, err := f.s.CreateDataset(f.ctx, eve.Actor(), strata.DatasetCreate{Name: "theirs"})
+		d, err := f.s.CreateDataset(f.ctx, eve, strata.DatasetCreate{Name: "theirs"})
 		if err != nil {
 			t.Fatal(err)
 		}
-		_, err = f.s.AttachEvaluator(f.ctx, eve.Actor(), d.ID, strata.EvaluatorAttach{EvaluatorID: e.ID})
+		_, err = f.s.AttachEvaluator(f.ctx, eve, d.ID, strata.EvaluatorAttach{EvaluatorID: e.ID})
 		wantMessage(t, err, strata.ENOTFOUND, "Evaluator not found")
 	})
 }

@@ -1,21 +1,12 @@
 package web_test
 
 import (
-	"context"
-	"fmt"
-	"net/http"
-	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strings"
 	"testing"
-	"time"
 
 	"github.com/chromedp/chromedp"
-
-	"github.com/strata-eval/strata/api"
-	"github.com/strata-eval/strata/web"
 )
 
 // chromium finds Debian's Chromium; the tests never download a browser.
@@ -53,82 +44,19 @@ func artifacts(t *testing.T) string {
 // what the page shows after each step. It writes screenshots of the main
 // pages at 360 and 1440 pixels wide.
 func TestBrowser(t *testing.T) {
-	exe := chromium(t)
-	s := newSite(t)
-	root := http.NewServeMux()
-	root.Handle("/v1/", (&api.Server{Store: s.store}).Handler())
-	root.Handle("/", (&web.Server{Store: s.store}).Handler())
-	srv := httptest.NewServer(root)
-	defer srv.Close()
-
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(exe), chromedp.NoSandbox, chromedp.DisableGPU,
-		chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true), chromedp.Flag("disable-quic", true),
-		chromedp.UserDataDir(t.TempDir()), chromedp.WindowSize(1440, 1000))
-	actx, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
-	defer cancel()
-	ctx, cancel := chromedp.NewContext(actx)
-	defer cancel()
-	ctx, cancel = context.WithTimeout(ctx, 2*time.Minute)
-	defer cancel()
+	b := newBrowser(t)
 	file := filepath.Join(t.TempDir(), "cases.csv")
-	os.WriteFile(file, []byte("input,ground_truth,output\n\"Can I, maybe, return shoes?\",Yes,Sure\nWhere is my order?,In transit,\n\"Multi\nline\",,\n"), 0o644)
-	shots := artifacts(t)
-	type step = chromedp.Action[chromedp.Void]
-	shoot := func(name string) step {
-		return chromedp.Func(func(ctx context.Context, _ *chromedp.Target) error {
-			for _, width := range []int{360, 1440} {
-				if err := chromedp.Do(ctx, chromedp.EmulateViewport(int64(width), 900)); err != nil {
-					return err
-				}
-				png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
-				if err != nil {
-					return err
-				}
-				if err := os.WriteFile(filepath.Join(shots, fmt.Sprintf("%s-%d.png", name, width)), png, 0o644); err != nil {
-					return err
-				}
-			}
-			return chromedp.Do(ctx, chromedp.EmulateViewport(1440, 1000))
-		})
+	if err := os.WriteFile(file, []byte("input,ground_truth,output\n\"Can I, maybe, return shoes?\",Yes,Sure\nWhere is my order?,In transit,\n\"Multi\nline\",,\n"), 0o644); err != nil {
+		t.Fatal(err)
 	}
-	text := func(want string) step {
-		return chromedp.Func(func(ctx context.Context, _ *chromedp.Target) error {
-			deadline := time.Now().Add(20 * time.Second)
-			for {
-				// While a form submission navigates, the old page's context
-				// goes away: read again until the new page shows.
-				body, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("body")))
-				if err == nil && strings.Contains(body, want) {
-					return nil
-				}
-				if time.Now().After(deadline) {
-					return fmt.Errorf("the page does not show %q (%v):\n%s", want, err, body)
-				}
-				time.Sleep(100 * time.Millisecond)
-			}
-		})
-	}
-	eval := func(js string) step {
-		return chromedp.Func(func(ctx context.Context, _ *chromedp.Target) error {
-			_, err := chromedp.Run(ctx, chromedp.Evaluate[any](js))
-			return err
-		})
-	}
-	run := func(name string, steps ...step) {
-		t.Helper()
-		if err := chromedp.Do(ctx, steps...); err != nil {
-			t.Fatalf("%s: %v", name, err)
-		}
-	}
+	run, text, shoot := b.run, b.text, b.shoot
 	css := func(s string) chromedp.CSS { return chromedp.CSS(s) }
 	xpath := func(s string) chromedp.Search { return chromedp.Search(s) }
 
 	run("sign in",
-		chromedp.Navigate(srv.URL+"/datasets"),
+		chromedp.Navigate(b.url+"/datasets"),
 		chromedp.WaitVisible(css("#key")),
-		chromedp.SendKeys(css("#key"), s.owner),
+		chromedp.SendKeys(css("#key"), b.site.owner),
 		chromedp.Submit(css("#key")),
 		text("No dataset"))
 	run("create a dataset",
@@ -170,19 +98,20 @@ func TestBrowser(t *testing.T) {
 		chromedp.Submit(css("#from")),
 		text("1 modified"), text("2 unchanged"),
 		shoot("compare"))
-	run("restore version 2",
+	run("the versions page",
 		chromedp.Click(xpath(`//nav[@class="tabs"]/a[text()="Versions"]`)),
 		text("Version 3"),
-		shoot("versions"),
-		// The confirmation dialog is answered yes.
-		eval(`window.confirm = () => true`),
+		shoot("versions"))
+	// The confirmation dialog is answered yes.
+	b.eval(`window.confirm = () => true`)
+	run("restore version 2",
 		chromedp.Click(xpath(`//li[.//strong[text()="Version 2"]]//button[text()="Restore"]`)),
 		text("Restored: the dataset is now version 4."), text("Can I, maybe, return shoes?"))
 	run("the version list shows where the restore came from",
 		chromedp.Click(xpath(`//nav[@class="tabs"]/a[text()="Versions"]`)),
 		text("restored from version 2"))
 	run("the dataset list",
-		chromedp.Navigate(srv.URL+"/datasets"),
+		chromedp.Navigate(b.url+"/datasets"),
 		text("support bot"),
 		shoot("datasets"))
 }

@@ -2,19 +2,13 @@ package web_test
 
 import (
 	"bytes"
-	"context"
 	"fmt"
 	"mime/multipart"
 	"net/http"
-	"net/http/cookiejar"
-	"net/http/httptest"
 	"net/url"
-	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/strata-eval/strata"
-	"github.com/strata-eval/strata/sqlite"
 	"github.com/strata-eval/strata/web"
 )
 
@@ -31,9 +25,7 @@ func TestStaticListsNoDirectory(t *testing.T) {
 }
 
 func TestTruncatedUpload(t *testing.T) {
-	s := newSite(t)
-	s.signin(t, s.owner)
-	token := csrf(t, s.get(t, "/datasets"))
+	s, token := signedIn(t)
 	p := s.post(t, "/datasets", url.Values{"csrf": {token}, "name": {"cut"}})
 	ds := p.url
 
@@ -60,22 +52,8 @@ func TestTruncatedUpload(t *testing.T) {
 func TestSafeCSVExport(t *testing.T) {
 	for _, safe := range []bool{false, true} {
 		t.Run(fmt.Sprint("SafeCSV=", safe), func(t *testing.T) {
-			store, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "strata.db"))
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { store.Close() })
-			s := &site{store: store}
-			_, s.owner, err = store.CreateKey(context.Background(), strata.KeyCreate{ProjectName: "main", Role: strata.RoleOwner})
-			if err != nil {
-				t.Fatal(err)
-			}
-			s.Server = httptest.NewServer((&web.Server{Store: store, SafeCSV: safe}).Handler())
-			t.Cleanup(s.Close)
-			jar, _ := cookiejar.New(nil)
-			s.client = &http.Client{Jar: jar}
-			s.signin(t, s.owner)
-			token := csrf(t, s.get(t, "/datasets"))
+			s := newSiteWith(t, func(w *web.Server) { w.SafeCSV = safe })
+			token := s.signinOwner(t)
 			ds := s.post(t, "/datasets", url.Values{"csrf": {token}, "name": {"formulas"}}).url
 			s.post(t, ds+"/items", url.Values{"csrf": {token}, "input": {"=1+1"}})
 			s.post(t, ds+"/save", url.Values{"csrf": {token}})

@@ -33,9 +33,7 @@ func (s *site) upload(t *testing.T, path, token string, fields [][2]string, name
 }
 
 func TestImportPreview(t *testing.T) {
-	s := newSite(t)
-	s.signin(t, s.owner)
-	token := csrf(t, s.get(t, "/datasets"))
+	s, token := signedIn(t)
 	ds := s.post(t, "/datasets", url.Values{"csrf": {token}, "name": {"faq"}}).url
 	const file = "id,question,answer,notes\n1,What is 2+2?,4,easy\n2,Capital of France?,Paris,\n"
 

@@ -64,9 +64,7 @@ func runJSONEvaluator(t *testing.T, s *site, datasetID string) *strata.Principal
 }
 
 func TestItemPage(t *testing.T) {
-	s := newSite(t)
-	s.signin(t, s.owner)
-	token := csrf(t, s.get(t, "/datasets"))
+	s, token := signedIn(t)
 	ds := newDataset(t, s, token, "Can I return shoes?")
 	item := itemRow.FindStringSubmatch(s.get(t, ds).body)[1]
 	s.post(t, ds+"/items/"+item, url.Values{"csrf": {token}, "input": {"Can I return old shoes?"}, "groundTruth": {"Yes"}})
@@ -109,9 +107,7 @@ func TestItemPage(t *testing.T) {
 }
 
 func TestItemPageResults(t *testing.T) {
-	s := newSite(t)
-	s.signin(t, s.owner)
-	token := csrf(t, s.get(t, "/datasets"))
+	s, token := signedIn(t)
 	ds, ids := evaluated(t, s, token)
 	for i, want := range []string{
 		`<span class="outcome outcome-pass">pass</span> <strong>Valid JSON</strong>`,
@@ -128,9 +124,7 @@ func TestItemPageResults(t *testing.T) {
 // TestItemPageLongHistory: the timeline shows the newest revisions only,
 // and says so.
 func TestItemPageLongHistory(t *testing.T) {
-	s := newSite(t)
-	s.signin(t, s.owner)
-	token := csrf(t, s.get(t, "/datasets"))
+	s, token := signedIn(t)
 	ds := newDataset(t, s, token, "edit 0")
 	item := itemRow.FindStringSubmatch(s.get(t, ds).body)[1]
 	for i := 1; i <= 24; i++ {
@@ -147,9 +141,7 @@ func TestItemPageLongHistory(t *testing.T) {
 // TestItemPageFields: the item page shows the item's splits, external id
 // and metadata.
 func TestItemPageFields(t *testing.T) {
-	s := newSite(t)
-	s.signin(t, s.owner)
-	token := csrf(t, s.get(t, "/datasets"))
+	s, token := signedIn(t)
 	ds := newDataset(t, s, token, "Is shipping free?")
 	item := itemRow.FindStringSubmatch(s.get(t, ds).body)[1]
 	s.post(t, ds+"/items/"+item, url.Values{"csrf": {token}, "input": {"Is shipping free?"},

@@ -8,9 +8,7 @@ import (
 )
 
 func TestItemFieldsPages(t *testing.T) {
-	s := newSite(t)
-	s.signin(t, s.owner)
-	token := csrf(t, s.get(t, "/datasets"))
+	s, token := signedIn(t)
 	p := s.post(t, "/datasets", url.Values{"csrf": {token}, "name": {"fields"}})
 	ds := p.url
 	p = s.post(t, ds+"/items", url.Values{"csrf": {token}, "input": {"Is shipping free?"}, "splits": {"test, train"},

@@ -9,9 +9,7 @@ import (
 )
 
 func TestItemsTable(t *testing.T) {
-	s := newSite(t)
-	s.signin(t, s.owner)
-	token := csrf(t, s.get(t, "/datasets"))
+	s, token := signedIn(t)
 	var inputs []string
 	for i := range 60 {
 		inputs = append(inputs, fmt.Sprintf("question %02d", i+1))

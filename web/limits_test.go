@@ -9,7 +9,6 @@ import (
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -17,7 +16,7 @@ import (
 
 	"github.com/strata-eval/strata"
 	"github.com/strata-eval/strata/api"
-	"github.com/strata-eval/strata/sqlite"
+	"github.com/strata-eval/strata/internal/testkit"
 	"github.com/strata-eval/strata/web"
 )
 
@@ -36,8 +35,7 @@ func wantStatus(t *testing.T, p page, status int, text string) {
 // dataset's path and the CSRF token.
 func (s *site) newDataset(t *testing.T, name string) (string, string) {
 	t.Helper()
-	s.signin(t, s.owner)
-	token := csrf(t, s.get(t, "/datasets"))
+	token := s.signinOwner(t)
 	p := s.post(t, "/datasets", url.Values{"csrf": {token}, "name": {name}})
 	if p.status != http.StatusOK {
 		t.Fatalf("create dataset: %d", p.status)
@@ -230,13 +228,9 @@ func TestResultCellsFollowSlotConfigs(t *testing.T) {
 // waits for more, then writes in another project.
 func TestUploadHoldsNoWriteLock(t *testing.T) {
 	ctx := context.Background()
-	store, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "strata.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer store.Close()
-	_, owner, _ := store.CreateKey(ctx, strata.KeyCreate{ProjectName: "main", Role: strata.RoleOwner, UserName: "O"})
-	_, other, _ := store.CreateKey(ctx, strata.KeyCreate{ProjectName: "other", Role: strata.RoleOwner, UserName: "P"})
+	store := testkit.SQLite(t)
+	owner := testkit.Key(t, store, "main", strata.RoleOwner, "O")
+	other := testkit.Key(t, store, "other", strata.RoleOwner, "P")
 	ln := &watchListener{Listener: mustListen(t), waiting: make(chan int64, 16)}
 	srv := httptest.NewUnstartedServer((&web.Server{Store: store}).Handler())
 	srv.Listener = ln

@@ -4,11 +4,13 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/strata-eval/strata"
+	"github.com/strata-eval/strata/internal/testkit"
 	"github.com/strata-eval/strata/web"
 )
 
@@ -19,10 +21,7 @@ func TestPageAuthMatrix(t *testing.T) {
 	var ws *web.Server
 	s := newSiteWith(t, func(w *web.Server) { ws = w })
 	ctx := context.Background()
-	_, other, err := s.store.CreateKey(ctx, strata.KeyCreate{ProjectName: "other", Role: strata.RoleOwner, UserName: "Otto"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	other := testkit.Key(t, s.store, "other", strata.RoleOwner, "Otto")
 	open := func(t *testing.T, key string, ttl time.Duration) string {
 		t.Helper()
 		id, _, err := s.store.CreateSession(ctx, key, ttl)
@@ -39,8 +38,11 @@ func TestPageAuthMatrix(t *testing.T) {
 	signin := func(_ web.Route, res *http.Response) bool {
 		return res.StatusCode == http.StatusSeeOther && strings.HasPrefix(res.Header.Get("Location"), "/signin?next=")
 	}
+	// Every resource a path names exists (package testkit): a session that
+	// may use the page gets neither 401, 403 nor 404, nor the sign-in page.
 	allowed := func(_ web.Route, res *http.Response) bool {
-		return res.StatusCode < 500 && res.StatusCode != 401 && res.StatusCode != 403 && !signin(web.Route{}, res)
+		return res.StatusCode < 500 && res.StatusCode != 401 && res.StatusCode != 403 && res.StatusCode != 404 &&
+			!signin(web.Route{}, res)
 	}
 	kinds := []kind{
 		{"NoSession", func(*testing.T) string { return "" }, signin},
@@ -88,22 +90,14 @@ func TestPageAuthMatrix(t *testing.T) {
 		for _, k := range kinds {
 			t.Run(strings.ReplaceAll(r.Pattern, "/", "_")+"/"+k.name, func(t *testing.T) {
 				// Fresh fixtures each time: a page may delete what it names.
-				params := s.fixtures(t)
-				path := pattern
-				for {
-					open := strings.Index(path, "{")
-					if open < 0 {
-						break
-					}
-					end := strings.Index(path, "}")
-					value, ok := params[path[open+1:end]]
-					if !ok {
-						value = strata.NewID() // names nothing
-					}
-					path = path[:open] + value + path[end+1:]
+				f := testkit.NewFixtures(t, s.store, s.owner)
+				path, err := testkit.Expand(pattern, map[string]string{"id": f.DatasetID, "itemId": f.ItemID,
+					"n": strconv.Itoa(f.VersionNumber), "tag": f.Tag, "slot": strconv.Itoa(f.Slot), "runId": f.RunID})
+				if err != nil {
+					t.Fatalf("%v: add it to the fixtures", err)
 				}
 				cookie := &http.Cookie{Name: "strata_session", Value: k.session(t)}
-				form := url.Values{"csrf": {"none"}, "name": {"matrix"}, "input": {"x"}, "tag": {"matrix-2"}}
+				form := url.Values{"csrf": {"none"}, "name": {"matrix"}, "input": {"x"}, "tag": {"matrix-2"}, "evaluatorId": {f.FreeEvaluatorID}}
 				if method == http.MethodPost && cookie.Value != "" {
 					if res := s.getWith(t, "/datasets", cookie); res.StatusCode == http.StatusOK {
 						form.Set("csrf", s.csrfOf(t, cookie))
@@ -133,29 +127,6 @@ func TestPageAuthMatrix(t *testing.T) {
 			})
 		}
 	}
-}
-
-// fixtures creates a dataset of the main project with an item, and returns
-// the values of the path parameters the pages use.
-func (s *site) fixtures(t *testing.T) map[string]string {
-	t.Helper()
-	ctx := context.Background()
-	p, err := s.store.Authenticate(ctx, s.owner)
-	if err != nil {
-		t.Fatal(err)
-	}
-	d, err := s.store.CreateDataset(ctx, p.Actor(), strata.DatasetCreate{Name: "matrix " + strata.NewID()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	it, err := s.store.CreateItem(ctx, p.Actor(), d.ID, strata.ItemInput{Input: "x"}, strata.WriteOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, _, err := s.store.TagVersion(ctx, p.Actor(), d.ID, "1", "matrix"); err != nil {
-		t.Fatal(err)
-	}
-	return map[string]string{"id": d.ID, "itemId": it.ID, "n": "1", "tag": "matrix", "slot": "1"}
 }
 
 // csrfOf reads the CSRF token of a session from a page.

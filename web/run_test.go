@@ -11,9 +11,7 @@ import (
 var runLink = regexp.MustCompile(`href="(/datasets/[0-9a-f-]{36}/evaluators/runs/[0-9a-f-]{36})"`)
 
 func TestRunPage(t *testing.T) {
-	s := newSite(t)
-	s.signin(t, s.owner)
-	token := csrf(t, s.get(t, "/datasets"))
+	s, token := signedIn(t)
 	ds, _ := evaluated(t, s, token)
 
 	evaluators := s.get(t, ds+"/evaluators")
@@ -54,9 +52,7 @@ func TestRunPage(t *testing.T) {
 }
 
 func TestRunPagePaged(t *testing.T) {
-	s := newSite(t)
-	s.signin(t, s.owner)
-	token := csrf(t, s.get(t, "/datasets"))
+	s, token := signedIn(t)
 	ds := s.post(t, "/datasets", url.Values{"csrf": {token}, "name": {"many"}}).url
 	for i := range 30 {
 		s.post(t, ds+"/items", url.Values{"csrf": {token}, "input": {fmt.Sprintf("case %02d", i+1)}, "output": {"not json"}})

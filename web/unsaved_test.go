@@ -29,9 +29,7 @@ func newDataset(t *testing.T, s *site, token string, inputs ...string) string {
 }
 
 func TestUnsavedChanges(t *testing.T) {
-	s := newSite(t)
-	s.signin(t, s.owner)
-	token := csrf(t, s.get(t, "/datasets"))
+	s, token := signedIn(t)
 	ds := newDataset(t, s, token, "first question", "second question")
 
 	t.Run("NoneAfterSave", func(t *testing.T) {
@@ -88,9 +86,7 @@ func TestUnsavedChanges(t *testing.T) {
 // TestManyChanges: past maxCountedChanges, the header and the version page
 // say how many changes the item counts show, without reading them.
 func TestManyChanges(t *testing.T) {
-	s := newSite(t)
-	s.signin(t, s.owner)
-	token := csrf(t, s.get(t, "/datasets"))
+	s, token := signedIn(t)
 	ds := newDataset(t, s, token)
 	ctx := context.Background()
 	owner, err := s.store.Authenticate(ctx, s.owner)

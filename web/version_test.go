@@ -8,9 +8,7 @@ import (
 )
 
 func TestVersionPage(t *testing.T) {
-	s := newSite(t)
-	s.signin(t, s.owner)
-	token := csrf(t, s.get(t, "/datasets"))
+	s, token := signedIn(t)
 	ds := newDataset(t, s, token, "keep me", "change me", "remove me")
 	body := s.get(t, ds).body
 	rows := itemRow.FindAllStringSubmatch(body, -1)

@@ -1,10 +1,8 @@
 package web_test
 
 import (
-	"bytes"
 	"context"
 	"io"
-	"mime/multipart"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
@@ -93,6 +91,21 @@ func (s *site) signin(t *testing.T, key string) {
 	}
 }
 
+// signinOwner signs the owner in and returns the session's CSRF token.
+func (s *site) signinOwner(t *testing.T) string {
+	t.Helper()
+	s.signin(t, s.owner)
+	return csrf(t, s.get(t, "/datasets"))
+}
+
+// signedIn is a new site with its owner signed in, and the session's CSRF
+// token.
+func signedIn(t *testing.T) (*site, string) {
+	t.Helper()
+	s := newSite(t)
+	return s, s.signinOwner(t)
+}
+
 var csrfField = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
 
 func csrf(t *testing.T, p page) string {
@@ -146,9 +159,7 @@ func TestSignIn(t *testing.T) {
 }
 
 func TestFlow(t *testing.T) {
-	s := newSite(t)
-	s.signin(t, s.owner)
-	token := csrf(t, s.get(t, "/datasets"))
+	s, token := signedIn(t)
 
 	// A form without the token is refused, and changes nothing.
 	if p := s.post(t, "/datasets", url.Values{"name": {"forged"}}); p.status != http.StatusForbidden {
@@ -159,17 +170,8 @@ func TestFlow(t *testing.T) {
 	ds := p.url
 
 	// Import a file, streamed from a multipart form.
-	var body bytes.Buffer
-	mw := multipart.NewWriter(&body)
-	mw.WriteField("csrf", token)
-	fw, _ := mw.CreateFormFile("file", "cases.csv")
-	fw.Write([]byte("input,ground_truth\n\"Can I, maybe, return shoes?\",Yes\nWhere is my order?,\n"))
-	mw.Close()
-	res, err := s.client.Post(s.URL+ds+"/import?csrf="+url.QueryEscape(token), mw.FormDataContentType(), &body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	p = read(t, res)
+	p = s.upload(t, ds+"/import", token, [][2]string{{"csrf", token}}, "cases.csv",
+		"input,ground_truth\n\"Can I, maybe, return shoes?\",Yes\nWhere is my order?,\n")
 	wantText(t, p, "Imported 2 items.", "Can I, maybe, return shoes?", "Where is my order?")
 	if strings.Contains(p.body, "No dataset") {
 		t.Fatal("import page is the list")
@@ -223,9 +225,7 @@ func TestFlow(t *testing.T) {
 }
 
 func TestViewer(t *testing.T) {
-	s := newSite(t)
-	s.signin(t, s.owner)
-	token := csrf(t, s.get(t, "/datasets"))
+	s, token := signedIn(t)
 	ds := s.post(t, "/datasets", url.Values{"csrf": {token}, "name": {"ro"}}).url
 	s.post(t, ds+"/items", url.Values{"csrf": {token}, "input": {"q"}})
 
@@ -244,9 +244,7 @@ func TestViewer(t *testing.T) {
 }
 
 func TestEvaluatorsPage(t *testing.T) {
-	s := newSite(t)
-	s.signin(t, s.owner)
-	token := csrf(t, s.get(t, "/datasets"))
+	s, token := signedIn(t)
 	ds := s.post(t, "/datasets", url.Values{"csrf": {token}, "name": {"evals"}}).url
 	p := s.get(t, ds+"/evaluators")
 	wantText(t, p, "No custom evaluator", "No run yet.")
@@ -269,9 +267,7 @@ func TestEvaluatorsPage(t *testing.T) {
 }
 
 func TestDatasetPageShowsSlug(t *testing.T) {
-	s := newSite(t)
-	s.signin(t, s.owner)
-	token := csrf(t, s.get(t, "/datasets"))
+	s, token := signedIn(t)
 	p := s.post(t, "/datasets", url.Values{"csrf": {token}, "name": {"Support Bot"}})
 	wantText(t, p, "slug <code>support-bot</code>")
 }

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
-	"io"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -64,7 +63,7 @@ func hasRow(table, scenario, size string) bool {
 // TestBenchRefusesData: the benchmark runs on a fresh database only.
 func TestBenchRefusesData(t *testing.T) {
 	dsn := testDSN(t)
-	m, _ := runServe(t, dsn) // a server's database, with its first key
+	m := runServe(t, dsn) // a server's database, with its first key
 	m.Close()
 	var stdout, stderr bytes.Buffer
 	err := run(context.Background(), []string{"bench", "--quiet", "--sizes", "100", "--db", dsn}, &stdout, &stderr)
@@ -98,18 +97,8 @@ func TestBenchLoopbackOnly(t *testing.T) {
 
 // TestBenchLoad runs a short load test and a raw import against a server.
 func TestBenchLoad(t *testing.T) {
-	var stdout bytes.Buffer
-	m := NewMain(&stdout, io.Discard)
-	if err := m.ParseFlags([]string{"--addr", "127.0.0.1:0", "--db", filepath.Join(t.TempDir(), "strata.db"),
-		"--rate-per-key", "-1", "--max-concurrent-per-key", "-1"}); err != nil {
-		t.Fatal(err)
-	}
-	if err := m.Run(t.Context()); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { m.Close() })
-	key := strings.Fields(stdout.String()[strings.Index(stdout.String(), "strata_"):])[0]
-	base := "http://" + m.Listener.Addr().String()
+	m := runServe(t, filepath.Join(t.TempDir(), "strata.db"), "--rate-per-key", "-1", "--max-concurrent-per-key", "-1")
+	key, base := m.ownerKey(t), m.base()
 	var out, stderr bytes.Buffer
 	if err := run(context.Background(), []string{"bench", "--quiet", "--http", base, "--key", key, "--concurrency", "4",
 		"--duration", "2s", "--max-requests", "300", "--datasets", "2", "--items", "20"}, &out, &stderr); err != nil {
@@ -133,20 +122,10 @@ func TestBenchLoad(t *testing.T) {
 // TestBenchLoadRefused: a load test whose requests the server refuses fails,
 // and says with which statuses.
 func TestBenchLoadRefused(t *testing.T) {
-	var stdout bytes.Buffer
-	m := NewMain(&stdout, io.Discard)
 	// The setup's few requests fit in the burst; the load's do not.
-	if err := m.ParseFlags([]string{"--addr", "127.0.0.1:0", "--db", filepath.Join(t.TempDir(), "strata.db"),
-		"--rate-per-key", "0.001", "--burst-per-key", "20"}); err != nil {
-		t.Fatal(err)
-	}
-	if err := m.Run(t.Context()); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { m.Close() })
-	key := strings.Fields(stdout.String()[strings.Index(stdout.String(), "strata_"):])[0]
+	m := runServe(t, filepath.Join(t.TempDir(), "strata.db"), "--rate-per-key", "0.001", "--burst-per-key", "20")
 	var out, stderr bytes.Buffer
-	err := run(context.Background(), []string{"bench", "--quiet", "--http", "http://" + m.Listener.Addr().String(), "--key", key,
+	err := run(context.Background(), []string{"bench", "--quiet", "--http", m.base(), "--key", m.ownerKey(t),
 		"--concurrency", "2", "--duration", "1m", "--max-requests", "100", "--datasets", "1", "--items", "5"}, &out, &stderr)
 	if err == nil {
 		t.Fatalf("bench passed a load of 100 requests that the server refused:\n%s", out.String())

@@ -168,9 +168,8 @@ func TestServeBindsBeforeTheKey(t *testing.T) {
 		t.Fatalf("serve on a busy port printed a key: %q", stdout.String())
 	}
 	// The next start, on a free port, gives the key.
-	_, out := runServe(t, dsn)
-	if !strings.Contains(out.String(), "strata_") {
-		t.Fatalf("the next start printed no key: %q", out.String())
+	if out := runServe(t, dsn).stdout.String(); !strings.Contains(out, "strata_") {
+		t.Fatalf("the next start printed no key: %q", out)
 	}
 }
 
@@ -261,31 +260,16 @@ func TestRedactDSN(t *testing.T) {
 		// The test cluster trusts local connections: the password is
 		// sent, and ignored.
 		dsn := strings.Replace(testDSN(t), "@", ":s3cret@", 1)
-		var stdout, stderr bytes.Buffer
-		m := NewMain(&stdout, &stderr)
-		if err := m.ParseFlags([]string{"--addr", "127.0.0.1:0", "--db", dsn}); err != nil {
-			t.Fatal(err)
-		}
-		if err := m.Run(t.Context()); err != nil {
-			t.Fatal(err)
-		}
+		m := runServe(t, dsn)
 		m.Close()
-		if log := stderr.String(); strings.Contains(log, "s3cret") || !strings.Contains(log, ":xxxxx@") {
+		if log := m.stderr.String(); strings.Contains(log, "s3cret") || !strings.Contains(log, ":xxxxx@") {
 			t.Fatalf("start-up log: %s, want the password redacted", log)
 		}
 	})
 }
 
 func TestMaxConnsPerIP(t *testing.T) {
-	var stdout, stderr bytes.Buffer
-	m := NewMain(&stdout, &stderr)
-	if err := m.ParseFlags([]string{"--addr", "127.0.0.1:0", "--db", testDSN(t), "--max-conns-per-ip", "2"}); err != nil {
-		t.Fatal(err)
-	}
-	if err := m.Run(t.Context()); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { m.Close() })
+	m := runServe(t, testDSN(t), "--max-conns-per-ip", "2")
 	addr := m.Listener.Addr().String()
 	// healthz sends one request on conn and reports whether it was answered.
 	healthz := func(conn net.Conn) bool {

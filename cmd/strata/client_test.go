@@ -29,13 +29,8 @@ type clientServer struct {
 
 func newClientServer(t *testing.T) *clientServer {
 	t.Helper()
-	m, stdout := runServe(t, testDSN(t))
-	out := stdout.String()
-	i := strings.Index(out, "strata_")
-	if i < 0 {
-		t.Fatalf("no owner key printed: %q", out)
-	}
-	s := &clientServer{url: "http://" + m.Listener.Addr().String(), key: strings.Fields(out[i:])[0]}
+	m := runServe(t, testDSN(t))
+	s := &clientServer{url: m.base(), key: m.ownerKey(t)}
 	s.api = apiclient.New(s.url, s.key)
 	// Every answer the tests' own client gets is the documented one.
 	s.api.HTTP = &http.Client{Transport: openapitest.Transport(t, nil, s.url)}

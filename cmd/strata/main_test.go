@@ -12,21 +12,55 @@ import (
 	"github.com/strata-eval/strata"
 	apiclient "github.com/strata-eval/strata/client"
 	"github.com/strata-eval/strata/internal/pgtest"
+	"github.com/strata-eval/strata/internal/testkit"
 )
 
-// runServe starts a server on a temporary database and a free port.
-func runServe(t *testing.T, dsn string) (*Main, *bytes.Buffer) {
+// served is a server that Main runs for a test, on a free port, with its
+// output captured.
+type served struct {
+	*Main
+	stdout bytes.Buffer
+	stderr testkit.Buffer // the server's goroutines log while the test reads
+}
+
+// runServe starts a server on the database dsn with more flags, closed
+// when the test ends.
+func runServe(t *testing.T, dsn string, args ...string) *served {
 	t.Helper()
-	var stdout, stderr bytes.Buffer
-	m := NewMain(&stdout, &stderr)
-	if err := m.ParseFlags([]string{"--addr", "127.0.0.1:0", "--db", dsn}); err != nil {
+	return runServeWith(t, dsn, nil, args...)
+}
+
+// runServeWith is runServe with a Main that configure, when not nil, may
+// change once its flags are parsed.
+func runServeWith(t *testing.T, dsn string, configure func(*Main), args ...string) *served {
+	t.Helper()
+	s := &served{}
+	s.Main = NewMain(&s.stdout, &s.stderr)
+	if err := s.ParseFlags(append([]string{"--addr", "127.0.0.1:0", "--db", dsn}, args...)); err != nil {
 		t.Fatal(err)
 	}
-	if err := m.Run(t.Context()); err != nil {
+	if configure != nil {
+		configure(s.Main)
+	}
+	if err := s.Run(t.Context()); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { m.Close() })
-	return m, &stdout
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+// base is the server's URL.
+func (s *served) base() string { return "http://" + s.Listener.Addr().String() }
+
+// ownerKey is the owner key the server printed when it made its database.
+func (s *served) ownerKey(t *testing.T) string {
+	t.Helper()
+	out := s.stdout.String()
+	i := strings.Index(out, "strata_")
+	if i < 0 {
+		t.Fatalf("no owner key printed: %q", out)
+	}
+	return strings.Fields(out[i:])[0]
 }
 
 // testDSN is a new database on the store the tests run on.
@@ -39,14 +73,8 @@ func testDSN(t *testing.T) string {
 
 func TestServe(t *testing.T) {
 	dsn := testDSN(t)
-	m, stdout := runServe(t, dsn)
-	out := stdout.String()
-	i := strings.Index(out, "strata_")
-	if i < 0 {
-		t.Fatalf("no owner key printed: %q", out)
-	}
-	key := strings.Fields(out[i:])[0]
-	base := "http://" + m.Listener.Addr().String()
+	m := runServe(t, dsn)
+	key, base := m.ownerKey(t), m.base()
 
 	c := apiclient.New(base, key)
 	if err := c.Health(t.Context()); err != nil {
@@ -75,9 +103,8 @@ func TestServe(t *testing.T) {
 	}
 
 	// A second start on the same database prints no new key.
-	_, stdout = runServe(t, dsn)
-	if strings.Contains(stdout.String(), "strata_") {
-		t.Fatalf("second start printed a key: %q", stdout.String())
+	if out := runServe(t, dsn).stdout.String(); strings.Contains(out, "strata_") {
+		t.Fatalf("second start printed a key: %q", out)
 	}
 }
 
@@ -114,7 +141,7 @@ func TestKeysCommands(t *testing.T) {
 
 func TestCheckAndBackup(t *testing.T) {
 	dsn := filepath.Join(t.TempDir(), "strata.db")
-	m, _ := runServe(t, dsn)
+	m := runServe(t, dsn)
 	ctx := context.Background()
 	var stdout, stderr bytes.Buffer
 	if _, _, err := m.Store.CreateKey(ctx, strata.KeyCreate{ProjectName: "p", Role: strata.RoleOwner}); err != nil {

@@ -2,7 +2,6 @@ package main
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"encoding/json"
 	"io"
@@ -19,6 +18,7 @@ import (
 
 	apiclient "github.com/strata-eval/strata/client"
 	"github.com/strata-eval/strata/internal/openapitest"
+	"github.com/strata-eval/strata/internal/testkit"
 )
 
 // opsServer is a server started with extra flags, its stderr captured.
@@ -26,7 +26,7 @@ type opsServer struct {
 	m      *Main
 	base   string
 	key    string
-	stderr *syncBuffer
+	stderr *testkit.Buffer
 	// client sends every request on one connection, so that a request is
 	// sent only once the previous one was logged and counted.
 	client *http.Client
@@ -35,43 +35,11 @@ type opsServer struct {
 	api *apiclient.Client
 }
 
-// syncBuffer is a buffer the server's goroutines write while a test reads.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
 func startOps(t *testing.T, args ...string) *opsServer {
 	t.Helper()
-	var stdout bytes.Buffer
-	stderr := &syncBuffer{}
-	m := NewMain(&stdout, stderr)
-	if err := m.ParseFlags(append([]string{"--addr", "127.0.0.1:0", "--db", testDSN(t)}, args...)); err != nil {
-		t.Fatal(err)
-	}
-	if err := m.Run(t.Context()); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { m.Close() })
-	out := stdout.String()
-	i := strings.Index(out, "strata_")
-	if i < 0 {
-		t.Fatalf("no owner key printed: %q", out)
-	}
+	m := runServe(t, testDSN(t), args...)
 	s := &opsServer{
-		m: m, base: "http://" + m.Listener.Addr().String(), key: strings.Fields(out[i:])[0], stderr: stderr,
+		m: m.Main, base: m.base(), key: m.ownerKey(t), stderr: &m.stderr,
 		client: &http.Client{Transport: &http.Transport{MaxConnsPerHost: 1}},
 	}
 	s.api = apiclient.New(s.base, s.key)
@@ -189,6 +157,24 @@ func hasLabels(m *dto.Metric, labels []string) bool {
 	return true
 }
 
+// move is how far the series of name with labels should move between two
+// scrapes.
+type move struct {
+	name   string
+	labels []string
+	want   float64
+}
+
+// wantMoved checks how far each series moved from before to after.
+func wantMoved(t *testing.T, before, after metricSet, moves []move) {
+	t.Helper()
+	for _, m := range moves {
+		if got := after.value(m.name, m.labels...) - before.value(m.name, m.labels...); got != m.want {
+			t.Errorf("%s%v moved by %v, want %v", m.name, m.labels, got, m.want)
+		}
+	}
+}
+
 // labelValues lists the values a label takes in the series of name.
 func (ms metricSet) labelValues(name, label string) []string {
 	var out []string
@@ -231,14 +217,7 @@ func TestMetricsHTTP(t *testing.T) {
 	}
 	after, earlier := scrapeSettled(t, s.client, s.base+"/metrics")
 
-	moved := func(name string, labels ...string) float64 {
-		return after.value(name, labels...) - before.value(name, labels...)
-	}
-	for _, c := range []struct {
-		name   string
-		labels []string
-		want   float64
-	}{
+	wantMoved(t, before, after, []move{
 		{"strata_http_requests_total", []string{"route", "/v1/datasets-v2", "method", "POST", "code", "201"}, 1},
 		{"strata_http_requests_total", []string{"route", "/v1/datasets-v2/{datasetId}", "method", "GET", "code", "200"}, 2},
 		{"strata_http_request_duration_seconds", []string{"route", "/v1/datasets-v2/{datasetId}", "method", "GET"}, 2},
@@ -248,11 +227,7 @@ func TestMetricsHTTP(t *testing.T) {
 		{"strata_http_rejected_total", []string{"reason", "rate_limit"}, 0},
 		// The scrape before, and those scrapeSettled made before its last.
 		{"strata_http_requests_total", []string{"route", "/metrics", "method", "GET", "code", "200"}, 1 + float64(earlier)},
-	} {
-		if got := moved(c.name, c.labels...); got != c.want {
-			t.Errorf("%s%v moved by %v, want %v", c.name, c.labels, got, c.want)
-		}
-	}
+	})
 	// The scrape itself is the one request in flight.
 	if got, want := after.value("strata_http_requests_in_flight"), 1.0; got != want {
 		t.Errorf("in flight = %v, want %v", got, want)
@@ -309,19 +284,12 @@ func TestMetricsStore(t *testing.T) {
 	head := float64(restored.CurrentVersionNumber)
 	after, _ := scrapeSettled(t, s.client, s.base+"/metrics")
 
-	moved := func(name string) float64 { return after.value(name) - before.value(name) }
-	if got, want := moved("strata_versions_created_total"), head; got != want {
-		t.Errorf("versions created = %v, want %v (the dataset's versions)", got, want)
-	}
-	if got, want := moved("strata_items_imported_total"), 3.0; got != want {
-		t.Errorf("items imported = %v, want %v", got, want)
-	}
-	if got, want := moved("strata_import_duration_seconds"), 1.0; got != want {
-		t.Errorf("imports observed = %v, want %v", got, want)
-	}
-	if got, want := moved("strata_restore_duration_seconds"), 1.0; got != want {
-		t.Errorf("restores observed = %v, want %v", got, want)
-	}
+	wantMoved(t, before, after, []move{
+		{"strata_versions_created_total", nil, head}, // the dataset's versions
+		{"strata_items_imported_total", nil, 3},
+		{"strata_import_duration_seconds", nil, 1},
+		{"strata_restore_duration_seconds", nil, 1},
+	})
 }
 
 func TestMetricsEvaluatorsAndLLM(t *testing.T) {
@@ -367,25 +335,14 @@ func TestMetricsEvaluatorsAndLLM(t *testing.T) {
 	}
 	after, _ := scrapeSettled(t, s.client, s.base+"/metrics")
 
-	moved := func(name string, labels ...string) float64 {
-		return after.value(name, labels...) - before.value(name, labels...)
-	}
-	for _, c := range []struct {
-		name   string
-		labels []string
-		want   float64
-	}{
+	wantMoved(t, before, after, []move{
 		{"strata_llm_requests_total", []string{"model", "gpt-5-mini", "outcome", "rate_limited"}, 1},
 		{"strata_llm_requests_total", []string{"model", "gpt-5-mini", "outcome", "ok"}, 1},
 		{"strata_llm_request_duration_seconds", nil, 2},
 		{"strata_llm_in_flight", nil, 0},
 		{"strata_evaluator_runs_total", []string{"status", "completed"}, 1},
 		{"strata_evaluator_runs_total", []string{"status", "failed"}, 0},
-	} {
-		if got := moved(c.name, c.labels...); got != c.want {
-			t.Errorf("%s%v moved by %v, want %v", c.name, c.labels, got, c.want)
-		}
-	}
+	})
 }
 
 // logLines decodes the JSON log lines whose msg is msg.

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -113,21 +112,9 @@ func needShellTools(t *testing.T) {
 // points script at it: its address, and the owner key it printed as KEY.
 func readmeServer(t *testing.T, script string, flags ...string) string {
 	t.Helper()
-	var stdout, stderr bytes.Buffer
-	m := NewMain(&stdout, &stderr)
-	args := append([]string{"--addr", "127.0.0.1:0", "--db", filepath.Join(t.TempDir(), "strata.db")}, flags...)
-	if err := m.ParseFlags(args); err != nil {
-		t.Fatal(err)
-	}
-	m.LLM.APIKey = "sk-test" // generate's example reaches the test's LLM, when it gives one
-	if err := m.Run(t.Context()); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { m.Close() })
-	key := regexp.MustCompile(`strata_\S+`).FindString(stdout.String())
-	if key == "" {
-		t.Fatalf("no key printed: %q", stdout.String())
-	}
-	script = strings.ReplaceAll(script, "http://127.0.0.1:3333", "http://"+m.Listener.Addr().String())
-	return regexp.MustCompile(`(?m)^KEY=strata_\.\.\..*$`).ReplaceAllString(script, "KEY="+key)
+	m := runServeWith(t, filepath.Join(t.TempDir(), "strata.db"), func(m *Main) {
+		m.LLM.APIKey = "sk-test" // generate's example reaches the test's LLM, when it gives one
+	}, flags...)
+	script = strings.ReplaceAll(script, "http://127.0.0.1:3333", m.base())
+	return regexp.MustCompile(`(?m)^KEY=strata_\.\.\..*$`).ReplaceAllString(script, "KEY="+m.ownerKey(t))
 }

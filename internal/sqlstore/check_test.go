@@ -2,12 +2,11 @@ package sqlstore_test
 
 import (
 	"context"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/strata-eval/strata"
-	"github.com/strata-eval/strata/sqlite"
+	"github.com/strata-eval/strata/internal/testkit"
 )
 
 // TestCheckFindsViolations breaks each invariant by hand and expects Check to
@@ -31,19 +30,14 @@ func TestCheckFindsViolations(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			ctx := context.Background()
-			s, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "strata.db"))
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer s.Close()
-			_, secret, _ := s.CreateKey(ctx, strata.KeyCreate{ProjectName: "p", Role: strata.RoleOwner})
-			p, _ := s.Authenticate(ctx, secret)
-			d, err := s.CreateDataset(ctx, p.Actor(), strata.DatasetCreate{Name: "d"})
+			s := testkit.SQLite(t)
+			a := testkit.Owner(t, s, "p")
+			d, err := s.CreateDataset(ctx, a, strata.DatasetCreate{Name: "d"})
 			if err != nil {
 				t.Fatal(err)
 			}
 			for _, in := range []string{"a", "b"} {
-				if _, err := s.CreateItem(ctx, p.Actor(), d.ID, strata.ItemInput{Input: in, Splits: []string{"test", "train"}}, strata.WriteOptions{}); err != nil {
+				if _, err := s.CreateItem(ctx, a, d.ID, strata.ItemInput{Input: in, Splits: []string{"test", "train"}}, strata.WriteOptions{}); err != nil {
 					t.Fatal(err)
 				}
 			}

@@ -3,7 +3,6 @@ package sqlstore_test
 import (
 	"context"
 	"fmt"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -11,6 +10,7 @@ import (
 	"github.com/strata-eval/strata"
 	"github.com/strata-eval/strata/importer"
 	"github.com/strata-eval/strata/internal/sqlstore"
+	"github.com/strata-eval/strata/internal/testkit"
 	"github.com/strata-eval/strata/sqlite"
 )
 
@@ -60,27 +60,16 @@ func importLines(t *testing.T, s *sqlite.Store, a strata.Actor, n, size int) *st
 // of large items, and still take many small items at once.
 func TestChunksByBytes(t *testing.T) {
 	ctx := context.Background()
-	s, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "strata.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	_, secret, err := s.CreateKey(ctx, strata.KeyCreate{ProjectName: "p", Role: strata.RoleOwner})
-	if err != nil {
-		t.Fatal(err)
-	}
-	p, err := s.Authenticate(ctx, secret)
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := testkit.SQLite(t)
+	a := testkit.Owner(t, s, "p")
 	const limit, itemSize = 64 << 10, 10 << 10
 	seen := &chunks{seen: map[string][][2]int{}}
 	defer sqlstore.SetChunkBytes(limit, limit, seen.observe)()
 
 	t.Run("LargeItems", func(t *testing.T) {
-		d := importLines(t, s, p.Actor(), 40, itemSize)
+		d := importLines(t, s, a, 40, itemSize)
 		n := 0
-		if err := s.ScanItems(ctx, strata.ItemQuery{ProjectID: p.ProjectID, DatasetID: d.ID}, func(*strata.Item) error {
+		if err := s.ScanItems(ctx, strata.ItemQuery{ProjectID: a.ProjectID, DatasetID: d.ID}, func(*strata.Item) error {
 			n++
 			return nil
 		}); err != nil {
@@ -105,8 +94,8 @@ func TestChunksByBytes(t *testing.T) {
 		seen.seen = map[string][][2]int{}
 		// Rows bound chunks of small items before bytes do.
 		defer sqlstore.SetChunkBytes(1<<20, 1<<20, seen.observe)()
-		d := importLines(t, s, p.Actor(), 2500, 10)
-		if err := s.ScanItems(ctx, strata.ItemQuery{ProjectID: p.ProjectID, DatasetID: d.ID}, func(*strata.Item) error { return nil }); err != nil {
+		d := importLines(t, s, a, 2500, 10)
+		if err := s.ScanItems(ctx, strata.ItemQuery{ProjectID: a.ProjectID, DatasetID: d.ID}, func(*strata.Item) error { return nil }); err != nil {
 			t.Fatal(err)
 		}
 		if rows, _, total := seen.largest("insert"); rows != 500 || total != 2500 {

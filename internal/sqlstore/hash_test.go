@@ -4,12 +4,11 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"path/filepath"
 	"testing"
 
 	"github.com/strata-eval/strata"
 	"github.com/strata-eval/strata/internal/sqlstore"
-	"github.com/strata-eval/strata/sqlite"
+	"github.com/strata-eval/strata/internal/testkit"
 )
 
 // TestBackfillContentHashes checks that the migration computes, for data
@@ -18,14 +17,8 @@ import (
 // expects the backfill to write them back.
 func TestBackfillContentHashes(t *testing.T) {
 	ctx := context.Background()
-	s, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "strata.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	_, secret, _ := s.CreateKey(ctx, strata.KeyCreate{ProjectName: "p", Role: strata.RoleOwner})
-	p, _ := s.Authenticate(ctx, secret)
-	a := p.Actor()
+	s := testkit.SQLite(t)
+	a := testkit.Owner(t, s, "p")
 	skip := strata.WriteOptions{SkipVersion: true}
 	for n := range 2 {
 		d, err := s.CreateDataset(ctx, a, strata.DatasetCreate{Name: fmt.Sprint("d", n)})

@@ -19,17 +19,7 @@ func TestKeyCacheOtherProcess(t *testing.T) {
 	revoker, server := twoStores(t)
 	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	server.Now = func() time.Time { return now }
-
-	k, secret, err := revoker.CreateKey(ctx, strata.KeyCreate{ProjectName: "p", Role: strata.RoleOwner})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := server.Authenticate(ctx, secret); err != nil {
-		t.Fatal(err)
-	}
-	if err := revoker.RevokeKey(ctx, k.ID); err != nil {
-		t.Fatal(err)
-	}
+	secret := revokedElsewhere(t, revoker, server)
 	now = now.Add(sqlstore.DefaultKeyCacheTTL - time.Millisecond)
 	if _, err := server.Authenticate(ctx, secret); err != nil {
 		t.Fatalf("within the cache time: %v", err)
@@ -46,6 +36,17 @@ func TestKeyCacheOff(t *testing.T) {
 	ctx := context.Background()
 	revoker, server := twoStores(t)
 	server.KeyCacheTTL = -1
+	secret := revokedElsewhere(t, revoker, server)
+	if _, err := server.Authenticate(ctx, secret); strata.ErrorCode(err) != strata.EUNAUTHORIZED {
+		t.Fatalf("err = %v, want %s", err, strata.EUNAUTHORIZED)
+	}
+}
+
+// revokedElsewhere makes a key in revoker, has server authenticate it once
+// (and cache it), then revokes it in revoker. It returns the key's secret.
+func revokedElsewhere(t *testing.T, revoker, server *sqlite.Store) string {
+	t.Helper()
+	ctx := context.Background()
 	k, secret, err := revoker.CreateKey(ctx, strata.KeyCreate{ProjectName: "p", Role: strata.RoleOwner})
 	if err != nil {
 		t.Fatal(err)
@@ -56,9 +57,7 @@ func TestKeyCacheOff(t *testing.T) {
 	if err := revoker.RevokeKey(ctx, k.ID); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := server.Authenticate(ctx, secret); strata.ErrorCode(err) != strata.EUNAUTHORIZED {
-		t.Fatalf("err = %v, want %s", err, strata.EUNAUTHORIZED)
-	}
+	return secret
 }
 
 // twoStores opens two stores on one SQLite database, as two processes

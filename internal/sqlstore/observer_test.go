@@ -3,13 +3,12 @@ package sqlstore_test
 import (
 	"context"
 	"io"
-	"path/filepath"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/strata-eval/strata"
-	"github.com/strata-eval/strata/sqlite"
+	"github.com/strata-eval/strata/internal/testkit"
 )
 
 // recorder is an Observer that counts what it hears.
@@ -37,24 +36,19 @@ func (r *recorder) counts() [3]int {
 // wrote a version and then rolled back.
 func TestObserverHearsCommits(t *testing.T) {
 	ctx := context.Background()
-	s, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "strata.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s := testkit.SQLite(t)
 	rec := &recorder{}
 	s.Observer = rec
-	_, secret, _ := s.CreateKey(ctx, strata.KeyCreate{ProjectName: "p", Role: strata.RoleOwner})
-	p, _ := s.Authenticate(ctx, secret)
-	d, err := s.CreateDataset(ctx, p.Actor(), strata.DatasetCreate{Name: "d"}) // version 1
+	a := testkit.Owner(t, s, "p")
+	d, err := s.CreateDataset(ctx, a, strata.DatasetCreate{Name: "d"}) // version 1
 	if err != nil {
 		t.Fatal(err)
 	}
 	src := &sliceSource{items: []strata.ItemInput{{Input: "a"}, {Input: "b"}}}
-	if _, err := s.ImportItems(ctx, p.Actor(), d.ID, src, strata.WriteOptions{}); err != nil { // version 2
+	if _, err := s.ImportItems(ctx, a, d.ID, src, strata.WriteOptions{}); err != nil { // version 2
 		t.Fatal(err)
 	}
-	if _, err := s.CreateItem(ctx, p.Actor(), d.ID, strata.ItemInput{Input: "c"}, strata.WriteOptions{SkipVersion: true}); err != nil {
+	if _, err := s.CreateItem(ctx, a, d.ID, strata.ItemInput{Input: "c"}, strata.WriteOptions{SkipVersion: true}); err != nil {
 		t.Fatal(err)
 	}
 	if got, want := rec.counts(), [3]int{2, 2, 0}; got != want {
@@ -66,7 +60,7 @@ func TestObserverHearsCommits(t *testing.T) {
 		BEGIN SELECT RAISE(ABORT, 'no hash today'); END`); err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := s.RestoreVersion(ctx, p.Actor(), d.ID, "1"); err == nil {
+	if _, _, err := s.RestoreVersion(ctx, a, d.ID, "1"); err == nil {
 		t.Fatal("restore succeeded despite the trigger")
 	}
 	if got, want := rec.counts(), [3]int{2, 2, 0}; got != want {
@@ -75,7 +69,7 @@ func TestObserverHearsCommits(t *testing.T) {
 	if _, err := s.DB.Exec(`DROP TRIGGER fail_hash`); err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := s.RestoreVersion(ctx, p.Actor(), d.ID, "1"); err != nil { // version 3
+	if _, _, err := s.RestoreVersion(ctx, a, d.ID, "1"); err != nil { // version 3
 		t.Fatal(err)
 	}
 	if got, want := rec.counts(), [3]int{3, 2, 1}; got != want {

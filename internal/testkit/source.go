@@ -1,0 +1,60 @@
+package testkit
+
+import (
+	"context"
+	"io"
+	"sync"
+	"testing"
+
+	"github.com/strata-eval/strata"
+)
+
+// HoldWriteLock starts an import into the dataset that writes one item and
+// then waits, holding the dataset's write lock, until release is called.
+// release lets the import end, waits for it and fails tb if it failed; it
+// is called again when tb ends, so an early failure does not leave the
+// import waiting.
+func HoldWriteLock(tb testing.TB, s strata.Store, a strata.Actor, datasetID string) (release func()) {
+	tb.Helper()
+	src := &heldSource{started: make(chan struct{}), released: make(chan struct{})}
+	imported := make(chan error, 1)
+	go func() {
+		_, err := s.ImportItems(context.Background(), a, datasetID, src, strata.WriteOptions{})
+		imported <- err
+	}()
+	select {
+	case <-src.started:
+	case err := <-imported:
+		tb.Fatalf("the holding import ended before it held the lock: %v", err)
+	}
+	var err error
+	end := sync.OnceFunc(func() {
+		close(src.released)
+		err = <-imported
+	})
+	tb.Cleanup(end)
+	return func() {
+		tb.Helper()
+		end()
+		if err != nil {
+			tb.Fatalf("the holding import: %v", err)
+		}
+	}
+}
+
+// heldSource yields one item, says so, then waits to be released before it
+// ends.
+type heldSource struct {
+	n        int
+	started  chan struct{}
+	released chan struct{}
+}
+
+func (s *heldSource) Next() (strata.ItemInput, error) {
+	if s.n++; s.n == 1 {
+		return strata.ItemInput{Input: "held"}, nil
+	}
+	close(s.started)
+	<-s.released
+	return strata.ItemInput{}, io.EOF
+}
