@@ -156,6 +156,7 @@ func (s *Server) deleteDataset(w http.ResponseWriter, r *request) error {
 	if err := s.Store.DeleteDataset(r.ctx(), r.actor(), ids[0]); err != nil {
 		return err
 	}
+	s.pages.dropDataset(ids[0])
 	w.WriteHeader(http.StatusNoContent)
 	return nil
 }

@@ -1,0 +1,190 @@
+package api
+
+import (
+	"container/list"
+	"net/http"
+	"strconv"
+	"sync"
+)
+
+// The page cache keeps recently encoded reads of versions' items, in memory,
+// bounded by bytes. A version never changes (version.go): the items a read
+// of version V answers, for one query string, are the same bytes every time,
+// so a read that finds them here sends them without scanning or encoding.
+//
+// Correctness rests on two rules. An entry is keyed by the dataset, the
+// version's id (never by a ref: "latest" or a tag is resolved to the id
+// first) and the whole query string (limit, cursor, search, filters). And an
+// entry is looked up only after the request has been authenticated and the
+// version resolved in the caller's project, so the cache never answers a
+// request that would have been refused; a deleted dataset's versions no
+// longer resolve, and its entries are dropped when the API deletes it.
+
+// DefaultCacheBytes is the page cache's size when Server.CacheBytes
+// is 0.
+const DefaultCacheBytes = 32 << 20
+
+// pageCacheEntryShare: an answer larger than this share of the cache is
+// sent but not kept, so one export-sized read cannot empty the cache.
+const pageCacheEntryShare = 8
+
+// pageEntryOverhead is what an entry costs beside its key and body: the
+// list element, the map slot and the entry itself, roughly.
+const pageEntryOverhead = 160
+
+type pageEntry struct {
+	key, datasetID string
+	body           []byte
+}
+
+// pageCache is a least-recently-used map of encoded answers, safe for
+// concurrent use. The zero value is not usable: see newPageCache.
+type pageCache struct {
+	mu      sync.Mutex
+	max     int64 // bytes; entries above max/pageCacheEntryShare are not kept
+	size    int64
+	order   *list.List // of *pageEntry, most recently used first
+	entries map[string]*list.Element
+}
+
+// newPageCache returns a cache of at most max bytes, or nil (no cache) when
+// max is negative.
+func newPageCache(max int64) *pageCache {
+	if max < 0 {
+		return nil
+	}
+	if max == 0 {
+		max = DefaultCacheBytes
+	}
+	return &pageCache{max: max, order: list.New(), entries: map[string]*list.Element{}}
+}
+
+func entryBytes(key string, body []byte) int64 {
+	return int64(len(key) + len(body) + pageEntryOverhead)
+}
+
+// get returns the body kept under key, if any.
+func (c *pageCache) get(key string) ([]byte, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	el, ok := c.entries[key]
+	if !ok {
+		return nil, false
+	}
+	c.order.MoveToFront(el)
+	return el.Value.(*pageEntry).body, true
+}
+
+// put keeps body under key, evicting the least recently used entries to stay
+// within the cache's bytes. The cache owns body from then on.
+func (c *pageCache) put(datasetID, key string, body []byte) {
+	n := entryBytes(key, body)
+	if n > c.max/pageCacheEntryShare {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if el, ok := c.entries[key]; ok {
+		c.remove(el) // same bytes; the new copy replaces it
+	}
+	c.entries[key] = c.order.PushFront(&pageEntry{key: key, datasetID: datasetID, body: body})
+	c.size += n
+	for c.size > c.max {
+		c.remove(c.order.Back())
+	}
+}
+
+func (c *pageCache) remove(el *list.Element) {
+	e := c.order.Remove(el).(*pageEntry)
+	delete(c.entries, e.key)
+	c.size -= entryBytes(e.key, e.body)
+}
+
+// dropDataset removes every entry of a dataset. Deletions are rare; a walk
+// over the entries (a few thousand at most) costs less than an index.
+func (c *pageCache) dropDataset(datasetID string) {
+	if c == nil {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for el := c.order.Front(); el != nil; {
+		next := el.Next()
+		if el.Value.(*pageEntry).datasetID == datasetID {
+			c.remove(el)
+		}
+		el = next
+	}
+}
+
+// bytes returns the bytes the cache holds, by its count.
+func (c *pageCache) bytes() int64 {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.size
+}
+
+// versionPageKey is the cache key of a read of a version's items.
+func versionPageKey(datasetID, versionID, rawQuery string) string {
+	return datasetID + "/" + versionID + "?" + rawQuery
+}
+
+// serve answers from the cache when it holds key; otherwise it calls write
+// and keeps what write sent when it succeeded with 200 in full. The caller
+// has already authorized the request and set the headers that do not come
+// from the body (ETag, Cache-Control). A nil cache only calls write.
+func (c *pageCache) serve(w http.ResponseWriter, datasetID, key string, write func(http.ResponseWriter) error) error {
+	if c == nil {
+		return write(w)
+	}
+	if body, ok := c.get(key); ok {
+		h := w.Header()
+		h.Set("Content-Type", "application/json; charset=utf-8")
+		h.Set("Content-Length", strconv.Itoa(len(body)))
+		w.WriteHeader(http.StatusOK)
+		_, err := w.Write(body)
+		return err
+	}
+	rec := &recordingWriter{ResponseWriter: w, limit: int(c.max / pageCacheEntryShare)}
+	if err := write(rec); err != nil {
+		return err
+	}
+	if rec.status == http.StatusOK && !rec.over {
+		c.put(datasetID, key, rec.body)
+	}
+	return nil
+}
+
+// recordingWriter passes a response through and keeps a copy of its body,
+// up to limit bytes.
+type recordingWriter struct {
+	http.ResponseWriter
+	status int
+	body   []byte
+	limit  int
+	over   bool // the body outgrew limit: not kept
+}
+
+func (w *recordingWriter) WriteHeader(status int) {
+	if w.status == 0 {
+		w.status = status
+	}
+	w.ResponseWriter.WriteHeader(status)
+}
+
+func (w *recordingWriter) Write(b []byte) (int, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	if !w.over {
+		if len(w.body)+len(b) > w.limit {
+			w.over, w.body = true, nil
+		} else {
+			w.body = append(w.body, b...)
+		}
+	}
+	return w.ResponseWriter.Write(b)
+}
+
+// Unwrap lets http.ResponseController reach the connection's Flush.
+func (w *recordingWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
