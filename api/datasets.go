@@ -1,6 +1,7 @@
 package api
 
 import (
+	"errors"
 	"net/http"
 	"strings"
 
@@ -79,22 +80,32 @@ func (s *Server) getDataset(w http.ResponseWriter, r *request) error {
 	if err != nil {
 		return err
 	}
-	st := newArrayStream(w, http.StatusOK, nil)
+	ws := s.pages.workingSet(w)
+	st := newArrayStream(ws, http.StatusOK, nil)
 	q := strata.ItemQuery{ProjectID: r.principal.ProjectID, DatasetID: ids[0]}
 	var end string
 	q.OnDataset = func(d *strata.Dataset) (err error) {
 		setETag(w, d)
-		st.prefix, end, err = openDatasetWithItems(d)
-		return err
+		if st.prefix, end, err = openDatasetWithItems(d); err != nil {
+			return err
+		}
+		return ws.read(d) // pagecache.go: errItemsCached when it has the items
 	}
 	err = s.Store.ScanItems(r.ctx(), q, func(it *strata.Item) error { return st.add(toEmbeddedItemJSON(it)) })
+	if errors.Is(err, errItemsCached) {
+		return ws.send(st.prefix, end)
+	}
 	if err != nil {
 		return err
 	}
 	if st.prefix == nil {
 		return strata.Errorf(strata.EINTERNAL, "scan of dataset %s gave no dataset", ids[0])
 	}
-	return st.finish(end)
+	if err := st.finish(end); err != nil {
+		return err
+	}
+	ws.keep(st.prefix, end)
+	return nil
 }
 
 // PATCH /v1/datasets-v2/{datasetId}

@@ -1,10 +1,14 @@
 package api
 
 import (
+	"bytes"
 	"container/list"
+	"errors"
 	"net/http"
 	"strconv"
 	"sync"
+
+	"github.com/strata-eval/strata"
 )
 
 // The page cache keeps recently encoded reads of versions' items, in memory,
@@ -20,6 +24,15 @@ import (
 // request that would have been refused; a deleted dataset's versions no
 // longer resolve, and its entries are dropped when the API deletes it.
 
+// The cache also keeps, for each dataset, the encoded items of its working
+// set as last read, with the dataset's ETag at that read (strata.DatasetETag:
+// a count that every change of the dataset's items moves on, in the
+// transaction of the change). A read of the dataset reads the dataset's row
+// first, as it always does; when the cache holds the items of that ETag it
+// sends them after the dataset's object, encoded from that row, and reads no
+// item. The items of a snapshot with that ETag are the ones kept, whichever
+// server or process changed them.
+
 // DefaultCacheBytes is the page cache's size when Server.CacheBytes
 // is 0.
 const DefaultCacheBytes = 32 << 20
@@ -34,7 +47,11 @@ const pageEntryOverhead = 160
 
 type pageEntry struct {
 	key, datasetID string
-	body           []byte
+	// tag is the state of the dataset the body was read in, for an entry
+	// of something that changes (the working set: its ETag); "" for a
+	// version's read, which never changes.
+	tag  string
+	body []byte
 }
 
 // pageCache is a least-recently-used map of encoded answers, safe for
@@ -63,21 +80,22 @@ func entryBytes(key string, body []byte) int64 {
 	return int64(len(key) + len(body) + pageEntryOverhead)
 }
 
-// get returns the body kept under key, if any.
-func (c *pageCache) get(key string) ([]byte, bool) {
+// get returns the body kept under key, if any, read in the state tag.
+func (c *pageCache) get(key, tag string) ([]byte, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	el, ok := c.entries[key]
-	if !ok {
+	if !ok || el.Value.(*pageEntry).tag != tag {
 		return nil, false
 	}
 	c.order.MoveToFront(el)
 	return el.Value.(*pageEntry).body, true
 }
 
-// put keeps body under key, evicting the least recently used entries to stay
-// within the cache's bytes. The cache owns body from then on.
-func (c *pageCache) put(datasetID, key string, body []byte) {
+// put keeps body under key, read in the state tag, in place of what key
+// held, evicting the least recently used entries to stay within the cache's
+// bytes. The cache owns body from then on.
+func (c *pageCache) put(datasetID, key, tag string, body []byte) {
 	n := entryBytes(key, body)
 	if n > c.max/pageCacheEntryShare {
 		return
@@ -85,9 +103,9 @@ func (c *pageCache) put(datasetID, key string, body []byte) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if el, ok := c.entries[key]; ok {
-		c.remove(el) // same bytes; the new copy replaces it
+		c.remove(el)
 	}
-	c.entries[key] = c.order.PushFront(&pageEntry{key: key, datasetID: datasetID, body: body})
+	c.entries[key] = c.order.PushFront(&pageEntry{key: key, datasetID: datasetID, tag: tag, body: body})
 	c.size += n
 	for c.size > c.max {
 		c.remove(c.order.Back())
@@ -137,7 +155,7 @@ func (c *pageCache) serve(w http.ResponseWriter, datasetID, key string, write fu
 	if c == nil {
 		return write(w)
 	}
-	if body, ok := c.get(key); ok {
+	if body, ok := c.get(key, ""); ok {
 		h := w.Header()
 		h.Set("Content-Type", "application/json; charset=utf-8")
 		h.Set("Content-Length", strconv.Itoa(len(body)))
@@ -150,7 +168,7 @@ func (c *pageCache) serve(w http.ResponseWriter, datasetID, key string, write fu
 		return err
 	}
 	if rec.status == http.StatusOK && !rec.over {
-		c.put(datasetID, key, rec.body)
+		c.put(datasetID, key, "", bytes.Clone(rec.body))
 	}
 	return nil
 }
@@ -188,3 +206,69 @@ func (w *recordingWriter) Write(b []byte) (int, error) {
 
 // Unwrap lets http.ResponseController reach the connection's Flush.
 func (w *recordingWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// errItemsCached ends the scan of a working set whose items the cache holds.
+var errItemsCached = errors.New("api: the working set's items are in the cache")
+
+// workingSetRead is one read of a dataset with its working items: it records
+// the response, to keep the items, and can answer with the kept ones.
+type workingSetRead struct {
+	recordingWriter
+	c               *pageCache
+	datasetID, etag string
+	items           []byte
+}
+
+func workingSetKey(datasetID string) string { return "w/" + datasetID }
+
+// workingSet starts a read of a dataset's working set answered on w.
+func (c *pageCache) workingSet(w http.ResponseWriter) *workingSetRead {
+	ws := &workingSetRead{recordingWriter: recordingWriter{ResponseWriter: w}, c: c}
+	if c != nil {
+		ws.limit = int(c.max / pageCacheEntryShare)
+	}
+	return ws
+}
+
+// read is told the dataset, read in the scan's snapshot before its items; it
+// returns errItemsCached when the cache holds the items of that snapshot.
+func (ws *workingSetRead) read(d *strata.Dataset) error {
+	if ws.c == nil || d.ETag == "" {
+		return nil
+	}
+	ws.datasetID, ws.etag = d.ID, d.ETag
+	items, ok := ws.c.get(workingSetKey(d.ID), d.ETag)
+	if !ok {
+		return nil
+	}
+	ws.items = items
+	return errItemsCached
+}
+
+// send answers with the dataset's object, prefix and end, around the kept
+// items.
+func (ws *workingSetRead) send(prefix []byte, end string) error {
+	w := ws.ResponseWriter
+	h := w.Header()
+	h.Set("Content-Type", "application/json; charset=utf-8")
+	h.Set("Content-Length", strconv.Itoa(len(prefix)+1+len(ws.items)+1+len(end)))
+	w.WriteHeader(http.StatusOK)
+	body := make([]byte, 0, len(prefix)+len(ws.items)+len(end)+2)
+	body = append(append(append(append(append(body, prefix...), '['), ws.items...), ']'), end...)
+	_, err := w.Write(body)
+	return err
+}
+
+// keep keeps the items of a read that was answered in full, the response
+// being prefix, the array of items, and end.
+func (ws *workingSetRead) keep(prefix []byte, end string) {
+	if ws.c == nil || ws.etag == "" || ws.over || ws.status != http.StatusOK {
+		return
+	}
+	b := ws.body
+	if len(b) < len(prefix)+2+len(end) || !bytes.HasPrefix(b, prefix) || b[len(prefix)] != '[' ||
+		!bytes.HasSuffix(b, []byte(end)) || b[len(b)-len(end)-1] != ']' {
+		return
+	}
+	ws.c.put(ws.datasetID, workingSetKey(ws.datasetID), ws.etag, bytes.Clone(b[len(prefix)+1:len(b)-len(end)-1]))
+}

@@ -20,17 +20,17 @@ func TestPageCacheEvictsByBytes(t *testing.T) {
 		keys[i] = fmt.Sprintf("k%d", i)
 	}
 	for _, k := range keys[:pageCacheEntryShare] {
-		c.put("d", k, body)
+		c.put("d", k, "", body)
 	}
-	if _, ok := c.get("k0"); !ok { // k0 is now the most recently used
+	if _, ok := c.get("k0", ""); !ok { // k0 is now the most recently used
 		t.Fatal("k0 evicted before the cache was full")
 	}
-	c.put("d", keys[pageCacheEntryShare], body)
-	if _, ok := c.get("k1"); ok {
+	c.put("d", keys[pageCacheEntryShare], "", body)
+	if _, ok := c.get("k1", ""); ok {
 		t.Error("k1, the least recently used, was kept past the bound")
 	}
 	for _, k := range append([]string{"k0"}, keys[2:]...) {
-		if _, ok := c.get(k); !ok {
+		if _, ok := c.get(k, ""); !ok {
 			t.Errorf("%s evicted, want only k1 gone", k)
 		}
 	}
@@ -42,8 +42,8 @@ func TestPageCacheEvictsByBytes(t *testing.T) {
 // An answer larger than its share of the cache is not kept.
 func TestPageCacheSkipsLargeEntries(t *testing.T) {
 	c := newPageCache(8000)
-	c.put("d", "big", make([]byte, 8000/pageCacheEntryShare))
-	if _, ok := c.get("big"); ok {
+	c.put("d", "big", "", make([]byte, 8000/pageCacheEntryShare))
+	if _, ok := c.get("big", ""); ok {
 		t.Error("an entry above the cache's share was kept")
 	}
 	if got := c.bytes(); got != 0 {
@@ -53,16 +53,16 @@ func TestPageCacheSkipsLargeEntries(t *testing.T) {
 
 func TestPageCacheDropDataset(t *testing.T) {
 	c := newPageCache(0)
-	c.put("d1", "d1/v?a", []byte("1"))
-	c.put("d1", "d1/v?b", []byte("2"))
-	c.put("d2", "d2/v?a", []byte("3"))
+	c.put("d1", "d1/v?a", "", []byte("1"))
+	c.put("d1", "d1/v?b", "", []byte("2"))
+	c.put("d2", "d2/v?a", "", []byte("3"))
 	c.dropDataset("d1")
 	for _, k := range []string{"d1/v?a", "d1/v?b"} {
-		if _, ok := c.get(k); ok {
+		if _, ok := c.get(k, ""); ok {
 			t.Errorf("%s kept after its dataset was dropped", k)
 		}
 	}
-	if _, ok := c.get("d2/v?a"); !ok {
+	if _, ok := c.get("d2/v?a", ""); !ok {
 		t.Error("another dataset's entry was dropped")
 	}
 	if got, want := c.bytes(), entryBytes("d2/v?a", []byte("3")); got != want {
@@ -94,7 +94,7 @@ func TestPageCacheKeepsOnlyWholeSuccesses(t *testing.T) {
 	for _, tc := range cases {
 		rec := httptest.NewRecorder()
 		c.serve(rec, "d", tc.key, tc.write)
-		if _, ok := c.get(tc.key); ok != tc.kept {
+		if _, ok := c.get(tc.key, ""); ok != tc.kept {
 			t.Errorf("%s: kept = %v, want %v", tc.key, ok, tc.kept)
 		}
 	}

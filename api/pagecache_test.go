@@ -17,12 +17,15 @@ import (
 // scanCounter counts the item scans a server asks of its store.
 type scanCounter struct {
 	strata.Store
-	scans atomic.Int64
+	scans, items atomic.Int64
 }
 
 func (s *scanCounter) ScanItems(ctx context.Context, q strata.ItemQuery, fn func(*strata.Item) error) error {
 	s.scans.Add(1)
-	return s.Store.ScanItems(ctx, q, fn)
+	return s.Store.ScanItems(ctx, q, func(it *strata.Item) error {
+		s.items.Add(1)
+		return fn(it)
+	})
 }
 
 // pageCacheServer is a test server whose store counts scans, and beside it
@@ -175,4 +178,56 @@ func TestPageCacheOff(t *testing.T) {
 	if got := counter.scans.Load() - before; got != 2 {
 		t.Errorf("2 reads with the cache off scanned %d times, want 2", got)
 	}
+}
+
+// A dataset read twice with no change between reads its items once; after
+// any change it reads them again, and every answer is the store's.
+func TestWorkingSetCache(t *testing.T) {
+	ts, counter, uncached := pageCacheServer(t, 0)
+	id := versionWithItems(t, ts, 4)
+	path := datasetsPath + "/" + id
+	read := func(step string, wantItemsRead bool) {
+		t.Helper()
+		before := counter.items.Load()
+		r := ts.do(t, "GET", path, ts.owner, "")
+		wantStatus(t, r, http.StatusOK)
+		if got := counter.items.Load() - before; (got > 0) != wantItemsRead {
+			t.Errorf("%s: %d items read from the store, want reads: %v", step, got, wantItemsRead)
+		}
+		if want := uncached(path); !bytes.Equal(r.Body, want) {
+			t.Errorf("%s: dataset = %s, want the store's %s", step, r.Body, want)
+		}
+		if got, want := r.Header.Get("ETag"), ts.do(t, "GET", path, ts.viewer, "").Header.Get("ETag"); got != want {
+			t.Errorf("%s: ETag %q, want %q", step, got, want)
+		}
+	}
+	read("first read", true)
+	read("no change", false)
+	item := ts.createItem(t, id, "added")
+	read("after an item was added", true)
+	read("no change again", false)
+	wantStatus(t, ts.do(t, "PATCH", path+"/items/"+item+"?skipVersion=true", ts.owner, `{"input":"edited"}`), http.StatusOK)
+	read("after an edit", true)
+	wantStatus(t, ts.do(t, "PATCH", path, ts.owner, `{"name":"renamed"}`), http.StatusOK)
+	read("after a rename", true)
+	wantStatus(t, ts.do(t, "POST", path+"/versions", ts.owner, ""), http.StatusCreated)
+	read("after a snapshot", true)
+	wantStatus(t, ts.do(t, "DELETE", path+"/items/"+item+"?skipVersion=true", ts.owner, ""), http.StatusNoContent)
+	read("after a delete", true)
+	read("no change at the end", false)
+}
+
+// The working set's cached items are not served to a key that may not read
+// them, nor after the dataset is deleted.
+func TestWorkingSetCacheAuthorizesFirst(t *testing.T) {
+	ts, _, _ := pageCacheServer(t, 0)
+	id := versionWithItems(t, ts, 2)
+	path := datasetsPath + "/" + id
+	for i := 0; i < 2; i++ {
+		wantStatus(t, ts.do(t, "GET", path, ts.owner, ""), http.StatusOK)
+	}
+	wantStatus(t, ts.do(t, "GET", path, ts.other, ""), http.StatusNotFound)
+	wantStatus(t, ts.do(t, "GET", path, "", ""), http.StatusUnauthorized)
+	wantStatus(t, ts.do(t, "DELETE", path, ts.owner, ""), http.StatusNoContent)
+	wantStatus(t, ts.do(t, "GET", path, ts.owner, ""), http.StatusNotFound)
 }
