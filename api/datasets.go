@@ -91,7 +91,7 @@ func (s *Server) getDataset(w http.ResponseWriter, r *request) error {
 		}
 		return ws.read(d) // pagecache.go: errItemsCached when it has the items
 	}
-	err = s.Store.ScanItems(r.ctx(), q, func(it *strata.Item) error { return st.add(toEmbeddedItemJSON(it)) })
+	err = s.Store.ScanItems(r.ctx(), q, func(it *strata.Item) error { return st.add(ws.add(it)) })
 	if errors.Is(err, errItemsCached) {
 		return ws.send(st.prefix, end)
 	}

@@ -149,10 +149,19 @@ func (s *Server) updateItem(w http.ResponseWriter, r *request) error {
 	if err := u.Validate(); err != nil {
 		return s.afterLookup(r, ids[0], err)
 	}
+	var etag string // the dataset's after the update, for the page cache
+	commit := r.onCommit
+	r.onCommit = func(e string) {
+		etag = e
+		if commit != nil {
+			commit(e)
+		}
+	}
 	it, err := s.Store.UpdateItem(r.ctx(), r.actor(), ids[0], ids[1], u, opts)
 	if err != nil {
 		return err
 	}
+	s.pages.itemUpdated(ids[0], etag, it)
 	return writeJSON(w, http.StatusOK, toItemJSON(it))
 }
 

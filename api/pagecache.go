@@ -52,6 +52,26 @@ type pageEntry struct {
 	// version's read, which never changes.
 	tag  string
 	body []byte
+	// items lays out a working set's body: the id and the encoded size
+	// of each item, in order (elements are separated by one comma).
+	items *itemLayout
+}
+
+type itemLayout struct {
+	ids   []string
+	sizes []int
+}
+
+// bytes is what the layout holds, roughly.
+func (l *itemLayout) bytes() int {
+	if l == nil {
+		return 0
+	}
+	n := 0
+	for _, id := range l.ids {
+		n += len(id) + 16 + 8
+	}
+	return n
 }
 
 // pageCache is a least-recently-used map of encoded answers, safe for
@@ -76,8 +96,8 @@ func newPageCache(max int64) *pageCache {
 	return &pageCache{max: max, order: list.New(), entries: map[string]*list.Element{}}
 }
 
-func entryBytes(key string, body []byte) int64 {
-	return int64(len(key) + len(body) + pageEntryOverhead)
+func entryBytes(e *pageEntry) int64 {
+	return int64(len(e.key) + len(e.body) + e.items.bytes() + pageEntryOverhead)
 }
 
 // get returns the body kept under key, if any, read in the state tag.
@@ -96,26 +116,53 @@ func (c *pageCache) get(key, tag string) ([]byte, bool) {
 // held, evicting the least recently used entries to stay within the cache's
 // bytes. The cache owns body from then on.
 func (c *pageCache) put(datasetID, key, tag string, body []byte) {
-	n := entryBytes(key, body)
+	c.putEntry(&pageEntry{key: key, datasetID: datasetID, tag: tag, body: body})
+}
+
+func (c *pageCache) putEntry(e *pageEntry) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.putLocked(e)
+}
+
+func (c *pageCache) putLocked(e *pageEntry) {
+	n := entryBytes(e)
 	if n > c.max/pageCacheEntryShare {
 		return
 	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if el, ok := c.entries[key]; ok {
+	if el, ok := c.entries[e.key]; ok {
+		// Of two reads of a working set, the later state stays.
+		if older, ok1 := etagCount(el.Value.(*pageEntry).tag); ok1 {
+			if newer, ok2 := etagCount(e.tag); ok2 && newer < older {
+				return
+			}
+		}
 		c.remove(el)
 	}
-	c.entries[key] = c.order.PushFront(&pageEntry{key: key, datasetID: datasetID, tag: tag, body: body})
+	c.entries[e.key] = c.order.PushFront(e)
 	c.size += n
 	for c.size > c.max {
 		c.remove(c.order.Back())
 	}
 }
 
+// etagCount reads the count of a dataset's ETag (strata.DatasetETag).
+func etagCount(etag string) (int64, bool) {
+	s, err := strconv.Unquote(etag)
+	if err != nil {
+		return 0, false
+	}
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || strata.DatasetETag(n) != etag {
+		return 0, false
+	}
+	return n, true
+}
+
 func (c *pageCache) remove(el *list.Element) {
 	e := c.order.Remove(el).(*pageEntry)
 	delete(c.entries, e.key)
-	c.size -= entryBytes(e.key, e.body)
+	c.size -= entryBytes(e)
 }
 
 // dropDataset removes every entry of a dataset. Deletions are rare; a walk
@@ -217,6 +264,26 @@ type workingSetRead struct {
 	c               *pageCache
 	datasetID, etag string
 	items           []byte
+	layout          itemLayout // of the items sent
+}
+
+// add returns the element of it for the stream of the working set: it
+// records the item's id and encoded size.
+func (ws *workingSetRead) add(it *strata.Item) jsonAppender {
+	return sizedItem{embeddedItemJSON: toEmbeddedItemJSON(it), layout: &ws.layout}
+}
+
+type sizedItem struct {
+	embeddedItemJSON
+	layout *itemLayout
+}
+
+func (s sizedItem) appendJSON(b []byte) []byte {
+	n := len(b)
+	b = s.embeddedItemJSON.appendJSON(b)
+	s.layout.ids = append(s.layout.ids, s.ID)
+	s.layout.sizes = append(s.layout.sizes, len(b)-n)
+	return b
 }
 
 func workingSetKey(datasetID string) string { return "w/" + datasetID }
@@ -270,5 +337,59 @@ func (ws *workingSetRead) keep(prefix []byte, end string) {
 		!bytes.HasSuffix(b, []byte(end)) || b[len(b)-len(end)-1] != ']' {
 		return
 	}
-	ws.c.put(ws.datasetID, workingSetKey(ws.datasetID), ws.etag, bytes.Clone(b[len(prefix)+1:len(b)-len(end)-1]))
+	items := b[len(prefix)+1 : len(b)-len(end)-1]
+	total := max(len(ws.layout.sizes)-1, 0) // commas
+	for _, n := range ws.layout.sizes {
+		total += n
+	}
+	if total != len(items) {
+		return
+	}
+	layout := ws.layout
+	ws.c.putEntry(&pageEntry{key: workingSetKey(ws.datasetID), datasetID: ws.datasetID, tag: ws.etag,
+		body: bytes.Clone(items), items: &layout})
+}
+
+// itemUpdated applies a committed update of one item to the working set
+// kept for its dataset: etag is the dataset's ETag after the update, whose
+// transaction counted one change, so the set kept at the count before it is
+// the one the update changed, by this item only. Any other kept state is
+// left alone (an older one is no longer served; a newer one already has
+// the update). A nil item is a change of the dataset that changed no item
+// (a snapshot): the kept items carry over to the new ETag.
+func (c *pageCache) itemUpdated(datasetID, etag string, it *strata.Item) {
+	n, ok := etagCount(etag)
+	if c == nil || !ok || n < 1 {
+		return
+	}
+	before := strata.DatasetETag(n - 1)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	el, ok := c.entries[workingSetKey(datasetID)]
+	if !ok {
+		return
+	}
+	e := el.Value.(*pageEntry)
+	if e.tag != before || e.items == nil {
+		return
+	}
+	if it == nil {
+		c.putLocked(&pageEntry{key: e.key, datasetID: datasetID, tag: etag, body: e.body, items: e.items})
+		return
+	}
+	start, i := 0, 0
+	for ; i < len(e.items.ids) && e.items.ids[i] != it.ID; i++ {
+		start += e.items.sizes[i] + 1
+	}
+	if i == len(e.items.ids) {
+		c.remove(el) // not in the set it was kept with: keep nothing
+		return
+	}
+	elem := toEmbeddedItemJSON(it).appendJSON(nil)
+	body := make([]byte, 0, len(e.body)-e.items.sizes[i]+len(elem))
+	body = append(append(append(body, e.body[:start]...), elem...), e.body[start+e.items.sizes[i]:]...)
+	sizes := append([]int(nil), e.items.sizes...)
+	sizes[i] = len(elem)
+	c.putLocked(&pageEntry{key: e.key, datasetID: datasetID, tag: etag, body: body,
+		items: &itemLayout{ids: e.items.ids, sizes: sizes}})
 }

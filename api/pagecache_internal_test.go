@@ -14,7 +14,7 @@ import (
 // recently used entries first.
 func TestPageCacheEvictsByBytes(t *testing.T) {
 	body := bytes.Repeat([]byte("x"), 1000)
-	c := newPageCache(pageCacheEntryShare * entryBytes("k0", body)) // room for pageCacheEntryShare entries
+	c := newPageCache(pageCacheEntryShare * entryBytes(&pageEntry{key: "k0", body: body})) // room for pageCacheEntryShare entries
 	keys := make([]string, pageCacheEntryShare+1)
 	for i := range keys {
 		keys[i] = fmt.Sprintf("k%d", i)
@@ -65,7 +65,7 @@ func TestPageCacheDropDataset(t *testing.T) {
 	if _, ok := c.get("d2/v?a", ""); !ok {
 		t.Error("another dataset's entry was dropped")
 	}
-	if got, want := c.bytes(), entryBytes("d2/v?a", []byte("3")); got != want {
+	if got, want := c.bytes(), entryBytes(&pageEntry{key: "d2/v?a", body: []byte("3")}); got != want {
 		t.Errorf("cache counts %d bytes, want %d", got, want)
 	}
 }
