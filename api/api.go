@@ -36,9 +36,13 @@ type Server struct {
 	BodyTimeout time.Duration // time a body's first bytes may take; 0: DefaultBodyTimeout
 	MinBodyRate int64         // bytes per second a body must keep up after that; 0: default, -1: none
 	SafeCSV     bool          // exports escape CSV cells a spreadsheet would read as a formula
+	// CacheBytes bounds the cache of encoded reads of versions
+	// (pagecache.go); 0: DefaultCacheBytes, negative: no cache.
+	CacheBytes int64
 
 	routes   []Route
 	keyLimit keyLimiter
+	pages    *pageCache
 	// ownRunner is the Runner that Handler made, the server's to close.
 	ownRunner *eval.Runner
 }
@@ -83,6 +87,7 @@ func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
 	s.routes = nil
 	s.initRunner()
+	s.pages = newPageCache(s.CacheBytes)
 	handle := func(pattern string, a access, h handlerFunc) {
 		mux.Handle(pattern, s.endpoint(a, h))
 		s.routes = append(s.routes, Route{Pattern: pattern, Write: a == writeRole})

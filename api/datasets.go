@@ -84,21 +84,30 @@ func (s *Server) getDataset(w http.ResponseWriter, r *request) error {
 		return err
 	}
 	defer scan.Close()
-	setETag(w, scan.Dataset())
-	prefix, end, err := openDatasetWithItems(scan.Dataset())
+	d := scan.Dataset()
+	setETag(w, d)
+	prefix, end, err := openDatasetWithItems(d)
 	if err != nil {
 		return err
 	}
-	st := newArrayStream(w, http.StatusOK, prefix)
+	ws := s.pages.workingSet(w)
+	if ws.read(d) { // pagecache.go: the cache holds the items of this snapshot
+		return ws.send(prefix, end)
+	}
+	st := newArrayStream(ws, http.StatusOK, prefix)
 	for it, err := range scan.Items() {
 		if err != nil {
 			return err
 		}
-		if err := st.add(toEmbeddedItemJSON(it)); err != nil {
+		if err := st.add(ws.add(it)); err != nil {
 			return err
 		}
 	}
-	return st.finish(end)
+	if err := st.finish(end); err != nil {
+		return err
+	}
+	ws.keep(prefix, end)
+	return nil
 }
 
 // PATCH /v1/datasets-v2/{datasetId}
@@ -160,6 +169,7 @@ func (s *Server) deleteDataset(w http.ResponseWriter, r *request) error {
 	if err := s.Store.DeleteDataset(r.ctx(), r.actor(), ids[0]); err != nil {
 		return err
 	}
+	s.pages.dropDataset(ids[0])
 	w.WriteHeader(http.StatusNoContent)
 	return nil
 }

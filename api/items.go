@@ -153,6 +153,9 @@ func (s *Server) updateItem(w http.ResponseWriter, r *request) error {
 	if err != nil {
 		return err
 	}
+	// The dataset's ETag after the update, which the store recorded in the
+	// request's condition, places the update for the page cache.
+	s.pages.itemUpdated(ids[0], strata.ConditionOf(r.ctx()).ETag(), it)
 	return writeJSON(w, http.StatusOK, toItemJSON(it))
 }
 

@@ -165,7 +165,14 @@ func (s *Server) listVersionItems(w http.ResponseWriter, r *request) error {
 	if cacheVersion(w, r, ver) {
 		return nil
 	}
-	q := strata.ItemQuery{ProjectID: r.principal.ProjectID, DatasetID: ids[0], Version: ver.Number}
+	return s.pages.serve(w, ids[0], versionPageKey(ids[0], ver.ID, r.URL.RawQuery), func(w http.ResponseWriter) error {
+		return s.writeVersionItems(w, r, ids[0], ver, p)
+	})
+}
+
+// writeVersionItems encodes the items of ver that p asks for.
+func (s *Server) writeVersionItems(w http.ResponseWriter, r *request, datasetID string, ver *strata.Version, p page) error {
+	q := strata.ItemQuery{ProjectID: r.principal.ProjectID, DatasetID: datasetID, Version: ver.Number}
 	encode := func(index int, it *strata.Item) any { return toVersionItemJSON(ver, index, it) }
 	if p.limit > 0 {
 		return s.writePage(w, r, q, p, encode)
@@ -173,7 +180,7 @@ func (s *Server) listVersionItems(w http.ResponseWriter, r *request) error {
 	q.Search, q.Filter = p.search, p.filter
 	st := newArrayStream(w, http.StatusOK, nil)
 	index := 0
-	err = s.Store.ScanItems(r.ctx(), q, func(it *strata.Item) error {
+	err := s.Store.ScanItems(r.ctx(), q, func(it *strata.Item) error {
 		index++
 		return st.add(encode(index, it))
 	})

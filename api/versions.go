@@ -90,6 +90,7 @@ func (s *Server) createVersion(w http.ResponseWriter, r *request) error {
 	if err != nil {
 		return err
 	}
+	s.pages.itemUpdated(ids[0], d.ETag, nil) // a snapshot changes no item
 	return writeJSON(w, http.StatusCreated, wire.VersionCreated{Version: toVersionJSON(ver), Dataset: toDatasetDetailJSON(d)})
 }
 

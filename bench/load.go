@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -30,7 +31,10 @@ type LoadConfig struct {
 	MaxRequests int
 	// Datasets of Items items each are made for the test, and deleted after.
 	Datasets, Items int
-	Log             io.Writer
+	// ServerPID, when set, is the server's process: its CPU time over the
+	// load is read from /proc and reported per request.
+	ServerPID int
+	Log       io.Writer
 }
 
 // The mix: 70% reads, 25% item writes with skipVersion, 5% snapshots. A
@@ -51,6 +55,9 @@ var loadMix = []struct {
 type loadDataset struct {
 	id, versionID string
 	items         []string
+	// path is the dataset's URL path; versionItemsPath the first page of
+	// 100 items of its version.
+	path, versionItemsPath string
 }
 
 // checkLoopback refuses a URL that is not on this machine: a load test is
@@ -101,9 +108,10 @@ func setup(ctx context.Context, c *client.Client, name string, n int) (*loadData
 	if err != nil {
 		return nil, err
 	}
-	ld := &loadDataset{id: d.ID, versionID: v.ID}
+	ld := &loadDataset{id: d.ID, versionID: v.ID, path: "/v1/datasets-v2/" + url.PathEscape(d.ID)}
+	ld.versionItemsPath = ld.path + "/versions/" + url.PathEscape(v.ID) + "/items?limit=100"
 	for _, it := range full.Items {
-		ld.items = append(ld.items, it.ID)
+		ld.items = append(ld.items, url.PathEscape(it.ID))
 	}
 	if len(ld.items) != n {
 		return nil, fmt.Errorf("setup: %d items, want %d", len(ld.items), n)
@@ -124,6 +132,10 @@ type LoadReport struct {
 	// ErrorsStatus counts failed requests by status; 0 is no answer
 	// (connection refused or broken).
 	ErrorsStatus map[int]int
+	// ClientCPU and ServerCPU are the user and system CPU time the load
+	// generator and the server (with Config.ServerPID) used during the
+	// load, setup excluded; 0 when not known (not Linux).
+	ClientCPU, ServerCPU time.Duration
 }
 
 // MaxFailedShare is the share of failed requests above which a load test
@@ -210,12 +222,21 @@ func RunLoad(ctx context.Context, c LoadConfig) (*LoadReport, error) {
 	for _, m := range loadMix {
 		totalWgt += m.weight
 	}
+	send := &loadSender{hc: hc, base: base}
+	cpu0, cpuErr := procCPU(os.Getpid())
+	var srv0 time.Duration
+	srvErr := errors.New("no server pid")
+	if c.ServerPID > 0 {
+		srv0, srvErr = procCPU(c.ServerPID)
+	}
 	start := time.Now()
 	for w := 0; w < c.Concurrency; w++ {
 		wg.Add(1)
 		go func(w int) {
 			defer wg.Done()
-			cl := clients[w%len(clients)]
+			ws := *send
+			ws.auth = "Bearer " + strings.TrimSpace(c.Keys[w%len(c.Keys)])
+			var body []byte
 			rnd := rand.New(rand.NewPCG(uint64(w), 6))
 			per := map[string]samples{}
 			errs := map[string]int{}
@@ -236,16 +257,16 @@ func RunLoad(ctx context.Context, c LoadConfig) (*LoadReport, error) {
 				var err error
 				switch op {
 				case loadMix[0].op:
-					_, err = cl.GetDataset(lctx, d.id)
+					err = ws.send(lctx, http.MethodGet, d.path, nil, http.StatusOK)
 				case loadMix[1].op:
-					_, err = cl.GetItem(lctx, d.id, item)
+					err = ws.send(lctx, http.MethodGet, d.path+"/items/"+item, nil, http.StatusOK)
 				case loadMix[2].op:
-					_, err = cl.ListVersionItems(lctx, d.id, d.versionID, client.PageOptions{Limit: 100})
+					err = ws.send(lctx, http.MethodGet, d.versionItemsPath, nil, http.StatusOK)
 				case loadMix[3].op:
-					input := fmt.Sprintf("edited by worker %d at %d", w, t0.UnixNano())
-					_, err = cl.UpdateItem(lctx, d.id, item, client.ItemUpdate{Input: &input}, client.WriteOptions{SkipVersion: true})
+					body = editBody(body, w, t0)
+					err = ws.send(lctx, http.MethodPatch, d.path+"/items/"+item+"?skipVersion=true", body, http.StatusOK)
 				case loadMix[4].op:
-					_, _, err = cl.CreateVersion(lctx, d.id, client.VersionInput{})
+					err = ws.send(lctx, http.MethodPost, d.path+"/versions", []byte("{}"), http.StatusCreated)
 				}
 				if err != nil && lctx.Err() != nil {
 					break // cut off by the end of the test: not counted
@@ -280,6 +301,14 @@ func RunLoad(ctx context.Context, c LoadConfig) (*LoadReport, error) {
 	wg.Wait()
 	r.Elapsed = time.Since(start)
 	r.Requests = len(r.All)
+	if cpu1, err := procCPU(os.Getpid()); err == nil && cpuErr == nil {
+		r.ClientCPU = cpu1 - cpu0
+	}
+	if srvErr == nil {
+		if srv1, err := procCPU(c.ServerPID); err == nil {
+			r.ServerCPU = srv1 - srv0
+		}
+	}
 	return r, nil
 }
 
@@ -297,6 +326,15 @@ func (r *LoadReport) Print(w io.Writer) error {
 		s := r.PerOp[m.op]
 		fmt.Fprintf(w, "%-32s %8d %6.1f%% %9s %9s %9s %7d\n", m.op, len(s), 100*float64(len(s))/float64(max(1, r.Requests)),
 			ms(s.quantile(0.5)), ms(s.quantile(0.9)), ms(s.quantile(0.99)), r.ErrorsOp[m.op])
+	}
+	if r.ClientCPU > 0 || r.ServerCPU > 0 {
+		fmt.Fprintln(w)
+	}
+	if r.ClientCPU > 0 {
+		fmt.Fprintf(w, "load generator CPU: %s, %s ms per request\n", r.ClientCPU.Round(10*time.Millisecond), ms(r.ClientCPU/time.Duration(max(1, r.Requests))))
+	}
+	if r.ServerCPU > 0 {
+		fmt.Fprintf(w, "server CPU (pid %d): %s, %s ms per request\n", r.Config.ServerPID, r.ServerCPU.Round(10*time.Millisecond), ms(r.ServerCPU/time.Duration(max(1, r.Requests))))
 	}
 	if r.FirstErr != "" {
 		fmt.Fprintf(w, "\nfirst error: %s\n", r.FirstErr)

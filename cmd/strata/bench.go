@@ -26,8 +26,9 @@ const benchUsage = `usage:
       store scenarios on a fresh database (default: a temporary SQLite file, removed after), beside a
       full-copy baseline; a --db must be empty (a new SQLite file, or a PostgreSQL database without
       tables) and keeps the benchmark's datasets afterwards: drop it when done
-  strata bench --http URL --key KEY[,KEY...] [--concurrency 32] [--duration 30s] [--max-requests N]
-      mixed load against a running server on this machine: 70% reads, 25% item writes, 5% snapshots
+  strata bench --http URL --key KEY[,KEY...] [--concurrency 32] [--duration 30s] [--max-requests N] [--server-pid PID]
+      mixed load against a running server on this machine: 70% reads, 25% item writes, 5% snapshots;
+      prints the load generator's CPU per request and, with --server-pid, the server's
   strata bench --http URL --key KEY --import-bytes N [--item-bytes 1200] [--server-pid PID]
       one raw JSONL import of about N bytes, made as it is sent; with --server-pid, the server's peak memory
 `
@@ -60,7 +61,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	var ic bench.ImportConfig
 	fs.Int64Var(&ic.Bytes, "import-bytes", 0, "send one raw JSONL import of about this many bytes instead of the mixed load")
 	fs.IntVar(&ic.ItemBytes, "item-bytes", 1200, "bytes of each line of the raw import")
-	fs.IntVar(&ic.ServerPID, "server-pid", 0, "process id of the server, to read its peak memory from /proc")
+	fs.IntVar(&ic.ServerPID, "server-pid", 0, "process id of the server, to read from /proc its CPU time during a load or its peak memory during an import")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -80,7 +81,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			return errors.New("bench: --db and --http are exclusive")
 		}
 		lc.Keys = strings.Split(*keys, ",")
-		lc.Log = log
+		lc.Log, lc.ServerPID = log, ic.ServerPID
 		if ic.Bytes > 0 {
 			ic.URL, ic.Key, ic.Log = lc.URL, lc.Keys[0], log
 			r, err := bench.RunImport(ctx, ic)

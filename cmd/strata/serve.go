@@ -65,6 +65,7 @@ type Main struct {
 	MinBodyRate   int64
 	MaxConnsPerIP int
 	SafeCSV       bool
+	CacheBytes    int64 // api.Server.CacheBytes
 	flags         *flag.FlagSet
 }
 
@@ -274,7 +275,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	}()
 	srv := &api.Server{Store: m.Store, Logger: m.logger, MaxBodyBytes: m.MaxBodyBytes, Limits: m.Limits,
 		LLM: m.LLM, Runner: m.runner,
-		BodyTimeout: m.BodyTimeout, MinBodyRate: m.MinBodyRate, SafeCSV: m.SafeCSV}
+		BodyTimeout: m.BodyTimeout, MinBodyRate: m.MinBodyRate, SafeCSV: m.SafeCSV, CacheBytes: m.CacheBytes}
 	// The API answers under /v1/ and the health checks; the pages, everything
 	// else.
 	root := http.NewServeMux()

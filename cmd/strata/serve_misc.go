@@ -23,6 +23,8 @@ func (m *Main) clientFlags(fs *flag.FlagSet, env *envDefaults) {
 		"open connections one client address may hold; more are closed; -1 for no limit (env STRATA_MAX_CONNS_PER_IP)")
 	fs.BoolVar(&m.SafeCSV, "safe-csv", env.bool("STRATA_SAFE_CSV", false),
 		"CSV exports prefix ' to cells a spreadsheet would read as a formula (env STRATA_SAFE_CSV)")
+	fs.Int64Var(&m.CacheBytes, "cache-bytes", env.int64("STRATA_CACHE_BYTES", api.DefaultCacheBytes),
+		"memory kept for recently encoded reads of versions' items, in bytes; -1 for no cache (env STRATA_CACHE_BYTES)")
 }
 
 func (e *envDefaults) bool(name string, def bool) bool {

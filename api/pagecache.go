@@ -1,0 +1,392 @@
+package api
+
+import (
+	"bytes"
+	"container/list"
+	"net/http"
+	"strconv"
+	"sync"
+
+	"github.com/strata-eval/strata"
+)
+
+// The page cache keeps recently encoded reads of versions' items, in memory,
+// bounded by bytes. A version never changes (version.go): the items a read
+// of version V answers, for one query string, are the same bytes every time,
+// so a read that finds them here sends them without scanning or encoding.
+//
+// Correctness rests on two rules. An entry is keyed by the dataset, the
+// version's id (never by a ref: "latest" or a tag is resolved to the id
+// first) and the whole query string (limit, cursor, search, filters). And an
+// entry is looked up only after the request has been authenticated and the
+// version resolved in the caller's project, so the cache never answers a
+// request that would have been refused; a deleted dataset's versions no
+// longer resolve, and its entries are dropped when the API deletes it.
+
+// The cache also keeps, for each dataset, the encoded items of its working
+// set as last read, with the dataset's ETag at that read (strata.DatasetETag:
+// a count that every change of the dataset's items moves on, in the
+// transaction of the change). A read of the dataset reads the dataset's row
+// first, as it always does; when the cache holds the items of that ETag it
+// sends them after the dataset's object, encoded from that row, and reads no
+// item. The items of a snapshot with that ETag are the ones kept, whichever
+// server or process changed them.
+
+// DefaultCacheBytes is the page cache's size when Server.CacheBytes
+// is 0.
+const DefaultCacheBytes = 32 << 20
+
+// pageCacheEntryShare: an answer larger than this share of the cache is
+// sent but not kept, so one export-sized read cannot empty the cache.
+const pageCacheEntryShare = 8
+
+// pageEntryOverhead is what an entry costs beside its key and body: the
+// list element, the map slot and the entry itself, roughly.
+const pageEntryOverhead = 160
+
+type pageEntry struct {
+	key, datasetID string
+	// tag is the state of the dataset the body was read in, for an entry
+	// of something that changes (the working set: its ETag); "" for a
+	// version's read, which never changes.
+	tag  string
+	body []byte
+	// items lays out a working set's body: the id and the encoded size
+	// of each item, in order (elements are separated by one comma).
+	items *itemLayout
+}
+
+type itemLayout struct {
+	ids   []string
+	sizes []int
+}
+
+// bytes is what the layout holds, roughly.
+func (l *itemLayout) bytes() int {
+	if l == nil {
+		return 0
+	}
+	n := 0
+	for _, id := range l.ids {
+		n += len(id) + 16 + 8
+	}
+	return n
+}
+
+// pageCache is a least-recently-used map of encoded answers, safe for
+// concurrent use. The zero value is not usable: see newPageCache.
+type pageCache struct {
+	mu      sync.Mutex
+	max     int64 // bytes; entries above max/pageCacheEntryShare are not kept
+	size    int64
+	order   *list.List // of *pageEntry, most recently used first
+	entries map[string]*list.Element
+}
+
+// newPageCache returns a cache of at most max bytes, or nil (no cache) when
+// max is negative.
+func newPageCache(max int64) *pageCache {
+	if max < 0 {
+		return nil
+	}
+	if max == 0 {
+		max = DefaultCacheBytes
+	}
+	return &pageCache{max: max, order: list.New(), entries: map[string]*list.Element{}}
+}
+
+func entryBytes(e *pageEntry) int64 {
+	return int64(len(e.key) + len(e.body) + e.items.bytes() + pageEntryOverhead)
+}
+
+// get returns the body kept under key, if any, read in the state tag.
+func (c *pageCache) get(key, tag string) ([]byte, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	el, ok := c.entries[key]
+	if !ok || el.Value.(*pageEntry).tag != tag {
+		return nil, false
+	}
+	c.order.MoveToFront(el)
+	return el.Value.(*pageEntry).body, true
+}
+
+// put keeps body under key, read in the state tag, in place of what key
+// held, evicting the least recently used entries to stay within the cache's
+// bytes. The cache owns body from then on.
+func (c *pageCache) put(datasetID, key, tag string, body []byte) {
+	c.putEntry(&pageEntry{key: key, datasetID: datasetID, tag: tag, body: body})
+}
+
+func (c *pageCache) putEntry(e *pageEntry) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.putLocked(e)
+}
+
+func (c *pageCache) putLocked(e *pageEntry) {
+	n := entryBytes(e)
+	if n > c.max/pageCacheEntryShare {
+		return
+	}
+	if el, ok := c.entries[e.key]; ok {
+		// Of two reads of a working set, the later state stays.
+		if older, ok1 := etagCount(el.Value.(*pageEntry).tag); ok1 {
+			if newer, ok2 := etagCount(e.tag); ok2 && newer < older {
+				return
+			}
+		}
+		c.remove(el)
+	}
+	c.entries[e.key] = c.order.PushFront(e)
+	c.size += n
+	for c.size > c.max {
+		c.remove(c.order.Back())
+	}
+}
+
+// etagCount reads the count of a dataset's ETag (strata.DatasetETag).
+func etagCount(etag string) (int64, bool) {
+	s, err := strconv.Unquote(etag)
+	if err != nil {
+		return 0, false
+	}
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || strata.DatasetETag(n) != etag {
+		return 0, false
+	}
+	return n, true
+}
+
+func (c *pageCache) remove(el *list.Element) {
+	e := c.order.Remove(el).(*pageEntry)
+	delete(c.entries, e.key)
+	c.size -= entryBytes(e)
+}
+
+// dropDataset removes every entry of a dataset. Deletions are rare; a walk
+// over the entries (a few thousand at most) costs less than an index.
+func (c *pageCache) dropDataset(datasetID string) {
+	if c == nil {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for el := c.order.Front(); el != nil; {
+		next := el.Next()
+		if el.Value.(*pageEntry).datasetID == datasetID {
+			c.remove(el)
+		}
+		el = next
+	}
+}
+
+// bytes returns the bytes the cache holds, by its count.
+func (c *pageCache) bytes() int64 {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.size
+}
+
+// versionPageKey is the cache key of a read of a version's items.
+func versionPageKey(datasetID, versionID, rawQuery string) string {
+	return datasetID + "/" + versionID + "?" + rawQuery
+}
+
+// serve answers from the cache when it holds key; otherwise it calls write
+// and keeps what write sent when it succeeded with 200 in full. The caller
+// has already authorized the request and set the headers that do not come
+// from the body (ETag, Cache-Control). A nil cache only calls write.
+func (c *pageCache) serve(w http.ResponseWriter, datasetID, key string, write func(http.ResponseWriter) error) error {
+	if c == nil {
+		return write(w)
+	}
+	if body, ok := c.get(key, ""); ok {
+		h := w.Header()
+		h.Set("Content-Type", "application/json; charset=utf-8")
+		h.Set("Content-Length", strconv.Itoa(len(body)))
+		w.WriteHeader(http.StatusOK)
+		_, err := w.Write(body)
+		return err
+	}
+	rec := &recordingWriter{ResponseWriter: w, limit: int(c.max / pageCacheEntryShare)}
+	if err := write(rec); err != nil {
+		return err
+	}
+	if rec.status == http.StatusOK && !rec.over {
+		c.put(datasetID, key, "", bytes.Clone(rec.body))
+	}
+	return nil
+}
+
+// recordingWriter passes a response through and keeps a copy of its body,
+// up to limit bytes.
+type recordingWriter struct {
+	http.ResponseWriter
+	status int
+	body   []byte
+	limit  int
+	over   bool // the body outgrew limit: not kept
+}
+
+func (w *recordingWriter) WriteHeader(status int) {
+	if w.status == 0 {
+		w.status = status
+	}
+	w.ResponseWriter.WriteHeader(status)
+}
+
+func (w *recordingWriter) Write(b []byte) (int, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	if !w.over {
+		if len(w.body)+len(b) > w.limit {
+			w.over, w.body = true, nil
+		} else {
+			w.body = append(w.body, b...)
+		}
+	}
+	return w.ResponseWriter.Write(b)
+}
+
+// Unwrap lets http.ResponseController reach the connection's Flush.
+func (w *recordingWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// workingSetRead is one read of a dataset with its working items: it records
+// the response, to keep the items, and can answer with the kept ones.
+type workingSetRead struct {
+	recordingWriter
+	c               *pageCache
+	datasetID, etag string
+	items           []byte
+	layout          itemLayout // of the items sent
+}
+
+// add returns the element of it for the stream of the working set: it
+// records the item's id and encoded size.
+func (ws *workingSetRead) add(it *strata.Item) jsonAppender {
+	return sizedItem{embeddedItemJSON: toEmbeddedItemJSON(it), layout: &ws.layout}
+}
+
+type sizedItem struct {
+	embeddedItemJSON
+	layout *itemLayout
+}
+
+func (s sizedItem) appendJSON(b []byte) []byte {
+	n := len(b)
+	b = s.embeddedItemJSON.appendJSON(b)
+	s.layout.ids = append(s.layout.ids, s.ID)
+	s.layout.sizes = append(s.layout.sizes, len(b)-n)
+	return b
+}
+
+func workingSetKey(datasetID string) string { return "w/" + datasetID }
+
+// workingSet starts a read of a dataset's working set answered on w.
+func (c *pageCache) workingSet(w http.ResponseWriter) *workingSetRead {
+	ws := &workingSetRead{recordingWriter: recordingWriter{ResponseWriter: w}, c: c}
+	if c != nil {
+		ws.limit = int(c.max / pageCacheEntryShare)
+	}
+	return ws
+}
+
+// read is told the dataset, read in the scan's snapshot before its items; it
+// reports whether the cache holds the items of that snapshot (then send
+// answers with them).
+func (ws *workingSetRead) read(d *strata.Dataset) bool {
+	if ws.c == nil || d.ETag == "" {
+		return false
+	}
+	ws.datasetID, ws.etag = d.ID, d.ETag
+	items, ok := ws.c.get(workingSetKey(d.ID), d.ETag)
+	if !ok {
+		return false
+	}
+	ws.items = items
+	return true
+}
+
+// send answers with the dataset's object, prefix and end, around the kept
+// items.
+func (ws *workingSetRead) send(prefix []byte, end string) error {
+	w := ws.ResponseWriter
+	h := w.Header()
+	h.Set("Content-Type", "application/json; charset=utf-8")
+	h.Set("Content-Length", strconv.Itoa(len(prefix)+1+len(ws.items)+1+len(end)))
+	w.WriteHeader(http.StatusOK)
+	body := make([]byte, 0, len(prefix)+len(ws.items)+len(end)+2)
+	body = append(append(append(append(append(body, prefix...), '['), ws.items...), ']'), end...)
+	_, err := w.Write(body)
+	return err
+}
+
+// keep keeps the items of a read that was answered in full, the response
+// being prefix, the array of items, and end.
+func (ws *workingSetRead) keep(prefix []byte, end string) {
+	if ws.c == nil || ws.etag == "" || ws.over || ws.status != http.StatusOK {
+		return
+	}
+	b := ws.body
+	if len(b) < len(prefix)+2+len(end) || !bytes.HasPrefix(b, prefix) || b[len(prefix)] != '[' ||
+		!bytes.HasSuffix(b, []byte(end)) || b[len(b)-len(end)-1] != ']' {
+		return
+	}
+	items := b[len(prefix)+1 : len(b)-len(end)-1]
+	total := max(len(ws.layout.sizes)-1, 0) // commas
+	for _, n := range ws.layout.sizes {
+		total += n
+	}
+	if total != len(items) {
+		return
+	}
+	layout := ws.layout
+	ws.c.putEntry(&pageEntry{key: workingSetKey(ws.datasetID), datasetID: ws.datasetID, tag: ws.etag,
+		body: bytes.Clone(items), items: &layout})
+}
+
+// itemUpdated applies a committed update of one item to the working set
+// kept for its dataset: etag is the dataset's ETag after the update, whose
+// transaction counted one change, so the set kept at the count before it is
+// the one the update changed, by this item only. Any other kept state is
+// left alone (an older one is no longer served; a newer one already has
+// the update). A nil item is a change of the dataset that changed no item
+// (a snapshot): the kept items carry over to the new ETag.
+func (c *pageCache) itemUpdated(datasetID, etag string, it *strata.Item) {
+	n, ok := etagCount(etag)
+	if c == nil || !ok || n < 1 {
+		return
+	}
+	before := strata.DatasetETag(n - 1)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	el, ok := c.entries[workingSetKey(datasetID)]
+	if !ok {
+		return
+	}
+	e := el.Value.(*pageEntry)
+	if e.tag != before || e.items == nil {
+		return
+	}
+	if it == nil {
+		c.putLocked(&pageEntry{key: e.key, datasetID: datasetID, tag: etag, body: e.body, items: e.items})
+		return
+	}
+	start, i := 0, 0
+	for ; i < len(e.items.ids) && e.items.ids[i] != it.ID; i++ {
+		start += e.items.sizes[i] + 1
+	}
+	if i == len(e.items.ids) {
+		c.remove(el) // not in the set it was kept with: keep nothing
+		return
+	}
+	elem := toEmbeddedItemJSON(it).appendJSON(nil)
+	body := make([]byte, 0, len(e.body)-e.items.sizes[i]+len(elem))
+	body = append(append(append(body, e.body[:start]...), elem...), e.body[start+e.items.sizes[i]:]...)
+	sizes := append([]int(nil), e.items.sizes...)
+	sizes[i] = len(elem)
+	c.putLocked(&pageEntry{key: e.key, datasetID: datasetID, tag: etag, body: body,
+		items: &itemLayout{ids: e.items.ids, sizes: sizes}})
+}
