@@ -50,6 +50,13 @@ func TestAsyncRunsCapped(t *testing.T) {
 	close(release)
 	wantStatus(t, ts.do(t, "POST", datasetsPath+"/"+second+"/evaluators/run", ts.owner, ""), http.StatusOK)
 	waitFor(t, "the first run to end", func() bool { return ts.getRun(t, first, started.Run.ID).Status != "running" })
-	// Its slot is free again.
-	wantStatus(t, ts.do(t, "POST", datasetsPath+"/"+second+"/evaluators/run?async=true", ts.owner, ""), http.StatusAccepted)
+	// Its slot is free again, once its goroutine has let go of it (just
+	// after the run's end is recorded): until then the answer is the 429.
+	waitFor(t, "the slot to be free", func() bool {
+		r := ts.do(t, "POST", datasetsPath+"/"+second+"/evaluators/run?async=true", ts.owner, "")
+		if r.Status != http.StatusAccepted {
+			wantError(t, r, http.StatusTooManyRequests, eval.ErrTooManyRuns.Message)
+		}
+		return r.Status == http.StatusAccepted
+	})
 }
