@@ -103,4 +103,26 @@ func TestETag(t *testing.T) {
 		// A missing dataset is still 404.
 		wantError(t, send(t, "DELETE", datasetsPath+"/00000000-0000-0000-0000-000000000000", stale, ""), http.StatusNotFound, "Dataset not found")
 	})
+
+	t.Run("EvaluatorRuns", func(t *testing.T) {
+		stale := etag(t)
+		ts.createItem(t, id, "changed")
+		current := etag(t)
+		ev := ts.createEvaluator(t, "has-input", "string", `{"substring":"a"}`)
+		wantStatus(t, ts.attach(t, id, ev, ""), http.StatusOK)
+		attached := etag(t)
+		if attached == current {
+			t.Fatal("attaching an evaluator left the ETag")
+		}
+		for _, q := range []string{"", "?async=true"} {
+			runs := len(ts.do(t, "GET", dsPath+"/evaluator-runs", ts.owner, "").object(t)["runs"].([]any))
+			wantError(t, send(t, "POST", dsPath+"/evaluators/run"+q, stale, ""), http.StatusPreconditionFailed,
+				"The dataset has changed: its ETag no longer matches If-Match")
+			if got := len(ts.do(t, "GET", dsPath+"/evaluator-runs", ts.owner, "").object(t)["runs"].([]any)); got != runs {
+				t.Errorf("run%s with a stale If-Match: %d runs, want %d", q, got, runs)
+			}
+		}
+		r := send(t, "POST", dsPath+"/evaluators/run?async=true", etag(t), "")
+		wantStatus(t, r, http.StatusAccepted)
+	})
 }

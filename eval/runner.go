@@ -131,6 +131,12 @@ func (r *Runner) plan(ctx context.Context, a strata.Actor, datasetID string, f s
 	if err != nil {
 		return nil, err
 	}
+	// A run asked under If-Match runs only over the dataset the client saw.
+	// An asynchronous run is checked here only: its results are written
+	// later, under no request's condition.
+	if !strata.ConditionOf(ctx).Holds(d.ETag) {
+		return nil, strata.ErrPrecondition
+	}
 	p := &plan{actor: a, datasetID: d.ID, itemCount: d.ItemCount, filter: f.String(), query: f}
 	missing := false
 	for i, id := range d.Slots() {
