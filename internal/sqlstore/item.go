@@ -555,6 +555,7 @@ type revisionInserter struct {
 	// items that have them: two new items of one batch may not share one.
 	externalIDs map[string]string
 	maxRows     int
+	maxBytes    int
 	// copy, when set, writes batches of minCopyRows or more (copy.go).
 	copy   Copier
 	conn   *sql.Conn
@@ -562,15 +563,17 @@ type revisionInserter struct {
 }
 
 func (s *Store) newRevisionInserter(tx *sql.Tx, d *datasetRow) *revisionInserter {
-	return &revisionInserter{tx: tx, dialect: s.Dialect, d: d, datasetID: d.id, maxRows: insertBatch}
+	return &revisionInserter{tx: tx, dialect: s.Dialect, d: d, datasetID: d.id, maxRows: insertBatch, maxBytes: insertBatchBytes}
 }
 
 // newBulkInserter is a revisionInserter for many revisions: through the
-// dialect's bulk load when it has one, in batches of up to copyBatch rows.
+// dialect's bulk load when it has one, in batches of up to copyBatch rows
+// and half the bytes of an INSERT's (the driver holds a copy of what it
+// sends meanwhile).
 func (s *Store) newBulkInserter(tx *sql.Tx, d *datasetRow) *revisionInserter {
 	ins := s.newRevisionInserter(tx, d)
 	if ins.copy, ins.conn = s.copier(tx); ins.copy != nil {
-		ins.maxRows, ins.copied = copyBatch, &s.copied
+		ins.maxRows, ins.maxBytes, ins.copied = copyBatch, insertBatchBytes/2, &s.copied
 	}
 	return ins
 }
@@ -600,7 +603,7 @@ func (ins *revisionInserter) add(ctx context.Context, r *revision) error {
 		r.createdAt, r.updatedAt, r.metadata, r.splits, r.externalID)
 	ins.splitRows = appendSplitRows(ins.splitRows, ins.datasetID, r)
 	ins.n++
-	if ins.bytes += r.size(); ins.n == ins.maxRows || ins.bytes >= insertBatchBytes {
+	if ins.bytes += r.size(); ins.n == ins.maxRows || ins.bytes >= ins.maxBytes {
 		return ins.flush(ctx)
 	}
 	return nil
