@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -609,7 +610,24 @@ func (ins *revisionInserter) add(ctx context.Context, r *revision) error {
 	return nil
 }
 
+// fullInserts keeps the statement of a full batch (insertBatch rows, 9,500
+// placeholders) of each placeholder style: built once, not per batch.
+var fullInserts sync.Map // placeholder style -> string
+
 func insertStatement(d Dialect, n int) string {
+	if n == insertBatch {
+		style := d.Placeholder(2)
+		if q, ok := fullInserts.Load(style); ok {
+			return q.(string)
+		}
+		q := buildInsertStatement(d, n)
+		fullInserts.Store(style, q)
+		return q
+	}
+	return buildInsertStatement(d, n)
+}
+
+func buildInsertStatement(d Dialect, n int) string {
 	var b strings.Builder
 	b.WriteString(`INSERT INTO revisions (id, dataset_id, ` + strings.Replace(revisionColumns, "id, ", "", 1) + `) VALUES `)
 	for i := 0; i < n; i++ {
