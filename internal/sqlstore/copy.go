@@ -22,7 +22,7 @@ import (
 // Copier is a Dialect with a bulk load.
 type Copier interface {
 	// CopyRows writes rows, each the values of columns in order, to table,
-	// in the transaction open on conn.
+	// in the transaction open on conn. It may change the values of rows.
 	CopyRows(ctx context.Context, conn *sql.Conn, table string, columns []string, rows [][]any) error
 }
 
