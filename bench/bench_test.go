@@ -54,6 +54,11 @@ func TestItemFile(t *testing.T) {
 			}
 		}
 	}
+	// A read fills its buffer with lines, as a file's does.
+	f0 := &ItemFile{Format: "jsonl", N: 100, PadTo: 300}
+	if n, err := f0.Read(make([]byte, 4096)); n != 4096 || err != nil {
+		t.Fatalf("read of 4096 bytes = %d, %v, want all of them", n, err)
+	}
 	// A size bound ends the file at a whole line.
 	f := &ItemFile{Format: "jsonl", N: -1, MaxBytes: 10_000, PadTo: 300}
 	data, _ := io.ReadAll(f)

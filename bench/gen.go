@@ -71,29 +71,45 @@ func appendJSONString(b []byte, s string) ([]byte, error) {
 	return append(b, enc...), err
 }
 
-// Read implements io.Reader.
+// Read implements io.Reader. It fills p with as many lines as fit, as a
+// file read from disk does: a client sending the file then writes it in
+// chunks of its buffer's size, not of a line's.
 func (f *ItemFile) Read(p []byte) (int, error) {
-	for len(f.buf) == 0 {
-		if f.Format == "csv" && !f.header {
-			f.header = true
-			f.store = append(f.store[:0], "input,ground_truth\n"...)
-			f.buf = f.store
+	n := 0
+	for n < len(p) {
+		if len(f.buf) == 0 && !f.next() {
 			break
 		}
-		if f.N >= 0 && f.i >= f.N {
-			return 0, io.EOF
-		}
-		f.store = f.line(f.store[:0], f.i)
-		if f.MaxBytes > 0 && f.read+int64(len(f.store)) > f.MaxBytes {
-			return 0, io.EOF
-		}
-		f.buf = f.store
-		f.i++
+		c := copy(p[n:], f.buf)
+		f.buf = f.buf[c:]
+		f.read += int64(c)
+		n += c
 	}
-	n := copy(p, f.buf)
-	f.buf = f.buf[n:]
-	f.read += int64(n)
+	if n == 0 && len(p) > 0 {
+		return 0, io.EOF
+	}
 	return n, nil
+}
+
+// next makes the next line the one to read, and reports whether there is
+// one.
+func (f *ItemFile) next() bool {
+	if f.Format == "csv" && !f.header {
+		f.header = true
+		f.store = append(f.store[:0], "input,ground_truth\n"...)
+		f.buf = f.store
+		return true
+	}
+	if f.N >= 0 && f.i >= f.N {
+		return false
+	}
+	f.store = f.line(f.store[:0], f.i)
+	if f.MaxBytes > 0 && f.read+int64(len(f.store)) > f.MaxBytes {
+		return false
+	}
+	f.buf = f.store
+	f.i++
+	return true
 }
 
 // Items is how many items the file has yielded so far.

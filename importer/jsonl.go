@@ -36,7 +36,10 @@ type jsonlSource struct {
 	plan     *plan
 	keys     []string
 	reporter reporter
-	obj      map[string]json.RawMessage // the line last returned by Next
+	// obj holds the members of the line last read, slices of the
+	// scanner's buffer: valid until the next Scan.
+	obj      map[string]json.RawMessage
+	keyCache keyCache
 }
 
 // NewJSONL returns a strata.ItemSource reading JSON Lines from r: one JSON
@@ -84,20 +87,21 @@ func (s *jsonlSource) Next() (strata.ItemInput, error) {
 
 func (s *jsonlSource) parseLine(line []byte) (strata.ItemInput, error) {
 	// "Not JSON" and "JSON but not an object with an input" give Lunary's
-	// two different messages. Unmarshal checks the whole line before it
-	// decodes any of it, so Valid is only asked when it fails.
-	var obj map[string]json.RawMessage
-	if line[0] != '{' || json.Unmarshal(line, &obj) != nil {
-		if !json.Valid(line) {
-			return strata.ItemInput{}, errBadJSONLine
-		}
+	// two different messages; one pass over the line tells them apart and
+	// splits an object into its members (jsonscan.go).
+	if s.obj == nil {
+		s.obj, s.keyCache = map[string]json.RawMessage{}, keyCache{}
+	}
+	obj := s.obj
+	if valid, object := splitObject(line, obj, s.keyCache); !valid {
+		return strata.ItemInput{}, errBadJSONLine
+	} else if !object {
 		return strata.ItemInput{}, errNoInputKey
 	}
 	p, err := s.planFor(obj)
 	if err != nil {
 		return strata.ItemInput{}, err
 	}
-	s.obj = obj
 
 	var in strata.ItemInput
 	input := firstRaw(obj, p.keys[fInput])

@@ -21,6 +21,7 @@ func Run(t *testing.T, open Opener) {
 	t.Run("Sync", func(t *testing.T) { testSync(t, open) })
 	t.Run("Versions", func(t *testing.T) { testVersions(t, open) })
 	t.Run("Import", func(t *testing.T) { testImport(t, open) })
+	t.Run("ImportBulk", func(t *testing.T) { testImportBulk(t, open) })
 	t.Run("Keys", func(t *testing.T) { testKeys(t, open) })
 	t.Run("Concurrency", func(t *testing.T) { testConcurrency(t, open) })
 	t.Run("Model", func(t *testing.T) { testModel(t, open) })

@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/strata-eval/strata"
@@ -501,7 +503,7 @@ func (s *Store) ImportItems(ctx context.Context, a strata.Actor, datasetID strin
 	n := 0
 	start := time.Now()
 	err := s.mutate(ctx, a, datasetID, true, func(tx *sql.Tx, d *datasetRow, now int64) error {
-		ins := s.newRevisionInserter(tx, d)
+		ins := s.newBulkInserter(tx, d)
 		for {
 			in, err := src.Next()
 			if err == io.EOF {
@@ -536,9 +538,12 @@ func (s *Store) ImportItems(ctx context.Context, a strata.Actor, datasetID strin
 	return n, nil
 }
 
-// insertBatch is the most revisions one INSERT statement writes;
-// insertBatchBytes (chunk.go) bounds their size.
-const insertBatch = 500
+// insertBatch is the most revisions one INSERT statement writes, and
+// copyBatch one bulk load; insertBatchBytes (chunk.go) bounds their size.
+const (
+	insertBatch = 500
+	copyBatch   = 5000
+)
 
 // revisionInserter writes revisions of a dataset in multi-row INSERTs, and
 // adds each open one to the dataset's content hash.
@@ -554,10 +559,28 @@ type revisionInserter struct {
 	// externalIDs are the external ids of the revisions in rows, and the
 	// items that have them: two new items of one batch may not share one.
 	externalIDs map[string]string
+	maxRows     int
+	maxBytes    int
+	// copy, when set, writes batches of minCopyRows or more (copy.go).
+	copy   Copier
+	conn   *sql.Conn
+	copied *atomic.Int64
 }
 
 func (s *Store) newRevisionInserter(tx *sql.Tx, d *datasetRow) *revisionInserter {
-	return &revisionInserter{tx: tx, dialect: s.Dialect, d: d, datasetID: d.id}
+	return &revisionInserter{tx: tx, dialect: s.Dialect, d: d, datasetID: d.id, maxRows: insertBatch, maxBytes: insertBatchBytes}
+}
+
+// newBulkInserter is a revisionInserter for many revisions: through the
+// dialect's bulk load when it has one, in batches of up to copyBatch rows
+// and half the bytes of an INSERT's (the driver holds a copy of what it
+// sends meanwhile).
+func (s *Store) newBulkInserter(tx *sql.Tx, d *datasetRow) *revisionInserter {
+	ins := s.newRevisionInserter(tx, d)
+	if ins.copy, ins.conn = s.copier(tx); ins.copy != nil {
+		ins.maxRows, ins.maxBytes, ins.copied = copyBatch, insertBatchBytes/2, &s.copied
+	}
+	return ins
 }
 
 // revisionFields is the number of columns an insert writes per revision.
@@ -585,13 +608,30 @@ func (ins *revisionInserter) add(ctx context.Context, r *revision) error {
 		r.createdAt, r.updatedAt, r.metadata, r.splits, r.externalID)
 	ins.splitRows = appendSplitRows(ins.splitRows, ins.datasetID, r)
 	ins.n++
-	if ins.bytes += r.size(); ins.n == insertBatch || ins.bytes >= insertBatchBytes {
+	if ins.bytes += r.size(); ins.n == ins.maxRows || ins.bytes >= ins.maxBytes {
 		return ins.flush(ctx)
 	}
 	return nil
 }
 
+// fullInserts keeps the statement of a full batch (insertBatch rows, 9,500
+// placeholders) of each placeholder style: built once, not per batch.
+var fullInserts sync.Map // placeholder style -> string
+
 func insertStatement(d Dialect, n int) string {
+	if n == insertBatch {
+		style := d.Placeholder(2)
+		if q, ok := fullInserts.Load(style); ok {
+			return q.(string)
+		}
+		q := buildInsertStatement(d, n)
+		fullInserts.Store(style, q)
+		return q
+	}
+	return buildInsertStatement(d, n)
+}
+
+func buildInsertStatement(d Dialect, n int) string {
 	var b strings.Builder
 	b.WriteString(`INSERT INTO revisions (id, dataset_id, ` + strings.Replace(revisionColumns, "id, ", "", 1) + `) VALUES `)
 	for i := 0; i < n; i++ {
@@ -614,10 +654,12 @@ func (ins *revisionInserter) flush(ctx context.Context) error {
 	if ins.n == 0 {
 		return nil
 	}
-	if _, err := ins.tx.ExecContext(ctx, insertStatement(ins.dialect, ins.n), ins.rows...); ins.dialect.IsUnique(err) {
-		return errExternalIDClash
-	} else if err != nil {
-		return fmt.Errorf("insert revisions: %w", err)
+	if ins.copy != nil && ins.n >= minCopyRows {
+		if err := ins.copyRevisions(ctx); err != nil {
+			return err
+		}
+	} else if err := ins.insertRevisions(ctx); err != nil {
+		return err
 	}
 	if err := insertSplitRows(ctx, ins.tx, ins.dialect, ins.splitRows); err != nil {
 		return err
@@ -626,5 +668,15 @@ func (ins *revisionInserter) flush(ctx context.Context) error {
 	clear(ins.rows) // the flushed contents are garbage now
 	ins.rows, ins.splitRows, ins.n, ins.bytes = ins.rows[:0], ins.splitRows[:0], 0, 0
 	clear(ins.externalIDs)
+	return nil
+}
+
+// insertRevisions writes the inserter's rows in one multi-row INSERT.
+func (ins *revisionInserter) insertRevisions(ctx context.Context) error {
+	if _, err := ins.tx.ExecContext(ctx, insertStatement(ins.dialect, ins.n), ins.rows...); ins.dialect.IsUnique(err) {
+		return errExternalIDClash
+	} else if err != nil {
+		return fmt.Errorf("insert revisions: %w", err)
+	}
 	return nil
 }

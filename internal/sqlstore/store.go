@@ -12,6 +12,7 @@ import (
 	"database/sql"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/google/uuid"
@@ -63,6 +64,8 @@ type Store struct {
 	uncommitted sync.Map // *sql.Tx -> *atomic.Int64: versions written, not yet committed
 	keys        keyCache
 	group       *groupCommit // nil: each commit is durable by itself (groupcommit.go)
+	txConns     sync.Map     // *sql.Tx -> *sql.Conn, with a Copier dialect (copy.go)
+	copied      atomic.Int64 // revisions written by bulk load (copy.go)
 }
 
 // New returns a Store on db.
@@ -119,10 +122,11 @@ func (s *Store) write(ctx context.Context, once bool, fn func(tx *sql.Tx) error)
 }
 
 func (s *Store) writeOnce(ctx context.Context, fn func(tx *sql.Tx) error) error {
-	tx, err := s.DB.BeginTx(ctx, nil)
+	tx, done, err := s.beginTx(ctx)
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
 	}
+	defer done()
 	defer tx.Rollback()
 	if err := fn(tx); err != nil {
 		s.txEnded(tx, false)

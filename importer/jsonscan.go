@@ -1,0 +1,326 @@
+package importer
+
+import (
+	"encoding/binary"
+	"encoding/json"
+	"unicode/utf8"
+)
+
+// One pass over a JSONL line.
+//
+// A line is checked as JSON and, when it is an object, split into its keys
+// and the raw text of their values in the same pass: what
+// json.Unmarshal(line, &map[string]json.RawMessage{}) gives, without its
+// second scan of every value, its copy of each value, or its reflection.
+// The values are slices of the line, valid until the line's buffer is
+// reused (the next Next): every use of them copies what it keeps.
+//
+// The grammar is encoding/json's: RFC 8259, strings may hold invalid UTF-8
+// (decoding replaces it), nesting deeper than maxNesting is refused. A key
+// that appears twice keeps its last value, as Unmarshal does.
+
+// maxNesting is encoding/json's limit of nested arrays and objects.
+const maxNesting = 10000
+
+// lineScan is the state of one line's scan.
+type lineScan struct {
+	b     []byte
+	i     int
+	depth int
+	bad   bool
+}
+
+// keyCache keeps the keys of the lines read so far, so that the keys of a
+// file's lines, usually the same on every line, are not allocated anew.
+type keyCache map[string]string
+
+// maxCachedKeys bounds a keyCache: a file whose lines have ever new keys
+// allocates them.
+const maxCachedKeys = 1024
+
+// splitObject checks that line is one JSON value. It returns valid false
+// when it is not JSON; else object reports whether it is an object, whose
+// members are then put in obj (cleared first).
+func splitObject(line []byte, obj map[string]json.RawMessage, keys keyCache) (valid, object bool) {
+	s := lineScan{b: line}
+	s.skipSpace()
+	if s.i < len(s.b) && s.b[s.i] == '{' {
+		clear(obj)
+		s.object(obj, keys)
+		object = true
+	} else {
+		s.value()
+	}
+	s.skipSpace()
+	return !s.bad && s.i == len(s.b), object
+}
+
+func (s *lineScan) skipSpace() {
+	for s.i < len(s.b) {
+		switch s.b[s.i] {
+		case ' ', '\t', '\n', '\r':
+			s.i++
+		default:
+			return
+		}
+	}
+}
+
+// value scans one value starting at s.i.
+func (s *lineScan) value() {
+	if s.i >= len(s.b) {
+		s.bad = true
+		return
+	}
+	switch c := s.b[s.i]; {
+	case c == '{':
+		s.object(nil, nil)
+	case c == '[':
+		s.array()
+	case c == '"':
+		s.str()
+	case c == '-' || (c >= '0' && c <= '9'):
+		s.number()
+	case c == 't':
+		s.literal("true")
+	case c == 'f':
+		s.literal("false")
+	case c == 'n':
+		s.literal("null")
+	default:
+		s.bad = true
+	}
+}
+
+func (s *lineScan) literal(lit string) {
+	if len(s.b)-s.i < len(lit) || string(s.b[s.i:s.i+len(lit)]) != lit {
+		s.bad = true
+		return
+	}
+	s.i += len(lit)
+}
+
+func (s *lineScan) digits() int {
+	start := s.i
+	for s.i < len(s.b) && s.b[s.i] >= '0' && s.b[s.i] <= '9' {
+		s.i++
+	}
+	return s.i - start
+}
+
+func (s *lineScan) number() {
+	if s.b[s.i] == '-' {
+		s.i++
+	}
+	if s.i < len(s.b) && s.b[s.i] == '0' {
+		s.i++
+	} else if s.digits() == 0 {
+		s.bad = true
+		return
+	}
+	if s.i < len(s.b) && s.b[s.i] == '.' {
+		s.i++
+		if s.digits() == 0 {
+			s.bad = true
+			return
+		}
+	}
+	if s.i < len(s.b) && (s.b[s.i] == 'e' || s.b[s.i] == 'E') {
+		s.i++
+		if s.i < len(s.b) && (s.b[s.i] == '+' || s.b[s.i] == '-') {
+			s.i++
+		}
+		if s.digits() == 0 {
+			s.bad = true
+		}
+	}
+}
+
+// str scans a string starting at its opening quote, and reports whether it
+// holds an escape.
+func (s *lineScan) str() (escaped bool) {
+	s.i++ // the opening quote
+	for {
+		// Eight bytes at a time while none is a quote, a backslash or a
+		// control character: the bulk of a line.
+		for s.i+8 <= len(s.b) {
+			x := binary.LittleEndian.Uint64(s.b[s.i:])
+			if special(x) != 0 {
+				break
+			}
+			s.i += 8
+		}
+		if s.i >= len(s.b) {
+			s.bad = true
+			return
+		}
+		switch c := s.b[s.i]; {
+		case c == '"':
+			s.i++
+			return
+		case c == '\\':
+			escaped = true
+			s.i++
+			if s.i >= len(s.b) {
+				s.bad = true
+				return
+			}
+			switch s.b[s.i] {
+			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
+				s.i++
+			case 'u':
+				s.i++
+				if len(s.b)-s.i < 4 {
+					s.bad = true
+					return
+				}
+				for _, h := range s.b[s.i : s.i+4] {
+					if !isHex(h) {
+						s.bad = true
+						return
+					}
+				}
+				s.i += 4
+			default:
+				s.bad = true
+				return
+			}
+		case c < 0x20:
+			s.bad = true
+			return
+		default:
+			s.i++
+		}
+	}
+}
+
+const (
+	lows  = 0x0101010101010101
+	highs = 0x8080808080808080
+)
+
+// special is non-zero when one of the eight bytes of x is '"', '\\' or
+// below 0x20 (the bytes of a string that end the fast path). Bytes of 0x80
+// and above (UTF-8) are ordinary.
+func special(x uint64) uint64 {
+	return (hasZero(x^(lows*'"')) | hasZero(x^(lows*'\\')) | ((x - lows*0x20) &^ x)) & highs
+}
+
+// hasZero has the high bit of each zero byte of x set (and may set it on a
+// 0x01 byte above a zero byte: enough to leave the fast path).
+func hasZero(x uint64) uint64 { return (x - lows) &^ x & highs }
+
+func isHex(c byte) bool {
+	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F')
+}
+
+func (s *lineScan) array() {
+	if s.depth++; s.depth > maxNesting {
+		s.bad = true
+		return
+	}
+	s.i++ // [
+	s.skipSpace()
+	if s.i < len(s.b) && s.b[s.i] == ']' {
+		s.i++
+		s.depth--
+		return
+	}
+	for !s.bad {
+		s.value()
+		s.skipSpace()
+		if s.i >= len(s.b) {
+			s.bad = true
+			return
+		}
+		switch s.b[s.i] {
+		case ',':
+			s.i++
+			s.skipSpace()
+		case ']':
+			s.i++
+			s.depth--
+			return
+		default:
+			s.bad = true
+		}
+	}
+}
+
+// object scans an object starting at its opening brace; when obj is not nil
+// (the top level), its members are put in it.
+func (s *lineScan) object(obj map[string]json.RawMessage, keys keyCache) {
+	if s.depth++; s.depth > maxNesting {
+		s.bad = true
+		return
+	}
+	s.i++ // {
+	s.skipSpace()
+	if s.i < len(s.b) && s.b[s.i] == '}' {
+		s.i++
+		s.depth--
+		return
+	}
+	for !s.bad {
+		if s.i >= len(s.b) || s.b[s.i] != '"' {
+			s.bad = true
+			return
+		}
+		kstart := s.i
+		escaped := s.str()
+		if s.bad {
+			return
+		}
+		kend := s.i
+		s.skipSpace()
+		if s.i >= len(s.b) || s.b[s.i] != ':' {
+			s.bad = true
+			return
+		}
+		s.i++
+		s.skipSpace()
+		vstart := s.i
+		s.value()
+		if s.bad {
+			return
+		}
+		if obj != nil {
+			obj[keys.key(s.b[kstart:kend], escaped)] = json.RawMessage(s.b[vstart:s.i:s.i])
+		}
+		s.skipSpace()
+		if s.i >= len(s.b) {
+			s.bad = true
+			return
+		}
+		switch s.b[s.i] {
+		case ',':
+			s.i++
+			s.skipSpace()
+		case '}':
+			s.i++
+			s.depth--
+			return
+		default:
+			s.bad = true
+		}
+	}
+}
+
+// key returns the text of a key, quotes included in raw, as Unmarshal
+// decodes it.
+func (c keyCache) key(raw []byte, escaped bool) string {
+	text := raw[1 : len(raw)-1]
+	if escaped || !utf8.Valid(text) {
+		var k string
+		json.Unmarshal(raw, &k) // checked above: cannot fail
+		return k
+	}
+	if k, ok := c[string(text)]; ok {
+		return k
+	}
+	k := string(text)
+	if c != nil && len(c) < maxCachedKeys {
+		c[k] = k
+	}
+	return k
+}
