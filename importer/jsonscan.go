@@ -214,35 +214,53 @@ func isHex(c byte) bool {
 	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F')
 }
 
-func (s *lineScan) array() {
+// open enters an array or object at its opening bracket; it reports whether
+// it is empty, in which case its closing one is passed too.
+func (s *lineScan) open(closer byte) (empty bool) {
 	if s.depth++; s.depth > maxNesting {
 		s.bad = true
-		return
+		return true
 	}
-	s.i++ // [
+	s.i++
 	s.skipSpace()
-	if s.i < len(s.b) && s.b[s.i] == ']' {
+	if s.i < len(s.b) && s.b[s.i] == closer {
 		s.i++
 		s.depth--
+		return true
+	}
+	return false
+}
+
+// next passes what follows an element: a comma (true: another element
+// follows) or the closing bracket (false).
+func (s *lineScan) next(closer byte) bool {
+	s.skipSpace()
+	if s.i >= len(s.b) {
+		s.bad = true
+		return false
+	}
+	switch s.b[s.i] {
+	case ',':
+		s.i++
+		s.skipSpace()
+		return true
+	case closer:
+		s.i++
+		s.depth--
+		return false
+	}
+	s.bad = true
+	return false
+}
+
+func (s *lineScan) array() {
+	if s.open(']') {
 		return
 	}
 	for !s.bad {
 		s.value()
-		s.skipSpace()
-		if s.i >= len(s.b) {
-			s.bad = true
+		if !s.next(']') {
 			return
-		}
-		switch s.b[s.i] {
-		case ',':
-			s.i++
-			s.skipSpace()
-		case ']':
-			s.i++
-			s.depth--
-			return
-		default:
-			s.bad = true
 		}
 	}
 }
@@ -250,15 +268,7 @@ func (s *lineScan) array() {
 // object scans an object starting at its opening brace; when obj is not nil
 // (the top level), its members are put in it.
 func (s *lineScan) object(obj map[string]json.RawMessage, keys keyCache) {
-	if s.depth++; s.depth > maxNesting {
-		s.bad = true
-		return
-	}
-	s.i++ // {
-	s.skipSpace()
-	if s.i < len(s.b) && s.b[s.i] == '}' {
-		s.i++
-		s.depth--
+	if s.open('}') {
 		return
 	}
 	for !s.bad {
@@ -287,21 +297,8 @@ func (s *lineScan) object(obj map[string]json.RawMessage, keys keyCache) {
 		if obj != nil {
 			obj[keys.key(s.b[kstart:kend], escaped)] = json.RawMessage(s.b[vstart:s.i:s.i])
 		}
-		s.skipSpace()
-		if s.i >= len(s.b) {
-			s.bad = true
+		if !s.next('}') {
 			return
-		}
-		switch s.b[s.i] {
-		case ',':
-			s.i++
-			s.skipSpace()
-		case '}':
-			s.i++
-			s.depth--
-			return
-		default:
-			s.bad = true
 		}
 	}
 }
