@@ -116,24 +116,28 @@ func testImportBulk(t *testing.T, open Opener) {
 		wantEq(t, "content hash of the import's version", f.version(d.ID, 2).ContentHash, sum.String())
 	})
 
-	t.Run("FailureAfterManyBatchesInsertsNothing", func(t *testing.T) {
-		f := newFixture(t, open)
-		d := f.dataset("qa")
-		f.item(d.ID, "before", strata.WriteOptions{})
-		src := &failingSource{n: 12_000, err: strata.Errorf(strata.EINVALID, "Invalid JSONL: could not parse one of the lines")}
-		_, err := f.s.ImportItems(f.ctx, f.actor, d.ID, src, strata.WriteOptions{})
-		wantCode(t, err, strata.EINVALID)
-		got := f.find(d.ID)
-		wantEq(t, "items counted after a failed import", got.ItemCount, 1)
-		wantEq(t, "version after a failed import", got.CurrentVersionNumber, 2)
-		wantEq(t, "items after a failed import", len(f.items(d.ID, 0)), 1)
-		// The store goes on writing, on the connection the import used too.
-		src2 := strata.ItemSlice(bulkImportItems(100))
-		if _, err := f.s.ImportItems(f.ctx, f.actor, d.ID, &src2, strata.WriteOptions{}); err != nil {
-			t.Fatal(err)
-		}
-		wantEq(t, "items after the next import", len(f.items(d.ID, 0)), 101)
-	})
+	// A failure within the first batch, and one after many: nothing of
+	// either import is kept, and the store goes on writing, on the
+	// connection the import used too.
+	for _, n := range []int{1700, 12_000} {
+		t.Run(fmt.Sprintf("FailureAfter%dItemsInsertsNothing", n), func(t *testing.T) {
+			f := newFixture(t, open)
+			d := f.dataset("qa")
+			f.item(d.ID, "before", strata.WriteOptions{})
+			src := &failingSource{n: n, err: strata.Errorf(strata.EINVALID, "Invalid JSONL: could not parse one of the lines")}
+			_, err := f.s.ImportItems(f.ctx, f.actor, d.ID, src, strata.WriteOptions{})
+			wantCode(t, err, strata.EINVALID)
+			got := f.find(d.ID)
+			wantEq(t, "items counted after a failed import", got.ItemCount, 1)
+			wantEq(t, "version after a failed import", got.CurrentVersionNumber, 2)
+			wantEq(t, "items after a failed import", len(f.items(d.ID, 0)), 1)
+			src2 := strata.ItemSlice(bulkImportItems(100))
+			if _, err := f.s.ImportItems(f.ctx, f.actor, d.ID, &src2, strata.WriteOptions{}); err != nil {
+				t.Fatal(err)
+			}
+			wantEq(t, "items after the next import", len(f.items(d.ID, 0)), 101)
+		})
+	}
 }
 
 func eqPtr(a, b *string) bool { return (a == nil) == (b == nil) && (a == nil || *a == *b) }

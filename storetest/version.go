@@ -183,18 +183,6 @@ func testImport(t *testing.T, open Opener) {
 			t.Fatalf("empty import made version %d", got)
 		}
 	})
-
-	t.Run("FailureInsertsNothing", func(t *testing.T) {
-		f := newFixture(t, open)
-		d := f.dataset("qa")
-		src := &failingSource{n: 1700, err: strata.Errorf(strata.EINVALID, "Invalid JSONL: could not parse one of the lines")}
-		_, err := f.s.ImportItems(f.ctx, f.actor, d.ID, src, strata.WriteOptions{})
-		wantCode(t, err, strata.EINVALID)
-		got := f.find(d.ID)
-		wantEq(t, "items counted after a failed import", got.ItemCount, 0)
-		wantEq(t, "version after a failed import", got.CurrentVersionNumber, 1)
-		wantEq(t, "items after a failed import", len(f.items(d.ID, 0)), 0)
-	})
 }
 
 // failingSource yields n items, then fails.
