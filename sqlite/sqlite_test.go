@@ -1,8 +1,8 @@
 package sqlite_test
 
 import (
+	"database/sql"
 	"path/filepath"
-	"strings"
 	"testing"
 
 	"github.com/strata-eval/strata"
@@ -29,33 +29,18 @@ func BenchmarkStore(b *testing.B) { storetest.Bench(b, MustOpen) }
 // of 1,000,000 items (BENCHMARKS.md).
 func BenchmarkSplitFilter(b *testing.B) { storetest.BenchSplitFilter(b, MustOpen, 1_000_000) }
 
-func TestOpenRefusesNewerSchema(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "strata.db")
-	s, err := sqlite.Open(t.Context(), path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := s.DB.Exec(`INSERT INTO schema_migrations (version, name, applied_at) VALUES (999, 'future', 0)`); err != nil {
-		t.Fatal(err)
-	}
-	s.Close()
-	_, err = sqlite.Open(t.Context(), path)
-	if err == nil || !strings.Contains(err.Error(), "newer than this strata knows") {
-		t.Fatalf("Open = %v, want a refusal", err)
-	}
-}
+func TestOpenRefusesNewerSchema(t *testing.T) { storetest.NewerSchema(t, reopener(t)) }
 
-func TestSlugMigration(t *testing.T) {
+func TestSlugMigration(t *testing.T) { storetest.SlugMigration(t, reopener(t)) }
+
+// reopener opens a store on one new database file each time.
+func reopener(t *testing.T) storetest.Reopener {
 	path := filepath.Join(t.TempDir(), "strata.db")
-	s, err := sqlite.Open(t.Context(), path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	storetest.SlugMigration(t, s, s.DB, func() strata.Store {
+	return func() (strata.Store, *sql.DB, error) {
 		s, err := sqlite.Open(t.Context(), path)
 		if err != nil {
-			t.Fatal(err)
+			return nil, nil, err
 		}
-		return s
-	})
+		return s, s.DB, nil
+	}
 }

@@ -1,7 +1,6 @@
 package storetest
 
 import (
-	"database/sql"
 	"testing"
 
 	"github.com/strata-eval/strata"
@@ -197,7 +196,11 @@ func (f *fixture) otherProject() strata.Actor {
 // SlugMigration checks that the slugs migration gives datasets made before
 // it slugs from their names, the oldest the plain one. s is a fresh store
 // whose database db is; reopen opens the database again (migrating it).
-func SlugMigration(t *testing.T, s strata.Store, db *sql.DB, reopen func() strata.Store) {
+func SlugMigration(t *testing.T, open Reopener) {
+	s, db, err := open()
+	if err != nil {
+		t.Fatal(err)
+	}
 	f := &fixture{tb: t, ctx: t.Context(), s: s}
 	f.actor = f.otherProject()
 	first := f.dataset("Support bot")
@@ -214,7 +217,7 @@ func SlugMigration(t *testing.T, s strata.Store, db *sql.DB, reopen func() strat
 	if err := s.Close(); err != nil {
 		t.Fatal(err)
 	}
-	s = reopen()
+	s = reopen(t, open)
 	defer s.Close()
 	for _, c := range []struct{ id, want string }{{first.ID, "support-bot"}, {second.ID, "support-bot-2"}} {
 		d, err := s.FindDataset(t.Context(), f.actor.ProjectID, c.id)
