@@ -82,11 +82,3 @@ func openExistingStore(ctx context.Context, dsn string) (strata.Store, error) {
 	}
 	return openStore(ctx, dsn)
 }
-
-// noArgs refuses arguments left after a command's flags.
-func noArgs(fs *flag.FlagSet) error {
-	if fs.NArg() > 0 {
-		return fmt.Errorf("%s: unexpected argument %q", fs.Name(), fs.Arg(0))
-	}
-	return nil
-}
