@@ -311,3 +311,24 @@ func TestMaxConnsPerIP(t *testing.T) {
 		time.Sleep(10 * time.Millisecond)
 	}
 }
+
+// Every command refuses an argument its flags do not take, before it opens
+// the database, and says which.
+func TestUnexpectedArgument(t *testing.T) {
+	dsn := testDSN(t)
+	out := filepath.Join(t.TempDir(), "copy.db")
+	for _, args := range [][]string{
+		{"check", "--db", dsn, "extra"},
+		{"backup", "extra", "--db", dsn, "--out", out},
+		{"migrate", "--db", dsn, "extra"},
+		{"keys", "list", "--db", dsn, "extra"},
+	} {
+		_, _, err := runCLI(t, args...)
+		if err == nil || !strings.Contains(err.Error(), `unexpected argument "extra"`) {
+			t.Errorf("strata %s: %v, want an unexpected argument", strings.Join(args, " "), err)
+		}
+	}
+	if _, err := os.Stat(out); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("a refused backup wrote %s: %v", out, err)
+	}
+}
