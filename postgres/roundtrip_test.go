@@ -97,6 +97,19 @@ func TestReadRoundTrips(t *testing.T) {
 		}
 		return err
 	})
+	// A scan keeps its transaction (its dataset and items agree): begin,
+	// the dataset with its configs, the items, rollback.
+	before := tr.n.Load()
+	n := 0
+	if err := s.ScanItems(ctx, strata.ItemQuery{ProjectID: p.ProjectID, DatasetID: d.ID, Version: v.Number}, func(*strata.Item) error {
+		n++
+		return nil
+	}); err != nil || n != 1 {
+		t.Fatalf("ScanItems: %d items, %v", n, err)
+	}
+	if got := tr.n.Load() - before; got != 4 {
+		t.Errorf("ScanItems sent %d statements, want 4", got)
+	}
 	for _, ref := range []string{v.ID, "latest", strconv.Itoa(v.Number), "a"} {
 		count("ResolveVersion "+ref, func() error {
 			got, err := s.ResolveVersion(ctx, p.ProjectID, d.ID, ref)
