@@ -145,14 +145,10 @@ type querier interface {
 	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
 }
 
-// FindDataset returns one dataset of the project.
+// FindDataset returns one dataset of the project, in one statement
+// (readone.go).
 func (s *Store) FindDataset(ctx context.Context, projectID, id string) (*strata.Dataset, error) {
-	var d *strata.Dataset
-	err := s.read(ctx, func(tx *sql.Tx) (err error) {
-		d, err = findDataset(ctx, tx, projectID, id)
-		return err
-	})
-	return d, err
+	return findDatasetOnce(ctx, s.DB, projectID, id)
 }
 
 // likePattern returns a LIKE pattern matching s as a literal substring,

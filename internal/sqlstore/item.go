@@ -255,7 +255,7 @@ func (s *Store) ScanItems(ctx context.Context, q strata.ItemQuery, fn func(*stra
 
 // planItemScan reads the dataset q names and checks q: the revisions to scan.
 func planItemScan(ctx context.Context, tx *sql.Tx, q strata.ItemQuery) (*strata.Dataset, revisionScan, error) {
-	d, err := findDataset(ctx, tx, q.ProjectID, q.DatasetID)
+	d, err := findDatasetOnce(ctx, tx, q.ProjectID, q.DatasetID)
 	if err != nil {
 		return nil, revisionScan{}, err
 	}
@@ -289,22 +289,10 @@ func openRevision(ctx context.Context, q querier, datasetID, itemID string) (*re
 	return &r, nil
 }
 
-// FindItem returns an item of the working version.
+// FindItem returns an item of the working version, in one statement
+// (readone.go).
 func (s *Store) FindItem(ctx context.Context, projectID, datasetID, itemID string) (*strata.Item, error) {
-	var it *strata.Item
-	err := s.read(ctx, func(tx *sql.Tx) error {
-		d, err := findDataset(ctx, tx, projectID, datasetID)
-		if err != nil {
-			return err
-		}
-		r, err := openRevision(ctx, tx, d.ID, itemID)
-		if err != nil {
-			return err
-		}
-		it = r.item(d.ID)
-		return nil
-	})
-	return it, err
+	return s.findItemOnce(ctx, projectID, datasetID, itemID)
 }
 
 // checkContent rejects item text that not every store can keep.

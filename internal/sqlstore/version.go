@@ -133,18 +133,9 @@ func findVersion(ctx context.Context, q querier, datasetID, ref string) (*strata
 }
 
 // ResolveVersion returns the version a ref names, of a dataset of the
-// project.
+// project, in one statement (readone.go).
 func (s *Store) ResolveVersion(ctx context.Context, projectID, datasetID, ref string) (*strata.Version, error) {
-	var v *strata.Version
-	err := s.read(ctx, func(tx *sql.Tx) error {
-		d, err := findDataset(ctx, tx, projectID, datasetID)
-		if err != nil {
-			return err
-		}
-		v, err = findVersion(ctx, tx, d.ID, ref)
-		return err
-	})
-	return v, err
+	return s.resolveVersionOnce(ctx, projectID, datasetID, ref)
 }
 
 // CreateVersion snapshots the working version.
