@@ -38,6 +38,33 @@ func Bench(b *testing.B, open Opener) {
 			f.item(d.ID, "a question", strata.WriteOptions{})
 		}
 	})
+	b.Run("CreateItem/skipVersion", func(b *testing.B) {
+		f := newFixture(b, open)
+		d := f.dataset("bench")
+		for b.Loop() {
+			f.item(d.ID, "a question", skip)
+		}
+	})
+	// An edit of the server's mixed load: a PATCH with skipVersion of an
+	// item of 1,000, each edited twice in a row with a snapshot every 20
+	// edits: half the edits close a revision a version holds and open a
+	// new one, half rewrite the draft in place.
+	b.Run("UpdateItem/skipVersion", func(b *testing.B) {
+		f := newFixture(b, open)
+		d := f.dataset("bench")
+		f.fill(d.ID, 1_000)
+		items := f.items(d.ID, 0)
+		i := 0
+		for b.Loop() {
+			if i%20 == 0 {
+				b.StopTimer()
+				f.snapshot(d.ID)
+				b.StartTimer()
+			}
+			f.update(d.ID, items[(i/2)%len(items)].ID, fmt.Sprintf("edit %d", i), skip)
+			i++
+		}
+	})
 }
 
 // fill imports n items into a dataset.
