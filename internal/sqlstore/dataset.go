@@ -124,20 +124,6 @@ func scanDataset(row scanner) (*strata.Dataset, error) {
 	return &d, nil
 }
 
-// findDataset reads one dataset of the project, with its evaluator configs.
-func findDataset(ctx context.Context, q querier, projectID, id string) (*strata.Dataset, error) {
-	if !validID(id) || !validID(projectID) {
-		return nil, strata.ErrDatasetNotFound
-	}
-	d, err := scanDataset(q.QueryRowContext(ctx, `SELECT `+datasetColumns+` WHERE d.id = $1 AND d.project_id = $2`, id, projectID))
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, strata.ErrDatasetNotFound
-	} else if err != nil {
-		return nil, fmt.Errorf("find dataset %s: %w", id, err)
-	}
-	return d, loadEvaluatorConfigs(ctx, q, d)
-}
-
 // querier is what *sql.DB and *sql.Tx have in common.
 type querier interface {
 	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
@@ -148,7 +134,7 @@ type querier interface {
 // FindDataset returns one dataset of the project, in one statement
 // (readone.go).
 func (s *Store) FindDataset(ctx context.Context, projectID, id string) (*strata.Dataset, error) {
-	return findDatasetOnce(ctx, s.DB, projectID, id)
+	return findDataset(ctx, s.DB, projectID, id)
 }
 
 // likePattern returns a LIKE pattern matching s as a literal substring,

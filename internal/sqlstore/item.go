@@ -255,7 +255,7 @@ func (s *Store) ScanItems(ctx context.Context, q strata.ItemQuery, fn func(*stra
 
 // planItemScan reads the dataset q names and checks q: the revisions to scan.
 func planItemScan(ctx context.Context, tx *sql.Tx, q strata.ItemQuery) (*strata.Dataset, revisionScan, error) {
-	d, err := findDatasetOnce(ctx, tx, q.ProjectID, q.DatasetID)
+	d, err := findDataset(ctx, tx, q.ProjectID, q.DatasetID)
 	if err != nil {
 		return nil, revisionScan{}, err
 	}

@@ -43,7 +43,7 @@ func (e extraScanner) Scan(dest ...any) error {
 	return e.row.Scan(all...)
 }
 
-// datasetWithConfigs is the dataset query of findDatasetOnce: the config of
+// datasetWithConfigs is the dataset query of findDataset: the config of
 // each slot (1..5) from one join each, then datasetColumns.
 var datasetWithConfigs = func() string {
 	var sel, joins strings.Builder
@@ -56,9 +56,9 @@ var datasetWithConfigs = func() string {
 	WHERE d.id = $1 AND d.project_id = $2`
 }()
 
-// findDatasetOnce is findDataset in one statement: the dataset of the
-// project with its evaluator configs.
-func findDatasetOnce(ctx context.Context, q querier, projectID, id string) (*strata.Dataset, error) {
+// findDataset returns the dataset of the project with its evaluator configs,
+// in one statement.
+func findDataset(ctx context.Context, q querier, projectID, id string) (*strata.Dataset, error) {
 	if !validID(id) || !validID(projectID) {
 		return nil, strata.ErrDatasetNotFound
 	}

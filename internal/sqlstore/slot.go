@@ -31,27 +31,6 @@ func readSlots(ctx context.Context, q querier, datasetID string) ([strata.MaxEva
 	return slots, nil
 }
 
-// loadEvaluatorConfigs fills d.EvaluatorConfigs.
-func loadEvaluatorConfigs(ctx context.Context, q querier, d *strata.Dataset) error {
-	rows, err := q.QueryContext(ctx, `SELECT slot, config FROM evaluator_configs WHERE dataset_id = $1 ORDER BY slot`, d.ID)
-	if err != nil {
-		return fmt.Errorf("read configs of %s: %w", d.ID, err)
-	}
-	defer rows.Close()
-	d.EvaluatorConfigs = map[string]json.RawMessage{}
-	for rows.Next() {
-		var (
-			slot   int
-			config string
-		)
-		if err := rows.Scan(&slot, &config); err != nil {
-			return fmt.Errorf("read configs of %s: %w", d.ID, err)
-		}
-		d.EvaluatorConfigs[strconv.Itoa(slot)] = json.RawMessage(config)
-	}
-	return rows.Err()
-}
-
 // AttachEvaluator puts an evaluator in the first free slot of a dataset.
 // The dataset's lock makes the choice of the slot and its write one step:
 // two attaches never take one slot, nor one evaluator two.
