@@ -79,6 +79,7 @@ func (s *Server) getDataset(w http.ResponseWriter, r *request) error {
 	if err != nil {
 		return err
 	}
+	ws := s.pages.workingSet(w) // pagecache.go
 	if s.pages != nil {
 		// The dataset alone is one statement; when the cache holds its
 		// items at its ETag, no read transaction is needed.
@@ -86,13 +87,8 @@ func (s *Server) getDataset(w http.ResponseWriter, r *request) error {
 		if err != nil {
 			return err
 		}
-		if ws := s.pages.workingSet(w); ws.read(d) {
-			setETag(w, d)
-			prefix, end, err := openDatasetWithItems(d)
-			if err != nil {
-				return err
-			}
-			return ws.send(prefix, end)
+		if ws.read(d) {
+			return sendKeptWorkingSet(w, ws, d)
 		}
 	}
 	scan, err := s.Store.OpenItems(r.ctx(), strata.ItemQuery{ProjectID: r.principal.ProjectID, DatasetID: ids[0]})
@@ -101,14 +97,13 @@ func (s *Server) getDataset(w http.ResponseWriter, r *request) error {
 	}
 	defer scan.Close()
 	d := scan.Dataset()
+	if ws.read(d) { // changed since, to a state the cache holds
+		return sendKeptWorkingSet(w, ws, d)
+	}
 	setETag(w, d)
 	prefix, end, err := openDatasetWithItems(d)
 	if err != nil {
 		return err
-	}
-	ws := s.pages.workingSet(w)
-	if ws.read(d) { // pagecache.go: the cache holds the items of this snapshot
-		return ws.send(prefix, end)
 	}
 	st := newArrayStream(ws, http.StatusOK, prefix)
 	for it, err := range scan.Items() {
@@ -124,6 +119,17 @@ func (s *Server) getDataset(w http.ResponseWriter, r *request) error {
 	}
 	ws.keep(prefix, end)
 	return nil
+}
+
+// sendKeptWorkingSet answers with the object of d around the items the
+// cache keeps for it (ws.read found them).
+func sendKeptWorkingSet(w http.ResponseWriter, ws *workingSetRead, d *strata.Dataset) error {
+	setETag(w, d)
+	prefix, end, err := openDatasetWithItems(d)
+	if err != nil {
+		return err
+	}
+	return ws.send(prefix, end)
 }
 
 // PATCH /v1/datasets-v2/{datasetId}

@@ -6,6 +6,7 @@ import (
 
 	"github.com/strata-eval/strata"
 	"github.com/strata-eval/strata/internal/pgtest"
+	"github.com/strata-eval/strata/internal/testkit"
 	"github.com/strata-eval/strata/postgres"
 )
 
@@ -18,19 +19,12 @@ func TestImportUsesCopy(t *testing.T) {
 	}
 	defer s.Close()
 	ctx := t.Context()
-	_, secret, err := s.CreateKey(ctx, strata.KeyCreate{ProjectName: "p", Role: strata.RoleOwner, UserName: "Ada", UserEmail: "ada@example.com"})
+	a := testkit.Owner(t, s, "p")
+	d, err := s.CreateDataset(ctx, a, strata.DatasetCreate{Name: "d"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	p, err := s.Authenticate(ctx, secret)
-	if err != nil {
-		t.Fatal(err)
-	}
-	d, err := s.CreateDataset(ctx, p.Actor(), strata.DatasetCreate{Name: "d"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := s.CreateItem(ctx, p.Actor(), d.ID, strata.ItemInput{Input: "one"}, strata.WriteOptions{}); err != nil {
+	if _, err := s.CreateItem(ctx, a, d.ID, strata.ItemInput{Input: "one"}, strata.WriteOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	if n := s.CopiedRows(); n != 0 {
@@ -40,7 +34,7 @@ func TestImportUsesCopy(t *testing.T) {
 	for i := range src {
 		src[i] = strata.ItemInput{Input: fmt.Sprint(i)}
 	}
-	if _, err := s.ImportItems(ctx, p.Actor(), d.ID, &src, strata.WriteOptions{}); err != nil {
+	if _, err := s.ImportItems(ctx, a, d.ID, &src, strata.WriteOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	if n := s.CopiedRows(); n != 12_345 {

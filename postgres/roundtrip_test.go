@@ -12,6 +12,7 @@ import (
 	"github.com/strata-eval/strata"
 	"github.com/strata-eval/strata/internal/pgtest"
 	"github.com/strata-eval/strata/internal/sqlstore"
+	"github.com/strata-eval/strata/internal/testkit"
 )
 
 // countingTracer counts the statements pgx sends, BEGIN and ROLLBACK
@@ -46,30 +47,23 @@ func TestReadRoundTrips(t *testing.T) {
 	defer db.Close()
 	s := sqlstore.New(db, dialect{})
 
-	_, secret, err := s.CreateKey(ctx, strata.KeyCreate{ProjectName: "p", Role: strata.RoleOwner, UserName: "O"})
+	a := testkit.Owner(t, s, "p")
+	d, err := s.CreateDataset(ctx, a, strata.DatasetCreate{Name: "d"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	p, err := s.Authenticate(ctx, secret)
+	it, err := s.CreateItem(ctx, a, d.ID, strata.ItemInput{Input: "x"}, strata.WriteOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	d, err := s.CreateDataset(ctx, p.Actor(), strata.DatasetCreate{Name: "d"})
+	v, _, err := s.CreateVersion(ctx, a, d.ID, strata.VersionCreate{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	it, err := s.CreateItem(ctx, p.Actor(), d.ID, strata.ItemInput{Input: "x"}, strata.WriteOptions{})
-	if err != nil {
+	if _, _, err := s.TagVersion(ctx, a, d.ID, v.ID, "b"); err != nil {
 		t.Fatal(err)
 	}
-	v, _, err := s.CreateVersion(ctx, p.Actor(), d.ID, strata.VersionCreate{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, _, err := s.TagVersion(ctx, p.Actor(), d.ID, v.ID, "b"); err != nil {
-		t.Fatal(err)
-	}
-	if _, _, err := s.TagVersion(ctx, p.Actor(), d.ID, v.ID, "a"); err != nil {
+	if _, _, err := s.TagVersion(ctx, a, d.ID, v.ID, "a"); err != nil {
 		t.Fatal(err)
 	}
 
@@ -84,14 +78,14 @@ func TestReadRoundTrips(t *testing.T) {
 		}
 	}
 	count("FindItem", func() error {
-		got, err := s.FindItem(ctx, p.ProjectID, d.ID, it.ID)
+		got, err := s.FindItem(ctx, a.ProjectID, d.ID, it.ID)
 		if err == nil && (got.ID != it.ID || got.Input != "x") {
 			t.Errorf("FindItem = %+v", got)
 		}
 		return err
 	})
 	count("FindDataset", func() error {
-		got, err := s.FindDataset(ctx, p.ProjectID, d.ID)
+		got, err := s.FindDataset(ctx, a.ProjectID, d.ID)
 		if err == nil && (got.ID != d.ID || got.ItemCount != 1 || got.EvaluatorConfigs == nil) {
 			t.Errorf("FindDataset = %+v", got)
 		}
@@ -101,7 +95,7 @@ func TestReadRoundTrips(t *testing.T) {
 	// the dataset with its configs, the items, rollback.
 	before := tr.n.Load()
 	n := 0
-	if err := s.ScanItems(ctx, strata.ItemQuery{ProjectID: p.ProjectID, DatasetID: d.ID, Version: v.Number}, func(*strata.Item) error {
+	if err := s.ScanItems(ctx, strata.ItemQuery{ProjectID: a.ProjectID, DatasetID: d.ID, Version: v.Number}, func(*strata.Item) error {
 		n++
 		return nil
 	}); err != nil || n != 1 {
@@ -112,7 +106,7 @@ func TestReadRoundTrips(t *testing.T) {
 	}
 	for _, ref := range []string{v.ID, "latest", strconv.Itoa(v.Number), "a"} {
 		count("ResolveVersion "+ref, func() error {
-			got, err := s.ResolveVersion(ctx, p.ProjectID, d.ID, ref)
+			got, err := s.ResolveVersion(ctx, a.ProjectID, d.ID, ref)
 			if err == nil && (got.ID != v.ID || len(got.Tags) != 2 || got.Tags[0] != "a" || got.Tags[1] != "b") {
 				t.Errorf("ResolveVersion(%s) = %+v", ref, got)
 			}
