@@ -62,58 +62,30 @@ const maxModels = 32
 func New() *Metrics {
 	m := &Metrics{
 		reg: prometheus.NewRegistry(),
-		httpRequests: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "strata_http_requests_total",
-			Help: "HTTP requests answered, by route pattern, method and status code.",
-		}, []string{"route", "method", "code"}),
-		httpDuration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
-			Name:    "strata_http_request_duration_seconds",
-			Help:    "Time from a request's arrival to the end of its response, by route pattern and method.",
-			Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 30, 60, 300},
-		}, []string{"route", "method"}),
-		httpInFlight: prometheus.NewGauge(prometheus.GaugeOpts{
-			Name: "strata_http_requests_in_flight",
-			Help: "HTTP requests being served.",
-		}),
-		httpRejected: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "strata_http_rejected_total",
-			Help: "Requests refused by a limit: rate_limit (429), too_large (413), timeout (408, 503).",
-		}, []string{"reason"}),
-		versionsCreated: prometheus.NewCounter(prometheus.CounterOpts{
-			Name: "strata_versions_created_total",
-			Help: "Dataset versions committed: snapshots, auto-versions, restores, evaluator runs, new datasets.",
-		}),
-		itemsImported: prometheus.NewCounter(prometheus.CounterOpts{
-			Name: "strata_items_imported_total",
-			Help: "Items inserted by committed imports.",
-		}),
-		importDuration: prometheus.NewHistogram(prometheus.HistogramOpts{
-			Name:    "strata_import_duration_seconds",
-			Help:    "Time of committed imports, parsing of a streamed file included.",
-			Buckets: prometheus.ExponentialBuckets(0.01, 4, 10), // 10ms to 44min
-		}),
-		restoreDuration: prometheus.NewHistogram(prometheus.HistogramOpts{
-			Name:    "strata_restore_duration_seconds",
-			Help:    "Time of committed restores of a version.",
-			Buckets: prometheus.ExponentialBuckets(0.001, 4, 10), // 1ms to 4min
-		}),
-		llmRequests: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "strata_llm_requests_total",
-			Help: "Attempts of LLM calls (a retry is another attempt), by model and outcome.",
-		}, []string{"model", "outcome"}),
-		llmDuration: prometheus.NewHistogram(prometheus.HistogramOpts{
-			Name:    "strata_llm_request_duration_seconds",
-			Help:    "Time of one attempt of an LLM call, from taking a slot of the pool to its answer.",
-			Buckets: prometheus.ExponentialBuckets(0.1, 2, 12), // 100ms to 3.4min
-		}),
-		llmInFlight: prometheus.NewGauge(prometheus.GaugeOpts{
-			Name: "strata_llm_in_flight",
-			Help: "LLM calls holding a slot of the pool (--llm-concurrency).",
-		}),
-		runs: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "strata_evaluator_runs_total",
-			Help: "Evaluator runs this process computed, by how they ended: completed or failed.",
-		}, []string{"status"}),
+		httpRequests: counterVec("strata_http_requests_total",
+			"HTTP requests answered, by route pattern, method and status code.", "route", "method", "code"),
+		httpDuration: histogramVec("strata_http_request_duration_seconds",
+			"Time from a request's arrival to the end of its response, by route pattern and method.",
+			[]float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 30, 60, 300}, "route", "method"),
+		httpInFlight: gauge("strata_http_requests_in_flight", "HTTP requests being served."),
+		httpRejected: counterVec("strata_http_rejected_total",
+			"Requests refused by a limit: rate_limit (429), too_large (413), timeout (408, 503).", "reason"),
+		versionsCreated: counter("strata_versions_created_total",
+			"Dataset versions committed: snapshots, auto-versions, restores, evaluator runs, new datasets."),
+		itemsImported: counter("strata_items_imported_total", "Items inserted by committed imports."),
+		importDuration: histogram("strata_import_duration_seconds",
+			"Time of committed imports, parsing of a streamed file included.",
+			prometheus.ExponentialBuckets(0.01, 4, 10)), // 10ms to 44min
+		restoreDuration: histogram("strata_restore_duration_seconds", "Time of committed restores of a version.",
+			prometheus.ExponentialBuckets(0.001, 4, 10)), // 1ms to 4min
+		llmRequests: counterVec("strata_llm_requests_total",
+			"Attempts of LLM calls (a retry is another attempt), by model and outcome.", "model", "outcome"),
+		llmDuration: histogram("strata_llm_request_duration_seconds",
+			"Time of one attempt of an LLM call, from taking a slot of the pool to its answer.",
+			prometheus.ExponentialBuckets(0.1, 2, 12)), // 100ms to 3.4min
+		llmInFlight: gauge("strata_llm_in_flight", "LLM calls holding a slot of the pool (--llm-concurrency)."),
+		runs: counterVec("strata_evaluator_runs_total",
+			"Evaluator runs this process computed, by how they ended: completed or failed.", "status"),
 		models: boundedLabel{max: maxModels},
 	}
 	m.reg.MustRegister(
@@ -131,6 +103,28 @@ func New() *Metrics {
 		m.runs.WithLabelValues(status)
 	}
 	return m
+}
+
+// The constructors of New's metrics: a name, its help and, for vectors,
+// the labels.
+func counter(name, help string) prometheus.Counter {
+	return prometheus.NewCounter(prometheus.CounterOpts{Name: name, Help: help})
+}
+
+func counterVec(name, help string, labels ...string) *prometheus.CounterVec {
+	return prometheus.NewCounterVec(prometheus.CounterOpts{Name: name, Help: help}, labels)
+}
+
+func gauge(name, help string) prometheus.Gauge {
+	return prometheus.NewGauge(prometheus.GaugeOpts{Name: name, Help: help})
+}
+
+func histogram(name, help string, buckets []float64) prometheus.Histogram {
+	return prometheus.NewHistogram(prometheus.HistogramOpts{Name: name, Help: help, Buckets: buckets})
+}
+
+func histogramVec(name, help string, buckets []float64, labels ...string) *prometheus.HistogramVec {
+	return prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: name, Help: help, Buckets: buckets}, labels)
 }
 
 // Registry is the registry that Handler serves.
