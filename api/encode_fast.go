@@ -38,54 +38,39 @@ func appendElement(b []byte, v any) ([]byte, error) {
 }
 
 func (it itemJSON) appendJSON(b []byte) []byte {
-	b = appendKey(b, `{"id":`)
-	b = appendString(b, it.ID)
-	b = appendKey(b, `,"createdAt":`)
-	b = appendTimestamp(b, it.CreatedAt)
-	b = appendKey(b, `,"updatedAt":`)
-	b = appendTimestamp(b, it.UpdatedAt)
-	b = appendKey(b, `,"datasetId":`)
-	b = appendString(b, it.DatasetID)
+	b = appendStringKey(b, `{"id":`, it.ID)
+	b = appendTimestampKey(b, `,"createdAt":`, it.CreatedAt)
+	b = appendTimestampKey(b, `,"updatedAt":`, it.UpdatedAt)
+	b = appendStringKey(b, `,"datasetId":`, it.DatasetID)
 	b = appendContent(b, it.ItemContent)
 	return appendItemEnd(b, it.EvaluatorResults, it.itemFieldsJSON)
 }
 
 func (it embeddedItemJSON) appendJSON(b []byte) []byte {
-	b = appendKey(b, `{"id":`)
-	b = appendString(b, it.ID)
-	b = appendKey(b, `,"datasetId":`)
-	b = appendString(b, it.DatasetID)
+	b = appendStringKey(b, `{"id":`, it.ID)
+	b = appendStringKey(b, `,"datasetId":`, it.DatasetID)
 	b = appendContent(b, it.ItemContent)
-	b = appendKey(b, `,"createdAt":`)
-	b = appendTimestamp(b, it.CreatedAt)
-	b = appendKey(b, `,"updatedAt":`)
-	b = appendTimestamp(b, it.UpdatedAt)
+	b = appendTimestampKey(b, `,"createdAt":`, it.CreatedAt)
+	b = appendTimestampKey(b, `,"updatedAt":`, it.UpdatedAt)
 	return appendItemEnd(b, it.EvaluatorResults, it.itemFieldsJSON)
 }
 
 func (it versionItemJSON) appendJSON(b []byte) []byte {
-	b = appendKey(b, `{"id":`)
-	b = appendString(b, it.ID)
-	b = appendKey(b, `,"versionId":`)
-	b = appendString(b, it.VersionID)
-	b = appendKey(b, `,"datasetId":`)
-	b = appendString(b, it.DatasetID)
+	b = appendStringKey(b, `{"id":`, it.ID)
+	b = appendStringKey(b, `,"versionId":`, it.VersionID)
+	b = appendStringKey(b, `,"datasetId":`, it.DatasetID)
 	b = appendKey(b, `,"itemIndex":`)
 	b = strconv.AppendInt(b, int64(it.ItemIndex), 10)
 	b = appendContent(b, it.ItemContent)
-	b = appendKey(b, `,"sourceItemId":`)
-	b = appendString(b, it.SourceItemID)
-	b = appendKey(b, `,"sourceCreatedAt":`)
-	b = appendTimestamp(b, it.SourceCreatedAt)
-	b = appendKey(b, `,"sourceUpdatedAt":`)
-	b = appendTimestamp(b, it.SourceUpdatedAt)
+	b = appendStringKey(b, `,"sourceItemId":`, it.SourceItemID)
+	b = appendTimestampKey(b, `,"sourceCreatedAt":`, it.SourceCreatedAt)
+	b = appendTimestampKey(b, `,"sourceUpdatedAt":`, it.SourceUpdatedAt)
 	return appendItemEnd(b, it.EvaluatorResults, it.itemFieldsJSON)
 }
 
 // appendContent appends an item's content as keys of the enclosing object.
 func appendContent(b []byte, c wire.ItemContent) []byte {
-	b = appendKey(b, `,"input":`)
-	b = appendString(b, c.Input)
+	b = appendStringKey(b, `,"input":`, c.Input)
 	b = appendKey(b, `,"groundTruth":`)
 	b = appendStringPtr(b, c.GroundTruth)
 	b = appendKey(b, `,"output":`)
@@ -116,6 +101,14 @@ func (f itemFieldsJSON) appendJSON(b []byte) []byte {
 }
 
 func appendKey(b []byte, key string) []byte { return append(b, key...) }
+
+// appendStringKey appends a key (with what precedes it) and its string
+// value; appendTimestampKey a key and its timestamp.
+func appendStringKey(b []byte, key, s string) []byte { return appendString(appendKey(b, key), s) }
+
+func appendTimestampKey(b []byte, key string, t timestamp) []byte {
+	return appendTimestamp(appendKey(b, key), t)
+}
 
 // appendTimestamp appends t as timestamp.MarshalJSON does.
 func appendTimestamp(b []byte, t timestamp) []byte {
