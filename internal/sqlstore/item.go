@@ -622,20 +622,26 @@ func insertStatement(d Dialect, n int) string {
 func buildInsertStatement(d Dialect, n int) string {
 	var b strings.Builder
 	b.WriteString(`INSERT INTO revisions (id, dataset_id, ` + strings.Replace(revisionColumns, "id, ", "", 1) + `) VALUES `)
+	writeValues(&b, d, n, revisionFields)
+	return b.String()
+}
+
+// writeValues writes the placeholders of the VALUES list of a multi-row
+// INSERT: n rows of fields values each, numbered from 1.
+func writeValues(b *strings.Builder, d Dialect, n, fields int) {
 	for i := 0; i < n; i++ {
 		if i > 0 {
 			b.WriteString(", ")
 		}
 		b.WriteByte('(')
-		for j := 0; j < revisionFields; j++ {
+		for j := 0; j < fields; j++ {
 			if j > 0 {
 				b.WriteString(", ")
 			}
-			b.WriteString(d.Placeholder(i*revisionFields + j + 1))
+			b.WriteString(d.Placeholder(i*fields + j + 1))
 		}
 		b.WriteByte(')')
 	}
-	return b.String()
 }
 
 func (ins *revisionInserter) flush(ctx context.Context) error {

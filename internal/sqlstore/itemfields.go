@@ -106,19 +106,7 @@ func insertSplitRows(ctx context.Context, tx *sql.Tx, d Dialect, rows []any) err
 		n := min(len(rows)/splitRowFields, insertBatch)
 		var b strings.Builder
 		b.WriteString(`INSERT INTO revision_splits (dataset_id, revision_id, split, seq) VALUES `)
-		for i := 0; i < n; i++ {
-			if i > 0 {
-				b.WriteString(", ")
-			}
-			b.WriteByte('(')
-			for j := 0; j < splitRowFields; j++ {
-				if j > 0 {
-					b.WriteString(", ")
-				}
-				b.WriteString(d.Placeholder(i*splitRowFields + j + 1))
-			}
-			b.WriteByte(')')
-		}
+		writeValues(&b, d, n, splitRowFields)
 		if _, err := tx.ExecContext(ctx, b.String(), rows[:n*splitRowFields]...); err != nil {
 			return fmt.Errorf("insert revision splits: %w", err)
 		}
