@@ -1,35 +1,35 @@
 package api_test
 
 import (
-	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
 	"testing"
 
+	"github.com/strata-eval/strata"
+	"github.com/strata-eval/strata/storetest"
 	"github.com/strata-eval/strata/wire"
 )
 
 // diffBody is a diff as the client reads it.
 type diffBody wire.Diff
 
-// render shows a diff as "+added -removed ~modified =unchanged [change:before>after ...]".
+// render shows a diff as storetest does, "+added -removed ~modified =unchanged [change:before>after ...]".
 func (d diffBody) render() string {
-	var cs []string
+	sd := &strata.Diff{Added: d.Counts.Added, Removed: d.Counts.Removed, Modified: d.Counts.Modified, Unchanged: d.Counts.Unchanged}
 	for _, c := range d.Changes {
-		s := c.Change + ":"
-		if c.Before != nil {
-			s += c.Before.Input
-		}
-		if c.Before != nil && c.After != nil {
-			s += ">"
-		}
-		if c.After != nil {
-			s += c.After.Input
-		}
-		cs = append(cs, s)
+		sd.Changes = append(sd.Changes, &strata.Change{Kind: strata.ChangeKind(c.Change), Before: inputOnly(c.Before), After: inputOnly(c.After)})
 	}
-	return fmt.Sprintf("+%d -%d ~%d =%d [%s]", d.Counts.Added, d.Counts.Removed, d.Counts.Modified, d.Counts.Unchanged, strings.Join(cs, " "))
+	return storetest.DiffSummary(sd)
+}
+
+// inputOnly is the part of a changed item that a rendered diff shows; nil
+// for none.
+func inputOnly(it *wire.Item) *strata.Item {
+	if it == nil {
+		return nil
+	}
+	return &strata.Item{Input: it.Input}
 }
 
 func TestDiff(t *testing.T) {

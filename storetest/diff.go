@@ -19,8 +19,10 @@ func (f *fixture) diffOf(datasetID, from, to string, limit int, after int64) *st
 	return d
 }
 
-// summary renders a diff's counts and changes, e.g. "+1 -0 ~1 =2 [added:c modified:a>A]".
-func summary(d *strata.Diff) string {
+// DiffSummary renders a diff's counts and changes, e.g. "+1 -0 ~1 =2 [added:c modified:a>A]":
+// each change is its kind and the inputs of its item before and after. The
+// API's tests read the diffs they receive in the same notation.
+func DiffSummary(d *strata.Diff) string {
 	var cs []string
 	for _, c := range d.Changes {
 		s := string(c.Kind) + ":"
@@ -67,7 +69,7 @@ func testDiff(t *testing.T, open Opener) {
 			{"working", "2", "+1 -2 ~1 =1 [modified:A>a added:b removed:d removed:e]"},
 			{"latest", "working", "+1 -0 ~0 =3 [added:e]"},
 		} {
-			if got := summary(f.diffOf(d.ID, c.from, c.to, 0, 0)); got != c.want {
+			if got := DiffSummary(f.diffOf(d.ID, c.from, c.to, 0, 0)); got != c.want {
 				t.Errorf("diff %s..%s = %s, want %s", c.from, c.to, got, c.want)
 			}
 		}
@@ -105,7 +107,7 @@ func testDiff(t *testing.T, open Opener) {
 		v2 := f.snapshot(d.ID)
 		f.update(d.ID, a.ID, "x", strata.WriteOptions{}) // 3
 		f.update(d.ID, a.ID, "a", strata.WriteOptions{}) // 4: a again
-		if got, want := summary(f.diffOf(d.ID, "2", "4", 0, 0)), "+0 -0 ~0 =1 []"; got != want {
+		if got, want := DiffSummary(f.diffOf(d.ID, "2", "4", 0, 0)), "+0 -0 ~0 =1 []"; got != want {
 			t.Fatalf("edit undone: %s, want %s", got, want)
 		}
 		f.remove(d.ID, a.ID, strata.WriteOptions{}) // 5
@@ -113,10 +115,10 @@ func testDiff(t *testing.T, open Opener) {
 		if _, _, err := f.s.RestoreVersion(f.ctx, f.actor, d.ID, v2.ID); err != nil {
 			t.Fatal(err)
 		}
-		if got, want := summary(f.diffOf(d.ID, "2", "6", 0, 0)), "+0 -0 ~0 =1 []"; got != want {
+		if got, want := DiffSummary(f.diffOf(d.ID, "2", "6", 0, 0)), "+0 -0 ~0 =1 []"; got != want {
 			t.Fatalf("restore: %s, want %s", got, want)
 		}
-		if got, want := summary(f.diffOf(d.ID, "5", "6", 0, 0)), "+1 -0 ~0 =0 [added:a]"; got != want {
+		if got, want := DiffSummary(f.diffOf(d.ID, "5", "6", 0, 0)), "+1 -0 ~0 =0 [added:a]"; got != want {
 			t.Fatalf("restore of a deleted item: %s, want %s", got, want)
 		}
 	})
