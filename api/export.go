@@ -27,10 +27,7 @@ func (s *Server) exportVersion(w http.ResponseWriter, r *request) error {
 	}
 	safe := v.enum("safe", queryValue(r.URL.Query(), "safe"), []string{"true", "false"}, safeDefault) == "true"
 	filter, err := queryFilter(r, v.err())
-	if err != nil {
-		return s.afterLookup(r, ids[0], err)
-	}
-	ver, err := s.Store.ResolveVersion(r.ctx(), r.principal.ProjectID, ids[0], r.PathValue("versionId"))
+	ver, err := s.pathVersion(r, ids[0], err)
 	if err != nil {
 		return err
 	}

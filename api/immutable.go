@@ -44,6 +44,17 @@ func versionETag(ver *strata.Version, parts ...string) string {
 	return `"v` + encodingTag + "-" + hex.EncodeToString(h.Sum(nil)[:12]) + `"`
 }
 
+// pathVersion resolves the version that a read's path names ({versionId},
+// any ref) in the dataset datasetID. queryErr is the handler's error in
+// reading its query, reported once the dataset is known to exist
+// (afterLookup).
+func (s *Server) pathVersion(r *request, datasetID string, queryErr error) (*strata.Version, error) {
+	if queryErr != nil {
+		return nil, s.afterLookup(r, datasetID, queryErr)
+	}
+	return s.Store.ResolveVersion(r.ctx(), r.principal.ProjectID, datasetID, r.PathValue("versionId"))
+}
+
 // cacheVersion sets the headers that let a client keep a read of ver and
 // reports whether the client already has it (If-None-Match), in which case
 // the 304 is written and the handler must write nothing else.

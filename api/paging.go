@@ -155,10 +155,7 @@ func (s *Server) listVersionItems(w http.ResponseWriter, r *request) error {
 		return err
 	}
 	p, err := pageQuery(r)
-	if err != nil {
-		return s.afterLookup(r, ids[0], err)
-	}
-	ver, err := s.Store.ResolveVersion(r.ctx(), r.principal.ProjectID, ids[0], r.PathValue("versionId"))
+	ver, err := s.pathVersion(r, ids[0], err)
 	if err != nil {
 		return err
 	}

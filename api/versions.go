@@ -38,10 +38,7 @@ func (s *Server) getVersion(w http.ResponseWriter, r *request) error {
 		return err
 	}
 	filter, err := itemFilter(r)
-	if err != nil {
-		return s.afterLookup(r, ids[0], err)
-	}
-	ver, err := s.Store.ResolveVersion(r.ctx(), r.principal.ProjectID, ids[0], r.PathValue("versionId"))
+	ver, err := s.pathVersion(r, ids[0], err)
 	if err != nil {
 		return err
 	}
