@@ -139,11 +139,7 @@ func TestExactDialect(t *testing.T) {
 		{"jsonl", `{"input":"a","groundTruth":"","output":""}`, `[["a","",""]]`},
 		{"jsonl", `{"input":"a","groundTruth":null,"output":""}`, `[["a",null,""]]`},
 	} {
-		src, err := importer.New(c.format, strings.NewReader(c.content))
-		if err != nil {
-			t.Fatal(err)
-		}
-		got, err := collect(t, src)
+		got, err := collect(t, source(t, c.format, strings.NewReader(c.content)))
 		if err != nil || got != c.want {
 			t.Errorf("%s %q = %s, %v; want %s", c.format, c.content, got, err, c.want)
 		}
@@ -152,11 +148,7 @@ func TestExactDialect(t *testing.T) {
 		"input,groundTruth,output\n\"unterminated\n",
 		"input,groundTruth,output\n\"a\"b,,\n",
 	} {
-		src, err := importer.New("csv", strings.NewReader(content))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := collect(t, src); strata.ErrorCode(err) != strata.EINVALID {
+		if _, err := collect(t, source(t, "csv", strings.NewReader(content))); strata.ErrorCode(err) != strata.EINVALID {
 			t.Errorf("%q: error %v, want EINVALID", content, err)
 		}
 	}

@@ -13,6 +13,16 @@ import (
 	"github.com/strata-eval/strata/importer"
 )
 
+// source starts reading r in format, failing t if it cannot.
+func source(t testing.TB, format string, r io.Reader) strata.ItemSource {
+	t.Helper()
+	src, err := importer.New(format, r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return src
+}
+
 // collect drains src and renders the items as JSON triples
 // [input, groundTruth, output], so a case reads as one short string.
 func collect(t testing.TB, src strata.ItemSource) (string, error) {
@@ -361,10 +371,7 @@ func TestErrorsAreSticky(t *testing.T) {
 		{name: "JSONL", format: "jsonl", input: "{\n{\"input\":\"ok\"}\n"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			src, err := importer.New(tt.format, strings.NewReader(tt.input))
-			if err != nil {
-				t.Fatal(err)
-			}
+			src := source(t, tt.format, strings.NewReader(tt.input))
 			_, first := src.Next()
 			_, second := src.Next()
 			if got, want := strata.ErrorCode(first), strata.EINVALID; got != want {
@@ -409,10 +416,7 @@ func TestStreams(t *testing.T) {
 			pr, pw := io.Pipe()
 			go pw.Write([]byte(tt.first)) // the writer then blocks: no EOF yet
 			defer pw.Close()
-			src, err := importer.New(tt.format, pr)
-			if err != nil {
-				t.Fatal(err)
-			}
+			src := source(t, tt.format, pr)
 			// The csv package needs the line's end to finish a record, and
 			// the first chunk ends in one, so this returns without waiting
 			// for more of the body.
