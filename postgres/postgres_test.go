@@ -14,7 +14,11 @@ import (
 func TestMain(m *testing.M) { os.Exit(pgtest.Main(m)) }
 
 // MustOpen opens a store on a new database of the test cluster.
-func MustOpen(tb testing.TB) strata.Store {
+func MustOpen(tb testing.TB) strata.Store { return open(tb) }
+
+// open is MustOpen for the tests that read the PostgreSQL store's own
+// fields.
+func open(tb testing.TB) *postgres.Store {
 	tb.Helper()
 	s, err := postgres.Open(tb.Context(), pgtest.DSN(tb))
 	if err != nil {
