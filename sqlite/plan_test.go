@@ -1,22 +1,17 @@
 package sqlite_test
 
 import (
-	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/strata-eval/strata/sqlite"
+	"github.com/strata-eval/strata/internal/testkit"
 )
 
 // TestVersionPagePlan checks that a page of a version tests each revision's
 // life on the index: SQLite reads from the table only the rows the page
 // returns, not the closed revisions between them.
 func TestVersionPagePlan(t *testing.T) {
-	s, err := sqlite.Open(t.Context(), filepath.Join(t.TempDir(), "strata.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s := testkit.SQLite(t)
 	for where, indexes := range map[string][]string{
 		// The working set: its own partial index, or the index of every
 		// version.
