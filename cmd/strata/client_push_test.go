@@ -2,14 +2,11 @@ package main
 
 import (
 	"bytes"
-	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
-
-	"github.com/creack/pty"
 
 	apiclient "github.com/strata-eval/strata/client"
 )
@@ -226,32 +223,12 @@ func TestClientPushMap(t *testing.T) {
 func TestClientPushProgress(t *testing.T) {
 	s := newClientServer(t)
 	file := writeLines(t, filepath.Join(t.TempDir(), "faq.jsonl"), faqLines...)
-	command := func() *exec.Cmd {
-		cmd := exec.Command(os.Args[0], "push", file, "--dataset", "faq", "--create")
-		cmd.Env = append(os.Environ(), beMain+"=1", "STRATA_URL="+s.url, "STRATA_API_KEY="+s.key)
-		return cmd
-	}
-	ptmx, tty, err := pty.Open()
-	if err != nil {
-		t.Skipf("no pseudo-terminal: %v", err)
-	}
-	defer ptmx.Close()
+	command := func() *exec.Cmd { return s.process("push", file, "--dataset", "faq", "--create") }
 	cmd := command()
 	var stdout bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, tty
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	tty.Close()
-	var screen bytes.Buffer
-	done := make(chan struct{})
-	go func() { io.Copy(&screen, ptmx); close(done) }()
-	if err := cmd.Wait(); err != nil {
-		t.Fatalf("push: %v\n%s", err, screen.String())
-	}
-	<-done
-	if !strings.Contains(screen.String(), "push faq.jsonl") {
-		t.Fatalf("no progress on the terminal: %q", screen.String())
+	cmd.Stdout = &stdout
+	if screen := onTerminal(t, cmd); !strings.Contains(screen, "push faq.jsonl") {
+		t.Fatalf("no progress on the terminal: %q", screen)
 	}
 	if !strings.Contains(stdout.String(), "3 added") {
 		t.Fatalf("stdout = %q", stdout.String())

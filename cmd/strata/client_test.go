@@ -57,6 +57,40 @@ func (s *clientServer) strata(t *testing.T, args ...string) result {
 	return r
 }
 
+// process is a command of the binary in a process of its own, against the
+// server, for what the in-process strata cannot show: a terminal, an exit
+// status.
+func (s *clientServer) process(args ...string) *exec.Cmd {
+	cmd := exec.Command(os.Args[0], args...)
+	cmd.Env = append(os.Environ(), beMain+"=1", "STRATA_URL="+s.url, "STRATA_API_KEY="+s.key)
+	return cmd
+}
+
+// onTerminal runs cmd with its stderr on a pseudo-terminal and returns what
+// the terminal showed; it skips t where there is no pseudo-terminal.
+func onTerminal(t *testing.T, cmd *exec.Cmd) (screen string) {
+	t.Helper()
+	ptmx, tty, err := pty.Open()
+	if err != nil {
+		t.Skipf("no pseudo-terminal: %v", err)
+	}
+	defer ptmx.Close()
+	cmd.Stderr = tty
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	tty.Close() // the child holds it now
+	var b bytes.Buffer
+	done := make(chan struct{})
+	go func() { io.Copy(&b, ptmx); close(done) }()
+	err = cmd.Wait()
+	<-done // the terminal reads EOF (EIO) once the child is gone
+	if err != nil {
+		t.Fatalf("%s: %v\n%s", strings.Join(cmd.Args[1:], " "), err, b.String())
+	}
+	return b.String()
+}
+
 // ok runs a command that must succeed and returns its stdout.
 func (s *clientServer) ok(t *testing.T, args ...string) string {
 	t.Helper()
@@ -356,37 +390,17 @@ func TestClientProgress(t *testing.T) {
 		lines = append(lines, fmt.Sprintf(`{"input":"question %d","groundTruth":"answer %d"}`, i, i))
 	}
 	s.dataset(t, "qa", lines...)
-	command := func(out string) *exec.Cmd {
-		cmd := exec.Command(os.Args[0], "pull", "qa", "-o", out)
-		cmd.Env = append(os.Environ(), beMain+"=1", "STRATA_URL="+s.url, "STRATA_API_KEY="+s.key)
-		return cmd
-	}
+	command := func(out string) *exec.Cmd { return s.process("pull", "qa", "-o", out) }
 	dir := t.TempDir()
 
 	t.Run("Terminal", func(t *testing.T) {
-		ptmx, tty, err := pty.Open()
-		if err != nil {
-			t.Skipf("no pseudo-terminal: %v", err)
-		}
-		defer ptmx.Close()
 		cmd := command(filepath.Join(dir, "tty.jsonl"))
-		cmd.Stderr = tty
 		var stdout bytes.Buffer
 		cmd.Stdout = &stdout
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		tty.Close() // the child holds it now
-		var screen bytes.Buffer
-		done := make(chan struct{})
-		go func() { io.Copy(&screen, ptmx); close(done) }()
-		if err := cmd.Wait(); err != nil {
-			t.Fatalf("pull: %v\n%s", err, screen.String())
-		}
-		<-done // the terminal reads EOF (EIO) once the child is gone
-		t.Logf("terminal: %q", screen.String())
-		if !strings.Contains(screen.String(), "pull qa@latest") || !strings.Contains(screen.String(), "B") {
-			t.Fatalf("no progress on the terminal: %q", screen.String())
+		screen := onTerminal(t, cmd)
+		t.Logf("terminal: %q", screen)
+		if !strings.Contains(screen, "pull qa@latest") || !strings.Contains(screen, "B") {
+			t.Fatalf("no progress on the terminal: %q", screen)
 		}
 		if stdout.Len() != 0 {
 			t.Fatalf("progress went to stdout: %q", stdout.String())
@@ -420,9 +434,7 @@ func TestClientExitStatus(t *testing.T) {
 		{[]string{"log", "nope"}, 1},
 		{[]string{"log"}, 2},
 	} {
-		cmd := exec.Command(os.Args[0], c.args...)
-		cmd.Env = append(os.Environ(), beMain+"=1", "STRATA_URL="+s.url, "STRATA_API_KEY="+s.key)
-		err := cmd.Run()
+		err := s.process(c.args...).Run()
 		code := 0
 		var ee *exec.ExitError
 		if errors.As(err, &ee) {
