@@ -104,11 +104,7 @@ func (p *process) client(key string) *apiclient.Client {
 func TestTwoServersOnePostgres(t *testing.T) {
 	dsn := pgtest.DSN(t)
 	ctx := t.Context()
-	var stdout, stderr bytes.Buffer
-	if err := run(ctx, []string{"keys", "create", "--db", dsn, "--role", "member"}, &stdout, &stderr); err != nil {
-		t.Fatal(err, stderr.String())
-	}
-	key := strings.TrimSpace(stdout.String())
+	key := createKey(t, dsn, "member")
 	servers := []*apiclient.Client{startProcessEnv(t, dsn).client(key), startProcessEnv(t, dsn).client(key)}
 
 	d, err := servers[0].CreateDataset(ctx, apiclient.DatasetInput{Name: "shared"})

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"math/rand/v2"
@@ -23,12 +22,8 @@ func TestCrash(t *testing.T) {
 		t.Skip("crash test: slow")
 	}
 	dsn := testDSN(t)
-	var stdout, stderr bytes.Buffer
 	ctx := context.Background()
-	if err := run(ctx, []string{"keys", "create", "--db", dsn, "--role", "owner"}, &stdout, &stderr); err != nil {
-		t.Fatal(err, stderr.String())
-	}
-	key := strings.TrimSpace(stdout.String())
+	key := createKey(t, dsn, "owner")
 	rng := rand.New(rand.NewPCG(7, uint64(time.Now().UnixNano())))
 
 	var (
@@ -124,9 +119,8 @@ func TestCrash(t *testing.T) {
 		wg.Wait()
 
 		// The database as the crash left it: invariants first.
-		stdout.Reset()
-		if err := run(ctx, []string{"check", "--db", dsn}, &stdout, &stderr); err != nil {
-			t.Fatalf("round %d: check after SIGKILL: %v\n%s", round, err, stdout.String())
+		if stdout, _, err := runCLI(t, "check", "--db", dsn); err != nil {
+			t.Fatalf("round %d: check after SIGKILL: %v\n%s", round, err, stdout)
 		}
 		p = startProcess(t, dsn)
 		d, err := p.client(key).GetDataset(ctx, datasetID)

@@ -63,6 +63,17 @@ func (s *served) ownerKey(t *testing.T) string {
 	return strings.Fields(out[i:])[0]
 }
 
+// createKey runs keys create on dsn for role, in the default project, and
+// returns the key it printed.
+func createKey(t *testing.T, dsn, role string) string {
+	t.Helper()
+	stdout, stderr, err := runCLI(t, "keys", "create", "--db", dsn, "--role", role)
+	if err != nil {
+		t.Fatal(err, stderr)
+	}
+	return strings.TrimSpace(stdout)
+}
+
 // testDSN is a new database on the store the tests run on.
 func testDSN(t *testing.T) string {
 	if os.Getenv("STRATA_TEST_STORE") == "postgres" {
