@@ -34,8 +34,12 @@ import (
 // A write that cannot be run again (an import: lockOptions.once) takes the
 // write lock for itself, as it does on other dialects.
 
-// maxCombined is the most writes one transaction runs.
-const maxCombined = 64
+// maxCombined is the most writes one transaction runs, and maxHeld the
+// most transactions a writer runs before it lets another take the lock.
+const (
+	maxCombined = 64
+	maxHeld     = 4
+)
 
 // queuedWrite is a write waiting for the write lock.
 type queuedWrite struct {
@@ -107,7 +111,15 @@ func (s *Store) writeCombined(ctx context.Context, fn func(tx *sql.Tx) error) er
 		case err := <-w.done:
 			return err
 		case s.writeLock <- struct{}{}:
-			s.runQueued()
+			// Run what is queued, and what queues meanwhile, up to
+			// maxHeld transactions: handing the lock to a waiter
+			// wakes it, and on a busy machine it waits for a
+			// processor while the lock waits for it.
+			for range maxHeld {
+				if !s.runQueued() {
+					break
+				}
+			}
 			<-s.writeLock
 			// w was run unless more than maxCombined writes were
 			// queued before it: then it waits again.
@@ -121,9 +133,10 @@ func (s *Store) writeCombined(ctx context.Context, fn func(tx *sql.Tx) error) er
 }
 
 // runQueued runs the writes queued so far, under the write lock, until
-// each has its result.
-func (s *Store) runQueued() {
+// each has its result. It reports whether there were any.
+func (s *Store) runQueued() bool {
 	batch := s.queue.take(maxCombined)
+	ran := len(batch) > 0
 	for len(batch) > 0 {
 		var busy bool
 		batch, busy = s.runBatch(batch)
@@ -133,6 +146,7 @@ func (s *Store) runQueued() {
 			time.Sleep(time.Duration(batch[0].attempts*batch[0].attempts) * time.Millisecond)
 		}
 	}
+	return ran
 }
 
 // runBatch runs batch in one transaction, and returns the writes to run
