@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"runtime/debug"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -109,25 +110,31 @@ func (s *Store) writeCombined(ctx context.Context, fn func(tx *sql.Tx) error) er
 	for {
 		select {
 		case err := <-w.done:
-			return err
+			return repanic(err)
 		case s.writeLock <- struct{}{}:
 			// Run what is queued, and what queues meanwhile, up to
 			// maxHeld transactions: handing the lock to a waiter
 			// wakes it, and on a busy machine it waits for a
 			// processor while the lock waits for it.
-			for range maxHeld {
-				if !s.runQueued() {
-					break
-				}
-			}
-			<-s.writeLock
+			s.runHeld()
 			// w was run unless more than maxCombined writes were
 			// queued before it: then it waits again.
 		case <-ctx.Done():
 			if s.queue.remove(w) {
 				return fmt.Errorf("wait for the write lock: %w", context.Cause(ctx))
 			}
-			return <-w.done // it is being run
+			return repanic(<-w.done) // it is being run
+		}
+	}
+}
+
+// runHeld runs queued writes under the write lock, taken by the caller, and
+// releases it.
+func (s *Store) runHeld() {
+	defer func() { <-s.writeLock }()
+	for range maxHeld {
+		if !s.runQueued() {
+			return
 		}
 	}
 }
@@ -242,13 +249,13 @@ func (s *Store) runBatch(batch []*queuedWrite) (again []*queuedWrite, busy bool)
 func (s *Store) runSaved(ctx context.Context, tx *sql.Tx, w *queuedWrite, saved bool) (err, ended error) {
 	if !saved {
 		// Alone in its transaction: a failure rolls it all back.
-		return w.fn(tx), nil
+		return w.call(tx), nil
 	}
 	if _, err := tx.ExecContext(ctx, `SAVEPOINT strata_write`); err != nil {
 		return nil, fmt.Errorf("savepoint: %w", err)
 	}
 	versions := s.versionsWritten(tx)
-	if err = w.fn(tx); err == nil {
+	if err = w.call(tx); err == nil {
 		if _, err := tx.ExecContext(ctx, `RELEASE strata_write`); err != nil {
 			return nil, fmt.Errorf("release savepoint: %w", err)
 		}
@@ -261,4 +268,32 @@ func (s *Store) runSaved(ctx context.Context, tx *sql.Tx, w *queuedWrite, saved 
 	}
 	s.setVersionsWritten(tx, versions)
 	return err, nil
+}
+
+// call runs the write's fn in tx. A panic is the write's own: it is
+// returned as a panicked error, its transaction rolled back to its
+// savepoint, and raised again by the write's caller (repanic).
+func (w *queuedWrite) call(tx *sql.Tx) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = &panicked{value: r, stack: debug.Stack()}
+		}
+	}()
+	return w.fn(tx)
+}
+
+// panicked is a write whose fn panicked, with where it did.
+type panicked struct {
+	value any
+	stack []byte
+}
+
+func (p *panicked) Error() string { return fmt.Sprintf("write panicked: %v\n%s", p.value, p.stack) }
+
+// repanic raises again, in the writer's goroutine, the panic of its fn.
+func repanic(err error) error {
+	if p, ok := err.(*panicked); ok {
+		panic(p)
+	}
+	return err
 }

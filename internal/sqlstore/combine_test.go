@@ -4,7 +4,9 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -30,7 +32,14 @@ func queueWrites(t *testing.T, s *sqlite.Store, fns ...func(tx *sql.Tx) error) [
 	done := make([]chan error, len(fns))
 	for i, fn := range fns {
 		done[i] = make(chan error, 1)
-		go func() { done[i] <- s.WriteForTest(ctx, fn) }()
+		go func() {
+			defer func() {
+				if r := recover(); r != nil {
+					done[i] <- fmt.Errorf("panic: %v", r)
+				}
+			}()
+			done[i] <- s.WriteForTest(ctx, fn)
+		}()
 		testkit.WaitQueuedWrites(t, s, i+1)
 	}
 	release()
@@ -77,7 +86,51 @@ func TestCombinedWriteThatEndsTheTransaction(t *testing.T) {
 	if want := []error{nil, nil, errEnded, nil}; !slices.EqualFunc(errs, want, func(a, b error) bool { return errors.Is(a, b) }) {
 		t.Errorf("results %v, want %v", errs, want)
 	}
-	rows, err := s.DB.QueryContext(ctx, `SELECT x FROM scratch ORDER BY x`)
+	if got, want := scratchRows(t, s), []int{0, 2}; !slices.Equal(got, want) {
+		t.Errorf("rows %v, want %v", got, want)
+	}
+	if got := [3]int32{runs[0].Load(), runs[1].Load(), runs[2].Load()}; got != [3]int32{2, 1, 1} {
+		t.Errorf("runs of each write %v, want [2 1 1]: the one before the end runs again", got)
+	}
+}
+
+// countVersions keeps what each committed transaction reported.
+// A write that panics fails alone, with its panic raised again in its own
+// goroutine; the writes combined with it commit.
+func TestCombinedWriteThatPanics(t *testing.T) {
+	ctx := context.Background()
+	s := testkit.SQLite(t)
+	if _, err := s.DB.ExecContext(ctx, `CREATE TABLE scratch (x integer)`); err != nil {
+		t.Fatal(err)
+	}
+	insert := func(x int) func(tx *sql.Tx) error {
+		return func(tx *sql.Tx) error {
+			_, err := tx.ExecContext(ctx, `INSERT INTO scratch (x) VALUES ($1)`, x)
+			return err
+		}
+	}
+	panics := func(tx *sql.Tx) error {
+		if err := insert(1)(tx); err != nil {
+			return err
+		}
+		panic("boom")
+	}
+	errs := queueWrites(t, s, insert(0), panics, insert(2))
+	if errs[0] != nil || errs[2] != nil {
+		t.Errorf("writes beside the panic: %v, %v", errs[0], errs[2])
+	}
+	if errs[1] == nil || !strings.Contains(errs[1].Error(), "panic: write panicked: boom") {
+		t.Errorf("write that panicked: %v, want its panic", errs[1])
+	}
+	if got, want := scratchRows(t, s), []int{0, 2}; !slices.Equal(got, want) {
+		t.Errorf("rows %v, want %v", got, want)
+	}
+}
+
+// scratchRows returns the values of table scratch, in order.
+func scratchRows(t *testing.T, s *sqlite.Store) []int {
+	t.Helper()
+	rows, err := s.DB.QueryContext(context.Background(), `SELECT x FROM scratch ORDER BY x`)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -90,15 +143,12 @@ func TestCombinedWriteThatEndsTheTransaction(t *testing.T) {
 		}
 		got = append(got, x)
 	}
-	if want := []int{0, 2}; !slices.Equal(got, want) {
-		t.Errorf("rows %v, want %v", got, want)
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
 	}
-	if got := [3]int32{runs[0].Load(), runs[1].Load(), runs[2].Load()}; got != [3]int32{2, 1, 1} {
-		t.Errorf("runs of each write %v, want [2 1 1]: the one before the end runs again", got)
-	}
+	return got
 }
 
-// countVersions keeps what each committed transaction reported.
 type countVersions struct {
 	mu       sync.Mutex
 	reported []int
