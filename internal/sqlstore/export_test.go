@@ -1,5 +1,10 @@
 package sqlstore
 
+import (
+	"context"
+	"database/sql"
+)
+
 // BackfillContentHashes is the Go half of migration 0003, for tests.
 var BackfillContentHashes = backfillContentHashes
 
@@ -10,3 +15,11 @@ func SetChunkBytes(scan, insert int, observe func(kind string, rows, bytes int))
 	chunkBytes, insertBatchBytes, chunkObserver = scan, insert, observe
 	return func() { chunkBytes, insertBatchBytes, chunkObserver = oldScan, oldInsert, oldObserver }
 }
+
+// WriteForTest runs fn as a write that may be run again, for tests.
+func (s *Store) WriteForTest(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	return s.write(ctx, false, fn)
+}
+
+// VersionCreatedForTest notes a version written in tx, for tests.
+func (s *Store) VersionCreatedForTest(tx *sql.Tx) { s.versionCreated(tx) }

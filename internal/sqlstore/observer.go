@@ -28,6 +28,22 @@ func (s *Store) versionCreated(tx *sql.Tx) {
 	n.(*atomic.Int64).Add(1)
 }
 
+// versionsWritten is how many versions tx has written so far.
+func (s *Store) versionsWritten(tx *sql.Tx) int64 {
+	if n, ok := s.uncommitted.Load(tx); ok {
+		return n.(*atomic.Int64).Load()
+	}
+	return 0
+}
+
+// setVersionsWritten forgets the versions tx wrote after it had written n:
+// they were rolled back to a savepoint.
+func (s *Store) setVersionsWritten(tx *sql.Tx, n int64) {
+	if c, ok := s.uncommitted.Load(tx); ok {
+		c.(*atomic.Int64).Store(n)
+	}
+}
+
 // txEnded reports what tx created, if it committed, and forgets it.
 func (s *Store) txEnded(tx *sql.Tx, committed bool) {
 	n, ok := s.uncommitted.LoadAndDelete(tx)

@@ -63,6 +63,7 @@ type Store struct {
 	writeLock   chan struct{}
 	uncommitted sync.Map // *sql.Tx -> *atomic.Int64: versions written, not yet committed
 	keys        keyCache
+	queue       writeQueue   // writes waiting for writeLock (combine.go)
 	group       *groupCommit // nil: each commit is durable by itself (groupcommit.go)
 	txConns     sync.Map     // *sql.Tx -> *sql.Conn, with a Copier dialect (copy.go)
 	copied      atomic.Int64 // revisions written by bulk load (copy.go)
@@ -88,7 +89,9 @@ const maxAttempts = 8
 
 // write runs fn in a write transaction, committing if it returns nil. A
 // transaction that fails with a retryable error is run again, unless once is
-// set (its input cannot be replayed).
+// set (its input cannot be replayed). Where the dialect serializes writes,
+// the fn of other writers queued meanwhile may share the transaction, each
+// in a savepoint of its own (combine.go).
 func (s *Store) write(ctx context.Context, once bool, fn func(tx *sql.Tx) error) (err error) {
 	if err := s.group.broken(); err != nil {
 		return err
@@ -101,6 +104,9 @@ func (s *Store) write(ctx context.Context, once bool, fn func(tx *sql.Tx) error)
 		}
 	}()
 	if s.Dialect.SerializeWrites() {
+		if !once {
+			return s.writeCombined(ctx, fn) // combine.go
+		}
 		select {
 		case s.writeLock <- struct{}{}:
 			defer func() { <-s.writeLock }()

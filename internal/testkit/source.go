@@ -5,6 +5,7 @@ import (
 	"io"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/strata-eval/strata"
 )
@@ -57,4 +58,18 @@ func (s *heldSource) Next() (strata.ItemInput, error) {
 	close(s.started)
 	<-s.released
 	return strata.ItemInput{}, io.EOF
+}
+
+// WaitQueuedWrites waits until n writes of s wait for its write lock (held
+// with HoldWriteLock): writes started one after the other, each once the
+// one before is queued, queue in that order.
+func WaitQueuedWrites(tb testing.TB, s interface{ QueuedWrites() int }, n int) {
+	tb.Helper()
+	deadline := time.Now().Add(time.Minute) // a watchdog, not a measure
+	for s.QueuedWrites() < n {
+		if time.Now().After(deadline) {
+			tb.Fatalf("%d writes queued, want %d", s.QueuedWrites(), n)
+		}
+		time.Sleep(time.Millisecond)
+	}
 }
