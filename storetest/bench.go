@@ -3,6 +3,7 @@ package storetest
 import (
 	"fmt"
 	"math/rand/v2"
+	"runtime"
 	"testing"
 
 	"github.com/strata-eval/strata"
@@ -64,6 +65,32 @@ func Bench(b *testing.B, open Opener) {
 			f.update(d.ID, items[(i/2)%len(items)].ID, fmt.Sprintf("edit %d", i), skip)
 			i++
 		}
+	})
+	// Edits by 32 writers at once (16 per processor on two), of items of
+	// 8 datasets of 100, as in the server's mixed load: writes queue for
+	// the store's lock, or for the rows they change.
+	b.Run("UpdateItem/parallel", func(b *testing.B) {
+		f := newFixture(b, open)
+		var items [][2]string // dataset, item
+		for n := range 8 {
+			d := f.dataset(fmt.Sprint("bench ", n))
+			f.fill(d.ID, 100)
+			for _, it := range f.items(d.ID, 0) {
+				items = append(items, [2]string{d.ID, it.ID})
+			}
+		}
+		b.SetParallelism(max(1, 32/runtime.GOMAXPROCS(0)))
+		b.ResetTimer()
+		b.RunParallel(func(pb *testing.PB) {
+			for i := 0; pb.Next(); i++ {
+				it := items[rand.IntN(len(items))]
+				input := fmt.Sprint("edit ", i)
+				if _, err := f.s.UpdateItem(f.ctx, f.actor, it[0], it[1], strata.ItemUpdate{Input: &input}, skip); err != nil {
+					b.Error(err)
+					return
+				}
+			}
+		})
 	})
 }
 
