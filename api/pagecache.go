@@ -2,8 +2,10 @@ package api
 
 import (
 	"bytes"
+	"cmp"
 	"container/list"
 	"net/http"
+	"slices"
 	"strconv"
 	"sync"
 
@@ -54,7 +56,23 @@ type pageEntry struct {
 	// items lays out a working set's body: the id and the encoded size
 	// of each item, in order (elements are separated by one comma).
 	items *itemLayout
+	// ahead holds updates of a working set that came before the update
+	// they follow (itemUpdated), in the order of their counts.
+	ahead []setUpdate
 }
+
+// setUpdate is a committed change of a dataset's working set: the one that
+// moved its ETag's count to n, which changed the item id to elem (the item
+// encoded as in the set), or, when id is "", changed no item.
+type setUpdate struct {
+	n    int64
+	id   string
+	elem []byte
+}
+
+// maxAhead is the most updates an entry keeps that do not yet follow its
+// state: about as many as the writes of one dataset committed together.
+const maxAhead = 16
 
 type itemLayout struct {
 	ids   []string
@@ -96,7 +114,11 @@ func newPageCache(max int64) *pageCache {
 }
 
 func entryBytes(e *pageEntry) int64 {
-	return int64(len(e.key) + len(e.body) + e.items.bytes() + pageEntryOverhead)
+	n := len(e.key) + len(e.body) + e.items.bytes() + pageEntryOverhead
+	for _, u := range e.ahead {
+		n += len(u.id) + len(u.elem) + 40
+	}
+	return int64(n)
 }
 
 // get returns the body kept under key, if any, read in the state tag.
@@ -130,10 +152,26 @@ func (c *pageCache) putLocked(e *pageEntry) {
 		return
 	}
 	if el, ok := c.entries[e.key]; ok {
-		// Of two reads of a working set, the later state stays.
-		if older, ok1 := etagCount(el.Value.(*pageEntry).tag); ok1 {
-			if newer, ok2 := etagCount(e.tag); ok2 && newer < older {
+		old := el.Value.(*pageEntry)
+		// Of two reads of a working set, the later state stays, with
+		// the updates kept that are later still.
+		if older, ok1 := etagCount(old.tag); ok1 {
+			newer, ok2 := etagCount(e.tag)
+			if ok2 && newer < older {
 				return
+			}
+			if ok2 && e.items != nil && e.ahead == nil {
+				for _, u := range old.ahead {
+					if u.n > newer {
+						e.ahead = append(e.ahead, u)
+					}
+				}
+				if next := e.advance(); next != nil {
+					e = next
+				} else {
+					e.ahead = nil
+				}
+				n = entryBytes(e)
 			}
 		}
 		c.remove(el)
@@ -350,16 +388,24 @@ func (ws *workingSetRead) keep(prefix []byte, end string) {
 // itemUpdated applies a committed update of one item to the working set
 // kept for its dataset: etag is the dataset's ETag after the update, whose
 // transaction counted one change, so the set kept at the count before it is
-// the one the update changed, by this item only. Any other kept state is
-// left alone (an older one is no longer served; a newer one already has
-// the update). A nil item is a change of the dataset that changed no item
-// (a snapshot): the kept items carry over to the new ETag.
+// the one the update changed, by this item only. A nil item is a change of
+// the dataset that changed no item (a snapshot): the kept items carry over
+// to the new ETag.
+//
+// Updates committed together (combined writes) are answered, and reported
+// here, in any order: an update that comes before the one it follows is
+// kept with the entry (maxAhead at most) until that one comes. An update
+// the cache is never told of (an item created, deleted, imported) leaves
+// the entry at its count: reads then miss, and keep the state they read.
 func (c *pageCache) itemUpdated(datasetID, etag string, it *strata.Item) {
 	n, ok := etagCount(etag)
 	if c == nil || !ok || n < 1 {
 		return
 	}
-	before := strata.DatasetETag(n - 1)
+	u := setUpdate{n: n}
+	if it != nil {
+		u.id, u.elem = it.ID, toEmbeddedItemJSON(it).appendJSON(nil)
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	el, ok := c.entries[workingSetKey(datasetID)]
@@ -367,26 +413,60 @@ func (c *pageCache) itemUpdated(datasetID, etag string, it *strata.Item) {
 		return
 	}
 	e := el.Value.(*pageEntry)
-	if e.tag != before || e.items == nil {
+	at, ok := etagCount(e.tag)
+	if !ok || e.items == nil || n <= at {
+		return // a newer state already has it
+	}
+	i, found := slices.BinarySearchFunc(e.ahead, n, func(u setUpdate, n int64) int { return cmp.Compare(u.n, n) })
+	if found {
 		return
 	}
-	if it == nil {
-		c.putLocked(&pageEntry{key: e.key, datasetID: datasetID, tag: etag, body: e.body, items: e.items})
+	next := &pageEntry{key: e.key, datasetID: datasetID, tag: e.tag, body: e.body, items: e.items,
+		ahead: slices.Insert(slices.Clone(e.ahead), i, u)}
+	if next = next.advance(); next == nil {
+		c.remove(el) // an item the set does not hold: keep nothing
 		return
+	}
+	c.putLocked(next)
+}
+
+// advance applies to a working set's entry the updates it keeps that follow
+// its state, in order, and returns the entry they make (with maxAhead later
+// updates at most), or nil when one changed an item the set does not hold.
+func (e *pageEntry) advance() *pageEntry {
+	at, ok := etagCount(e.tag)
+	if !ok {
+		return nil
+	}
+	ahead := e.ahead
+	for len(ahead) > 0 && ahead[0].n == at+1 {
+		if e = e.updated(ahead[0]); e == nil {
+			return nil
+		}
+		at, ahead = at+1, ahead[1:]
+	}
+	e.ahead = ahead[:min(len(ahead), maxAhead):min(len(ahead), maxAhead)]
+	return e
+}
+
+// updated returns the entry of a working set after u, which follows it.
+// It is nil when u changed an item the set does not hold.
+func (e *pageEntry) updated(u setUpdate) *pageEntry {
+	next := &pageEntry{key: e.key, datasetID: e.datasetID, tag: strata.DatasetETag(u.n), body: e.body, items: e.items}
+	if u.id == "" {
+		return next
 	}
 	start, i := 0, 0
-	for ; i < len(e.items.ids) && e.items.ids[i] != it.ID; i++ {
+	for ; i < len(e.items.ids) && e.items.ids[i] != u.id; i++ {
 		start += e.items.sizes[i] + 1
 	}
 	if i == len(e.items.ids) {
-		c.remove(el) // not in the set it was kept with: keep nothing
-		return
+		return nil
 	}
-	elem := toEmbeddedItemJSON(it).appendJSON(nil)
-	body := make([]byte, 0, len(e.body)-e.items.sizes[i]+len(elem))
-	body = append(append(append(body, e.body[:start]...), elem...), e.body[start+e.items.sizes[i]:]...)
+	body := make([]byte, 0, len(e.body)-e.items.sizes[i]+len(u.elem))
+	next.body = append(append(append(body, e.body[:start]...), u.elem...), e.body[start+e.items.sizes[i]:]...)
 	sizes := append([]int(nil), e.items.sizes...)
-	sizes[i] = len(elem)
-	c.putLocked(&pageEntry{key: e.key, datasetID: datasetID, tag: etag, body: body,
-		items: &itemLayout{ids: e.items.ids, sizes: sizes}})
+	sizes[i] = len(u.elem)
+	next.items = &itemLayout{ids: e.items.ids, sizes: sizes}
+	return next
 }

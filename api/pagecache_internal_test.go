@@ -2,12 +2,15 @@ package api
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
+
+	"github.com/strata-eval/strata"
 )
 
 // The cache holds at most its bytes: adding past them evicts the least
@@ -107,5 +110,91 @@ func TestPageCacheKeepsOnlyWholeSuccesses(t *testing.T) {
 	}
 	if got, want := rec.Header().Get("Content-Type"), "application/json; charset=utf-8"; got != want {
 		t.Errorf("Content-Type = %q, want %q", got, want)
+	}
+}
+
+// keepSet keeps a working set of items for dataset d at the ETag count n,
+// as a read of it does, and returns its encoded items.
+func keepSet(c *pageCache, d string, n int64, items ...*strata.Item) []byte {
+	var body []byte
+	var layout itemLayout
+	for i, it := range items {
+		if i > 0 {
+			body = append(body, ',')
+		}
+		start := len(body)
+		body = toEmbeddedItemJSON(it).appendJSON(body)
+		layout.ids = append(layout.ids, it.ID)
+		layout.sizes = append(layout.sizes, len(body)-start)
+	}
+	c.putEntry(&pageEntry{key: workingSetKey(d), datasetID: d, tag: strata.DatasetETag(n), body: body, items: &layout})
+	return body
+}
+
+func testItem(id, input string) *strata.Item {
+	return &strata.Item{ID: id, DatasetID: "d", Input: input, Metadata: json.RawMessage("{}")}
+}
+
+// Updates committed together are reported in any order: one that comes
+// before the update it follows is kept until that one comes, and then both
+// apply, in order.
+func TestWorkingSetUpdatesOutOfOrder(t *testing.T) {
+	c := newPageCache(0)
+	a, b, x := testItem("a", "a0"), testItem("b", "b0"), testItem("x", "x0")
+	keepSet(c, "d", 10, a, b, x)
+	a1, b1 := testItem("a", "a1"), testItem("b", "b1")
+
+	c.itemUpdated("d", strata.DatasetETag(12), a1)  // follows 11, not yet here
+	c.itemUpdated("d", strata.DatasetETag(13), nil) // a snapshot
+	if _, ok := c.get(workingSetKey("d"), strata.DatasetETag(10)); !ok {
+		t.Fatal("the state kept at 10 was dropped by updates that do not follow it")
+	}
+	c.itemUpdated("d", strata.DatasetETag(11), b1)
+	want := keepSet(newPageCache(0), "d", 13, a1, b1, x)
+	if got, ok := c.get(workingSetKey("d"), strata.DatasetETag(13)); !ok {
+		t.Error("the updates 11, 12 and 13 were not all applied")
+	} else if !bytes.Equal(got, want) {
+		t.Errorf("kept %s, want %s", got, want)
+	}
+	if _, ok := c.get(workingSetKey("d"), strata.DatasetETag(11)); ok {
+		t.Error("an intermediate state is still served")
+	}
+}
+
+// An update the cache is never told of (a create) leaves the kept state
+// where it was; a read that keeps a later state takes the updates kept
+// that follow it.
+func TestWorkingSetUpdateAfterAnUnreportedChange(t *testing.T) {
+	c := newPageCache(0)
+	a, b := testItem("a", "a0"), testItem("b", "b0")
+	keepSet(c, "d", 10, a)
+	b1 := testItem("b", "b1")
+	c.itemUpdated("d", strata.DatasetETag(12), b1) // 11 created b: never reported
+	if _, ok := c.get(workingSetKey("d"), strata.DatasetETag(12)); ok {
+		t.Fatal("a state was served whose change 11 the cache never saw")
+	}
+	keepSet(c, "d", 11, a, b) // a read at 11
+	want := keepSet(newPageCache(0), "d", 12, a, b1)
+	if got, ok := c.get(workingSetKey("d"), strata.DatasetETag(12)); !ok {
+		t.Error("the update kept for 12 was not applied to the state read at 11")
+	} else if !bytes.Equal(got, want) {
+		t.Errorf("kept %s, want %s", got, want)
+	}
+}
+
+// The updates kept ahead are bounded, and counted in the cache's bytes.
+func TestWorkingSetUpdatesAheadBounded(t *testing.T) {
+	c := newPageCache(0)
+	keepSet(c, "d", 10, testItem("a", "a0"))
+	for n := int64(12); n < 12+2*maxAhead; n++ {
+		c.itemUpdated("d", strata.DatasetETag(n), testItem("a", fmt.Sprint("a", n)))
+	}
+	el := c.entries[workingSetKey("d")]
+	e := el.Value.(*pageEntry)
+	if len(e.ahead) != maxAhead {
+		t.Errorf("%d updates kept ahead, want %d", len(e.ahead), maxAhead)
+	}
+	if got, want := c.bytes(), entryBytes(e); got != want {
+		t.Errorf("cache counts %d bytes, want %d", got, want)
 	}
 }
