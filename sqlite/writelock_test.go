@@ -15,12 +15,7 @@ import (
 func TestWriteLockHonoursContext(t *testing.T) {
 	s := MustOpen(t)
 	ctx := context.Background()
-	a := testkit.Owner(t, s, "p")
-	d, err := s.CreateDataset(ctx, a, strata.DatasetCreate{Name: "held"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	release := testkit.HoldWriteLock(t, s, a, d.ID)
+	a, release := testkit.HoldStoreWriteLock(t, s)
 
 	waitCtx, cancel := context.WithTimeout(ctx, time.Millisecond)
 	defer cancel()

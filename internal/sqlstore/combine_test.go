@@ -12,7 +12,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/strata-eval/strata"
 	"github.com/strata-eval/strata/internal/testkit"
 	"github.com/strata-eval/strata/sqlite"
 )
@@ -23,12 +22,7 @@ import (
 func queueWrites(t *testing.T, s *sqlite.Store, fns ...func(tx *sql.Tx) error) []error {
 	t.Helper()
 	ctx := context.Background()
-	a := testkit.Owner(t, s, "p")
-	d, err := s.CreateDataset(ctx, a, strata.DatasetCreate{Name: "held"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	release := testkit.HoldWriteLock(t, s, a, d.ID)
+	_, release := testkit.HoldStoreWriteLock(t, s)
 	done := make([]chan error, len(fns))
 	for i, fn := range fns {
 		done[i] = make(chan error, 1)

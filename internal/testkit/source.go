@@ -60,6 +60,18 @@ func (s *heldSource) Next() (strata.ItemInput, error) {
 	return strata.ItemInput{}, io.EOF
 }
 
+// HoldStoreWriteLock holds the write lock of s (HoldWriteLock) with an
+// import into a dataset of its own, in a project "p" whose owner it returns.
+func HoldStoreWriteLock(tb testing.TB, s strata.Store) (a strata.Actor, release func()) {
+	tb.Helper()
+	a = Owner(tb, s, "p")
+	d, err := s.CreateDataset(context.Background(), a, strata.DatasetCreate{Name: "held"})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return a, HoldWriteLock(tb, s, a, d.ID)
+}
+
 // WaitQueuedWrites waits until n writes of s wait for its write lock (held
 // with HoldWriteLock): writes started one after the other, each once the
 // one before is queued, queue in that order.
