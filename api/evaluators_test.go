@@ -915,3 +915,30 @@ func TestGenerate(t *testing.T) {
 		wantError(t, ts.do(t, "POST", datasetsPath+"/"+ds+"/items/"+item+"/generate", ts.owner, `{}`), http.StatusBadRequest, "OpenAI API key is not configured")
 	})
 }
+
+// A run whose results would hold more than the runner's bytes fails with
+// 413, and writes nothing.
+func TestRunResultsTooLarge(t *testing.T) {
+	ts := newTestServerWith(t, func(s *api.Server) {
+		s.Runner = &eval.Runner{Store: s.Store, LLM: &eval.Client{}, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+			MaxResultBytes: 2_000}
+		t.Cleanup(s.Runner.Close)
+	})
+	ds := ts.createDataset(t, "qa")
+	var lines []string
+	for i := range 40 {
+		lines = append(lines, fmt.Sprintf(`{"input":"q%d","output":"{}"}`, i))
+	}
+	ts.importJSONL(t, ds, lines)
+	wantStatus(t, ts.attach(t, ds, ts.createEvaluator(t, "shape", "json", `{}`), ""), http.StatusOK)
+	path := datasetsPath + "/" + ds
+	before := ts.do(t, "GET", path, ts.owner, "").Header.Get("ETag")
+	r := ts.do(t, "POST", path+"/evaluators/run", ts.owner, "")
+	wantStatus(t, r, http.StatusRequestEntityTooLarge)
+	if msg := r.object(t)["message"]; !strings.Contains(fmt.Sprint(msg), "STRATA_MAX_RUN_RESULT_BYTES") {
+		t.Errorf("message %q, want one naming the setting", msg)
+	}
+	if after := ts.do(t, "GET", path, ts.owner, "").Header.Get("ETag"); after != before {
+		t.Errorf("ETag %s after the refused run, want %s: it wrote", after, before)
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+	"unsafe"
 
 	"github.com/strata-eval/strata"
 )
@@ -18,6 +19,9 @@ const (
 	DefaultMaxAsyncRuns     = 4
 	// DefaultPageBytes bounds the items a run reads and scores at once.
 	DefaultPageBytes = 8 << 20
+	// DefaultMaxResultBytes bounds the results a run holds until it
+	// completes.
+	DefaultMaxResultBytes = 256 << 20
 )
 
 // pageItems is the most items a run reads at once.
@@ -65,6 +69,11 @@ type Runner struct {
 	// once; 0 means DefaultPageBytes. A run holds its results, and one page
 	// of items.
 	PageBytes int
+	// MaxResultBytes bounds what a run holds of its results until it
+	// writes them (each item's id, content digest and results); 0 means
+	// DefaultMaxResultBytes. A run past it fails with ETOOLARGE and writes
+	// nothing.
+	MaxResultBytes int64
 
 	// onPage, when set (by tests), is told the items of each page.
 	onPage func(items int)
@@ -122,6 +131,20 @@ type plan struct {
 	slots     []strata.RunSlotInput
 	scorers   []Scorer
 	results   []strata.ItemResults
+	held      atomic.Int64 // bytes of results, counted against MaxResultBytes
+}
+
+// itemResultsBytes is what an item's entry in a run's results costs beside
+// its id and results.
+const itemResultsBytes = int64(unsafe.Sizeof(strata.ItemResults{}))
+
+// hold counts n bytes more of the run's results, and fails once they are
+// more than the runner allows.
+func (r *Runner) hold(p *plan, n int64) error {
+	if limit := orDefault(r.MaxResultBytes, DefaultMaxResultBytes); p.held.Add(n) > limit {
+		return strata.Errorf(strata.ETOOLARGE, "The results of this run would take more than %d bytes of memory before they are written (STRATA_MAX_RUN_RESULT_BYTES): run the evaluators on fewer items, with a filter", limit)
+	}
+	return nil
 }
 
 // plan checks, in Lunary's order, that the dataset's evaluators can run
@@ -221,6 +244,9 @@ func (r *Runner) compute(ctx context.Context, p *plan, processed *atomic.Int64) 
 		for _, it := range page {
 			p.results = append(p.results, strata.ItemResults{ItemID: it.id,
 				Content: strata.DigestContent(it.item.Input, it.item.GroundTruth, it.item.Output)})
+			if err := r.hold(p, itemResultsBytes+int64(len(it.id))); err != nil {
+				return err
+			}
 		}
 		if err := r.scorePage(ctx, p, page, p.results[start:], processed); err != nil {
 			return err
@@ -233,6 +259,10 @@ func (r *Runner) compute(ctx context.Context, p *plan, processed *atomic.Int64) 
 // ctx ends.
 func (r *Runner) scorePage(ctx context.Context, p *plan, page []pageItem, results []strata.ItemResults, processed *atomic.Int64) error {
 	type task struct{ item, slot int }
+	// A run whose results grow past MaxResultBytes stops at once: the
+	// results in memory are at most that, and one per worker.
+	ctx, stop := context.WithCancelCause(ctx)
+	defer stop(nil)
 	tasks := make(chan task)
 	remaining := make([]atomic.Int32, len(page))
 	for i := range remaining {
@@ -243,6 +273,10 @@ func (r *Runner) scorePage(ctx context.Context, p *plan, page []pageItem, result
 		wg.Go(func() {
 			for t := range tasks {
 				res := p.scorers[t.slot].Score(ctx, page[t.item].item)
+				if err := r.hold(p, int64(len(res))); err != nil {
+					stop(err)
+					continue
+				}
 				results[t.item].Results[p.slots[t.slot].Slot-1] = res
 				if remaining[t.item].Add(-1) == 0 {
 					processed.Add(1)
@@ -262,7 +296,7 @@ feed:
 	}
 	close(tasks)
 	wg.Wait()
-	return ctx.Err()
+	return context.Cause(ctx)
 }
 
 func (p *plan) completion(runID string) strata.RunCompletion {

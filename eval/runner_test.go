@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/strata-eval/strata"
 	"github.com/strata-eval/strata/internal/testkit"
@@ -13,7 +14,10 @@ import (
 
 // TestRunPages: a run reads and scores its items a page at a time, pages
 // bounded by bytes, and still scores and writes every item.
-func TestRunPages(t *testing.T) {
+// jsonDataset makes a dataset of items whose input is size bytes, with a
+// json evaluator attached.
+func jsonDataset(t *testing.T, items, size int) (strata.Store, strata.Actor, *strata.Dataset) {
+	t.Helper()
 	ctx := context.Background()
 	s := testkit.SQLite(t)
 	a := testkit.Owner(t, s, "p")
@@ -21,7 +25,6 @@ func TestRunPages(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	const items, size, pageBytes = 40, 10 << 10, 64 << 10
 	for i := range items {
 		out := fmt.Sprintf(`{"n":%d}`, i)
 		in := strata.ItemInput{Input: strings.Repeat("x", size), Output: &out}
@@ -37,6 +40,61 @@ func TestRunPages(t *testing.T) {
 	if _, err := s.AttachEvaluator(ctx, a, d.ID, strata.EvaluatorAttach{EvaluatorID: ev.ID}); err != nil {
 		t.Fatal(err)
 	}
+	return s, a, d
+}
+
+// A run holds its results until it writes them, at most MaxResultBytes of
+// them: past that, it fails with 413's code, having written nothing, and
+// an asynchronous one is recorded failed with that message.
+func TestRunResultsBounded(t *testing.T) {
+	ctx := context.Background()
+	s, a, d := jsonDataset(t, 40, 10)
+	r := &Runner{Store: s, LLM: &Client{}, MaxResultBytes: 2_000}
+	defer r.Close()
+	before, err := s.FindDataset(ctx, a.ProjectID, d.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = r.Run(ctx, a, d.ID)
+	if strata.ErrorCode(err) != strata.ETOOLARGE || !strings.Contains(strata.ErrorMessage(err), "STRATA_MAX_RUN_RESULT_BYTES") {
+		t.Fatalf("run past its bytes: %v, want %s naming the setting", err, strata.ETOOLARGE)
+	}
+	after, err := s.FindDataset(ctx, a.ProjectID, d.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if after.CurrentVersionNumber != before.CurrentVersionNumber || after.ETag != before.ETag {
+		t.Errorf("the run that failed wrote: version %d, ETag %s, want %d and %s", after.CurrentVersionNumber, after.ETag, before.CurrentVersionNumber, before.ETag)
+	}
+
+	run, _, err := r.RunAsync(ctx, a, d.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(time.Minute) // a watchdog, not a measure
+	for run.Status == strata.RunRunning {
+		if time.Now().After(deadline) {
+			t.Fatal("the asynchronous run did not end")
+		}
+		time.Sleep(10 * time.Millisecond)
+		if run, err = s.FindRun(ctx, a.ProjectID, d.ID, run.ID); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if run.Status != strata.RunFailed || run.Error == nil || !strings.Contains(*run.Error, "STRATA_MAX_RUN_RESULT_BYTES") {
+		t.Errorf("asynchronous run past its bytes: status %s, error %v", run.Status, run.Error)
+	}
+
+	r.MaxResultBytes = 0 // the default holds them
+	if _, err := r.Run(ctx, a, d.ID); err != nil {
+		t.Errorf("run within the default bound: %v", err)
+	}
+}
+
+func TestRunPages(t *testing.T) {
+	ctx := context.Background()
+	const items, size, pageBytes = 40, 10 << 10, 64 << 10
+	s, a, d := jsonDataset(t, items, size)
 
 	var pages []int
 	// The runner is given only what it uses of the store.

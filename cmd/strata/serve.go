@@ -35,6 +35,9 @@ type Main struct {
 	LLM *eval.Client
 	// MaxAsyncRuns is how many asynchronous evaluator runs compute at once.
 	MaxAsyncRuns int
+	// MaxRunResultBytes bounds what one evaluator run holds of its
+	// results until it writes them.
+	MaxRunResultBytes int64
 
 	// Operations (observe.go): logs, metrics and profiles.
 	LogFormat       string // text or json
@@ -110,6 +113,8 @@ func (m *Main) ParseFlags(args []string) error {
 		"requests one key may send at once above its rate (env STRATA_BURST_PER_KEY)")
 	fs.IntVar(&m.MaxAsyncRuns, "max-async-runs", int(env.int64("STRATA_MAX_ASYNC_RUNS", eval.DefaultMaxAsyncRuns)),
 		"asynchronous evaluator runs this server computes at once; more: 429 (env STRATA_MAX_ASYNC_RUNS)")
+	fs.Int64Var(&m.MaxRunResultBytes, "max-run-result-bytes", env.int64("STRATA_MAX_RUN_RESULT_BYTES", eval.DefaultMaxResultBytes),
+		"bytes of results one evaluator run may hold in memory before it writes them; more: the run fails, 413 (env STRATA_MAX_RUN_RESULT_BYTES)")
 	proxies := fs.String("trusted-proxies", env.str("STRATA_TRUSTED_PROXIES", ""),
 		"comma-separated addresses or CIDR ranges of reverse proxies whose X-Forwarded-Proto is believed, for the session cookie's Secure flag (env STRATA_TRUSTED_PROXIES)")
 	fs.BoolVar(&m.SecureCookies, "secure-cookies", env.bool("STRATA_SECURE_COOKIES", false),
@@ -133,6 +138,9 @@ func (m *Main) ParseFlags(args []string) error {
 	}
 	if m.MaxAsyncRuns <= 0 {
 		return fmt.Errorf("STRATA_MAX_ASYNC_RUNS: want a positive number, got %d", m.MaxAsyncRuns)
+	}
+	if m.MaxRunResultBytes <= 0 {
+		return fmt.Errorf("STRATA_MAX_RUN_RESULT_BYTES: want a positive number, got %d", m.MaxRunResultBytes)
 	}
 	if m.TrustedProxies, err = parsePrefixes(*proxies); err != nil {
 		return fmt.Errorf("STRATA_TRUSTED_PROXIES: %v", err)
@@ -267,6 +275,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		return err
 	}
 	m.runner.MaxAsyncRuns = m.MaxAsyncRuns
+	m.runner.MaxResultBytes = m.MaxRunResultBytes
 	watchCtx, stop := context.WithCancel(context.Background())
 	m.stopWatch, m.watching = stop, make(chan struct{})
 	go func() {
