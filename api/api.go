@@ -39,9 +39,13 @@ type Server struct {
 	// CacheBytes bounds the cache of encoded reads of versions
 	// (pagecache.go); 0: DefaultCacheBytes, negative: no cache.
 	CacheBytes int64
+	// ReadSlice is how long a read keeps its read slot at most (reads.go);
+	// 0: DefaultReadSlice.
+	ReadSlice time.Duration
 
 	routes   []Route
 	keyLimit keyLimiter
+	reads    readSlots
 	pages    *pageCache
 	// ownRunner is the Runner that Handler made, the server's to close.
 	ownRunner *eval.Runner
@@ -199,6 +203,12 @@ func (s *Server) endpoint(a access, h handlerFunc) http.Handler {
 		}
 		if err == nil && (hr.Method == http.MethodPost || hr.Method == http.MethodPatch) && !streamsBody(hr) {
 			r.body, err = s.readBody(w, hr)
+		}
+		if err == nil && isRead(hr) {
+			var release func()
+			if release, err = s.admitRead(ctx); err == nil { // reads.go
+				defer release()
+			}
 		}
 		if err == nil {
 			err = s.once(w, r, h) // idempotency.go

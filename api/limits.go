@@ -28,6 +28,7 @@ type Limits struct {
 	MaxWaitPerKey       time.Duration // longest a request waits for a slot
 	RatePerKey          float64       // requests per second one key may send, on average; 0: no limit
 	BurstPerKey         int           // requests one key may send at once above the rate
+	MaxConcurrentReads  int           // reads served at once (reads.go); 0: processors - 1, at least 1; -1: no limit
 }
 
 // Defaults of Limits. The rate limit is off: a team's own evaluation
@@ -60,6 +61,9 @@ func (l Limits) withDefaults() Limits {
 	}
 	if l.RequestTimeout == 0 {
 		l.RequestTimeout = DefaultRequestTimeout
+	}
+	if l.MaxConcurrentReads == 0 {
+		l.MaxConcurrentReads = defaultMaxConcurrentReads()
 	}
 	if l.MaxWaitPerKey <= 0 {
 		l.MaxWaitPerKey = DefaultMaxWaitPerKey

@@ -20,6 +20,12 @@ func (s *Server) Admit(ctx context.Context, keyID string) (done func(), err erro
 	return s.keyLimit.admit(ctx, keyID, s.limits())
 }
 
+// AdmitRead waits for a read slot (reads.go), as every API read does after
+// Admit; release gives it back. An error is ctx's end.
+func (s *Server) AdmitRead(ctx context.Context) (release func(), err error) {
+	return s.admitRead(ctx)
+}
+
 // EffectiveLimits returns the limits in force, defaults filled in.
 func (s *Server) EffectiveLimits() Limits { return s.limits() }
 

@@ -356,3 +356,21 @@ func newJar() http.CookieJar {
 	jar, _ := cookiejar.New(nil)
 	return jar
 }
+
+// The pages' reads take the API's read slots: with every slot held, a page
+// waits, and is answered 503 when its request's time runs out.
+func TestPagesTakeReadSlots(t *testing.T) {
+	var a *api.Server
+	s := newSiteWith(t, func(ws *web.Server) {
+		a = &api.Server{Store: ws.Store, Limits: api.Limits{MaxConcurrentReads: 1, RequestTimeout: 100 * time.Millisecond}, ReadSlice: time.Hour}
+		ws.API = a
+	})
+	s.signinOwner(t)
+	release, err := a.AdmitRead(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantStatus(t, s.get(t, "/datasets"), http.StatusServiceUnavailable, "Request timed out")
+	release()
+	wantStatus(t, s.get(t, "/datasets"), http.StatusOK, "")
+}

@@ -101,6 +101,8 @@ func (m *Main) ParseFlags(args []string) error {
 		"longest a request may take (env STRATA_REQUEST_TIMEOUT)")
 	fs.DurationVar(&m.ReadHeaderTimeout, "read-header-timeout", env.duration("STRATA_READ_HEADER_TIMEOUT", 10*time.Second),
 		"longest a client may take to send the request headers (env STRATA_READ_HEADER_TIMEOUT)")
+	fs.IntVar(&l.MaxConcurrentReads, "max-concurrent-reads", int(env.int64("STRATA_MAX_CONCURRENT_READS", 0)),
+		"reads (GET) served at once, each for 10ms at most before the next may start; 0: one fewer than the processors, at least 1; -1 for no limit (env STRATA_MAX_CONCURRENT_READS)")
 	fs.IntVar(&l.MaxConcurrentPerKey, "max-concurrent-per-key", int(env.int64("STRATA_MAX_CONCURRENT_PER_KEY", api.DefaultMaxConcurrentPerKey)),
 		"requests of one key in flight at once; -1 for no limit (env STRATA_MAX_CONCURRENT_PER_KEY)")
 	fs.IntVar(&l.MaxQueuedPerKey, "max-queued-per-key", int(env.int64("STRATA_MAX_QUEUED_PER_KEY", api.DefaultMaxQueuedPerKey)),

@@ -1,0 +1,64 @@
+package api
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"runtime"
+	"sync"
+	"time"
+)
+
+// Read slots.
+//
+// Reads are CPU-bound: a page of items is a scan and an encoding, with no
+// wait in between. Served all at once on a server of a few processors, they
+// share them with the writes, and SQLite's single writer, descheduled while
+// it holds the write lock, holds up every write behind it (BENCHMARKS.md,
+// "Read slots"). So the reads of the API and the pages (GET and HEAD) take a
+// slot first: at most Limits.MaxConcurrentReads run at once, by default one
+// fewer than the processors, which leaves one to the writes. A read keeps
+// its slot at most Server.ReadSlice (DefaultReadSlice), then goes on
+// without it: a long read (a large dataset, an export, a slow client)
+// holds up the others for no longer than that, and is not stopped.
+
+// DefaultReadSlice is how long a read keeps its slot at most.
+const DefaultReadSlice = 10 * time.Millisecond
+
+// defaultMaxConcurrentReads is the default of Limits.MaxConcurrentReads:
+// one fewer than the processors, at least one.
+func defaultMaxConcurrentReads() int { return max(1, runtime.GOMAXPROCS(0)-1) }
+
+// readSlots are the slots of the reads in progress.
+type readSlots struct {
+	once  sync.Once
+	slots chan struct{}
+}
+
+// admitRead waits for a read slot, or for ctx to end; release gives the
+// slot back, at once if the read's slice has not done so already.
+func (s *Server) admitRead(ctx context.Context) (release func(), err error) {
+	n := s.limits().MaxConcurrentReads
+	if n < 0 {
+		return func() {}, nil
+	}
+	s.reads.once.Do(func() { s.reads.slots = make(chan struct{}, n) })
+	select {
+	case s.reads.slots <- struct{}{}:
+	case <-ctx.Done():
+		return nil, fmt.Errorf("wait for a read slot: %w", context.Cause(ctx))
+	}
+	free := sync.OnceFunc(func() { <-s.reads.slots })
+	slice := s.ReadSlice
+	if slice <= 0 {
+		slice = DefaultReadSlice
+	}
+	t := time.AfterFunc(slice, free)
+	return func() {
+		t.Stop()
+		free()
+	}, nil
+}
+
+// isRead reports whether r only reads: it takes a read slot.
+func isRead(r *http.Request) bool { return r.Method == http.MethodGet || r.Method == http.MethodHead }
