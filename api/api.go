@@ -204,9 +204,9 @@ func (s *Server) endpoint(a access, h handlerFunc) http.Handler {
 		if err == nil && (hr.Method == http.MethodPost || hr.Method == http.MethodPatch) && !streamsBody(hr) {
 			r.body, err = s.readBody(w, hr)
 		}
-		if err == nil && isRead(hr) {
+		if err == nil {
 			var release func()
-			if release, err = s.admitRead(ctx); err == nil { // reads.go
+			if release, err = s.admitRead(hr); err == nil { // reads.go
 				defer release()
 			}
 		}

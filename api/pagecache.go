@@ -137,13 +137,9 @@ func (c *pageCache) get(key, tag string) ([]byte, bool) {
 // held, evicting the least recently used entries to stay within the cache's
 // bytes. The cache owns body from then on.
 func (c *pageCache) put(datasetID, key, tag string, body []byte) {
-	c.putEntry(&pageEntry{key: key, datasetID: datasetID, tag: tag, body: body})
-}
-
-func (c *pageCache) putEntry(e *pageEntry) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.putLocked(e)
+	c.putLocked(&pageEntry{key: key, datasetID: datasetID, tag: tag, body: body})
 }
 
 func (c *pageCache) putLocked(e *pageEntry) {
@@ -152,26 +148,10 @@ func (c *pageCache) putLocked(e *pageEntry) {
 		return
 	}
 	if el, ok := c.entries[e.key]; ok {
-		old := el.Value.(*pageEntry)
-		// Of two reads of a working set, the later state stays, with
-		// the updates kept that are later still.
-		if older, ok1 := etagCount(old.tag); ok1 {
-			newer, ok2 := etagCount(e.tag)
-			if ok2 && newer < older {
+		// Of two reads of a working set, the later state stays.
+		if older, ok1 := etagCount(el.Value.(*pageEntry).tag); ok1 {
+			if newer, ok2 := etagCount(e.tag); ok2 && newer < older {
 				return
-			}
-			if ok2 && e.items != nil && e.ahead == nil {
-				for _, u := range old.ahead {
-					if u.n > newer {
-						e.ahead = append(e.ahead, u)
-					}
-				}
-				if next := e.advance(); next != nil {
-					e = next
-				} else {
-					e.ahead = nil
-				}
-				n = entryBytes(e)
 			}
 		}
 		c.remove(el)
@@ -181,6 +161,29 @@ func (c *pageCache) putLocked(e *pageEntry) {
 	for c.size > c.max {
 		c.remove(c.order.Back())
 	}
+}
+
+// keepWorkingSet keeps e, a working set as a read found it, in place of
+// the entry kept for its dataset, with the updates that entry kept which
+// come after e's state (itemUpdated): those that follow it apply at once.
+func (c *pageCache) keepWorkingSet(e *pageEntry) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if el, ok := c.entries[e.key]; ok {
+		if n, ok := etagCount(e.tag); ok {
+			for _, u := range el.Value.(*pageEntry).ahead {
+				if u.n > n {
+					e.ahead = append(e.ahead, u)
+				}
+			}
+		}
+		if next := e.advance(); next != nil {
+			e = next
+		} else {
+			e.ahead = nil // an update of an item the set does not hold
+		}
+	}
+	c.putLocked(e)
 }
 
 // etagCount reads the count of a dataset's ETag (strata.DatasetETag).
@@ -381,7 +384,7 @@ func (ws *workingSetRead) keep(prefix []byte, end string) {
 		return
 	}
 	layout := ws.layout
-	ws.c.putEntry(&pageEntry{key: workingSetKey(ws.datasetID), datasetID: ws.datasetID, tag: ws.etag,
+	ws.c.keepWorkingSet(&pageEntry{key: workingSetKey(ws.datasetID), datasetID: ws.datasetID, tag: ws.etag,
 		body: bytes.Clone(items), items: &layout})
 }
 

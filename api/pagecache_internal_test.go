@@ -127,7 +127,7 @@ func keepSet(c *pageCache, d string, n int64, items ...*strata.Item) []byte {
 		layout.ids = append(layout.ids, it.ID)
 		layout.sizes = append(layout.sizes, len(body)-start)
 	}
-	c.putEntry(&pageEntry{key: workingSetKey(d), datasetID: d, tag: strata.DatasetETag(n), body: body, items: &layout})
+	c.keepWorkingSet(&pageEntry{key: workingSetKey(d), datasetID: d, tag: strata.DatasetETag(n), body: body, items: &layout})
 	return body
 }
 

@@ -35,13 +35,15 @@ type readSlots struct {
 	slots chan struct{}
 }
 
-// admitRead waits for a read slot, or for ctx to end; release gives the
-// slot back, at once if the read's slice has not done so already.
-func (s *Server) admitRead(ctx context.Context) (release func(), err error) {
+// admitRead waits for a read slot if r only reads (GET, HEAD), or for r's
+// context to end; release gives the slot back, at once if the read's slice
+// has not done so already.
+func (s *Server) admitRead(r *http.Request) (release func(), err error) {
 	n := s.limits().MaxConcurrentReads
-	if n < 0 {
+	if n < 0 || (r.Method != http.MethodGet && r.Method != http.MethodHead) {
 		return func() {}, nil
 	}
+	ctx := r.Context()
 	s.reads.once.Do(func() { s.reads.slots = make(chan struct{}, n) })
 	select {
 	case s.reads.slots <- struct{}{}:
@@ -59,6 +61,3 @@ func (s *Server) admitRead(ctx context.Context) (release func(), err error) {
 		free()
 	}, nil
 }
-
-// isRead reports whether r only reads: it takes a read slot.
-func isRead(r *http.Request) bool { return r.Method == http.MethodGet || r.Method == http.MethodHead }

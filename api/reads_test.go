@@ -3,6 +3,7 @@ package api_test
 import (
 	"context"
 	"net/http"
+	"net/http/httptest"
 	"testing"
 	"time"
 
@@ -22,7 +23,7 @@ func TestReadsTakeASlot(t *testing.T) {
 	})
 	id := ts.createDataset(t, "reads")
 	path := datasetsPath + "/" + id
-	release, err := srv.AdmitRead(context.Background())
+	release, err := srv.AdmitRead(httptest.NewRequestWithContext(context.Background(), "GET", "/", nil))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -36,14 +37,14 @@ func TestReadsTakeASlot(t *testing.T) {
 // up the next.
 func TestReadSlotSlice(t *testing.T) {
 	s := &api.Server{Limits: api.Limits{MaxConcurrentReads: 1}, ReadSlice: time.Millisecond}
-	first, err := s.AdmitRead(context.Background())
+	first, err := s.AdmitRead(httptest.NewRequestWithContext(context.Background(), "GET", "/", nil))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer first()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute) // a watchdog, not a measure
 	defer cancel()
-	second, err := s.AdmitRead(ctx)
+	second, err := s.AdmitRead(httptest.NewRequestWithContext(ctx, "GET", "/", nil))
 	if err != nil {
 		t.Fatalf("a read waiting behind one past its slice: %v", err)
 	}
@@ -56,7 +57,7 @@ func TestReadSlotsOff(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel() // a read that waited would fail
 	for range 3 {
-		release, err := s.AdmitRead(ctx)
+		release, err := s.AdmitRead(httptest.NewRequestWithContext(ctx, "GET", "/", nil))
 		if err != nil {
 			t.Fatalf("read with no limit: %v", err)
 		}

@@ -20,10 +20,11 @@ func (s *Server) Admit(ctx context.Context, keyID string) (done func(), err erro
 	return s.keyLimit.admit(ctx, keyID, s.limits())
 }
 
-// AdmitRead waits for a read slot (reads.go), as every API read does after
-// Admit; release gives it back. An error is ctx's end.
-func (s *Server) AdmitRead(ctx context.Context) (release func(), err error) {
-	return s.admitRead(ctx)
+// AdmitRead waits for a read slot when r only reads (reads.go), as every
+// API request does after Admit; release gives it back. An error is the end
+// of r's context.
+func (s *Server) AdmitRead(r *http.Request) (release func(), err error) {
+	return s.admitRead(r)
 }
 
 // EffectiveLimits returns the limits in force, defaults filled in.

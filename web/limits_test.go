@@ -366,7 +366,7 @@ func TestPagesTakeReadSlots(t *testing.T) {
 		ws.API = a
 	})
 	s.signinOwner(t)
-	release, err := a.AdmitRead(t.Context())
+	release, err := a.AdmitRead(httptest.NewRequestWithContext(t.Context(), "GET", "/", nil))
 	if err != nil {
 		t.Fatal(err)
 	}

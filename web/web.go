@@ -187,14 +187,12 @@ func (s *Server) handle(mux *http.ServeMux, pattern string, write bool, h sessio
 			return
 		}
 		defer done()
-		if r.Method == http.MethodGet || r.Method == http.MethodHead {
-			release, err := s.API.AdmitRead(ctx)
-			if err != nil {
-				s.fail(w, ss, err)
-				return
-			}
-			defer release()
+		release, err := s.API.AdmitRead(r)
+		if err != nil {
+			s.fail(w, ss, err)
+			return
 		}
+		defer release()
 		if r.Method == http.MethodPost {
 			if err := s.checkForm(w, ss); err != nil {
 				s.fail(w, ss, err)
