@@ -14,13 +14,11 @@ type ImportLimits struct {
 
 // ImportItems appends the items src yields to a dataset, in one
 // transaction, refusing the whole import (413) at the first item over the
-// limits. src is read ahead while the store writes (prefetch.go), and not
-// read any more once ImportItems returns.
+// limits. The store reads src ahead while it writes, and not any more once
+// ImportItems returns.
 func ImportItems(ctx context.Context, store strata.ItemStore, a strata.Actor, datasetID string, src strata.ItemSource,
 	opts strata.WriteOptions, l ImportLimits) (int, error) {
-	ahead := prefetch(l.Limit(src))
-	defer ahead.Close()
-	return store.ImportItems(ctx, a, datasetID, ahead, opts)
+	return store.ImportItems(ctx, a, datasetID, l.Limit(src), opts)
 }
 
 // Limit returns src stopped (413) at the first item over the limits: what an

@@ -31,6 +31,12 @@ type datasetRow struct {
 // working is the number of the version that edits go to.
 func (d *datasetRow) working() int { return d.head + 1 }
 
+// added counts a new item of the working version.
+func (d *datasetRow) added() {
+	d.nextSeq++
+	d.itemCount++
+}
+
 // lockDataset reads a dataset of the project and locks it until tx ends, so
 // that mutations of one dataset run one after another. count also counts a
 // change (change.go), in the same statement.
@@ -394,8 +400,7 @@ func (s *Store) copyItems(ctx context.Context, tx *sql.Tx, src, dst *datasetRow,
 			input: r.input, groundTruth: r.groundTruth, output: r.output, createdAt: now, updatedAt: now,
 			metadata: r.metadata, splits: r.splits, externalID: r.externalID,
 		}
-		dst.nextSeq++
-		dst.itemCount++
+		dst.added()
 		return ins.add(ctx, r)
 	})
 	if err != nil {

@@ -36,6 +36,9 @@ type revision struct {
 	// saved is the content as read from the store, nil for a revision not
 	// read from it: what the content hash holds for this revision (hash.go).
 	saved *revisionContent
+	// hash, when set, is the content hash of a new revision, computed
+	// before it is written (readahead.go).
+	hash *strata.ContentHash
 }
 
 const revisionColumns = `id, item_id, seq, first_version, last_version, input, ground_truth, output,
@@ -308,11 +311,22 @@ func checkContent(input string, groundTruth, output sql.NullString) error {
 
 // newRevision returns a draft of a new item of d.
 func newRevision(d *datasetRow, in strata.ItemInput, now int64) (*revision, error) {
+	r, err := prepareRevision(in, d.nextSeq, d.working(), now)
+	if err != nil {
+		return nil, err
+	}
+	d.added()
+	return r, nil
+}
+
+// prepareRevision returns a draft of a new item with sequence number seq,
+// in version first onwards, written at now.
+func prepareRevision(in strata.ItemInput, seq int64, first int, now int64) (*revision, error) {
 	if err := strata.NormalizeInput(&in); err != nil {
 		return nil, err
 	}
 	r := &revision{
-		id: strata.NewID(), itemID: strata.NewID(), seq: d.nextSeq, firstVersion: d.working(),
+		id: strata.NewID(), itemID: strata.NewID(), seq: seq, firstVersion: first,
 		input: in.Input, groundTruth: nullOf(in.GroundTruth), output: nullOf(in.Output),
 		createdAt: now, updatedAt: now,
 		metadata: string(in.Metadata), splits: strata.SplitsText(in.Splits), externalID: nullOf(in.ExternalID),
@@ -320,8 +334,6 @@ func newRevision(d *datasetRow, in strata.ItemInput, now int64) (*revision, erro
 	if err := checkContent(r.input, r.groundTruth, r.output); err != nil {
 		return nil, err
 	}
-	d.nextSeq++
-	d.itemCount++
 	return r, nil
 }
 
@@ -492,17 +504,16 @@ func (s *Store) ImportItems(ctx context.Context, a strata.Actor, datasetID strin
 	start := time.Now()
 	err := s.mutate(ctx, a, datasetID, true, func(tx *sql.Tx, d *datasetRow, now int64) error {
 		ins := s.newBulkInserter(tx, d)
+		ahead := prepareAhead(src, d.nextSeq, d.working(), now)
+		defer ahead.close()
 		for {
-			in, err := src.Next()
+			r, err := ahead.next()
 			if err == io.EOF {
 				break
 			} else if err != nil {
 				return err
 			}
-			r, err := newRevision(d, in, now)
-			if err != nil {
-				return err
-			}
+			d.added()
 			if err := checkExternalIDFree(ctx, tx, d.id, r); err != nil {
 				return err
 			}
@@ -580,7 +591,11 @@ var errExternalIDClash = strata.Errorf(strata.ECONFLICT, "externalId is already 
 
 func (ins *revisionInserter) add(ctx context.Context, r *revision) error {
 	if !r.lastVersion.Valid {
-		ins.d.hash.Add(r.contentHash())
+		h := r.hash
+		if h == nil {
+			h = r.contentHash()
+		}
+		ins.d.hash.Add(h)
 		if r.externalID.Valid {
 			if ins.externalIDs == nil {
 				ins.externalIDs = map[string]string{}
