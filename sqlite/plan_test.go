@@ -1,6 +1,7 @@
 package sqlite_test
 
 import (
+	"database/sql"
 	"strings"
 	"testing"
 
@@ -18,22 +19,8 @@ func TestVersionPagePlan(t *testing.T) {
 		`last_version IS NULL`: {"revisions_open_seq", "revisions_seq_versions"},
 		`first_version <= $4 AND (last_version IS NULL OR last_version > $4)`: {"revisions_seq_versions"},
 	} {
-		rows, err := s.DB.Query(`EXPLAIN QUERY PLAN SELECT id, input FROM revisions
+		got := queryPlan(t, s.DB, `SELECT id, input FROM revisions
 			WHERE dataset_id = $1 AND seq > $2 AND `+where+` ORDER BY seq LIMIT ($3 + 0)`, "d", 0, 100, 3)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var plan []string
-		for rows.Next() {
-			var id, parent, unused int
-			var detail string
-			if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
-				t.Fatal(err)
-			}
-			plan = append(plan, detail)
-		}
-		rows.Close()
-		got := strings.Join(plan, "; ")
 		ok := false
 		for _, index := range indexes {
 			ok = ok || strings.Contains(got, "USING INDEX "+index+" (dataset_id=? AND seq>?)")
@@ -42,4 +29,52 @@ func TestVersionPagePlan(t *testing.T) {
 			t.Errorf("plan of a page where %s: %s", where, got)
 		}
 	}
+}
+
+// TestClosedRevisionsPlan checks that what asks for the revisions a range
+// of versions closed (a diff, a restore, the walk of content hashes) finds
+// them on revisions_last, which holds closed revisions only: the query
+// implies last_version IS NOT NULL, so the partial index serves it.
+func TestClosedRevisionsPlan(t *testing.T) {
+	s := testkit.SQLite(t)
+	var schema string
+	if err := s.DB.QueryRow(`SELECT sql FROM sqlite_master WHERE name = 'revisions_last'`).Scan(&schema); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasSuffix(schema, "WHERE last_version IS NOT NULL") {
+		t.Errorf("revisions_last: %s, want it partial", schema)
+	}
+	for _, where := range []string{
+		`last_version > $2 AND last_version <= $3 AND first_version <= $2`, // diff
+		`+first_version <= $2 AND last_version > $2 AND +seq > $3`,         // restore
+		`last_version >= $2 AND last_version < $3`,                         // content hashes
+	} {
+		got := queryPlan(t, s.DB, `SELECT id FROM revisions WHERE dataset_id = $1 AND `+where, "d", 1, 3)
+		if !strings.Contains(got, "USING INDEX revisions_last (dataset_id=? AND last_version>?") {
+			t.Errorf("plan where %s: %s", where, got)
+		}
+	}
+}
+
+// queryPlan is SQLite's plan of query, its steps joined by "; ".
+func queryPlan(t *testing.T, db *sql.DB, query string, args ...any) string {
+	t.Helper()
+	rows, err := db.Query(`EXPLAIN QUERY PLAN `+query, args...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var plan []string
+	for rows.Next() {
+		var id, parent, unused int
+		var detail string
+		if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+			t.Fatal(err)
+		}
+		plan = append(plan, detail)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return strings.Join(plan, "; ")
 }
