@@ -36,9 +36,9 @@ type revision struct {
 	// saved is the content as read from the store, nil for a revision not
 	// read from it: what the content hash holds for this revision (hash.go).
 	saved *revisionContent
-	// hash, when set, is the content hash of a new revision, computed
-	// before it is written (readahead.go).
-	hash *strata.ContentHash
+	// counted is set on a new revision whose content hash is already in
+	// its dataset's (readahead.go).
+	counted bool
 }
 
 const revisionColumns = `id, item_id, seq, first_version, last_version, input, ground_truth, output,
@@ -504,7 +504,7 @@ func (s *Store) ImportItems(ctx context.Context, a strata.Actor, datasetID strin
 	start := time.Now()
 	err := s.mutate(ctx, a, datasetID, true, func(tx *sql.Tx, d *datasetRow, now int64) error {
 		ins := s.newBulkInserter(tx, d)
-		ahead := prepareAhead(src, d.nextSeq, d.working(), now)
+		ahead := prepareAhead(src, d.nextSeq, d.working(), now, &d.hash)
 		defer ahead.close()
 		for {
 			r, err := ahead.next()
@@ -591,11 +591,9 @@ var errExternalIDClash = strata.Errorf(strata.ECONFLICT, "externalId is already 
 
 func (ins *revisionInserter) add(ctx context.Context, r *revision) error {
 	if !r.lastVersion.Valid {
-		h := r.hash
-		if h == nil {
-			h = r.contentHash()
+		if !r.counted {
+			ins.d.hash.Add(r.contentHash())
 		}
-		ins.d.hash.Add(h)
 		if r.externalID.Valid {
 			if ins.externalIDs == nil {
 				ins.externalIDs = map[string]string{}

@@ -21,10 +21,12 @@ const (
 	aheadChunks = 4
 )
 
-// preparedChunk is a run of revisions prepared ahead, and the error that
-// ended the source after them, if it ended.
+// preparedChunk is a run of revisions prepared ahead, the sum of their
+// content hashes, and the error that ended the source after them, if it
+// ended. (A revision's hash is 1 KiB: the chunk keeps their sum, not each.)
 type preparedChunk struct {
 	revisions []*revision
+	hash      strata.ContentHash
 	err       error
 }
 
@@ -37,15 +39,17 @@ type readAhead struct {
 	done   sync.WaitGroup
 	once   sync.Once
 
-	cur []*revision
-	err error // sticky, once the revisions before it are yielded
+	hash *strata.ContentHash // what the hashes of the revisions yielded are added to
+	cur  []*revision
+	err  error // sticky, once the revisions before it are yielded
 }
 
 // prepareAhead starts preparing the items of src as new revisions of a
 // dataset whose next item has sequence number seq, in its working version
-// first, written at now.
-func prepareAhead(src strata.ItemSource, seq int64, first int, now int64) *readAhead {
-	p := &readAhead{chunks: make(chan preparedChunk, aheadChunks), stop: make(chan struct{})}
+// first, written at now. The content hash of each revision it yields is
+// added to hash, and the revision marked counted.
+func prepareAhead(src strata.ItemSource, seq int64, first int, now int64, hash *strata.ContentHash) *readAhead {
+	p := &readAhead{chunks: make(chan preparedChunk, aheadChunks), stop: make(chan struct{}), hash: hash}
 	p.done.Add(1)
 	go p.prepare(src, seq, first, now)
 	return p
@@ -64,7 +68,8 @@ func (p *readAhead) prepare(src strata.ItemSource, seq int64, first int, now int
 				c.err = err
 				break
 			}
-			r.hash = r.contentHash()
+			c.hash.Add(r.contentHash())
+			r.counted = true
 			c.revisions = append(c.revisions, r)
 			bytes += r.size()
 			seq++
@@ -90,7 +95,9 @@ func nextRevision(src strata.ItemSource, seq int64, first int, now int64) (*revi
 }
 
 // next returns the next revision, or the error that ended the source
-// (io.EOF at its end), again at every call after it.
+// (io.EOF at its end), again at every call after it. The hashes of a
+// chunk's revisions are counted when its first is yielded: a write that
+// stops before the chunk's last fails whole, hash and all.
 func (p *readAhead) next() (*revision, error) {
 	for len(p.cur) == 0 {
 		if p.err != nil {
@@ -98,6 +105,7 @@ func (p *readAhead) next() (*revision, error) {
 		}
 		c := <-p.chunks
 		p.cur, p.err = c.revisions, c.err
+		p.hash.Add(&c.hash)
 	}
 	r := p.cur[0]
 	p.cur[0] = nil

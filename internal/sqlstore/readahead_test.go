@@ -36,7 +36,7 @@ func (s *countingSource) Next() (strata.ItemInput, error) {
 }
 
 // The revisions come in the source's order, numbered from the first
-// sequence number given, each with its content hash, then the error that
+// sequence number given, their content hashes added up, then the error that
 // ended the source, again at every call: io.EOF, the source's error, or
 // the refusal of an item.
 func TestReadAheadInOrder(t *testing.T) {
@@ -55,7 +55,8 @@ func TestReadAheadInOrder(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			const seq, first, now = 42, 7, 1_000
-			ahead := prepareAhead(tc.src, seq, first, now)
+			var counted, want strata.ContentHash
+			ahead := prepareAhead(tc.src, seq, first, now, &counted)
 			defer ahead.close()
 			n := 0
 			var err error
@@ -70,10 +71,14 @@ func TestReadAheadInOrder(t *testing.T) {
 				if r.seq != seq+int64(n) || r.firstVersion != first || r.createdAt != now {
 					t.Fatalf("revision %d: seq %d, first version %d, created %d", n, r.seq, r.firstVersion, r.createdAt)
 				}
-				if r.hash == nil || r.hash.String() != r.contentHash().String() {
-					t.Fatalf("revision %d: hash %v, want its content's", n, r.hash)
+				if !r.counted {
+					t.Fatalf("revision %d is not counted in the hash", n)
 				}
+				want.Add(r.contentHash())
 				n++
+			}
+			if counted != want {
+				t.Errorf("hash of the revisions yielded %s, want %s", counted.String(), want.String())
 			}
 			if n != tc.n {
 				t.Errorf("read %d revisions, want %d", n, tc.n)
@@ -96,7 +101,7 @@ func TestReadAheadInOrder(t *testing.T) {
 func TestReadAheadBoundedAndStops(t *testing.T) {
 	const size = 64 << 10 // items of 64 KiB
 	src := &countingSource{n: 10_000, size: size, bad: -1, err: io.EOF}
-	ahead := prepareAhead(src, 1, 1, 0)
+	ahead := prepareAhead(src, 1, 1, 0, new(strata.ContentHash))
 	for range 10 {
 		if _, err := ahead.next(); err != nil {
 			t.Fatal(err)
