@@ -1,7 +1,6 @@
 package sqlite_test
 
 import (
-	"database/sql"
 	"strings"
 	"testing"
 
@@ -19,7 +18,7 @@ func TestVersionPagePlan(t *testing.T) {
 		`last_version IS NULL`: {"revisions_open_seq", "revisions_seq_versions"},
 		`first_version <= $4 AND (last_version IS NULL OR last_version > $4)`: {"revisions_seq_versions"},
 	} {
-		got := queryPlan(t, s.DB, `SELECT id, input FROM revisions
+		got := testkit.QueryPlan(t, s.DB, `SELECT id, input FROM revisions
 			WHERE dataset_id = $1 AND seq > $2 AND `+where+` ORDER BY seq LIMIT ($3 + 0)`, "d", 0, 100, 3)
 		ok := false
 		for _, index := range indexes {
@@ -49,32 +48,9 @@ func TestClosedRevisionsPlan(t *testing.T) {
 		`+first_version <= $2 AND last_version > $2 AND +seq > $3`,         // restore
 		`last_version >= $2 AND last_version < $3`,                         // content hashes
 	} {
-		got := queryPlan(t, s.DB, `SELECT id FROM revisions WHERE dataset_id = $1 AND `+where, "d", 1, 3)
+		got := testkit.QueryPlan(t, s.DB, `SELECT id FROM revisions WHERE dataset_id = $1 AND `+where, "d", 1, 3)
 		if !strings.Contains(got, "USING INDEX revisions_last (dataset_id=? AND last_version>?") {
 			t.Errorf("plan where %s: %s", where, got)
 		}
 	}
-}
-
-// queryPlan is SQLite's plan of query, its steps joined by "; ".
-func queryPlan(t *testing.T, db *sql.DB, query string, args ...any) string {
-	t.Helper()
-	rows, err := db.Query(`EXPLAIN QUERY PLAN `+query, args...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rows.Close()
-	var plan []string
-	for rows.Next() {
-		var id, parent, unused int
-		var detail string
-		if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
-			t.Fatal(err)
-		}
-		plan = append(plan, detail)
-	}
-	if err := rows.Err(); err != nil {
-		t.Fatal(err)
-	}
-	return strings.Join(plan, "; ")
 }

@@ -141,6 +141,11 @@ type dialect struct{}
 // only writer of the whole database.
 func (dialect) ForUpdate() string { return "" }
 
+// IndexedBy names the index: SQLite plans without statistics, and may
+// prefer an index that holds every column a statement tests over one that
+// finds only its rows.
+func (dialect) IndexedBy(index string) string { return "INDEXED BY " + index }
+
 func (dialect) IsUnique(err error) bool {
 	var e *sqlite.Error
 	return errors.As(err, &e) && (e.Code() == sqlite3.SQLITE_CONSTRAINT_UNIQUE || e.Code() == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY)

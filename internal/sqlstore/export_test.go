@@ -23,3 +23,6 @@ func (s *Store) WriteForTest(ctx context.Context, fn func(tx *sql.Tx) error) err
 
 // VersionCreatedForTest notes a version written in tx, for tests.
 func (s *Store) VersionCreatedForTest(tx *sql.Tx) { s.versionCreated(tx) }
+
+// DropDraftsForTest is the statement with which a restore drops drafts.
+func (s *Store) DropDraftsForTest() string { return s.dropDrafts() }

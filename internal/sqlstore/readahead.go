@@ -118,4 +118,3 @@ func (p *readAhead) close() {
 	p.once.Do(func() { close(p.stop) })
 	p.done.Wait()
 }
-

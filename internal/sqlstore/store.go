@@ -26,6 +26,10 @@ type Dialect interface {
 	// transaction ends ("FOR UPDATE"), or "" where a write transaction
 	// already excludes every other writer (SQLite's BEGIN IMMEDIATE).
 	ForUpdate() string
+	// IndexedBy is the clause that makes a statement on a table use index
+	// ("INDEXED BY index"), or "" where the planner needs no such hint
+	// (PostgreSQL plans from statistics).
+	IndexedBy(index string) string
 	// IsUnique reports whether err is a unique-constraint violation.
 	IsUnique(err error) bool
 	// IsRetryable reports whether a transaction that failed with err may be

@@ -189,11 +189,8 @@ func (s *Store) RestoreVersion(ctx context.Context, a strata.Actor, datasetID, v
 		}
 		w := row.working()
 		// Drafts are in no version: drop them. Revisions frozen after the
-		// restored version leave the working set. (The unary + keeps the
-		// planner off the index of every open revision: found by
-		// first_version, the work is O(difference), not O(items).)
-		if _, err := tx.ExecContext(ctx, `DELETE FROM revisions
-			WHERE dataset_id = $1 AND +last_version IS NULL AND first_version = $2`, row.id, w); err != nil {
+		// restored version leave the working set.
+		if _, err := tx.ExecContext(ctx, s.dropDrafts(), row.id, w); err != nil {
 			return fmt.Errorf("restore %s: %w", row.id, err)
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE revisions SET last_version = $1
@@ -217,6 +214,16 @@ func (s *Store) RestoreVersion(ctx context.Context, a strata.Actor, datasetID, v
 		s.restored(start)
 	}
 	return d, v, err
+}
+
+// dropDrafts is the statement that deletes the revisions a dataset ($1)
+// opened in its working version ($2), found on the index of first versions:
+// the work is O(drafts), not O(items). (The unary + keeps the planner off
+// the index of every open revision, and the hint off the index of every
+// version, which holds every column the statement tests.)
+func (s *Store) dropDrafts() string {
+	return `DELETE FROM revisions ` + s.Dialect.IndexedBy("revisions_first") + `
+		WHERE dataset_id = $1 AND +last_version IS NULL AND first_version = $2`
 }
 
 // reopen opens, in the working version, a copy of each revision of version n
