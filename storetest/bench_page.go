@@ -21,8 +21,10 @@ func benchPage(b *testing.B, open Opener) {
 		f.fill(d.ID, items)
 		a := f.snapshot(d.ID)
 		var edited int
+		var calm string // an item never edited
 		for i, it := range f.items(d.ID, 0) {
 			if i%(items/hot) != 0 {
+				calm = it.ID
 				continue
 			}
 			in := it.Input + " (edited)"
@@ -66,5 +68,18 @@ func benchPage(b *testing.B, open Opener) {
 				}
 			})
 		}
+		// The history of an item never edited: its one revision, however
+		// many the other items closed.
+		b.Run("history", func(b *testing.B) {
+			for b.Loop() {
+				revs, err := f.s.ItemHistory(f.ctx, f.actor.ProjectID, d.ID, calm)
+				if err != nil {
+					b.Fatal(err)
+				}
+				if len(revs) != 1 {
+					b.Fatalf("history of %d revisions, want 1", len(revs))
+				}
+			}
+		})
 	})
 }
