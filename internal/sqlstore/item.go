@@ -511,7 +511,7 @@ func (s *Store) ImportItems(ctx context.Context, a strata.Actor, datasetID strin
 			if err == io.EOF {
 				break
 			} else if err != nil {
-				return err
+				return repanic(err)
 			}
 			d.added()
 			if err := checkExternalIDFree(ctx, tx, d.id, r); err != nil {

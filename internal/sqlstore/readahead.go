@@ -1,6 +1,7 @@
 package sqlstore
 
 import (
+	"runtime/debug"
 	"sync"
 
 	"github.com/strata-eval/strata"
@@ -56,9 +57,20 @@ func prepareAhead(src strata.ItemSource, seq int64, first int, now int64, hash *
 }
 
 // prepare reads src until it fails (io.EOF included), an item is refused,
-// or close is called.
+// or close is called. A panic in it (in src, say) is the import's: it ends
+// the source as a panicked error, which the import raises again in its own
+// goroutine (repanic), where the request's handler recovers it; here it
+// would end the process.
 func (p *readAhead) prepare(src strata.ItemSource, seq int64, first int, now int64) {
 	defer p.done.Done()
+	defer func() {
+		if v := recover(); v != nil {
+			select {
+			case p.chunks <- preparedChunk{err: &panicked{value: v, stack: debug.Stack()}}:
+			case <-p.stop:
+			}
+		}
+	}()
 	for {
 		var c preparedChunk
 		bytes := 0

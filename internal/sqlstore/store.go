@@ -138,16 +138,16 @@ func (s *Store) writeOnce(ctx context.Context, fn func(tx *sql.Tx) error) error 
 	}
 	defer done()
 	defer tx.Rollback()
+	committed := false
+	defer func() { s.txEnded(tx, committed) }() // a panicking fn's too
 	if err := fn(tx); err != nil {
-		s.txEnded(tx, false)
 		return err
 	}
 	if err := tx.Commit(); err != nil {
-		s.txEnded(tx, false)
 		return fmt.Errorf("commit: %w", err)
 	}
 	s.group.committedOne()
-	s.txEnded(tx, true)
+	committed = true
 	return nil
 }
 
