@@ -21,10 +21,7 @@ func jsonDataset(t *testing.T, items, size int) (strata.Store, strata.Actor, *st
 	ctx := context.Background()
 	s := testkit.SQLite(t)
 	a := testkit.Owner(t, s, "p")
-	d, err := s.CreateDataset(ctx, a, strata.DatasetCreate{Name: "pages"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	d := testkit.Dataset(t, s, a, "pages")
 	for i := range items {
 		out := fmt.Sprintf(`{"n":%d}`, i)
 		in := strata.ItemInput{Input: strings.Repeat("x", size), Output: &out}

@@ -18,10 +18,7 @@ func importTarget(t *testing.T) (*postgres.Store, strata.Actor, string) {
 	t.Helper()
 	s := open(t)
 	a := testkit.Owner(t, s, "p")
-	d, err := s.CreateDataset(t.Context(), a, strata.DatasetCreate{Name: "d"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	d := testkit.Dataset(t, s, a, "d")
 	return s, a, d.ID
 }
 

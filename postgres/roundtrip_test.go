@@ -48,10 +48,7 @@ func TestReadRoundTrips(t *testing.T) {
 	s := sqlstore.New(db, dialect{})
 
 	a := testkit.Owner(t, s, "p")
-	d, err := s.CreateDataset(ctx, a, strata.DatasetCreate{Name: "d"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	d := testkit.Dataset(t, s, a, "d")
 	it, err := s.CreateItem(ctx, a, d.ID, strata.ItemInput{Input: "x"}, strata.WriteOptions{})
 	if err != nil {
 		t.Fatal(err)

@@ -32,10 +32,7 @@ func TestCheckFindsViolations(t *testing.T) {
 			ctx := context.Background()
 			s := testkit.SQLite(t)
 			a := testkit.Owner(t, s, "p")
-			d, err := s.CreateDataset(ctx, a, strata.DatasetCreate{Name: "d"})
-			if err != nil {
-				t.Fatal(err)
-			}
+			d := testkit.Dataset(t, s, a, "d")
 			for _, in := range []string{"a", "b"} {
 				if _, err := s.CreateItem(ctx, a, d.ID, strata.ItemInput{Input: in, Splits: []string{"test", "train"}}, strata.WriteOptions{}); err != nil {
 					t.Fatal(err)

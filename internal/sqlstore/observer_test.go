@@ -40,10 +40,7 @@ func TestObserverHearsCommits(t *testing.T) {
 	rec := &recorder{}
 	s.Observer = rec
 	a := testkit.Owner(t, s, "p")
-	d, err := s.CreateDataset(ctx, a, strata.DatasetCreate{Name: "d"}) // version 1
-	if err != nil {
-		t.Fatal(err)
-	}
+	d := testkit.Dataset(t, s, a, "d") // version 1
 	src := &sliceSource{items: []strata.ItemInput{{Input: "a"}, {Input: "b"}}}
 	if _, err := s.ImportItems(ctx, a, d.ID, src, strata.WriteOptions{}); err != nil { // version 2
 		t.Fatal(err)

@@ -28,11 +28,9 @@ func TestImportSourcePanics(t *testing.T) {
 	ctx := context.Background()
 	s := testkit.SQLite(t)
 	a := testkit.Owner(t, s, "p")
-	d, err := s.CreateDataset(ctx, a, strata.DatasetCreate{Name: "d"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	d := testkit.Dataset(t, s, a, "d")
 	var recovered any
+	var err error
 	func() {
 		defer func() { recovered = recover() }()
 		_, err = s.ImportItems(ctx, a, d.ID, &panickingSource{n: 3000}, strata.WriteOptions{})
