@@ -10,8 +10,9 @@ import (
 	"github.com/strata-eval/strata"
 )
 
-// HoldWriteLock starts an import into the dataset that writes one item and
-// then waits, holding the dataset's write lock, until release is called.
+// HoldWriteLock starts an import into the dataset whose source yields one
+// item and then waits, while the import holds the write lock, until release
+// is called.
 // release lets the import end, waits for it and fails tb if it failed; it
 // is called again when tb ends, so an early failure does not leave the
 // import waiting.
