@@ -206,7 +206,7 @@ func (s *Server) endpoint(a access, h handlerFunc) http.Handler {
 		}
 		if err == nil {
 			var release func()
-			if release, err = s.admitRead(hr); err == nil { // reads.go
+			if release, err = s.AdmitRead(hr); err == nil { // reads.go
 				defer release()
 			}
 		}

@@ -35,10 +35,11 @@ type readSlots struct {
 	slots chan struct{}
 }
 
-// admitRead waits for a read slot if r only reads (GET, HEAD), or for r's
+// AdmitRead waits for a read slot if r only reads (GET, HEAD), or for r's
 // context to end; release gives the slot back, at once if the read's slice
-// has not done so already.
-func (s *Server) admitRead(r *http.Request) (release func(), err error) {
+// has not done so already. Every API request takes it after Admit, and so
+// do the pages.
+func (s *Server) AdmitRead(r *http.Request) (release func(), err error) {
 	n := s.limits().MaxConcurrentReads
 	if n < 0 || (r.Method != http.MethodGet && r.Method != http.MethodHead) {
 		return func() {}, nil

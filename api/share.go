@@ -20,13 +20,6 @@ func (s *Server) Admit(ctx context.Context, keyID string) (done func(), err erro
 	return s.keyLimit.admit(ctx, keyID, s.limits())
 }
 
-// AdmitRead waits for a read slot when r only reads (reads.go), as every
-// API request does after Admit; release gives it back. An error is the end
-// of r's context.
-func (s *Server) AdmitRead(r *http.Request) (release func(), err error) {
-	return s.admitRead(r)
-}
-
 // EffectiveLimits returns the limits in force, defaults filled in.
 func (s *Server) EffectiveLimits() Limits { return s.limits() }
 
