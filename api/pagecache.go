@@ -354,15 +354,40 @@ func (ws *workingSetRead) read(d *strata.Dataset) bool {
 // items.
 func (ws *workingSetRead) send(prefix []byte, end string) error {
 	w := ws.ResponseWriter
+	n := len(prefix) + 1 + len(ws.items) + 1 + len(end)
 	h := w.Header()
 	h.Set("Content-Type", "application/json; charset=utf-8")
-	h.Set("Content-Length", strconv.Itoa(len(prefix)+1+len(ws.items)+1+len(end)))
+	h.Set("Content-Length", strconv.Itoa(n))
 	w.WriteHeader(http.StatusOK)
-	body := make([]byte, 0, len(prefix)+len(ws.items)+len(end)+2)
-	body = append(append(append(append(append(body, prefix...), '['), ws.items...), ']'), end...)
-	_, err := w.Write(body)
+	if n > maxPooledBody {
+		// Written in parts, the items without a copy: two more writes
+		// are little beside a body this size.
+		for _, part := range [][]byte{prefix, {'['}, ws.items, {']'}, []byte(end)} {
+			if _, err := w.Write(part); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	// Assembled in a pooled buffer: one write, one system call, and no
+	// garbage the size of the body on every read.
+	bp, _ := bodyBuffers.Get().(*[]byte)
+	if bp == nil {
+		bp = new([]byte)
+	}
+	body := append(append(append(append(append((*bp)[:0], prefix...), '['), ws.items...), ']'), end...)
+	_, err := w.Write(body) // a ResponseWriter does not keep body
+	*bp = body[:0]
+	bodyBuffers.Put(bp)
 	return err
 }
+
+// maxPooledBody is the largest response send assembles in a buffer of
+// bodyBuffers; the buffers are at most this size.
+const maxPooledBody = 64 << 10
+
+// bodyBuffers are send's buffers, reused from one read to the next.
+var bodyBuffers sync.Pool
 
 // keep keeps the items of a read that was answered in full, the response
 // being prefix, the array of items, and end.

@@ -3,11 +3,14 @@ package api_test
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"io"
 	"iter"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
+	"strings"
 	"sync/atomic"
 	"testing"
 
@@ -257,6 +260,35 @@ func TestWorkingSetCache(t *testing.T) {
 	wantStatus(t, ts.do(t, "DELETE", path+"/items/"+item+"?skipVersion=true", ts.owner, ""), http.StatusNoContent)
 	read("after a delete", true)
 	read("no change at the end", false)
+}
+
+// A kept working set is sent whole and alone whatever its size: small ones
+// are assembled in reused buffers, larger ones (over 64 KiB) written in
+// parts. Read in turns, each answer is the store's, byte for byte.
+func TestWorkingSetCacheSizes(t *testing.T) {
+	ts, counter, uncached := pageCacheServer(t, 0)
+	small, large := ts.createDataset(t, "small"), ts.createDataset(t, "large")
+	ts.createItem(t, small, "one")
+	for i := range 80 {
+		ts.createItem(t, large, fmt.Sprintf("%04d %s", i, strings.Repeat("x", 1000)))
+	}
+	for round := range 3 {
+		for _, id := range []string{large, small, large, small} {
+			path := datasetsPath + "/" + id
+			before := counter.items.Load()
+			r := ts.do(t, "GET", path, ts.owner, "")
+			wantStatus(t, r, http.StatusOK)
+			if want := uncached(path); !bytes.Equal(r.Body, want) {
+				t.Fatalf("round %d, dataset %s: %d bytes, want the store's %d", round, id, len(r.Body), len(want))
+			}
+			if got := r.Header.Get("Content-Length"); round > 0 && got != strconv.Itoa(len(r.Body)) {
+				t.Errorf("round %d: Content-Length %s for %d bytes", round, got, len(r.Body))
+			}
+			if read := counter.items.Load() - before; round > 0 && read > 0 {
+				t.Errorf("round %d, dataset %s: %d items read, want the kept ones", round, id, read)
+			}
+		}
+	}
 }
 
 // The working set's cached items are not served to a key that may not read
