@@ -4,13 +4,13 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -343,7 +343,8 @@ func BenchmarkRequests(b *testing.B) {
 	path := datasetsPath + "/" + id(send(b, "POST", datasetsPath, `{"name":"bench"}`, http.StatusCreated))
 	items := make([]string, 100)
 	for i := range items {
-		body := fmt.Sprintf(`{"input":"Question %d: can order #%d still be returned?","groundTruth":"yes"}`, i, i)
+		n := strconv.Itoa(i)
+		body := `{"input":"Question ` + n + `: can order #` + n + ` still be returned?","groundTruth":"yes"}`
 		items[i] = id(send(b, "POST", path+"/items?skipVersion=true", body, http.StatusCreated))
 	}
 	versionPage := path + "/versions/" + id(send(b, "POST", path+"/versions", `{}`, http.StatusCreated)) + "/items?limit=100"
@@ -365,7 +366,7 @@ func BenchmarkRequests(b *testing.B) {
 	})
 	b.Run("PATCH item", func(b *testing.B) {
 		for i := 0; b.Loop(); i++ {
-			body := fmt.Sprintf(`{"output":"answer %d"}`, i)
+			body := `{"output":"answer ` + strconv.Itoa(i) + `"}`
 			send(b, "PATCH", path+"/items/"+items[i%len(items)]+"?skipVersion=true", body, http.StatusOK)
 		}
 	})
