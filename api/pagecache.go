@@ -383,7 +383,7 @@ func (ws *workingSetRead) send(prefix []byte, end string) error {
 }
 
 // maxPooledBody is the largest response send assembles in a buffer of
-// bodyBuffers; the buffers are at most this size.
+// bodyBuffers, which bounds the buffers' size (up to append's rounding).
 const maxPooledBody = 64 << 10
 
 // bodyBuffers are send's buffers, reused from one read to the next.
