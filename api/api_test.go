@@ -18,6 +18,7 @@ import (
 	"github.com/strata-eval/strata/api"
 	"github.com/strata-eval/strata/internal/openapitest"
 	"github.com/strata-eval/strata/internal/pgtest"
+	"github.com/strata-eval/strata/internal/testkit"
 	"github.com/strata-eval/strata/postgres"
 	"github.com/strata-eval/strata/sqlite"
 )
@@ -308,10 +309,7 @@ func BenchmarkRequests(b *testing.B) {
 	srv := &api.Server{Store: s, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
 	b.Cleanup(srv.Close)
 	h := srv.Handler()
-	_, key, err := s.CreateKey(context.Background(), strata.KeyCreate{ProjectName: "p", Role: strata.RoleMember, UserName: "u"})
-	if err != nil {
-		b.Fatal(err)
-	}
+	key := testkit.Key(b, s, "p", strata.RoleMember, "u")
 	send := func(b *testing.B, method, path, body string, want int) []byte {
 		var r io.Reader
 		if body != "" {
