@@ -1,9 +1,7 @@
 package strata
 
-import (
-	"context"
-	"fmt"
-)
+import "context"
+import "fmt"
 
 // Checker is a store that can verify the invariants of the versioning model
 // (version.go) over its whole database: `strata check` runs it, and so does

@@ -1,9 +1,7 @@
 package strata
 
-import (
-	"encoding/json"
-	"time"
-)
+import "encoding/json"
+import "time"
 
 // Dataset is a named collection of items with a history of versions. It has
 // no JSON form of its own: the API shows it as wire.Dataset (Lunary's

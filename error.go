@@ -1,11 +1,9 @@
 package strata
 
-import (
-	"errors"
-	"fmt"
-	"strings"
-	"unicode/utf8"
-)
+import "errors"
+import "fmt"
+import "strings"
+import "unicode/utf8"
 
 // Error codes. Every error that reaches a client carries one; the HTTP layer
 // maps them to statuses in a single table.

@@ -1,11 +1,9 @@
 package strata
 
-import (
-	"context"
-	"strconv"
-	"strings"
-	"sync"
-)
+import "context"
+import "strconv"
+import "strings"
+import "sync"
 
 // ETags.
 //

@@ -1,11 +1,9 @@
 package strata_test
 
-import (
-	"context"
-	"testing"
+import "context"
+import "testing"
 
-	"github.com/strata-eval/strata"
-)
+import "github.com/strata-eval/strata"
 
 func TestCondition(t *testing.T) {
 	t.Run("None", func(t *testing.T) {

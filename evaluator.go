@@ -1,11 +1,9 @@
 package strata
 
-import (
-	"encoding/json"
-	"slices"
-	"strconv"
-	"time"
-)
+import "encoding/json"
+import "slices"
+import "strconv"
+import "time"
 
 // Evaluators, slots and runs.
 //

@@ -1,9 +1,7 @@
 package strata
 
-import (
-	"context"
-	"time"
-)
+import "context"
+import "time"
 
 // EvaluatorStore manages evaluators and the slots of datasets that hold them.
 type EvaluatorStore interface {

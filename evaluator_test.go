@@ -1,11 +1,9 @@
 package strata_test
 
-import (
-	"encoding/json"
-	"testing"
+import "encoding/json"
+import "testing"
 
-	"github.com/strata-eval/strata"
-)
+import "github.com/strata-eval/strata"
 
 func TestPassOutcome(t *testing.T) {
 	three := 3.0

@@ -1,12 +1,10 @@
 package strata
 
-import (
-	"crypto/sha256"
-	"encoding/binary"
-	"encoding/hex"
-	"fmt"
-	"math/rand/v2"
-)
+import "crypto/sha256"
+import "encoding/binary"
+import "encoding/hex"
+import "fmt"
+import "math/rand/v2"
 
 // Content hashes.
 //

@@ -1,12 +1,10 @@
 package strata_test
 
-import (
-	"encoding/json"
-	"math/rand/v2"
-	"testing"
+import "encoding/json"
+import "math/rand/v2"
+import "testing"
 
-	"github.com/strata-eval/strata"
-)
+import "github.com/strata-eval/strata"
 
 func sp(s string) *string { return &s }
 

@@ -1,9 +1,7 @@
 package strata
 
-import (
-	"context"
-	"time"
-)
+import "context"
+import "time"
 
 // Idempotency keys.
 //

@@ -1,11 +1,9 @@
 package strata
 
-import (
-	"encoding/json"
-	"io"
-	"iter"
-	"time"
-)
+import "encoding/json"
+import "io"
+import "iter"
+import "time"
 
 // Item is one test case: an input, the expected answer and the model's
 // output, with up to five evaluator results. Its identity (ID) is the same in

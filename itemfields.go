@@ -1,14 +1,12 @@
 package strata
 
-import (
-	"bytes"
-	"encoding/json"
-	"net/url"
-	"sort"
-	"strings"
-	"unicode"
-	"unicode/utf8"
-)
+import "bytes"
+import "encoding/json"
+import "net/url"
+import "sort"
+import "strings"
+import "unicode"
+import "unicode/utf8"
 
 // Metadata, splits and external ids.
 //

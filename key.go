@@ -1,12 +1,10 @@
 package strata
 
-import (
-	"context"
-	"crypto/rand"
-	"crypto/sha256"
-	"encoding/base64"
-	"time"
-)
+import "context"
+import "crypto/rand"
+import "crypto/sha256"
+import "encoding/base64"
+import "time"
 
 // Role is what a key may do. Roles are ordered: each may do what the ones
 // below it may.

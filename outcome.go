@@ -1,12 +1,10 @@
 package strata
 
-import (
-	"encoding/json"
-	"math"
-	"slices"
-	"strconv"
-	"strings"
-)
+import "encoding/json"
+import "math"
+import "slices"
+import "strconv"
+import "strings"
 
 // Outcome is what one result says of its item.
 type Outcome int

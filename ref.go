@@ -1,12 +1,10 @@
 package strata
 
-import (
-	"context"
-	"regexp"
-	"strconv"
-	"strings"
-	"time"
-)
+import "context"
+import "regexp"
+import "strconv"
+import "strings"
+import "time"
 
 // Refs and tags.
 //

@@ -1,9 +1,7 @@
 package strata
 
-import (
-	"strconv"
-	"testing"
-)
+import "strconv"
+import "testing"
 
 // FuzzParseRef parses arbitrary refs: a ref names exactly one kind of
 // version, a tag ref is a valid tag name, and nothing panics.

@@ -1,11 +1,9 @@
 package strata
 
-import (
-	"crypto/sha256"
-	"encoding/binary"
-	"encoding/json"
-	"time"
-)
+import "crypto/sha256"
+import "encoding/binary"
+import "encoding/json"
+import "time"
 
 // Run statuses. A synchronous run is recorded once completed; an
 // asynchronous one is recorded running, then completed or failed.

@@ -1,11 +1,9 @@
 package strata
 
-import (
-	"context"
-	"crypto/rand"
-	"encoding/base64"
-	"time"
-)
+import "context"
+import "crypto/rand"
+import "encoding/base64"
+import "time"
 
 // Sessions of the pages. A browser that signs in with a key is given a
 // session: a random id, which its cookie holds instead of the key. The store

@@ -1,11 +1,9 @@
 package strata
 
-import (
-	"strconv"
-	"strings"
+import "strconv"
+import "strings"
 
-	"github.com/google/uuid"
-)
+import "github.com/google/uuid"
 
 // A slug names a dataset in URLs and on command lines: Lunary's SDKs read a
 // dataset by it (GET /v1/datasets/{slug}), and `strata pull qa-set` reads

@@ -1,12 +1,10 @@
 package strata_test
 
-import (
-	"fmt"
-	"strings"
-	"testing"
+import "fmt"
+import "strings"
+import "testing"
 
-	"github.com/strata-eval/strata"
-)
+import "github.com/strata-eval/strata"
 
 func TestMakeSlug(t *testing.T) {
 	for _, tc := range []struct{ name, want string }{

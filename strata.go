@@ -4,12 +4,10 @@
 // to each other only through the types defined here.
 package strata
 
-import (
-	"context"
-	"time"
+import "context"
+import "time"
 
-	"github.com/google/uuid"
-)
+import "github.com/google/uuid"
 
 // Store is everything Strata keeps. The sqlite and postgres packages implement
 // it; storetest defines, once, what an implementation must do.

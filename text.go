@@ -1,13 +1,11 @@
 package strata
 
-import (
-	"bytes"
-	"encoding/json"
-	"fmt"
-	"unicode"
+import "bytes"
+import "encoding/json"
+import "fmt"
+import "unicode"
 
-	"golang.org/x/text/unicode/norm"
-)
+import "golang.org/x/text/unicode/norm"
 
 // CleanDatasetName returns a dataset name in the one form it is stored and
 // compared in: Unicode NFC, so that "é" typed as one code point or as "e"

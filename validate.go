@@ -1,11 +1,9 @@
 package strata
 
-import (
-	"strconv"
-	"strings"
-	"unicode"
-	"unicode/utf16"
-)
+import "strconv"
+import "strings"
+import "unicode"
+import "unicode/utf16"
 
 // Validation: the rules an input must follow, whoever sends it (the API, the
 // pages, the command line). Each input type has a Validate method; the HTTP

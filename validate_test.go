@@ -1,11 +1,9 @@
 package strata_test
 
-import (
-	"strings"
-	"testing"
+import "strings"
+import "testing"
 
-	"github.com/strata-eval/strata"
-)
+import "github.com/strata-eval/strata"
 
 func TestValidate(t *testing.T) {
 	str := func(s string) *string { return &s }

@@ -5,20 +5,18 @@
 // the strata.Store, and encode; they hold no state and build no SQL.
 package api
 
-import (
-	"context"
-	"fmt"
-	"log/slog"
-	"net/http"
-	"net/url"
-	"path"
-	"strings"
-	"time"
+import "context"
+import "fmt"
+import "log/slog"
+import "net/http"
+import "net/url"
+import "path"
+import "strings"
+import "time"
 
-	"github.com/strata-eval/strata"
-	"github.com/strata-eval/strata/eval"
-	"github.com/strata-eval/strata/internal/reqinfo"
-)
+import "github.com/strata-eval/strata"
+import "github.com/strata-eval/strata/eval"
+import "github.com/strata-eval/strata/internal/reqinfo"
 
 // DefaultMaxBodyBytes is the request body limit when Server.MaxBodyBytes is 0:
 // Lunary's body parser accepts 20 MB.

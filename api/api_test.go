@@ -1,27 +1,25 @@
 package api_test
 
-import (
-	"bytes"
-	"context"
-	"encoding/json"
-	"io"
-	"log/slog"
-	"net/http"
-	"net/http/httptest"
-	"os"
-	"path/filepath"
-	"strconv"
-	"strings"
-	"testing"
+import "bytes"
+import "context"
+import "encoding/json"
+import "io"
+import "log/slog"
+import "net/http"
+import "net/http/httptest"
+import "os"
+import "path/filepath"
+import "strconv"
+import "strings"
+import "testing"
 
-	"github.com/strata-eval/strata"
-	"github.com/strata-eval/strata/api"
-	"github.com/strata-eval/strata/internal/openapitest"
-	"github.com/strata-eval/strata/internal/pgtest"
-	"github.com/strata-eval/strata/internal/testkit"
-	"github.com/strata-eval/strata/postgres"
-	"github.com/strata-eval/strata/sqlite"
-)
+import "github.com/strata-eval/strata"
+import "github.com/strata-eval/strata/api"
+import "github.com/strata-eval/strata/internal/openapitest"
+import "github.com/strata-eval/strata/internal/pgtest"
+import "github.com/strata-eval/strata/internal/testkit"
+import "github.com/strata-eval/strata/postgres"
+import "github.com/strata-eval/strata/sqlite"
 
 func TestMain(m *testing.M) { os.Exit(pgtest.Main(m)) }
 

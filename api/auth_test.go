@@ -1,15 +1,13 @@
 package api_test
 
-import (
-	"context"
-	"fmt"
-	"net/http"
-	"strings"
-	"testing"
+import "context"
+import "fmt"
+import "net/http"
+import "strings"
+import "testing"
 
-	"github.com/strata-eval/strata"
-	"github.com/strata-eval/strata/api"
-)
+import "github.com/strata-eval/strata"
+import "github.com/strata-eval/strata/api"
 
 func TestAuth(t *testing.T) {
 	ts := newTestServer(t)

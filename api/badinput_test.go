@@ -1,18 +1,16 @@
 package api_test
 
-import (
-	"context"
-	"encoding/json"
-	"fmt"
-	"io"
-	"net/http"
-	"strings"
-	"testing"
-	"time"
+import "context"
+import "encoding/json"
+import "fmt"
+import "io"
+import "net/http"
+import "strings"
+import "testing"
+import "time"
 
-	"github.com/strata-eval/strata"
-	"github.com/strata-eval/strata/api"
-)
+import "github.com/strata-eval/strata"
+import "github.com/strata-eval/strata/api"
 
 // badRequest is one malformed request of the catalogue.
 type badRequest struct {

@@ -1,19 +1,17 @@
 package api
 
-import (
-	"bytes"
-	"encoding/json"
-	"errors"
-	"io"
-	"mime"
-	"net/http"
-	"os"
-	"strings"
-	"unicode/utf8"
+import "bytes"
+import "encoding/json"
+import "errors"
+import "io"
+import "mime"
+import "net/http"
+import "os"
+import "strings"
+import "unicode/utf8"
 
-	"github.com/strata-eval/strata"
-	"github.com/strata-eval/strata/internal/rules"
-)
+import "github.com/strata-eval/strata"
+import "github.com/strata-eval/strata/internal/rules"
 
 // jsonBody is a request body as Lunary's body parser leaves it: an object, or
 // an array (which validation then refuses with zod's words).

@@ -1,10 +1,8 @@
 package api
 
-import (
-	"net/http"
+import "net/http"
 
-	"github.com/strata-eval/strata"
-)
+import "github.com/strata-eval/strata"
 
 // Optimistic concurrency. Every response that shows a dataset carries its
 // ETag, and so does every response to a mutation of a dataset. endpoint puts

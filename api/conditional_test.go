@@ -1,9 +1,7 @@
 package api_test
 
-import (
-	"net/http"
-	"testing"
-)
+import "net/http"
+import "testing"
 
 func TestETag(t *testing.T) {
 	ts := newTestServer(t)

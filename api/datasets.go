@@ -1,13 +1,11 @@
 package api
 
-import (
-	"net/http"
-	"strings"
+import "net/http"
+import "strings"
 
-	"github.com/strata-eval/strata"
-	"github.com/strata-eval/strata/importer"
-	"github.com/strata-eval/strata/wire"
-)
+import "github.com/strata-eval/strata"
+import "github.com/strata-eval/strata/importer"
+import "github.com/strata-eval/strata/wire"
 
 var datasetSorts = []string{
 	string(strata.SortNewest), string(strata.SortAlphabetical), string(strata.SortItems), string(strata.SortUpdated),

@@ -1,13 +1,11 @@
 package api_test
 
-import (
-	"fmt"
-	"net/http"
-	"net/url"
-	"slices"
-	"strings"
-	"testing"
-)
+import "fmt"
+import "net/http"
+import "net/url"
+import "slices"
+import "strings"
+import "testing"
 
 // metaKeys is Lunary's DatasetMeta key order.
 var metaKeys = []string{

@@ -1,11 +1,9 @@
 package api
 
-import (
-	"net/http"
+import "net/http"
 
-	"github.com/strata-eval/strata"
-	"github.com/strata-eval/strata/wire"
-)
+import "github.com/strata-eval/strata"
+import "github.com/strata-eval/strata/wire"
 
 // GET /v1/datasets-v2/{datasetId}/diff?from={ref}&to={ref}: what changed
 // from one version to another (either may be "working"; from may be the

@@ -1,15 +1,13 @@
 package api_test
 
-import (
-	"net/http"
-	"net/url"
-	"strings"
-	"testing"
+import "net/http"
+import "net/url"
+import "strings"
+import "testing"
 
-	"github.com/strata-eval/strata"
-	"github.com/strata-eval/strata/storetest"
-	"github.com/strata-eval/strata/wire"
-)
+import "github.com/strata-eval/strata"
+import "github.com/strata-eval/strata/storetest"
+import "github.com/strata-eval/strata/wire"
 
 // diffBody is a diff as the client reads it.
 type diffBody wire.Diff

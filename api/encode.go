@@ -1,15 +1,13 @@
 package api
 
-import (
-	"bufio"
-	"encoding/json"
-	"errors"
-	"net/http"
-	"time"
+import "bufio"
+import "encoding/json"
+import "errors"
+import "net/http"
+import "time"
 
-	"github.com/strata-eval/strata"
-	"github.com/strata-eval/strata/wire"
-)
+import "github.com/strata-eval/strata"
+import "github.com/strata-eval/strata/wire"
 
 // The wire forms of the domain types are package wire's; here are the
 // conversions to them. The item forms the streams send most are wrapped in

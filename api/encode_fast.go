@@ -1,14 +1,12 @@
 package api
 
-import (
-	"bytes"
-	"encoding/json"
-	"strconv"
-	"time"
-	"unicode/utf8"
+import "bytes"
+import "encoding/json"
+import "strconv"
+import "time"
+import "unicode/utf8"
 
-	"github.com/strata-eval/strata/wire"
-)
+import "github.com/strata-eval/strata/wire"
 
 // Item lists are most of what the API sends: a dataset or a page of a
 // version is a hundred items or a million. encoding/json spends most of its

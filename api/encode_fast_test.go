@@ -1,15 +1,13 @@
 package api
 
-import (
-	"bytes"
-	"encoding/json"
-	"math/rand/v2"
-	"net/http"
-	"testing"
-	"time"
+import "bytes"
+import "encoding/json"
+import "math/rand/v2"
+import "net/http"
+import "testing"
+import "time"
 
-	"github.com/strata-eval/strata"
-)
+import "github.com/strata-eval/strata"
 
 // The item forms append the very bytes marshal writes of their wire types.
 func TestAppendJSONMatchesMarshal(t *testing.T) {

@@ -1,12 +1,10 @@
 package api
 
-import (
-	"errors"
-	"net/http"
+import "errors"
+import "net/http"
 
-	"github.com/strata-eval/strata"
-	"github.com/strata-eval/strata/internal/rules"
-)
+import "github.com/strata-eval/strata"
+import "github.com/strata-eval/strata/internal/rules"
 
 // unexpectedError is all a client learns of an internal error, in Lunary's
 // words.

@@ -1,22 +1,20 @@
 package api_test
 
-import (
-	"context"
-	"encoding/json"
-	"errors"
-	"fmt"
-	"io"
-	"iter"
-	"log/slog"
-	"net/http"
-	"strings"
-	"sync/atomic"
-	"testing"
+import "context"
+import "encoding/json"
+import "errors"
+import "fmt"
+import "io"
+import "iter"
+import "log/slog"
+import "net/http"
+import "strings"
+import "sync/atomic"
+import "testing"
 
-	"github.com/strata-eval/strata"
-	"github.com/strata-eval/strata/api"
-	"github.com/strata-eval/strata/internal/testkit"
-)
+import "github.com/strata-eval/strata"
+import "github.com/strata-eval/strata/api"
+import "github.com/strata-eval/strata/internal/testkit"
 
 // failingStore fails where a database could: listing datasets, and scanning
 // items after a number of them.

@@ -1,15 +1,13 @@
 package api
 
-import (
-	"encoding/json"
-	"net/http"
-	"strconv"
-	"strings"
+import "encoding/json"
+import "net/http"
+import "strconv"
+import "strings"
 
-	"github.com/strata-eval/strata"
-	"github.com/strata-eval/strata/eval"
-	"github.com/strata-eval/strata/wire"
-)
+import "github.com/strata-eval/strata"
+import "github.com/strata-eval/strata/eval"
+import "github.com/strata-eval/strata/wire"
 
 // Evaluators: /v1/evaluators, the evaluator slots of a dataset, runs, and
 // generation. Runs go through an eval.Runner, LLM calls through the server's

@@ -1,11 +1,9 @@
 package api
 
-import (
-	"net/http"
+import "net/http"
 
-	"github.com/strata-eval/strata/importer"
-	"github.com/strata-eval/strata/internal/rules"
-)
+import "github.com/strata-eval/strata/importer"
+import "github.com/strata-eval/strata/internal/rules"
 
 // GET /v1/datasets-v2/{datasetId}/versions/{versionId}/export?format=jsonl|csv:
 // the version's items (input, ground truth, output) in item order, streamed

@@ -1,14 +1,12 @@
 package api_test
 
-import (
-	"encoding/json"
-	"fmt"
-	"net/http"
-	"strings"
-	"testing"
+import "encoding/json"
+import "fmt"
+import "net/http"
+import "strings"
+import "testing"
 
-	"github.com/strata-eval/strata/api"
-)
+import "github.com/strata-eval/strata/api"
 
 // awkwardItems are item bodies whose content an export must carry exactly:
 // quotes, commas, newlines of every kind, spaces an import would trim,

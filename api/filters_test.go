@@ -1,14 +1,12 @@
 package api_test
 
-import (
-	"fmt"
-	"net/http"
-	"slices"
-	"strings"
-	"testing"
+import "fmt"
+import "net/http"
+import "slices"
+import "strings"
+import "testing"
 
-	"github.com/strata-eval/strata/api"
-)
+import "github.com/strata-eval/strata/api"
 
 // filterFixture is a dataset of four items with splits, metadata and
 // external ids, at version 2.

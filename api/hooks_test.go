@@ -1,9 +1,7 @@
 package api
 
-import (
-	"encoding/json"
-	"net/http"
-)
+import "encoding/json"
+import "net/http"
 
 // WatchLimiter tells f of each request of a key that the per-key limiter
 // admits at once ("admitted") or puts in its queue ("queued").

@@ -1,20 +1,18 @@
 package api
 
-import (
-	"context"
-	"crypto/sha256"
-	"encoding/json"
-	"errors"
-	"hash"
-	"io"
-	"mime"
-	"net/http"
-	"sort"
-	"time"
+import "context"
+import "crypto/sha256"
+import "encoding/json"
+import "errors"
+import "hash"
+import "io"
+import "mime"
+import "net/http"
+import "sort"
+import "time"
 
-	"github.com/strata-eval/strata"
-	"github.com/strata-eval/strata/internal/rules"
-)
+import "github.com/strata-eval/strata"
+import "github.com/strata-eval/strata/internal/rules"
 
 // Safe retries: a POST with an Idempotency-Key header is applied at most once
 // per project and key (strata.IdempotencyStore). The key is reserved in the

@@ -1,20 +1,18 @@
 package api_test
 
-import (
-	"context"
-	"encoding/json"
-	"net/http"
-	"strings"
-	"sync"
-	"sync/atomic"
-	"testing"
-	"time"
+import "context"
+import "encoding/json"
+import "net/http"
+import "strings"
+import "sync"
+import "sync/atomic"
+import "testing"
+import "time"
 
-	"github.com/strata-eval/strata"
-	"github.com/strata-eval/strata/api"
-	"github.com/strata-eval/strata/postgres"
-	"github.com/strata-eval/strata/sqlite"
-)
+import "github.com/strata-eval/strata"
+import "github.com/strata-eval/strata/api"
+import "github.com/strata-eval/strata/postgres"
+import "github.com/strata-eval/strata/sqlite"
 
 // newTestServerWithClock is a test server whose store's clock runs ahead of
 // the real one by what the returned offset holds.

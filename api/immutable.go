@@ -1,13 +1,11 @@
 package api
 
-import (
-	"crypto/sha256"
-	"encoding/hex"
-	"net/http"
-	"strings"
+import "crypto/sha256"
+import "encoding/hex"
+import "net/http"
+import "strings"
 
-	"github.com/strata-eval/strata"
-)
+import "github.com/strata-eval/strata"
 
 // Versions never change (version.go), so what a version's reads return is
 // fixed by the version's id, and, for the version object, by the tags that

@@ -1,9 +1,7 @@
 package api_test
 
-import (
-	"net/http"
-	"testing"
-)
+import "net/http"
+import "testing"
 
 // TestVersionCaching checks the validators of a version's reads: a strong
 // ETag fixed by the version, 304 for a client that has it, caching for a

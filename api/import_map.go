@@ -1,14 +1,12 @@
 package api
 
-import (
-	"io"
-	"net/http"
+import "io"
+import "net/http"
 
-	"github.com/strata-eval/strata"
-	"github.com/strata-eval/strata/importer"
-	"github.com/strata-eval/strata/internal/rules"
-	"github.com/strata-eval/strata/wire"
-)
+import "github.com/strata-eval/strata"
+import "github.com/strata-eval/strata/importer"
+import "github.com/strata-eval/strata/internal/rules"
+import "github.com/strata-eval/strata/wire"
 
 // Import options beyond Lunary's, in the query string of POST .../import
 // whatever the body: map.input, map.groundTruth, map.output and inputFrom

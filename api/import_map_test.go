@@ -1,15 +1,13 @@
 package api_test
 
-import (
-	"encoding/json"
-	"net/http"
-	"net/http/httptest"
-	"reflect"
-	"strings"
-	"testing"
+import "encoding/json"
+import "net/http"
+import "net/http/httptest"
+import "reflect"
+import "strings"
+import "testing"
 
-	"github.com/strata-eval/strata/api"
-)
+import "github.com/strata-eval/strata/api"
 
 // importTo posts a file to a dataset's import, in Lunary's JSON body
 // (raw false) or as the body itself, with query appended to the path.

@@ -1,13 +1,11 @@
 package api
 
-import (
-	"mime"
-	"net/http"
+import "mime"
+import "net/http"
 
-	"github.com/strata-eval/strata"
-	"github.com/strata-eval/strata/importer"
-	"github.com/strata-eval/strata/internal/rules"
-)
+import "github.com/strata-eval/strata"
+import "github.com/strata-eval/strata/importer"
+import "github.com/strata-eval/strata/internal/rules"
 
 // Raw imports.
 //

@@ -1,20 +1,18 @@
 package api_test
 
-import (
-	"fmt"
-	"io"
-	"net/http"
-	"net/http/httptest"
-	"runtime"
-	"strings"
-	"sync"
-	"sync/atomic"
-	"testing"
-	"testing/iotest"
-	"time"
+import "fmt"
+import "io"
+import "net/http"
+import "net/http/httptest"
+import "runtime"
+import "strings"
+import "sync"
+import "sync/atomic"
+import "testing"
+import "testing/iotest"
+import "time"
 
-	"github.com/strata-eval/strata/api"
-)
+import "github.com/strata-eval/strata/api"
 
 // rawImport posts body as a raw import file of the given Content-Type.
 func (ts *testServer) rawImport(t *testing.T, datasetID, query, contentType, body string) *response {

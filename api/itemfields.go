@@ -1,11 +1,9 @@
 package api
 
-import (
-	"sort"
-	"strings"
+import "sort"
+import "strings"
 
-	"github.com/strata-eval/strata"
-)
+import "github.com/strata-eval/strata"
 
 // oneQueryValue returns an optional query parameter's value ("" when
 // absent); given twice, it is a 400 (Lunary answers a 500).

@@ -1,12 +1,10 @@
 package api
 
-import (
-	"encoding/json"
-	"net/http"
+import "encoding/json"
+import "net/http"
 
-	"github.com/strata-eval/strata"
-	"github.com/strata-eval/strata/internal/rules"
-)
+import "github.com/strata-eval/strata"
+import "github.com/strata-eval/strata/internal/rules"
 
 // itemFields validates the body of an item create or update:
 // {input?: string, groundTruth?: string | null, output?: string | null}.

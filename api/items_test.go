@@ -1,13 +1,11 @@
 package api_test
 
-import (
-	"encoding/json"
-	"fmt"
-	"net/http"
-	"slices"
-	"strings"
-	"testing"
-)
+import "encoding/json"
+import "fmt"
+import "net/http"
+import "slices"
+import "strings"
+import "testing"
 
 func TestCreateItem(t *testing.T) {
 	ts := newTestServer(t)

@@ -1,19 +1,17 @@
 package api
 
-import (
-	"context"
-	"errors"
-	"math"
-	"net/http"
-	"slices"
-	"strconv"
-	"sync"
-	"time"
+import "context"
+import "errors"
+import "math"
+import "net/http"
+import "slices"
+import "strconv"
+import "sync"
+import "time"
 
-	"golang.org/x/time/rate"
+import "golang.org/x/time/rate"
 
-	"github.com/strata-eval/strata"
-)
+import "github.com/strata-eval/strata"
 
 // Limits protect the server from a client that sends too much. Zero fields
 // take the defaults below; a negative concurrency, queue or rate turns that

@@ -1,16 +1,14 @@
 package api_test
 
-import (
-	"context"
-	"net/http"
-	"strconv"
-	"strings"
-	"testing"
+import "context"
+import "net/http"
+import "strconv"
+import "strings"
+import "testing"
 
-	"github.com/strata-eval/strata"
-	"github.com/strata-eval/strata/api"
-	"github.com/strata-eval/strata/internal/testkit"
-)
+import "github.com/strata-eval/strata"
+import "github.com/strata-eval/strata/api"
+import "github.com/strata-eval/strata/internal/testkit"
 
 // TestAuthMatrix sends every route that needs a key with every kind of key
 // and checks the status class. The routes come from the server itself, so a

@@ -1,9 +1,7 @@
 package api
 
-import (
-	_ "embed"
-	"net/http"
-)
+import _ "embed"
+import "net/http"
 
 // openAPIDocument describes every route this package serves. Its
 // DatasetV2Version and DatasetV2 schemas are Lunary's published ones, unchanged.

@@ -1,12 +1,10 @@
 package api_test
 
-import (
-	"os"
-	"os/exec"
-	"path/filepath"
-	"strings"
-	"testing"
-)
+import "os"
+import "os/exec"
+import "path/filepath"
+import "strings"
+import "testing"
 
 // The tools a client of the document would use, pinned by major version and
 // installed from the npm registry into the test's own folder.

@@ -1,16 +1,14 @@
 package api
 
-import (
-	"bytes"
-	"cmp"
-	"container/list"
-	"net/http"
-	"slices"
-	"strconv"
-	"sync"
+import "bytes"
+import "cmp"
+import "container/list"
+import "net/http"
+import "slices"
+import "strconv"
+import "sync"
 
-	"github.com/strata-eval/strata"
-)
+import "github.com/strata-eval/strata"
 
 // The page cache keeps recently encoded reads of versions' items, in memory,
 // bounded by bytes. A version never changes (version.go): the items a read

@@ -1,17 +1,15 @@
 package api
 
-import (
-	"bytes"
-	"encoding/json"
-	"errors"
-	"fmt"
-	"net/http"
-	"net/http/httptest"
-	"strings"
-	"testing"
+import "bytes"
+import "encoding/json"
+import "errors"
+import "fmt"
+import "net/http"
+import "net/http/httptest"
+import "strings"
+import "testing"
 
-	"github.com/strata-eval/strata"
-)
+import "github.com/strata-eval/strata"
 
 // The cache holds at most its bytes: adding past them evicts the least
 // recently used entries first.

@@ -1,22 +1,20 @@
 package api_test
 
-import (
-	"bytes"
-	"context"
-	"fmt"
-	"io"
-	"iter"
-	"log/slog"
-	"net/http"
-	"net/http/httptest"
-	"strconv"
-	"strings"
-	"sync/atomic"
-	"testing"
+import "bytes"
+import "context"
+import "fmt"
+import "io"
+import "iter"
+import "log/slog"
+import "net/http"
+import "net/http/httptest"
+import "strconv"
+import "strings"
+import "sync/atomic"
+import "testing"
 
-	"github.com/strata-eval/strata"
-	"github.com/strata-eval/strata/api"
-)
+import "github.com/strata-eval/strata"
+import "github.com/strata-eval/strata/api"
 
 // scanCounter counts the item scans a server asks of its store.
 type scanCounter struct {

@@ -1,14 +1,12 @@
 package api
 
-import (
-	"encoding/base64"
-	"net/http"
-	"net/url"
-	"strconv"
-	"strings"
+import "encoding/base64"
+import "net/http"
+import "net/url"
+import "strconv"
+import "strings"
 
-	"github.com/strata-eval/strata"
-)
+import "github.com/strata-eval/strata"
 
 // Paged reads. GET .../items and GET .../versions/{ref}/items take limit
 // (1-1000, default 100) and cursor; with either, they answer one page,

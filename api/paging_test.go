@@ -1,12 +1,10 @@
 package api_test
 
-import (
-	"fmt"
-	"net/http"
-	"net/url"
-	"slices"
-	"testing"
-)
+import "fmt"
+import "net/http"
+import "net/url"
+import "slices"
+import "testing"
 
 func TestPagedItems(t *testing.T) {
 	ts := newTestServer(t)

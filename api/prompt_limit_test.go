@@ -1,15 +1,13 @@
 package api_test
 
-import (
-	"encoding/json"
-	"fmt"
-	"net/http"
-	"strings"
-	"sync/atomic"
-	"testing"
+import "encoding/json"
+import "fmt"
+import "net/http"
+import "strings"
+import "sync/atomic"
+import "testing"
 
-	"github.com/strata-eval/strata/eval"
-)
+import "github.com/strata-eval/strata/eval"
 
 // TestGenerateInputLimit: generate sends no input larger than the prompt
 // limit upstream, whether it comes from the body or from the item.

@@ -1,13 +1,11 @@
 package api
 
-import (
-	"context"
-	"fmt"
-	"net/http"
-	"runtime"
-	"sync"
-	"time"
-)
+import "context"
+import "fmt"
+import "net/http"
+import "runtime"
+import "sync"
+import "time"
 
 // Read slots.
 //

@@ -1,14 +1,12 @@
 package api_test
 
-import (
-	"context"
-	"net/http"
-	"net/http/httptest"
-	"testing"
-	"time"
+import "context"
+import "net/http"
+import "net/http/httptest"
+import "testing"
+import "time"
 
-	"github.com/strata-eval/strata/api"
-)
+import "github.com/strata-eval/strata/api"
 
 // A read waits for a read slot; a write does not. With every slot held, a
 // read is answered 503 when its request's time runs out, and once a slot

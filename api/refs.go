@@ -1,11 +1,9 @@
 package api
 
-import (
-	"net/http"
+import "net/http"
 
-	"github.com/strata-eval/strata"
-	"github.com/strata-eval/strata/wire"
-)
+import "github.com/strata-eval/strata"
+import "github.com/strata-eval/strata/wire"
 
 // Version refs, tags and item histories, Strata's extensions. Wherever a
 // path names a version ({versionId}), it takes a ref: the version's UUID, its

@@ -1,13 +1,11 @@
 package api_test
 
-import (
-	"fmt"
-	"net/http"
-	"regexp"
-	"slices"
-	"strings"
-	"testing"
-)
+import "fmt"
+import "net/http"
+import "regexp"
+import "slices"
+import "strings"
+import "testing"
 
 // snapshot creates a version of a dataset and returns its id.
 func (ts *testServer) snapshot(t *testing.T, id string) string {

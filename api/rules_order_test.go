@@ -1,9 +1,7 @@
 package api_test
 
-import (
-	"strings"
-	"testing"
-)
+import "strings"
+import "testing"
 
 // TestValidationOrder: the rules of an input (its Validate) and the shape
 // checks of the request report together, field by field, as zod lists them.

@@ -1,12 +1,10 @@
 package api_test
 
-import (
-	"encoding/json"
-	"net/http"
-	"testing"
+import "encoding/json"
+import "net/http"
+import "testing"
 
-	"github.com/strata-eval/strata"
-)
+import "github.com/strata-eval/strata"
 
 // TestNoEmailIsNull: a user without an email shows null, in a run as in a
 // dataset, never "".

@@ -1,16 +1,14 @@
 package api_test
 
-import (
-	"io"
-	"log/slog"
-	"net/http"
-	"testing"
-	"time"
+import "io"
+import "log/slog"
+import "net/http"
+import "testing"
+import "time"
 
-	"github.com/strata-eval/strata/api"
-	"github.com/strata-eval/strata/eval"
-	"github.com/strata-eval/strata/wire"
-)
+import "github.com/strata-eval/strata/api"
+import "github.com/strata-eval/strata/eval"
+import "github.com/strata-eval/strata/wire"
 
 // TestAsyncRunsCapped: a server computes at most MaxAsyncRuns asynchronous
 // runs at once; another is 429 with Retry-After until one ends.

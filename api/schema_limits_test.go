@@ -1,11 +1,9 @@
 package api_test
 
-import (
-	"fmt"
-	"net/http"
-	"strings"
-	"testing"
-)
+import "fmt"
+import "net/http"
+import "strings"
+import "testing"
 
 // TestJSONSchemaLimits: a json evaluator's schema is refused at create and
 // update when it is too deep or too large, with Lunary's validation body.

@@ -1,13 +1,11 @@
 package api
 
-import (
-	"net/http"
-	"strings"
+import "net/http"
+import "strings"
 
-	"github.com/google/uuid"
+import "github.com/google/uuid"
 
-	"github.com/strata-eval/strata"
-)
+import "github.com/strata-eval/strata"
 
 // Lunary's SDKs read a dataset with GET /v1/datasets/{slug}: the Python SDK
 // (lunary.get_dataset) reads items[].input and items[].ideal_output from the

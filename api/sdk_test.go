@@ -1,14 +1,12 @@
 package api_test
 
-import (
-	"encoding/json"
-	"net/http"
-	"os"
-	"os/exec"
-	"path/filepath"
-	"strings"
-	"testing"
-)
+import "encoding/json"
+import "net/http"
+import "os"
+import "os/exec"
+import "path/filepath"
+import "strings"
+import "testing"
 
 // sdkDataset is the body of GET /v1/datasets/{slug}.
 type sdkDataset struct {

@@ -1,11 +1,9 @@
 package api
 
-import (
-	"context"
-	"net/http"
+import "context"
+import "net/http"
 
-	"github.com/strata-eval/strata/internal/rules"
-)
+import "github.com/strata-eval/strata/internal/rules"
 
 // What the pages (package web) share with the API: they are another face of
 // the same operations, so their requests count against the same per-key

@@ -1,10 +1,8 @@
 package api
 
-import (
-	"io"
-	"net/http"
-	"time"
-)
+import "io"
+import "net/http"
+import "time"
 
 // A request body must keep arriving. Its read deadline starts at
 // BodyTimeout after the handler begins to read it and moves on by one second

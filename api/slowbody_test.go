@@ -1,19 +1,17 @@
 package api_test
 
-import (
-	"bufio"
-	"errors"
-	"fmt"
-	"io"
-	"net"
-	"net/http"
-	"os"
-	"strings"
-	"testing"
-	"time"
+import "bufio"
+import "errors"
+import "fmt"
+import "io"
+import "net"
+import "net/http"
+import "os"
+import "strings"
+import "testing"
+import "time"
 
-	"github.com/strata-eval/strata/api"
-)
+import "github.com/strata-eval/strata/api"
 
 // slowClient is a raw TCP client that sends a request's head, then its body
 // a byte at a time, or part of it and then nothing, as an abusive client

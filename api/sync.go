@@ -1,18 +1,16 @@
 package api
 
-import (
-	"bufio"
-	"bytes"
-	"encoding/json"
-	"io"
-	"net/http"
-	"strings"
+import "bufio"
+import "bytes"
+import "encoding/json"
+import "io"
+import "net/http"
+import "strings"
 
-	"github.com/strata-eval/strata"
-	"github.com/strata-eval/strata/importer"
-	"github.com/strata-eval/strata/internal/rules"
-	"github.com/strata-eval/strata/wire"
-)
+import "github.com/strata-eval/strata"
+import "github.com/strata-eval/strata/importer"
+import "github.com/strata-eval/strata/internal/rules"
+import "github.com/strata-eval/strata/wire"
 
 // Sync and upsert (sync.go in the domain).
 //

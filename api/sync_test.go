@@ -1,15 +1,13 @@
 package api_test
 
-import (
-	"encoding/json"
-	"fmt"
-	"net/http"
-	"slices"
-	"strings"
-	"testing"
+import "encoding/json"
+import "fmt"
+import "net/http"
+import "slices"
+import "strings"
+import "testing"
 
-	"github.com/strata-eval/strata/wire"
-)
+import "github.com/strata-eval/strata/wire"
 
 // syncResult is the answer of a sync or an upsert, as the client reads it.
 type syncResult wire.SyncResult

@@ -1,10 +1,8 @@
 package api
 
-import (
-	"net/http"
+import "net/http"
 
-	"github.com/strata-eval/strata"
-)
+import "github.com/strata-eval/strata"
 
 // Every text a client sends passes strata.CheckText (valid UTF-8, no NUL):
 // JSON bodies whole (body.go) and their strings in the store (400), raw

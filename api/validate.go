@@ -1,16 +1,14 @@
 package api
 
-import (
-	"encoding/json"
-	"errors"
-	"math"
-	"net/url"
-	"regexp"
-	"strconv"
-	"strings"
+import "encoding/json"
+import "errors"
+import "math"
+import "net/url"
+import "regexp"
+import "strconv"
+import "strings"
 
-	"github.com/strata-eval/strata"
-)
+import "github.com/strata-eval/strata"
 
 // Validation reproduces, for the few schemas the API has, what zod 3 and
 // zod-validation-error answer in Lunary: the same checks in the same order and

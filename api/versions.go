@@ -1,11 +1,9 @@
 package api
 
-import (
-	"net/http"
+import "net/http"
 
-	"github.com/strata-eval/strata"
-	"github.com/strata-eval/strata/wire"
-)
+import "github.com/strata-eval/strata"
+import "github.com/strata-eval/strata/wire"
 
 // GET /v1/datasets-v2/{datasetId}/versions
 func (s *Server) listVersions(w http.ResponseWriter, r *request) error {

@@ -1,13 +1,11 @@
 package api_test
 
-import (
-	"fmt"
-	"net/http"
-	"slices"
-	"sort"
-	"sync"
-	"testing"
-)
+import "fmt"
+import "net/http"
+import "slices"
+import "sort"
+import "sync"
+import "testing"
 
 var (
 	versionKeys = []string{"id", "datasetId", "versionNumber", "createdAt", "createdBy", "restoredFromVersionId",

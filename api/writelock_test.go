@@ -1,13 +1,11 @@
 package api_test
 
-import (
-	"net/http"
-	"testing"
-	"time"
+import "net/http"
+import "testing"
+import "time"
 
-	"github.com/strata-eval/strata/api"
-	"github.com/strata-eval/strata/internal/testkit"
-)
+import "github.com/strata-eval/strata/api"
+import "github.com/strata-eval/strata/internal/testkit"
 
 // TestWaitForWriteLockTimesOut: a write that waits for the lock another
 // write holds gives up at the request's deadline with 503, instead of

@@ -1,11 +1,9 @@
 package bench
 
-import (
-	"context"
-	"database/sql"
-	"fmt"
-	"strings"
-)
+import "context"
+import "database/sql"
+import "fmt"
+import "strings"
 
 // baseline is Lunary's way of keeping versions, built beside Strata's tables
 // in the same database so that both are measured on the same disk, cache and

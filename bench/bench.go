@@ -7,15 +7,13 @@
 // Nothing here asserts on time: a report is a table for a person to read.
 package bench
 
-import (
-	"fmt"
-	"io"
-	"slices"
-	"strconv"
-	"strings"
-	"text/tabwriter"
-	"time"
-)
+import "fmt"
+import "io"
+import "slices"
+import "strconv"
+import "strings"
+import "text/tabwriter"
+import "time"
 
 // samples are the durations of repeated runs of one operation.
 type samples []time.Duration

@@ -1,12 +1,10 @@
 package bench
 
-import (
-	"io"
-	"testing"
-	"time"
+import "io"
+import "testing"
+import "time"
 
-	"github.com/strata-eval/strata/importer"
-)
+import "github.com/strata-eval/strata/importer"
 
 func TestQuantile(t *testing.T) {
 	var s samples

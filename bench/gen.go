@@ -1,12 +1,10 @@
 package bench
 
-import (
-	"encoding/csv"
-	"encoding/json"
-	"io"
-	"strconv"
-	"strings"
-)
+import "encoding/csv"
+import "encoding/json"
+import "io"
+import "strconv"
+import "strings"
 
 // ItemFile is a generated import file of n items, made line by line as it is
 // read, so that a file of any size costs no memory. Every item is a short

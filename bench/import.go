@@ -1,17 +1,15 @@
 package bench
 
-import (
-	"bufio"
-	"context"
-	"fmt"
-	"io"
-	"os"
-	"strconv"
-	"strings"
-	"time"
+import "bufio"
+import "context"
+import "fmt"
+import "io"
+import "os"
+import "strconv"
+import "strings"
+import "time"
 
-	"github.com/strata-eval/strata/client"
-)
+import "github.com/strata-eval/strata/client"
 
 // ImportConfig is one raw import sent to a running server: a JSONL file of
 // about Bytes bytes, generated as it is sent, so neither side need hold it.

@@ -1,24 +1,22 @@
 package bench
 
-import (
-	"context"
-	"errors"
-	"fmt"
-	"io"
-	"math/rand/v2"
-	"net"
-	"net/http"
-	"net/url"
-	"os"
-	"slices"
-	"strconv"
-	"strings"
-	"sync"
-	"sync/atomic"
-	"time"
+import "context"
+import "errors"
+import "fmt"
+import "io"
+import "math/rand/v2"
+import "net"
+import "net/http"
+import "net/url"
+import "os"
+import "slices"
+import "strconv"
+import "strings"
+import "sync"
+import "sync/atomic"
+import "time"
 
-	"github.com/strata-eval/strata/client"
-)
+import "github.com/strata-eval/strata/client"
 
 // LoadConfig is a load test against a running server.
 type LoadConfig struct {

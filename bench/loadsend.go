@@ -1,19 +1,17 @@
 package bench
 
-import (
-	"bytes"
-	"context"
-	"encoding/json"
-	"fmt"
-	"io"
-	"net/http"
-	"os"
-	"strconv"
-	"strings"
-	"time"
+import "bytes"
+import "context"
+import "encoding/json"
+import "fmt"
+import "io"
+import "net/http"
+import "os"
+import "strconv"
+import "strings"
+import "time"
 
-	"github.com/strata-eval/strata/client"
-)
+import "github.com/strata-eval/strata/client"
 
 // loadSender sends the load's requests as a load generator should: paths
 // and bodies built without reflection, the answer's status checked and its

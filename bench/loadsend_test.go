@@ -1,18 +1,16 @@
 package bench
 
-import (
-	"context"
-	"net"
-	"net/http"
-	"net/http/httptest"
-	"os"
-	"strings"
-	"sync/atomic"
-	"testing"
-	"time"
+import "context"
+import "net"
+import "net/http"
+import "net/http/httptest"
+import "os"
+import "strings"
+import "sync/atomic"
+import "testing"
+import "time"
 
-	"github.com/strata-eval/strata/client"
-)
+import "github.com/strata-eval/strata/client"
 
 // The load's sender reads every answer to its end, so one connection
 // carries all the requests of a worker, and reports a refusal with its

@@ -1,18 +1,16 @@
 package bench
 
-import (
-	"bytes"
-	"context"
-	"database/sql"
-	"errors"
-	"fmt"
-	"io"
-	"math/rand/v2"
-	"time"
+import "bytes"
+import "context"
+import "database/sql"
+import "errors"
+import "fmt"
+import "io"
+import "math/rand/v2"
+import "time"
 
-	"github.com/strata-eval/strata"
-	"github.com/strata-eval/strata/importer"
-)
+import "github.com/strata-eval/strata"
+import "github.com/strata-eval/strata/importer"
 
 // StoreConfig says what RunStore measures, and on what.
 type StoreConfig struct {

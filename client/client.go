@@ -11,21 +11,19 @@
 // the auto-version it triggers, a repeat is not a no-op.
 package client
 
-import (
-	"bytes"
-	"context"
-	"crypto/rand"
-	"encoding/hex"
-	"encoding/json"
-	"errors"
-	"fmt"
-	"io"
-	"net/http"
-	"net/url"
-	"strconv"
-	"strings"
-	"time"
-)
+import "bytes"
+import "context"
+import "crypto/rand"
+import "encoding/hex"
+import "encoding/json"
+import "errors"
+import "fmt"
+import "io"
+import "net/http"
+import "net/url"
+import "strconv"
+import "strings"
+import "time"
 
 // Client talks to one Strata server with one API key.
 type Client struct {

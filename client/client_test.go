@@ -1,23 +1,21 @@
 package client_test
 
-import (
-	"bytes"
-	"context"
-	"errors"
-	"io"
-	"log/slog"
-	"net/http"
-	"net/http/httptest"
-	"strings"
-	"sync/atomic"
-	"testing"
+import "bytes"
+import "context"
+import "errors"
+import "io"
+import "log/slog"
+import "net/http"
+import "net/http/httptest"
+import "strings"
+import "sync/atomic"
+import "testing"
 
-	"github.com/strata-eval/strata"
-	"github.com/strata-eval/strata/api"
-	"github.com/strata-eval/strata/client"
-	"github.com/strata-eval/strata/internal/openapitest"
-	"github.com/strata-eval/strata/internal/testkit"
-)
+import "github.com/strata-eval/strata"
+import "github.com/strata-eval/strata/api"
+import "github.com/strata-eval/strata/client"
+import "github.com/strata-eval/strata/internal/openapitest"
+import "github.com/strata-eval/strata/internal/testkit"
 
 // newServer runs the API over a fresh SQLite store and returns a client of it
 // with an owner key.

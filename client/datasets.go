@@ -1,11 +1,9 @@
 package client
 
-import (
-	"context"
-	"fmt"
-	"net/http"
-	"net/url"
-)
+import "context"
+import "fmt"
+import "net/http"
+import "net/url"
 
 // DatasetInput creates a dataset.
 type DatasetInput struct {

@@ -1,9 +1,7 @@
 package client
 
-import (
-	"context"
-	"net/http"
-)
+import "context"
+import "net/http"
 
 // Health checks that the server is up (GET /healthz); it needs no key.
 func (c *Client) Health(ctx context.Context) error {

@@ -1,12 +1,10 @@
 package client_test
 
-import (
-	"net/http"
-	"net/http/httptest"
-	"testing"
+import "net/http"
+import "net/http/httptest"
+import "testing"
 
-	"github.com/strata-eval/strata/client"
-)
+import "github.com/strata-eval/strata/client"
 
 func TestHealth(t *testing.T) {
 	t.Run("OK", func(t *testing.T) {

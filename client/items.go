@@ -1,12 +1,10 @@
 package client
 
-import (
-	"context"
-	"encoding/json"
-	"net/http"
-	"net/url"
-	"strconv"
-)
+import "context"
+import "encoding/json"
+import "net/http"
+import "net/url"
+import "strconv"
 
 // ItemInput creates an item.
 type ItemInput struct {

@@ -1,12 +1,10 @@
 package client
 
-import (
-	"context"
-	"fmt"
-	"io"
-	"net/http"
-	"net/url"
-)
+import "context"
+import "fmt"
+import "io"
+import "net/http"
+import "net/url"
 
 // Formats of files: JSON Lines and CSV.
 const (

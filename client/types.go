@@ -1,10 +1,8 @@
 package client
 
-import (
-	"encoding/json"
+import "encoding/json"
 
-	"github.com/strata-eval/strata/wire"
-)
+import "github.com/strata-eval/strata/wire"
 
 // The client decodes the API's own wire types (package wire); these names
 // are the client's for them.

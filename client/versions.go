@@ -1,13 +1,11 @@
 package client
 
-import (
-	"context"
-	"net/http"
-	"net/url"
-	"strconv"
+import "context"
+import "net/http"
+import "net/url"
+import "strconv"
 
-	"github.com/strata-eval/strata/wire"
-)
+import "github.com/strata-eval/strata/wire"
 
 // A ref names a version: its id, its number ("3"), "latest" or a tag; diff
 // also takes "working".

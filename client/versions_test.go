@@ -1,11 +1,9 @@
 package client_test
 
-import (
-	"net/http"
-	"testing"
+import "net/http"
+import "testing"
 
-	"github.com/strata-eval/strata/client"
-)
+import "github.com/strata-eval/strata/client"
 
 func TestListRecentVersions(t *testing.T) {
 	ctx := t.Context()

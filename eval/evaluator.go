@@ -1,22 +1,20 @@
 package eval
 
-import (
-	"bytes"
-	"context"
-	"encoding/json"
-	"errors"
-	"fmt"
-	"math"
-	"regexp"
-	"slices"
-	"strconv"
-	"strings"
-	"sync"
+import "bytes"
+import "context"
+import "encoding/json"
+import "errors"
+import "fmt"
+import "math"
+import "regexp"
+import "slices"
+import "strconv"
+import "strings"
+import "sync"
 
-	"github.com/santhosh-tekuri/jsonschema/v6"
+import "github.com/santhosh-tekuri/jsonschema/v6"
 
-	"github.com/strata-eval/strata"
-)
+import "github.com/strata-eval/strata"
 
 // Item is what an evaluator reads of a dataset item.
 type Item struct {

@@ -4,10 +4,8 @@
 // the results to the store.
 package eval
 
-import (
-	"math"
-	"strings"
-)
+import "math"
+import "strings"
 
 // The metrics are Lunary's (packages/backend/src/evaluators), on whitespace
 // tokens, with one fix: a hypothesis token matches at most as many times as

@@ -1,14 +1,12 @@
 package eval
 
-import (
-	"context"
-	"encoding/json"
-	"math"
-	"strings"
-	"testing"
+import "context"
+import "encoding/json"
+import "math"
+import "strings"
+import "testing"
 
-	"github.com/strata-eval/strata"
-)
+import "github.com/strata-eval/strata"
 
 func near(a, b float64) bool { return math.Abs(a-b) < 1e-9 }
 

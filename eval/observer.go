@@ -1,11 +1,9 @@
 package eval
 
-import (
-	"context"
-	"errors"
-	"net/http"
-	"time"
-)
+import "context"
+import "errors"
+import "net/http"
+import "time"
 
 // Observer hears of LLM calls and evaluator runs: the server's metrics
 // implement it, so that this package knows nothing of them. Its methods must

@@ -1,16 +1,14 @@
 package eval
 
-import (
-	"context"
-	"errors"
-	"net/http"
-	"net/http/httptest"
-	"slices"
-	"sync"
-	"sync/atomic"
-	"testing"
-	"time"
-)
+import "context"
+import "errors"
+import "net/http"
+import "net/http/httptest"
+import "slices"
+import "sync"
+import "sync/atomic"
+import "testing"
+import "time"
 
 // calls records what an Observer hears.
 type calls struct {

@@ -1,17 +1,15 @@
 package eval
 
-import (
-	"context"
-	"encoding/json"
-	"net/http"
-	"net/http/httptest"
-	"runtime"
-	"strings"
-	"sync/atomic"
-	"testing"
+import "context"
+import "encoding/json"
+import "net/http"
+import "net/http/httptest"
+import "runtime"
+import "strings"
+import "sync/atomic"
+import "testing"
 
-	"github.com/strata-eval/strata"
-)
+import "github.com/strata-eval/strata"
 
 func TestFilledSize(t *testing.T) {
 	out := "out"

@@ -1,16 +1,14 @@
 package eval
 
-import (
-	"context"
-	"errors"
-	"log/slog"
-	"sync"
-	"sync/atomic"
-	"time"
-	"unsafe"
+import "context"
+import "errors"
+import "log/slog"
+import "sync"
+import "sync/atomic"
+import "time"
+import "unsafe"
 
-	"github.com/strata-eval/strata"
-)
+import "github.com/strata-eval/strata"
 
 // Defaults of Runner.
 const (

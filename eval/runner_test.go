@@ -1,16 +1,14 @@
 package eval
 
-import (
-	"context"
-	"encoding/json"
-	"fmt"
-	"strings"
-	"testing"
-	"time"
+import "context"
+import "encoding/json"
+import "fmt"
+import "strings"
+import "testing"
+import "time"
 
-	"github.com/strata-eval/strata"
-	"github.com/strata-eval/strata/internal/testkit"
-)
+import "github.com/strata-eval/strata"
+import "github.com/strata-eval/strata/internal/testkit"
 
 // TestRunPages: a run reads and scores its items a page at a time, pages
 // bounded by bytes, and still scores and writes every item.

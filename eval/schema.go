@@ -1,18 +1,16 @@
 package eval
 
-import (
-	"bytes"
-	"context"
-	"encoding/json"
-	"errors"
-	"fmt"
-	"io"
-	"runtime"
-	"sync"
-	"time"
+import "bytes"
+import "context"
+import "encoding/json"
+import "errors"
+import "fmt"
+import "io"
+import "runtime"
+import "sync"
+import "time"
 
-	"github.com/santhosh-tekuri/jsonschema/v6"
-)
+import "github.com/santhosh-tekuri/jsonschema/v6"
 
 // The cost of a json evaluator's schema is bounded three ways: its size and
 // depth when it is saved (CheckSchema), and the work of each validation, by

@@ -1,14 +1,12 @@
 package eval
 
-import (
-	"context"
-	"encoding/json"
-	"fmt"
-	"strings"
-	"testing"
+import "context"
+import "encoding/json"
+import "fmt"
+import "strings"
+import "testing"
 
-	"github.com/strata-eval/strata"
-)
+import "github.com/strata-eval/strata"
 
 func TestCheckSchema(t *testing.T) {
 	nested := func(levels int) string {

@@ -1,16 +1,14 @@
 package importer
 
-import (
-	"bufio"
-	"encoding/csv"
-	"encoding/json"
-	"errors"
-	"fmt"
-	"io"
-	"strings"
+import "bufio"
+import "encoding/csv"
+import "encoding/json"
+import "errors"
+import "fmt"
+import "io"
+import "strings"
 
-	"github.com/strata-eval/strata"
-)
+import "github.com/strata-eval/strata"
 
 // Header names are resolved to fields by mapping.go: Lunary's names (the
 // lower-cased forms of its JSON keys) first, whatever the column order, then

@@ -1,12 +1,10 @@
 package importer
 
-import (
-	"encoding/json"
-	"io"
-	"slices"
+import "encoding/json"
+import "io"
+import "slices"
 
-	"github.com/strata-eval/strata"
-)
+import "github.com/strata-eval/strata"
 
 // Strata's export dialect.
 //

@@ -1,13 +1,11 @@
 package importer
 
-import (
-	"bufio"
-	"encoding/json"
-	"io"
-	"strings"
+import "bufio"
+import "encoding/json"
+import "io"
+import "strings"
 
-	"github.com/strata-eval/strata"
-)
+import "github.com/strata-eval/strata"
 
 // Exporter writes items in Strata's export dialect (exact.go), which New
 // reads back to the same input, ground truth and output.

@@ -1,16 +1,14 @@
 package importer_test
 
-import (
-	"bytes"
-	"fmt"
-	"math/rand/v2"
-	"strings"
-	"testing"
-	"testing/iotest"
+import "bytes"
+import "fmt"
+import "math/rand/v2"
+import "strings"
+import "testing"
+import "testing/iotest"
 
-	"github.com/strata-eval/strata"
-	"github.com/strata-eval/strata/importer"
-)
+import "github.com/strata-eval/strata"
+import "github.com/strata-eval/strata/importer"
 
 func sp(s string) *string { return &s }
 

@@ -10,13 +10,11 @@
 // arrays become their JSON text instead of "[object Object]".
 package importer
 
-import (
-	"io"
-	"strings"
-	"unicode"
+import "io"
+import "strings"
+import "unicode"
 
-	"github.com/strata-eval/strata"
-)
+import "github.com/strata-eval/strata"
 
 // DefaultMaxRecordBytes is the limit used when Config.MaxRecordBytes is 0.
 // It is far above any sensible test case yet small enough that a file with no

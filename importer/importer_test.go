@@ -1,17 +1,15 @@
 package importer_test
 
-import (
-	"bytes"
-	"encoding/json"
-	"errors"
-	"io"
-	"strings"
-	"testing"
-	"testing/iotest"
+import "bytes"
+import "encoding/json"
+import "errors"
+import "io"
+import "strings"
+import "testing"
+import "testing/iotest"
 
-	"github.com/strata-eval/strata"
-	"github.com/strata-eval/strata/importer"
-)
+import "github.com/strata-eval/strata"
+import "github.com/strata-eval/strata/importer"
 
 // source starts reading r in format, failing t if it cannot.
 func source(t testing.TB, format string, r io.Reader) strata.ItemSource {

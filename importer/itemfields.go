@@ -1,11 +1,9 @@
 package importer
 
-import (
-	"encoding/json"
-	"fmt"
+import "encoding/json"
+import "fmt"
 
-	"github.com/strata-eval/strata"
-)
+import "github.com/strata-eval/strata"
 
 // Strata's item fields in files. A JSONL line may hold "id" (a string),
 // "externalId" (a string or null), "metadata" (an object) and "splits" (an

@@ -1,14 +1,12 @@
 package importer_test
 
-import (
-	"io"
-	"slices"
-	"strings"
-	"testing"
+import "io"
+import "slices"
+import "strings"
+import "testing"
 
-	"github.com/strata-eval/strata"
-	"github.com/strata-eval/strata/importer"
-)
+import "github.com/strata-eval/strata"
+import "github.com/strata-eval/strata/importer"
 
 func readAll(t *testing.T, format, body string) ([]strata.ItemInput, error) {
 	t.Helper()

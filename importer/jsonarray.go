@@ -1,12 +1,10 @@
 package importer
 
-import (
-	"encoding/json"
-	"errors"
-	"io"
+import "encoding/json"
+import "errors"
+import "io"
 
-	"github.com/strata-eval/strata"
-)
+import "github.com/strata-eval/strata"
 
 // jsonArraySource reads a JSON array of item objects, one element at a time,
 // each read as a JSONL line is.

@@ -1,16 +1,14 @@
 package importer
 
-import (
-	"bufio"
-	"bytes"
-	"encoding/json"
-	"fmt"
-	"io"
-	"slices"
-	"unicode/utf8"
+import "bufio"
+import "bytes"
+import "encoding/json"
+import "fmt"
+import "io"
+import "slices"
+import "unicode/utf8"
 
-	"github.com/strata-eval/strata"
-)
+import "github.com/strata-eval/strata"
 
 // Keys Lunary reads, in the order of its `a ?? b ?? c` chains.
 var (

@@ -1,10 +1,8 @@
 package importer
 
-import (
-	"encoding/binary"
-	"encoding/json"
-	"unicode/utf8"
-)
+import "encoding/binary"
+import "encoding/json"
+import "unicode/utf8"
 
 // One pass over a JSONL line.
 //

@@ -1,11 +1,9 @@
 package importer
 
-import (
-	"encoding/json"
-	"maps"
-	"strings"
-	"testing"
-)
+import "encoding/json"
+import "maps"
+import "strings"
+import "testing"
 
 // jsonCases are lines whose scan must agree with encoding/json: valid and
 // invalid JSON of every kind the grammar has, strings long enough for the

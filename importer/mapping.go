@@ -1,17 +1,15 @@
 package importer
 
-import (
-	"bytes"
-	"encoding/json"
-	"fmt"
-	"maps"
-	"net/url"
-	"slices"
-	"sort"
-	"strings"
+import "bytes"
+import "encoding/json"
+import "fmt"
+import "maps"
+import "net/url"
+import "slices"
+import "sort"
+import "strings"
 
-	"github.com/strata-eval/strata"
-)
+import "github.com/strata-eval/strata"
 
 // Mapping: how the columns of a file become item fields.
 //

@@ -1,16 +1,14 @@
 package importer_test
 
-import (
-	"encoding/json"
-	"io"
-	"net/url"
-	"reflect"
-	"strings"
-	"testing"
+import "encoding/json"
+import "io"
+import "net/url"
+import "reflect"
+import "strings"
+import "testing"
 
-	"github.com/strata-eval/strata"
-	"github.com/strata-eval/strata/importer"
-)
+import "github.com/strata-eval/strata"
+import "github.com/strata-eval/strata/importer"
 
 func ptr(s string) *string { return &s }
 

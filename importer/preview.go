@@ -1,10 +1,8 @@
 package importer
 
-import (
-	"io"
+import "io"
 
-	"github.com/strata-eval/strata"
-)
+import "github.com/strata-eval/strata"
 
 // PreviewItems is how many items a Preview keeps.
 const PreviewItems = 5

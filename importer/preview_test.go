@@ -1,12 +1,10 @@
 package importer_test
 
-import (
-	"strings"
-	"testing"
+import "strings"
+import "testing"
 
-	"github.com/strata-eval/strata"
-	"github.com/strata-eval/strata/importer"
-)
+import "github.com/strata-eval/strata"
+import "github.com/strata-eval/strata/importer"
 
 func TestPreview(t *testing.T) {
 	var file strings.Builder

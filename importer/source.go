@@ -1,11 +1,9 @@
 package importer
 
-import (
-	"encoding/json"
-	"io"
+import "encoding/json"
+import "io"
 
-	"github.com/strata-eval/strata"
-)
+import "github.com/strata-eval/strata"
 
 // Source reads the records of a file as items, and says how it read them.
 type Source interface {

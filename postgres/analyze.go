@@ -1,10 +1,8 @@
 package postgres
 
-import (
-	"context"
+import "context"
 
-	"github.com/strata-eval/strata"
-)
+import "github.com/strata-eval/strata"
 
 // analyzeAfter is the size of an import after which the store refreshes
 // the planner's statistics of the revisions table.

@@ -1,16 +1,14 @@
 package postgres
 
-import (
-	"context"
-	"database/sql"
-	"fmt"
-	"slices"
-	"sync"
+import "context"
+import "database/sql"
+import "fmt"
+import "slices"
+import "sync"
 
-	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/stdlib"
-)
+import "github.com/google/uuid"
+import "github.com/jackc/pgx/v5"
+import "github.com/jackc/pgx/v5/stdlib"
 
 // CopyRows writes rows with COPY ... FROM STDIN (binary), through pgx's
 // CopyFrom on the connection that holds the transaction: an import's batches

@@ -1,13 +1,11 @@
 package postgres_test
 
-import (
-	"fmt"
-	"testing"
+import "fmt"
+import "testing"
 
-	"github.com/strata-eval/strata"
-	"github.com/strata-eval/strata/internal/testkit"
-	"github.com/strata-eval/strata/postgres"
-)
+import "github.com/strata-eval/strata"
+import "github.com/strata-eval/strata/internal/testkit"
+import "github.com/strata-eval/strata/postgres"
 
 // What PostgreSQL's store adds to an import: COPY for its rows (copy.go) and
 // fresh planner statistics after a large one (analyze.go).

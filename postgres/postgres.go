@@ -4,20 +4,18 @@
 // with its version.
 package postgres
 
-import (
-	"context"
-	"database/sql"
-	"embed"
-	"errors"
-	"fmt"
-	"strconv"
-	"strings"
+import "context"
+import "database/sql"
+import "embed"
+import "errors"
+import "fmt"
+import "strconv"
+import "strings"
 
-	"github.com/jackc/pgx/v5/pgconn"
-	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" database/sql driver
+import "github.com/jackc/pgx/v5/pgconn"
+import _ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" database/sql driver
 
-	"github.com/strata-eval/strata/internal/sqlstore"
-)
+import "github.com/strata-eval/strata/internal/sqlstore"
 
 //go:embed migrations/*.sql
 var migrationFiles embed.FS

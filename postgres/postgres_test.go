@@ -1,15 +1,13 @@
 package postgres_test
 
-import (
-	"database/sql"
-	"os"
-	"testing"
+import "database/sql"
+import "os"
+import "testing"
 
-	"github.com/strata-eval/strata"
-	"github.com/strata-eval/strata/internal/pgtest"
-	"github.com/strata-eval/strata/postgres"
-	"github.com/strata-eval/strata/storetest"
-)
+import "github.com/strata-eval/strata"
+import "github.com/strata-eval/strata/internal/pgtest"
+import "github.com/strata-eval/strata/postgres"
+import "github.com/strata-eval/strata/storetest"
 
 func TestMain(m *testing.M) { os.Exit(pgtest.Main(m)) }
 

@@ -1,19 +1,17 @@
 package postgres
 
-import (
-	"context"
-	"strconv"
-	"sync/atomic"
-	"testing"
+import "context"
+import "strconv"
+import "sync/atomic"
+import "testing"
 
-	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/stdlib"
+import "github.com/jackc/pgx/v5"
+import "github.com/jackc/pgx/v5/stdlib"
 
-	"github.com/strata-eval/strata"
-	"github.com/strata-eval/strata/internal/pgtest"
-	"github.com/strata-eval/strata/internal/sqlstore"
-	"github.com/strata-eval/strata/internal/testkit"
-)
+import "github.com/strata-eval/strata"
+import "github.com/strata-eval/strata/internal/pgtest"
+import "github.com/strata-eval/strata/internal/sqlstore"
+import "github.com/strata-eval/strata/internal/testkit"
 
 // countingTracer counts the statements pgx sends, BEGIN and ROLLBACK
 // included: each is a round trip to the server.

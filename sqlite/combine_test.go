@@ -1,14 +1,12 @@
 package sqlite_test
 
-import (
-	"context"
-	"errors"
-	"fmt"
-	"testing"
+import "context"
+import "errors"
+import "fmt"
+import "testing"
 
-	"github.com/strata-eval/strata"
-	"github.com/strata-eval/strata/internal/testkit"
-)
+import "github.com/strata-eval/strata"
+import "github.com/strata-eval/strata/internal/testkit"
 
 // Writes that queue for the lock commit in one transaction, each atomic on
 // its own: one refused by its If-Match changes nothing, not even the ETag,

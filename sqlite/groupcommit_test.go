@@ -1,16 +1,14 @@
 package sqlite_test
 
-import (
-	"errors"
-	"fmt"
-	"sync/atomic"
-	"testing"
-	"time"
+import "errors"
+import "fmt"
+import "sync/atomic"
+import "testing"
+import "time"
 
-	"github.com/strata-eval/strata"
-	"github.com/strata-eval/strata/internal/testkit"
-	"github.com/strata-eval/strata/sqlite"
-)
+import "github.com/strata-eval/strata"
+import "github.com/strata-eval/strata/internal/testkit"
+import "github.com/strata-eval/strata/sqlite"
 
 func openWithActor(t *testing.T) (*sqlite.Store, strata.Actor) {
 	t.Helper()

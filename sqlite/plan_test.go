@@ -1,11 +1,9 @@
 package sqlite_test
 
-import (
-	"strings"
-	"testing"
+import "strings"
+import "testing"
 
-	"github.com/strata-eval/strata/internal/testkit"
-)
+import "github.com/strata-eval/strata/internal/testkit"
 
 // TestVersionPagePlan checks that a page of a version tests each revision's
 // life on the index: SQLite reads from the table only the rows the page

@@ -4,23 +4,21 @@
 // failing.
 package sqlite
 
-import (
-	"context"
-	"database/sql"
-	"database/sql/driver"
-	"embed"
-	"errors"
-	"fmt"
-	"io/fs"
-	"net/url"
-	"os"
-	"strings"
+import "context"
+import "database/sql"
+import "database/sql/driver"
+import "embed"
+import "errors"
+import "fmt"
+import "io/fs"
+import "net/url"
+import "os"
+import "strings"
 
-	"modernc.org/sqlite"
-	sqlite3 "modernc.org/sqlite/lib"
+import "modernc.org/sqlite"
+import sqlite3 "modernc.org/sqlite/lib"
 
-	"github.com/strata-eval/strata/internal/sqlstore"
-)
+import "github.com/strata-eval/strata/internal/sqlstore"
 
 //go:embed migrations/*.sql
 var migrationFiles embed.FS

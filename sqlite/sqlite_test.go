@@ -1,15 +1,13 @@
 package sqlite_test
 
-import (
-	"database/sql"
-	"path/filepath"
-	"testing"
+import "database/sql"
+import "path/filepath"
+import "testing"
 
-	"github.com/strata-eval/strata"
-	"github.com/strata-eval/strata/internal/testkit"
-	"github.com/strata-eval/strata/sqlite"
-	"github.com/strata-eval/strata/storetest"
-)
+import "github.com/strata-eval/strata"
+import "github.com/strata-eval/strata/internal/testkit"
+import "github.com/strata-eval/strata/sqlite"
+import "github.com/strata-eval/strata/storetest"
 
 // MustOpen opens a store on a new database in a temporary directory.
 func MustOpen(tb testing.TB) strata.Store { return testkit.SQLite(tb) }

@@ -1,13 +1,11 @@
 package sqlite
 
-import (
-	"container/list"
-	"context"
-	"database/sql"
-	"database/sql/driver"
-	"reflect"
-	"strings"
-)
+import "container/list"
+import "context"
+import "database/sql"
+import "database/sql/driver"
+import "reflect"
+import "strings"
 
 // A statement cache for every connection.
 //

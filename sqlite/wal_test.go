@@ -1,14 +1,12 @@
 package sqlite_test
 
-import (
-	"context"
-	"os"
-	"path/filepath"
-	"testing"
+import "context"
+import "os"
+import "path/filepath"
+import "testing"
 
-	"github.com/strata-eval/strata"
-	"github.com/strata-eval/strata/sqlite"
-)
+import "github.com/strata-eval/strata"
+import "github.com/strata-eval/strata/sqlite"
 
 func TestWALSize(t *testing.T) {
 	ctx := context.Background()

@@ -1,14 +1,12 @@
 package sqlite_test
 
-import (
-	"context"
-	"errors"
-	"testing"
-	"time"
+import "context"
+import "errors"
+import "testing"
+import "time"
 
-	"github.com/strata-eval/strata"
-	"github.com/strata-eval/strata/internal/testkit"
-)
+import "github.com/strata-eval/strata"
+import "github.com/strata-eval/strata/internal/testkit"
 
 // TestWriteLockHonoursContext: a write waiting for SQLite's write lock gives
 // up when its context ends, instead of waiting for the holder.

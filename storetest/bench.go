@@ -1,13 +1,11 @@
 package storetest
 
-import (
-	"fmt"
-	"math/rand/v2"
-	"runtime"
-	"testing"
+import "fmt"
+import "math/rand/v2"
+import "runtime"
+import "testing"
 
-	"github.com/strata-eval/strata"
-)
+import "github.com/strata-eval/strata"
 
 // Bench runs the store benchmarks against stores made by open.
 func Bench(b *testing.B, open Opener) {

@@ -1,11 +1,9 @@
 package storetest
 
-import (
-	"fmt"
-	"testing"
+import "fmt"
+import "testing"
 
-	"github.com/strata-eval/strata"
-)
+import "github.com/strata-eval/strata"
 
 // benchPage times a page of 100 items of the working set and of the latest
 // version of a dataset of 100,000 items with 1,000 versions and 100,000

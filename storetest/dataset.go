@@ -1,12 +1,10 @@
 package storetest
 
-import (
-	"slices"
-	"testing"
-	"time"
+import "slices"
+import "testing"
+import "time"
 
-	"github.com/strata-eval/strata"
-)
+import "github.com/strata-eval/strata"
 
 func testDatasets(t *testing.T, open Opener) {
 	t.Run("CreateStartsAtVersion1", func(t *testing.T) {

@@ -1,13 +1,11 @@
 package storetest
 
-import (
-	"fmt"
-	"slices"
-	"strings"
-	"testing"
+import "fmt"
+import "slices"
+import "strings"
+import "testing"
 
-	"github.com/strata-eval/strata"
-)
+import "github.com/strata-eval/strata"
 
 // diffOf returns a whole diff, or fails.
 func (f *fixture) diffOf(datasetID, from, to string, limit int, after int64) *strata.Diff {

@@ -1,12 +1,10 @@
 package storetest
 
-import (
-	"encoding/json"
-	"slices"
-	"testing"
+import "encoding/json"
+import "slices"
+import "testing"
 
-	"github.com/strata-eval/strata"
-)
+import "github.com/strata-eval/strata"
 
 // evaluator creates a custom evaluator of the fixture's project.
 func (f *fixture) evaluator(name, typ string) *strata.Evaluator {

@@ -1,14 +1,12 @@
 package storetest
 
-import (
-	"fmt"
-	"math/rand/v2"
-	"sort"
-	"strings"
-	"testing"
+import "fmt"
+import "math/rand/v2"
+import "sort"
+import "strings"
+import "testing"
 
-	"github.com/strata-eval/strata"
-)
+import "github.com/strata-eval/strata"
 
 // testContentHash runs random edits, snapshots and restores drawn from a
 // small alphabet, so that versions often end up with the same content by

@@ -1,13 +1,11 @@
 package storetest
 
-import (
-	"bytes"
-	"sync"
-	"testing"
-	"time"
+import "bytes"
+import "sync"
+import "testing"
+import "time"
 
-	"github.com/strata-eval/strata"
-)
+import "github.com/strata-eval/strata"
 
 // lease is how long the suite's reservations last: longer than any test.
 const lease = time.Hour

@@ -1,13 +1,11 @@
 package storetest
 
-import (
-	"encoding/json"
-	"fmt"
-	"slices"
-	"testing"
+import "encoding/json"
+import "fmt"
+import "slices"
+import "testing"
 
-	"github.com/strata-eval/strata"
-)
+import "github.com/strata-eval/strata"
 
 // Large imports: a store may write an import's batches its own way (on
 // PostgreSQL, COPY rather than INSERT), and must then store exactly what

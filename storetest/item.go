@@ -1,11 +1,9 @@
 package storetest
 
-import (
-	"slices"
-	"testing"
+import "slices"
+import "testing"
 
-	"github.com/strata-eval/strata"
-)
+import "github.com/strata-eval/strata"
 
 func testItems(t *testing.T, open Opener) {
 	t.Run("CreateFindList", func(t *testing.T) {

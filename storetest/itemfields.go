@@ -1,15 +1,13 @@
 package storetest
 
-import (
-	"encoding/json"
-	"fmt"
-	"slices"
-	"strconv"
-	"strings"
-	"testing"
+import "encoding/json"
+import "fmt"
+import "slices"
+import "strconv"
+import "strings"
+import "testing"
 
-	"github.com/strata-eval/strata"
-)
+import "github.com/strata-eval/strata"
 
 func itoa(n int) string { return strconv.Itoa(n) }
 

@@ -1,11 +1,9 @@
 package storetest
 
-import (
-	"slices"
-	"testing"
+import "slices"
+import "testing"
 
-	"github.com/strata-eval/strata"
-)
+import "github.com/strata-eval/strata"
 
 // testItemScan: OpenItems reads a dataset and its items in one snapshot.
 func testItemScan(t *testing.T, open Opener) {

@@ -1,15 +1,13 @@
 package storetest
 
-import (
-	"context"
-	"fmt"
-	"math/rand/v2"
-	"slices"
-	"strings"
-	"testing"
+import "context"
+import "fmt"
+import "math/rand/v2"
+import "slices"
+import "strings"
+import "testing"
 
-	"github.com/strata-eval/strata"
-)
+import "github.com/strata-eval/strata"
 
 // modelItem is an item as the model keeps it.
 type modelItem struct {

@@ -1,13 +1,11 @@
 package storetest
 
-import (
-	"fmt"
-	"slices"
-	"strings"
-	"testing"
+import "fmt"
+import "slices"
+import "strings"
+import "testing"
 
-	"github.com/strata-eval/strata"
-)
+import "github.com/strata-eval/strata"
 
 // tag points a tag at a version; moved is the version it pointed at before.
 func (f *fixture) tag(datasetID, ref, name string) (v *strata.Version, moved *int) {

@@ -1,14 +1,12 @@
 package storetest
 
-import (
-	"encoding/json"
-	"fmt"
-	"slices"
-	"testing"
-	"time"
+import "encoding/json"
+import "fmt"
+import "slices"
+import "testing"
+import "time"
 
-	"github.com/strata-eval/strata"
-)
+import "github.com/strata-eval/strata"
 
 // complete writes results for every working item: slot n's result is the
 // JSON given by result(item index, n).

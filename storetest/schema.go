@@ -1,12 +1,10 @@
 package storetest
 
-import (
-	"database/sql"
-	"strings"
-	"testing"
+import "database/sql"
+import "strings"
+import "testing"
 
-	"github.com/strata-eval/strata"
-)
+import "github.com/strata-eval/strata"
 
 // Reopener opens a store on one and the same database each time it is
 // called, with the database/sql handle it uses.

@@ -1,11 +1,9 @@
 package storetest
 
-import (
-	"testing"
-	"time"
+import "testing"
+import "time"
 
-	"github.com/strata-eval/strata"
-)
+import "github.com/strata-eval/strata"
 
 func testSessions(t *testing.T, open Opener) {
 	const day = 24 * time.Hour

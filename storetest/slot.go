@@ -1,13 +1,11 @@
 package storetest
 
-import (
-	"fmt"
-	"slices"
-	"sync"
-	"testing"
+import "fmt"
+import "slices"
+import "sync"
+import "testing"
 
-	"github.com/strata-eval/strata"
-)
+import "github.com/strata-eval/strata"
 
 func (f *fixture) attach(datasetID, evaluatorID string, c *strata.EvaluatorConfig) *strata.Dataset {
 	f.tb.Helper()

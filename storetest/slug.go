@@ -1,10 +1,8 @@
 package storetest
 
-import (
-	"testing"
+import "testing"
 
-	"github.com/strata-eval/strata"
-)
+import "github.com/strata-eval/strata"
 
 func testSlugs(t *testing.T, open Opener) {
 	t.Run("MadeFromName", func(t *testing.T) {

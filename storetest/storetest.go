@@ -2,12 +2,10 @@
 // must do, written once and run against every implementation.
 package storetest
 
-import (
-	"context"
-	"testing"
+import "context"
+import "testing"
 
-	"github.com/strata-eval/strata"
-)
+import "github.com/strata-eval/strata"
 
 // Opener returns a new, empty store, closed when the test ends.
 type Opener func(tb testing.TB) strata.Store

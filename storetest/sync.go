@@ -1,12 +1,10 @@
 package storetest
 
-import (
-	"fmt"
-	"slices"
-	"testing"
+import "fmt"
+import "slices"
+import "testing"
 
-	"github.com/strata-eval/strata"
-)
+import "github.com/strata-eval/strata"
 
 func syncCounts(r *strata.SyncResult) string {
 	return fmt.Sprintf("+%d ~%d -%d =%d", r.Added, r.Modified, r.Removed, r.Unchanged)

@@ -1,10 +1,8 @@
 package storetest
 
-import (
-	"testing"
+import "testing"
 
-	"github.com/strata-eval/strata"
-)
+import "github.com/strata-eval/strata"
 
 // testText: every text a store keeps is valid UTF-8 without NUL, whichever
 // entity holds it; dataset names are kept in one Unicode form.

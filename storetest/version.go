@@ -1,15 +1,13 @@
 package storetest
 
-import (
-	"fmt"
-	"slices"
-	"strconv"
-	"strings"
-	"sync"
-	"testing"
+import "fmt"
+import "slices"
+import "strconv"
+import "strings"
+import "sync"
+import "testing"
 
-	"github.com/strata-eval/strata"
-)
+import "github.com/strata-eval/strata"
 
 func testVersions(t *testing.T, open Opener) {
 	t.Run("SnapshotFreezesContent", func(t *testing.T) {

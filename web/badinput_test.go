@@ -1,14 +1,12 @@
 package web_test
 
-import (
-	"net/http"
-	"net/url"
-	"strings"
-	"testing"
+import "net/http"
+import "net/url"
+import "strings"
+import "testing"
 
-	"github.com/strata-eval/strata/api"
-	"github.com/strata-eval/strata/web"
-)
+import "github.com/strata-eval/strata/api"
+import "github.com/strata-eval/strata/web"
 
 // TestPageBadInput sends a catalogue of malformed page requests: each must
 // get a 4xx page with a message, never a 5xx, and leave the dataset as it

@@ -1,11 +1,9 @@
 package web
 
-import (
-	"testing"
-	"time"
+import "testing"
+import "time"
 
-	"github.com/strata-eval/strata"
-)
+import "github.com/strata-eval/strata"
 
 // TestRunChartMarks: each run of the chart is a strip of its own, oldest on
 // the left, that together cover the chart without overlapping.

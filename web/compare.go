@@ -1,14 +1,12 @@
 package web
 
-import (
-	"html/template"
-	"net/http"
-	"strconv"
-	"strings"
-	"unicode"
+import "html/template"
+import "net/http"
+import "strconv"
+import "strings"
+import "unicode"
 
-	"github.com/strata-eval/strata"
-)
+import "github.com/strata-eval/strata"
 
 // fieldDiff is one field of a changed item, with the changed words marked.
 type fieldDiff struct {

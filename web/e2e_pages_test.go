@@ -1,25 +1,23 @@
 package web_test
 
-import (
-	"context"
-	"encoding/json"
-	"fmt"
-	"net/http"
-	"net/http/httptest"
-	"os"
-	"os/exec"
-	"path/filepath"
-	"strings"
-	"testing"
-	"time"
+import "context"
+import "encoding/json"
+import "fmt"
+import "net/http"
+import "net/http/httptest"
+import "os"
+import "os/exec"
+import "path/filepath"
+import "strings"
+import "testing"
+import "time"
 
-	"github.com/chromedp/chromedp"
+import "github.com/chromedp/chromedp"
 
-	"github.com/strata-eval/strata"
-	"github.com/strata-eval/strata/api"
-	"github.com/strata-eval/strata/eval"
-	"github.com/strata-eval/strata/web"
-)
+import "github.com/strata-eval/strata"
+import "github.com/strata-eval/strata/api"
+import "github.com/strata-eval/strata/eval"
+import "github.com/strata-eval/strata/web"
 
 // browser is a headless Chromium on the pages of a site, with the steps the
 // browser tests take.

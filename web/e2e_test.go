@@ -1,13 +1,11 @@
 package web_test
 
-import (
-	"os"
-	"os/exec"
-	"path/filepath"
-	"testing"
+import "os"
+import "os/exec"
+import "path/filepath"
+import "testing"
 
-	"github.com/chromedp/chromedp"
-)
+import "github.com/chromedp/chromedp"
 
 // chromium finds Debian's Chromium; the tests never download a browser.
 func chromium(t *testing.T) string {

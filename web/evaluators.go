@@ -1,13 +1,11 @@
 package web
 
-import (
-	"fmt"
-	"net/http"
-	"strconv"
-	"strings"
+import "fmt"
+import "net/http"
+import "strconv"
+import "strings"
 
-	"github.com/strata-eval/strata"
-)
+import "github.com/strata-eval/strata"
 
 // slotView is one of a dataset's five evaluator slots.
 type slotView struct {

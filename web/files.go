@@ -1,13 +1,11 @@
 package web
 
-import (
-	"errors"
-	"io"
-	"net/http"
-	"strings"
+import "errors"
+import "io"
+import "net/http"
+import "strings"
 
-	"github.com/strata-eval/strata"
-)
+import "github.com/strata-eval/strata"
 
 // noListing serves files only: a directory (a path ending in /) is 404, not
 // a list of what it holds.

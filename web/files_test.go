@@ -1,16 +1,14 @@
 package web_test
 
-import (
-	"bytes"
-	"fmt"
-	"mime/multipart"
-	"net/http"
-	"net/url"
-	"strings"
-	"testing"
+import "bytes"
+import "fmt"
+import "mime/multipart"
+import "net/http"
+import "net/url"
+import "strings"
+import "testing"
 
-	"github.com/strata-eval/strata/web"
-)
+import "github.com/strata-eval/strata/web"
 
 func TestStaticListsNoDirectory(t *testing.T) {
 	s := newSite(t)

@@ -1,14 +1,12 @@
 package web
 
-import (
-	"fmt"
-	"net/http"
-	"strings"
+import "fmt"
+import "net/http"
+import "strings"
 
-	"github.com/strata-eval/strata"
-	"github.com/strata-eval/strata/importer"
-	"github.com/strata-eval/strata/internal/rules"
-)
+import "github.com/strata-eval/strata"
+import "github.com/strata-eval/strata/importer"
+import "github.com/strata-eval/strata/internal/rules"
 
 // export downloads a version as JSONL or CSV: the API's export
 // (rules.Export), the same file under the same name.

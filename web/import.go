@@ -1,16 +1,14 @@
 package web
 
-import (
-	"io"
-	"mime/multipart"
-	"net/http"
-	"net/url"
-	"path"
-	"strings"
+import "io"
+import "mime/multipart"
+import "net/http"
+import "net/url"
+import "path"
+import "strings"
 
-	"github.com/strata-eval/strata"
-	"github.com/strata-eval/strata/importer"
-)
+import "github.com/strata-eval/strata"
+import "github.com/strata-eval/strata/importer"
 
 // The import preview: the file is read whole, as an import would read it,
 // and nothing is written. The page shows what would be imported and a form

@@ -1,13 +1,11 @@
 package web_test
 
-import (
-	"bytes"
-	"mime/multipart"
-	"net/http"
-	"net/url"
-	"strings"
-	"testing"
-)
+import "bytes"
+import "mime/multipart"
+import "net/http"
+import "net/url"
+import "strings"
+import "testing"
 
 // upload posts a multipart form: the fields in order, then the file.
 func (s *site) upload(t *testing.T, path, token string, fields [][2]string, name, content string) page {

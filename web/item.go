@@ -1,14 +1,12 @@
 package web
 
-import (
-	"bytes"
-	"encoding/json"
-	"net/http"
-	"strconv"
-	"strings"
+import "bytes"
+import "encoding/json"
+import "net/http"
+import "strconv"
+import "strings"
 
-	"github.com/strata-eval/strata"
-)
+import "github.com/strata-eval/strata"
 
 // The item page: an item's fields in full, its evaluator results with their
 // reasons, and its history, one revision per content it had, with the words

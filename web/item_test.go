@@ -1,16 +1,14 @@
 package web_test
 
-import (
-	"context"
-	"fmt"
-	"net/http"
-	"net/url"
-	"strings"
-	"testing"
+import "context"
+import "fmt"
+import "net/http"
+import "net/url"
+import "strings"
+import "testing"
 
-	"github.com/strata-eval/strata"
-	"github.com/strata-eval/strata/eval"
-)
+import "github.com/strata-eval/strata"
+import "github.com/strata-eval/strata/eval"
 
 // evaluated makes a dataset of three items that the JSON evaluator passes
 // (valid JSON output), fails (invalid) and cannot judge (no output), runs

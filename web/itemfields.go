@@ -1,11 +1,9 @@
 package web
 
-import (
-	"encoding/json"
-	"strings"
+import "encoding/json"
+import "strings"
 
-	"github.com/strata-eval/strata"
-)
+import "github.com/strata-eval/strata"
 
 // The pages' forms for metadata, splits and external ids: splits as one
 // comma-separated field, metadata as JSON text, an empty external id as

@@ -1,11 +1,9 @@
 package web_test
 
-import (
-	"net/url"
-	"regexp"
-	"strings"
-	"testing"
-)
+import "net/url"
+import "regexp"
+import "strings"
+import "testing"
 
 func TestItemFieldsPages(t *testing.T) {
 	s, token := signedIn(t)

@@ -1,12 +1,10 @@
 package web_test
 
-import (
-	"fmt"
-	"net/url"
-	"regexp"
-	"strings"
-	"testing"
-)
+import "fmt"
+import "net/url"
+import "regexp"
+import "strings"
+import "testing"
 
 func TestItemsTable(t *testing.T) {
 	s, token := signedIn(t)

@@ -1,24 +1,22 @@
 package web_test
 
-import (
-	"bufio"
-	"context"
-	"fmt"
-	"net"
-	"net/http"
-	"net/http/cookiejar"
-	"net/http/httptest"
-	"net/url"
-	"strings"
-	"sync"
-	"testing"
-	"time"
+import "bufio"
+import "context"
+import "fmt"
+import "net"
+import "net/http"
+import "net/http/cookiejar"
+import "net/http/httptest"
+import "net/url"
+import "strings"
+import "sync"
+import "testing"
+import "time"
 
-	"github.com/strata-eval/strata"
-	"github.com/strata-eval/strata/api"
-	"github.com/strata-eval/strata/internal/testkit"
-	"github.com/strata-eval/strata/web"
-)
+import "github.com/strata-eval/strata"
+import "github.com/strata-eval/strata/api"
+import "github.com/strata-eval/strata/internal/testkit"
+import "github.com/strata-eval/strata/web"
 
 // The pages obey the API's limits: the same body, import, field, name and
 // time limits, with the same messages, and the same per-key limiter.

@@ -1,18 +1,16 @@
 package web_test
 
-import (
-	"context"
-	"net/http"
-	"net/url"
-	"strconv"
-	"strings"
-	"testing"
-	"time"
+import "context"
+import "net/http"
+import "net/url"
+import "strconv"
+import "strings"
+import "testing"
+import "time"
 
-	"github.com/strata-eval/strata"
-	"github.com/strata-eval/strata/internal/testkit"
-	"github.com/strata-eval/strata/web"
-)
+import "github.com/strata-eval/strata"
+import "github.com/strata-eval/strata/internal/testkit"
+import "github.com/strata-eval/strata/web"
 
 // TestPageAuthMatrix opens every page that needs a session with every kind
 // of session and checks the answer's class. The routes come from the server

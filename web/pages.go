@@ -1,18 +1,16 @@
 package web
 
-import (
-	"bytes"
-	"fmt"
-	"html/template"
-	"net/http"
-	"strconv"
-	"strings"
-	"time"
+import "bytes"
+import "fmt"
+import "html/template"
+import "net/http"
+import "strconv"
+import "strings"
+import "time"
 
-	"github.com/strata-eval/strata"
-	"github.com/strata-eval/strata/importer"
-	"github.com/strata-eval/strata/internal/rules"
-)
+import "github.com/strata-eval/strata"
+import "github.com/strata-eval/strata/importer"
+import "github.com/strata-eval/strata/internal/rules"
 
 func parseTemplates() map[string]*template.Template {
 	funcs := template.FuncMap{

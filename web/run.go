@@ -1,13 +1,11 @@
 package web
 
-import (
-	"encoding/json"
-	"errors"
-	"net/http"
-	"strconv"
+import "encoding/json"
+import "errors"
+import "net/http"
+import "strconv"
 
-	"github.com/strata-eval/strata"
-)
+import "github.com/strata-eval/strata"
 
 // The run page: a run's slots with their pass counts, then its items,
 // failing and unknown ones first, each result with its reason.

@@ -1,12 +1,10 @@
 package web_test
 
-import (
-	"fmt"
-	"net/url"
-	"regexp"
-	"strings"
-	"testing"
-)
+import "fmt"
+import "net/url"
+import "regexp"
+import "strings"
+import "testing"
 
 var runLink = regexp.MustCompile(`href="(/datasets/[0-9a-f-]{36}/evaluators/runs/[0-9a-f-]{36})"`)
 

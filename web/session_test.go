@@ -1,14 +1,12 @@
 package web_test
 
-import (
-	"net/http"
-	"net/netip"
-	"net/url"
-	"strings"
-	"testing"
+import "net/http"
+import "net/netip"
+import "net/url"
+import "strings"
+import "testing"
 
-	"github.com/strata-eval/strata/web"
-)
+import "github.com/strata-eval/strata/web"
 
 // noFollow is a client that shows redirects instead of following them.
 var noFollow = &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}

@@ -1,14 +1,12 @@
 package web
 
-import (
-	"bytes"
-	"encoding/json"
-	"fmt"
-	"html/template"
-	"strconv"
-	"strings"
-	"unicode/utf8"
-)
+import "bytes"
+import "encoding/json"
+import "fmt"
+import "html/template"
+import "strconv"
+import "strings"
+import "unicode/utf8"
 
 // The items table: how a cell shows its text and where a page is.
 //

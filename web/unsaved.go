@@ -1,13 +1,11 @@
 package web
 
-import (
-	"fmt"
-	"net/http"
-	"strconv"
-	"strings"
+import "fmt"
+import "net/http"
+import "strconv"
+import "strings"
 
-	"github.com/strata-eval/strata"
-)
+import "github.com/strata-eval/strata"
 
 // Unsaved changes: the edits since the last version, which the dataset's
 // header counts and offers to review (the compare view, latest to working)

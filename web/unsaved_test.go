@@ -1,16 +1,14 @@
 package web_test
 
-import (
-	"context"
-	"fmt"
-	"net/http"
-	"net/url"
-	"regexp"
-	"strings"
-	"testing"
+import "context"
+import "fmt"
+import "net/http"
+import "net/url"
+import "regexp"
+import "strings"
+import "testing"
 
-	"github.com/strata-eval/strata"
-)
+import "github.com/strata-eval/strata"
 
 var itemRow = regexp.MustCompile(`id="item-([0-9a-f-]{36})"`)
 

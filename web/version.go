@@ -1,11 +1,9 @@
 package web
 
-import (
-	"net/http"
-	"strconv"
+import "net/http"
+import "strconv"
 
-	"github.com/strata-eval/strata"
-)
+import "github.com/strata-eval/strata"
 
 // The version page: what changed from the version before (counts, the first
 // changes with their changed words marked, a link to the whole comparison),

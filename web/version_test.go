@@ -1,11 +1,9 @@
 package web_test
 
-import (
-	"fmt"
-	"net/url"
-	"strings"
-	"testing"
-)
+import "fmt"
+import "net/url"
+import "strings"
+import "testing"
 
 func TestVersionPage(t *testing.T) {
 	s, token := signedIn(t)

@@ -6,31 +6,29 @@
 // nothing else.
 package web
 
-import (
-	"context"
-	"crypto/hmac"
-	"crypto/sha256"
-	"crypto/subtle"
-	"embed"
-	"encoding/base64"
-	"errors"
-	"html/template"
-	"io/fs"
-	"log/slog"
-	"net/http"
-	"net/netip"
-	"net/url"
-	"strings"
-	"time"
-	"unicode"
-	"unicode/utf8"
+import "context"
+import "crypto/hmac"
+import "crypto/sha256"
+import "crypto/subtle"
+import "embed"
+import "encoding/base64"
+import "errors"
+import "html/template"
+import "io/fs"
+import "log/slog"
+import "net/http"
+import "net/netip"
+import "net/url"
+import "strings"
+import "time"
+import "unicode"
+import "unicode/utf8"
 
-	"github.com/strata-eval/strata"
-	"github.com/strata-eval/strata/api"
-	"github.com/strata-eval/strata/eval"
-	"github.com/strata-eval/strata/internal/reqinfo"
-	"github.com/strata-eval/strata/internal/rules"
-)
+import "github.com/strata-eval/strata"
+import "github.com/strata-eval/strata/api"
+import "github.com/strata-eval/strata/eval"
+import "github.com/strata-eval/strata/internal/reqinfo"
+import "github.com/strata-eval/strata/internal/rules"
 
 //go:embed templates/*.html
 var templateFiles embed.FS

@@ -1,21 +1,19 @@
 package web_test
 
-import (
-	"context"
-	"io"
-	"net/http"
-	"net/http/cookiejar"
-	"net/http/httptest"
-	"net/url"
-	"path/filepath"
-	"regexp"
-	"strings"
-	"testing"
+import "context"
+import "io"
+import "net/http"
+import "net/http/cookiejar"
+import "net/http/httptest"
+import "net/url"
+import "path/filepath"
+import "regexp"
+import "strings"
+import "testing"
 
-	"github.com/strata-eval/strata"
-	"github.com/strata-eval/strata/sqlite"
-	"github.com/strata-eval/strata/web"
-)
+import "github.com/strata-eval/strata"
+import "github.com/strata-eval/strata/sqlite"
+import "github.com/strata-eval/strata/web"
 
 // site is the pages over a real store, with a browser-like client.
 type site struct {

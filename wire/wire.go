@@ -5,10 +5,8 @@
 // written once. The conversions from the domain types live in package api.
 package wire
 
-import (
-	"encoding/json"
-	"time"
-)
+import "encoding/json"
+import "time"
 
 // Timestamp is a time in Lunary's JSON form, "2025-10-31T15:31:25.120Z":
 // what JavaScript's Date gives, UTC with exactly three fraction digits,

@@ -1,10 +1,8 @@
 package wire
 
-import (
-	"encoding/json"
-	"testing"
-	"time"
-)
+import "encoding/json"
+import "testing"
+import "time"
 
 func TestTimestampRoundTrip(t *testing.T) {
 	for _, in := range []string{`"2025-10-31T15:31:25.120Z"`, `"2025-10-31T15:31:25.000Z"`, `"0001-01-01T00:00:00.000Z"`} {

@@ -1,25 +1,23 @@
 package main
 
-import (
-	"context"
-	"database/sql"
-	"errors"
-	"flag"
-	"fmt"
-	"io"
-	"os"
-	"path/filepath"
-	"runtime"
-	"runtime/pprof"
-	"strconv"
-	"strings"
-	"time"
+import "context"
+import "database/sql"
+import "errors"
+import "flag"
+import "fmt"
+import "io"
+import "os"
+import "path/filepath"
+import "runtime"
+import "runtime/pprof"
+import "strconv"
+import "strings"
+import "time"
 
-	"github.com/strata-eval/strata"
-	"github.com/strata-eval/strata/bench"
-	"github.com/strata-eval/strata/postgres"
-	"github.com/strata-eval/strata/sqlite"
-)
+import "github.com/strata-eval/strata"
+import "github.com/strata-eval/strata/bench"
+import "github.com/strata-eval/strata/postgres"
+import "github.com/strata-eval/strata/sqlite"
 
 const benchUsage = `usage:
   strata bench [--db DSN] [--sizes 1000,100000,1000000] [--rounds 100] [--reps 100] [--cpuprofile FILE]

@@ -1,17 +1,15 @@
 package main
 
-import (
-	"bytes"
-	"context"
-	"database/sql"
-	"os"
-	"path/filepath"
-	"strconv"
-	"strings"
-	"testing"
+import "bytes"
+import "context"
+import "database/sql"
+import "os"
+import "path/filepath"
+import "strconv"
+import "strings"
+import "testing"
 
-	"github.com/strata-eval/strata/postgres"
-)
+import "github.com/strata-eval/strata/postgres"
 
 // TestBench runs `strata bench` at small sizes, as a smoke test: every
 // scenario runs and has its row. Timings are printed, never checked.

@@ -1,22 +1,20 @@
 package main
 
-import (
-	"bufio"
-	"bytes"
-	"context"
-	"errors"
-	"flag"
-	"fmt"
-	"io"
-	"net"
-	"net/http"
-	"os"
-	"os/exec"
-	"path/filepath"
-	"strings"
-	"testing"
-	"time"
-)
+import "bufio"
+import "bytes"
+import "context"
+import "errors"
+import "flag"
+import "fmt"
+import "io"
+import "net"
+import "net/http"
+import "os"
+import "os/exec"
+import "path/filepath"
+import "strings"
+import "testing"
+import "time"
 
 // runCLI runs a command line and returns its stdout and stderr.
 func runCLI(t *testing.T, args ...string) (stdout, stderr string, err error) {

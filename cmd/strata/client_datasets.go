@@ -1,14 +1,12 @@
 package main
 
-import (
-	"context"
-	"fmt"
-	"strconv"
-	"strings"
-	"text/tabwriter"
+import "context"
+import "fmt"
+import "strconv"
+import "strings"
+import "text/tabwriter"
 
-	apiclient "github.com/strata-eval/strata/client"
-)
+import apiclient "github.com/strata-eval/strata/client"
 
 // strata datasets
 func runDatasets(ctx context.Context, e *clientEnv, args []string) error {

@@ -1,14 +1,12 @@
 package main
 
-import (
-	"context"
-	"errors"
-	"fmt"
-	"text/tabwriter"
-	"time"
+import "context"
+import "errors"
+import "fmt"
+import "text/tabwriter"
+import "time"
 
-	apiclient "github.com/strata-eval/strata/client"
-)
+import apiclient "github.com/strata-eval/strata/client"
 
 // evalPoll is how often eval --wait asks how a run is doing.
 const evalPoll = 500 * time.Millisecond

@@ -6,19 +6,17 @@ package main
 // JSON document on stdout with --json, and exit 0 on success, 1 on an error
 // of the API (its message on stderr) and 2 on a usage error.
 
-import (
-	"context"
-	"errors"
-	"flag"
-	"fmt"
-	"io"
-	"net/http"
-	"os"
-	"strings"
-	"time"
+import "context"
+import "errors"
+import "flag"
+import "fmt"
+import "io"
+import "net/http"
+import "os"
+import "strings"
+import "time"
 
-	apiclient "github.com/strata-eval/strata/client"
-)
+import apiclient "github.com/strata-eval/strata/client"
 
 // clientCommands maps each client command to its function.
 var clientCommands = map[string]func(ctx context.Context, e *clientEnv, args []string) error{

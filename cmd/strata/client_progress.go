@@ -1,14 +1,12 @@
 package main
 
-import (
-	"encoding/json"
-	"io"
-	"os"
-	"time"
+import "encoding/json"
+import "io"
+import "os"
+import "time"
 
-	"github.com/schollz/progressbar/v3"
-	"golang.org/x/term"
-)
+import "github.com/schollz/progressbar/v3"
+import "golang.org/x/term"
 
 // isTerminal reports whether w is a terminal: progress is drawn only there.
 func isTerminal(w io.Writer) bool {

@@ -1,15 +1,13 @@
 package main
 
-import (
-	"bytes"
-	"os"
-	"os/exec"
-	"path/filepath"
-	"strings"
-	"testing"
+import "bytes"
+import "os"
+import "os/exec"
+import "path/filepath"
+import "strings"
+import "testing"
 
-	apiclient "github.com/strata-eval/strata/client"
-)
+import apiclient "github.com/strata-eval/strata/client"
 
 // pushDoc is what push --json prints.
 type pushDoc struct {

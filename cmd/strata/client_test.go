@@ -1,24 +1,22 @@
 package main
 
-import (
-	"bytes"
-	"context"
-	"encoding/json"
-	"errors"
-	"fmt"
-	"io"
-	"net/http"
-	"os"
-	"os/exec"
-	"path/filepath"
-	"strings"
-	"testing"
+import "bytes"
+import "context"
+import "encoding/json"
+import "errors"
+import "fmt"
+import "io"
+import "net/http"
+import "os"
+import "os/exec"
+import "path/filepath"
+import "strings"
+import "testing"
 
-	"github.com/creack/pty"
+import "github.com/creack/pty"
 
-	apiclient "github.com/strata-eval/strata/client"
-	"github.com/strata-eval/strata/internal/openapitest"
-)
+import apiclient "github.com/strata-eval/strata/client"
+import "github.com/strata-eval/strata/internal/openapitest"
 
 // clientServer is a server on the tests' store, with an owner key, for the
 // client commands.

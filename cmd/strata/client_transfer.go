@@ -1,14 +1,12 @@
 package main
 
-import (
-	"context"
-	"fmt"
-	"os"
-	"path/filepath"
-	"strings"
+import "context"
+import "fmt"
+import "os"
+import "path/filepath"
+import "strings"
 
-	apiclient "github.com/strata-eval/strata/client"
-)
+import apiclient "github.com/strata-eval/strata/client"
 
 // formatOf is the format of a file: --format when given, else its extension
 // (.jsonl, .ndjson, .csv), else def ("" : none).

@@ -1,20 +1,18 @@
 package main
 
-import (
-	"bytes"
-	"fmt"
-	"net"
-	"os"
-	"os/exec"
-	"slices"
-	"strings"
-	"sync"
-	"testing"
-	"time"
+import "bytes"
+import "fmt"
+import "net"
+import "os"
+import "os/exec"
+import "slices"
+import "strings"
+import "sync"
+import "testing"
+import "time"
 
-	apiclient "github.com/strata-eval/strata/client"
-	"github.com/strata-eval/strata/internal/pgtest"
-)
+import apiclient "github.com/strata-eval/strata/client"
+import "github.com/strata-eval/strata/internal/pgtest"
 
 // beMain makes the test binary act as the strata command, so tests can start
 // real server processes without building one.

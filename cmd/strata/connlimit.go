@@ -1,9 +1,7 @@
 package main
 
-import (
-	"net"
-	"sync"
-)
+import "net"
+import "sync"
 
 // DefaultMaxConnsPerIP bounds the connections one client address may hold
 // open at once: enough for a harness of many workers with keep-alive, too

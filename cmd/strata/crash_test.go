@@ -1,17 +1,15 @@
 package main
 
-import (
-	"context"
-	"fmt"
-	"math/rand/v2"
-	"slices"
-	"strings"
-	"sync"
-	"testing"
-	"time"
+import "context"
+import "fmt"
+import "math/rand/v2"
+import "slices"
+import "strings"
+import "sync"
+import "testing"
+import "time"
 
-	apiclient "github.com/strata-eval/strata/client"
-)
+import apiclient "github.com/strata-eval/strata/client"
 
 // TestCrash kills a server with SIGKILL in the middle of a stream of writes,
 // restarts it, and checks that every acknowledged write is there, that no

@@ -1,18 +1,16 @@
 package main
 
-import (
-	"context"
-	"errors"
-	"flag"
-	"fmt"
-	"io"
-	"os"
-	"strings"
+import "context"
+import "errors"
+import "flag"
+import "fmt"
+import "io"
+import "os"
+import "strings"
 
-	"github.com/strata-eval/strata"
-	"github.com/strata-eval/strata/postgres"
-	"github.com/strata-eval/strata/sqlite"
-)
+import "github.com/strata-eval/strata"
+import "github.com/strata-eval/strata/postgres"
+import "github.com/strata-eval/strata/sqlite"
 
 // defaultDSN is the SQLite file used when neither --db nor STRATA_DB is set.
 const defaultDSN = "strata.db"

@@ -1,15 +1,13 @@
 package main
 
-import (
-	"context"
-	"flag"
-	"fmt"
-	"io"
-	"strings"
-	"text/tabwriter"
+import "context"
+import "flag"
+import "fmt"
+import "io"
+import "strings"
+import "text/tabwriter"
 
-	"github.com/strata-eval/strata"
-)
+import "github.com/strata-eval/strata"
 
 const keysUsage = `usage:
   strata keys create --project NAME --role owner|admin|member|viewer [--user-name N] [--user-email E] [--db DSN]

@@ -1,14 +1,12 @@
 package main
 
-import (
-	"io"
-	"slices"
-	"strings"
-	"testing"
-	"time"
+import "io"
+import "slices"
+import "strings"
+import "testing"
+import "time"
 
-	"github.com/strata-eval/strata/eval"
-)
+import "github.com/strata-eval/strata/eval"
 
 func TestLLMConfig(t *testing.T) {
 	t.Run("Defaults", func(t *testing.T) {

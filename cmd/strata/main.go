@@ -16,16 +16,14 @@
 // everywhere.
 package main
 
-import (
-	"context"
-	"errors"
-	"flag"
-	"fmt"
-	"io"
-	"os"
-	"os/signal"
-	"syscall"
-)
+import "context"
+import "errors"
+import "flag"
+import "fmt"
+import "io"
+import "os"
+import "os/signal"
+import "syscall"
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)

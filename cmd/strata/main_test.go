@@ -1,19 +1,17 @@
 package main
 
-import (
-	"bytes"
-	"context"
-	"net/http"
-	"os"
-	"path/filepath"
-	"strings"
-	"testing"
+import "bytes"
+import "context"
+import "net/http"
+import "os"
+import "path/filepath"
+import "strings"
+import "testing"
 
-	"github.com/strata-eval/strata"
-	apiclient "github.com/strata-eval/strata/client"
-	"github.com/strata-eval/strata/internal/pgtest"
-	"github.com/strata-eval/strata/internal/testkit"
-)
+import "github.com/strata-eval/strata"
+import apiclient "github.com/strata-eval/strata/client"
+import "github.com/strata-eval/strata/internal/pgtest"
+import "github.com/strata-eval/strata/internal/testkit"
 
 // served is a server that Main runs for a test, on a free port, with its
 // output captured.

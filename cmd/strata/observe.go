@@ -1,22 +1,20 @@
 package main
 
-import (
-	"errors"
-	"flag"
-	"fmt"
-	"io"
-	"log/slog"
-	"net"
-	"net/http"
-	"net/http/pprof"
-	"strings"
-	"time"
+import "errors"
+import "flag"
+import "fmt"
+import "io"
+import "log/slog"
+import "net"
+import "net/http"
+import "net/http/pprof"
+import "strings"
+import "time"
 
-	"github.com/strata-eval/strata/internal/metrics"
-	"github.com/strata-eval/strata/internal/reqinfo"
-	"github.com/strata-eval/strata/postgres"
-	"github.com/strata-eval/strata/sqlite"
-)
+import "github.com/strata-eval/strata/internal/metrics"
+import "github.com/strata-eval/strata/internal/reqinfo"
+import "github.com/strata-eval/strata/postgres"
+import "github.com/strata-eval/strata/sqlite"
 
 // Operations: the logger, the metrics and where they are served, profiles.
 

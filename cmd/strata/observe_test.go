@@ -1,25 +1,23 @@
 package main
 
-import (
-	"bufio"
-	"context"
-	"encoding/json"
-	"io"
-	"net/http"
-	"net/http/httptest"
-	"strings"
-	"sync"
-	"testing"
-	"time"
+import "bufio"
+import "context"
+import "encoding/json"
+import "io"
+import "net/http"
+import "net/http/httptest"
+import "strings"
+import "sync"
+import "testing"
+import "time"
 
-	dto "github.com/prometheus/client_model/go"
-	"github.com/prometheus/common/expfmt"
-	"github.com/prometheus/common/model"
+import dto "github.com/prometheus/client_model/go"
+import "github.com/prometheus/common/expfmt"
+import "github.com/prometheus/common/model"
 
-	apiclient "github.com/strata-eval/strata/client"
-	"github.com/strata-eval/strata/internal/openapitest"
-	"github.com/strata-eval/strata/internal/testkit"
-)
+import apiclient "github.com/strata-eval/strata/client"
+import "github.com/strata-eval/strata/internal/openapitest"
+import "github.com/strata-eval/strata/internal/testkit"
 
 // opsServer is a server started with extra flags, its stderr captured.
 type opsServer struct {

@@ -1,14 +1,12 @@
 package main
 
-import (
-	"context"
-	"errors"
-	"flag"
-	"fmt"
-	"io"
+import "context"
+import "errors"
+import "flag"
+import "fmt"
+import "io"
 
-	"github.com/strata-eval/strata"
-)
+import "github.com/strata-eval/strata"
 
 // errViolations makes `strata check` exit non-zero.
 var errViolations = errors.New("check: invariants violated")

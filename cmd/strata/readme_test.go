@@ -1,15 +1,13 @@
 package main
 
-import (
-	"net/http"
-	"net/http/httptest"
-	"os"
-	"os/exec"
-	"path/filepath"
-	"regexp"
-	"strings"
-	"testing"
-)
+import "net/http"
+import "net/http/httptest"
+import "os"
+import "os/exec"
+import "path/filepath"
+import "regexp"
+import "strings"
+import "testing"
 
 // TestREADMEWalkthrough runs the README's shell examples (the sections
 // Walk-through, Beyond Lunary and Evaluators, in order) against a server,

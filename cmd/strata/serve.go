@@ -1,26 +1,24 @@
 package main
 
-import (
-	"context"
-	"errors"
-	"flag"
-	"fmt"
-	"io"
-	"log/slog"
-	"net"
-	"net/http"
-	"net/netip"
-	"os"
-	"strconv"
-	"strings"
-	"time"
+import "context"
+import "errors"
+import "flag"
+import "fmt"
+import "io"
+import "log/slog"
+import "net"
+import "net/http"
+import "net/netip"
+import "os"
+import "strconv"
+import "strings"
+import "time"
 
-	"github.com/strata-eval/strata"
-	"github.com/strata-eval/strata/api"
-	"github.com/strata-eval/strata/eval"
-	"github.com/strata-eval/strata/internal/metrics"
-	"github.com/strata-eval/strata/web"
-)
+import "github.com/strata-eval/strata"
+import "github.com/strata-eval/strata/api"
+import "github.com/strata-eval/strata/eval"
+import "github.com/strata-eval/strata/internal/metrics"
+import "github.com/strata-eval/strata/web"
 
 // Main is the server process: ParseFlags, Run, then Close. Tests build one
 // with a temporary database and the address 127.0.0.1:0.

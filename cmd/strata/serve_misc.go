@@ -1,16 +1,14 @@
 package main
 
-import (
-	"flag"
-	"fmt"
-	"io"
-	"net/url"
-	"regexp"
-	"strings"
+import "flag"
+import "fmt"
+import "io"
+import "net/url"
+import "regexp"
+import "strings"
 
-	"github.com/strata-eval/strata/api"
-	"github.com/strata-eval/strata/postgres"
-)
+import "github.com/strata-eval/strata/api"
+import "github.com/strata-eval/strata/postgres"
 
 // clientFlags registers the settings that protect the server from slow or
 // greedy clients, and the CSV export's formula escaping.

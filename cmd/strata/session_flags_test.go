@@ -1,11 +1,9 @@
 package main
 
-import (
-	"io"
-	"net/netip"
-	"slices"
-	"testing"
-)
+import "io"
+import "net/netip"
+import "slices"
+import "testing"
 
 func TestSessionCookieFlags(t *testing.T) {
 	t.Run("OK", func(t *testing.T) {

@@ -1,10 +1,8 @@
 package main
 
-import (
-	"io"
-	"strings"
-	"testing"
-)
+import "io"
+import "strings"
+import "testing"
 
 // --max-run-result-bytes reaches the evaluator runner, and
 // --max-concurrent-reads the limits; a run's bound that is not positive is

@@ -1,16 +1,14 @@
 package metrics
 
-import (
-	"context"
-	"database/sql"
-	"os"
-	"os/exec"
-	"path/filepath"
-	"regexp"
-	"strings"
-	"testing"
-	"time"
-)
+import "context"
+import "database/sql"
+import "os"
+import "os/exec"
+import "path/filepath"
+import "regexp"
+import "strings"
+import "testing"
+import "time"
 
 // The documentation's files, from this package's directory.
 var (

@@ -11,18 +11,16 @@
 // maxModels seen (then "other").
 package metrics
 
-import (
-	"context"
-	"database/sql"
-	"net/http"
-	"strconv"
-	"sync"
-	"time"
+import "context"
+import "database/sql"
+import "net/http"
+import "strconv"
+import "sync"
+import "time"
 
-	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/collectors"
-	"github.com/prometheus/client_golang/prometheus/promhttp"
-)
+import "github.com/prometheus/client_golang/prometheus"
+import "github.com/prometheus/client_golang/prometheus/collectors"
+import "github.com/prometheus/client_golang/prometheus/promhttp"
 
 // Metrics holds every metric of one server process.
 type Metrics struct {

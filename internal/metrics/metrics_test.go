@@ -1,13 +1,11 @@
 package metrics
 
-import (
-	"fmt"
-	"net/http"
-	"testing"
-	"time"
+import "fmt"
+import "net/http"
+import "testing"
+import "time"
 
-	"github.com/prometheus/client_golang/prometheus/testutil"
-)
+import "github.com/prometheus/client_golang/prometheus/testutil"
 
 func TestRejectReason(t *testing.T) {
 	for _, c := range []struct {

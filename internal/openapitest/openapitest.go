@@ -11,24 +11,22 @@
 // timed out), which tests ask for on purpose.
 package openapitest
 
-import (
-	"bytes"
-	"context"
-	"encoding/json"
-	"errors"
-	"io"
-	"net/http"
-	"net/http/httptest"
-	"path"
-	"regexp"
-	"strings"
-	"testing"
+import "bytes"
+import "context"
+import "encoding/json"
+import "errors"
+import "io"
+import "net/http"
+import "net/http/httptest"
+import "path"
+import "regexp"
+import "strings"
+import "testing"
 
-	"github.com/getkin/kin-openapi/openapi3"
-	"github.com/getkin/kin-openapi/openapi3filter"
-	"github.com/getkin/kin-openapi/routers"
-	"github.com/getkin/kin-openapi/routers/legacy"
-)
+import "github.com/getkin/kin-openapi/openapi3"
+import "github.com/getkin/kin-openapi/openapi3filter"
+import "github.com/getkin/kin-openapi/routers"
+import "github.com/getkin/kin-openapi/routers/legacy"
 
 func init() {
 	// kin-openapi checks only the formats it is told about.

@@ -1,15 +1,13 @@
 package openapitest_test
 
-import (
-	"fmt"
-	"io"
-	"net/http"
-	"net/http/httptest"
-	"strings"
-	"testing"
+import "fmt"
+import "io"
+import "net/http"
+import "net/http/httptest"
+import "strings"
+import "testing"
 
-	"github.com/strata-eval/strata/internal/openapitest"
-)
+import "github.com/strata-eval/strata/internal/openapitest"
 
 // recorder keeps the errors a check reports instead of failing the test.
 type recorder struct {

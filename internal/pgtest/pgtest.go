@@ -26,27 +26,25 @@
 // runuser is not installed).
 package pgtest
 
-import (
-	"bytes"
-	"context"
-	"crypto/rand"
-	"encoding/hex"
-	"errors"
-	"fmt"
-	"net"
-	"os"
-	"os/exec"
-	"os/user"
-	"path/filepath"
-	"sort"
-	"strconv"
-	"strings"
-	"sync"
-	"sync/atomic"
-	"syscall"
-	"testing"
-	"time"
-)
+import "bytes"
+import "context"
+import "crypto/rand"
+import "encoding/hex"
+import "errors"
+import "fmt"
+import "net"
+import "os"
+import "os/exec"
+import "os/user"
+import "path/filepath"
+import "sort"
+import "strconv"
+import "strings"
+import "sync"
+import "sync/atomic"
+import "syscall"
+import "testing"
+import "time"
 
 // EnvBin names the environment variable that selects the directory holding
 // initdb, pg_ctl and postgres.

@@ -6,14 +6,12 @@
 // they go, without knowing who reads it.
 package reqinfo
 
-import (
-	"context"
-	"log/slog"
-	"strings"
-	"sync"
+import "context"
+import "log/slog"
+import "strings"
+import "sync"
 
-	"github.com/google/uuid"
-)
+import "github.com/google/uuid"
 
 // Info is what is known of one request. Its methods are safe for
 // concurrent use and do nothing on a nil Info, so a handler served without

@@ -1,12 +1,10 @@
 package reqinfo
 
-import (
-	"bytes"
-	"context"
-	"log/slog"
-	"strings"
-	"testing"
-)
+import "bytes"
+import "context"
+import "log/slog"
+import "strings"
+import "testing"
 
 func TestSaneID(t *testing.T) {
 	for id, want := range map[string]bool{

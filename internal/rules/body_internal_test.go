@@ -1,11 +1,9 @@
 package rules
 
-import (
-	"io"
-	"math/rand/v2"
-	"testing"
-	"testing/iotest"
-)
+import "io"
+import "math/rand/v2"
+import "testing"
+import "testing/iotest"
 
 // chunked reads data in pieces of random length, as a body arrives.
 type chunked struct {

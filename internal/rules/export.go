@@ -1,16 +1,14 @@
 package rules
 
-import (
-	"context"
-	"errors"
-	"fmt"
-	"net/http"
-	"slices"
-	"strings"
+import "context"
+import "errors"
+import "fmt"
+import "net/http"
+import "slices"
+import "strings"
 
-	"github.com/strata-eval/strata"
-	"github.com/strata-eval/strata/importer"
-)
+import "github.com/strata-eval/strata"
+import "github.com/strata-eval/strata/importer"
 
 // flushEvery is how many items an export writes between flushes to the
 // client.

@@ -1,10 +1,8 @@
 package rules
 
-import (
-	"context"
+import "context"
 
-	"github.com/strata-eval/strata"
-)
+import "github.com/strata-eval/strata"
 
 // ImportLimits bound one import, whichever face it comes through.
 type ImportLimits struct {

@@ -1,15 +1,13 @@
 package rules
 
-import (
-	"context"
-	"errors"
-	"fmt"
-	"io"
-	"strings"
-	"testing"
+import "context"
+import "errors"
+import "fmt"
+import "io"
+import "strings"
+import "testing"
 
-	"github.com/strata-eval/strata"
-)
+import "github.com/strata-eval/strata"
 
 // countingSource yields n items of size bytes, then fails with err.
 type countingSource struct {

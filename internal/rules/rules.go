@@ -4,13 +4,11 @@
 // write exports here, once.
 package rules
 
-import (
-	"context"
-	"errors"
-	"net/http"
+import "context"
+import "errors"
+import "net/http"
 
-	"github.com/strata-eval/strata"
-)
+import "github.com/strata-eval/strata"
 
 // statuses maps each error code to its HTTP status: the one place where
 // domain errors meet HTTP.

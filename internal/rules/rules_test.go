@@ -1,18 +1,16 @@
 package rules_test
 
-import (
-	"context"
-	"errors"
-	"fmt"
-	"io"
-	"net/http"
-	"os"
-	"strings"
-	"testing"
+import "context"
+import "errors"
+import "fmt"
+import "io"
+import "net/http"
+import "os"
+import "strings"
+import "testing"
 
-	"github.com/strata-eval/strata"
-	"github.com/strata-eval/strata/internal/rules"
-)
+import "github.com/strata-eval/strata"
+import "github.com/strata-eval/strata/internal/rules"
 
 func TestStatus(t *testing.T) {
 	expired, cancel := context.WithTimeout(context.Background(), 0)

@@ -1,15 +1,13 @@
 package rules
 
-import (
-	"errors"
-	"fmt"
-	"io"
-	"net/http"
-	"os"
-	"unicode/utf8"
+import "errors"
+import "fmt"
+import "io"
+import "net/http"
+import "os"
+import "unicode/utf8"
 
-	"github.com/strata-eval/strata"
-)
+import "github.com/strata-eval/strata"
 
 // Errors of reading a request body, the same through every face.
 var (

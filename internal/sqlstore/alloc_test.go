@@ -1,9 +1,7 @@
 package sqlstore
 
-import (
-	"database/sql"
-	"testing"
-)
+import "database/sql"
+import "testing"
 
 // TestItemOneAllocation holds a scanned row's item to one allocation: the
 // item with the strings its GroundTruth and Output point to.

@@ -1,12 +1,10 @@
 package sqlstore
 
-import (
-	"context"
-	"database/sql"
-	"fmt"
+import "context"
+import "database/sql"
+import "fmt"
 
-	"github.com/strata-eval/strata"
-)
+import "github.com/strata-eval/strata"
 
 // Every mutation of a dataset runs in lockedWrite: it locks the dataset row
 // and counts the change in one statement (the count is the dataset's ETag,

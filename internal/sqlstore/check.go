@@ -1,12 +1,10 @@
 package sqlstore
 
-import (
-	"context"
-	"database/sql"
-	"fmt"
+import "context"
+import "database/sql"
+import "fmt"
 
-	"github.com/strata-eval/strata"
-)
+import "github.com/strata-eval/strata"
 
 // invariants are the queries that find violations of the versioning model
 // (see version.go). Each returns one row per violation: the dataset and a

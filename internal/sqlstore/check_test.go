@@ -1,13 +1,11 @@
 package sqlstore_test
 
-import (
-	"context"
-	"strings"
-	"testing"
+import "context"
+import "strings"
+import "testing"
 
-	"github.com/strata-eval/strata"
-	"github.com/strata-eval/strata/internal/testkit"
-)
+import "github.com/strata-eval/strata"
+import "github.com/strata-eval/strata/internal/testkit"
 
 // TestCheckFindsViolations breaks each invariant by hand and expects Check to
 // name it. (storetest runs Check on both stores after its randomised runs,

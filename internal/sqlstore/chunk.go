@@ -1,9 +1,7 @@
 package sqlstore
 
-import (
-	"context"
-	"fmt"
-)
+import "context"
+import "fmt"
 
 // Memory is bounded by bytes, not by rows: an item may hold megabytes, so a
 // chunk of a thousand items could hold gigabytes. Scans read revisions in

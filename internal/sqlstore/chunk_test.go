@@ -1,18 +1,16 @@
 package sqlstore_test
 
-import (
-	"context"
-	"fmt"
-	"strings"
-	"sync"
-	"testing"
+import "context"
+import "fmt"
+import "strings"
+import "sync"
+import "testing"
 
-	"github.com/strata-eval/strata"
-	"github.com/strata-eval/strata/importer"
-	"github.com/strata-eval/strata/internal/sqlstore"
-	"github.com/strata-eval/strata/internal/testkit"
-	"github.com/strata-eval/strata/sqlite"
-)
+import "github.com/strata-eval/strata"
+import "github.com/strata-eval/strata/importer"
+import "github.com/strata-eval/strata/internal/sqlstore"
+import "github.com/strata-eval/strata/internal/testkit"
+import "github.com/strata-eval/strata/sqlite"
 
 // chunks records the chunks the store reads and writes.
 type chunks struct {

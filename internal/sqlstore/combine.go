@@ -1,14 +1,12 @@
 package sqlstore
 
-import (
-	"context"
-	"database/sql"
-	"fmt"
-	"runtime/debug"
-	"sync"
-	"sync/atomic"
-	"time"
-)
+import "context"
+import "database/sql"
+import "fmt"
+import "runtime/debug"
+import "sync"
+import "sync/atomic"
+import "time"
 
 // Combined writes.
 //

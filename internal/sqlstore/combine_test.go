@@ -1,20 +1,18 @@
 package sqlstore_test
 
-import (
-	"context"
-	"database/sql"
-	"errors"
-	"fmt"
-	"slices"
-	"strings"
-	"sync"
-	"sync/atomic"
-	"testing"
-	"time"
+import "context"
+import "database/sql"
+import "errors"
+import "fmt"
+import "slices"
+import "strings"
+import "sync"
+import "sync/atomic"
+import "testing"
+import "time"
 
-	"github.com/strata-eval/strata/internal/testkit"
-	"github.com/strata-eval/strata/sqlite"
-)
+import "github.com/strata-eval/strata/internal/testkit"
+import "github.com/strata-eval/strata/sqlite"
 
 // queueWrites holds the write lock of s, queues fns as writes in order,
 // releases the lock and returns their results: the writes run combined, in

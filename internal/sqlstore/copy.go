@@ -1,10 +1,8 @@
 package sqlstore
 
-import (
-	"context"
-	"database/sql"
-	"fmt"
-)
+import "context"
+import "database/sql"
+import "fmt"
 
 // Bulk loads.
 //

@@ -1,12 +1,10 @@
 package sqlstore
 
-import (
-	"context"
-	"database/sql"
-	"fmt"
+import "context"
+import "database/sql"
+import "fmt"
 
-	"github.com/strata-eval/strata"
-)
+import "github.com/strata-eval/strata"
 
 // A diff between version numbers a < b reads two sets of revisions, both
 // found through the indexes on first_version and last_version:

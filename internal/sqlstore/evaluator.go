@@ -1,15 +1,13 @@
 package sqlstore
 
-import (
-	"bytes"
-	"context"
-	"database/sql"
-	"encoding/json"
-	"errors"
-	"fmt"
+import "bytes"
+import "context"
+import "database/sql"
+import "encoding/json"
+import "errors"
+import "fmt"
 
-	"github.com/strata-eval/strata"
-)
+import "github.com/strata-eval/strata"
 
 // Evaluators of a project. The slots of a dataset are in slot.go, evaluator
 // runs in run.go.

@@ -1,9 +1,7 @@
 package sqlstore
 
-import (
-	"context"
-	"database/sql"
-)
+import "context"
+import "database/sql"
 
 // BackfillContentHashes is the Go half of migration 0003, for tests.
 var BackfillContentHashes = backfillContentHashes

@@ -1,10 +1,8 @@
 package sqlstore
 
-import (
-	"fmt"
-	"sync"
-	"sync/atomic"
-)
+import "fmt"
+import "sync"
+import "sync/atomic"
 
 // Group commit.
 //

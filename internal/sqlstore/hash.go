@@ -1,13 +1,11 @@
 package sqlstore
 
-import (
-	"context"
-	"database/sql"
-	"encoding/json"
-	"fmt"
+import "context"
+import "database/sql"
+import "encoding/json"
+import "fmt"
 
-	"github.com/strata-eval/strata"
-)
+import "github.com/strata-eval/strata"
 
 // Content hashes (strata.ContentHash) are kept incrementally. Every write of
 // a revision goes through one of a few helpers, and each keeps d.hash, the

@@ -1,15 +1,13 @@
 package sqlstore_test
 
-import (
-	"bytes"
-	"context"
-	"fmt"
-	"testing"
+import "bytes"
+import "context"
+import "fmt"
+import "testing"
 
-	"github.com/strata-eval/strata"
-	"github.com/strata-eval/strata/internal/sqlstore"
-	"github.com/strata-eval/strata/internal/testkit"
-)
+import "github.com/strata-eval/strata"
+import "github.com/strata-eval/strata/internal/sqlstore"
+import "github.com/strata-eval/strata/internal/testkit"
 
 // TestBackfillContentHashes checks that the migration computes, for data
 // written before content hashes existed, the hashes the store would have

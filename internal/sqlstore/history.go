@@ -1,13 +1,11 @@
 package sqlstore
 
-import (
-	"context"
-	"database/sql"
-	"fmt"
-	"sort"
+import "context"
+import "database/sql"
+import "fmt"
+import "sort"
 
-	"github.com/strata-eval/strata"
-)
+import "github.com/strata-eval/strata"
 
 // ItemHistory returns every revision of an item, oldest first.
 func (s *Store) ItemHistory(ctx context.Context, projectID, datasetID, itemID string) ([]*strata.Revision, error) {

@@ -1,15 +1,13 @@
 package sqlstore
 
-import (
-	"bytes"
-	"context"
-	"database/sql"
-	"encoding/json"
-	"fmt"
-	"time"
+import "bytes"
+import "context"
+import "database/sql"
+import "encoding/json"
+import "fmt"
+import "time"
 
-	"github.com/strata-eval/strata"
-)
+import "github.com/strata-eval/strata"
 
 // ReserveIdempotencyKey claims a key, or returns what its first request
 // left. The reservation is a row inserted under the primary key (project,

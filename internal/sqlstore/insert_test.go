@@ -1,9 +1,7 @@
 package sqlstore
 
-import (
-	"strconv"
-	"testing"
-)
+import "strconv"
+import "testing"
 
 // placeholders is a Dialect with only a placeholder style.
 type placeholders struct {

@@ -1,19 +1,17 @@
 package sqlstore
 
-import (
-	"context"
-	"database/sql"
-	"encoding/json"
-	"errors"
-	"fmt"
-	"io"
-	"strings"
-	"sync"
-	"sync/atomic"
-	"time"
+import "context"
+import "database/sql"
+import "encoding/json"
+import "errors"
+import "fmt"
+import "io"
+import "strings"
+import "sync"
+import "sync/atomic"
+import "time"
 
-	"github.com/strata-eval/strata"
-)
+import "github.com/strata-eval/strata"
 
 // revision is one row of the revisions table: one content of one item, alive
 // in versions [firstVersion, lastVersion).

@@ -1,14 +1,12 @@
 package sqlstore
 
-import (
-	"context"
-	"database/sql"
-	"errors"
-	"fmt"
-	"strings"
+import "context"
+import "database/sql"
+import "errors"
+import "fmt"
+import "strings"
 
-	"github.com/strata-eval/strata"
-)
+import "github.com/strata-eval/strata"
 
 // Metadata, splits and external ids are columns of the revision (see
 // itemfields.go in the domain). Two structures make them findable without

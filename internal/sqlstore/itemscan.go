@@ -1,14 +1,12 @@
 package sqlstore
 
-import (
-	"context"
-	"database/sql"
-	"errors"
-	"fmt"
-	"iter"
+import "context"
+import "database/sql"
+import "errors"
+import "fmt"
+import "iter"
 
-	"github.com/strata-eval/strata"
-)
+import "github.com/strata-eval/strata"
 
 // OpenItems opens a read transaction, reads the dataset and checks q in it;
 // the items are read, in the same transaction, when the scan's Items are

@@ -1,14 +1,12 @@
 package sqlstore
 
-import (
-	"context"
-	"database/sql"
-	"errors"
-	"fmt"
-	"strings"
+import "context"
+import "database/sql"
+import "errors"
+import "fmt"
+import "strings"
 
-	"github.com/strata-eval/strata"
-)
+import "github.com/strata-eval/strata"
 
 // CreateKey creates a key, and its project and user when they are new.
 func (s *Store) CreateKey(ctx context.Context, c strata.KeyCreate) (*strata.Key, string, error) {

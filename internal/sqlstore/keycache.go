@@ -1,11 +1,9 @@
 package sqlstore
 
-import (
-	"sync"
-	"time"
+import "sync"
+import "time"
 
-	"github.com/strata-eval/strata"
-)
+import "github.com/strata-eval/strata"
 
 // DefaultKeyCacheTTL is how long a key found by Authenticate is trusted
 // without asking the database again. A key revoked or rotated through this

@@ -1,15 +1,13 @@
 package sqlstore_test
 
-import (
-	"context"
-	"path/filepath"
-	"testing"
-	"time"
+import "context"
+import "path/filepath"
+import "testing"
+import "time"
 
-	"github.com/strata-eval/strata"
-	"github.com/strata-eval/strata/internal/sqlstore"
-	"github.com/strata-eval/strata/sqlite"
-)
+import "github.com/strata-eval/strata"
+import "github.com/strata-eval/strata/internal/sqlstore"
+import "github.com/strata-eval/strata/sqlite"
 
 // TestKeyCacheOtherProcess checks the bound on what another process's
 // revocation costs: a server that authenticated a key keeps trusting it for

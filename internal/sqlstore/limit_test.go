@@ -1,12 +1,10 @@
 package sqlstore
 
-import (
-	"os"
-	"path/filepath"
-	"regexp"
-	"strings"
-	"testing"
-)
+import "os"
+import "path/filepath"
+import "regexp"
+import "strings"
+import "testing"
 
 // TestNoBareLimitParameter keeps every LIMIT of the store an expression: a
 // bare parameter makes SQLite plan the statement again each time the value

@@ -1,15 +1,13 @@
 package sqlstore
 
-import (
-	"context"
-	"database/sql"
-	"fmt"
-	"io/fs"
-	"sort"
-	"strconv"
-	"strings"
-	"time"
-)
+import "context"
+import "database/sql"
+import "fmt"
+import "io/fs"
+import "sort"
+import "strconv"
+import "strings"
+import "time"
 
 // Migration is one schema change: a file NNNN_name.sql.
 type Migration struct {

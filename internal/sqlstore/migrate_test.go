@@ -1,15 +1,13 @@
 package sqlstore_test
 
-import (
-	"database/sql"
-	"path/filepath"
-	"testing"
-	"testing/fstest"
+import "database/sql"
+import "path/filepath"
+import "testing"
+import "testing/fstest"
 
-	_ "modernc.org/sqlite"
+import _ "modernc.org/sqlite"
 
-	"github.com/strata-eval/strata/internal/sqlstore"
-)
+import "github.com/strata-eval/strata/internal/sqlstore"
 
 // TestMigrateFillsGaps: migrations numbered with gaps apply in order, and a
 // lower number added later (another line of work merged) is applied too.

@@ -1,10 +1,8 @@
 package sqlstore
 
-import (
-	"database/sql"
-	"sync/atomic"
-	"time"
-)
+import "database/sql"
+import "sync/atomic"
+import "time"
 
 // Observer hears what the store committed, whoever asked (the API, the pages,
 // a background evaluator run): the server's metrics implement it. It is

@@ -1,15 +1,13 @@
 package sqlstore_test
 
-import (
-	"context"
-	"io"
-	"sync"
-	"testing"
-	"time"
+import "context"
+import "io"
+import "sync"
+import "testing"
+import "time"
 
-	"github.com/strata-eval/strata"
-	"github.com/strata-eval/strata/internal/testkit"
-)
+import "github.com/strata-eval/strata"
+import "github.com/strata-eval/strata/internal/testkit"
 
 // recorder is an Observer that counts what it hears.
 type recorder struct {

@@ -1,11 +1,9 @@
 package sqlstore_test
 
-import (
-	"strings"
-	"testing"
+import "strings"
+import "testing"
 
-	"github.com/strata-eval/strata/internal/testkit"
-)
+import "github.com/strata-eval/strata/internal/testkit"
 
 // A restore drops the drafts of the working version on the index of first
 // versions: O(drafts). On the index of every version, which holds every

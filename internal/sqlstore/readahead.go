@@ -1,11 +1,9 @@
 package sqlstore
 
-import (
-	"runtime/debug"
-	"sync"
+import "runtime/debug"
+import "sync"
 
-	"github.com/strata-eval/strata"
-)
+import "github.com/strata-eval/strata"
 
 // An import prepares its revisions ahead, in a goroutine of its own: reading
 // the source (the parsing of JSON or CSV and the import's limits), checking

@@ -1,17 +1,15 @@
 package sqlstore
 
-import (
-	"errors"
-	"fmt"
-	"io"
-	"runtime"
-	"strings"
-	"sync/atomic"
-	"testing"
-	"time"
+import "errors"
+import "fmt"
+import "io"
+import "runtime"
+import "strings"
+import "sync/atomic"
+import "testing"
+import "time"
 
-	"github.com/strata-eval/strata"
-)
+import "github.com/strata-eval/strata"
 
 // countingSource yields n items of size bytes, the one at bad (if any)
 // with a NUL character, then fails with err; it counts the items it has

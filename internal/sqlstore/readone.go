@@ -1,17 +1,15 @@
 package sqlstore
 
-import (
-	"context"
-	"database/sql"
-	"encoding/json"
-	"errors"
-	"fmt"
-	"sort"
-	"strconv"
-	"strings"
+import "context"
+import "database/sql"
+import "encoding/json"
+import "errors"
+import "fmt"
+import "sort"
+import "strconv"
+import "strings"
 
-	"github.com/strata-eval/strata"
-)
+import "github.com/strata-eval/strata"
 
 // Reads that one statement answers run outside a transaction: a statement
 // sees one snapshot on every backend (PostgreSQL's READ COMMITTED takes it

@@ -1,14 +1,12 @@
 package sqlstore
 
-import (
-	"context"
-	"database/sql"
-	"errors"
-	"fmt"
-	"sort"
+import "context"
+import "database/sql"
+import "errors"
+import "fmt"
+import "sort"
 
-	"github.com/strata-eval/strata"
-)
+import "github.com/strata-eval/strata"
 
 // loadTags sets the Tags of versions of a dataset, sorted by name (in Go:
 // the databases' collations differ).

@@ -1,15 +1,13 @@
 package sqlstore
 
-import (
-	"context"
-	"database/sql"
-	"errors"
-	"fmt"
-	"strconv"
-	"time"
+import "context"
+import "database/sql"
+import "errors"
+import "fmt"
+import "strconv"
+import "time"
 
-	"github.com/strata-eval/strata"
-)
+import "github.com/strata-eval/strata"
 
 // Evaluator runs. A run's results live in the revisions they belong to,
 // written through reviseRevision like any other change of an item.

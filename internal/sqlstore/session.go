@@ -1,14 +1,12 @@
 package sqlstore
 
-import (
-	"context"
-	"database/sql"
-	"errors"
-	"fmt"
-	"time"
+import "context"
+import "database/sql"
+import "errors"
+import "fmt"
+import "time"
 
-	"github.com/strata-eval/strata"
-)
+import "github.com/strata-eval/strata"
 
 var errNoSession = strata.Errorf(strata.EUNAUTHORIZED, "Not signed in")
 

@@ -1,14 +1,12 @@
 package sqlstore
 
-import (
-	"context"
-	"database/sql"
-	"encoding/json"
-	"fmt"
-	"strconv"
+import "context"
+import "database/sql"
+import "encoding/json"
+import "fmt"
+import "strconv"
 
-	"github.com/strata-eval/strata"
-)
+import "github.com/strata-eval/strata"
 
 // The slots of a dataset. Slot ids live in the datasets row
 // (evaluator_slot_N_id), slot configs in evaluator_configs.

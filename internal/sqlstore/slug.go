@@ -1,13 +1,11 @@
 package sqlstore
 
-import (
-	"context"
-	"database/sql"
-	"errors"
-	"fmt"
+import "context"
+import "database/sql"
+import "errors"
+import "fmt"
 
-	"github.com/strata-eval/strata"
-)
+import "github.com/strata-eval/strata"
 
 // errSlugRace is a dataset insert that lost a race for its slug (or its
 // name) to a concurrent one: its transaction is run again, and sees the

@@ -7,18 +7,16 @@
 // Strata returns), and every id as a UUID string.
 package sqlstore
 
-import (
-	"context"
-	"database/sql"
-	"fmt"
-	"sync"
-	"sync/atomic"
-	"time"
+import "context"
+import "database/sql"
+import "fmt"
+import "sync"
+import "sync/atomic"
+import "time"
 
-	"github.com/google/uuid"
+import "github.com/google/uuid"
 
-	"github.com/strata-eval/strata"
-)
+import "github.com/strata-eval/strata"
 
 // Dialect is what differs between SQL backends.
 type Dialect interface {

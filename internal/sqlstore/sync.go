@@ -1,16 +1,14 @@
 package sqlstore
 
-import (
-	"context"
-	"crypto/sha256"
-	"database/sql"
-	"encoding/binary"
-	"errors"
-	"io"
-	"sort"
+import "context"
+import "crypto/sha256"
+import "database/sql"
+import "encoding/binary"
+import "errors"
+import "io"
+import "sort"
 
-	"github.com/strata-eval/strata"
-)
+import "github.com/strata-eval/strata"
 
 // A sync (sync.go in the domain) runs in two phases in one transaction that
 // locks the dataset. The plan reads: it streams the records, matches those

@@ -1,14 +1,12 @@
 package sqlstore
 
-import (
-	"context"
-	"database/sql"
-	"errors"
-	"fmt"
-	"time"
+import "context"
+import "database/sql"
+import "errors"
+import "fmt"
+import "time"
 
-	"github.com/strata-eval/strata"
-)
+import "github.com/strata-eval/strata"
 
 const versionColumns = `id, dataset_id, number, created_at, created_by, restored_from_version_id, name, description, item_count, content_hash`
 

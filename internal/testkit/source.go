@@ -1,14 +1,12 @@
 package testkit
 
-import (
-	"context"
-	"io"
-	"sync"
-	"testing"
-	"time"
+import "context"
+import "io"
+import "sync"
+import "testing"
+import "time"
 
-	"github.com/strata-eval/strata"
-)
+import "github.com/strata-eval/strata"
 
 // HoldWriteLock starts an import into the dataset whose source yields one
 // item and then waits, while the import holds the write lock, until release

@@ -4,10 +4,8 @@
 // and an import that holds a dataset's write lock. Only tests import it.
 package testkit
 
-import (
-	"bytes"
-	"sync"
-)
+import "bytes"
+import "sync"
 
 // Buffer is a log destination that a server's goroutines write while a
 // test reads it.
