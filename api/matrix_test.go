@@ -63,31 +63,24 @@ func TestAuthMatrix(t *testing.T) {
 		}},
 	}
 
-	routes := srv.Routes()
-	if len(routes) < 16 {
-		t.Fatalf("only %d routes registered", len(routes))
-	}
-	for _, r := range routes {
-		method, pattern, _ := strings.Cut(r.Pattern, " ")
-		for _, k := range kinds {
-			t.Run(strings.ReplaceAll(r.Pattern, "/", "_")+"/"+k.name, func(t *testing.T) {
-				// Fresh fixtures each time: a route may delete what it names.
-				params := ts.fixtures(t)
-				path, err := testkit.Expand(pattern, params)
-				if err != nil {
-					t.Fatalf("%v: add it to fixtures", err)
-				}
-				body := "{}"
-				if b, ok := matrixBodies[r.Pattern]; ok {
-					body = strings.ReplaceAll(b, "{id}", params["id"])
-				}
-				resp := ts.do(t, method, path, k.key, body)
-				if !k.want(r, resp.Status) {
-					t.Fatalf("%s %s with %s key: %d %s", method, path, k.name, resp.Status, resp.Body)
-				}
-			})
+	pattern := func(r api.Route) string { return r.Pattern }
+	name := func(k keyKind) string { return k.name }
+	testkit.Matrix(t, srv.Routes(), 16, pattern, kinds, name, func(t *testing.T, r api.Route, k keyKind, method, pattern string) {
+		// Fresh fixtures each time: a route may delete what it names.
+		params := ts.fixtures(t)
+		path, err := testkit.Expand(pattern, params)
+		if err != nil {
+			t.Fatalf("%v: add it to fixtures", err)
 		}
-	}
+		body := "{}"
+		if b, ok := matrixBodies[r.Pattern]; ok {
+			body = strings.ReplaceAll(b, "{id}", params["id"])
+		}
+		resp := ts.do(t, method, path, k.key, body)
+		if !k.want(r, resp.Status) {
+			t.Fatalf("%s %s with %s key: %d %s", method, path, k.name, resp.Status, resp.Body)
+		}
+	})
 }
 
 // matrixBodies are the bodies of routes that validate "{}" before they look

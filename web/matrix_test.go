@@ -79,52 +79,45 @@ func TestPageAuthMatrix(t *testing.T) {
 			return allowed(r, res)
 		}},
 	}
-	routes := ws.Routes()
-	if len(routes) < 20 {
-		t.Fatalf("only %d routes registered", len(routes))
-	}
-	for _, r := range routes {
-		method, pattern, _ := strings.Cut(r.Pattern, " ")
-		for _, k := range kinds {
-			t.Run(strings.ReplaceAll(r.Pattern, "/", "_")+"/"+k.name, func(t *testing.T) {
-				// Fresh fixtures each time: a page may delete what it names.
-				f := testkit.NewFixtures(t, s.store, s.owner)
-				path, err := testkit.Expand(pattern, map[string]string{"id": f.DatasetID, "itemId": f.ItemID,
-					"n": strconv.Itoa(f.VersionNumber), "tag": f.Tag, "slot": strconv.Itoa(f.Slot), "runId": f.RunID})
-				if err != nil {
-					t.Fatalf("%v: add it to the fixtures", err)
-				}
-				cookie := &http.Cookie{Name: "strata_session", Value: k.session(t)}
-				form := url.Values{"csrf": {"none"}, "name": {"matrix"}, "input": {"x"}, "tag": {"matrix-2"}, "evaluatorId": {f.FreeEvaluatorID}}
-				if method == http.MethodPost && cookie.Value != "" {
-					if res := s.getWith(t, "/datasets", cookie); res.StatusCode == http.StatusOK {
-						form.Set("csrf", s.csrfOf(t, cookie))
-					}
-				}
-				var body *strings.Reader
-				if method == http.MethodPost {
-					body = strings.NewReader(form.Encode())
-				} else {
-					body = strings.NewReader("")
-				}
-				req, _ := http.NewRequest(method, s.URL+path, body)
-				if method == http.MethodPost {
-					req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-				}
-				if cookie.Value != "" {
-					req.AddCookie(cookie)
-				}
-				res, err := noFollow.Do(req)
-				if err != nil {
-					t.Fatal(err)
-				}
-				res.Body.Close()
-				if !k.want(r, res) {
-					t.Fatalf("%s %s with %s: %d %s", method, path, k.name, res.StatusCode, res.Header.Get("Location"))
-				}
-			})
+	pattern := func(r web.Route) string { return r.Pattern }
+	name := func(k kind) string { return k.name }
+	testkit.Matrix(t, ws.Routes(), 20, pattern, kinds, name, func(t *testing.T, r web.Route, k kind, method, pattern string) {
+		// Fresh fixtures each time: a page may delete what it names.
+		f := testkit.NewFixtures(t, s.store, s.owner)
+		path, err := testkit.Expand(pattern, map[string]string{"id": f.DatasetID, "itemId": f.ItemID,
+			"n": strconv.Itoa(f.VersionNumber), "tag": f.Tag, "slot": strconv.Itoa(f.Slot), "runId": f.RunID})
+		if err != nil {
+			t.Fatalf("%v: add it to the fixtures", err)
 		}
-	}
+		cookie := &http.Cookie{Name: "strata_session", Value: k.session(t)}
+		form := url.Values{"csrf": {"none"}, "name": {"matrix"}, "input": {"x"}, "tag": {"matrix-2"}, "evaluatorId": {f.FreeEvaluatorID}}
+		if method == http.MethodPost && cookie.Value != "" {
+			if res := s.getWith(t, "/datasets", cookie); res.StatusCode == http.StatusOK {
+				form.Set("csrf", s.csrfOf(t, cookie))
+			}
+		}
+		var body *strings.Reader
+		if method == http.MethodPost {
+			body = strings.NewReader(form.Encode())
+		} else {
+			body = strings.NewReader("")
+		}
+		req, _ := http.NewRequest(method, s.URL+path, body)
+		if method == http.MethodPost {
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		}
+		if cookie.Value != "" {
+			req.AddCookie(cookie)
+		}
+		res, err := noFollow.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		if !k.want(r, res) {
+			t.Fatalf("%s %s with %s: %d %s", method, path, k.name, res.StatusCode, res.Header.Get("Location"))
+		}
+	})
 }
 
 // csrfOf reads the CSRF token of a session from a page.
