@@ -4,7 +4,9 @@ import "context"
 import "encoding/json"
 import "fmt"
 import "io"
+import "maps"
 import "net/http"
+import "slices"
 import "strings"
 import "testing"
 import "time"
@@ -61,9 +63,6 @@ func TestBadInput(t *testing.T) {
 		{name: "NULInEvaluatorParams", method: "POST", path: evaluatorsPath, body: `{"name":"e","slug":"e","type":"rouge","mode":"normal","params":{"reference":"a\u0000"},"filters":[]}`},
 		{name: "NULInEvaluatorParamsKey", method: "POST", path: evaluatorsPath, body: `{"name":"e","slug":"e","type":"rouge","mode":"normal","params":{"\u0000":1},"filters":[]}`},
 		{name: "NULInPassLabel", method: "POST", path: ds + "/evaluators", body: `{"evaluatorId":"` + labeler + `","config":{"type":"model-labeler","passLabels":["a\u0000"]}}`},
-		{name: "InvalidUTF8InQuery", method: "GET", path: datasetsPath + "?search=%ff"},
-		{name: "NULInQuery", method: "GET", path: ds + "/items?search=a%00"},
-		{name: "InvalidUTF8InQueryName", method: "GET", path: ds + "/items?%c3%28=1"},
 		{name: "NameZeroWidth", method: "POST", path: datasetsPath, body: `{"name":"catalogue\u200b"}`},
 		{name: "NameBidiControl", method: "POST", path: datasetsPath, body: `{"name":"cat\u202ealogue"}`},
 		{name: "NameTab", method: "POST", path: datasetsPath, body: `{"name":"cata\tlogue"}`},
@@ -111,14 +110,6 @@ func TestBadInput(t *testing.T) {
 		{name: "ImportJSONLArrayLine", method: "POST", path: ds + "/import", body: `{"format":"jsonl","content":"[1,2]"}`},
 		{name: "ImportNULInField", method: "POST", path: ds + "/import", body: `{"format":"jsonl","content":"{\"input\":\"a\\u0000\"}"}`},
 		// Ids and paths.
-		{name: "DatasetIDNotUUID", method: "GET", path: datasetsPath + "/nope"},
-		{name: "DatasetIDSQL", method: "GET", path: datasetsPath + "/1%27%20OR%20%271%27=%271"},
-		{name: "DatasetIDTooLong", method: "GET", path: ds + "0"},
-		{name: "DatasetIDDotDot", method: "GET", path: datasetsPath + "/../datasets-v2"},
-		{name: "DatasetIDEncodedDotDot", method: "GET", path: datasetsPath + "/%2e%2e/items"},
-		{name: "DatasetIDUnicode", method: "GET", path: datasetsPath + "/%C3%BC/items"},
-		{name: "DatasetIDNUL", method: "GET", path: datasetsPath + "/%00"},
-		{name: "DoubleSlash", method: "GET", path: datasetsPath + "//items"},
 		{name: "ItemIDNotUUID", method: "PATCH", path: ds + "/items/x", body: `{"input":"a"}`},
 		{name: "ItemIDUnknown", method: "DELETE", path: ds + "/items/00000000-0000-0000-0000-000000000000"},
 		{name: "VersionIDNotUUID", method: "POST", path: ds + "/versions/nope/restore"},
@@ -126,16 +117,6 @@ func TestBadInput(t *testing.T) {
 		{name: "UnknownRoute", method: "POST", path: ds + "/explode"},
 		{name: "WrongMethod", method: "PUT", path: ds, body: `{"name":"x"}`},
 		// Query parameters.
-		{name: "SortUnknown", method: "GET", path: datasetsPath + "?sort=random"},
-		{name: "SortSQL", method: "GET", path: datasetsPath + "?sort=name%3B%20DROP%20TABLE%20datasets"},
-		{name: "SearchEmpty", method: "GET", path: datasetsPath + "?search=%20"},
-		{name: "SearchHuge", method: "GET", path: datasetsPath + "?search=" + strings.Repeat("s", 256)},
-		{name: "LimitZero", method: "GET", path: ds + "/versions?limit=0"},
-		{name: "LimitNegative", method: "GET", path: ds + "/versions?limit=-1"},
-		{name: "LimitHuge", method: "GET", path: ds + "/versions?limit=1e309"},
-		{name: "LimitTooMany", method: "GET", path: ds + "/versions?limit=101"},
-		{name: "LimitWord", method: "GET", path: ds + "/versions?limit=ten"},
-		{name: "LimitFraction", method: "GET", path: ds + "/versions?limit=1.5"},
 		{name: "SkipVersionRepeated", method: "POST", path: ds + "/items?skipVersion=true&skipVersion=false", body: `{"input":"a"}`},
 		{name: "SkipVersioningRepeated", method: "DELETE", path: it + "?skipVersioning=1&skipVersioning=1"},
 		// Evaluator params whose cost the server bounds.
@@ -149,6 +130,33 @@ func TestBadInput(t *testing.T) {
 		{name: "TextBody", method: "POST", path: ds + "/items", body: `{"input":"a"}`, header: ct("text/plain")},
 		{name: "BadContentType", method: "POST", path: datasetsPath, body: `{"name":"x"}`, header: ct("(((")},
 		{name: "OversizedBody", method: "POST", path: ds + "/import", body: `{"format":"csv","content":"input\n` + strings.Repeat("a", 70<<10) + `"}`},
+	}
+	// Reads with a malformed id, path or query parameter.
+	gets := map[string]string{
+		"InvalidUTF8InQuery":     datasetsPath + "?search=%ff",
+		"NULInQuery":             ds + "/items?search=a%00",
+		"InvalidUTF8InQueryName": ds + "/items?%c3%28=1",
+		"DatasetIDNotUUID":       datasetsPath + "/nope",
+		"DatasetIDSQL":           datasetsPath + "/1%27%20OR%20%271%27=%271",
+		"DatasetIDTooLong":       ds + "0",
+		"DatasetIDDotDot":        datasetsPath + "/../datasets-v2",
+		"DatasetIDEncodedDotDot": datasetsPath + "/%2e%2e/items",
+		"DatasetIDUnicode":       datasetsPath + "/%C3%BC/items",
+		"DatasetIDNUL":           datasetsPath + "/%00",
+		"DoubleSlash":            datasetsPath + "//items",
+		"SortUnknown":            datasetsPath + "?sort=random",
+		"SortSQL":                datasetsPath + "?sort=name%3B%20DROP%20TABLE%20datasets",
+		"SearchEmpty":            datasetsPath + "?search=%20",
+		"SearchHuge":             datasetsPath + "?search=" + strings.Repeat("s", 256),
+		"LimitZero":              ds + "/versions?limit=0",
+		"LimitNegative":          ds + "/versions?limit=-1",
+		"LimitHuge":              ds + "/versions?limit=1e309",
+		"LimitTooMany":           ds + "/versions?limit=101",
+		"LimitWord":              ds + "/versions?limit=ten",
+		"LimitFraction":          ds + "/versions?limit=1.5",
+	}
+	for _, name := range slices.Sorted(maps.Keys(gets)) {
+		cases = append(cases, badRequest{name: name, method: "GET", path: gets[name]})
 	}
 	if len(cases) < 60 {
 		t.Fatalf("only %d cases", len(cases))
