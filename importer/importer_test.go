@@ -364,94 +364,97 @@ func TestNew(t *testing.T) {
 // After an error every Next returns it again: an import is aborted, never
 // resumed past a bad record.
 func TestErrorsAreSticky(t *testing.T) {
-	for _, tt := range []struct{ name, format, input string }{
-		{name: "CSV", format: "csv", input: "input\na\"b\nok\n"},
-		{name: "JSONL", format: "jsonl", input: "{\n{\"input\":\"ok\"}\n"},
-	} {
-		t.Run(tt.name, func(t *testing.T) {
-			src := source(t, tt.format, strings.NewReader(tt.input))
-			_, first := src.Next()
-			_, second := src.Next()
-			if got, want := strata.ErrorCode(first), strata.EINVALID; got != want {
-				t.Fatalf("code = %q, want %q", got, want)
-			}
-			if got, want := second, first; got != want {
-				t.Errorf("second error = %v, want %v", got, want)
-			}
-		})
-	}
+	eachCase(t, []formatCase{
+		{"CSV", "csv", "input\na\"b\nok\n"},
+		{"JSONL", "jsonl", "{\n{\"input\":\"ok\"}\n"},
+	}, func(t *testing.T, format, input string) {
+		src := source(t, format, strings.NewReader(input))
+		_, first := src.Next()
+		_, second := src.Next()
+		if got, want := strata.ErrorCode(first), strata.EINVALID; got != want {
+			t.Fatalf("code = %q, want %q", got, want)
+		}
+		if got, want := second, first; got != want {
+			t.Errorf("second error = %v, want %v", got, want)
+		}
+	})
 }
 
 // A failing request body is not a parse error: it comes back unchanged so
 // the caller can tell, say, a body over the server's limit.
 func TestReadErrorPassesThrough(t *testing.T) {
 	errBody := errors.New("connection reset")
-	for _, tt := range []struct{ name, format, input string }{
-		{name: "CSVHeader", format: "csv", input: ""},
-		{name: "CSVRow", format: "csv", input: "input\nq1\n\"q2"},
-		{name: "JSONL", format: "jsonl", input: "{\"input\":\"q1\"}\n"},
-	} {
-		t.Run(tt.name, func(t *testing.T) {
-			r := io.MultiReader(strings.NewReader(tt.input), iotest.ErrReader(errBody))
-			src, err := importer.New(tt.format, r)
-			for err == nil {
-				_, err = src.Next()
-			}
-			if !errors.Is(err, errBody) {
-				t.Errorf("err = %v, want %v", err, errBody)
-			}
-		})
-	}
+	eachCase(t, []formatCase{
+		{"CSVHeader", "csv", ""},
+		{"CSVRow", "csv", "input\nq1\n\"q2"},
+		{"JSONL", "jsonl", "{\"input\":\"q1\"}\n"},
+	}, func(t *testing.T, format, input string) {
+		r := io.MultiReader(strings.NewReader(input), iotest.ErrReader(errBody))
+		src, err := importer.New(format, r)
+		for err == nil {
+			_, err = src.Next()
+		}
+		if !errors.Is(err, errBody) {
+			t.Errorf("err = %v, want %v", err, errBody)
+		}
+	})
 }
 
 // Streaming: items come out before the rest of the body has arrived.
 func TestStreams(t *testing.T) {
-	for _, tt := range []struct{ name, format, first string }{
-		{name: "CSV", format: "csv", first: "input\nq1\n"},
-		{name: "JSONL", format: "jsonl", first: "{\"input\":\"q1\"}\n"},
-	} {
-		t.Run(tt.name, func(t *testing.T) {
-			pr, pw := io.Pipe()
-			go pw.Write([]byte(tt.first)) // the writer then blocks: no EOF yet
-			defer pw.Close()
-			src := source(t, tt.format, pr)
-			// The csv package needs the line's end to finish a record, and
-			// the first chunk ends in one, so this returns without waiting
-			// for more of the body.
-			in, err := src.Next()
-			if err != nil {
-				t.Fatal(err)
-			}
-			if got, want := in.Input, "q1"; got != want {
-				t.Errorf("input = %q, want %q", got, want)
-			}
-		})
-	}
+	eachCase(t, []formatCase{
+		{"CSV", "csv", "input\nq1\n"},
+		{"JSONL", "jsonl", "{\"input\":\"q1\"}\n"},
+	}, func(t *testing.T, format, first string) {
+		pr, pw := io.Pipe()
+		go pw.Write([]byte(first)) // the writer then blocks: no EOF yet
+		defer pw.Close()
+		src := source(t, format, pr)
+		// The csv package needs the line's end to finish a record, and
+		// the first chunk ends in one, so this returns without waiting
+		// for more of the body.
+		in, err := src.Next()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, want := in.Input, "q1"; got != want {
+			t.Errorf("input = %q, want %q", got, want)
+		}
+	})
 }
 
 // A body with no line end at all fails once the limit is passed, rather than
 // being read into memory to the end.
 func TestLimitStopsReading(t *testing.T) {
-	for _, tt := range []struct{ name, format, prefix string }{
-		{name: "CSV", format: "csv", prefix: "input\n"},
-		{name: "CSVQuoted", format: "csv", prefix: "input\n\""},
-		{name: "JSONL", format: "jsonl", prefix: ""},
-	} {
-		t.Run(tt.name, func(t *testing.T) {
-			body := &endless{t: t, max: 100 << 20}
-			r := io.MultiReader(strings.NewReader(tt.prefix), body)
-			src, err := importer.Config{MaxRecordBytes: 1 << 20}.New(tt.format, r)
-			if err != nil {
-				t.Fatal(err)
-			}
-			_, err = src.Next()
-			if got, want := strata.ErrorCode(err), strata.ETOOLARGE; got != want {
-				t.Fatalf("code = %q, want %q (err: %v)", got, want, err)
-			}
-			if body.n > 2<<20 {
-				t.Errorf("read %d bytes for a 1 MiB limit", body.n)
-			}
-		})
+	eachCase(t, []formatCase{
+		{"CSV", "csv", "input\n"},
+		{"CSVQuoted", "csv", "input\n\""},
+		{"JSONL", "jsonl", ""},
+	}, func(t *testing.T, format, prefix string) {
+		body := &endless{t: t, max: 100 << 20}
+		r := io.MultiReader(strings.NewReader(prefix), body)
+		src, err := importer.Config{MaxRecordBytes: 1 << 20}.New(format, r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = src.Next()
+		if got, want := strata.ErrorCode(err), strata.ETOOLARGE; got != want {
+			t.Fatalf("code = %q, want %q (err: %v)", got, want, err)
+		}
+		if body.n > 2<<20 {
+			t.Errorf("read %d bytes for a 1 MiB limit", body.n)
+		}
+	})
+}
+
+// formatCase is an input in one format, named for its subtest.
+type formatCase struct{ name, format, input string }
+
+// eachCase runs test on each case's format and input, in a subtest named
+// after the case.
+func eachCase(t *testing.T, cases []formatCase, test func(t *testing.T, format, input string)) {
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) { test(t, c.format, c.input) })
 	}
 }
 
