@@ -37,6 +37,18 @@ type SyncOptions struct {
 	Name, Description *string
 	// ChangeLimit is how many changes Result.Changes lists; 0 lists none.
 	ChangeLimit int
+	// MaxBytes bounds what a sync holds in memory between reading the file
+	// and writing: the items it adds or changes, the records it matches by
+	// content and the items it removes, in bytes of their fields plus a
+	// fixed part each. More is ETOOLARGE and writes nothing; 0: no bound.
+	MaxBytes int64
+}
+
+// ErrSyncTooLarge is a sync that would hold more than max bytes in memory.
+func ErrSyncTooLarge(max int64) error {
+	return Errorf(ETOOLARGE, "This sync would hold more than %d bytes of items in memory until it writes them "+
+		"(the items it adds, changes or removes, and the records it matches by content): send a smaller file, "+
+		"or raise the server's --max-sync-bytes", max)
 }
 
 // SyncResult counts what a sync or upsert changed (or, dry, would change).

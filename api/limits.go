@@ -19,6 +19,7 @@ import "github.com/strata-eval/strata"
 type Limits struct {
 	MaxImportItems      int           // items in one import
 	MaxImportBytes      int64         // bytes in a raw import body (import_stream.go)
+	MaxSyncBytes        int64         // bytes of items a sync or upsert holds in memory (sync.go)
 	MaxFieldBytes       int           // bytes in one item's input, ground truth or output
 	RequestTimeout      time.Duration // time a request may take, streaming included
 	MaxConcurrentPerKey int           // requests of one key in flight at once
@@ -34,6 +35,7 @@ type Limits struct {
 const (
 	DefaultMaxImportItems      = 1_000_000
 	DefaultMaxImportBytes      = 2 << 30
+	DefaultMaxSyncBytes        = 512 << 20
 	DefaultMaxFieldBytes       = 1 << 20
 	DefaultRequestTimeout      = 5 * time.Minute
 	DefaultMaxConcurrentPerKey = 32
@@ -56,6 +58,9 @@ func (l Limits) withDefaults() Limits {
 	def(&l.BurstPerKey, DefaultBurstPerKey)
 	if l.MaxImportBytes == 0 {
 		l.MaxImportBytes = DefaultMaxImportBytes
+	}
+	if l.MaxSyncBytes == 0 {
+		l.MaxSyncBytes = DefaultMaxSyncBytes
 	}
 	if l.RequestTimeout == 0 {
 		l.RequestTimeout = DefaultRequestTimeout

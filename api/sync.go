@@ -108,8 +108,10 @@ func (s *Server) syncItems(w http.ResponseWriter, r *request) error {
 	return s.applySync(w, r, ids[0], src, o)
 }
 
-// applySync runs a sync or upsert and answers its result.
+// applySync runs a sync or upsert, within the memory the limits give it, and
+// answers its result.
 func (s *Server) applySync(w http.ResponseWriter, r *request, datasetID string, src strata.ItemSource, o strata.SyncOptions) error {
+	o.MaxBytes = s.limits().MaxSyncBytes
 	res, err := s.Store.SyncItems(r.ctx(), r.actor(), datasetID, s.importLimits().Limit(src), o)
 	if err != nil {
 		return err

@@ -7,6 +7,7 @@ import "slices"
 import "strings"
 import "testing"
 
+import "github.com/strata-eval/strata/api"
 import "github.com/strata-eval/strata/wire"
 
 // syncResult is the answer of a sync or an upsert, as the client reads it.
@@ -200,6 +201,43 @@ func TestImportUpsert(t *testing.T) {
 	}
 	wantValidation(t, ts.do(t, "POST", datasetsPath+"/"+id+"/import?mode=merge", ts.owner, body(`{"input":"x"}`)),
 		`Validation error: Invalid enum value. Expected 'append' | 'upsert', received 'merge' at "mode"`)
+}
+
+// A sync or an upsert that would hold more than --max-sync-bytes of items
+// in memory is 413 with a message, and changes nothing; a smaller file
+// applies.
+func TestSyncMemoryBound(t *testing.T) {
+	ts := newTestServerWith(t, func(s *api.Server) { s.Limits.MaxSyncBytes = 4000 })
+	id := ts.createDataset(t, "bounded")
+	ts.createItem(t, id, "kept")
+	var file strings.Builder
+	for i := range 5 {
+		fmt.Fprintf(&file, "{\"input\":\"%d %s\"}\n", i, strings.Repeat("x", 1000))
+	}
+	before := ts.dataset(t, id)
+	h := http.Header{"Authorization": {"Bearer " + ts.owner}, "Content-Type": {"application/x-ndjson"}}
+	for _, req := range []struct{ name, method, path string }{
+		{"Sync", "PUT", "/items"},
+		{"Upsert", "POST", "/import?mode=upsert"},
+	} {
+		t.Run(req.name, func(t *testing.T) {
+			r := ts.doWith(t, req.method, datasetsPath+"/"+id+req.path, h, file.String())
+			wantStatus(t, r, http.StatusRequestEntityTooLarge)
+			var body struct{ Message string }
+			r.decode(t, &body)
+			if want := "This sync would hold more than 4000 bytes of items in memory"; !strings.HasPrefix(body.Message, want) {
+				t.Errorf("message %q, want it to start %q", body.Message, want)
+			}
+			after := ts.dataset(t, id)
+			if after["currentVersionNumber"] != before["currentVersionNumber"] || len(after["items"].([]any)) != 1 {
+				t.Fatalf("a refused %s changed the dataset: %v", req.name, after)
+			}
+		})
+	}
+	one, _, _ := strings.Cut(file.String(), "\n")
+	if got, want := ts.push(t, id, "", "application/x-ndjson", one, http.StatusOK).counts(), "+1 ~0 -1 =0"; got != want {
+		t.Errorf("within the bound: %s, want %s", got, want)
+	}
 }
 
 // A dataset pulled as a file, edited and pushed back changes exactly what

@@ -2,6 +2,7 @@ package storetest
 
 import "fmt"
 import "slices"
+import "strings"
 import "testing"
 
 import "github.com/strata-eval/strata"
@@ -130,6 +131,66 @@ func testSync(t *testing.T, open Opener) {
 		}
 		if got := inputs(f.items(d.ID, 0)); !slices.Equal(got, []string{"a"}) {
 			t.Fatalf("items %q", got)
+		}
+	})
+
+	t.Run("MemoryBound", func(t *testing.T) {
+		// Three items of 1,000 bytes; each file below makes the plan hold
+		// about 3,000 bytes of items, over a bound of 2,000.
+		text := func(c string) string { return strings.Repeat(c, 1000) }
+		for _, tt := range []struct {
+			name string
+			file func(live []*strata.Item) strata.ItemSlice
+			o    strata.SyncOptions
+		}{
+			{"ByContent", func([]*strata.Item) strata.ItemSlice {
+				return strata.ItemSlice{{Input: text("d")}, {Input: text("e")}, {Input: text("f")}}
+			}, strata.SyncOptions{}},
+			{"UpsertAdds", func([]*strata.Item) strata.ItemSlice {
+				return strata.ItemSlice{{Input: text("d")}, {Input: text("e")}, {Input: text("f")}}
+			}, strata.SyncOptions{Upsert: true}},
+			{"Modifies", func(live []*strata.Item) strata.ItemSlice {
+				var file strata.ItemSlice
+				for _, it := range live {
+					file = append(file, strata.ItemInput{ID: it.ID, Input: text("m")})
+				}
+				return file
+			}, strata.SyncOptions{Upsert: true}},
+			{"Removes", func([]*strata.Item) strata.ItemSlice { return strata.ItemSlice{} }, strata.SyncOptions{}},
+		} {
+			t.Run(tt.name, func(t *testing.T) {
+				f := newFixture(t, open)
+				d := f.dataset("qa")
+				src := strata.ItemSlice{{Input: text("a")}, {Input: text("b")}, {Input: text("c")}}
+				if _, err := f.s.ImportItems(f.ctx, f.actor, d.ID, &src, strata.WriteOptions{}); err != nil {
+					t.Fatal(err)
+				}
+				before := f.find(d.ID)
+				live := f.items(d.ID, 0)
+				o := tt.o
+				o.MaxBytes = 2000
+				file := tt.file(live)
+				_, err := f.s.SyncItems(f.ctx, f.actor, d.ID, &file, o)
+				if got := strata.ErrorCode(err); got != strata.ETOOLARGE {
+					t.Fatalf("code %q (%v), want %q", got, err, strata.ETOOLARGE)
+				}
+				after := f.find(d.ID)
+				wantEq(t, "version after a refused sync", after.CurrentVersionNumber, before.CurrentVersionNumber)
+				wantEq(t, "ETag after a refused sync", after.ETag, before.ETag)
+				if got := inputs(f.items(d.ID, 0)); !slices.Equal(got, inputs(live)) {
+					t.Fatalf("a refused sync changed the items")
+				}
+				// Within a bound that holds it, the same sync applies.
+				o.MaxBytes = 1 << 20
+				file = tt.file(live)
+				if _, err := f.s.SyncItems(f.ctx, f.actor, d.ID, &file, o); err != nil {
+					t.Fatalf("within the bound: %v", err)
+				}
+				if got := f.find(d.ID).CurrentVersionNumber; got != before.CurrentVersionNumber+1 {
+					t.Errorf("version %d after the sync, want %d", got, before.CurrentVersionNumber+1)
+				}
+				CheckInvariants(t, f.s)
+			})
 		}
 	})
 

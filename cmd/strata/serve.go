@@ -93,6 +93,8 @@ func (m *Main) ParseFlags(args []string) error {
 		"most items one import may hold (env STRATA_MAX_IMPORT_ITEMS)")
 	fs.Int64Var(&l.MaxImportBytes, "max-import-bytes", env.int64("STRATA_MAX_IMPORT_BYTES", api.DefaultMaxImportBytes),
 		"largest raw import body (a CSV or JSONL file sent as itself), in bytes (env STRATA_MAX_IMPORT_BYTES)")
+	fs.Int64Var(&l.MaxSyncBytes, "max-sync-bytes", env.int64("STRATA_MAX_SYNC_BYTES", api.DefaultMaxSyncBytes),
+		"most bytes of items a sync or upsert holds in memory until it writes them; -1 for no limit (env STRATA_MAX_SYNC_BYTES)")
 	fs.IntVar(&l.MaxFieldBytes, "max-field-bytes", int(env.int64("STRATA_MAX_FIELD_BYTES", api.DefaultMaxFieldBytes)),
 		"largest input, ground truth or output of an item, in bytes (env STRATA_MAX_FIELD_BYTES)")
 	fs.DurationVar(&l.RequestTimeout, "request-timeout", env.duration("STRATA_REQUEST_TIMEOUT", api.DefaultRequestTimeout),

@@ -32,6 +32,39 @@ type syncRecord struct {
 	order int // position in the file
 }
 
+// size is about the memory a record holds, as revision.size counts it.
+func (rec syncRecord) size() int {
+	in := rec.in
+	n := 128 + len(in.Input) + len(in.Metadata) + len(in.ID)
+	for _, p := range []*string{in.GroundTruth, in.Output, in.ExternalID} {
+		if p != nil {
+			n += len(*p)
+		}
+	}
+	for _, sp := range in.Splits {
+		n += len(sp) + 1
+	}
+	return n
+}
+
+// What a sync's plan holds beyond the sizes it counts: for a record or a
+// revision, the rest of its struct and the slices and changes that point
+// to it; for a map entry, all but its key's bytes.
+const (
+	heldBytes     = 256
+	mapEntryBytes = 48
+)
+
+// syncBudget counts the bytes a sync's plan holds, up to its bound.
+type syncBudget struct{ held, max int64 }
+
+func (b *syncBudget) hold(n int) error {
+	if b.held += int64(n); b.max > 0 && b.held > b.max {
+		return strata.ErrSyncTooLarge(b.max)
+	}
+	return nil
+}
+
 // recordRevision applies a record's fields to r (a copy of an item's open
 // revision): what the item becomes.
 func recordRevision(r revision, in strata.ItemInput, now int64) (*revision, error) {
@@ -74,6 +107,7 @@ func errSyncDuplicate(what, value string) error {
 // planSync reads the records of src and matches them to the working set.
 func (s *Store) planSync(ctx context.Context, tx *sql.Tx, d *datasetRow, src strata.ItemSource, o strata.SyncOptions, now int64) (*syncPlan, error) {
 	p := &syncPlan{}
+	budget := syncBudget{max: o.MaxBytes}
 	matched := map[string]bool{}     // item ids matched
 	externalIDs := map[string]bool{} // external ids of the records
 	byContent := map[[32]byte][]syncRecord{}
@@ -99,6 +133,9 @@ func (s *Store) planSync(ctx context.Context, tx *sql.Tx, d *datasetRow, src str
 				return nil, errSyncDuplicate("externalId", *in.ExternalID)
 			}
 			externalIDs[*in.ExternalID] = true
+			if err := budget.hold(mapEntryBytes + len(*in.ExternalID)); err != nil {
+				return nil, err
+			}
 		}
 		live, err := s.syncMatch(ctx, tx, d, in)
 		if err != nil {
@@ -109,6 +146,9 @@ func (s *Store) planSync(ctx context.Context, tx *sql.Tx, d *datasetRow, src str
 				return nil, errSyncDuplicate("item", live.itemID)
 			}
 			matched[live.itemID] = true
+			if err := budget.hold(mapEntryBytes + len(live.itemID)); err != nil {
+				return nil, err
+			}
 			next, err := recordRevision(*live, in, now)
 			if err != nil {
 				return nil, err
@@ -116,6 +156,9 @@ func (s *Store) planSync(ctx context.Context, tx *sql.Tx, d *datasetRow, src str
 			if next == nil {
 				p.result.Unchanged++
 				continue
+			}
+			if err := budget.hold(next.size() + heldBytes); err != nil {
+				return nil, err
 			}
 			p.result.Modified++
 			p.modifies = append(p.modifies, next)
@@ -130,11 +173,18 @@ func (s *Store) planSync(ctx context.Context, tx *sql.Tx, d *datasetRow, src str
 			if err != nil {
 				return nil, err
 			}
+			if err := budget.hold(r.size() + heldBytes); err != nil {
+				return nil, err
+			}
 			pending = append(pending, added{r, order})
 			continue
 		}
+		rec := syncRecord{in: in, order: order}
+		if err := budget.hold(rec.size() + heldBytes); err != nil {
+			return nil, err
+		}
 		k := syncKey(in.Input, nullOf(in.GroundTruth), nullOf(in.Output), string(in.Metadata), strata.SplitsText(in.Splits), nullOf(in.ExternalID))
-		byContent[k] = append(byContent[k], syncRecord{in: in, order: order})
+		byContent[k] = append(byContent[k], rec)
 	}
 	var removed []*strata.Change
 	if !o.Upsert {
@@ -149,6 +199,9 @@ func (s *Store) planSync(ctx context.Context, tx *sql.Tx, d *datasetRow, src str
 				byContent[k] = recs[1:]
 				p.result.Unchanged++
 				return nil
+			}
+			if err := budget.hold(r.size() + heldBytes); err != nil {
+				return err
 			}
 			rr := *r
 			p.removes = append(p.removes, &rr)
@@ -166,8 +219,10 @@ func (s *Store) planSync(ctx context.Context, tx *sql.Tx, d *datasetRow, src str
 		for _, recs := range byContent {
 			left = append(left, recs...)
 		}
+		byContent = nil
 		sort.Slice(left, func(i, j int) bool { return left[i].order < left[j].order })
-		for _, rec := range left {
+		for i, rec := range left {
+			left[i] = syncRecord{} // the revision holds what the record did
 			r, err := newRevision(d, rec.in, now)
 			if err != nil {
 				return nil, err
