@@ -103,8 +103,9 @@ type HistoryStore interface {
 	UntagVersion(ctx context.Context, a Actor, datasetID, ref, tag string) error
 	// DiffVersions compares two versions; see Diff.
 	DiffVersions(ctx context.Context, q DiffQuery) (*Diff, error)
-	// ItemHistory returns every revision of an item, oldest first, including
-	// those of a deleted item. It is ErrItemNotFound only for an item that no
-	// version and no working set ever held.
-	ItemHistory(ctx context.Context, projectID, datasetID, itemID string) ([]*Revision, error)
+	// ItemHistory calls fn with each revision of an item, oldest first,
+	// including those of a deleted item (whose newest revision is closed),
+	// holding a bounded chunk of them at a time. It is ErrItemNotFound, before
+	// any call, only for an item that no version and no working set ever held.
+	ItemHistory(ctx context.Context, projectID, datasetID, itemID string, fn func(*Revision) error) error
 }

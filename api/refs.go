@@ -1,6 +1,7 @@
 package api
 
 import "net/http"
+import "strconv"
 
 import "github.com/strata-eval/strata"
 import "github.com/strata-eval/strata/wire"
@@ -84,18 +85,25 @@ func (s *Server) itemHistory(w http.ResponseWriter, r *request) error {
 	if err != nil {
 		return err
 	}
-	revs, err := s.Store.ItemHistory(r.ctx(), r.principal.ProjectID, ids[0], ids[1])
+	// Streamed, a revision at a time: an item edited ten thousand times is
+	// sent without being held. Whether it is deleted is known at the end.
+	prefix, err := openWith(map[string]string{"itemId": ids[1]}, "revisions")
 	if err != nil {
 		return err
 	}
-	out := wire.History{ItemID: ids[1], Deleted: revs[len(revs)-1].LastVersion != nil, Revisions: make([]wire.Revision, len(revs))}
-	for i, rev := range revs {
-		out.Revisions[i] = wire.Revision{
+	st := newArrayStream(w, http.StatusOK, prefix)
+	deleted := false
+	err = s.Store.ItemHistory(r.ctx(), r.principal.ProjectID, ids[0], ids[1], func(rev *strata.Revision) error {
+		deleted = rev.LastVersion != nil
+		return st.add(wire.Revision{
 			RevisionID: rev.RevisionID, FirstVersion: rev.FirstVersion, LastVersion: rev.LastVersion,
 			ItemContent: toContent(&rev.Item),
 			CreatedAt:   timestamp(rev.CreatedAt), UpdatedAt: timestamp(rev.UpdatedAt),
 			EvaluatorResults: toResults(&rev.Item),
-		}
+		})
+	})
+	if err != nil {
+		return err
 	}
-	return writeJSON(w, http.StatusOK, out)
+	return st.finish(`,"deleted":` + strconv.FormatBool(deleted) + `}`)
 }

@@ -205,7 +205,7 @@ func TestItemHistory(t *testing.T) {
 		t.Helper()
 		r := ts.do(t, "GET", datasetsPath+"/"+id+"/items/"+item+"/history", ts.viewer, "")
 		wantStatus(t, r, http.StatusOK)
-		wantKeys(t, r.Body, []string{"itemId", "deleted", "revisions"})
+		wantKeys(t, r.Body, []string{"itemId", "revisions", "deleted"})
 		var h history
 		r.decode(t, &h)
 		var s []string

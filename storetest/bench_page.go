@@ -70,7 +70,7 @@ func benchPage(b *testing.B, open Opener) {
 		// many the other items closed.
 		b.Run("history", func(b *testing.B) {
 			for b.Loop() {
-				revs, err := f.s.ItemHistory(f.ctx, f.actor.ProjectID, d.ID, calm)
+				revs, err := f.history(d.ID, calm)
 				if err != nil {
 					b.Fatal(err)
 				}

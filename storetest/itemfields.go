@@ -182,7 +182,7 @@ func testItemFields(t *testing.T, open Opener) {
 		if old.ExternalID == nil {
 			t.Fatal("first version's externalId = nil")
 		}
-		history, err := f.s.ItemHistory(f.ctx, f.actor.ProjectID, d.ID, it.ID)
+		history, err := f.history(d.ID, it.ID)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -7,6 +7,17 @@ import "testing"
 
 import "github.com/strata-eval/strata"
 
+// history is the revisions of an item, oldest first, as ItemHistory calls
+// with them.
+func (f *fixture) history(datasetID, itemID string) ([]*strata.Revision, error) {
+	var revs []*strata.Revision
+	err := f.s.ItemHistory(f.ctx, f.actor.ProjectID, datasetID, itemID, func(r *strata.Revision) error {
+		revs = append(revs, r)
+		return nil
+	})
+	return revs, err
+}
+
 // tag points a tag at a version; moved is the version it pointed at before.
 func (f *fixture) tag(datasetID, ref, name string) (v *strata.Version, moved *int) {
 	f.tb.Helper()
@@ -255,7 +266,7 @@ func testRefs(t *testing.T, open Opener) {
 		}
 		history := func() []rng {
 			t.Helper()
-			revs, err := f.s.ItemHistory(f.ctx, f.actor.ProjectID, d.ID, a.ID)
+			revs, err := f.history(d.ID, a.ID)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -284,7 +295,7 @@ func testRefs(t *testing.T, open Opener) {
 		gone := f.item(d.ID, "gone", skip)
 		f.remove(d.ID, gone.ID, skip)
 		for _, id := range []string{gone.ID, f.item(f.dataset("other").ID, "x", skip).ID, "00000000-0000-0000-0000-000000000000", "x"} {
-			_, err := f.s.ItemHistory(f.ctx, f.actor.ProjectID, d.ID, id)
+			_, err := f.history(d.ID, id)
 			wantCode(t, err, strata.ENOTFOUND)
 			if got, want := strata.ErrorMessage(err), "Dataset item not found"; got != want {
 				t.Fatalf("message = %q, want %q", got, want)

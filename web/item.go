@@ -164,7 +164,18 @@ func (s *Server) itemPage(w http.ResponseWriter, ss *session) error {
 	if err != nil {
 		return err
 	}
-	revs, err := s.Store.ItemHistory(ctx, project, id, ss.PathValue("itemId"))
+	// The newest revisions the page shows, and the one before them that the
+	// oldest shown is compared with: a bounded window of a history of any
+	// length.
+	var revs []*strata.Revision
+	total := 0
+	err = s.Store.ItemHistory(ctx, project, id, ss.PathValue("itemId"), func(r *strata.Revision) error {
+		if total++; len(revs) == maxTimeline+1 {
+			revs = append(revs[:0], revs[1:]...)
+		}
+		revs = append(revs, r)
+		return nil
+	})
 	if err != nil {
 		return err
 	}
@@ -172,24 +183,24 @@ func (s *Server) itemPage(w http.ResponseWriter, ss *session) error {
 	if err != nil {
 		return err
 	}
-	timeline := itemTimeline(revs, d.CurrentVersionNumber)
+	timeline := itemTimeline(revs, total-len(revs), d.CurrentVersionNumber)
 	current := revs[len(revs)-1]
 	s.render(w, http.StatusOK, "item", s.data(ss, map[string]any{
 		"Dataset": d, "Item": &current.Item, "Deleted": current.LastVersion != nil, "Latest": timeline[0],
-		"Results": itemResults(slots, &current.Item), "Timeline": timeline, "Revisions": len(revs),
-		"Cut": len(revs) > maxTimeline, "Notice": ss.FormValue("notice"),
+		"Results": itemResults(slots, &current.Item), "Timeline": timeline, "Revisions": total,
+		"Cut": total > maxTimeline, "Notice": ss.FormValue("notice"),
 	}))
 	return nil
 }
 
-// itemTimeline lays out an item's revisions (oldest first, as the store
-// gives them) newest first, each compared with the one before it; head is
-// the dataset's newest version number.
-func itemTimeline(revs []*strata.Revision, head int) []revisionView {
+// itemTimeline lays out an item's newest revisions (oldest first, as the
+// store gives them, after skipped older ones) newest first, each compared
+// with the one before it; head is the dataset's newest version number.
+func itemTimeline(revs []*strata.Revision, skipped, head int) []revisionView {
 	var out []revisionView
 	for i := len(revs) - 1; i >= 0 && len(out) < maxTimeline; i-- {
 		r := revs[i]
-		v := revisionView{Number: i + 1, Revision: r, From: r.FirstVersion, To: head}
+		v := revisionView{Number: skipped + i + 1, Revision: r, From: r.FirstVersion, To: head}
 		if r.LastVersion != nil {
 			v.To = *r.LastVersion - 1
 			// Closed with nothing after it: the item was deleted.

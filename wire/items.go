@@ -99,9 +99,10 @@ type Revision struct {
 	EvaluatorResults
 }
 
-// History is every revision of an item, oldest first.
+// History is every revision of an item, oldest first. The server streams the
+// revisions, so whether the item is deleted comes after them.
 type History struct {
 	ItemID    string     `json:"itemId"`
-	Deleted   bool       `json:"deleted"`
 	Revisions []Revision `json:"revisions"`
+	Deleted   bool       `json:"deleted"`
 }

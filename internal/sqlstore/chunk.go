@@ -91,10 +91,15 @@ func (c *chunkSizer) fitted(rows, bytes int, full bool) {
 	}
 }
 
+// Keys that scanChunks can walk revisions by: an item's order in its
+// dataset, or a revision's place in its item's history.
+func bySeq(r *revision) int64          { return r.seq }
+func byFirstVersion(r *revision) int64 { return int64(r.firstVersion) }
+
 // scanChunks calls fn with each chunk of revisions that query returns, in
-// seq order, query taking the seq to start after and the row limit as its
-// last two arguments.
-func scanChunks(ctx context.Context, q querier, what, query string, args []any, fn func([]revision) error) error {
+// the order of key, query taking the key to start after (0 at first) and the
+// row limit as its last two arguments.
+func scanChunks(ctx context.Context, q querier, what, query string, args []any, key func(*revision) int64, fn func([]revision) error) error {
 	var (
 		sizer chunkSizer
 		after int64
@@ -116,6 +121,6 @@ func scanChunks(ctx context.Context, q querier, what, query string, args []any, 
 		if !more || len(chunk) == 0 {
 			return nil
 		}
-		after = chunk[len(chunk)-1].seq
+		after = key(&chunk[len(chunk)-1])
 	}
 }

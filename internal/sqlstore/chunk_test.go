@@ -88,6 +88,42 @@ func TestChunksByBytes(t *testing.T) {
 		}
 	})
 
+	t.Run("History", func(t *testing.T) {
+		seen.seen = map[string][][2]int{}
+		d, err := s.CreateDataset(ctx, a, strata.DatasetCreate{Name: "history"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		it, err := s.CreateItem(ctx, a, d.ID, strata.ItemInput{Input: "0 " + strings.Repeat("x", itemSize)}, strata.WriteOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := 1; i < 40; i++ { // each edit closes a revision
+			input := fmt.Sprintf("%d %s", i, strings.Repeat("x", itemSize))
+			if _, err := s.UpdateItem(ctx, a, d.ID, it.ID, strata.ItemUpdate{Input: &input}, strata.WriteOptions{}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		var got []string
+		err = s.ItemHistory(ctx, a.ProjectID, d.ID, it.ID, func(r *strata.Revision) error {
+			n, _, _ := strings.Cut(r.Input, " ")
+			got = append(got, n)
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got) != 40 || got[0] != "0" || got[20] != "20" || got[39] != "39" {
+			t.Fatalf("history %v, want 0 to 39 in order", got)
+		}
+		// The 39 closed revisions come in chunks; the open one is read alone.
+		rows, bytes, total := seen.largest("scan")
+		if bytes >= limit+itemSize+1024 || rows > limit/itemSize+1 || total != 39 {
+			t.Errorf("history chunks: largest %d revisions, %d bytes, %d in all; want at most %d, %d bytes, 39 in all",
+				rows, bytes, total, limit/itemSize+1, limit+itemSize)
+		}
+	})
+
 	t.Run("SmallItems", func(t *testing.T) {
 		seen.seen = map[string][][2]int{}
 		// Rows bound chunks of small items before bytes do.

@@ -25,5 +25,6 @@ func (s *Store) VersionCreatedForTest(tx *sql.Tx) { s.versionCreated(tx) }
 // DropDraftsForTest is the statement with which a restore drops drafts.
 func (s *Store) DropDraftsForTest() string { return s.dropDrafts() }
 
-// ItemHistoryForTest is the statement that reads an item's revisions.
-func (s *Store) ItemHistoryForTest() string { return s.itemHistory() }
+// ClosedHistoryForTest is the statement that reads an item's closed
+// revisions.
+func (s *Store) ClosedHistoryForTest() string { return s.closedHistory() }

@@ -2,15 +2,15 @@ package sqlstore
 
 import "context"
 import "database/sql"
-import "fmt"
-import "sort"
+import "errors"
 
 import "github.com/strata-eval/strata"
 
-// ItemHistory returns every revision of an item, oldest first.
-func (s *Store) ItemHistory(ctx context.Context, projectID, datasetID, itemID string) ([]*strata.Revision, error) {
-	var list []*strata.Revision
-	err := s.read(ctx, func(tx *sql.Tx) error {
+// ItemHistory calls fn with each revision of an item, oldest first: the
+// closed ones in chunks (chunk.go), then the open one, all in one read
+// transaction.
+func (s *Store) ItemHistory(ctx context.Context, projectID, datasetID, itemID string, fn func(*strata.Revision) error) error {
+	return s.read(ctx, func(tx *sql.Tx) error {
 		d, err := findDataset(ctx, tx, projectID, datasetID)
 		if err != nil {
 			return err
@@ -18,46 +18,49 @@ func (s *Store) ItemHistory(ctx context.Context, projectID, datasetID, itemID st
 		if !validID(itemID) {
 			return strata.ErrItemNotFound
 		}
-		rows, err := tx.QueryContext(ctx, s.itemHistory(), d.ID, itemID)
-		if err != nil {
-			return fmt.Errorf("history of item %s: %w", itemID, err)
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var r revision
-			if err := r.scan(rows); err != nil {
-				return fmt.Errorf("history of item %s: %w", itemID, err)
-			}
+		n := 0
+		send := func(r *revision) error {
+			n++
 			rev := &strata.Revision{Item: *r.item(d.ID), FirstVersion: r.firstVersion}
 			if r.lastVersion.Valid {
 				last := int(r.lastVersion.Int64)
 				rev.LastVersion = &last
 			}
-			list = append(list, rev)
+			return fn(rev)
 		}
-		if err := rows.Err(); err != nil {
-			return fmt.Errorf("history of item %s: %w", itemID, err)
+		err = scanChunks(ctx, tx, "history of item "+itemID, s.closedHistory(), []any{d.ID, itemID}, byFirstVersion,
+			func(chunk []revision) error {
+				for i := range chunk {
+					if err := send(&chunk[i]); err != nil {
+						return err
+					}
+				}
+				return nil
+			})
+		if err != nil {
+			return err
 		}
-		if len(list) == 0 {
-			return strata.ErrItemNotFound
+		open, err := openRevision(ctx, tx, d.ID, itemID)
+		switch {
+		case errors.Is(err, strata.ErrItemNotFound) && n > 0:
+			return nil // deleted: its newest revision is closed
+		case err != nil:
+			return err
 		}
-		sort.Slice(list, func(i, j int) bool { return list[i].FirstVersion < list[j].FirstVersion })
-		return nil
+		return send(open)
 	})
-	return list, err
 }
 
-// itemHistory is the statement that reads the revisions of an item ($2) of a
-// dataset ($1). Two branches, so that each finds its rows through its own
-// partial index (revisions_closed_item, revisions_open_item): O(the item's
-// revisions). The first names its index: SQLite, which plans without
-// statistics, would otherwise read every closed revision of the dataset on
-// revisions_last. The rows are sorted by the caller, so that no planner
-// trades an index for an ordered scan of the whole dataset.
-func (s *Store) itemHistory() string {
+// closedHistory is the statement that reads a chunk of the closed revisions
+// of an item ($2) of a dataset ($1), in the order of their first versions,
+// after $3, at most $4. It names its index (the partial index of an item's
+// closed revisions): SQLite, which plans without statistics, would otherwise
+// read every closed revision of the dataset on revisions_last; and the unary
+// + keeps any planner from walking the dataset's revisions in first-version
+// order instead. So it costs O(the item's revisions); the open revision is
+// read on its own unique index (openRevision).
+func (s *Store) closedHistory() string {
 	return `SELECT ` + revisionColumns + ` FROM revisions ` + s.Dialect.IndexedBy("revisions_closed_item") + `
-		WHERE dataset_id = $1 AND item_id = $2 AND last_version IS NOT NULL
-		UNION ALL
-		SELECT ` + revisionColumns + ` FROM revisions
-		WHERE dataset_id = $1 AND item_id = $2 AND last_version IS NULL`
+		WHERE dataset_id = $1 AND item_id = $2 AND last_version IS NOT NULL AND +first_version > $3
+		ORDER BY +first_version LIMIT ($4 + 0)`
 }

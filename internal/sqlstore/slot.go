@@ -118,7 +118,7 @@ func (s *Store) clearResults(ctx context.Context, tx *sql.Tx, d *datasetRow, slo
 	// same transaction writes.
 	return scanChunks(ctx, tx, "clear results of "+d.id, `SELECT `+revisionColumns+` FROM revisions
 		WHERE dataset_id = $1 AND last_version IS NULL AND `+resultColumn(slot)+` IS NOT NULL AND seq > $2
-		ORDER BY seq LIMIT ($3 + 0)`, []any{d.id}, func(chunk []revision) error {
+		ORDER BY seq LIMIT ($3 + 0)`, []any{d.id}, bySeq, func(chunk []revision) error {
 		for i := range chunk {
 			r := &chunk[i]
 			r.results[slot-1] = sql.NullString{}

@@ -234,7 +234,7 @@ func (s *Store) reopen(ctx context.Context, tx *sql.Tx, d *datasetRow, n int, no
 	// the planner from walking every revision in seq order.
 	err := scanChunks(ctx, tx, "reopen revisions of "+d.id, `SELECT `+revisionColumns+` FROM revisions
 		WHERE dataset_id = $1 AND +first_version <= $2 AND last_version > $2 AND +seq > $3
-		ORDER BY +seq LIMIT ($4 + 0)`, []any{d.id, n}, func(chunk []revision) error {
+		ORDER BY +seq LIMIT ($4 + 0)`, []any{d.id, n}, bySeq, func(chunk []revision) error {
 		for i := range chunk {
 			r := &chunk[i]
 			r.id, r.firstVersion, r.lastVersion = strata.NewID(), d.working(), sql.NullInt64{}
