@@ -35,7 +35,8 @@ type SyncOptions struct {
 	// Name and Description label the version the sync makes; nil takes the
 	// dataset's own.
 	Name, Description *string
-	// ChangeLimit is how many changes Result.Changes lists; 0 lists none.
+	// ChangeLimit is how many changes Result.Changes lists at most; 0
+	// lists none. A store also stops the list at about 8 MiB of items.
 	ChangeLimit int
 	// MaxBytes bounds what a sync holds in memory between reading the file
 	// and writing: the items it adds or changes, the records it matches by

@@ -124,6 +124,26 @@ func TestChunksByBytes(t *testing.T) {
 		}
 	})
 
+	// A dry run's page of changes stops at the byte bound, however many
+	// changes it may list; the counts are all of them.
+	t.Run("SyncChanges", func(t *testing.T) {
+		d, err := s.CreateDataset(ctx, a, strata.DatasetCreate{Name: "sync"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var file strata.ItemSlice
+		for i := range 40 {
+			file = append(file, strata.ItemInput{Input: fmt.Sprintf("%d %s", i, strings.Repeat("x", itemSize))})
+		}
+		res, err := s.SyncItems(ctx, a, d.ID, &file, strata.SyncOptions{DryRun: true, ChangeLimit: 100})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n := len(res.Changes); res.Added != 40 || !res.More || n == 0 || n > limit/itemSize+1 {
+			t.Errorf("dry run: %d added, %d changes listed, more %v; want 40, 1 to %d, true", res.Added, n, res.More, limit/itemSize+1)
+		}
+	})
+
 	t.Run("SmallItems", func(t *testing.T) {
 		seen.seen = map[string][][2]int{}
 		// Rows bound chunks of small items before bytes do.

@@ -35,14 +35,20 @@ type syncRecord struct {
 // size is about the memory a record holds, as revision.size counts it.
 func (rec syncRecord) size() int {
 	in := rec.in
-	n := 128 + len(in.Input) + len(in.Metadata) + len(in.ID)
-	for _, p := range []*string{in.GroundTruth, in.Output, in.ExternalID} {
+	return len(in.ID) + contentBytes(in.Input, in.Metadata, in.Splits, in.GroundTruth, in.Output, in.ExternalID)
+}
+
+// contentBytes is about the memory of an item's content: its texts, and a
+// fixed part for the rest.
+func contentBytes(input string, metadata []byte, splits []string, texts ...*string) int {
+	n := 128 + len(input) + len(metadata)
+	for _, sp := range splits {
+		n += len(sp) + 1
+	}
+	for _, p := range texts {
 		if p != nil {
 			n += len(*p)
 		}
-	}
-	for _, sp := range in.Splits {
-		n += len(sp) + 1
 	}
 	return n
 }
@@ -251,8 +257,27 @@ func (s *Store) planSync(ctx context.Context, tx *sql.Tx, d *datasetRow, src str
 	if len(all) > o.ChangeLimit {
 		all, p.result.More = all[:o.ChangeLimit], true
 	}
+	// Bounded by bytes too, as a scan's chunk is: a few large items fill it.
+	size := 0
+	for i, c := range all {
+		if size += changeSize(c); size > chunkBytes && i > 0 {
+			all, p.result.More = all[:i], true
+			break
+		}
+	}
 	p.result.Changes = all
 	return p, nil
+}
+
+// changeSize is about the bytes of a change's items.
+func changeSize(c *strata.Change) int {
+	n := 0
+	for _, it := range []*strata.Item{c.Before, c.After} {
+		if it != nil {
+			n += contentBytes(it.Input, it.Metadata, it.Splits, it.GroundTruth, it.Output, it.ExternalID)
+		}
+	}
+	return n
 }
 
 // syncMatch finds the live item a record names by id, or else by external
