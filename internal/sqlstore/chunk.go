@@ -3,6 +3,8 @@ package sqlstore
 import "context"
 import "fmt"
 
+import "github.com/strata-eval/strata"
+
 // Memory is bounded by bytes, not by rows: an item may hold megabytes, so a
 // chunk of a thousand items could hold gigabytes. Scans read revisions in
 // chunks of at most scanChunk rows and about chunkBytes of content, and
@@ -36,6 +38,32 @@ func (r *revision) size() int {
 		len(r.metadata) + len(r.splits) + len(r.externalID.String)
 	for _, res := range r.results {
 		n += len(res.String)
+	}
+	return n
+}
+
+// contentBytes is about the memory of an item's content: its texts, and a
+// fixed part for the rest.
+func contentBytes(input string, metadata []byte, splits []string, texts ...*string) int {
+	n := 128 + len(input) + len(metadata)
+	for _, sp := range splits {
+		n += len(sp) + 1
+	}
+	for _, p := range texts {
+		if p != nil {
+			n += len(*p)
+		}
+	}
+	return n
+}
+
+// changeSize is about the bytes of a change's items.
+func changeSize(c *strata.Change) int {
+	n := 0
+	for _, it := range []*strata.Item{c.Before, c.After} {
+		if it != nil {
+			n += contentBytes(it.Input, it.Metadata, it.Splits, it.GroundTruth, it.Output, it.ExternalID)
+		}
 	}
 	return n
 }

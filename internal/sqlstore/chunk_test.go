@@ -144,6 +144,37 @@ func TestChunksByBytes(t *testing.T) {
 		}
 	})
 
+	// A page of a diff stops at the byte bound too, and its cursor goes on
+	// from there: the pages list every change once.
+	t.Run("DiffPages", func(t *testing.T) {
+		d := importLines(t, s, a, 41, itemSize) // version 2
+		seen, pages := map[string]bool{}, 0
+		var after int64
+		for {
+			diff, err := s.DiffVersions(ctx, strata.DiffQuery{ProjectID: a.ProjectID, DatasetID: d.ID, From: "1", To: "2", AfterSeq: after, Limit: 100})
+			if err != nil {
+				t.Fatal(err)
+			}
+			pages++
+			if n := len(diff.Changes); n == 0 || n > limit/itemSize+1 || diff.Added != 41 {
+				t.Fatalf("page %d: %d changes of %d added; want 1 to %d of 41", pages, n, diff.Added, limit/itemSize+1)
+			}
+			for _, c := range diff.Changes {
+				if seen[c.ItemID] {
+					t.Fatalf("item %s listed twice", c.ItemID)
+				}
+				seen[c.ItemID] = true
+			}
+			if !diff.More {
+				break
+			}
+			after = diff.Changes[len(diff.Changes)-1].Seq
+		}
+		if len(seen) != 41 || pages < 2 {
+			t.Errorf("%d changes in %d pages, want 41 in several", len(seen), pages)
+		}
+	})
+
 	t.Run("SmallItems", func(t *testing.T) {
 		seen.seen = map[string][][2]int{}
 		// Rows bound chunks of small items before bytes do.

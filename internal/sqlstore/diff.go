@@ -118,8 +118,9 @@ func diffScan(ctx context.Context, tx *sql.Tx, datasetID string, a, b int, rever
 	}
 	defer rows.Close()
 	var (
-		at  [2]*revision // the current item's contents at a and b
-		seq int64        // the current item
+		at     [2]*revision // the current item's contents at a and b
+		seq    int64        // the current item
+		listed int          // bytes of the changes in out
 	)
 	flush := func() {
 		c := change(datasetID, at[0], at[1], reverse)
@@ -149,11 +150,13 @@ func diffScan(ctx context.Context, tx *sql.Tx, datasetID string, a, b int, rever
 		if c.Seq <= q.AfterSeq {
 			return
 		}
-		if q.Limit > 0 && len(out.Changes) == q.Limit {
+		// A page ends at its limit, or once its items hold a chunk's bytes.
+		if q.Limit > 0 && (len(out.Changes) == q.Limit || listed >= chunkBytes) {
 			out.More = true
 			return
 		}
 		out.Changes = append(out.Changes, c)
+		listed += changeSize(c)
 	}
 	for rows.Next() {
 		r := &revision{}

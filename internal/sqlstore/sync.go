@@ -38,21 +38,6 @@ func (rec syncRecord) size() int {
 	return len(in.ID) + contentBytes(in.Input, in.Metadata, in.Splits, in.GroundTruth, in.Output, in.ExternalID)
 }
 
-// contentBytes is about the memory of an item's content: its texts, and a
-// fixed part for the rest.
-func contentBytes(input string, metadata []byte, splits []string, texts ...*string) int {
-	n := 128 + len(input) + len(metadata)
-	for _, sp := range splits {
-		n += len(sp) + 1
-	}
-	for _, p := range texts {
-		if p != nil {
-			n += len(*p)
-		}
-	}
-	return n
-}
-
 // What a sync's plan holds beyond the sizes it counts: for a record or a
 // revision, the rest of its struct and the slices and changes that point
 // to it; for a map entry, all but its key's bytes.
@@ -267,17 +252,6 @@ func (s *Store) planSync(ctx context.Context, tx *sql.Tx, d *datasetRow, src str
 	}
 	p.result.Changes = all
 	return p, nil
-}
-
-// changeSize is about the bytes of a change's items.
-func changeSize(c *strata.Change) int {
-	n := 0
-	for _, it := range []*strata.Item{c.Before, c.After} {
-		if it != nil {
-			n += contentBytes(it.Input, it.Metadata, it.Splits, it.GroundTruth, it.Output, it.ExternalID)
-		}
-	}
-	return n
 }
 
 // syncMatch finds the live item a record names by id, or else by external
