@@ -91,6 +91,15 @@ func pageCacheServer(t *testing.T, cacheBytes int64) (ts *testServer, counter *s
 	}
 }
 
+// versionPage makes a dataset of n items with version 2 (versionWithItems)
+// and returns it and the path of a read of one of its versions: page is the
+// ref and what follows, as "2/items?limit=3".
+func versionPage(t *testing.T, ts *testServer, n int, page string) (datasetID, path string) {
+	t.Helper()
+	id := versionWithItems(t, ts, n)
+	return id, datasetsPath + "/" + id + "/versions/" + page
+}
+
 // versionWithItems makes a dataset of n items and snapshots it as version 2.
 func versionWithItems(t *testing.T, ts *testServer, n int) (datasetID string) {
 	t.Helper()
@@ -106,8 +115,7 @@ func versionWithItems(t *testing.T, ts *testServer, n int) (datasetID string) {
 // store gives for it, even after the working set and the history moved on.
 func TestPageCacheServesSameBytes(t *testing.T) {
 	ts, counter, uncached := pageCacheServer(t, 0)
-	id := versionWithItems(t, ts, 5)
-	path := datasetsPath + "/" + id + "/versions/2/items?limit=3"
+	id, path := versionPage(t, ts, 5, "2/items?limit=3")
 	first := ts.do(t, "GET", path, ts.owner, "")
 	wantStatus(t, first, http.StatusOK)
 	ts.createItem(t, id, "later")
@@ -156,8 +164,7 @@ func TestPageCacheKeysByQuery(t *testing.T) {
 // names another version, and its read is that version's.
 func TestPageCacheLatestFollowsTheVersion(t *testing.T) {
 	ts, _, uncached := pageCacheServer(t, 0)
-	id := versionWithItems(t, ts, 2)
-	path := datasetsPath + "/" + id + "/versions/latest/items?limit=10"
+	id, path := versionPage(t, ts, 2, "latest/items?limit=10")
 	wantStatus(t, ts.do(t, "GET", path, ts.owner, ""), http.StatusOK)
 	ts.createItem(t, id, "new")
 	wantStatus(t, ts.do(t, "POST", datasetsPath+"/"+id+"/versions", ts.owner, ""), http.StatusCreated)
@@ -172,8 +179,7 @@ func TestPageCacheLatestFollowsTheVersion(t *testing.T) {
 // refused as without a cache.
 func TestPageCacheAuthorizesFirst(t *testing.T) {
 	ts, _, _ := pageCacheServer(t, 0)
-	id := versionWithItems(t, ts, 3)
-	path := datasetsPath + "/" + id + "/versions/2/items?limit=10"
+	_, path := versionPage(t, ts, 3, "2/items?limit=10")
 	cached := ts.do(t, "GET", path, ts.owner, "")
 	wantStatus(t, cached, http.StatusOK)
 	wantStatus(t, ts.do(t, "GET", path, ts.other, ""), http.StatusNotFound)
@@ -189,8 +195,7 @@ func TestPageCacheAuthorizesFirst(t *testing.T) {
 // A deleted dataset's pages are not served.
 func TestPageCacheDeletedDataset(t *testing.T) {
 	ts, _, _ := pageCacheServer(t, 0)
-	id := versionWithItems(t, ts, 3)
-	path := datasetsPath + "/" + id + "/versions/2/items?limit=10"
+	id, path := versionPage(t, ts, 3, "2/items?limit=10")
 	wantStatus(t, ts.do(t, "GET", path, ts.owner, ""), http.StatusOK)
 	wantStatus(t, ts.do(t, "DELETE", datasetsPath+"/"+id, ts.owner, ""), http.StatusNoContent)
 	wantStatus(t, ts.do(t, "GET", path, ts.owner, ""), http.StatusNotFound)
@@ -199,8 +204,7 @@ func TestPageCacheDeletedDataset(t *testing.T) {
 // With the cache off, every read scans.
 func TestPageCacheOff(t *testing.T) {
 	ts, counter, _ := pageCacheServer(t, -1)
-	id := versionWithItems(t, ts, 3)
-	path := datasetsPath + "/" + id + "/versions/2/items?limit=10"
+	_, path := versionPage(t, ts, 3, "2/items?limit=10")
 	before := counter.scans.Load()
 	for i := 0; i < 2; i++ {
 		wantStatus(t, ts.do(t, "GET", path, ts.owner, ""), http.StatusOK)
