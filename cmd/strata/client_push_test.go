@@ -217,6 +217,28 @@ func TestClientPushMap(t *testing.T) {
 	}
 }
 
+// TestClientPushBeyondSyncBound: a push that the server would have to hold
+// more of than its --max-sync-bytes fails with the server's 413 and message,
+// and changes nothing.
+func TestClientPushBeyondSyncBound(t *testing.T) {
+	s := newClientServer(t, "--max-sync-bytes", "2000")
+	dir := t.TempDir()
+	first := s.push(t, writeLines(t, filepath.Join(dir, "faq.jsonl"), faqLines...), "--dataset", "faq", "--create")
+	long := strings.Repeat("x", 1000)
+	big := writeLines(t, filepath.Join(dir, "big.jsonl"), `{"input":"a `+long+`"}`, `{"input":"b `+long+`"}`)
+	r := s.strata(t, "push", big, "--dataset", "faq")
+	if want := "This sync would hold more than 2000 bytes of items in memory"; r.code != 1 || !strings.Contains(r.stderr, want) || !strings.Contains(r.stderr, "(413)") {
+		t.Fatalf("push beyond the bound: exit %d, %q; want 1 with the 413 and %q", r.code, r.stderr, want)
+	}
+	page, err := s.api.ListItems(t.Context(), first.Dataset.ID, apiclient.PageOptions{Limit: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(page.Items) != len(faqLines) || page.Items[0].Input != "Can I return shoes?" {
+		t.Fatalf("after a refused push: %d items, first %q; want the %d pushed before", len(page.Items), page.Items[0].Input, len(faqLines))
+	}
+}
+
 // TestClientPushProgress: push draws its progress on a terminal only.
 func TestClientPushProgress(t *testing.T) {
 	s := newClientServer(t)

@@ -18,16 +18,16 @@ import "github.com/creack/pty"
 import apiclient "github.com/strata-eval/strata/client"
 import "github.com/strata-eval/strata/internal/openapitest"
 
-// clientServer is a server on the tests' store, with an owner key, for the
-// client commands.
+// clientServer is a server on the tests' store (started with serveArgs),
+// with an owner key, for the client commands.
 type clientServer struct {
 	url, key string
 	api      *apiclient.Client
 }
 
-func newClientServer(t *testing.T) *clientServer {
+func newClientServer(t *testing.T, serveArgs ...string) *clientServer {
 	t.Helper()
-	m := runServe(t, testDSN(t))
+	m := runServe(t, testDSN(t), serveArgs...)
 	s := &clientServer{url: m.base(), key: m.ownerKey(t)}
 	s.api = apiclient.New(s.url, s.key)
 	// Every answer the tests' own client gets is the documented one.
