@@ -108,4 +108,8 @@ type HistoryStore interface {
 	// holding a bounded chunk of them at a time. It is ErrItemNotFound, before
 	// any call, only for an item that no version and no working set ever held.
 	ItemHistory(ctx context.Context, projectID, datasetID, itemID string, fn func(*Revision) error) error
+	// ItemHistoryTail returns the newest n revisions of an item, oldest
+	// first, and how many it has in all: it reads n revisions and counts the
+	// others on an index without reading them. Its errors are ItemHistory's.
+	ItemHistoryTail(ctx context.Context, projectID, datasetID, itemID string, n int) (revs []*Revision, total int, err error)
 }

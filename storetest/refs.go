@@ -248,6 +248,37 @@ func testRefs(t *testing.T, open Opener) {
 		wantCode(t, err, strata.EPRECONDITION)
 	})
 
+	t.Run("HistoryTail", func(t *testing.T) {
+		f := newFixture(t, open)
+		d := f.dataset("qa")
+		a := f.item(d.ID, "e0", strata.WriteOptions{})
+		for i := 1; i <= 4; i++ { // each edit snapshots: e0 to e3 closed, e4 open
+			if _, err := f.s.UpdateItem(f.ctx, f.actor, d.ID, a.ID, strata.ItemUpdate{Input: str("e" + itoa(i))}, strata.WriteOptions{}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		all, err := f.history(d.ID, a.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, n := range []int{1, 3, 5, 9} {
+			revs, total, err := f.s.ItemHistoryTail(f.ctx, f.actor.ProjectID, d.ID, a.ID, n)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := all[max(0, len(all)-n):]
+			if total != len(all) || len(revs) != len(want) {
+				t.Fatalf("tail of %d: %d revisions of %d, want %d of %d", n, len(revs), total, len(want), len(all))
+			}
+			for i := range revs {
+				if revs[i].Input != want[i].Input || revs[i].FirstVersion != want[i].FirstVersion {
+					t.Fatalf("tail of %d, revision %d: %q from version %d, want %q from %d",
+						n, i, revs[i].Input, revs[i].FirstVersion, want[i].Input, want[i].FirstVersion)
+				}
+			}
+		}
+	})
+
 	t.Run("History", func(t *testing.T) {
 		f := newFixture(t, open)
 		d := f.dataset("qa")
@@ -264,12 +295,8 @@ func testRefs(t *testing.T, open Opener) {
 			input       string
 			first, last int // 0: open
 		}
-		history := func() []rng {
+		ranges := func(revs []*strata.Revision) []rng {
 			t.Helper()
-			revs, err := f.history(d.ID, a.ID)
-			if err != nil {
-				t.Fatal(err)
-			}
 			var out []rng
 			for _, r := range revs {
 				last := 0
@@ -282,14 +309,39 @@ func testRefs(t *testing.T, open Opener) {
 			}
 			return out
 		}
+		history := func() []rng {
+			t.Helper()
+			revs, err := f.history(d.ID, a.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return ranges(revs)
+		}
 		if got, want := history(), []rng{{"a2", 2, 4}, {"a2", 4, 0}}; !slices.Equal(got, want) {
 			t.Fatalf("history = %v, want %v", got, want)
+		}
+		// The tail is the newest of the same revisions, and the count of all.
+		tail := func(n int) ([]rng, int) {
+			t.Helper()
+			revs, total, err := f.s.ItemHistoryTail(f.ctx, f.actor.ProjectID, d.ID, a.ID, n)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return ranges(revs), total
+		}
+		for n, want := range map[int][]rng{1: {{"a2", 4, 0}}, 2: {{"a2", 2, 4}, {"a2", 4, 0}}, 5: {{"a2", 2, 4}, {"a2", 4, 0}}} {
+			if got, total := tail(n); !slices.Equal(got, want) || total != 2 {
+				t.Errorf("tail of %d = %v of %d, want %v of 2", n, got, total, want)
+			}
 		}
 		if err := f.s.DeleteItem(f.ctx, f.actor, d.ID, a.ID, strata.WriteOptions{}); err != nil {
 			t.Fatal(err)
 		} // 5
 		if got, want := history(), []rng{{"a2", 2, 4}, {"a2", 4, 5}}; !slices.Equal(got, want) {
 			t.Fatalf("history after delete = %v, want %v", got, want)
+		}
+		if got, total := tail(1); !slices.Equal(got, []rng{{"a2", 4, 5}}) || total != 2 {
+			t.Errorf("tail of a deleted item = %v of %d, want its newest closed revision of 2", got, total)
 		}
 		// A draft deleted before any snapshot left nothing.
 		gone := f.item(d.ID, "gone", skip)
@@ -300,6 +352,8 @@ func testRefs(t *testing.T, open Opener) {
 			if got, want := strata.ErrorMessage(err), "Dataset item not found"; got != want {
 				t.Fatalf("message = %q, want %q", got, want)
 			}
+			_, _, err = f.s.ItemHistoryTail(f.ctx, f.actor.ProjectID, d.ID, id, 3)
+			wantCode(t, err, strata.ENOTFOUND)
 		}
 	})
 }

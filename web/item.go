@@ -165,17 +165,8 @@ func (s *Server) itemPage(w http.ResponseWriter, ss *session) error {
 		return err
 	}
 	// The newest revisions the page shows, and the one before them that the
-	// oldest shown is compared with: a bounded window of a history of any
-	// length.
-	var revs []*strata.Revision
-	total := 0
-	err = s.Store.ItemHistory(ctx, project, id, ss.PathValue("itemId"), func(r *strata.Revision) error {
-		if total++; len(revs) == maxTimeline+1 {
-			revs = append(revs[:0], revs[1:]...)
-		}
-		revs = append(revs, r)
-		return nil
-	})
+	// oldest shown is compared with, however long the history.
+	revs, total, err := s.Store.ItemHistoryTail(ctx, project, id, ss.PathValue("itemId"), maxTimeline+1)
 	if err != nil {
 		return err
 	}

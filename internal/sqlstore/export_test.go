@@ -28,3 +28,7 @@ func (s *Store) DropDraftsForTest() string { return s.dropDrafts() }
 // ClosedHistoryForTest is the statement that reads an item's closed
 // revisions.
 func (s *Store) ClosedHistoryForTest() string { return s.closedHistory() }
+
+// NewestClosedForTest is the statement that reads an item's newest closed
+// revisions.
+func (s *Store) NewestClosedForTest() string { return s.newestClosed() }

@@ -3,6 +3,8 @@ package sqlstore
 import "context"
 import "database/sql"
 import "errors"
+import "fmt"
+import "slices"
 
 import "github.com/strata-eval/strata"
 
@@ -21,12 +23,7 @@ func (s *Store) ItemHistory(ctx context.Context, projectID, datasetID, itemID st
 		n := 0
 		send := func(r *revision) error {
 			n++
-			rev := &strata.Revision{Item: *r.item(d.ID), FirstVersion: r.firstVersion}
-			if r.lastVersion.Valid {
-				last := int(r.lastVersion.Int64)
-				rev.LastVersion = &last
-			}
-			return fn(rev)
+			return fn(r.revision(d.ID))
 		}
 		err = scanChunks(ctx, tx, "history of item "+itemID, s.closedHistory(), []any{d.ID, itemID}, byFirstVersion,
 			func(chunk []revision) error {
@@ -49,6 +46,82 @@ func (s *Store) ItemHistory(ctx context.Context, projectID, datasetID, itemID st
 		}
 		return send(open)
 	})
+}
+
+// ItemHistoryTail reads the newest n revisions of an item: the open one,
+// the newest closed ones before it, and the count of the closed ones, on
+// the indexes of an item's revisions.
+func (s *Store) ItemHistoryTail(ctx context.Context, projectID, datasetID, itemID string, n int) ([]*strata.Revision, int, error) {
+	var (
+		revs  []*strata.Revision
+		total int
+	)
+	err := s.read(ctx, func(tx *sql.Tx) error {
+		d, err := findDataset(ctx, tx, projectID, datasetID)
+		if err != nil {
+			return err
+		}
+		if !validID(itemID) {
+			return strata.ErrItemNotFound
+		}
+		open, err := openRevision(ctx, tx, d.ID, itemID)
+		if err != nil && !errors.Is(err, strata.ErrItemNotFound) {
+			return err
+		}
+		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM revisions `+s.Dialect.IndexedBy("revisions_closed_item")+`
+			WHERE dataset_id = $1 AND item_id = $2 AND last_version IS NOT NULL`, d.ID, itemID).Scan(&total); err != nil {
+			return fmt.Errorf("history of item %s: %w", itemID, err)
+		}
+		closed := n
+		if open != nil {
+			total, closed = total+1, n-1
+		}
+		if total == 0 {
+			return strata.ErrItemNotFound
+		}
+		if closed > 0 {
+			rows, err := tx.QueryContext(ctx, s.newestClosed(), d.ID, itemID, closed)
+			if err != nil {
+				return fmt.Errorf("history of item %s: %w", itemID, err)
+			}
+			defer rows.Close()
+			for rows.Next() {
+				var r revision
+				if err := r.scan(rows); err != nil {
+					return fmt.Errorf("history of item %s: %w", itemID, err)
+				}
+				revs = append(revs, r.revision(d.ID))
+			}
+			if err := rows.Err(); err != nil {
+				return fmt.Errorf("history of item %s: %w", itemID, err)
+			}
+			slices.Reverse(revs)
+		}
+		if open != nil && n > 0 {
+			revs = append(revs, open.revision(d.ID))
+		}
+		return nil
+	})
+	return revs, total, err
+}
+
+// newestClosed is the statement that reads the newest $3 closed revisions
+// of an item ($2) of a dataset ($1), newest first, on the index that
+// closedHistory reads.
+func (s *Store) newestClosed() string {
+	return `SELECT ` + revisionColumns + ` FROM revisions ` + s.Dialect.IndexedBy("revisions_closed_item") + `
+		WHERE dataset_id = $1 AND item_id = $2 AND last_version IS NOT NULL
+		ORDER BY +first_version DESC LIMIT ($3 + 0)`
+}
+
+// revision is r as the domain's history shows it.
+func (r *revision) revision(datasetID string) *strata.Revision {
+	rev := &strata.Revision{Item: *r.item(datasetID), FirstVersion: r.firstVersion}
+	if r.lastVersion.Valid {
+		last := int(r.lastVersion.Int64)
+		rev.LastVersion = &last
+	}
+	return rev
 }
 
 // closedHistory is the statement that reads a chunk of the closed revisions

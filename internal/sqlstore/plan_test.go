@@ -22,8 +22,12 @@ func TestDropDraftsPlan(t *testing.T) {
 // closed revisions), which revisions_last or revisions_first would read.
 func TestItemHistoryPlan(t *testing.T) {
 	s := testkit.SQLite(t)
-	got := testkit.QueryPlan(t, s.DB, s.ClosedHistoryForTest(), "d", "i", 0, 64)
-	if !strings.Contains(got, "USING INDEX revisions_closed_item (dataset_id=? AND item_id=?)") {
-		t.Errorf("plan of an item's history: %s, want it on revisions_closed_item", got)
+	for name, plan := range map[string]string{
+		"history":     testkit.QueryPlan(t, s.DB, s.ClosedHistoryForTest(), "d", "i", 0, 64),
+		"newest ones": testkit.QueryPlan(t, s.DB, s.NewestClosedForTest(), "d", "i", 20),
+	} {
+		if !strings.Contains(plan, "USING INDEX revisions_closed_item (dataset_id=? AND item_id=?)") {
+			t.Errorf("plan of an item's %s: %s, want it on revisions_closed_item", name, plan)
+		}
 	}
 }
