@@ -109,7 +109,8 @@ type HistoryStore interface {
 	// any call, only for an item that no version and no working set ever held.
 	ItemHistory(ctx context.Context, projectID, datasetID, itemID string, fn func(*Revision) error) error
 	// ItemHistoryTail returns the newest n revisions of an item, oldest
-	// first, and how many it has in all: it reads n revisions and counts the
-	// others on an index without reading them. Its errors are ItemHistory's.
+	// first, and how many it has in all: it reads at most n revisions (fewer
+	// when they hold more than a bounded chunk of bytes) and counts the others
+	// on an index without reading them. Its errors are ItemHistory's.
 	ItemHistoryTail(ctx context.Context, projectID, datasetID, itemID string, n int) (revs []*Revision, total int, err error)
 }

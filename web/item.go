@@ -189,7 +189,9 @@ func (s *Server) itemPage(w http.ResponseWriter, ss *session) error {
 // with the one before it; head is the dataset's newest version number.
 func itemTimeline(revs []*strata.Revision, skipped, head int) []revisionView {
 	var out []revisionView
-	for i := len(revs) - 1; i >= 0 && len(out) < maxTimeline; i-- {
+	// A revision is shown with the one before it: the oldest one given is
+	// shown only when it is the first of all (or the only one given).
+	for i := len(revs) - 1; i >= 0 && len(out) < maxTimeline && (i > 0 || skipped == 0 || len(out) == 0); i-- {
 		r := revs[i]
 		v := revisionView{Number: skipped + i + 1, Revision: r, From: r.FirstVersion, To: head}
 		if r.LastVersion != nil {

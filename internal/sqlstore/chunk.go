@@ -57,6 +57,13 @@ func contentBytes(input string, metadata []byte, splits []string, texts ...*stri
 	return n
 }
 
+// pageFull reports whether a page of n changes whose items hold bytes is
+// full at limit changes: a page also ends once its items hold chunkBytes,
+// however few they are (but one).
+func pageFull(n, bytes, limit int) bool {
+	return n >= limit || (n > 0 && bytes >= chunkBytes)
+}
+
 // changeSize is about the bytes of a change's items.
 func changeSize(c *strata.Change) int {
 	n := 0

@@ -150,8 +150,7 @@ func diffScan(ctx context.Context, tx *sql.Tx, datasetID string, a, b int, rever
 		if c.Seq <= q.AfterSeq {
 			return
 		}
-		// A page ends at its limit, or once its items hold a chunk's bytes.
-		if q.Limit > 0 && (len(out.Changes) == q.Limit || listed >= chunkBytes) {
+		if q.Limit > 0 && pageFull(len(out.Changes), listed, q.Limit) {
 			out.More = true
 			return
 		}

@@ -4,7 +4,6 @@ import "context"
 import "database/sql"
 import "errors"
 import "fmt"
-import "slices"
 
 import "github.com/strata-eval/strata"
 
@@ -12,20 +11,13 @@ import "github.com/strata-eval/strata"
 // closed ones in chunks (chunk.go), then the open one, all in one read
 // transaction.
 func (s *Store) ItemHistory(ctx context.Context, projectID, datasetID, itemID string, fn func(*strata.Revision) error) error {
-	return s.read(ctx, func(tx *sql.Tx) error {
-		d, err := findDataset(ctx, tx, projectID, datasetID)
-		if err != nil {
-			return err
-		}
-		if !validID(itemID) {
-			return strata.ErrItemNotFound
-		}
+	return s.readHistory(ctx, projectID, datasetID, itemID, func(tx *sql.Tx, d *strata.Dataset) error {
 		n := 0
 		send := func(r *revision) error {
 			n++
 			return fn(r.revision(d.ID))
 		}
-		err = scanChunks(ctx, tx, "history of item "+itemID, s.closedHistory(), []any{d.ID, itemID}, byFirstVersion,
+		err := scanChunks(ctx, tx, "history of item "+itemID, s.closedHistory(), []any{d.ID, itemID}, byFirstVersion,
 			func(chunk []revision) error {
 				for i := range chunk {
 					if err := send(&chunk[i]); err != nil {
@@ -48,22 +40,16 @@ func (s *Store) ItemHistory(ctx context.Context, projectID, datasetID, itemID st
 	})
 }
 
-// ItemHistoryTail reads the newest n revisions of an item: the open one,
-// the newest closed ones before it, and the count of the closed ones, on
-// the indexes of an item's revisions.
+// ItemHistoryTail reads the newest n revisions of an item: the open one and
+// the newest closed ones before it, in one chunk (so fewer when they hold
+// more than its bytes), and the count of the closed ones, on the indexes of
+// an item's revisions.
 func (s *Store) ItemHistoryTail(ctx context.Context, projectID, datasetID, itemID string, n int) ([]*strata.Revision, int, error) {
 	var (
 		revs  []*strata.Revision
 		total int
 	)
-	err := s.read(ctx, func(tx *sql.Tx) error {
-		d, err := findDataset(ctx, tx, projectID, datasetID)
-		if err != nil {
-			return err
-		}
-		if !validID(itemID) {
-			return strata.ErrItemNotFound
-		}
+	err := s.readHistory(ctx, projectID, datasetID, itemID, func(tx *sql.Tx, d *strata.Dataset) error {
 		open, err := openRevision(ctx, tx, d.ID, itemID)
 		if err != nil && !errors.Is(err, strata.ErrItemNotFound) {
 			return err
@@ -80,22 +66,14 @@ func (s *Store) ItemHistoryTail(ctx context.Context, projectID, datasetID, itemI
 			return strata.ErrItemNotFound
 		}
 		if closed > 0 {
-			rows, err := tx.QueryContext(ctx, s.newestClosed(), d.ID, itemID, closed)
+			var sizer chunkSizer
+			chunk, _, err := sizer.readChunk(ctx, tx, s.newestClosed(), []any{d.ID, itemID, closed}, closed, nil)
 			if err != nil {
 				return fmt.Errorf("history of item %s: %w", itemID, err)
 			}
-			defer rows.Close()
-			for rows.Next() {
-				var r revision
-				if err := r.scan(rows); err != nil {
-					return fmt.Errorf("history of item %s: %w", itemID, err)
-				}
-				revs = append(revs, r.revision(d.ID))
+			for i := len(chunk) - 1; i >= 0; i-- { // newest first: oldest first
+				revs = append(revs, chunk[i].revision(d.ID))
 			}
-			if err := rows.Err(); err != nil {
-				return fmt.Errorf("history of item %s: %w", itemID, err)
-			}
-			slices.Reverse(revs)
 		}
 		if open != nil && n > 0 {
 			revs = append(revs, open.revision(d.ID))
@@ -103,6 +81,21 @@ func (s *Store) ItemHistoryTail(ctx context.Context, projectID, datasetID, itemI
 		return nil
 	})
 	return revs, total, err
+}
+
+// readHistory runs fn in a read transaction with the dataset of an item's
+// history; an id that is no UUID names no item.
+func (s *Store) readHistory(ctx context.Context, projectID, datasetID, itemID string, fn func(tx *sql.Tx, d *strata.Dataset) error) error {
+	return s.read(ctx, func(tx *sql.Tx) error {
+		d, err := findDataset(ctx, tx, projectID, datasetID)
+		if err != nil {
+			return err
+		}
+		if !validID(itemID) {
+			return strata.ErrItemNotFound
+		}
+		return fn(tx, d)
+	})
 }
 
 // newestClosed is the statement that reads the newest $3 closed revisions

@@ -239,16 +239,13 @@ func (s *Store) planSync(ctx context.Context, tx *sql.Tx, d *datasetRow, src str
 		all = append(all, c)
 	}
 	all = append(all, removed...)
-	if len(all) > o.ChangeLimit {
-		all, p.result.More = all[:o.ChangeLimit], true
-	}
-	// Bounded by bytes too, as a scan's chunk is: a few large items fill it.
 	size := 0
 	for i, c := range all {
-		if size += changeSize(c); size > chunkBytes && i > 0 {
+		if pageFull(i, size, o.ChangeLimit) {
 			all, p.result.More = all[:i], true
 			break
 		}
+		size += changeSize(c)
 	}
 	p.result.Changes = all
 	return p, nil
