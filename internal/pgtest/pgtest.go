@@ -118,7 +118,11 @@ func DSN(tb testing.TB) string {
 	}
 
 	name := fmt.Sprintf("t_%d_%s", dbCounter.Add(1), randHex(4))
-	if out, err := c.psql("CREATE DATABASE " + name); err != nil {
+	// Under ICU's en-US collation, as a cluster initialized in an English
+	// locale would have it, not the C locale of the throwaway cluster: text
+	// then sorts by language rules, and an order the store promises in
+	// bytes must say so.
+	if out, err := c.psql("CREATE DATABASE " + name + " TEMPLATE template0 ENCODING 'UTF8' LOCALE 'C.UTF-8' LOCALE_PROVIDER icu ICU_LOCALE 'en-US'"); err != nil {
 		tb.Fatalf("pgtest: creating database %s: %v\n%s", name, err, out)
 	}
 	tb.Cleanup(func() {
