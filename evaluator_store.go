@@ -5,9 +5,11 @@ import "time"
 
 // EvaluatorStore manages evaluators and the slots of datasets that hold them.
 type EvaluatorStore interface {
-	// ListEvaluators lists a project's evaluators; kind "" lists all, and
-	// KindCustom every evaluator that is not builtin.
-	ListEvaluators(ctx context.Context, projectID, kind string) ([]*Evaluator, error)
+	// ListEvaluators calls fn with each of a project's evaluators in the
+	// order they were created, one at a time (an evaluator's params may
+	// hold megabytes), and stops at fn's first error, which it returns.
+	// Kind "" lists all, and KindCustom every evaluator that is not builtin.
+	ListEvaluators(ctx context.Context, projectID, kind string, fn func(*Evaluator) error) error
 	FindEvaluator(ctx context.Context, projectID, id string) (*Evaluator, error)
 	CreateEvaluator(ctx context.Context, a Actor, c EvaluatorCreate) (*Evaluator, error)
 	UpdateEvaluator(ctx context.Context, a Actor, id string, u EvaluatorUpdate) (*Evaluator, error)

@@ -91,8 +91,9 @@ type Tag struct {
 // HistoryStore manages a dataset's tags and reads its history: what changed
 // between two versions and how one item changed.
 type HistoryStore interface {
-	// ListTags lists the tags of a dataset by name.
-	ListTags(ctx context.Context, projectID, datasetID string) ([]*Tag, error)
+	// ListTags calls fn with each tag of a dataset, by name (byte order),
+	// one at a time, and stops at fn's first error, which it returns.
+	ListTags(ctx context.Context, projectID, datasetID string, fn func(*Tag) error) error
 	// TagVersion points tag at the version ref names, creating the tag or
 	// moving it. It returns the version, with its tags, and the number of
 	// the version the tag was moved from (nil if it was new or already

@@ -53,7 +53,10 @@ func Millis(t time.Time) time.Time { return t.UTC().Truncate(time.Millisecond) }
 
 // DatasetStore manages datasets.
 type DatasetStore interface {
-	ListDatasets(ctx context.Context, projectID string, f DatasetFilter) ([]*Dataset, error)
+	// ListDatasets calls fn with each dataset of a project that f admits,
+	// in f's order, a row at a time, and stops at fn's first error, which
+	// it returns.
+	ListDatasets(ctx context.Context, projectID string, f DatasetFilter, fn func(*Dataset) error) error
 	FindDataset(ctx context.Context, projectID, id string) (*Dataset, error)
 	// FindDatasetBySlug returns the dataset of the project with that slug.
 	FindDatasetBySlug(ctx context.Context, projectID, slug string) (*Dataset, error)

@@ -210,7 +210,11 @@ func (ts *testServer) state(t *testing.T) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	list, err := ts.store.ListDatasets(ctx, p.ProjectID, strata.DatasetFilter{})
+	var list []*strata.Dataset
+	err = ts.store.ListDatasets(ctx, p.ProjectID, strata.DatasetFilter{}, func(d *strata.Dataset) error {
+		list = append(list, d)
+		return nil
+	})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -5,7 +5,6 @@ import "strings"
 
 import "github.com/strata-eval/strata"
 import "github.com/strata-eval/strata/importer"
-import "github.com/strata-eval/strata/wire"
 
 var datasetSorts = []string{
 	string(strata.SortNewest), string(strata.SortAlphabetical), string(strata.SortItems), string(strata.SortUpdated),
@@ -24,15 +23,15 @@ func (s *Server) listDatasets(w http.ResponseWriter, r *request) error {
 	if search != nil {
 		f.Search = *search
 	}
-	ds, err := s.Store.ListDatasets(r.ctx(), r.principal.ProjectID, f)
+	// Streamed, a dataset at a time: a project's list is never held whole.
+	st := newArrayStream(w, http.StatusOK, nil)
+	err := s.Store.ListDatasets(r.ctx(), r.principal.ProjectID, f, func(d *strata.Dataset) error {
+		return st.add(toDatasetListJSON(d))
+	})
 	if err != nil {
 		return err
 	}
-	out := make([]wire.DatasetListEntry, len(ds))
-	for i, d := range ds {
-		out[i] = toDatasetListJSON(d)
-	}
-	return writeJSON(w, http.StatusOK, out)
+	return st.finish("")
 }
 
 // datasetInput validates Lunary's DatasetInputSchema, or its .partial() for

@@ -25,8 +25,8 @@ type failingStore struct {
 
 var errDisk = errors.New("disk on fire at /var/lib/strata")
 
-func (s *failingStore) ListDatasets(context.Context, string, strata.DatasetFilter) ([]*strata.Dataset, error) {
-	return nil, fmt.Errorf("list datasets: %w", errDisk)
+func (s *failingStore) ListDatasets(context.Context, string, strata.DatasetFilter, func(*strata.Dataset) error) error {
+	return fmt.Errorf("list datasets: %w", errDisk)
 }
 
 func (s *failingStore) ScanItems(ctx context.Context, q strata.ItemQuery, fn func(*strata.Item) error) error {

@@ -92,15 +92,15 @@ func (s *Server) listEvaluators(w http.ResponseWriter, r *request) error {
 	if vs := r.URL.Query()["kind"]; len(vs) == 1 && (vs[0] == strata.KindBuiltin || vs[0] == strata.KindCustom) {
 		kind = vs[0]
 	}
-	list, err := s.Store.ListEvaluators(r.ctx(), r.principal.ProjectID, kind)
+	// Streamed, an evaluator at a time: each may hold megabytes of params.
+	st := newArrayStream(w, http.StatusOK, nil)
+	err := s.Store.ListEvaluators(r.ctx(), r.principal.ProjectID, kind, func(e *strata.Evaluator) error {
+		return st.add(toEvaluatorJSON(e))
+	})
 	if err != nil {
 		return err
 	}
-	out := make([]wire.Evaluator, len(list))
-	for i, e := range list {
-		out[i] = toEvaluatorJSON(e)
-	}
-	return writeJSON(w, http.StatusOK, out)
+	return st.finish("")
 }
 
 // GET /v1/evaluators/{id}

@@ -4,13 +4,9 @@ import "fmt"
 import "io"
 import "net/http"
 import "net/http/httptest"
-import "runtime"
 import "strings"
-import "sync"
-import "sync/atomic"
 import "testing"
 import "testing/iotest"
-import "time"
 
 import "github.com/strata-eval/strata/api"
 
@@ -107,38 +103,7 @@ func TestRawImportStreams(t *testing.T) {
 	line := fmt.Sprintf("{\"input\":%q}\n", strings.Repeat("a question of some length ", 40)) // about 1 KiB
 	lines := bodyBytes / len(line)
 
-	var (
-		peak, base atomic.Uint64
-		stop       = make(chan struct{})
-		sampled    sync.WaitGroup
-	)
-	stopSampling := sync.OnceFunc(func() {
-		close(stop)
-		sampled.Wait()
-	})
-	defer stopSampling()
-	liveHeap := func() uint64 {
-		runtime.GC()
-		var m runtime.MemStats
-		runtime.ReadMemStats(&m)
-		return m.HeapAlloc
-	}
-	base.Store(liveHeap())
-	sampled.Add(1)
-	go func() {
-		defer sampled.Done()
-		for {
-			select {
-			case <-stop:
-				return
-			case <-time.After(20 * time.Millisecond):
-				if h := liveHeap(); h > peak.Load() {
-					peak.Store(h)
-				}
-			}
-		}
-	}()
-
+	grown := watchHeap(t)
 	pr, pw := io.Pipe()
 	go func() {
 		for i := 0; i < lines; i++ {
@@ -152,12 +117,11 @@ func TestRawImportStreams(t *testing.T) {
 	req.Header.Set("Authorization", "Bearer "+ts.owner)
 	req.Header.Set("Content-Type", "application/x-ndjson")
 	r := ts.roundTrip(t, req)
-	stopSampling()
+	grew := grown()
 	wantStatus(t, r, http.StatusOK)
 	if got := r.object(t)["insertedCount"]; got != float64(lines) {
 		t.Fatalf("insertedCount = %v, want %d", got, lines)
 	}
-	grew := int64(peak.Load()) - int64(base.Load())
 	t.Logf("%d MiB imported; live heap grew by at most %.1f MiB", bodyBytes>>20, float64(grew)/(1<<20))
 	// The heap holds the server, the store's driver and one batch; on
 	// PostgreSQL that comes to about a quarter of the body. Holding the

@@ -67,15 +67,15 @@ func (s *Server) listTags(w http.ResponseWriter, r *request) error {
 	if err != nil {
 		return err
 	}
-	tags, err := s.Store.ListTags(r.ctx(), r.principal.ProjectID, ids[0])
+	// Streamed, a tag at a time, as wire.TagList.
+	st := newArrayStream(w, http.StatusOK, []byte(`{"tags":`))
+	err = s.Store.ListTags(r.ctx(), r.principal.ProjectID, ids[0], func(t *strata.Tag) error {
+		return st.add(wire.Tag{Name: t.Name, VersionID: t.VersionID, VersionNumber: t.VersionNumber, CreatedAt: timestamp(t.CreatedAt)})
+	})
 	if err != nil {
 		return err
 	}
-	out := wire.TagList{Tags: make([]wire.Tag, len(tags))}
-	for i, t := range tags {
-		out.Tags[i] = wire.Tag{Name: t.Name, VersionID: t.VersionID, VersionNumber: t.VersionNumber, CreatedAt: timestamp(t.CreatedAt)}
-	}
-	return writeJSON(w, http.StatusOK, out)
+	return st.finish("}")
 }
 
 // GET /v1/datasets-v2/{datasetId}/items/{itemId}/history: every content the

@@ -63,6 +63,8 @@ func (dialect) ForUpdate() string { return "FOR UPDATE" }
 
 func (dialect) IndexedBy(string) string { return "" }
 
+func (dialect) ByteOrder() string { return `COLLATE "C"` }
+
 func (dialect) IsUnique(err error) bool { return sqlState(err) == "23505" }
 
 // IsRetryable is true for serialization failures and deadlocks.

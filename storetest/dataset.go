@@ -63,11 +63,7 @@ func testDatasets(t *testing.T, open Opener) {
 		wantCode(t, err, strata.ENOTFOUND)
 		err = f.s.DeleteDataset(f.ctx, eve, d.ID)
 		wantCode(t, err, strata.ENOTFOUND)
-		list, err := f.s.ListDatasets(f.ctx, eve.ProjectID, strata.DatasetFilter{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if len(list) != 0 {
+		if list := f.datasets(eve.ProjectID, strata.DatasetFilter{}); len(list) != 0 {
 			t.Fatalf("other project lists %d datasets", len(list))
 		}
 	})
@@ -103,12 +99,8 @@ func testDatasets(t *testing.T, open Opener) {
 			t.Fatal(err)
 		}
 		names := func(filter strata.DatasetFilter) []string {
-			list, err := f.s.ListDatasets(f.ctx, f.actor.ProjectID, filter)
-			if err != nil {
-				t.Fatal(err)
-			}
 			var out []string
-			for _, d := range list {
+			for _, d := range f.datasets(f.actor.ProjectID, filter) {
 				out = append(out, d.Name)
 			}
 			return out
@@ -137,11 +129,7 @@ func testDatasets(t *testing.T, open Opener) {
 		f.dataset("École")
 		f.dataset("Straße")
 		for _, search := range []string{"ÉCOLE", "école", "cole", "STRAßE"} {
-			list, err := f.s.ListDatasets(f.ctx, f.actor.ProjectID, strata.DatasetFilter{Search: search})
-			if err != nil {
-				t.Fatal(err)
-			}
-			if len(list) != 1 {
+			if list := f.datasets(f.actor.ProjectID, strata.DatasetFilter{Search: search}); len(list) != 1 {
 				t.Errorf("search %q found %d datasets, want 1", search, len(list))
 			}
 		}

@@ -21,7 +21,9 @@ func (f *fixture) evaluator(name, typ string) *strata.Evaluator {
 // all).
 func (f *fixture) evaluators(kind string) []*strata.Evaluator {
 	f.tb.Helper()
-	list, err := f.s.ListEvaluators(f.ctx, f.actor.ProjectID, kind)
+	list, err := collect(func(fn func(*strata.Evaluator) error) error {
+		return f.s.ListEvaluators(f.ctx, f.actor.ProjectID, kind, fn)
+	})
 	if err != nil {
 		f.tb.Fatal(err)
 	}

@@ -150,10 +150,7 @@ func testSlugs(t *testing.T, open Opener) {
 				t.Fatal(err)
 			}
 		}
-		list, err := f.s.ListDatasets(f.ctx, f.actor.ProjectID, strata.DatasetFilter{})
-		if err != nil {
-			t.Fatal(err)
-		}
+		list := f.datasets(f.actor.ProjectID, strata.DatasetFilter{})
 		slugs := map[string]bool{}
 		for _, d := range list {
 			slugs[d.Slug] = true
@@ -168,10 +165,7 @@ func testSlugs(t *testing.T, open Opener) {
 	t.Run("Listed", func(t *testing.T) {
 		f := newFixture(t, open)
 		f.dataset("qa")
-		list, err := f.s.ListDatasets(f.ctx, f.actor.ProjectID, strata.DatasetFilter{})
-		if err != nil {
-			t.Fatal(err)
-		}
+		list := f.datasets(f.actor.ProjectID, strata.DatasetFilter{})
 		wantEq(t, "datasets listed", len(list), 1)
 		wantEq(t, "slug listed", list[0].Slug, "qa")
 	})

@@ -24,6 +24,7 @@ func Run(t *testing.T, open Opener) {
 	t.Run("Concurrency", func(t *testing.T) { testConcurrency(t, open) })
 	t.Run("Model", func(t *testing.T) { testModel(t, open) })
 	t.Run("Refs", func(t *testing.T) { testRefs(t, open) })
+	t.Run("Lists", func(t *testing.T) { testLists(t, open) })
 	t.Run("Diff", func(t *testing.T) { testDiff(t, open) })
 	t.Run("ContentHash", func(t *testing.T) { testContentHash(t, open) })
 	t.Run("Idempotency", func(t *testing.T) { testIdempotency(t, open) })

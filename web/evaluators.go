@@ -82,21 +82,18 @@ func (s *Server) evaluatorsPage(w http.ResponseWriter, ss *session) error {
 	if err != nil {
 		return err
 	}
-	all, err := s.Store.ListEvaluators(ctx, project, "custom")
+	choice, moreChoice, err := firstOf(func(fn func(*strata.Evaluator) error) error {
+		return s.Store.ListEvaluators(ctx, project, "custom", fn)
+	}, evaluatorNamed) // lists.go
 	if err != nil {
 		return err
 	}
-	byID := map[string]*strata.Evaluator{}
-	for _, e := range all {
-		byID[e.ID] = e
-	}
 	var slots []slotView
-	for i, p := range []*string{d.EvaluatorSlot1ID, d.EvaluatorSlot2ID, d.EvaluatorSlot3ID, d.EvaluatorSlot4ID, d.EvaluatorSlot5ID} {
+	for i, p := range d.Slots() {
 		v := slotView{Slot: i + 1}
 		if p != nil {
-			v.Evaluator = byID[*p]
-			if v.Evaluator == nil {
-				v.Evaluator = &strata.Evaluator{ID: *p, Name: "(unavailable)"}
+			if v.Evaluator, err = s.slotEvaluator(ss, *p); err != nil { // item.go
+				return err
 			}
 		}
 		if c, ok := d.EvaluatorConfigs[strconv.Itoa(i+1)]; ok {
@@ -109,7 +106,7 @@ func (s *Server) evaluatorsPage(w http.ResponseWriter, ss *session) error {
 		return err
 	}
 	s.render(w, http.StatusOK, "evaluators", s.data(ss, map[string]any{
-		"Dataset": d, "Slots": slots, "Evaluators": all, "Runs": runs, "Chart": runChart(runs),
+		"Dataset": d, "Slots": slots, "Evaluators": choice, "MoreEvaluators": moreChoice, "Runs": runs, "Chart": runChart(runs),
 		"Notice": ss.FormValue("notice"), "CanRun": s.Runner != nil,
 	}))
 	return nil

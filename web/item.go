@@ -1,6 +1,7 @@
 package web
 
 import "bytes"
+import "errors"
 import "encoding/json"
 import "net/http"
 import "strconv"
@@ -28,24 +29,28 @@ type slotEvaluator struct {
 // pass rules.
 func (s *Server) slotEvaluators(ss *session, d *strata.Dataset) ([strata.MaxEvaluatorSlots]slotEvaluator, error) {
 	var out [strata.MaxEvaluatorSlots]slotEvaluator
-	all, err := s.Store.ListEvaluators(ss.Context(), ss.principal.ProjectID, "")
-	if err != nil {
-		return out, err
-	}
-	names := map[string]string{}
-	for _, e := range all {
-		names[e.ID] = e.Name
-	}
 	for i, id := range d.Slots() {
 		out[i] = slotEvaluator{Slot: i + 1, Config: strata.ParseEvaluatorConfig(d.Config(i + 1))}
-		if id != nil {
-			out[i].Name = names[*id]
-			if out[i].Name == "" {
-				out[i].Name = "(unavailable evaluator)"
-			}
+		if id == nil {
+			continue
 		}
+		e, err := s.slotEvaluator(ss, *id)
+		if err != nil {
+			return out, err
+		}
+		out[i].Name = e.Name
 	}
 	return out, nil
+}
+
+// slotEvaluator finds the evaluator a slot holds, or names it unavailable
+// when it is gone.
+func (s *Server) slotEvaluator(ss *session, id string) (*strata.Evaluator, error) {
+	e, err := s.Store.FindEvaluator(ss.Context(), ss.principal.ProjectID, id)
+	if errors.Is(err, strata.ErrEvaluatorNotFound) {
+		return &strata.Evaluator{ID: id, Name: "(unavailable evaluator)"}, nil
+	}
+	return e, err
 }
 
 // resultView is one evaluator result, judged.

@@ -62,12 +62,14 @@ func (s *Server) datasetsPage(w http.ResponseWriter, ss *session) error {
 	default:
 		f.Sort = ""
 	}
-	list, err := s.Store.ListDatasets(ss.Context(), ss.principal.ProjectID, f)
+	list, more, err := firstOf(func(fn func(*strata.Dataset) error) error {
+		return s.Store.ListDatasets(ss.Context(), ss.principal.ProjectID, f, fn)
+	}, datasetShown) // lists.go
 	if err != nil {
 		return err
 	}
 	s.render(w, http.StatusOK, "datasets", s.data(ss, map[string]any{
-		"Datasets": list, "Search": f.Search, "Sort": string(f.Sort), "Notice": ss.FormValue("notice"),
+		"Datasets": list, "More": more, "Search": f.Search, "Sort": string(f.Sort), "Notice": ss.FormValue("notice"),
 		"Sorts": []string{"newest", "alphabetical", "items", "updated"},
 	}))
 	return nil

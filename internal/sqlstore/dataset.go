@@ -155,37 +155,25 @@ var datasetOrder = map[strata.DatasetSort]string{
 	strata.SortUpdated:      "d.updated_at DESC, d.id DESC",
 }
 
-// ListDatasets lists the datasets of a project.
-func (s *Store) ListDatasets(ctx context.Context, projectID string, f strata.DatasetFilter) ([]*strata.Dataset, error) {
+// ListDatasets calls fn with each dataset of a project, a row at a time:
+// a project's datasets are never all held at once.
+func (s *Store) ListDatasets(ctx context.Context, projectID string, f strata.DatasetFilter, fn func(*strata.Dataset) error) error {
 	if f.Sort == "" {
 		f.Sort = strata.SortNewest
 	}
 	order, ok := datasetOrder[f.Sort]
 	if !ok {
-		return nil, strata.Errorf(strata.EINVALID, "Unknown sort %q", f.Sort)
+		return strata.Errorf(strata.EINVALID, "Unknown sort %q", f.Sort)
 	}
 	if !validID(projectID) {
-		return []*strata.Dataset{}, nil
+		return nil
 	}
 	query, args := `SELECT `+datasetColumns+` WHERE d.project_id = $1`, []any{projectID}
 	if f.Search != "" {
 		query += ` AND (lower(d.name) LIKE $2 ESCAPE '\' OR lower(coalesce(d.description, '')) LIKE $2 ESCAPE '\')`
 		args = append(args, likePattern(f.Search))
 	}
-	rows, err := s.DB.QueryContext(ctx, query+` ORDER BY `+order, args...)
-	if err != nil {
-		return nil, fmt.Errorf("list datasets: %w", err)
-	}
-	defer rows.Close()
-	list := []*strata.Dataset{}
-	for rows.Next() {
-		d, err := scanDataset(rows)
-		if err != nil {
-			return nil, fmt.Errorf("list datasets: %w", err)
-		}
-		list = append(list, d)
-	}
-	return list, rows.Err()
+	return eachRow(ctx, s.DB, "list datasets", query+` ORDER BY `+order, args, scanDataset, fn)
 }
 
 // CreateDataset creates a dataset and its empty version 1.

@@ -74,11 +74,11 @@ func seedBuiltinEvaluators(ctx context.Context, tx *sql.Tx, projectID string, no
 	return nil
 }
 
-// ListEvaluators lists a project's evaluators in creation order.
-func (s *Store) ListEvaluators(ctx context.Context, projectID, kind string) ([]*strata.Evaluator, error) {
-	list := []*strata.Evaluator{}
+// ListEvaluators calls fn with each of a project's evaluators in creation
+// order, a row at a time.
+func (s *Store) ListEvaluators(ctx context.Context, projectID, kind string, fn func(*strata.Evaluator) error) error {
 	if !validID(projectID) {
-		return list, nil
+		return nil
 	}
 	query := `SELECT ` + evaluatorColumns + ` FROM evaluators WHERE project_id = $1`
 	switch kind {
@@ -87,19 +87,7 @@ func (s *Store) ListEvaluators(ctx context.Context, projectID, kind string) ([]*
 	case strata.KindCustom:
 		query += ` AND kind <> 'builtin'`
 	}
-	rows, err := s.DB.QueryContext(ctx, query+` ORDER BY created_at, id`, projectID)
-	if err != nil {
-		return nil, fmt.Errorf("list evaluators: %w", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		e, err := scanEvaluator(rows)
-		if err != nil {
-			return nil, fmt.Errorf("list evaluators: %w", err)
-		}
-		list = append(list, e)
-	}
-	return list, rows.Err()
+	return eachRow(ctx, s.DB, "list evaluators", query+` ORDER BY created_at, id`, []any{projectID}, scanEvaluator, fn)
 }
 
 func findEvaluator(ctx context.Context, q querier, projectID, id string) (*strata.Evaluator, error) {

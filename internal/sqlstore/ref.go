@@ -46,34 +46,28 @@ func loadTags(ctx context.Context, q querier, datasetID string, vs ...*strata.Ve
 	return nil
 }
 
-// ListTags lists a dataset's tags by name.
-func (s *Store) ListTags(ctx context.Context, projectID, datasetID string) ([]*strata.Tag, error) {
-	list := []*strata.Tag{}
-	err := s.read(ctx, func(tx *sql.Tx) error {
+// ListTags calls fn with each of a dataset's tags by name, a row at a time,
+// in the snapshot that found the dataset.
+func (s *Store) ListTags(ctx context.Context, projectID, datasetID string, fn func(*strata.Tag) error) error {
+	return s.read(ctx, func(tx *sql.Tx) error {
 		d, err := findDataset(ctx, tx, projectID, datasetID)
 		if err != nil {
 			return err
 		}
-		rows, err := tx.QueryContext(ctx, `SELECT t.name, t.version_id, v.number, t.created_at
+		return eachRow(ctx, tx, "list tags of "+d.ID, `SELECT t.name, t.version_id, v.number, t.created_at
 			FROM version_tags t JOIN versions v ON v.dataset_id = t.dataset_id AND v.id = t.version_id
-			WHERE t.dataset_id = $1`, d.ID)
-		if err != nil {
-			return fmt.Errorf("list tags of %s: %w", d.ID, err)
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var t strata.Tag
-			var created int64
-			if err := rows.Scan(&t.Name, &t.VersionID, &t.VersionNumber, &created); err != nil {
-				return fmt.Errorf("list tags of %s: %w", d.ID, err)
-			}
-			t.CreatedAt = timeOf(created)
-			list = append(list, &t)
-		}
-		return rows.Err()
+			WHERE t.dataset_id = $1 ORDER BY t.name `+s.Dialect.ByteOrder(), []any{d.ID}, scanTag, fn)
 	})
-	sort.Slice(list, func(i, j int) bool { return list[i].Name < list[j].Name })
-	return list, err
+}
+
+func scanTag(row scanner) (*strata.Tag, error) {
+	var t strata.Tag
+	var created int64
+	if err := row.Scan(&t.Name, &t.VersionID, &t.VersionNumber, &created); err != nil {
+		return nil, err
+	}
+	t.CreatedAt = timeOf(created)
+	return &t, nil
 }
 
 // TagVersion points a tag at a version, creating or moving it.

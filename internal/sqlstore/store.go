@@ -28,6 +28,9 @@ type Dialect interface {
 	// ("INDEXED BY index"), or "" where the planner needs no such hint
 	// (PostgreSQL plans from statistics).
 	IndexedBy(index string) string
+	// ByteOrder is the clause that makes an ORDER BY of a text column
+	// compare bytes (`COLLATE "C"`), or "" where that is the default.
+	ByteOrder() string
 	// IsUnique reports whether err is a unique-constraint violation.
 	IsUnique(err error) bool
 	// IsRetryable reports whether a transaction that failed with err may be
