@@ -14,6 +14,7 @@ import "path"
 import "strings"
 import "time"
 
+import "github.com/strata-eval/strata/internal/rules"
 import "github.com/strata-eval/strata"
 import "github.com/strata-eval/strata/eval"
 import "github.com/strata-eval/strata/internal/reqinfo"
@@ -180,7 +181,7 @@ func (s *Server) endpoint(a access, h handlerFunc) http.Handler {
 		w := &responseWriter{ResponseWriter: ew}
 		defer s.recoverPanic(w, hr)
 		l := s.limits()
-		ctx, cancel := context.WithTimeout(strata.WithCondition(hr.Context(), cond), l.RequestTimeout)
+		ctx, cancel := rules.WithDeadline(strata.WithCondition(hr.Context(), cond), w, l.RequestTimeout)
 		defer cancel()
 		hr = hr.WithContext(ctx)
 		r := &request{Request: hr}

@@ -1,6 +1,7 @@
 package api_test
 
 import "bufio"
+import "context"
 import "errors"
 import "fmt"
 import "io"
@@ -11,7 +12,10 @@ import "strings"
 import "testing"
 import "time"
 
+import "github.com/strata-eval/strata"
 import "github.com/strata-eval/strata/api"
+import "github.com/strata-eval/strata/importer"
+import "github.com/strata-eval/strata/internal/rules"
 
 // slowClient is a raw TCP client that sends a request's head, then its body
 // a byte at a time, or part of it and then nothing, as an abusive client
@@ -173,4 +177,67 @@ func TestBodyDeadlineEndsWithBody(t *testing.T) {
 	item := ts.createItem(t, ds, "q")
 	r := ts.do(t, "POST", datasetsPath+"/"+ds+"/items/"+item+"/generate", ts.owner, `{"instructions":"take your time"}`)
 	wantStatus(t, r, http.StatusOK)
+}
+
+// TestStalledReader: a client that stops reading an answer holds it no
+// longer than the request may take. The server gives the answer up at the
+// request's deadline, and the client, reading again, finds it cut short.
+// The items are sent from the cache of encoded reads, which reads nothing
+// more once the answer has started: only the write deadline can end it.
+func TestStalledReader(t *testing.T) {
+	ts := newTestServerWith(t, func(s *api.Server) {
+		s.Limits.RequestTimeout = time.Second
+		s.CacheBytes = 1 << 30
+	})
+	id := ts.createDataset(t, "stalled")
+	// 24 MiB of items: far more than the sockets' buffers hold (a few
+	// MiB each way on the loopback).
+	line := `{"input":"` + strings.Repeat("a", 1000) + `"}` + "\n"
+	// Through the store: the request timeout is short for the test.
+	ctx := context.Background()
+	p, err := ts.store.Authenticate(ctx, ts.owner)
+	if err != nil {
+		t.Fatal(err)
+	}
+	src := importer.NewJSONL(strings.NewReader(strings.Repeat(line, 24<<10)))
+	if _, err := ts.store.ImportItems(ctx, p.Actor(), id, src, strata.WriteOptions{SkipVersion: true}); err != nil {
+		t.Fatal(err)
+	}
+	get := func() *http.Request {
+		req, _ := http.NewRequest("GET", ts.URL+datasetsPath+"/"+id, nil)
+		req.Header.Set("Authorization", "Bearer "+ts.owner)
+		return req
+	}
+	// Read whole, the answer completes, and its items are kept.
+	res, err := new(http.Client).Do(get())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n, err := io.Copy(io.Discard, res.Body); err != nil {
+		t.Fatalf("a reading client got %d bytes, then %v", n, err)
+	}
+	res.Body.Close()
+
+	conn, err := net.Dial("tcp", strings.TrimPrefix(ts.URL, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	if err := get().Write(conn); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(time.Second + rules.WriteGrace + time.Second) // past the deadline and its grace, reading nothing
+	conn.SetReadDeadline(time.Now().Add(time.Minute))
+	res, err = http.ReadResponse(bufio.NewReader(conn), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.StatusCode != http.StatusOK || res.ContentLength <= 0 {
+		t.Fatalf("status %d, length %d: want 200 and the kept items' length", res.StatusCode, res.ContentLength)
+	}
+	n, err := io.Copy(io.Discard, res.Body)
+	if err == nil || n >= res.ContentLength {
+		t.Fatalf("the stalled client got %d of %d bytes (%v): the server waited for it past the deadline", n, res.ContentLength, err)
+	}
+	t.Logf("the stalled client got %d of %d bytes, then %v", n, res.ContentLength, err)
 }

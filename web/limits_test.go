@@ -8,6 +8,7 @@ import "net/http"
 import "net/http/cookiejar"
 import "net/http/httptest"
 import "net/url"
+import "runtime"
 import "strings"
 import "sync"
 import "testing"
@@ -15,6 +16,8 @@ import "time"
 
 import "github.com/strata-eval/strata"
 import "github.com/strata-eval/strata/api"
+import "github.com/strata-eval/strata/importer"
+import "github.com/strata-eval/strata/internal/rules"
 import "github.com/strata-eval/strata/internal/testkit"
 import "github.com/strata-eval/strata/web"
 
@@ -371,4 +374,45 @@ func TestPagesTakeReadSlots(t *testing.T) {
 	wantStatus(t, s.get(t, "/datasets"), http.StatusServiceUnavailable, "Request timed out")
 	release()
 	wantStatus(t, s.get(t, "/datasets"), http.StatusOK, "")
+}
+
+// TestStalledDownload: a download whose client stops reading ends at the
+// request's deadline; its handler does not wait for the client.
+func TestStalledDownload(t *testing.T) {
+	s := newSiteWith(t, func(ws *web.Server) {
+		ws.API = &api.Server{Store: ws.Store, Limits: api.Limits{RequestTimeout: time.Second}}
+	})
+	ctx := context.Background()
+	p, err := s.store.Authenticate(ctx, s.owner)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := s.store.CreateDataset(ctx, p.Actor(), strata.DatasetCreate{Name: "download"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// 24 MiB of items, far more than the sockets' buffers hold, as version 2.
+	line := `{"input":"` + strings.Repeat("a", 1000) + `"}` + "\n"
+	if _, err := s.store.ImportItems(ctx, p.Actor(), d.ID, importer.NewJSONL(strings.NewReader(strings.Repeat(line, 24<<10))), strata.WriteOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	session, _, err := s.store.CreateSession(ctx, s.owner, time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	conn, err := net.Dial("tcp", strings.TrimPrefix(s.URL, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	fmt.Fprintf(conn, "GET /datasets/%s/versions/2/export?format=jsonl HTTP/1.1\r\nHost: x\r\nCookie: strata_session=%s\r\n\r\n", d.ID, session)
+	res, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	if err != nil || res.StatusCode != http.StatusOK {
+		t.Fatalf("download: %v %v", res, err)
+	}
+	time.Sleep(time.Second + rules.WriteGrace + time.Second) // past the deadline and its grace, reading nothing
+	buf := make([]byte, 1<<20)
+	if stacks := string(buf[:runtime.Stack(buf, true)]); strings.Contains(stacks, "web.(*Server).export") {
+		t.Fatal("the download's handler still waits for the client past the request's deadline")
+	}
 }

@@ -6,7 +6,6 @@
 // nothing else.
 package web
 
-import "context"
 import "crypto/hmac"
 import "crypto/sha256"
 import "crypto/subtle"
@@ -168,7 +167,7 @@ type sessionHandler func(w http.ResponseWriter, ss *session) error
 func (s *Server) handle(mux *http.ServeMux, pattern string, write bool, h sessionHandler) {
 	s.routes = append(s.routes, Route{Pattern: pattern, Write: write})
 	mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
-		ctx, cancel := context.WithTimeout(r.Context(), s.API.EffectiveLimits().RequestTimeout)
+		ctx, cancel := rules.WithDeadline(r.Context(), w, s.API.EffectiveLimits().RequestTimeout)
 		defer cancel()
 		r = r.WithContext(ctx)
 		ss, err := s.session(r)
@@ -278,7 +277,7 @@ func (s *Server) signin(w http.ResponseWriter, r *http.Request) {
 		s.render(w, http.StatusForbidden, "signin", map[string]any{"Next": "", "Error": "Sign in from this site's own sign-in page."})
 		return
 	}
-	ctx, cancel := context.WithTimeout(r.Context(), s.API.EffectiveLimits().RequestTimeout)
+	ctx, cancel := rules.WithDeadline(r.Context(), w, s.API.EffectiveLimits().RequestTimeout)
 	defer cancel()
 	r = r.WithContext(ctx)
 	r.Body = http.MaxBytesReader(w, r.Body, maxSigninBytes)
