@@ -124,6 +124,24 @@ func testDatasets(t *testing.T, open Opener) {
 		}
 	})
 
+	t.Run("AlphabeticalIsOneOrder", func(t *testing.T) {
+		// Both stores list names in the same order, whatever the
+		// database's collation: by their lower case, byte by byte.
+		f := newFixture(t, open)
+		names := []string{"b-2", "B_1", "a b", "ab", "École", "eagle", "Zeta", "_under", "10", "9"}
+		for _, name := range names {
+			f.dataset(name)
+		}
+		var got []string
+		for _, d := range f.datasets(f.actor.ProjectID, strata.DatasetFilter{Sort: strata.SortAlphabetical}) {
+			got = append(got, d.Name)
+		}
+		want := []string{"10", "9", "_under", "a b", "ab", "b-2", "B_1", "eagle", "Zeta", "École"}
+		if !slices.Equal(got, want) {
+			t.Fatalf("alphabetical order %q, want %q", got, want)
+		}
+	})
+
 	t.Run("SearchFoldsUnicode", func(t *testing.T) {
 		f := newFixture(t, open)
 		f.dataset("École")

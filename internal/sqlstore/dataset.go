@@ -148,11 +148,22 @@ func likePattern(s string) string {
 	return "%" + r.Replace(strings.ToLower(s)) + "%"
 }
 
-var datasetOrder = map[strata.DatasetSort]string{
-	strata.SortNewest:       "d.created_at DESC, d.id DESC",
-	strata.SortAlphabetical: "lower(d.name) ASC, d.name ASC, d.id ASC",
-	strata.SortItems:        "d.item_count DESC, d.created_at DESC, d.id DESC",
-	strata.SortUpdated:      "d.updated_at DESC, d.id DESC",
+// datasetOrder is the ORDER BY of each sort of ListDatasets. Names sort by
+// their lower case, byte by byte, on both stores: not by the collation a
+// PostgreSQL database happens to have.
+func (s *Store) datasetOrder(sort strata.DatasetSort) (string, bool) {
+	switch sort {
+	case strata.SortNewest:
+		return "d.created_at DESC, d.id DESC", true
+	case strata.SortAlphabetical:
+		bytes := s.Dialect.ByteOrder()
+		return "lower(d.name) " + bytes + " ASC, d.name " + bytes + " ASC, d.id ASC", true
+	case strata.SortItems:
+		return "d.item_count DESC, d.created_at DESC, d.id DESC", true
+	case strata.SortUpdated:
+		return "d.updated_at DESC, d.id DESC", true
+	}
+	return "", false
 }
 
 // ListDatasets calls fn with each dataset of a project, a row at a time:
@@ -161,7 +172,7 @@ func (s *Store) ListDatasets(ctx context.Context, projectID string, f strata.Dat
 	if f.Sort == "" {
 		f.Sort = strata.SortNewest
 	}
-	order, ok := datasetOrder[f.Sort]
+	order, ok := s.datasetOrder(f.Sort)
 	if !ok {
 		return strata.Errorf(strata.EINVALID, "Unknown sort %q", f.Sort)
 	}
