@@ -41,6 +41,10 @@ func IsBuiltinType(t string) bool { return slices.Contains(BuiltinEvaluatorTypes
 
 // Evaluator is a scoring method of a project. The API shows it as
 // wire.Evaluator (Lunary's row).
+// MaxLabelChars is the most characters of an evaluator's name or type
+// that EvaluatorLabels returns.
+const MaxLabelChars = 256
+
 type Evaluator struct {
 	ID          string
 	CreatedAt   time.Time

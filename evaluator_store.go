@@ -11,6 +11,12 @@ type EvaluatorStore interface {
 	// Kind "" lists all, and KindCustom every evaluator that is not builtin.
 	ListEvaluators(ctx context.Context, projectID, kind string, fn func(*Evaluator) error) error
 	FindEvaluator(ctx context.Context, projectID, id string) (*Evaluator, error)
+	// EvaluatorLabels returns, by id, the ID, Name, Type and Kind of the
+	// project's evaluators among ids, names and types cut to
+	// MaxLabelChars characters, and reads no params: what a page that
+	// names the evaluators of a dataset's slots shows. An id not found is
+	// absent.
+	EvaluatorLabels(ctx context.Context, projectID string, ids []string) (map[string]*Evaluator, error)
 	CreateEvaluator(ctx context.Context, a Actor, c EvaluatorCreate) (*Evaluator, error)
 	UpdateEvaluator(ctx context.Context, a Actor, id string, u EvaluatorUpdate) (*Evaluator, error)
 	// DeleteEvaluator deletes a custom evaluator and empties the slots that

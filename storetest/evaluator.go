@@ -2,6 +2,7 @@ package storetest
 
 import "encoding/json"
 import "slices"
+import "strings"
 import "testing"
 
 import "github.com/strata-eval/strata"
@@ -48,6 +49,7 @@ func testEvaluators(t *testing.T, open Opener) {
 	t.Run("CRUD", func(t *testing.T) { testEvaluatorCRUD(t, open) })
 	t.Run("AttachDetach", func(t *testing.T) { testAttachDetach(t, open) })
 	t.Run("Runs", func(t *testing.T) { testRuns(t, open) })
+	t.Run("Labels", func(t *testing.T) { testEvaluatorLabels(t, open) })
 }
 
 func testEvaluatorCRUD(t *testing.T, open Opener) {
@@ -159,4 +161,36 @@ func testEvaluatorCRUD(t *testing.T, open Opener) {
 		_, err = f.s.AttachEvaluator(f.ctx, eve, d.ID, strata.EvaluatorAttach{EvaluatorID: e.ID})
 		wantMessage(t, err, strata.ENOTFOUND, "Evaluator not found")
 	})
+}
+
+// testEvaluatorLabels: labels name a project's evaluators by id, cut to
+// MaxLabelChars characters, and leave out the ids they do not know.
+func testEvaluatorLabels(t *testing.T, open Opener) {
+	f := newFixture(t, open)
+	e := f.evaluator("judge", "bleu")
+	long := strings.Repeat("é", strata.MaxLabelChars+10)
+	l, err := f.s.CreateEvaluator(f.ctx, f.actor, strata.EvaluatorCreate{Name: long, Slug: "long", Type: "rouge", Mode: "normal",
+		Params: json.RawMessage(`{"reference":"` + strings.Repeat("x", 1<<20) + `"}`), Filters: json.RawMessage(`[]`)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	other := f.otherProject()
+	theirs, err := f.s.CreateEvaluator(f.ctx, other, strata.EvaluatorCreate{Name: "theirs", Slug: "theirs", Type: "bleu", Mode: "normal",
+		Params: json.RawMessage(`{}`), Filters: json.RawMessage(`[]`)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	labels, err := f.s.EvaluatorLabels(f.ctx, f.actor.ProjectID, []string{e.ID, l.ID, theirs.ID, strata.NewID(), "nope"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantEq(t, "labels", len(labels), 2)
+	got := labels[e.ID]
+	if got == nil || got.ID != e.ID || got.Name != "judge" || got.Type != "bleu" || got.Kind != e.Kind || got.Params != nil {
+		t.Fatalf("label of %s = %+v", e.ID, got)
+	}
+	wantEq(t, "a long name's label", labels[l.ID].Name, strings.Repeat("é", strata.MaxLabelChars))
+	if labels, err := f.s.EvaluatorLabels(f.ctx, f.actor.ProjectID, nil); err != nil || len(labels) != 0 {
+		t.Fatalf("labels of no id: %v, %v", labels, err)
+	}
 }

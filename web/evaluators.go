@@ -88,14 +88,13 @@ func (s *Server) evaluatorsPage(w http.ResponseWriter, ss *session) error {
 	if err != nil {
 		return err
 	}
+	labels, err := s.slotLabels(ss, d) // item.go
+	if err != nil {
+		return err
+	}
 	var slots []slotView
-	for i, p := range d.Slots() {
-		v := slotView{Slot: i + 1}
-		if p != nil {
-			if v.Evaluator, err = s.slotEvaluator(ss, *p); err != nil { // item.go
-				return err
-			}
-		}
+	for i, e := range labels {
+		v := slotView{Slot: i + 1, Evaluator: e}
 		if c, ok := d.EvaluatorConfigs[strconv.Itoa(i+1)]; ok {
 			v.Config = string(c)
 		}

@@ -1,7 +1,6 @@
 package web
 
 import "bytes"
-import "errors"
 import "encoding/json"
 import "net/http"
 import "strconv"
@@ -29,28 +28,42 @@ type slotEvaluator struct {
 // pass rules.
 func (s *Server) slotEvaluators(ss *session, d *strata.Dataset) ([strata.MaxEvaluatorSlots]slotEvaluator, error) {
 	var out [strata.MaxEvaluatorSlots]slotEvaluator
-	for i, id := range d.Slots() {
+	labels, err := s.slotLabels(ss, d)
+	if err != nil {
+		return out, err
+	}
+	for i, e := range labels {
 		out[i] = slotEvaluator{Slot: i + 1, Config: strata.ParseEvaluatorConfig(d.Config(i + 1))}
-		if id == nil {
-			continue
+		if e != nil {
+			out[i].Name = e.Name
 		}
-		e, err := s.slotEvaluator(ss, *id)
-		if err != nil {
-			return out, err
-		}
-		out[i].Name = e.Name
 	}
 	return out, nil
 }
 
-// slotEvaluator finds the evaluator a slot holds, or names it unavailable
-// when it is gone.
-func (s *Server) slotEvaluator(ss *session, id string) (*strata.Evaluator, error) {
-	e, err := s.Store.FindEvaluator(ss.Context(), ss.principal.ProjectID, id)
-	if errors.Is(err, strata.ErrEvaluatorNotFound) {
-		return &strata.Evaluator{ID: id, Name: "(unavailable evaluator)"}, nil
+// slotLabels labels the evaluator each slot of a dataset holds, nil for an
+// empty slot, "(unavailable evaluator)" for one that is gone: names and
+// types only, for an evaluator's params may hold megabytes.
+func (s *Server) slotLabels(ss *session, d *strata.Dataset) ([strata.MaxEvaluatorSlots]*strata.Evaluator, error) {
+	var out [strata.MaxEvaluatorSlots]*strata.Evaluator
+	var ids []string
+	for _, id := range d.Slots() {
+		if id != nil {
+			ids = append(ids, *id)
+		}
 	}
-	return e, err
+	labels, err := s.Store.EvaluatorLabels(ss.Context(), ss.principal.ProjectID, ids)
+	if err != nil {
+		return out, err
+	}
+	for i, id := range d.Slots() {
+		if id != nil {
+			if out[i] = labels[*id]; out[i] == nil {
+				out[i] = &strata.Evaluator{ID: *id, Name: "(unavailable evaluator)"}
+			}
+		}
+	}
+	return out, nil
 }
 
 // resultView is one evaluator result, judged.

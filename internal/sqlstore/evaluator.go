@@ -6,6 +6,8 @@ import "database/sql"
 import "encoding/json"
 import "errors"
 import "fmt"
+import "strconv"
+import "strings"
 
 import "github.com/strata-eval/strata"
 
@@ -102,6 +104,34 @@ func findEvaluator(ctx context.Context, q querier, projectID, id string) (*strat
 		return nil, fmt.Errorf("find evaluator %s: %w", id, err)
 	}
 	return e, nil
+}
+
+// EvaluatorLabels returns the labels of the project's evaluators among ids.
+func (s *Store) EvaluatorLabels(ctx context.Context, projectID string, ids []string) (map[string]*strata.Evaluator, error) {
+	labels := map[string]*strata.Evaluator{}
+	args := []any{projectID}
+	var in []string
+	for _, id := range ids {
+		if validID(id) {
+			args = append(args, id)
+			in = append(in, fmt.Sprintf("$%d", len(args)))
+		}
+	}
+	if !validID(projectID) || len(in) == 0 {
+		return labels, nil
+	}
+	cut := strconv.Itoa(strata.MaxLabelChars)
+	err := eachRow(ctx, s.DB, "evaluator labels", `SELECT id, substr(name, 1, `+cut+`), substr(type, 1, `+cut+`), kind
+		FROM evaluators WHERE project_id = $1 AND id IN (`+strings.Join(in, ", ")+`)`, args,
+		func(row scanner) (*strata.Evaluator, error) {
+			var e strata.Evaluator
+			return &e, row.Scan(&e.ID, &e.Name, &e.Type, &e.Kind)
+		},
+		func(e *strata.Evaluator) error {
+			labels[e.ID] = e
+			return nil
+		})
+	return labels, err
 }
 
 // FindEvaluator returns an evaluator of the project.
