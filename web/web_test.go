@@ -255,7 +255,7 @@ func TestEvaluatorsPage(t *testing.T) {
 		t.Fatal(err)
 	}
 	p = s.post(t, ds+"/evaluators", url.Values{"csrf": {token}, "evaluatorId": {e.ID}})
-	wantText(t, p, "Evaluator attached.", "Exact")
+	wantText(t, p, "Evaluator attached.", `Exact <span class="muted">string</span>`) // its slot's label
 	p = s.post(t, ds+"/evaluators", url.Values{"csrf": {token}, "evaluatorId": {e.ID}, "configType": {"model-scorer"}, "threshold": {"x"}})
 	if p.status != http.StatusBadRequest {
 		t.Fatalf("bad threshold: %d", p.status)
