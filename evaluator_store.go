@@ -17,6 +17,9 @@ type EvaluatorStore interface {
 	// names the evaluators of a dataset's slots shows. An id not found is
 	// absent.
 	EvaluatorLabels(ctx context.Context, projectID string, ids []string) (map[string]*Evaluator, error)
+	// ListEvaluatorLabels is ListEvaluators with labels (as EvaluatorLabels
+	// gives them) for evaluators: what a choice of evaluators shows.
+	ListEvaluatorLabels(ctx context.Context, projectID, kind string, fn func(*Evaluator) error) error
 	CreateEvaluator(ctx context.Context, a Actor, c EvaluatorCreate) (*Evaluator, error)
 	UpdateEvaluator(ctx context.Context, a Actor, id string, u EvaluatorUpdate) (*Evaluator, error)
 	// DeleteEvaluator deletes a custom evaluator and empties the slots that

@@ -1,6 +1,7 @@
 package storetest
 
 import "encoding/json"
+import "reflect"
 import "slices"
 import "strings"
 import "testing"
@@ -22,13 +23,9 @@ func (f *fixture) evaluator(name, typ string) *strata.Evaluator {
 // all).
 func (f *fixture) evaluators(kind string) []*strata.Evaluator {
 	f.tb.Helper()
-	list, err := collect(func(fn func(*strata.Evaluator) error) error {
+	return mustCollect(f.tb, func(fn func(*strata.Evaluator) error) error {
 		return f.s.ListEvaluators(f.ctx, f.actor.ProjectID, kind, fn)
 	})
-	if err != nil {
-		f.tb.Fatal(err)
-	}
-	return list
 }
 
 func wantMessage(tb testing.TB, err error, code, message string) {
@@ -192,5 +189,16 @@ func testEvaluatorLabels(t *testing.T, open Opener) {
 	wantEq(t, "a long name's label", labels[l.ID].Name, strings.Repeat("é", strata.MaxLabelChars))
 	if labels, err := f.s.EvaluatorLabels(f.ctx, f.actor.ProjectID, nil); err != nil || len(labels) != 0 {
 		t.Fatalf("labels of no id: %v, %v", labels, err)
+	}
+
+	// Listed, the same labels, in creation order, of a kind.
+	listed := mustCollect(t, func(fn func(*strata.Evaluator) error) error {
+		return f.s.ListEvaluatorLabels(f.ctx, f.actor.ProjectID, strata.KindCustom, fn)
+	})
+	wantEq(t, "custom labels", len(listed), 2)
+	for i, want := range []*strata.Evaluator{labels[e.ID], labels[l.ID]} {
+		if got := listed[i]; !reflect.DeepEqual(got, want) {
+			t.Fatalf("listed label %d = %+v, want %+v", i, got, want)
+		}
 	}
 }

@@ -17,28 +17,30 @@ func collect[T any](list func(fn func(T) error) error) ([]T, error) {
 	return out, err
 }
 
+// mustCollect is collect, failing the test on an error.
+func mustCollect[T any](tb testing.TB, list func(fn func(T) error) error) []T {
+	tb.Helper()
+	out, err := collect(list)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return out
+}
+
 // datasets lists the datasets of a project that filter admits.
 func (f *fixture) datasets(projectID string, filter strata.DatasetFilter) []*strata.Dataset {
 	f.tb.Helper()
-	list, err := collect(func(fn func(*strata.Dataset) error) error {
+	return mustCollect(f.tb, func(fn func(*strata.Dataset) error) error {
 		return f.s.ListDatasets(f.ctx, projectID, filter, fn)
 	})
-	if err != nil {
-		f.tb.Fatal(err)
-	}
-	return list
 }
 
 // tags lists the tags of a dataset of the fixture's project.
 func (f *fixture) tags(datasetID string) []*strata.Tag {
 	f.tb.Helper()
-	list, err := collect(func(fn func(*strata.Tag) error) error {
+	return mustCollect(f.tb, func(fn func(*strata.Tag) error) error {
 		return f.s.ListTags(f.ctx, f.actor.ProjectID, datasetID, fn)
 	})
-	if err != nil {
-		f.tb.Fatal(err)
-	}
-	return list
 }
 
 // testLists holds what every list of the store promises: it calls back a

@@ -83,8 +83,8 @@ func (s *Server) evaluatorsPage(w http.ResponseWriter, ss *session) error {
 		return err
 	}
 	choice, moreChoice, err := firstOf(func(fn func(*strata.Evaluator) error) error {
-		return s.Store.ListEvaluators(ctx, project, "custom", fn)
-	}, evaluatorNamed) // lists.go
+		return s.Store.ListEvaluatorLabels(ctx, project, "custom", fn)
+	}, evaluatorShown) // lists.go
 	if err != nil {
 		return err
 	}

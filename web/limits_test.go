@@ -383,14 +383,7 @@ func TestStalledDownload(t *testing.T) {
 		ws.API = &api.Server{Store: ws.Store, Limits: api.Limits{RequestTimeout: time.Second}}
 	})
 	ctx := context.Background()
-	p, err := s.store.Authenticate(ctx, s.owner)
-	if err != nil {
-		t.Fatal(err)
-	}
-	d, err := s.store.CreateDataset(ctx, p.Actor(), strata.DatasetCreate{Name: "download"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	p, d := s.ownerDataset(t, "download")
 	// 24 MiB of items, far more than the sockets' buffers hold, as version 2.
 	line := `{"input":"` + strings.Repeat("a", 1000) + `"}` + "\n"
 	if _, err := s.store.ImportItems(ctx, p.Actor(), d.ID, importer.NewJSONL(strings.NewReader(strings.Repeat(line, 24<<10))), strata.WriteOptions{}); err != nil {

@@ -44,8 +44,8 @@ func datasetShown(d *strata.Dataset) (*strata.Dataset, int) {
 	return d, n
 }
 
-// evaluatorNamed is an evaluator without its params and filters, which may
-// hold megabytes: what a choice of evaluators shows.
-func evaluatorNamed(e *strata.Evaluator) (*strata.Evaluator, int) {
-	return &strata.Evaluator{ID: e.ID, Name: e.Name, Type: e.Type, Kind: e.Kind}, 128 + len(e.Name) + len(e.Type)
+// evaluatorShown is an evaluator's label as a choice of evaluators shows
+// it, and its bytes.
+func evaluatorShown(e *strata.Evaluator) (*strata.Evaluator, int) {
+	return e, 128 + len(e.Name) + len(e.Type)
 }

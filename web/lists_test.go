@@ -14,10 +14,7 @@ import "github.com/strata-eval/strata"
 func TestDatasetListBounded(t *testing.T) {
 	s, _ := signedIn(t)
 	ctx := context.Background()
-	p, err := s.store.Authenticate(ctx, s.owner)
-	if err != nil {
-		t.Fatal(err)
-	}
+	p := s.ownerPrincipal(t)
 	for i := range 501 {
 		if _, err := s.store.CreateDataset(ctx, p.Actor(), strata.DatasetCreate{Name: fmt.Sprintf("ds-%04d", i)}); err != nil {
 			t.Fatal(err)
@@ -49,14 +46,7 @@ func TestDatasetListBounded(t *testing.T) {
 func TestEvaluatorChoiceBounded(t *testing.T) {
 	s, _ := signedIn(t)
 	ctx := context.Background()
-	p, err := s.store.Authenticate(ctx, s.owner)
-	if err != nil {
-		t.Fatal(err)
-	}
-	d, err := s.store.CreateDataset(ctx, p.Actor(), strata.DatasetCreate{Name: "judged"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	p, d := s.ownerDataset(t, "judged")
 	for i := range 501 {
 		name := fmt.Sprintf("judge-%04d", i)
 		_, err := s.store.CreateEvaluator(ctx, p.Actor(), strata.EvaluatorCreate{Name: name, Slug: name, Type: "rouge", Mode: "normal",

@@ -89,6 +89,27 @@ func (s *site) signin(t *testing.T, key string) {
 	}
 }
 
+// ownerPrincipal is the owner's key as the store knows it.
+func (s *site) ownerPrincipal(t *testing.T) *strata.Principal {
+	t.Helper()
+	p, err := s.store.Authenticate(t.Context(), s.owner)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// ownerDataset creates a dataset through the store as the owner.
+func (s *site) ownerDataset(t *testing.T, name string) (*strata.Principal, *strata.Dataset) {
+	t.Helper()
+	p := s.ownerPrincipal(t)
+	d, err := s.store.CreateDataset(t.Context(), p.Actor(), strata.DatasetCreate{Name: name})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p, d
+}
+
 // signinOwner signs the owner in and returns the session's CSRF token.
 func (s *site) signinOwner(t *testing.T) string {
 	t.Helper()

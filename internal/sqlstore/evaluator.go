@@ -7,7 +7,7 @@ import "encoding/json"
 import "errors"
 import "fmt"
 import "strconv"
-import "strings"
+import "slices"
 
 import "github.com/strata-eval/strata"
 
@@ -76,20 +76,41 @@ func seedBuiltinEvaluators(ctx context.Context, tx *sql.Tx, projectID string, no
 	return nil
 }
 
+// labelColumns are what EvaluatorLabels reads of an evaluator, in
+// scanLabel's order: no params.
+var labelColumns = `id, substr(name, 1, ` + strconv.Itoa(strata.MaxLabelChars) + `), substr(type, 1, ` +
+	strconv.Itoa(strata.MaxLabelChars) + `), kind`
+
+func scanLabel(row scanner) (*strata.Evaluator, error) {
+	var e strata.Evaluator
+	return &e, row.Scan(&e.ID, &e.Name, &e.Type, &e.Kind)
+}
+
 // ListEvaluators calls fn with each of a project's evaluators in creation
 // order, a row at a time.
 func (s *Store) ListEvaluators(ctx context.Context, projectID, kind string, fn func(*strata.Evaluator) error) error {
+	return listEvaluators(ctx, s.DB, projectID, kind, evaluatorColumns, scanEvaluator, fn)
+}
+
+// ListEvaluatorLabels calls fn with the label of each of a project's
+// evaluators in creation order.
+func (s *Store) ListEvaluatorLabels(ctx context.Context, projectID, kind string, fn func(*strata.Evaluator) error) error {
+	return listEvaluators(ctx, s.DB, projectID, kind, labelColumns, scanLabel, fn)
+}
+
+// listEvaluators reads columns of a project's evaluators of a kind.
+func listEvaluators(ctx context.Context, q querier, projectID, kind, columns string, scan func(scanner) (*strata.Evaluator, error), fn func(*strata.Evaluator) error) error {
 	if !validID(projectID) {
 		return nil
 	}
-	query := `SELECT ` + evaluatorColumns + ` FROM evaluators WHERE project_id = $1`
+	query := `SELECT ` + columns + ` FROM evaluators WHERE project_id = $1`
 	switch kind {
 	case strata.KindBuiltin:
 		query += ` AND kind = 'builtin'`
 	case strata.KindCustom:
 		query += ` AND kind <> 'builtin'`
 	}
-	return eachRow(ctx, s.DB, "list evaluators", query+` ORDER BY created_at, id`, []any{projectID}, scanEvaluator, fn)
+	return eachRow(ctx, q, "list evaluators", query+` ORDER BY created_at, id`, []any{projectID}, scan, fn)
 }
 
 func findEvaluator(ctx context.Context, q querier, projectID, id string) (*strata.Evaluator, error) {
@@ -109,24 +130,13 @@ func findEvaluator(ctx context.Context, q querier, projectID, id string) (*strat
 // EvaluatorLabels returns the labels of the project's evaluators among ids.
 func (s *Store) EvaluatorLabels(ctx context.Context, projectID string, ids []string) (map[string]*strata.Evaluator, error) {
 	labels := map[string]*strata.Evaluator{}
-	args := []any{projectID}
-	var in []string
-	for _, id := range ids {
-		if validID(id) {
-			args = append(args, id)
-			in = append(in, fmt.Sprintf("$%d", len(args)))
-		}
-	}
-	if !validID(projectID) || len(in) == 0 {
+	valid := slices.DeleteFunc(slices.Clone(ids), func(id string) bool { return !validID(id) })
+	if !validID(projectID) || len(valid) == 0 {
 		return labels, nil
 	}
-	cut := strconv.Itoa(strata.MaxLabelChars)
-	err := eachRow(ctx, s.DB, "evaluator labels", `SELECT id, substr(name, 1, `+cut+`), substr(type, 1, `+cut+`), kind
-		FROM evaluators WHERE project_id = $1 AND id IN (`+strings.Join(in, ", ")+`)`, args,
-		func(row scanner) (*strata.Evaluator, error) {
-			var e strata.Evaluator
-			return &e, row.Scan(&e.ID, &e.Name, &e.Type, &e.Kind)
-		},
+	in, args := inList(2, valid)
+	err := eachRow(ctx, s.DB, "evaluator labels", `SELECT `+labelColumns+`
+		FROM evaluators WHERE project_id = $1 AND id IN (`+in+`)`, append([]any{projectID}, args...), scanLabel,
 		func(e *strata.Evaluator) error {
 			labels[e.ID] = e
 			return nil

@@ -147,15 +147,9 @@ func scanRevisionsFrom(ctx context.Context, q querier, rs revisionScan, fn func(
 			args = append(args, filter.Splits[0])
 			query += fmt.Sprintf(` AND s.split = $%d`, len(args))
 		} else {
-			query += ` AND s.split IN (`
-			for i, split := range filter.Splits {
-				if i > 0 {
-					query += ", "
-				}
-				args = append(args, split)
-				query += fmt.Sprintf(`$%d`, len(args))
-			}
-			query += `)`
+			in, splits := inList(len(args)+1, filter.Splits)
+			args = append(args, splits...)
+			query += ` AND s.split IN (` + in + `)`
 		}
 		filter.Splits = nil
 	}

@@ -136,15 +136,9 @@ func filterSQL(f strata.ItemFilter, n int) (string, []any) {
 		fmt.Fprintf(&b, ` AND r.external_id = $%d`, n+len(args))
 	}
 	if len(f.Splits) > 0 {
-		b.WriteString(` AND EXISTS (SELECT 1 FROM revision_splits s WHERE s.dataset_id = r.dataset_id AND s.revision_id = r.id AND s.split IN (`)
-		for i, split := range f.Splits {
-			if i > 0 {
-				b.WriteString(", ")
-			}
-			args = append(args, split)
-			fmt.Fprintf(&b, `$%d`, n+len(args))
-		}
-		b.WriteString(`))`)
+		in, splits := inList(n+len(args)+1, f.Splits)
+		args = append(args, splits...)
+		b.WriteString(` AND EXISTS (SELECT 1 FROM revision_splits s WHERE s.dataset_id = r.dataset_id AND s.revision_id = r.id AND s.split IN (` + in + `))`)
 	}
 	return b.String(), args
 }

@@ -2,6 +2,8 @@ package sqlstore
 
 import "context"
 import "fmt"
+import "strconv"
+import "strings"
 
 // eachRow runs query and calls fn with each row as scan reads it, so that a
 // list of any length is never held whole: the caller sends or keeps what it
@@ -26,4 +28,19 @@ func eachRow[T any](ctx context.Context, q querier, what, query string, args []a
 		return fmt.Errorf("%s: %w", what, err)
 	}
 	return nil
+}
+
+// inList returns the parameters of an IN list of values, numbered
+// from first ("$3, $4, $5"), and the values as arguments to append.
+func inList[T any](first int, values []T) (string, []any) {
+	var b strings.Builder
+	args := make([]any, len(values))
+	for i, v := range values {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString("$" + strconv.Itoa(first+i))
+		args[i] = v
+	}
+	return b.String(), args
 }

@@ -4,7 +4,6 @@ import "context"
 import "database/sql"
 import "errors"
 import "fmt"
-import "strconv"
 import "time"
 
 import "github.com/strata-eval/strata"
@@ -59,17 +58,14 @@ func loadRunSlots(ctx context.Context, q querier, datasetID string, runs []*stra
 		return nil
 	}
 	byID := map[string]*strata.Run{}
-	args := []any{datasetID}
-	in := ""
+	ids := make([]string, len(runs))
 	for i, r := range runs {
 		r.Slots = []*strata.RunSlot{}
 		byID[r.ID] = r
-		args = append(args, r.ID)
-		if i > 0 {
-			in += ", "
-		}
-		in += "$" + strconv.Itoa(i+2)
+		ids[i] = r.ID
 	}
+	in, args := inList(2, ids)
+	args = append([]any{datasetID}, args...)
 	rows, err := q.QueryContext(ctx, `SELECT `+runSlotColumns+` FROM evaluator_run_slots
 		WHERE dataset_id = $1 AND run_id IN (`+in+`) ORDER BY run_id, slot`, args...)
 	if err != nil {
