@@ -1,7 +1,6 @@
 package bench
 
 import "encoding/csv"
-import "encoding/json"
 import "io"
 import "strconv"
 import "strings"
@@ -28,27 +27,43 @@ type ItemFile struct {
 
 // itemText returns the content of item i.
 func itemText(i, padTo int) (input, groundTruth string) {
-	input = "Question " + strconv.Itoa(i) + ": a customer asks whether order #" + strconv.Itoa(i*7919%1_000_003) +
-		" can still be returned after " + strconv.Itoa(i%90) + " days."
-	if padTo > len(input)+60 {
-		var b strings.Builder
-		b.WriteString(input)
-		b.WriteString(" Context:")
-		for b.Len() < padTo-60 {
-			b.WriteString(" lorem ipsum dolor sit amet")
-		}
-		input = b.String()
-	}
-	if i%3 == 0 {
-		return input, "No: returns close after 30 days."
-	}
-	return input, "Yes, within 30 days, with the receipt."
+	return string(appendInput(nil, i, padTo)), groundTruthOf(i)
 }
 
-// line appends item i as one line of the file.
+// appendInput appends the input of item i: a short question, padded to
+// about padTo-60 bytes when padTo is set. It holds letters, digits, spaces
+// and ".,:#" only, so it is its own JSON string.
+func appendInput(b []byte, i, padTo int) []byte {
+	start := len(b)
+	b = append(b, "Question "...)
+	b = strconv.AppendInt(b, int64(i), 10)
+	b = append(b, ": a customer asks whether order #"...)
+	b = strconv.AppendInt(b, int64(i*7919%1_000_003), 10)
+	b = append(b, " can still be returned after "...)
+	b = strconv.AppendInt(b, int64(i%90), 10)
+	b = append(b, " days."...)
+	if padTo > len(b)-start+60 {
+		b = append(b, " Context:"...)
+		for len(b)-start < padTo-60 {
+			b = append(b, " lorem ipsum dolor sit amet"...)
+		}
+	}
+	return b
+}
+
+func groundTruthOf(i int) string {
+	if i%3 == 0 {
+		return "No: returns close after 30 days."
+	}
+	return "Yes, within 30 days, with the receipt."
+}
+
+// line appends item i as one line of the file. A JSONL line is built in
+// place: the generator must cost the client little next to the server it
+// measures.
 func (f *ItemFile) line(b []byte, i int) []byte {
-	input, gt := itemText(i, f.PadTo)
 	if f.Format == "csv" {
+		input, gt := itemText(i, f.PadTo)
 		f.csvBuf.Reset()
 		if f.csvW == nil {
 			f.csvW = csv.NewWriter(&f.csvBuf)
@@ -57,16 +72,11 @@ func (f *ItemFile) line(b []byte, i int) []byte {
 		f.csvW.Flush()
 		return append(b, f.csvBuf.String()...)
 	}
-	b = append(b, `{"input":`...)
-	b, _ = appendJSONString(b, input)
-	b = append(b, `,"ground_truth":`...)
-	b, _ = appendJSONString(b, gt)
-	return append(b, "}\n"...)
-}
-
-func appendJSONString(b []byte, s string) ([]byte, error) {
-	enc, err := json.Marshal(s)
-	return append(b, enc...), err
+	b = append(b, `{"input":"`...)
+	b = appendInput(b, i, f.PadTo)
+	b = append(b, `","ground_truth":"`...)
+	b = append(b, groundTruthOf(i)...)
+	return append(b, "\"}\n"...)
 }
 
 // Read implements io.Reader. It fills p with as many lines as fit, as a
