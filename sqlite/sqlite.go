@@ -13,6 +13,7 @@ import "fmt"
 import "io/fs"
 import "net/url"
 import "os"
+import "strconv"
 import "strings"
 
 import "modernc.org/sqlite"
@@ -43,6 +44,7 @@ func init() {
 type Store struct {
 	*sqlstore.Store
 	path string // the database file
+	ckpt *checkpointer
 	// Migrated names the migrations Open applied, in order.
 	Migrated []string
 }
@@ -75,15 +77,16 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		"temp_store(MEMORY)",
 		// A large import grows the WAL by its size; once checkpointed,
 		// the file shrinks back to this instead of keeping that space.
-		"journal_size_limit(67108864)",
+		"journal_size_limit(" + strconv.Itoa(journalSizeLimit) + ")",
 	} {
 		q.Add("_pragma", p)
 	}
-	db, err := openDB("file:" + path + "?" + q.Encode())
+	ckpt := newCheckpointer(path + "-wal")
+	db, err := openDB("file:"+path+"?"+q.Encode(), ckpt)
 	if err != nil {
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
-	s := &Store{Store: sqlstore.New(db, dialect{}), path: path}
+	s := &Store{Store: sqlstore.New(db, dialect{}), path: path, ckpt: ckpt}
 	if s.Migrated, err = sqlstore.MigrateDir(ctx, db, migrationFiles, "migrations", ""); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("open %s: %w", path, err)
@@ -93,7 +96,20 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
+	ckpt.start(func(ctx context.Context) error {
+		return s.Exclusive(ctx, func() error {
+			_, err := db.ExecContext(ctx, `PRAGMA wal_checkpoint(PASSIVE)`)
+			return err
+		})
+	})
 	return s, nil
+}
+
+// Close stops the checkpoints and closes the database; SQLite checkpoints
+// what is left of the log as the last connection closes.
+func (s *Store) Close() error {
+	s.ckpt.close()
+	return s.Store.Close()
 }
 
 // flushWAL makes every transaction committed so far durable: it flushes the

@@ -32,22 +32,23 @@ const maxIdleConns = 32
 
 // openDB opens the database the driver registered as "sqlite" (with the
 // functions registered on it) through a connector that caches statements.
-func openDB(dsn string) (*sql.DB, error) {
+func openDB(dsn string, ckpt *checkpointer) (*sql.DB, error) {
 	base, err := sql.Open("sqlite", dsn)
 	if err != nil {
 		return nil, err
 	}
 	drv := base.Driver()
 	base.Close()
-	db := sql.OpenDB(&connector{dsn: dsn, drv: drv})
+	db := sql.OpenDB(&connector{dsn: dsn, drv: drv, ckpt: ckpt})
 	db.SetMaxIdleConns(maxIdleConns)
 	return db, nil
 }
 
 // connector opens connections of the driver, each with a statement cache.
 type connector struct {
-	dsn string
-	drv driver.Driver
+	dsn  string
+	drv  driver.Driver
+	ckpt *checkpointer // of large commits (checkpoint.go)
 }
 
 func (c *connector) Connect(context.Context) (driver.Conn, error) {
@@ -55,7 +56,7 @@ func (c *connector) Connect(context.Context) (driver.Conn, error) {
 	if err != nil {
 		return nil, err
 	}
-	return newCachingConn(conn), nil
+	return newCachingConn(conn, c.ckpt), nil
 }
 
 func (c *connector) Driver() driver.Driver { return c.drv }
@@ -78,6 +79,9 @@ type cachingConn struct {
 	inner
 	byText map[string]*list.Element // of *cachedStmt
 	lru    list.List                // most recently used first
+
+	ckpt   *checkpointer // of large commits (checkpoint.go); nil: none
+	broken bool          // its state is not the store's: not to be reused
 }
 
 type cachedStmt struct {
@@ -87,13 +91,26 @@ type cachedStmt struct {
 	evicted bool // left the cache while busy: close it when free
 }
 
-func newCachingConn(c driver.Conn) driver.Conn {
+func newCachingConn(c driver.Conn, ckpt *checkpointer) driver.Conn {
 	in, ok := c.(inner)
 	if !ok {
 		return c // not the driver this was written for: no cache
 	}
-	return &cachingConn{inner: in, byText: map[string]*list.Element{}}
+	return &cachingConn{inner: in, byText: map[string]*list.Element{}, ckpt: ckpt}
 }
+
+// BeginTx begins a transaction; a write transaction's commit may leave its
+// checkpoint to the store (checkpoint.go).
+func (c *cachingConn) BeginTx(ctx context.Context, opts driver.TxOptions) (driver.Tx, error) {
+	tx, err := c.inner.BeginTx(ctx, opts)
+	if err != nil || opts.ReadOnly || c.ckpt == nil {
+		return tx, err
+	}
+	return &writeTx{Tx: tx, c: c}, nil
+}
+
+// IsValid is false for a connection that must not be reused.
+func (c *cachingConn) IsValid() bool { return !c.broken && c.inner.IsValid() }
 
 // cacheable reports whether a statement is worth keeping: one statement
 // (a script, such as a migration, runs once).

@@ -87,6 +87,20 @@ func (s *Store) Ping(ctx context.Context) error { return s.DB.PingContext(ctx) }
 // Close closes the database.
 func (s *Store) Close() error { return s.DB.Close() }
 
+// Exclusive runs fn under the write lock of a dialect that serializes
+// writes, outside any transaction of the store: no write commits while it
+// runs (SQLite's checkpoints, which the next write after them can then
+// restart the log from its start).
+func (s *Store) Exclusive(ctx context.Context, fn func() error) error {
+	select {
+	case s.writeLock <- struct{}{}:
+		defer func() { <-s.writeLock }()
+	case <-ctx.Done():
+		return context.Cause(ctx)
+	}
+	return fn()
+}
+
 func (s *Store) now() int64 { return strata.Millis(s.Now()).UnixMilli() }
 
 // maxAttempts bounds how often a transaction that lost a race is run again.
