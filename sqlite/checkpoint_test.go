@@ -29,7 +29,7 @@ func TestLargeCommitLeavesItsCheckpoint(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	defer release() // before Close, which waits for a checkpoint held here
+	defer release()         // before Close, which waits for a checkpoint held here
 	s.DB.SetMaxOpenConns(1) // every statement below on the connection that committed
 	a := testkit.Owner(t, s, "p")
 	d, err := s.CreateDataset(ctx, a, strata.DatasetCreate{Name: "large"})
