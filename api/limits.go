@@ -33,7 +33,7 @@ type Limits struct {
 // Defaults of Limits. The rate limit is off: a team's own evaluation
 // harness is no attacker, and the concurrency limit already queues it.
 const (
-	DefaultMaxImportItems      = 1_000_000
+	DefaultMaxImportItems      = 10_000_000
 	DefaultMaxImportBytes      = 2 << 30
 	DefaultMaxSyncBytes        = 512 << 20
 	DefaultMaxFieldBytes       = 1 << 20
