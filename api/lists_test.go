@@ -106,9 +106,11 @@ func TestEvaluatorListStreams(t *testing.T) {
 		t.Fatalf("%d evaluators listed, want %d", listed, n)
 	}
 	t.Logf("%d MiB of evaluators listed; live heap grew by at most %.1f MiB", n*paramBytes>>20, float64(grew)/(1<<20))
-	// One evaluator read, decoded and encoded is a few MiB; the list whole,
-	// read and encoded, would be twice its size.
-	if grew > n*paramBytes/2 {
+	// The store reads a list in chunks of about 8 MiB, and the server may
+	// hold two at once while it encodes (16.1 MiB measured on a loaded CI
+	// machine, 6 to 8 MiB on a quiet one); the list read whole is all of
+	// its 32 MiB, and encoded whole twice that.
+	if grew > n*paramBytes*3/4 {
 		t.Fatalf("live heap grew by %d bytes while listing %d: the list is held in memory", grew, n*paramBytes)
 	}
 }
