@@ -625,11 +625,12 @@ func (ins *revisionInserter) add(ctx context.Context, r *revision) error {
 // A full batch of new open revisions made at once (an import) shares its
 // first version and times, and has no results: its INSERT writes those as
 // literals, numbers and NULL, and binds 10 values a row instead of 19.
-// (Only a full batch: the statement is new for each import, and one of a
-// few rows, a single write's, would only be parsed again each time.) Binding the values was a fifth of the CPU of an
-// import's transaction with short items. (Parameters named once and used
-// in every row would bind fewer still, but SQLite looks each name up in a
-// list of all of them: binding 4,500 of them took longer than the insert.)
+// Binding the values was a fifth of the CPU of an import's transaction with
+// short items. Only a full batch: the statement is new for each import, and
+// one of a few rows, a single write's, would be parsed again each time.
+// (Parameters named once and used in every row would bind fewer still, but
+// SQLite looks each name up in a list of all of them: binding 4,500 of them
+// took longer than the insert.)
 
 // sharedValues are the values every revision of a uniform batch shares.
 type sharedValues struct {
