@@ -2,7 +2,6 @@ package sqlite
 
 import "context"
 import "database/sql/driver"
-import "os"
 import "strconv"
 import "sync"
 
@@ -65,8 +64,8 @@ func (c *checkpointer) start(run func(ctx context.Context) error) {
 // large reports whether the log is long enough for the next commit to leave
 // its checkpoint to the checkpointer.
 func (c *checkpointer) large() bool {
-	fi, err := os.Stat(c.wal)
-	return err == nil && fi.Size() > largeLog
+	n, err := walSize(c.wal)
+	return err == nil && n > largeLog
 }
 
 // later asks for a checkpoint; it never blocks.

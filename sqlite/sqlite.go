@@ -212,8 +212,11 @@ func (s *Store) Backup(ctx context.Context, path string) error {
 // WALSize is the size in bytes of the write-ahead log, the -wal file next to
 // the database: it grows with the writes since the last checkpoint (a large
 // import, a reader that holds an old snapshot), and 0 when there is none.
-func (s *Store) WALSize() (int64, error) {
-	fi, err := os.Stat(s.path + "-wal")
+func (s *Store) WALSize() (int64, error) { return walSize(s.path + "-wal") }
+
+// walSize is the size of the log file wal, 0 when there is none.
+func walSize(wal string) (int64, error) {
+	fi, err := os.Stat(wal)
 	if errors.Is(err, fs.ErrNotExist) {
 		return 0, nil
 	} else if err != nil {

@@ -550,13 +550,11 @@ type revisionInserter struct {
 	uniform bool
 	shared  sharedValues
 	args    []any
-	// fullShared is the INSERT of a uniform batch of fullSharedRows
-	// revisions sharing fullSharedOf.
-	fullShared     string
-	fullSharedOf   sharedValues
-	fullSharedRows int
-	bytes          int   // size of the revisions in rows
-	splitRows      []any // revision_splits rows of the revisions in rows
+	// fullShared is the INSERT of a full uniform batch sharing fullSharedOf.
+	fullShared   string
+	fullSharedOf sharedValues
+	bytes        int   // size of the revisions in rows
+	splitRows    []any // revision_splits rows of the revisions in rows
 	// externalIDs are the external ids of the revisions in rows, and the
 	// items that have them: two new items of one batch may not share one.
 	externalIDs map[string]string
@@ -660,10 +658,10 @@ func (ins *revisionInserter) sharedArgs() []any {
 	return ins.args
 }
 
-// sharedStatement is the INSERT of the uniform batch, built once per
+// sharedStatement is the INSERT of a full uniform batch, built once per
 // inserter and shared values.
 func (ins *revisionInserter) sharedStatement() string {
-	if ins.fullShared != "" && ins.fullSharedOf == ins.shared && ins.fullSharedRows == ins.n {
+	if ins.fullShared != "" && ins.fullSharedOf == ins.shared {
 		return ins.fullShared
 	}
 	var b strings.Builder
@@ -680,7 +678,7 @@ func (ins *revisionInserter) sharedStatement() string {
 		fmt.Fprintf(&b, "(%s, %s, %s, %s, %d, NULL, %s, %s, %s, NULL, NULL, NULL, NULL, NULL, %d, %d, %s, %s, %s)",
 			p(0), p(1), p(2), p(3), v.firstVersion, p(4), p(5), p(6), v.createdAt, v.updatedAt, p(7), p(8), p(9))
 	}
-	ins.fullShared, ins.fullSharedOf, ins.fullSharedRows = b.String(), v, ins.n
+	ins.fullShared, ins.fullSharedOf = b.String(), v
 	return ins.fullShared
 }
 

@@ -92,13 +92,22 @@ func (s *Store) Close() error { return s.DB.Close() }
 // runs (SQLite's checkpoints, which the next write after them can then
 // restart the log from its start).
 func (s *Store) Exclusive(ctx context.Context, fn func() error) error {
+	unlock, err := s.lockWrites(ctx)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	return fn()
+}
+
+// lockWrites takes the write lock, or gives up when ctx ends.
+func (s *Store) lockWrites(ctx context.Context) (unlock func(), err error) {
 	select {
 	case s.writeLock <- struct{}{}:
-		defer func() { <-s.writeLock }()
+		return func() { <-s.writeLock }, nil
 	case <-ctx.Done():
-		return context.Cause(ctx)
+		return nil, fmt.Errorf("wait for the write lock: %w", context.Cause(ctx))
 	}
-	return fn()
 }
 
 func (s *Store) now() int64 { return strata.Millis(s.Now()).UnixMilli() }
@@ -126,12 +135,11 @@ func (s *Store) write(ctx context.Context, once bool, fn func(tx *sql.Tx) error)
 		if !once {
 			return s.writeCombined(ctx, fn) // combine.go
 		}
-		select {
-		case s.writeLock <- struct{}{}:
-			defer func() { <-s.writeLock }()
-		case <-ctx.Done():
-			return fmt.Errorf("wait for the write lock: %w", context.Cause(ctx))
+		unlock, err := s.lockWrites(ctx)
+		if err != nil {
+			return err
 		}
+		defer unlock()
 	}
 	for attempt := 1; ; attempt++ {
 		err := s.writeOnce(ctx, fn)
