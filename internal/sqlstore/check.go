@@ -23,6 +23,10 @@ var invariants = []struct{ name, query string }{
 	{"every dataset has a slug", `
 		SELECT id, 'slug is ' || coalesce('"' || slug || '"', 'null')
 		FROM datasets WHERE slug IS NULL OR slug = ''`},
+	{"every revision belongs to a dataset", `
+		SELECT r.dataset_id, count(*) || ' revisions of a dataset that does not exist'
+		FROM revisions r WHERE NOT EXISTS (SELECT 1 FROM datasets d WHERE d.id = r.dataset_id)
+		GROUP BY r.dataset_id`},
 	{"at most one open revision per item", `
 		SELECT dataset_id, 'item ' || item_id || ' has ' || count(*) || ' open revisions'
 		FROM revisions WHERE last_version IS NULL

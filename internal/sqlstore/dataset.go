@@ -307,8 +307,11 @@ func (s *Store) saveNames(ctx context.Context, tx *sql.Tx, d *datasetRow, now in
 // DeleteDataset deletes a dataset with its items and versions.
 func (s *Store) DeleteDataset(ctx context.Context, a strata.Actor, id string) error {
 	return s.mutate(ctx, a, id, false, func(tx *sql.Tx, d *datasetRow, now int64) error {
-		// Children first: the schema cascades too, but explicit deletes
-		// filtered by dataset_id keep each statement on one shard.
+		// Children first, under the dataset's lock, which every write of
+		// its revisions holds: on PostgreSQL nothing else removes them
+		// (revisions have no foreign key there, migration 0010). SQLite's
+		// schema cascades too, but explicit deletes filtered by dataset_id
+		// keep each statement on one shard.
 		for _, q := range []string{
 			`DELETE FROM version_tags WHERE dataset_id = $1`,
 			`DELETE FROM revision_splits WHERE dataset_id = $1`,
