@@ -572,12 +572,14 @@ func (s *Store) newRevisionInserter(tx *sql.Tx, d *datasetRow) *revisionInserter
 
 // newBulkInserter is a revisionInserter for many revisions: through the
 // dialect's bulk load when it has one, in batches of up to copyBatch rows
-// and half the bytes of an INSERT's (the driver holds a copy of what it
-// sends meanwhile).
+// and a quarter of the bytes of an INSERT's (2 MiB): the driver holds a
+// copy of what it sends meanwhile, and the import prepares the next batch
+// while the database takes one (readahead.go), which it can do only for a
+// batch smaller than what it prepares ahead.
 func (s *Store) newBulkInserter(tx *sql.Tx, d *datasetRow) *revisionInserter {
 	ins := s.newRevisionInserter(tx, d)
 	if ins.copy, ins.conn = s.copier(tx); ins.copy != nil {
-		ins.maxRows, ins.maxBytes, ins.copied = copyBatch, insertBatchBytes/2, &s.copied
+		ins.maxRows, ins.maxBytes, ins.copied = copyBatch, insertBatchBytes/4, &s.copied
 	}
 	return ins
 }

@@ -12,12 +12,15 @@ import "github.com/strata-eval/strata"
 // instead of each waiting for the other. The transaction is left only what
 // needs it: the external-id lookups and the inserts. What is prepared ahead
 // is bounded by bytes: at most aheadChunks chunks of about aheadBytes each,
-// on top of the chunk the transaction is writing.
+// on top of the chunk the transaction is writing. That is more than one
+// batch of a bulk load (newBulkInserter): while PostgreSQL takes one COPY,
+// the next batch is prepared, and the transaction sends it as soon as the
+// first ends, instead of the database waiting for it to be parsed.
 
 const (
 	aheadBytes  = 256 << 10
 	aheadItems  = 1024
-	aheadChunks = 4
+	aheadChunks = 9
 )
 
 // preparedChunk is a run of revisions prepared ahead, the sum of their
