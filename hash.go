@@ -5,6 +5,7 @@ import "encoding/binary"
 import "encoding/hex"
 import "fmt"
 import "math/rand/v2"
+import "sync"
 
 // Content hashes.
 //
@@ -40,17 +41,63 @@ const contentDomain = "strata.item.v1\x00"
 
 // ItemContentHash returns the vector of one item: its id and content.
 func ItemContentHash(it *Item) *ContentHash {
+	var h ContentHash
+	h.AddItem(it)
+	return &h
+}
+
+// AddItem adds one item to h: h.Add(ItemContentHash(it)), without the
+// vector in between.
+func (h *ContentHash) AddItem(it *Item) {
+	x := newItemStream(it)
+	for i := range h {
+		h[i] += x.rng.Uint64()
+	}
+	x.release()
+}
+
+// SubItem removes one item from h.
+func (h *ContentHash) SubItem(it *Item) {
+	x := newItemStream(it)
+	for i := range h {
+		h[i] -= x.rng.Uint64()
+	}
+	x.release()
+}
+
+// itemStream is the stream of an item's vector: chacha8rand
+// (c2sp.org/chacha8rand) keyed by the digest of its encoding, which expands
+// it into a specified, stable, cryptographically strong stream. An import
+// hashes every item it writes, so streams are pooled, with the buffer the
+// encoding is built in: hashing an item allocates nothing.
+type itemStream struct {
+	buf []byte
+	rng rand.ChaCha8
+}
+
+var itemStreams = sync.Pool{New: func() any { return new(itemStream) }}
+
+// maxPooledEncoding bounds the buffer a pooled stream keeps: a large
+// item's is left to the garbage collector.
+const maxPooledEncoding = 64 << 10
+
+func newItemStream(it *Item) *itemStream {
+	x := itemStreams.Get().(*itemStream)
+	x.buf = appendItemEncoding(x.buf[:0], it)
+	x.rng.Seed(sha256.Sum256(x.buf))
+	return x
+}
+
+func (x *itemStream) release() {
+	if cap(x.buf) > maxPooledEncoding {
+		x.buf = nil
+	}
+	itemStreams.Put(x)
+}
+
+// appendItemEncoding appends the canonical encoding of an item.
+func appendItemEncoding(buf []byte, it *Item) []byte {
 	results := [...][]byte{it.EvaluatorResult1, it.EvaluatorResult2, it.EvaluatorResult3, it.EvaluatorResult4, it.EvaluatorResult5}
-	n := len(contentDomain) + 9*(4+len(results)) + len(it.ID) + len(it.Input)
-	for _, p := range []*string{it.GroundTruth, it.Output} {
-		if p != nil {
-			n += len(*p)
-		}
-	}
-	for _, r := range results {
-		n += len(r)
-	}
-	buf := make([]byte, 0, n)
 	buf = append(buf, contentDomain...)
 	buf = appendText(buf, []byte(nil), &it.ID, true)
 	buf = appendText(buf, []byte(nil), &it.Input, true)
@@ -73,14 +120,7 @@ func ItemContentHash(it *Item) *ContentHash {
 		buf = appendText(buf, nil, &splits, true)
 		buf = appendText(buf, nil, it.ExternalID, it.ExternalID != nil)
 	}
-	// chacha8rand (c2sp.org/chacha8rand), keyed by the digest, expands it:
-	// a specified, stable, cryptographically strong stream.
-	rng := rand.NewChaCha8(sha256.Sum256(buf))
-	var h ContentHash
-	for i := range h {
-		h[i] = rng.Uint64()
-	}
-	return &h
+	return buf
 }
 
 // appendText appends a nullable text unambiguously: a null marker, or a

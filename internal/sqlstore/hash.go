@@ -37,20 +37,33 @@ func (r *revision) content() revisionContent {
 		metadata: r.metadata, splits: r.splits, externalID: r.externalID}
 }
 
-// contentHash is the hash vector of r's current content.
-func (r *revision) contentHash() *strata.ContentHash {
+// addHash adds r's current content to h; subHash removes it.
+func (r *revision) addHash(h *strata.ContentHash) {
 	c := r.content()
-	return c.hash(r.itemID)
+	it := c.hashItem(r.itemID)
+	h.AddItem(&it)
 }
 
-func (c *revisionContent) hash(itemID string) *strata.ContentHash {
-	return strata.ItemContentHash(&strata.Item{
+func (r *revision) subHash(h *strata.ContentHash) {
+	c := r.content()
+	c.subHash(h, r.itemID)
+}
+
+// subHash removes c, the content of item itemID, from h.
+func (c *revisionContent) subHash(h *strata.ContentHash, itemID string) {
+	it := c.hashItem(itemID)
+	h.SubItem(&it)
+}
+
+// hashItem is the item c makes, as its content hash reads it.
+func (c *revisionContent) hashItem(itemID string) strata.Item {
+	return strata.Item{
 		ID: itemID, Input: c.input, GroundTruth: ptr(c.groundTruth), Output: ptr(c.output),
 		EvaluatorResult1: rawJSON(c.results[0]), EvaluatorResult2: rawJSON(c.results[1]),
 		EvaluatorResult3: rawJSON(c.results[2]), EvaluatorResult4: rawJSON(c.results[3]),
 		EvaluatorResult5: rawJSON(c.results[4]),
 		Metadata:         json.RawMessage(c.metadata), Splits: strata.SplitsOf(c.splits), ExternalID: ptr(c.externalID),
-	})
+	}
 }
 
 // versionHash reads the content hash of version n of a dataset.
@@ -113,9 +126,9 @@ func walkContentHashes(ctx context.Context, q querier, datasetID string, head in
 					return fmt.Errorf("content hashes of %s: %w", datasetID, err)
 				}
 				if side.sign > 0 {
-					deltas[v-lo].Add(r.contentHash())
+					r.addHash(&deltas[v-lo])
 				} else {
-					deltas[v-lo].Sub(r.contentHash())
+					r.subHash(&deltas[v-lo])
 				}
 			}
 			rows.Close()

@@ -418,8 +418,8 @@ func (s *Store) reviseRevision(ctx context.Context, tx *sql.Tx, d *datasetRow, r
 		return fmt.Errorf("revise revision %s: not read from the store", r.id)
 	}
 	if r.firstVersion == d.working() {
-		d.hash.Sub(r.saved.hash(r.itemID))
-		d.hash.Add(r.contentHash())
+		r.saved.subHash(&d.hash, r.itemID)
+		r.addHash(&d.hash)
 		oldSplits := r.saved.splits
 		c := r.content()
 		r.saved = &c
@@ -443,7 +443,7 @@ func (s *Store) reviseRevision(ctx context.Context, tx *sql.Tx, d *datasetRow, r
 		d.working(), d.id, r.id); err != nil {
 		return fmt.Errorf("close revision %s: %w", r.id, err)
 	}
-	d.hash.Sub(r.saved.hash(r.itemID))
+	r.saved.subHash(&d.hash, r.itemID)
 	r.id, r.firstVersion = strata.NewID(), d.working()
 	ins := s.newRevisionInserter(tx, d)
 	if err := ins.add(ctx, r); err != nil {
@@ -486,7 +486,7 @@ func closeRevision(ctx context.Context, tx *sql.Tx, d *datasetRow, r *revision) 
 	if err != nil {
 		return fmt.Errorf("delete revision %s: %w", r.id, err)
 	}
-	d.hash.Sub(r.saved.hash(r.itemID))
+	r.saved.subHash(&d.hash, r.itemID)
 	return nil
 }
 
@@ -594,7 +594,7 @@ var errExternalIDClash = strata.Errorf(strata.ECONFLICT, "externalId is already 
 func (ins *revisionInserter) add(ctx context.Context, r *revision) error {
 	if !r.lastVersion.Valid {
 		if !r.counted {
-			ins.d.hash.Add(r.contentHash())
+			r.addHash(&ins.d.hash)
 		}
 		if r.externalID.Valid {
 			if ins.externalIDs == nil {

@@ -81,7 +81,7 @@ func (p *readAhead) prepare(src strata.ItemSource, seq int64, first int, now int
 				c.err = err
 				break
 			}
-			c.hash.Add(r.contentHash())
+			r.addHash(&c.hash)
 			r.counted = true
 			c.revisions = append(c.revisions, r)
 			bytes += r.size()
