@@ -21,6 +21,9 @@ func TestCheckFindsViolations(t *testing.T) {
 		{"Future", `UPDATE revisions SET first_version = 9`, "after the working version"},
 		{"Seq", `UPDATE datasets SET next_seq = 1`, "fresh seq"},
 		{"Slug", `UPDATE datasets SET slug = NULL`, "has a slug"},
+		// PostgreSQL's revisions have no foreign key to datasets; SQLite's
+		// must be turned off to leave revisions without their dataset.
+		{"Orphan", `PRAGMA foreign_keys = OFF; DELETE FROM versions; DELETE FROM datasets`, "belongs to a dataset"},
 		{"ContentHash", `UPDATE revisions SET output = 'changed behind the store''s back'`, "content hashes match"},
 		{"MetadataHash", `UPDATE revisions SET metadata = '{"lang":"fr"}'`, "content hashes match"},
 		{"SplitRowMissing", `DELETE FROM revision_splits WHERE split = 'train'`, "split index holds each"},
