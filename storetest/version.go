@@ -313,9 +313,9 @@ func testConcurrency(t *testing.T, open Opener) {
 	})
 }
 
-// pausedSource yields items inputs (past the first batches an import
-// writes), pausing before the last until resume
-// is closed; paused is closed when it pauses.
+// pausedSource yields as many items as its items field says (more than
+// an import's first batches), pausing before the last until resume is
+// closed; paused is closed when it pauses.
 type pausedSource struct {
 	n, items int
 	paused   chan struct{}

@@ -40,8 +40,7 @@ func (r *revision) content() revisionContent {
 // addHash adds r's current content to h; subHash removes it.
 func (r *revision) addHash(h *strata.ContentHash) {
 	c := r.content()
-	it := c.hashItem(r.itemID)
-	h.AddItem(&it)
+	c.addHash(h, r.itemID)
 }
 
 func (r *revision) subHash(h *strata.ContentHash) {
@@ -49,20 +48,28 @@ func (r *revision) subHash(h *strata.ContentHash) {
 	c.subHash(h, r.itemID)
 }
 
-// subHash removes c, the content of item itemID, from h.
+// addHash adds c, the content of item itemID, to h; subHash removes it.
+func (c *revisionContent) addHash(h *strata.ContentHash, itemID string) {
+	it := c.hashItem(itemID)
+	h.AddItem(&it)
+}
+
 func (c *revisionContent) subHash(h *strata.ContentHash, itemID string) {
 	it := c.hashItem(itemID)
 	h.SubItem(&it)
 }
 
-// hashItem is the item c makes, as its content hash reads it.
+// hashItem is the item c makes, as its content hash reads it; its pointers
+// name c's strings.
 func (c *revisionContent) hashItem(itemID string) strata.Item {
 	return strata.Item{
-		ID: itemID, Input: c.input, GroundTruth: ptr(c.groundTruth), Output: ptr(c.output),
+		ID: itemID, Input: c.input,
+		GroundTruth: strPtr(c.groundTruth.Valid, &c.groundTruth.String), Output: strPtr(c.output.Valid, &c.output.String),
 		EvaluatorResult1: rawJSON(c.results[0]), EvaluatorResult2: rawJSON(c.results[1]),
 		EvaluatorResult3: rawJSON(c.results[2]), EvaluatorResult4: rawJSON(c.results[3]),
 		EvaluatorResult5: rawJSON(c.results[4]),
-		Metadata:         json.RawMessage(c.metadata), Splits: strata.SplitsOf(c.splits), ExternalID: ptr(c.externalID),
+		Metadata:         json.RawMessage(c.metadata), Splits: strata.SplitsOf(c.splits),
+		ExternalID: strPtr(c.externalID.Valid, &c.externalID.String),
 	}
 }
 

@@ -126,3 +126,11 @@ func TestReadAheadBoundedAndStops(t *testing.T) {
 
 // waitABit lets other goroutines run.
 func waitABit() { runtime.Gosched(); time.Sleep(time.Millisecond) }
+
+// The read-ahead holds more than a bulk load's batch (newBulkInserter), so
+// that the next batch is ready when a COPY ends.
+func TestReadAheadHoldsABulkBatch(t *testing.T) {
+	if ahead, batch := aheadChunks*aheadBytes, insertBatchBytes/4; ahead <= batch {
+		t.Fatalf("read-ahead %d bytes, a COPY batch %d: the database would wait for the parser", ahead, batch)
+	}
+}
