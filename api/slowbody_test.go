@@ -185,8 +185,12 @@ func TestBodyDeadlineEndsWithBody(t *testing.T) {
 // The items are sent from the cache of encoded reads, which reads nothing
 // more once the answer has started: only the write deadline can end it.
 func TestStalledReader(t *testing.T) {
+	// The whole read below streams 24 MiB from the store within the
+	// request's timeout: a few times what it takes on a loaded machine
+	// (PostgreSQL, tests of other packages running beside).
+	const timeout = 6 * time.Second
 	ts := newTestServerWith(t, func(s *api.Server) {
-		s.Limits.RequestTimeout = time.Second
+		s.Limits.RequestTimeout = timeout
 		s.CacheBytes = 1 << 30
 	})
 	id := ts.createDataset(t, "stalled")
@@ -226,7 +230,7 @@ func TestStalledReader(t *testing.T) {
 	if err := get().Write(conn); err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep(time.Second + rules.WriteGrace + time.Second) // past the deadline and its grace, reading nothing
+	time.Sleep(timeout + rules.WriteGrace + time.Second) // past the deadline and its grace, reading nothing
 	conn.SetReadDeadline(time.Now().Add(time.Minute))
 	res, err = http.ReadResponse(bufio.NewReader(conn), nil)
 	if err != nil {
