@@ -35,11 +35,11 @@ func BenchmarkRevisionKeys(b *testing.B) {
 					insertRevisions(b, conn, dataset, keys == "blob", rows)
 					b.ReportMetric(float64(rows)/time.Since(start).Seconds(), "rows/s")
 					b.StopTimer()
-					var pages int64
-					if err := conn.QueryRowContext(b.Context(), `PRAGMA page_count`).Scan(&pages); err != nil {
+					var pages, size int64
+					if err := conn.QueryRowContext(b.Context(), `SELECT page_count, page_size FROM pragma_page_count(), pragma_page_size()`).Scan(&pages, &size); err != nil {
 						b.Fatal(err)
 					}
-					b.ReportMetric(float64(pages*4096)/float64(rows), "file-B/row")
+					b.ReportMetric(float64(pages*size)/float64(rows), "file-B/row")
 					conn.Close()
 					s.Close()
 					b.StartTimer()
