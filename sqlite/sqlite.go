@@ -75,8 +75,8 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		// A new database has 8 KiB pages (SQLite's default is 4 KiB):
 		// a large import writes half the frames to the log, each
 		// looked up in the log's index and written on its own, and
-		// was a fifth faster with rows of 1 KiB and more; the mixed
-		// load was the same (BENCHMARKS.md, eleventh round). 16 KiB
+		// was 8 to 22% faster (median 14%) with rows of 1 KiB; the
+		// mixed load was the same (BENCHMARKS.md, eleventh round). 16 KiB
 		// was as fast to import and slowed every small write. A
 		// database that exists keeps its page size: this is a no-op
 		// there.
