@@ -25,7 +25,8 @@ type errorBody struct {
 
 // writeError writes err as Lunary would, with the status rules gives it: a
 // validation error as 422, a strata error with its code's status and
-// message, anything else as a logged 500 whose details stay here.
+// message, anything else as a logged 500 whose details stay here (or 499,
+// unlogged, when the client has left and no one reads the answer).
 func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	// An error is never kept by a cache, whatever a handler had set for the
 	// response it meant to send (immutable.go).

@@ -8,6 +8,7 @@ import "io"
 import "iter"
 import "log/slog"
 import "net/http"
+import "net/http/httptest"
 import "strings"
 import "sync/atomic"
 import "testing"
@@ -137,4 +138,46 @@ func TestInternalErrors(t *testing.T) {
 			}
 		}
 	})
+}
+
+// leavingStore lists datasets only once the request is canceled, and then
+// fails as a database interrupted in mid-query does.
+type leavingStore struct {
+	strata.Store
+	listing chan struct{} // closed when a list has started
+}
+
+func (s *leavingStore) ListDatasets(ctx context.Context, _ string, _ strata.DatasetFilter, _ func(*strata.Dataset) error) error {
+	close(s.listing)
+	<-ctx.Done()
+	return errors.New("interrupted")
+}
+
+// A client that leaves while the store works is no server error: its request
+// is recorded as 499, and nothing is logged as failed.
+func TestClientLeft(t *testing.T) {
+	var logs testkit.Buffer
+	ls := &leavingStore{listing: make(chan struct{})}
+	var srv *api.Server
+	ts := newTestServerWith(t, func(s *api.Server) {
+		ls.Store = s.Store
+		s.Store = ls
+		s.Logger = slog.New(slog.NewTextHandler(&logs, nil))
+		srv = s
+	})
+	ctx, leave := context.WithCancel(context.Background())
+	req := httptest.NewRequestWithContext(ctx, "GET", datasetsPath, nil)
+	req.Header.Set("Authorization", "Bearer "+ts.owner)
+	go func() {
+		<-ls.listing
+		leave()
+	}()
+	rec := httptest.NewRecorder()
+	srv.Handler().ServeHTTP(rec, req)
+	if got, want := rec.Code, 499; got != want {
+		t.Errorf("status = %d, want %d", got, want)
+	}
+	if strings.Contains(logs.String(), "failed") {
+		t.Errorf("a client's leaving was logged as a failure: %q", logs.String())
+	}
 }

@@ -27,10 +27,15 @@ var statuses = map[string]int{
 	strata.EINTERNAL:     http.StatusInternalServerError,
 }
 
+// StatusClientClosed is the status logs and metrics record for a request
+// whose client left before its answer (nginx's 499): no one receives it, and
+// it is no fault of the server's, so it must not count as a 5xx.
+const StatusClientClosed = 499
+
 // Status returns the status that answers err in a request whose context is
 // ctx: 422 for input that breaks a rule (strata.ValidationError), 503 when
-// the request ran out of time (TimedOut), else its code's status, 500 for an
-// error that carries none.
+// the request ran out of time (TimedOut), else its code's status; for an
+// internal error, 499 when the client had left (ClientLeft), else 500.
 func Status(ctx context.Context, err error) int {
 	if _, ok := errors.AsType[*strata.ValidationError](err); ok {
 		return http.StatusUnprocessableEntity
@@ -38,10 +43,21 @@ func Status(ctx context.Context, err error) int {
 	if TimedOut(ctx, err) {
 		return http.StatusServiceUnavailable
 	}
-	if status, ok := statuses[strata.ErrorCode(err)]; ok {
-		return status
+	status, ok := statuses[strata.ErrorCode(err)]
+	if !ok {
+		status = http.StatusInternalServerError
 	}
-	return http.StatusInternalServerError
+	if status == http.StatusInternalServerError && ClientLeft(ctx) {
+		return StatusClientClosed
+	}
+	return status
+}
+
+// ClientLeft reports whether the request whose context is ctx was canceled
+// because its client went away: whatever then failed in the store failed for
+// that reason.
+func ClientLeft(ctx context.Context) bool {
+	return errors.Is(ctx.Err(), context.Canceled)
 }
 
 // TimedOut reports whether err is the request's deadline passing: the

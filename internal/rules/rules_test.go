@@ -17,6 +17,8 @@ func TestStatus(t *testing.T) {
 	defer cancel()
 	<-expired.Done()
 	bg := context.Background()
+	left, leave := context.WithCancel(context.Background())
+	leave()
 	for _, tc := range []struct {
 		name string
 		ctx  context.Context
@@ -38,6 +40,10 @@ func TestStatus(t *testing.T) {
 		{"DeadlinePassed", expired, fmt.Errorf("wait for the write lock: %w", context.DeadlineExceeded), http.StatusServiceUnavailable},
 		{"DeadlineOfAnotherContext", bg, context.DeadlineExceeded, http.StatusInternalServerError},
 		{"Internal", bg, errors.New("disk on fire"), http.StatusInternalServerError},
+		{"ClientLeft", left, fmt.Errorf("scan items: %w", context.Canceled), rules.StatusClientClosed},
+		{"ClientLeftStoreSaidOtherwise", left, errors.New("interrupted"), rules.StatusClientClosed},
+		{"ClientLeftAfterNotFound", left, strata.ErrItemNotFound, http.StatusNotFound},
+		{"CanceledOfAnotherContext", bg, context.Canceled, http.StatusInternalServerError},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if got := rules.Status(tc.ctx, tc.err); got != tc.want {
