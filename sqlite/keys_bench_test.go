@@ -113,9 +113,45 @@ func revisionTable(b *testing.B, keys string) (*sqlite.Store, *sql.Conn, any) {
 	return s, conn, int64(1)
 }
 
+// BenchmarkImportFloor inserts 880,000 open revisions of 1,200-byte items
+// (the lines of `strata bench`'s default 1 GiB import) into the revisions
+// table as migrated, in one transaction of 500-row statements, with nothing
+// else on the connection's side: no HTTP, no parsing, no hashing, no
+// foreign key check (one costs nothing measurable here). Its
+// rows/s, before the commit, is what any import of such a file can reach on
+// the machine through SQLite's one writer, the server's ceiling
+// (BENCHMARKS.md, twelfth round).
+//
+//	go test -run '^$' -bench ImportFloor -benchtime 1x ./sqlite
+func BenchmarkImportFloor(b *testing.B) {
+	const rows = 880_000
+	for b.Loop() {
+		b.StopTimer()
+		s, conn, dataset := revisionTable(b, "text")
+		b.StartTimer()
+		start := time.Now()
+		committing := insertRevisionsOf(b, conn, dataset, false, rows, 1200)
+		b.ReportMetric(float64(rows)/committing.Sub(start).Seconds(), "rows/s-before-commit")
+		b.ReportMetric(float64(rows)/time.Since(start).Seconds(), "rows/s")
+		b.StopTimer()
+		conn.Close()
+		s.Close()
+		b.StartTimer()
+	}
+}
+
 // insertRevisions inserts n open revisions of 90-byte inputs and 27-byte
 // ground truths in one transaction.
 func insertRevisions(b *testing.B, conn *sql.Conn, dataset any, blobs bool, n int) {
+	b.Helper()
+	insertRevisionsOf(b, conn, dataset, blobs, n, 0)
+}
+
+// insertRevisionsOf inserts n open revisions in one transaction, of 90-byte
+// inputs, or when lineBytes is set of inputs as long as `strata bench`'s
+// for lines of that size, and 27-byte ground truths. It returns when the
+// commit began.
+func insertRevisionsOf(b *testing.B, conn *sql.Conn, dataset any, blobs bool, n, lineBytes int) (committing time.Time) {
 	b.Helper()
 	const batch = 500
 	ctx := b.Context()
@@ -131,6 +167,11 @@ func insertRevisions(b *testing.B, conn *sql.Conn, dataset any, blobs bool, n in
 		b.Fatal(err)
 	}
 	input, truth, now := strings.Repeat("How long do I have to return an item? ", 3)[:90], "Within 30 days of delivery.", time.Now().UnixMilli()
+	if lineBytes > 0 {
+		// The line's input: all of it but the JSON around it and the
+		// ground truth, about 60 bytes.
+		input = strings.Repeat("Question 1: a customer asks whether order #7919 can be returned. Context: lorem ipsum dolor sit amet", lineBytes/100+1)[:lineBytes-60]
+	}
 	args := make([]any, 0, batch*8)
 	for seq := 0; seq < n; seq += batch {
 		args = args[:0]
@@ -146,7 +187,9 @@ func insertRevisions(b *testing.B, conn *sql.Conn, dataset any, blobs bool, n in
 			b.Fatal(err)
 		}
 	}
+	committing = time.Now()
 	if err := tx.Commit(); err != nil {
 		b.Fatal(err)
 	}
+	return committing
 }
