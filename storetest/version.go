@@ -1,5 +1,7 @@
 package storetest
 
+import "context"
+import "errors"
 import "fmt"
 import "io"
 import "slices"
@@ -171,6 +173,23 @@ func testImport(t *testing.T, open Opener) {
 		wantPtr(t, "output of item 27", items[27].Output, "o")
 	})
 
+	// An import whose request ends (its client left, its time ran out)
+	// stops at its next statement, with the context's error, and leaves
+	// nothing behind.
+	t.Run("Canceled", func(t *testing.T) {
+		f := newFixture(t, open)
+		d := f.dataset("qa")
+		ctx, cancel := context.WithCancel(f.ctx)
+		defer cancel()
+		n, err := f.s.ImportItems(ctx, f.actor, d.ID, &cancelingSource{n: 2500, cancel: cancel}, strata.WriteOptions{})
+		if !errors.Is(err, context.Canceled) {
+			t.Fatalf("import canceled: %d items, %v; want %v", n, err, context.Canceled)
+		}
+		got := f.find(d.ID)
+		wantEq(t, "items after a canceled import", got.ItemCount, 0)
+		wantEq(t, "version after a canceled import", got.CurrentVersionNumber, 1)
+	})
+
 	t.Run("Empty", func(t *testing.T) {
 		f := newFixture(t, open)
 		d := f.dataset("qa")
@@ -184,6 +203,19 @@ func testImport(t *testing.T, open Opener) {
 			t.Fatalf("empty import made version %d", got)
 		}
 	})
+}
+
+// cancelingSource yields items without end, and cancels a context after n.
+type cancelingSource struct {
+	n      int
+	cancel context.CancelFunc
+}
+
+func (s *cancelingSource) Next() (strata.ItemInput, error) {
+	if s.n--; s.n == 0 {
+		s.cancel()
+	}
+	return strata.ItemInput{Input: "x"}, nil
 }
 
 // failingSource yields n items, then fails.

@@ -9,6 +9,7 @@ package sqlstore
 
 import "context"
 import "database/sql"
+import "errors"
 import "fmt"
 import "sync"
 import "sync/atomic"
@@ -164,14 +165,25 @@ func (s *Store) writeOnce(ctx context.Context, fn func(tx *sql.Tx) error) error 
 	committed := false
 	defer func() { s.txEnded(tx, committed) }() // a panicking fn's too
 	if err := fn(tx); err != nil {
-		return err
+		return endedBy(ctx, err)
 	}
 	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("commit: %w", err)
+		return endedBy(ctx, fmt.Errorf("commit: %w", err))
 	}
 	s.group.committedOne()
 	committed = true
 	return nil
+}
+
+// endedBy returns err, made to carry ctx's error if ctx has ended: a write
+// cut short by its request's end fails with what the driver says (on
+// PostgreSQL, that the connection is closed), and the caller must still
+// learn that the request ended, not the database (rules.Status).
+func endedBy(ctx context.Context, err error) error {
+	if cause := ctx.Err(); cause != nil && !errors.Is(err, cause) {
+		return fmt.Errorf("%w: %w", cause, err)
+	}
+	return err
 }
 
 // read runs fn in a read-only transaction over one snapshot.
