@@ -775,6 +775,9 @@ func (ins *revisionInserter) flush(ctx context.Context) error {
 	if ins.n == 0 {
 		return nil
 	}
+	if err := ctx.Err(); err != nil { // the request ended: write no more
+		return err
+	}
 	if ins.copy != nil && ins.n >= minCopyRows {
 		if err := ins.copyRevisions(ctx); err != nil {
 			return err
@@ -803,9 +806,16 @@ func (ins *revisionInserter) statement() (string, []any) {
 }
 
 // insertRevisions writes the inserter's rows in one multi-row INSERT.
+//
+// The INSERT runs to its end once started: it is bounded (insertBatch rows,
+// insertBatchBytes), and flush checks the context before it. A cancelable
+// context would have the driver watch it for the statement alone, with a
+// goroutine of its own, started and woken for each of an import's
+// thousands of statements: under load, the transaction's goroutine then
+// waited to be scheduled again (BENCHMARKS.md, twelfth round).
 func (ins *revisionInserter) insertRevisions(ctx context.Context) error {
 	q, args := ins.statement()
-	if _, err := ins.tx.ExecContext(ctx, q, args...); ins.dialect.IsUnique(err) {
+	if _, err := ins.tx.ExecContext(context.WithoutCancel(ctx), q, args...); ins.dialect.IsUnique(err) {
 		return errExternalIDClash
 	} else if err != nil {
 		return fmt.Errorf("insert revisions: %w", err)
