@@ -62,6 +62,12 @@ func ClientLeft(ctx context.Context) bool {
 
 // TimedOut reports whether err is the request's deadline passing: the
 // request took longer than its limit, waiting for the database included.
+// The deadline has passed, and err is it or an internal error, which is
+// then what the database said of a statement cut short (on PostgreSQL, that
+// the transaction or its connection was closed under it).
 func TimedOut(ctx context.Context, err error) bool {
-	return errors.Is(err, context.DeadlineExceeded) && ctx.Err() != nil
+	if !errors.Is(ctx.Err(), context.DeadlineExceeded) {
+		return false
+	}
+	return errors.Is(err, context.DeadlineExceeded) || strata.ErrorCode(err) == strata.EINTERNAL
 }

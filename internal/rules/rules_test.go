@@ -39,6 +39,8 @@ func TestStatus(t *testing.T) {
 		{"Validation", bg, &strata.ValidationError{Issues: []strata.Issue{{Path: "name", Message: "Required"}}}, http.StatusUnprocessableEntity},
 		{"DeadlinePassed", expired, fmt.Errorf("wait for the write lock: %w", context.DeadlineExceeded), http.StatusServiceUnavailable},
 		{"DeadlineOfAnotherContext", bg, context.DeadlineExceeded, http.StatusInternalServerError},
+		{"DeadlinePassedDatabaseSaidOtherwise", expired, errors.New("sql: transaction has already been committed or rolled back"), http.StatusServiceUnavailable},
+		{"DeadlinePassedAfterNotFound", expired, strata.ErrItemNotFound, http.StatusNotFound},
 		{"Internal", bg, errors.New("disk on fire"), http.StatusInternalServerError},
 		{"ClientLeft", left, fmt.Errorf("scan items: %w", context.Canceled), rules.StatusClientClosed},
 		{"ClientLeftStoreSaidOtherwise", left, errors.New("interrupted"), rules.StatusClientClosed},
