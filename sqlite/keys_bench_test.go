@@ -32,7 +32,7 @@ func BenchmarkRevisionKeys(b *testing.B) {
 					s, conn, dataset := revisionTable(b, keys)
 					b.StartTimer()
 					start := time.Now()
-					insertRevisions(b, conn, dataset, keys == "blob", rows)
+					insertRevisions(b, conn, dataset, keys == "blob", rows, 0)
 					b.ReportMetric(float64(rows)/time.Since(start).Seconds(), "rows/s")
 					b.StopTimer()
 					var pages, size int64
@@ -130,7 +130,7 @@ func BenchmarkImportFloor(b *testing.B) {
 		s, conn, dataset := revisionTable(b, "text")
 		b.StartTimer()
 		start := time.Now()
-		committing := insertRevisionsOf(b, conn, dataset, false, rows, 1200)
+		committing := insertRevisions(b, conn, dataset, false, rows, 1200)
 		b.ReportMetric(float64(rows)/committing.Sub(start).Seconds(), "rows/s-before-commit")
 		b.ReportMetric(float64(rows)/time.Since(start).Seconds(), "rows/s")
 		b.StopTimer()
@@ -140,18 +140,11 @@ func BenchmarkImportFloor(b *testing.B) {
 	}
 }
 
-// insertRevisions inserts n open revisions of 90-byte inputs and 27-byte
-// ground truths in one transaction.
-func insertRevisions(b *testing.B, conn *sql.Conn, dataset any, blobs bool, n int) {
-	b.Helper()
-	insertRevisionsOf(b, conn, dataset, blobs, n, 0)
-}
-
-// insertRevisionsOf inserts n open revisions in one transaction, of 90-byte
+// insertRevisions inserts n open revisions in one transaction, of 90-byte
 // inputs, or when lineBytes is set of inputs as long as `strata bench`'s
 // for lines of that size, and 27-byte ground truths. It returns when the
 // commit began.
-func insertRevisionsOf(b *testing.B, conn *sql.Conn, dataset any, blobs bool, n, lineBytes int) (committing time.Time) {
+func insertRevisions(b *testing.B, conn *sql.Conn, dataset any, blobs bool, n, lineBytes int) (committing time.Time) {
 	b.Helper()
 	const batch = 500
 	ctx := b.Context()

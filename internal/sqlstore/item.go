@@ -546,7 +546,6 @@ type revisionInserter struct {
 	// dataset, created and updated are values every row of an inserter
 	// shares or mostly does, boxed once (values).
 	dataset, created, updated any
-	createdAt, updatedAt      int64
 	rows                      []any // revisionFields values a revision
 	n                         int
 	// uniform is set while the revisions in rows share the shared values,
@@ -633,11 +632,11 @@ func (ins *revisionInserter) values(dst []any, r *revision) []any {
 	if ins.dataset == nil {
 		ins.dataset = ins.datasetID
 	}
-	if r.createdAt != ins.createdAt || ins.created == nil {
-		ins.createdAt, ins.created = r.createdAt, r.createdAt
+	if ins.created != r.createdAt {
+		ins.created = r.createdAt
 	}
-	if r.updatedAt != ins.updatedAt || ins.updated == nil {
-		ins.updatedAt, ins.updated = r.updatedAt, r.updatedAt
+	if ins.updated != r.updatedAt {
+		ins.updated = r.updatedAt
 	}
 	metadata := any(r.metadata)
 	if r.metadata == "{}" {
