@@ -22,6 +22,23 @@ func TestStaticListsNoDirectory(t *testing.T) {
 	}
 }
 
+// The pages declare an icon, and a browser that asks for /favicon.ico
+// anyway gets it too.
+func TestIcon(t *testing.T) {
+	s := newSite(t)
+	wantText(t, s.get(t, "/signin"), `<link rel="icon" href="/static/icon.svg"`)
+	for _, path := range []string{"/static/icon.svg", "/favicon.ico"} {
+		res, err := s.client.Get(s.URL + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p := read(t, res)
+		if p.status != http.StatusOK || res.Header.Get("Content-Type") != "image/svg+xml" || !strings.HasPrefix(p.body, "<svg") {
+			t.Errorf("GET %s = %d %q: %.40s", path, p.status, res.Header.Get("Content-Type"), p.body)
+		}
+	}
+}
+
 func TestTruncatedUpload(t *testing.T) {
 	s, token := signedIn(t)
 	p := s.post(t, "/datasets", url.Values{"csrf": {token}, "name": {"cut"}})
