@@ -330,3 +330,31 @@ func TestUnexpectedArgument(t *testing.T) {
 		t.Errorf("a refused backup wrote %s: %v", out, err)
 	}
 }
+
+// A usage message shows no secret: not the API key from STRATA_API_KEY, not
+// the password of STRATA_DB.
+func TestUsageShowsNoSecret(t *testing.T) {
+	t.Setenv("STRATA_API_KEY", "strata_usageSecretKey")
+	t.Setenv("STRATA_DB", "postgres://strata:s3cret@db.internal/strata")
+	for _, args := range [][]string{
+		{"push", "-h"}, {"pull", "--bogus"}, {"datasets", "-h"},
+		{"serve", "--bogus"}, {"check", "-h"}, {"keys", "list", "-h"}, {"migrate", "-h"},
+	} {
+		_, stderr, _ := runCLI(t, args...)
+		if !strings.Contains(stderr, "Usage") && !strings.Contains(stderr, "-") {
+			t.Fatalf("strata %s printed no usage: %q", strings.Join(args, " "), stderr)
+		}
+		if strings.Contains(stderr, "usageSecretKey") || strings.Contains(stderr, "s3cret") {
+			t.Errorf("strata %s shows a secret:\n%s", strings.Join(args, " "), stderr)
+		}
+	}
+	// The default still applies.
+	fs := flag.NewFlagSet("t", flag.ContinueOnError)
+	db := dbFlag(fs)
+	if err := fs.Parse(nil); err != nil || *db != "postgres://strata:s3cret@db.internal/strata" {
+		t.Fatalf("--db = %q, %v: want STRATA_DB", *db, err)
+	}
+	if err := fs.Parse([]string{"--db", "x.db"}); err != nil || *db != "x.db" {
+		t.Fatalf("--db x.db = %q, %v", *db, err)
+	}
+}

@@ -92,7 +92,7 @@ func (e *clientEnv) flags(name string) (*flag.FlagSet, *string, *string) {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(e.stderr)
 	url := fs.String("url", envOr("STRATA_URL", "http://127.0.0.1:3333"), "server URL (env STRATA_URL)")
-	key := fs.String("key", os.Getenv("STRATA_API_KEY"), "API key (env STRATA_API_KEY)")
+	key := secretFlag(fs, "key", os.Getenv("STRATA_API_KEY"), "", "API `key` (env STRATA_API_KEY)")
 	fs.BoolVar(&e.json, "json", false, "print one JSON document on stdout")
 	return fs, url, key
 }

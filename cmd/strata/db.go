@@ -15,13 +15,38 @@ import "github.com/strata-eval/strata/sqlite"
 // defaultDSN is the SQLite file used when neither --db nor STRATA_DB is set.
 const defaultDSN = "strata.db"
 
-// dbFlag registers --db on fs, defaulting to $STRATA_DB or strata.db.
+// dbFlag registers --db on fs, defaulting to $STRATA_DB or strata.db. The
+// usage shows the default with its password hidden.
 func dbFlag(fs *flag.FlagSet) *string {
 	def := os.Getenv("STRATA_DB")
 	if def == "" {
 		def = defaultDSN
 	}
-	return fs.String("db", def, "database: a SQLite file (path or sqlite:PATH) or a postgres:// URL (env STRATA_DB)")
+	return secretFlag(fs, "db", def, redactDSN(def), "`database`: a SQLite file (path or sqlite:PATH) or a postgres:// URL (env STRATA_DB)")
+}
+
+// secretFlag registers a string flag whose default, often from the
+// environment, the usage shows only as shown: a key or a password must not
+// reach a terminal or a CI log because a flag was mistyped.
+func secretFlag(fs *flag.FlagSet, name, def, shown, usage string) *string {
+	p := new(string)
+	*p = def
+	fs.Var(&secretValue{p: p, shown: shown}, name, usage)
+	return p
+}
+
+// secretValue is the flag.Value of secretFlag. Its String is what the usage
+// shows as the default (the flag package calls it on a zero value too).
+type secretValue struct {
+	p     *string
+	shown string
+}
+
+func (v *secretValue) String() string { return v.shown }
+
+func (v *secretValue) Set(s string) error {
+	*v.p = s
+	return nil
 }
 
 // openStore opens the store dsn names, migrating a fresh database.
