@@ -11,6 +11,7 @@ import "os"
 import "os/exec"
 import "path/filepath"
 import "strings"
+import "syscall"
 import "testing"
 
 import "github.com/creack/pty"
@@ -443,5 +444,70 @@ func TestClientExitStatus(t *testing.T) {
 		if code != c.code {
 			t.Errorf("strata %s exited %d, want %d", strings.Join(c.args, " "), code, c.code)
 		}
+	}
+}
+
+// pull -o follows a symbolic link, keeps the mode of the file it replaces,
+// writes a pipe as it is, and - is stdout.
+func TestClientPullOutput(t *testing.T) {
+	s := newClientServer(t)
+	s.dataset(t, "qa", `{"input":"a","groundTruth":"A"}`)
+	want := s.ok(t, "pull", "qa")
+	dir := t.TempDir()
+	read := func(path string) string {
+		t.Helper()
+		b, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(b)
+	}
+
+	target, link := filepath.Join(dir, "target.jsonl"), filepath.Join(dir, "link.jsonl")
+	if err := os.WriteFile(target, []byte("old\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(target, 0o644); err != nil { // whatever the umask
+		t.Fatal(err)
+	}
+	if err := os.Symlink("target.jsonl", link); err != nil {
+		t.Fatal(err)
+	}
+	s.ok(t, "pull", "qa", "-o", link)
+	if got := read(target); got != want {
+		t.Fatalf("the link's target holds %q, want %q", got, want)
+	}
+	if info, err := os.Lstat(link); err != nil || info.Mode()&os.ModeSymlink == 0 {
+		t.Fatalf("the link was replaced: %v, %v", info.Mode(), err)
+	}
+	if info, err := os.Stat(target); err != nil || info.Mode().Perm() != 0o644 {
+		t.Fatalf("the file replaced has mode %v (%v), want -rw-r--r-- kept", info.Mode(), err)
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 2 {
+		t.Fatalf("pull left files beside its output: %v", entries)
+	}
+
+	if got := s.ok(t, "pull", "qa", "-o", "-"); got != want {
+		t.Fatalf("pull -o - wrote %q on stdout, want %q", got, want)
+	}
+	if _, err := os.Stat("-"); err == nil {
+		t.Fatal("pull -o - made a file named -")
+	}
+
+	fifo := filepath.Join(dir, "pipe")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Skipf("no named pipe: %v", err)
+	}
+	got := make(chan string, 1)
+	go func() {
+		b, _ := os.ReadFile(fifo)
+		got <- string(b)
+	}()
+	s.ok(t, "pull", "qa", "-o", fifo, "--format", "jsonl")
+	if g := <-got; g != want {
+		t.Fatalf("the pipe read %q, want %q", g, want)
+	}
+	if info, err := os.Lstat(fifo); err != nil || info.Mode()&os.ModeNamedPipe == 0 {
+		t.Fatalf("the pipe was replaced by a %v (%v)", info.Mode(), err)
 	}
 }

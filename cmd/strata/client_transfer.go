@@ -1,7 +1,10 @@
 package main
 
 import "context"
+import "errors"
 import "fmt"
+import "io/fs"
+import "math/rand/v2"
 import "os"
 import "path/filepath"
 import "strings"
@@ -136,14 +139,14 @@ func runPush(ctx context.Context, e *clientEnv, args []string) error {
 // strata pull DATASET[@REF] [-o FILE] [--format jsonl|csv]
 func runPull(ctx context.Context, e *clientEnv, args []string) error {
 	fs, url, key := e.flags("pull")
-	output := fs.String("o", "", "write to FILE (default: stdout)")
+	output := fs.String("o", "", "write to FILE (default, or -: stdout)")
 	format := fs.String("format", "", "jsonl or csv (default: from -o's extension, else jsonl)")
 	const usage = "pull DATASET[@REF] [-o FILE] [--format jsonl|csv] [--json]"
 	pos, err := e.parse(fs, url, key, args, 1, usage)
 	if err != nil {
 		return err
 	}
-	if e.json && *output == "" {
+	if e.json && (*output == "" || *output == "-") {
 		return usagef("--json describes the file written: give -o FILE (without --json, pull writes the items to stdout)")
 	}
 	f, err := formatOf(*format, *output, apiclient.FormatJSONL)
@@ -158,17 +161,14 @@ func runPull(ctx context.Context, e *clientEnv, args []string) error {
 	if err != nil {
 		return err
 	}
-	// The file is written beside its destination and renamed into place
-	// once whole, so a failed pull leaves no half file.
 	dst := e.stdout
-	var tmp *os.File
-	if *output != "" {
-		if tmp, err = os.CreateTemp(filepath.Dir(*output), "."+filepath.Base(*output)+".*"); err != nil {
+	var out *outputFile
+	if *output != "" && *output != "-" {
+		if out, err = openOutput(*output); err != nil {
 			return err
 		}
-		defer os.Remove(tmp.Name())
-		defer tmp.Close()
-		dst = tmp
+		defer out.abort()
+		dst = out.f
 	}
 	bar := e.newProgress(-1, "pull "+d.Slug+"@"+ref, true)
 	n, err := e.client.Export(ctx, d.ID, ref, f, &countingWriter{w: dst, bar: bar})
@@ -176,19 +176,88 @@ func runPull(ctx context.Context, e *clientEnv, args []string) error {
 	if err != nil {
 		return err
 	}
-	if tmp != nil {
-		if err := tmp.Close(); err != nil {
-			return err
-		}
-		if err := os.Rename(tmp.Name(), *output); err != nil {
+	if out != nil {
+		if err := out.commit(); err != nil {
 			return err
 		}
 	}
 	if e.json {
 		return e.printJSON(map[string]any{"dataset": d, "ref": ref, "format": f, "file": *output, "bytes": n})
 	}
-	if *output != "" {
+	if out != nil {
 		fmt.Fprintf(e.stderr, "wrote %d bytes of %s@%s to %s\n", n, d.Slug, ref, *output)
 	}
 	return nil
+}
+
+// outputFile is the file pull writes. A regular file is written beside its
+// destination and renamed into place once whole, so a failed pull leaves
+// no half file; it keeps the mode of the file it replaces, and a new one
+// gets the umask's. A symbolic link is followed: what it points to is
+// replaced, the link stays. A device or a pipe (/dev/stdout) is written as
+// it is.
+type outputFile struct {
+	f        *os.File
+	tmp, dst string // tmp is renamed to dst by commit; "" for a device
+}
+
+func openOutput(path string) (*outputFile, error) {
+	dst := path
+	if real, err := filepath.EvalSymlinks(path); err == nil {
+		dst = real
+	}
+	info, err := os.Stat(dst)
+	switch {
+	case err == nil && !info.Mode().IsRegular():
+		f, err := os.OpenFile(dst, os.O_WRONLY|os.O_TRUNC, 0)
+		if err != nil {
+			return nil, err
+		}
+		return &outputFile{f: f}, nil
+	case err != nil && !errors.Is(err, fs.ErrNotExist):
+		return nil, err
+	}
+	perm := fs.FileMode(0o666) // less the umask
+	if info != nil {
+		perm = info.Mode().Perm()
+	}
+	for {
+		tmp := filepath.Join(filepath.Dir(dst), fmt.Sprintf(".%s.%d.tmp", filepath.Base(dst), rand.Uint32()))
+		f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, perm)
+		if errors.Is(err, fs.ErrExist) {
+			continue
+		} else if err != nil {
+			return nil, err
+		}
+		if info != nil { // the umask must not narrow the mode kept
+			if err := f.Chmod(perm); err != nil {
+				f.Close()
+				os.Remove(tmp)
+				return nil, err
+			}
+		}
+		return &outputFile{f: f, tmp: tmp, dst: dst}, nil
+	}
+}
+
+// commit closes the file and puts it in place.
+func (o *outputFile) commit() error {
+	err := o.f.Close()
+	if o.tmp == "" || err != nil {
+		return err
+	}
+	if err := os.Rename(o.tmp, o.dst); err != nil {
+		return err
+	}
+	o.tmp = ""
+	return nil
+}
+
+// abort removes what an unfinished pull wrote; after commit it does
+// nothing.
+func (o *outputFile) abort() {
+	o.f.Close()
+	if o.tmp != "" {
+		os.Remove(o.tmp)
+	}
 }
