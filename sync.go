@@ -16,7 +16,10 @@ package strata
 // revision only if the record differs from it; an unmatched record becomes
 // a new item; a live item no record matched is removed. All of it is one
 // transaction, then one version (unless SkipVersion), so a push of an
-// unchanged file writes nothing and makes no version.
+// unchanged file writes nothing and makes no version. A sync whose file is
+// already the working set while the head version is not (edits made with
+// SkipVersion) writes no item and makes that version: after a sync, the
+// head holds the file.
 //
 // An upsert matches by id and external id only, and removes nothing.
 //
@@ -55,8 +58,8 @@ func ErrSyncTooLarge(max int64) error {
 // SyncResult counts what a sync or upsert changed (or, dry, would change).
 type SyncResult struct {
 	Added, Modified, Removed, Unchanged int
-	// Version is the version made, nil when nothing changed, with
-	// SkipVersion, or in a dry run.
+	// Version is the version made, nil when nothing changed (and the head
+	// already held the file), with SkipVersion, or in a dry run.
 	Version *Version
 	// Changes lists the first changes: modified and added items in the
 	// order of the file, then removed items in item order. The ids of items

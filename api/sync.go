@@ -20,8 +20,9 @@ import "github.com/strata-eval/strata/wire"
 // streamed too), or Lunary's import object {"format", "content"}. Query:
 // skipVersion, dryRun, and name and description for the version it makes.
 // POST .../import?mode=upsert takes the same bodies as an import.
-// Both answer the counts and the version made (null when nothing changed or
-// skipVersion); a dry run also lists the first changes.
+// Both answer the counts and the version made (null when nothing changed and
+// the head held the file, or skipVersion); a dry run also lists the first
+// changes.
 
 // syncPattern is the route of a sync: it reads its own body.
 const syncPattern = "PUT /v1/datasets-v2/{datasetId}/items"

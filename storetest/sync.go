@@ -58,6 +58,49 @@ func testSync(t *testing.T, open Opener) {
 		CheckInvariants(t, f.s)
 	})
 
+	// A file that is already the working set, while the head is not,
+	// writes no item and makes the version: after a sync the head holds
+	// the file. An upsert, or a sync with SkipVersion, makes none.
+	t.Run("UnsavedEditsAreVersioned", func(t *testing.T) {
+		f := newFixture(t, open)
+		d := f.dataset("qa")
+		a := f.item(d.ID, "a", strata.WriteOptions{})
+		head := f.find(d.ID).CurrentVersionNumber
+		edited := "a, edited"
+		if _, err := f.s.UpdateItem(f.ctx, f.actor, d.ID, a.ID, strata.ItemUpdate{Input: &edited}, strata.WriteOptions{SkipVersion: true}); err != nil {
+			t.Fatal(err)
+		}
+		wantEq(t, "head after an unversioned edit", f.find(d.ID).CurrentVersionNumber, head)
+		for _, o := range []strata.SyncOptions{{Upsert: true}, {SkipVersion: true}} {
+			file := strata.ItemSlice{{ID: a.ID, Input: edited}}
+			res, err := f.s.SyncItems(f.ctx, f.actor, d.ID, &file, o)
+			if err != nil {
+				t.Fatal(err)
+			}
+			wantNil(t, fmt.Sprintf("version of %+v", o), res.Version)
+		}
+		file := strata.ItemSlice{{Input: edited}}
+		res, err := f.s.SyncItems(f.ctx, f.actor, d.ID, &file, strata.SyncOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		wantEq(t, "sync", syncCounts(res), "+0 ~0 -0 =1")
+		if res.Version == nil {
+			t.Fatal("no version: the head does not hold the file")
+		}
+		wantEq(t, "version", res.Version.Number, head+1)
+		if got := inputs(f.items(d.ID, head+1)); !slices.Equal(got, []string{edited}) {
+			t.Fatalf("the version made holds %q", got)
+		}
+		again := strata.ItemSlice{{Input: edited}}
+		if res, err := f.s.SyncItems(f.ctx, f.actor, d.ID, &again, strata.SyncOptions{}); err != nil {
+			t.Fatal(err)
+		} else {
+			wantNil(t, "version of the same file again", res.Version)
+		}
+		CheckInvariants(t, f.s)
+	})
+
 	t.Run("DryRunWritesNothing", func(t *testing.T) {
 		f := newFixture(t, open)
 		d := f.dataset("qa")

@@ -265,3 +265,43 @@ func TestClientPushProgress(t *testing.T) {
 		t.Fatalf("stderr in a pipe = %q, want nothing", stderr.String())
 	}
 }
+
+// A push of a file that equals the working set, while the head does not
+// (an edit left unsaved), makes the version that holds the file, and its
+// --tag names that version. A bad --tag is refused before anything is
+// written.
+func TestClientPushUnsavedEdits(t *testing.T) {
+	s := newClientServer(t)
+	dir := t.TempDir()
+	file := writeLines(t, filepath.Join(dir, "qa.jsonl"), `{"input":"q1","groundTruth":"a2"}`)
+	d := s.push(t, file, "--dataset", "qa", "--create")
+	page, err := s.api.ListItems(t.Context(), d.Dataset.ID, apiclient.PageOptions{Limit: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a3 := "a3"
+	if _, err := s.api.UpdateItem(t.Context(), d.Dataset.ID, page.Items[0].ID, apiclient.ItemUpdate{GroundTruth: &a3},
+		apiclient.WriteOptions{SkipVersion: true}); err != nil {
+		t.Fatal(err)
+	}
+	writeLines(t, file, `{"input":"q1","groundTruth":"a3"}`)
+
+	if r := s.strata(t, "push", file, "--dataset", "qa", "--tag", "bad tag"); r.code != 2 || !strings.Contains(r.stderr, "A tag is") {
+		t.Fatalf("push --tag 'bad tag': exit %d, %q; want 2 and the tag's rule", r.code, r.stderr)
+	}
+	if ds, err := s.api.FindDataset(t.Context(), "qa"); err != nil || ds.CurrentVersionNumber != d.Version.VersionNumber {
+		t.Fatalf("a push refused for its tag moved the head: %+v, %v", ds, err)
+	}
+
+	got := s.push(t, file, "--dataset", "qa", "--tag", "shipped")
+	wantCounts(t, got, 0, 0, 0, 1)
+	if got.Version == nil || got.Version.VersionNumber != d.Version.VersionNumber+1 {
+		t.Fatalf("version = %+v, want %d: the head did not hold the file", got.Version, d.Version.VersionNumber+1)
+	}
+	if out := s.ok(t, "pull", "qa@shipped"); !strings.Contains(out, `"groundTruth":"a3"`) {
+		t.Fatalf("pull qa@shipped = %q, want the file pushed", out)
+	}
+	if again := s.push(t, file, "--dataset", "qa"); again.Version != nil {
+		t.Fatalf("the same file again made version %d", again.Version.VersionNumber)
+	}
+}

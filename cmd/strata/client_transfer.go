@@ -9,6 +9,7 @@ import "os"
 import "path/filepath"
 import "strings"
 
+import "github.com/strata-eval/strata"
 import apiclient "github.com/strata-eval/strata/client"
 
 // formatOf is the format of a file: --format when given, else its extension
@@ -47,7 +48,7 @@ func runPush(ctx context.Context, e *clientEnv, args []string) error {
 	fs, url, key := e.flags("push")
 	name := fs.String("dataset", "", "the dataset to sync to the file (name, slug or id)")
 	message := fs.String("message", "", "description of the version the push makes")
-	tag := fs.String("tag", "", "tag the pushed version (the head, when the file changes nothing)")
+	tag := fs.String("tag", "", "tag the version that holds the file (the head, when it already did)")
 	create := fs.Bool("create", false, "create the dataset when it does not exist")
 	dryRun := fs.Bool("dry-run", false, "report what would change, change nothing")
 	format := fs.String("format", "", "jsonl or csv (default: from the file's extension)")
@@ -70,6 +71,11 @@ func runPush(ctx context.Context, e *clientEnv, args []string) error {
 	}
 	if *dryRun && *tag != "" {
 		return usagef("--tag changes the dataset: it cannot go with --dry-run")
+	}
+	if *tag != "" { // checked before the push writes anything
+		if err := strata.CheckTagName(*tag); err != nil {
+			return usagef("--tag %q: %v", *tag, err)
+		}
 	}
 	f, err := formatOf(*format, pos[0], "")
 	if err != nil {

@@ -1,10 +1,12 @@
 package sqlstore
 
+import "bytes"
 import "context"
 import "crypto/sha256"
 import "database/sql"
 import "encoding/binary"
 import "errors"
+import "fmt"
 import "io"
 import "sort"
 
@@ -313,7 +315,18 @@ func (s *Store) SyncItems(ctx context.Context, a strata.Actor, datasetID string,
 			return nil
 		}
 		if !p.result.Changed() {
-			return errSyncNoChange // rolls back the change count: the ETag stays
+			if o.Upsert || o.SkipVersion {
+				return errSyncNoChange // rolls back the change count: the ETag stays
+			}
+			if saved, err := headHolds(ctx, tx, d); err != nil {
+				return err
+			} else if saved {
+				return errSyncNoChange
+			}
+			// The file is the working set, and the head is not (edits
+			// left in the working version): the push makes its version.
+			out.Version, err = s.snapshot(ctx, tx, a, d, snapshotOptions{name: o.Name, description: o.Description}, now)
+			return err
 		}
 		if err := s.applySync(ctx, tx, d, p); err != nil {
 			return err
@@ -332,6 +345,20 @@ func (s *Store) SyncItems(ctx context.Context, a strata.Actor, datasetID string,
 		return nil, err
 	}
 	return out, nil
+}
+
+// headHolds reports whether the dataset's head version has the content of
+// its working set (their content hashes are equal).
+func headHolds(ctx context.Context, tx *sql.Tx, d *datasetRow) (bool, error) {
+	var hash []byte
+	err := tx.QueryRowContext(ctx, `SELECT content_hash FROM versions WHERE dataset_id = $1 AND number = $2`,
+		d.id, d.head).Scan(&hash)
+	if errors.Is(err, sql.ErrNoRows) {
+		return d.itemCount == 0, nil
+	} else if err != nil {
+		return false, fmt.Errorf("read the head of %s: %w", d.id, err)
+	}
+	return bytes.Equal(hash, d.hash.MarshalBinary()), nil
 }
 
 // errSyncNoChange ends the transaction of a sync that changes nothing: a
