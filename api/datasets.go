@@ -230,7 +230,7 @@ func (s *Server) importItems(w http.ResponseWriter, r *request) error {
 	if err == nil && upsert {
 		var src strata.ItemSource
 		if src, err = (importer.Config{Mapping: o.mapping}).New(format, strings.NewReader(content)); err == nil {
-			return s.applySync(w, r, ids[0], src, strata.SyncOptions{Upsert: true, SkipVersion: opts.SkipVersion})
+			return s.applySync(w, r, ids[0], src, upsertOptions(opts, o))
 		}
 	}
 	if err != nil {

@@ -3,7 +3,6 @@ package api
 import "mime"
 import "net/http"
 
-import "github.com/strata-eval/strata"
 import "github.com/strata-eval/strata/importer"
 import "github.com/strata-eval/strata/internal/rules"
 
@@ -83,7 +82,7 @@ func (s *Server) importStream(w http.ResponseWriter, r *request, datasetID, form
 		if err != nil {
 			return err
 		}
-		return s.applySync(w, r, datasetID, src, strata.SyncOptions{Upsert: true, SkipVersion: opts.SkipVersion})
+		return s.applySync(w, r, datasetID, src, upsertOptions(opts, o))
 	}
 	return s.importFile(w, r, importFile{datasetID: datasetID, format: format, body: file, cause: func(err error) error { return err }}, opts, o)
 }

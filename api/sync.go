@@ -109,6 +109,12 @@ func (s *Server) syncItems(w http.ResponseWriter, r *request) error {
 	return s.applySync(w, r, ids[0], src, o)
 }
 
+// upsertOptions are the sync options of an import with mode=upsert: a dry
+// run writes nothing and answers what the upsert would do, as a sync's.
+func upsertOptions(w strata.WriteOptions, o importOptions) strata.SyncOptions {
+	return strata.SyncOptions{Upsert: true, SkipVersion: w.SkipVersion, DryRun: o.dryRun, ChangeLimit: syncChangeLimit}
+}
+
 // applySync runs a sync or upsert, within the memory the limits give it, and
 // answers its result.
 func (s *Server) applySync(w http.ResponseWriter, r *request, datasetID string, src strata.ItemSource, o strata.SyncOptions) error {

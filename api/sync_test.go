@@ -203,6 +203,30 @@ func TestImportUpsert(t *testing.T) {
 		`Validation error: Invalid enum value. Expected 'append' | 'upsert', received 'merge' at "mode"`)
 }
 
+// An upsert with dryRun=true writes nothing, and answers what it would do,
+// whichever way the file is sent.
+func TestImportUpsertDryRun(t *testing.T) {
+	ts := newTestServer(t)
+	id := ts.createDataset(t, "upsert-dry")
+	ts.createItem(t, id, "kept")
+	forEachBody(t, func(t *testing.T, raw bool) {
+		before := ts.dataset(t, id)
+		r := ts.importTo(t, id, "?mode=upsert&dryRun=true", "jsonl", `{"input":"should not be written"}`+"\n", raw)
+		wantStatus(t, r, http.StatusOK)
+		var res syncResult
+		r.decode(t, &res)
+		if got, want := res.counts(), "+1 ~0 -0 =0"; got != want || res.More == nil || res.Version != nil || len(res.Changes) != 1 {
+			t.Fatalf("dry upsert: %s, more %v, version %v, %d changes; want %s, a dry run's answer, no version, 1 change",
+				got, res.More, res.Version, len(res.Changes), want)
+		}
+		after := ts.dataset(t, id)
+		if got := inputs(after["items"].([]any)); !slices.Equal(got, []string{"kept"}) ||
+			after["currentVersionNumber"] != before["currentVersionNumber"] {
+			t.Fatalf("a dry upsert changed the dataset: items %q, version %v -> %v", got, before["currentVersionNumber"], after["currentVersionNumber"])
+		}
+	})
+}
+
 // A sync or an upsert that would hold more than --max-sync-bytes of items
 // in memory is 413 with a message, and changes nothing; a smaller file
 // applies.

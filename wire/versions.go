@@ -68,8 +68,8 @@ type Diff struct {
 
 // SyncResult answers a sync or an upsert: what changed, and the version it
 // made (nil when nothing changed and the head held the file, or with a dry
-// run or skipVersion). A dry
-// run also holds a first page of the changes, and whether more follow.
+// run or skipVersion). A dry run also holds a first page of the changes,
+// and whether more follow.
 type SyncResult struct {
 	Added     int      `json:"added"`
 	Modified  int      `json:"modified"`
