@@ -1,6 +1,7 @@
 package api
 
 import "net/http"
+import "strconv"
 
 import "github.com/strata-eval/strata/importer"
 import "github.com/strata-eval/strata/internal/rules"
@@ -29,7 +30,7 @@ func (s *Server) exportVersion(w http.ResponseWriter, r *request) error {
 	if err != nil {
 		return err
 	}
-	if cacheVersion(w, r, ver) {
+	if cacheVersion(w, r, ver, false, format, strconv.FormatBool(safe)) {
 		return nil
 	}
 	// An error after the download started is cut short by endpoint.

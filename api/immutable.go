@@ -3,6 +3,7 @@ package api
 import "crypto/sha256"
 import "encoding/hex"
 import "net/http"
+import "slices"
 import "strings"
 
 import "github.com/strata-eval/strata"
@@ -10,9 +11,10 @@ import "github.com/strata-eval/strata"
 // Versions never change (version.go), so what a version's reads return is
 // fixed by the version's id, and, for the version object, by the tags that
 // point at it. Those reads carry a strong ETag made of them, If-None-Match
-// answers 304 before any item is read, and a version named by its number or
-// id (which always name the same version, unlike "latest" or a tag) may be
-// kept by clients and proxies for a year without asking again.
+// answers 304 before any item is read, and a version's items and export
+// named by its number or id (which always name the same version, unlike
+// "latest" or a tag) may be kept by clients and proxies for a year without
+// asking again. The version object, whose tags move, is asked for again.
 
 // encodingTag changes with the document that describes the responses, so an
 // upgrade that changes a response's shape also changes its ETag.
@@ -55,13 +57,21 @@ func (s *Server) pathVersion(r *request, datasetID string, queryErr error) (*str
 
 // cacheVersion sets the headers that let a client keep a read of ver and
 // reports whether the client already has it (If-None-Match), in which case
-// the 304 is written and the handler must write nothing else.
-func cacheVersion(w http.ResponseWriter, r *request, ver *strata.Version, parts ...string) bool {
+// the 304 is written and the handler must write nothing else. tagged says
+// the response holds the version's tags: they move while the version stays,
+// so such a response is never immutable, and its ETag covers them. variant
+// is what else makes the response's bytes (an export's format and CSV
+// escaping, whose default is the server's).
+func cacheVersion(w http.ResponseWriter, r *request, ver *strata.Version, tagged bool, variant ...string) bool {
+	parts := variant
+	if tagged {
+		parts = append(slices.Clip(variant), ver.Tags...)
+	}
 	etag := versionETag(ver, parts...)
 	h := w.Header()
 	h.Set("ETag", etag)
 	h.Set("Vary", cacheVary)
-	if ref, _ := strata.ParseRef(r.PathValue("versionId")); ref.ID != "" || ref.Number > 0 {
+	if ref, _ := strata.ParseRef(r.PathValue("versionId")); !tagged && (ref.ID != "" || ref.Number > 0) {
 		h.Set("Cache-Control", cacheImmutable)
 	} else {
 		h.Set("Cache-Control", cacheRevalidate)

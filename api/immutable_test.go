@@ -5,9 +5,10 @@ import "testing"
 
 // TestVersionCaching checks the validators of a version's reads: a strong
 // ETag fixed by the version, 304 for a client that has it, caching for a
-// year only when the path names the version by number or id, and a new
-// ETag when what the response holds changes (another version behind
-// "latest", a tag added to the version object).
+// year only when the path names the version by number or id and the
+// response holds no tags, and a new ETag when what the response holds
+// changes (another version behind "latest", a tag added to the version
+// object, the server's CSV escaping).
 func TestVersionCaching(t *testing.T) {
 	ts := newTestServer(t)
 	id := ts.createDataset(t, "cached")
@@ -23,7 +24,12 @@ func TestVersionCaching(t *testing.T) {
 		return ts.doWith(t, "GET", path, h, "")
 	}
 
-	for _, path := range []string{base + "2", base + "2/items?limit=10", base + "2/export?format=csv"} {
+	for _, c := range []struct{ path, cache string }{
+		{base + "2", "no-cache"}, // the version object holds its tags, which move
+		{base + "2/items?limit=10", "public, max-age=31536000, immutable"},
+		{base + "2/export?format=csv", "public, max-age=31536000, immutable"},
+	} {
+		path := c.path
 		t.Run(path, func(t *testing.T) {
 			first := get(path, "")
 			wantStatus(t, first, http.StatusOK)
@@ -31,7 +37,7 @@ func TestVersionCaching(t *testing.T) {
 			if etag == "" || etag[0] != '"' {
 				t.Fatalf("ETag = %q, want a strong one", etag)
 			}
-			if got, want := first.Header.Get("Cache-Control"), "public, max-age=31536000, immutable"; got != want {
+			if got, want := first.Header.Get("Cache-Control"), c.cache; got != want {
 				t.Errorf("Cache-Control = %q, want %q", got, want)
 			}
 			if got, want := first.Header.Get("Vary"), "Authorization, X-API-Key"; got != want {
@@ -71,6 +77,14 @@ func TestVersionCaching(t *testing.T) {
 		wantStatus(t, ts.do(t, "PUT", base+"2/tags/baseline", ts.owner, ""), http.StatusOK)
 		wantStatus(t, get(base+"2", v2.Header.Get("ETag")), http.StatusOK)
 		wantStatus(t, get(base+"2/items?limit=10", page.Header.Get("ETag")), http.StatusNotModified)
+	})
+
+	t.Run("ExportVariants", func(t *testing.T) {
+		csv, safe := get(base+"2/export?format=csv", ""), get(base+"2/export?format=csv&safe=true", "")
+		jsonl := get(base+"2/export?format=jsonl", "")
+		if a, b, c := csv.Header.Get("ETag"), safe.Header.Get("ETag"), jsonl.Header.Get("ETag"); a == b || a == c || b == c {
+			t.Errorf("exports of other bytes share ETags: csv %s, safe csv %s, jsonl %s", a, b, c)
+		}
 	})
 
 	t.Run("ErrorsAreNotCached", func(t *testing.T) {

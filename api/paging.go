@@ -157,7 +157,7 @@ func (s *Server) listVersionItems(w http.ResponseWriter, r *request) error {
 	if err != nil {
 		return err
 	}
-	if cacheVersion(w, r, ver) {
+	if cacheVersion(w, r, ver, false) {
 		return nil
 	}
 	return s.pages.serve(w, ids[0], versionPageKey(ids[0], ver.ID, r.URL.RawQuery), func(w http.ResponseWriter) error {

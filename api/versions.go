@@ -40,7 +40,7 @@ func (s *Server) getVersion(w http.ResponseWriter, r *request) error {
 	if err != nil {
 		return err
 	}
-	if cacheVersion(w, r, ver, ver.Tags...) {
+	if cacheVersion(w, r, ver, true) {
 		return nil
 	}
 	prefix, err := openWith(map[string]wire.Version{"version": toVersionJSON(ver)}, "items")
