@@ -192,10 +192,19 @@ func testAttachDetach(t *testing.T, open Opener) {
 		e := f.evaluator("s", "model-scorer")
 		f.attach(d.ID, f.evaluator("keep", "bleu").ID, nil)
 		f.attach(d.ID, e.ID, &strata.EvaluatorConfig{Type: "model-scorer", Threshold: threshold(5)})
+		before := f.find(d.ID).ETag
+		other := f.dataset("other")
+		otherETag := f.find(other.ID).ETag
 		if err := f.s.DeleteEvaluator(f.ctx, f.actor, e.ID); err != nil {
 			t.Fatal(err)
 		}
 		got := f.find(d.ID)
+		// The dataset changed: its ETag moves, so an If-Match of before
+		// fails; a dataset that did not hold the evaluator keeps its own.
+		if got.ETag == before {
+			t.Fatalf("emptying a slot left the ETag at %s", before)
+		}
+		wantEq(t, "ETag of a dataset without the evaluator", f.find(other.ID).ETag, otherETag)
 		if got.EvaluatorSlot1ID == nil {
 			t.Fatal("the slot of another evaluator was emptied")
 		}

@@ -293,7 +293,8 @@ func (s *Store) DeleteEvaluator(ctx context.Context, a strata.Actor, id string) 
 				return fmt.Errorf("delete evaluator %s: %w", id, err)
 			}
 			for _, d := range datasets {
-				if _, err := tx.ExecContext(ctx, `UPDATE datasets SET `+column+` = NULL WHERE id = $1`, d); err != nil {
+				// The dataset changes: its ETag (change.go) moves.
+				if _, err := tx.ExecContext(ctx, `UPDATE datasets SET `+column+` = NULL, change_count = change_count + 1 WHERE id = $1`, d); err != nil {
 					return fmt.Errorf("delete evaluator %s: %w", id, err)
 				}
 				if _, err := tx.ExecContext(ctx, `DELETE FROM evaluator_configs WHERE dataset_id = $1 AND slot = $2`, d, n); err != nil {
