@@ -107,7 +107,7 @@ func testItemFields(t *testing.T, open Opener) {
 		wantCode(t, err, strata.ECONFLICT)
 		src := strata.ItemSlice{{ExternalID: str("y")}, {ExternalID: str("y")}}
 		_, err = f.s.ImportItems(f.ctx, f.actor, d.ID, &src, skip)
-		wantCode(t, err, strata.ECONFLICT)
+		wantCode(t, err, strata.EINVALID) // the file's mistake (Import/ExternalIDTwice)
 		if got := f.find(d.ID).ItemCount; got != 2 {
 			t.Fatalf("items = %d, want 2", got)
 		}

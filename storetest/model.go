@@ -73,6 +73,20 @@ func (m *model) snapshot() {
 	m.versions[m.head] = slices.Clone(m.working)
 }
 
+// sameItems reports whether two versions hold the same items (ids and
+// content), in any order: what the content hash tells apart.
+func sameItems(a, b []modelItem) bool {
+	key := func(items []modelItem) []string {
+		out := make([]string, len(items))
+		for i, it := range items {
+			out[i] = it.String()
+		}
+		slices.Sort(out)
+		return out
+	}
+	return slices.Equal(key(a), key(b))
+}
+
 func (m *model) index(id string) int {
 	return slices.IndexFunc(m.working, func(it modelItem) bool { return it.id == id })
 }
@@ -200,7 +214,13 @@ func testModel(t *testing.T, open Opener) {
 					for i := len(all) - k; i < len(all); i++ {
 						m.working = append(m.working, modelOf(all[i]))
 					}
-					if res.Changed() {
+					// A sync makes a version when it changes something, or
+					// when the file is the working set and the head is not.
+					want := !o.SkipVersion && (res.Changed() || !sameItems(m.working, m.versions[m.head]))
+					if got := res.Version != nil; got != want {
+						t.Fatalf("step %d: sync made a version: %v, want %v", step, got, want)
+					}
+					if want {
 						after(o)
 					}
 				default:

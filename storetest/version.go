@@ -173,6 +173,35 @@ func testImport(t *testing.T, open Opener) {
 		wantPtr(t, "output of item 27", items[27].Output, "o")
 	})
 
+	// A file that gives two records one external id is refused for it,
+	// whether they fall in one batch of the import's inserts or in two, and
+	// the message names no item: the first one existed only in the import.
+	t.Run("ExternalIDTwice", func(t *testing.T) {
+		for _, between := range []int{0, 6000} {
+			f := newFixture(t, open)
+			d := f.dataset("qa")
+			src := strata.ItemSlice{{Input: "a", ExternalID: str("d")}}
+			for i := range between {
+				src = append(src, strata.ItemInput{Input: fmt.Sprint("filler ", i)})
+			}
+			src = append(src, strata.ItemInput{Input: "b", ExternalID: str("d")})
+			_, err := f.s.ImportItems(f.ctx, f.actor, d.ID, &src, strata.WriteOptions{})
+			wantMessage(t, err, strata.EINVALID, `externalId "d" is in two records: a file names each item once`)
+			wantEq(t, "items after a refused import", f.find(d.ID).ItemCount, 0)
+		}
+		// An id a live item holds is still its conflict, naming the item.
+		f := newFixture(t, open)
+		d := f.dataset("qa")
+		held := strata.ItemSlice{{Input: "a", ExternalID: str("d")}}
+		if _, err := f.s.ImportItems(f.ctx, f.actor, d.ID, &held, strata.WriteOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		owner := f.items(d.ID, 0)[0].ID
+		again := strata.ItemSlice{{Input: "b", ExternalID: str("d")}}
+		_, err := f.s.ImportItems(f.ctx, f.actor, d.ID, &again, strata.WriteOptions{})
+		wantMessage(t, err, strata.ECONFLICT, `externalId "d" is already used by item `+owner)
+	})
+
 	// An import whose request ends (its client left, its time ran out)
 	// stops at its next statement, with the context's error, and leaves
 	// nothing behind.

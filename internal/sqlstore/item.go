@@ -496,6 +496,7 @@ func (s *Store) ImportItems(ctx context.Context, a strata.Actor, datasetID strin
 	start := time.Now()
 	err := s.mutate(ctx, a, datasetID, true, func(tx *sql.Tx, d *datasetRow, now int64) error {
 		ins := s.newBulkInserter(tx, d)
+		firstSeq := d.nextSeq
 		ahead := prepareAhead(src, d.nextSeq, d.working(), now, &d.hash)
 		defer ahead.close()
 		for {
@@ -506,7 +507,7 @@ func (s *Store) ImportItems(ctx context.Context, a strata.Actor, datasetID strin
 				return repanic(err)
 			}
 			d.added()
-			if err := checkExternalIDFree(ctx, tx, d.id, r); err != nil {
+			if err := checkExternalIDFreeFrom(ctx, tx, d.id, r, firstSeq); err != nil {
 				return err
 			}
 			if err := ins.add(ctx, r); err != nil {
@@ -604,7 +605,7 @@ func (ins *revisionInserter) add(ctx context.Context, r *revision) error {
 				ins.externalIDs = map[string]string{}
 			}
 			if owner, ok := ins.externalIDs[r.externalID.String]; ok && owner != r.itemID {
-				return strata.ErrExternalIDTaken(r.externalID.String, owner)
+				return errDuplicateRecord("externalId", r.externalID.String) // two new items of one request
 			}
 			ins.externalIDs[r.externalID.String] = r.itemID
 		}

@@ -4,6 +4,7 @@ import "context"
 import "database/sql"
 import "errors"
 import "fmt"
+import "math"
 import "strings"
 
 import "github.com/strata-eval/strata"
@@ -27,31 +28,51 @@ import "github.com/strata-eval/strata"
 // externalIDOwner returns the live item of a dataset that has an external
 // id, or "".
 func externalIDOwner(ctx context.Context, q querier, datasetID, externalID string) (string, error) {
-	var itemID string
-	err := q.QueryRowContext(ctx, `SELECT item_id FROM revisions
-		WHERE dataset_id = $1 AND external_id = $2 AND last_version IS NULL`, datasetID, externalID).Scan(&itemID)
+	itemID, _, err := externalIDHolder(ctx, q, datasetID, externalID)
+	return itemID, err
+}
+
+// externalIDHolder is externalIDOwner, with the item's seq.
+func externalIDHolder(ctx context.Context, q querier, datasetID, externalID string) (itemID string, seq int64, err error) {
+	err = q.QueryRowContext(ctx, `SELECT item_id, seq FROM revisions
+		WHERE dataset_id = $1 AND external_id = $2 AND last_version IS NULL`, datasetID, externalID).Scan(&itemID, &seq)
 	if errors.Is(err, sql.ErrNoRows) {
-		return "", nil
+		return "", 0, nil
 	} else if err != nil {
-		return "", fmt.Errorf("find external id %q: %w", externalID, err)
+		return "", 0, fmt.Errorf("find external id %q: %w", externalID, err)
 	}
-	return itemID, nil
+	return itemID, seq, nil
 }
 
 // checkExternalIDFree refuses r's external id when another live item has
 // it.
 func checkExternalIDFree(ctx context.Context, q querier, datasetID string, r *revision) error {
+	return checkExternalIDFreeFrom(ctx, q, datasetID, r, math.MaxInt64)
+}
+
+// checkExternalIDFreeFrom is checkExternalIDFree in a request that adds the
+// items from seq newFrom on: an item it added that holds the id was named
+// by the same file, and exists nowhere else, so the file is refused for
+// naming the id twice rather than for an item no one can find.
+func checkExternalIDFreeFrom(ctx context.Context, q querier, datasetID string, r *revision, newFrom int64) error {
 	if !r.externalID.Valid {
 		return nil
 	}
-	owner, err := externalIDOwner(ctx, q, datasetID, r.externalID.String)
-	if err != nil {
+	owner, seq, err := externalIDHolder(ctx, q, datasetID, r.externalID.String)
+	switch {
+	case err != nil:
 		return err
+	case owner == "" || owner == r.itemID:
+		return nil
+	case seq >= newFrom:
+		return errDuplicateRecord("externalId", r.externalID.String)
 	}
-	if owner != "" && owner != r.itemID {
-		return strata.ErrExternalIDTaken(r.externalID.String, owner)
-	}
-	return nil
+	return strata.ErrExternalIDTaken(r.externalID.String, owner)
+}
+
+// errDuplicateRecord is a file that names one item twice.
+func errDuplicateRecord(what, value string) error {
+	return strata.Errorf(strata.EINVALID, "%s %q is in two records: a file names each item once", what, value)
 }
 
 // applyFields applies an update's Strata fields to r.

@@ -92,11 +92,6 @@ func syncKey(input string, groundTruth, output sql.NullString, metadata, splits 
 	return k
 }
 
-// errSyncDuplicate is a file that names one item twice.
-func errSyncDuplicate(what, value string) error {
-	return strata.Errorf(strata.EINVALID, "%s %q is in two records: a file names each item once", what, value)
-}
-
 // planSync reads the records of src and matches them to the working set.
 func (s *Store) planSync(ctx context.Context, tx *sql.Tx, d *datasetRow, src strata.ItemSource, o strata.SyncOptions, now int64) (*syncPlan, error) {
 	p := &syncPlan{}
@@ -123,7 +118,7 @@ func (s *Store) planSync(ctx context.Context, tx *sql.Tx, d *datasetRow, src str
 		}
 		if in.ExternalID != nil {
 			if externalIDs[*in.ExternalID] {
-				return nil, errSyncDuplicate("externalId", *in.ExternalID)
+				return nil, errDuplicateRecord("externalId", *in.ExternalID)
 			}
 			externalIDs[*in.ExternalID] = true
 			if err := budget.hold(mapEntryBytes + len(*in.ExternalID)); err != nil {
@@ -136,7 +131,7 @@ func (s *Store) planSync(ctx context.Context, tx *sql.Tx, d *datasetRow, src str
 		}
 		if live != nil {
 			if matched[live.itemID] {
-				return nil, errSyncDuplicate("item", live.itemID)
+				return nil, errDuplicateRecord("item", live.itemID)
 			}
 			matched[live.itemID] = true
 			if err := budget.hold(mapEntryBytes + len(live.itemID)); err != nil {
