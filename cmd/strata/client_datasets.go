@@ -137,8 +137,8 @@ func runDiff(ctx context.Context, e *clientEnv, args []string) error {
 		return e.printJSON(diff)
 	}
 	c := diff.Counts
-	fmt.Fprintf(e.stdout, "v%d..%s: %d added, %d removed, %d modified, %d unchanged\n",
-		diff.FromVersionNumber, toName(diff, pos[2]), c.Added, c.Removed, c.Modified, c.Unchanged)
+	fmt.Fprintf(e.stdout, "%s..%s: %d added, %d removed, %d modified, %d unchanged\n",
+		sideName(diff.From, diff.FromVersionNumber), sideName(diff.To, diff.ToVersionNumber), c.Added, c.Removed, c.Modified, c.Unchanged)
 	for _, ch := range diff.Changes {
 		writeChange(e, ch)
 	}
@@ -148,12 +148,13 @@ func runDiff(ctx context.Context, e *clientEnv, args []string) error {
 	return nil
 }
 
-// toName names the diff's second side: a version, or the working items.
-func toName(d *apiclient.Diff, arg string) string {
-	if d.To == nil {
-		return arg
+// sideName names a side of a diff: a version, or (no version) the working
+// items.
+func sideName(v *apiclient.Version, number int) string {
+	if v == nil {
+		return "working"
 	}
-	return "v" + strconv.Itoa(d.ToVersionNumber)
+	return "v" + strconv.Itoa(number)
 }
 
 // writeChange prints one changed item: + added, - removed, ~ modified with

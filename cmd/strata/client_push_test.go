@@ -1,6 +1,7 @@
 package main
 
 import "bytes"
+import "fmt"
 import "os"
 import "os/exec"
 import "path/filepath"
@@ -303,5 +304,21 @@ func TestClientPushUnsavedEdits(t *testing.T) {
 	}
 	if again := s.push(t, file, "--dataset", "qa"); again.Version != nil {
 		t.Fatalf("the same file again made version %d", again.Version.VersionNumber)
+	}
+}
+
+// A dry run's text says how many changes it did not list.
+func TestClientPushDryRunSaysWhatItLeftOut(t *testing.T) {
+	s := newClientServer(t)
+	s.dataset(t, "big", `{"input":"old"}`)
+	var lines []string
+	for i := range 150 {
+		lines = append(lines, fmt.Sprintf(`{"input":"case %d"}`, i))
+	}
+	file := writeLines(t, filepath.Join(t.TempDir(), "big.jsonl"), lines...)
+	out := s.ok(t, "push", file, "--dataset", "big", "--dry-run")
+	if !strings.HasPrefix(out, "big: 150 would be added, 0 would be modified, 1 would be removed") ||
+		!strings.Contains(out, "... and 51 more not listed") {
+		t.Fatalf("push --dry-run of 151 changes:\n%s", out)
 	}
 }

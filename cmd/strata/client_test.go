@@ -272,6 +272,17 @@ func TestClientDiff(t *testing.T) {
 	if got := strings.Count(out, "\n+ ") + strings.Count(out, "\n- ") + strings.Count(out, "\n~ "); got != 1 || !strings.Contains(out, "and 2 more") {
 		t.Fatalf("diff --limit 1 shows %d changes:\n%s", got, out)
 	}
+	// Either side may be the working items, and is named so.
+	s.api.CreateItem(ctx, d.ID, apiclient.ItemInput{Input: "unsaved"}, apiclient.WriteOptions{SkipVersion: true})
+	for args, want := range map[[2]string]string{
+		{"3", "working"}:       "v3..working: 1 added, 0 removed",
+		{"working", "3"}:       "working..v3: 0 added, 1 removed",
+		{"working", "working"}: "working..working: 0 added",
+	} {
+		if out := s.ok(t, "diff", "qa", args[0], args[1]); !strings.HasPrefix(out, want) {
+			t.Errorf("diff qa %s %s = %q, want it to start %q", args[0], args[1], out, want)
+		}
+	}
 	var diff apiclient.Diff
 	s.okJSON(t, &diff, "diff", "qa", "2", "3")
 	if diff.Counts.Added != 1 || diff.Counts.Removed != 1 || diff.Counts.Modified != 1 || len(diff.Changes) != 3 {

@@ -131,6 +131,10 @@ func runPush(ctx context.Context, e *clientEnv, args []string) error {
 		for _, ch := range r.Changes {
 			writeChange(e, ch)
 		}
+		if shown, total := len(r.Changes), r.Added+r.Modified+r.Removed; shown < total {
+			fmt.Fprintf(e.stdout, "... and %d more not listed (a dry run lists the first %d changes: modified and added, then removed)\n",
+				total-shown, shown)
+		}
 	case r.Version != nil:
 		fmt.Fprintf(e.stdout, "version %d\n", r.Version.VersionNumber)
 	default:
