@@ -16,6 +16,9 @@ import "strings"
 import "testing"
 import "time"
 
+import "github.com/strata-eval/strata"
+import "github.com/strata-eval/strata/sqlite"
+
 // runCLI runs a command line and returns its stdout and stderr.
 func runCLI(t *testing.T, args ...string) (stdout, stderr string, err error) {
 	t.Helper()
@@ -90,8 +93,11 @@ func TestCheckAndBackupRefuseMissingDatabase(t *testing.T) {
 		{"check", "--db", missing},
 		{"check", "--db", "sqlite:" + missing},
 		{"backup", "--db", missing, "--out", filepath.Join(dir, "copy.db")},
+		{"keys", "list", "--db", missing},
+		{"keys", "revoke", "01a23c3e-dc65-7000-8000-000000000000", "--db", missing},
+		{"keys", "rotate", "01a23c3e-dc65-7000-8000-000000000000", "--db", missing},
 	} {
-		t.Run(args[0], func(t *testing.T) {
+		t.Run(strings.Join(args[:2], " "), func(t *testing.T) {
 			stdout, _, err := runCLI(t, args...)
 			if err == nil || !strings.Contains(err.Error(), "no database at") {
 				t.Fatalf("%v: %v (%q), want an error naming the missing database", args, err, stdout)
@@ -356,5 +362,36 @@ func TestUsageShowsNoSecret(t *testing.T) {
 	}
 	if err := fs.Parse([]string{"--db", "x.db"}); err != nil || *db != "x.db" {
 		t.Fatalf("--db x.db = %q, %v", *db, err)
+	}
+}
+
+// check exits 1 when an invariant is violated, 2 when it cannot check.
+func TestCheckExitStatus(t *testing.T) {
+	dsn := filepath.Join(t.TempDir(), "strata.db")
+	s, err := sqlite.Open(t.Context(), dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, secret, err := s.CreateKey(t.Context(), strata.KeyCreate{ProjectName: "p", Role: strata.RoleOwner, UserName: "Ada"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := s.Authenticate(t.Context(), secret)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.CreateDataset(t.Context(), p.Actor(), strata.DatasetCreate{Name: "qa"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.DB.ExecContext(t.Context(), `UPDATE datasets SET item_count = 5`); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	stdout, _, err := runCLI(t, "check", "--db", dsn)
+	if got := exitCode(err); got != 1 || !strings.Contains(stdout, "1 violations") {
+		t.Fatalf("check of a broken database: exit %d (%v), %q; want 1", got, err, stdout)
+	}
+	if _, _, err := runCLI(t, "check", "--db", filepath.Join(t.TempDir(), "none.db")); exitCode(err) != 2 {
+		t.Fatalf("check of no database: exit %d (%v), want 2", exitCode(err), err)
 	}
 }

@@ -12,6 +12,7 @@ import "flag"
 import "fmt"
 import "io"
 import "net/http"
+import neturl "net/url"
 import "os"
 import "strings"
 import "time"
@@ -33,7 +34,7 @@ var clientCommands = map[string]func(ctx context.Context, e *clientEnv, args []s
 
 const clientUsage = `client commands (--url URL, --key KEY, --json on each):
   strata datasets                                     list datasets
-  strata push FILE --dataset DATASET [--message M] [--tag T] [--create] [--dry-run] [--format jsonl|csv]
+  strata push FILE --dataset DATASET [--message M] [--tag T] [--create] [--dry-run] [--format jsonl|csv] [--map FIELD=COLUMN]
   strata pull DATASET[@REF] [-o FILE] [--format jsonl|csv]
   strata log DATASET                                  versions, newest first
   strata diff DATASET FROM TO [--limit N]             counts, then the changed items
@@ -127,6 +128,9 @@ func (e *clientEnv) parse(fs *flag.FlagSet, url, key *string, args []string, n i
 	}
 	if *key == "" {
 		return nil, usagef("no API key: give --key or set STRATA_API_KEY")
+	}
+	if u, err := neturl.Parse(*url); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, usagef("--url %q: want the server's address with its scheme, as in http://127.0.0.1:3333", *url)
 	}
 	e.client = apiclient.New(*url, *key)
 	e.client.HTTP = &http.Client{Timeout: 0} // transfers take as long as they take; ctx stops them

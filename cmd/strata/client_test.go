@@ -384,6 +384,12 @@ func TestClientExitCodes(t *testing.T) {
 		}
 	}
 	var stdout, stderr bytes.Buffer
+	for _, url := range []string{"127.0.0.1:3333", "ftp://127.0.0.1", "http://"} {
+		err := run(context.Background(), []string{"datasets", "--url", url, "--key", s.key}, &stdout, &stderr)
+		if got := exitCode(err); got != 2 || !strings.Contains(err.Error(), "want the server's address with its scheme") {
+			t.Errorf("--url %s: exit %d (%v), want 2 and what a URL looks like", url, got, err)
+		}
+	}
 	err := run(context.Background(), []string{"datasets", "--url", s.url, "--key", "strata_wrong"}, &stdout, &stderr)
 	if got := exitCode(err); got != 1 || !strings.Contains(err.Error(), "(401)") {
 		t.Fatalf("a wrong key: exit %d (%v), want 1 and the 401", got, err)

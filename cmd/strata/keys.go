@@ -68,7 +68,7 @@ func runKeys(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		if err := parseNoArgs(fs, args[1:]); err != nil {
 			return err
 		}
-		s, err := openStore(ctx, *db)
+		s, err := openExistingStore(ctx, *db)
 		if err != nil {
 			return err
 		}
@@ -96,7 +96,7 @@ func runKeys(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		if len(ids) != 1 {
 			return fmt.Errorf("keys revoke: expected one key id, got %d", len(ids))
 		}
-		s, err := openStore(ctx, *db)
+		s, err := openExistingStore(ctx, *db)
 		if err != nil {
 			return err
 		}
@@ -114,7 +114,7 @@ func runKeys(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		if len(ids) != 1 {
 			return fmt.Errorf("keys rotate: expected one key id, got %d", len(ids))
 		}
-		s, err := openStore(ctx, *db)
+		s, err := openExistingStore(ctx, *db)
 		if err != nil {
 			return err
 		}

@@ -8,8 +8,10 @@ import "io"
 
 import "github.com/strata-eval/strata"
 
-// errViolations makes `strata check` exit non-zero.
-var errViolations = errors.New("check: invariants violated")
+// errViolations makes `strata check` exit 1: the database is wrong. A check
+// that could not run (no database there, a malformed command line) exits
+// 2, as every command's error does.
+var errViolations = &exitError{code: 1, err: errors.New("check: invariants violated")}
 
 // runCheck verifies every invariant of the versioning model.
 func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) error {
