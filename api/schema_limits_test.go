@@ -22,6 +22,16 @@ func TestJSONSchemaLimits(t *testing.T) {
 	wantValidation(t, ts.do(t, "POST", evaluatorsPath, ts.owner, body("large", large)),
 		`Validation error: Schema must be at most 65536 bytes at "params.schema"`)
 
+	// A schema that does not compile would fail every item of a run: it is
+	// refused when it is saved, with the compiler's reason.
+	for name, schema := range map[string]string{"nonsense": `{"type":"nonsense"}`, "remote": `{"$ref":"http://example.com/x.json"}`} {
+		r := ts.do(t, "POST", evaluatorsPath, ts.owner, body(name, schema))
+		wantStatus(t, r, http.StatusUnprocessableEntity)
+		if got := string(r.Body); !strings.Contains(got, `Schema is not a valid JSON Schema: `) || !strings.Contains(got, `params.schema`) {
+			t.Errorf("schema %s: %s", schema, got)
+		}
+	}
+
 	id := ts.createEvaluator(t, "shape", "json", `{"schema":`+nested(32)+`}`)
 	update := strings.Replace(body("shape", deep), `"slug":"shape",`, "", 1)
 	wantValidation(t, ts.do(t, "PATCH", evaluatorsPath+"/"+id, ts.owner, update),

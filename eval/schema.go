@@ -7,6 +7,7 @@ import "errors"
 import "fmt"
 import "io"
 import "runtime"
+import "strings"
 import "sync"
 import "time"
 
@@ -26,9 +27,11 @@ const (
 	SchemaTimeout = 5 * time.Second
 )
 
-// CheckSchema refuses a schema larger than MaxSchemaBytes (compacted) or
-// nesting objects and arrays deeper than MaxSchemaDepth. The message names
-// the limit.
+// CheckSchema refuses a schema larger than MaxSchemaBytes (compacted),
+// nesting objects and arrays deeper than MaxSchemaDepth, or that does not
+// compile (an unknown type, a $ref outside it): a schema that would fail
+// every item of a run is refused when it is saved. The message names the
+// limit or the compiler's reason.
 func CheckSchema(schema json.RawMessage) error {
 	var compact bytes.Buffer
 	if err := json.Compact(&compact, schema); err != nil {
@@ -37,7 +40,23 @@ func CheckSchema(schema json.RawMessage) error {
 	if compact.Len() > MaxSchemaBytes {
 		return fmt.Errorf("Schema must be at most %d bytes", MaxSchemaBytes)
 	}
-	dec := json.NewDecoder(&compact)
+	if err := checkDepth(compact.Bytes()); err != nil {
+		return err
+	}
+	doc, err := jsonschema.UnmarshalJSON(&compact) // numbers as json.Number, as the compiler wants
+	if err != nil {
+		return fmt.Errorf("Schema is not valid JSON")
+	}
+	if _, err := compileSchema(doc, &schemaBudget{}); err != nil {
+		return fmt.Errorf("Schema is not a valid JSON Schema: %s", compileReason(err))
+	}
+	return nil
+}
+
+// checkDepth refuses JSON nesting objects and arrays deeper than
+// MaxSchemaDepth.
+func checkDepth(doc []byte) error {
+	dec := json.NewDecoder(bytes.NewReader(doc))
 	depth := 0
 	for {
 		tok, err := dec.Token()
@@ -55,6 +74,15 @@ func CheckSchema(schema json.RawMessage) error {
 			depth--
 		}
 	}
+}
+
+// compileReason is the compiler's error on one line, bounded.
+func compileReason(err error) string {
+	reason := strings.Join(strings.Fields(err.Error()), " ")
+	if len(reason) > 300 {
+		reason = strings.ToValidUTF8(reason[:300], "") + "..."
+	}
+	return reason
 }
 
 // compileSchema compiles a schema whose validations count their steps
