@@ -66,6 +66,10 @@ type access int
 const (
 	anyRole   access = iota // reads
 	writeRole               // changes: a role that may write datasets
+	// dryWriteRole changes, except with dryRun=true, which writes nothing
+	// and is a read: a viewer may preview an import or a sync (a CI gate
+	// with a read-only key).
+	dryWriteRole
 )
 
 // request is an authenticated request with its parsed body.
@@ -93,7 +97,7 @@ func (s *Server) Handler() http.Handler {
 	s.pages = newPageCache(s.CacheBytes)
 	handle := func(pattern string, a access, h handlerFunc) {
 		mux.Handle(pattern, s.endpoint(a, h))
-		s.routes = append(s.routes, Route{Pattern: pattern, Write: a == writeRole})
+		s.routes = append(s.routes, Route{Pattern: pattern, Write: a != anyRole})
 	}
 	const p = "/v1/datasets-v2"
 	handle("GET "+p, anyRole, s.listDatasets)
@@ -101,7 +105,7 @@ func (s *Server) Handler() http.Handler {
 	handle("GET "+p+"/{datasetId}", anyRole, s.getDataset)
 	handle("PATCH "+p+"/{datasetId}", writeRole, s.updateDataset)
 	handle("DELETE "+p+"/{datasetId}", writeRole, s.deleteDataset)
-	handle("POST "+p+"/{datasetId}/import", writeRole, s.importItems)
+	handle("POST "+p+"/{datasetId}/import", dryWriteRole, s.importItems)
 	handle("POST "+p+"/{datasetId}/duplicate", writeRole, s.duplicateDataset)
 	handle("GET "+p+"/{datasetId}/versions", anyRole, s.listVersions)
 	handle("POST "+p+"/{datasetId}/versions", writeRole, s.createVersion)
@@ -136,7 +140,7 @@ func (s *Server) Handler() http.Handler {
 	handle("GET "+p+"/{datasetId}/items/{itemId}/history", anyRole, s.itemHistory)
 	// Lunary's SDK read path: sdk.go.
 	handle("GET /v1/datasets/{slug}", anyRole, s.sdkDataset)
-	handle(syncPattern, writeRole, s.syncItems) // sync.go
+	handle(syncPattern, dryWriteRole, s.syncItems) // sync.go
 	mux.HandleFunc("GET /v1/openapi", serveOpenAPI)
 	mux.HandleFunc("GET /healthz", serveHealth)
 	mux.HandleFunc("GET /readyz", s.serveReady)
@@ -258,7 +262,8 @@ func (s *Server) authenticate(r *request, a access) error {
 		return err
 	}
 	reqinfo.SetKeyID(r.ctx(), p.KeyID) // for the access log
-	if !p.Role.Valid() || (a == writeRole && !p.Role.CanWrite()) {
+	writes := a == writeRole || (a == dryWriteRole && !isTrue(r.URL.Query().Get("dryRun")))
+	if !p.Role.Valid() || (writes && !p.Role.CanWrite()) {
 		return errForbidden
 	}
 	r.principal = p

@@ -372,3 +372,30 @@ func withoutIDs(t *testing.T, jsonl string) string {
 	}
 	return strings.Join(out, "\n")
 }
+
+// A dry run writes nothing: a viewer may preview an import, an upsert or a
+// sync, and is refused the same requests without dryRun.
+func TestViewerDryRuns(t *testing.T) {
+	ts := newTestServer(t)
+	id := ts.createDataset(t, "previewed")
+	ts.createItem(t, id, "kept")
+	before := ts.dataset(t, id)
+	h := http.Header{"Authorization": {"Bearer " + ts.viewer}, "Content-Type": {"application/x-ndjson"}}
+	for _, req := range []struct{ method, path string }{
+		{"PUT", "/items"},
+		{"POST", "/import"},
+		{"POST", "/import?mode=upsert"},
+	} {
+		sep := "?"
+		if strings.Contains(req.path, "?") {
+			sep = "&"
+		}
+		wantStatus(t, ts.doWith(t, req.method, datasetsPath+"/"+id+req.path+sep+"dryRun=true", h, `{"input":"new"}`+"\n"), http.StatusOK)
+		wantStatus(t, ts.doWith(t, req.method, datasetsPath+"/"+id+req.path, h, `{"input":"new"}`+"\n"), http.StatusForbidden)
+		wantStatus(t, ts.doWith(t, req.method, datasetsPath+"/"+id+req.path+sep+"dryRun=false", h, `{"input":"new"}`+"\n"), http.StatusForbidden)
+	}
+	after := ts.dataset(t, id)
+	if got := inputs(after["items"].([]any)); !slices.Equal(got, []string{"kept"}) || after["currentVersionNumber"] != before["currentVersionNumber"] {
+		t.Fatalf("a viewer's requests changed the dataset: %q, version %v -> %v", got, before["currentVersionNumber"], after["currentVersionNumber"])
+	}
+}

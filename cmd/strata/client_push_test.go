@@ -322,3 +322,30 @@ func TestClientPushDryRunSaysWhatItLeftOut(t *testing.T) {
 		t.Fatalf("push --dry-run of 151 changes:\n%s", out)
 	}
 }
+
+// A viewer key may push --dry-run (it writes nothing), not push.
+func TestClientPushDryRunAsViewer(t *testing.T) {
+	dsn := testDSN(t)
+	m := runServe(t, dsn)
+	s := &clientServer{url: m.base(), key: m.ownerKey(t)}
+	s.api = apiclient.New(s.url, s.key)
+	s.dataset(t, "qa", `{"input":"old"}`)
+	out, stderr, err := runCLI(t, "keys", "create", "--db", dsn, "--project", "default", "--role", "viewer")
+	if err != nil {
+		t.Fatal(err, stderr)
+	}
+	fields := strings.Fields(out)
+	viewer := fields[len(fields)-1]
+	file := writeLines(t, filepath.Join(t.TempDir(), "qa.jsonl"), `{"input":"new"}`)
+	push := func(args ...string) (string, error) {
+		var stdout, stderr bytes.Buffer
+		err := run(t.Context(), append([]string{"push", file, "--dataset", "qa", "--url", s.url, "--key", viewer}, args...), &stdout, &stderr)
+		return stdout.String(), err
+	}
+	if out, err := push("--dry-run"); err != nil || !strings.HasPrefix(out, "qa: 1 would be added, 0 would be modified, 1 would be removed") {
+		t.Fatalf("push --dry-run as a viewer: %v, %q", err, out)
+	}
+	if _, err := push(); exitCode(err) != 1 || !strings.Contains(err.Error(), "(403)") {
+		t.Fatalf("push as a viewer: %v, want the 403", err)
+	}
+}
