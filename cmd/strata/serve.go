@@ -147,7 +147,10 @@ func (m *Main) ParseFlags(args []string) error {
 	if m.TrustedProxies, err = parsePrefixes(*proxies); err != nil {
 		return fmt.Errorf("STRATA_TRUSTED_PROXIES: %v", err)
 	}
-	return m.llmConfig(*llmModels)
+	if err := m.llmConfig(*llmModels); err != nil {
+		return err
+	}
+	return m.checkSettings()
 }
 
 // llmFlags registers the LLM settings. The API key comes from the

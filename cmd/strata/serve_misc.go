@@ -3,9 +3,11 @@ package main
 import "flag"
 import "fmt"
 import "io"
+import "math"
 import "net/url"
 import "regexp"
 import "strings"
+import "time"
 
 import "github.com/strata-eval/strata/api"
 import "github.com/strata-eval/strata/postgres"
@@ -23,6 +25,54 @@ func (m *Main) clientFlags(fs *flag.FlagSet, env *envDefaults) {
 		"CSV exports prefix ' to cells a spreadsheet would read as a formula (env STRATA_SAFE_CSV)")
 	fs.Int64Var(&m.CacheBytes, "cache-bytes", env.int64("STRATA_CACHE_BYTES", api.DefaultCacheBytes),
 		"memory kept for recently encoded reads of versions' items, in bytes; -1 for no cache (env STRATA_CACHE_BYTES)")
+}
+
+// checkSettings refuses a limit outside what it means. Sizes, counts and
+// times must be positive (0 would fall back to the default unsaid, or turn
+// a timeout off); -1 turns off the limits that say so.
+func (m *Main) checkSettings() error {
+	l := &m.Limits
+	for _, c := range []struct {
+		flag  string
+		value int64
+		off   bool // -1 turns it off
+	}{
+		{"max-body-bytes", m.MaxBodyBytes, false},
+		{"max-import-items", int64(l.MaxImportItems), false},
+		{"max-import-bytes", l.MaxImportBytes, false},
+		{"max-sync-bytes", l.MaxSyncBytes, true},
+		{"max-field-bytes", int64(l.MaxFieldBytes), false},
+		{"max-concurrent-per-key", int64(l.MaxConcurrentPerKey), true},
+		{"max-queued-per-key", int64(l.MaxQueuedPerKey), true},
+		{"burst-per-key", int64(l.BurstPerKey), false},
+		{"max-conns-per-ip", int64(m.MaxConnsPerIP), true},
+		{"min-body-rate", m.MinBodyRate, true},
+		{"cache-bytes", m.CacheBytes, true},
+	} {
+		if c.value > 0 || (c.off && c.value == -1) {
+			continue
+		}
+		if c.off {
+			return fmt.Errorf("--%s: want a positive number, or -1 for no limit; got %d", c.flag, c.value)
+		}
+		return fmt.Errorf("--%s: want a positive number, got %d", c.flag, c.value)
+	}
+	if l.MaxConcurrentReads < -1 {
+		return fmt.Errorf("--max-concurrent-reads: want a positive number, 0 for the default or -1 for no limit; got %d", l.MaxConcurrentReads)
+	}
+	for flag, d := range map[string]time.Duration{"request-timeout": l.RequestTimeout, "read-header-timeout": m.ReadHeaderTimeout,
+		"body-timeout": m.BodyTimeout, "max-wait-per-key": l.MaxWaitPerKey} {
+		if d <= 0 {
+			return fmt.Errorf("--%s: want a positive duration, got %s", flag, d)
+		}
+	}
+	if (l.RatePerKey < 0 && l.RatePerKey != -1) || math.IsNaN(l.RatePerKey) || math.IsInf(l.RatePerKey, 0) {
+		return fmt.Errorf("--rate-per-key: want a number of requests per second, or 0 (or -1) for no limit; got %v", l.RatePerKey)
+	}
+	if u, err := url.Parse(m.LLM.BaseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return fmt.Errorf("--llm-base-url: want an http or https URL, got %q", m.LLM.BaseURL)
+	}
+	return nil
 }
 
 func (e *envDefaults) bool(name string, def bool) bool {

@@ -24,3 +24,31 @@ func TestRunAndReadSettings(t *testing.T) {
 		t.Errorf("a bound of 0: %v, want it refused", err)
 	}
 }
+
+// A limit outside what it means is refused before the server starts: a
+// size, count or time that is not positive (-1 where it turns a limit off),
+// a base URL that is not one.
+func TestSettingsOutOfRange(t *testing.T) {
+	for _, args := range [][]string{
+		{"--max-body-bytes", "0"}, {"--max-body-bytes", "-5"}, {"--max-field-bytes", "0"},
+		{"--max-import-items", "0"}, {"--max-import-bytes", "-1"}, {"--max-sync-bytes", "0"},
+		{"--request-timeout", "0"}, {"--request-timeout", "-1s"}, {"--read-header-timeout", "0"},
+		{"--body-timeout", "0"}, {"--max-wait-per-key", "0"}, {"--min-body-rate", "0"},
+		{"--max-conns-per-ip", "0"}, {"--max-concurrent-reads", "-2"}, {"--max-queued-per-key", "-2"},
+		{"--rate-per-key", "-2"}, {"--burst-per-key", "-3"}, {"--cache-bytes", "-2"},
+		{"--llm-base-url", "::bad"},
+	} {
+		err := NewMain(io.Discard, io.Discard).ParseFlags(args)
+		if err == nil || !strings.Contains(err.Error(), args[0]) {
+			t.Errorf("serve %s: %v, want it refused, naming the flag", strings.Join(args, " "), err)
+		}
+	}
+	for _, args := range [][]string{
+		{"--max-sync-bytes", "-1"}, {"--max-conns-per-ip", "-1"}, {"--max-concurrent-reads", "0"},
+		{"--rate-per-key", "0"}, {"--rate-per-key", "-1"}, {"--cache-bytes", "-1"}, {"--min-body-rate", "-1"},
+	} {
+		if err := NewMain(io.Discard, io.Discard).ParseFlags(args); err != nil {
+			t.Errorf("serve %s: %v, want it taken", strings.Join(args, " "), err)
+		}
+	}
+}
