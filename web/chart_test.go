@@ -28,3 +28,20 @@ func TestRunChartMarks(t *testing.T) {
 		t.Fatalf("the marks end at %v, want 102", edge)
 	}
 }
+
+// TestRunChartOneRun: the line of a single run is a dot, a segment of no
+// length that its round cap shows, where a polyline of one point draws
+// nothing.
+func TestRunChartOneRun(t *testing.T) {
+	rate, name := 50.0, "Exact"
+	c := runChart([]*strata.Run{{ID: "a", CreatedAt: time.Now(), Slots: []*strata.RunSlot{{SlotCounts: strata.SlotCounts{Slot: 1, EvaluatorName: &name}, PassRate: &rate}}}})
+	if got, want := len(c.Lines), 1; got != want {
+		t.Fatalf("%d lines, want %d", got, want)
+	}
+	if !c.Lines[0].Dot {
+		t.Error("the line of one run is not drawn as a dot")
+	}
+	if got, want := c.Lines[0].Points, "50.0,20.0 50.0,20.0 "; got != want {
+		t.Errorf("points = %q, want %q", got, want)
+	}
+}

@@ -84,6 +84,7 @@ func fieldDiffs(c *strata.Change) []fieldDiff {
 	return out
 }
 
+// deref is a nullable text, null as empty.
 func deref(p *string) string {
 	if p == nil {
 		return ""

@@ -34,6 +34,11 @@ type chartLine struct {
 	Points string // "x,y x,y ..."
 	Last   string // the latest pass rate, as text
 	Color  string
+	// Dot: the line has a single point (one run), which a line of width
+	// 1 would not show: it is drawn as a zero-length segment with a wide
+	// round cap, a dot.
+	Dot bool
+	n   int // points
 }
 
 var chartColors = []string{"#2456c8", "#b42318", "#1a7f37", "#9a6700", "#8250df"}
@@ -67,11 +72,16 @@ func runChart(runs []*strata.Run) chart {
 			}
 			y := 40 - *s.PassRate*40/100
 			l.Points += fmt.Sprintf("%.1f,%.1f ", x, y)
+			l.n++
 			l.Last = strconv.FormatFloat(*s.PassRate, 'f', -1, 64) + "%"
 		}
 	}
 	for _, slot := range order {
-		c.Lines = append(c.Lines, *bySlot[slot])
+		l := bySlot[slot]
+		if l.n == 1 {
+			l.Dot, l.Points = true, l.Points+l.Points
+		}
+		c.Lines = append(c.Lines, *l)
 	}
 	return c
 }
@@ -106,7 +116,7 @@ func (s *Server) evaluatorsPage(w http.ResponseWriter, ss *session) error {
 	}
 	s.render(w, http.StatusOK, "evaluators", s.data(ss, map[string]any{
 		"Dataset": d, "Slots": slots, "Evaluators": choice, "MoreEvaluators": moreChoice, "Runs": runs, "Chart": runChart(runs),
-		"Notice": ss.FormValue("notice"), "CanRun": s.Runner != nil,
+		"Notice": ss.notice(), "CanRun": s.Runner != nil,
 	}))
 	return nil
 }

@@ -9,6 +9,7 @@ import "strings"
 
 import "github.com/strata-eval/strata"
 import "github.com/strata-eval/strata/importer"
+import "github.com/strata-eval/strata/internal/rules"
 
 // The import preview: the file is read whole, as an import would read it,
 // and nothing is written. The page shows what would be imported and a form
@@ -77,22 +78,55 @@ func isMappingField(name string) bool {
 // mapping is the form's mapping, as the API reads its query.
 func (f *importForm) mapping() (importer.Mapping, error) { return importer.ParseMapping(f.values) }
 
-// importPreview shows what importing the uploaded file would do.
+// receivedImport is an upload received whole: its form, its mapping, and
+// the file, in a temporary file that the caller closes.
+type receivedImport struct {
+	*importForm
+	mapping importer.Mapping
+	spool   *rules.Upload
+}
+
+// receiveImport receives an upload, for an import or its preview alike:
+// within the import's byte limit and the request's deadline, checked as
+// UTF-8, and spooled to a temporary file so that the import's transaction
+// never waits on the network.
+func (s *Server) receiveImport(w http.ResponseWriter, ss *session) (*receivedImport, error) {
+	l := s.API.EffectiveLimits()
+	if ss.ContentLength > l.MaxImportBytes {
+		return nil, rules.ErrBodyTooLarge
+	}
+	ss.Body = http.MaxBytesReader(w, ss.Body, l.MaxImportBytes)
+	f, err := readImportForm(ss) // the column mapping, then the file
+	if err != nil {
+		return nil, err
+	}
+	m, err := f.mapping()
+	if err != nil {
+		return nil, err
+	}
+	file, err := rules.Spool(rules.NewBodyReader(&uploadReader{r: f.file}), l.MaxImportBytes) // files.go
+	if err != nil {
+		return nil, err
+	}
+	return &receivedImport{importForm: f, mapping: m, spool: file}, nil
+}
+
+// importPreview shows what importing the uploaded file would do: the file
+// is received and read as importFile receives and imports it, under the
+// same limits, so that the preview reports the error the import would
+// meet first.
 func (s *Server) importPreview(w http.ResponseWriter, ss *session) error {
 	id := ss.PathValue("id")
 	d, err := s.Store.FindDataset(ss.Context(), ss.principal.ProjectID, id)
 	if err != nil {
 		return err
 	}
-	f, err := readImportForm(ss)
+	f, err := s.receiveImport(w, ss)
 	if err != nil {
 		return err
 	}
-	m, err := f.mapping()
-	if err != nil {
-		return err
-	}
-	p := importer.Config{Mapping: m}.Preview(f.format, f.file, nil)
+	defer f.spool.Close()
+	p := importer.Config{Mapping: f.mapping}.Preview(f.format, f.spool, s.API.ImportLimits().Limit)
 	if p.Err != nil && !importer.InFile(p.Err) {
 		return p.Err
 	}
@@ -107,9 +141,26 @@ func (s *Server) importPreview(w http.ResponseWriter, ss *session) error {
 	s.render(w, http.StatusOK, "import", s.data(ss, map[string]any{
 		"Dataset": d, "FileName": f.file.FileName(), "Preview": p, "Fields": fields,
 		"Columns": p.Report.Columns, "ErrMessage": strata.ErrorMessage(p.Err),
-		"LastUserMessage": m.InputFrom == importer.InputFromLastUserMessage,
+		"LastUserMessage": f.mapping.InputFrom == importer.InputFromLastUserMessage,
 	}))
 	return nil
+}
+
+// maxPreviewChars bounds what the preview shows of a field: enough to
+// recognise it, however large the field is.
+const maxPreviewChars = 2000
+
+// previewText is the start of a field as the preview shows it, its line
+// breaks kept.
+func previewText(text string) string {
+	n := 0
+	for i := range text {
+		if n == maxPreviewChars {
+			return text[:i] + "…"
+		}
+		n++
+	}
+	return text
 }
 
 // previewField is one field of the preview's mapping form.

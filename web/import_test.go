@@ -40,7 +40,7 @@ func TestImportPreview(t *testing.T) {
 		if p.status != http.StatusOK {
 			t.Fatalf("status %d: %s", p.status, p.body)
 		}
-		wantText(t, p, "Import preview: faq.csv", "<strong>2</strong> items would be imported",
+		wantText(t, p, "Import preview: faq.csv", "<strong>2 items</strong> would be imported",
 			"Detected: question", "Detected: answer", "Detected: none", "Capital of France?", "Paris",
 			"Columns kept as metadata: “notes”", `<option value="notes">notes</option>`)
 		if got := s.get(t, ds); !strings.Contains(got.body, "0 items") {

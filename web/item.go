@@ -197,7 +197,7 @@ func (s *Server) itemPage(w http.ResponseWriter, ss *session) error {
 	s.render(w, http.StatusOK, "item", s.data(ss, map[string]any{
 		"Dataset": d, "Item": &current.Item, "Deleted": current.LastVersion != nil, "Latest": timeline[0],
 		"Results": itemResults(slots, &current.Item), "Timeline": timeline, "Revisions": total,
-		"Cut": total > maxTimeline, "Notice": ss.FormValue("notice"),
+		"Cut": total > maxTimeline, "Notice": ss.notice(),
 	}))
 	return nil
 }

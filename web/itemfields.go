@@ -27,6 +27,32 @@ func itemFieldsForm(ss *session) (metadata json.RawMessage, splits []string, ext
 	return metadata, splits, externalID, nil
 }
 
+// A browser sends a textarea's line breaks as CRLF whatever the text held
+// (HTML's form encoding normalises every CR, LF and CRLF), so the item
+// forms store text with LF line breaks, and leave a field whose text is
+// the item's own up to its line breaks as it is: saving a form nobody
+// edited changes nothing.
+
+// textareaValue reads a textarea of an item form whose current value is
+// current (nil for none, and for a new item): current itself when the two
+// differ only in their line breaks, else the text with LF line breaks, nil
+// when empty.
+func textareaValue(ss *session, name string, current *string) *string {
+	v := lineFeeds(ss.FormValue(name))
+	if current != nil && lineFeeds(*current) == v {
+		return current
+	}
+	if v == "" {
+		return nil
+	}
+	return &v
+}
+
+// lineFeeds writes every line break of s as LF.
+func lineFeeds(s string) string {
+	return strings.ReplaceAll(strings.ReplaceAll(s, "\r\n", "\n"), "\r", "\n")
+}
+
 // itemFilterForm reads the filters of an items table: split (names
 // separated by commas: any of) and meta (KEY=VALUE, several separated by
 // commas: all of).

@@ -71,6 +71,39 @@ func TestImportLimits(t *testing.T) {
 	}
 }
 
+// TestImportPreviewLimits: the preview reports the first error the import
+// would meet under the same limits, and shows no more than the start of a
+// large field.
+func TestImportPreviewLimits(t *testing.T) {
+	s := newSiteWith(t, func(ws *web.Server) {
+		ws.API = &api.Server{Store: ws.Store, Limits: api.Limits{MaxImportItems: 5, MaxImportBytes: 3 << 20}}
+	})
+	ds, token := s.newDataset(t, "previews")
+	t.Run("TooManyItems", func(t *testing.T) {
+		p := s.upload(t, ds+"/import/preview", token, nil, "cases.jsonl", strings.Repeat("{\"input\":\"x\"}\n", 6))
+		wantStatus(t, p, http.StatusOK, "Line 6: An import holds at most 5 items")
+	})
+	t.Run("FieldTooLarge", func(t *testing.T) {
+		p := s.upload(t, ds+"/import/preview", token, nil, "cases.jsonl",
+			"{\"input\":\"x\"}\n{\"input\":\""+strings.Repeat("a", 1<<20+1)+"\"}\n")
+		wantStatus(t, p, http.StatusOK, "Line 2: item 2: input is larger than 1048576 bytes")
+		if strings.Contains(p.body, "would be imported") {
+			t.Error("the preview says the file would be imported")
+		}
+	})
+	t.Run("FileTooLarge", func(t *testing.T) {
+		p := s.upload(t, ds+"/import/preview", token, nil, "cases.csv", "input\n"+strings.Repeat("b", 3<<20)+"\n")
+		wantStatus(t, p, http.StatusRequestEntityTooLarge, "Request body too large")
+	})
+	t.Run("LargeFieldShownShort", func(t *testing.T) {
+		p := s.upload(t, ds+"/import/preview", token, nil, "cases.jsonl", `{"input":"`+strings.Repeat("a", 1<<20)+"\"}\n")
+		wantStatus(t, p, http.StatusOK, "would be imported")
+		if got, max := len(p.body), 64<<10; got > max {
+			t.Errorf("the preview of a 1 MiB field is %d bytes long, want at most %d", got, max)
+		}
+	})
+}
+
 func TestFormLimits(t *testing.T) {
 	s := newSiteWith(t, func(ws *web.Server) {
 		ws.API = &api.Server{Store: ws.Store, MaxBodyBytes: 8 << 20}

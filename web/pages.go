@@ -14,13 +14,8 @@ import "github.com/strata-eval/strata/internal/rules"
 
 func parseTemplates() map[string]*template.Template {
 	funcs := template.FuncMap{
-		"when": func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04") },
-		"deref": func(p *string) string {
-			if p == nil {
-				return ""
-			}
-			return *p
-		},
+		"when":      func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04") },
+		"deref":     deref,
 		"add1":      func(n int) int { return n + 1 },
 		"add":       func(a, b int) int { return a + b },
 		"hasPrefix": strings.HasPrefix,
@@ -28,6 +23,7 @@ func parseTemplates() map[string]*template.Template {
 		"cell":      cell,
 		"thousands": thousands,
 		"short":     short,
+		"preview":   previewText,
 		"plural":    plural,
 		"metadata":  metadataText,
 		"join":      strings.Join,
@@ -69,7 +65,7 @@ func (s *Server) datasetsPage(w http.ResponseWriter, ss *session) error {
 		return err
 	}
 	s.render(w, http.StatusOK, "datasets", s.data(ss, map[string]any{
-		"Datasets": list, "More": more, "Search": f.Search, "Sort": string(f.Sort), "Notice": ss.FormValue("notice"),
+		"Datasets": list, "More": more, "Search": f.Search, "Sort": string(f.Sort), "Notice": ss.notice(),
 		"Sorts": []string{"newest", "alphabetical", "items", "updated"},
 	}))
 	return nil
@@ -146,7 +142,7 @@ func (s *Server) datasetPage(w http.ResponseWriter, ss *session) error {
 	}
 	s.render(w, http.StatusOK, "dataset", s.data(ss, map[string]any{
 		"Dataset": d, "Items": items, "List": list, "First": ss.FormValue("after") != "", "Slots": slots,
-		"Search": strings.TrimSpace(ss.FormValue("search")), "Notice": ss.FormValue("notice"), "Unsaved": unsaved,
+		"Search": strings.TrimSpace(ss.FormValue("search")), "Notice": ss.notice(), "Unsaved": unsaved,
 		"Split": ss.FormValue("split"), "Meta": ss.FormValue("meta"),
 	}))
 	return nil
@@ -197,7 +193,8 @@ var working = strata.WriteOptions{SkipVersion: true}
 
 func (s *Server) createItem(w http.ResponseWriter, ss *session) error {
 	id := ss.PathValue("id")
-	in := strata.ItemInput{Input: ss.FormValue("input"), GroundTruth: optional(ss, "groundTruth"), Output: optional(ss, "output")}
+	in := strata.ItemInput{Input: deref(textareaValue(ss, "input", nil)), GroundTruth: textareaValue(ss, "groundTruth", nil),
+		Output: textareaValue(ss, "output", nil)}
 	var err error
 	if in.Metadata, in.Splits, in.ExternalID, err = itemFieldsForm(ss); err != nil {
 		return err
@@ -212,18 +209,23 @@ func (s *Server) createItem(w http.ResponseWriter, ss *session) error {
 }
 
 func (s *Server) updateItem(w http.ResponseWriter, ss *session) error {
-	id := ss.PathValue("id")
-	input := ss.FormValue("input")
-	u := strata.ItemUpdate{Input: &input, GroundTruth: optional(ss, "groundTruth"), SetGroundTruth: true,
-		Output: optional(ss, "output"), SetOutput: true, SetExternalID: true}
-	var err error
+	id, itemID := ss.PathValue("id"), ss.PathValue("itemId")
+	// The form holds every field: those it sends back as they were (up to
+	// their line breaks, itemfields.go) are left as they are.
+	current, err := s.Store.FindItem(ss.Context(), ss.principal.ProjectID, id, itemID)
+	if err != nil {
+		return err
+	}
+	input := deref(textareaValue(ss, "input", &current.Input))
+	u := strata.ItemUpdate{Input: &input, GroundTruth: textareaValue(ss, "groundTruth", current.GroundTruth), SetGroundTruth: true,
+		Output: textareaValue(ss, "output", current.Output), SetOutput: true, SetExternalID: true}
 	if u.Metadata, u.Splits, u.ExternalID, err = itemFieldsForm(ss); err != nil {
 		return err
 	}
 	if err := s.checkItem(input, u.GroundTruth, u.Output, u.Validate); err != nil {
 		return err
 	}
-	if _, err := s.Store.UpdateItem(ss.Context(), ss.principal.Actor(), id, ss.PathValue("itemId"), u, working); err != nil {
+	if _, err := s.Store.UpdateItem(ss.Context(), ss.principal.Actor(), id, itemID, u, working); err != nil {
 		return err
 	}
 	return redirect(w, ss, "/datasets/"+id, "Item saved.")
@@ -269,25 +271,12 @@ func (s *Server) importFile(w http.ResponseWriter, ss *session) error {
 	if _, err := s.Store.FindDataset(ss.Context(), ss.principal.ProjectID, id); err != nil {
 		return err
 	}
-	l := s.API.EffectiveLimits()
-	if ss.ContentLength > l.MaxImportBytes {
-		return rules.ErrBodyTooLarge
-	}
-	ss.Body = http.MaxBytesReader(w, ss.Body, l.MaxImportBytes)
-	f, err := readImportForm(ss) // the column mapping, then the file: import.go
+	u, err := s.receiveImport(w, ss) // import.go
 	if err != nil {
 		return err
 	}
-	m, err := f.mapping()
-	if err != nil {
-		return err
-	}
-	file, err := rules.Spool(rules.NewBodyReader(&uploadReader{r: f.file}), l.MaxImportBytes) // files.go
-	if err != nil {
-		return err
-	}
-	defer file.Close()
-	src, err := importer.Config{Mapping: m}.New(f.format, file)
+	defer u.spool.Close()
+	src, err := importer.Config{Mapping: u.mapping}.New(u.format, u.spool)
 	if err != nil {
 		return err
 	}
@@ -295,7 +284,7 @@ func (s *Server) importFile(w http.ResponseWriter, ss *session) error {
 	if err != nil {
 		return err
 	}
-	return redirect(w, ss, "/datasets/"+id, fmt.Sprintf("Imported %d items.", n))
+	return redirect(w, ss, "/datasets/"+id, "Imported "+plural(n, "item")+".")
 }
 
 func (s *Server) versionsPage(w http.ResponseWriter, ss *session) error {
@@ -313,7 +302,7 @@ func (s *Server) versionsPage(w http.ResponseWriter, ss *session) error {
 		return err
 	}
 	s.render(w, http.StatusOK, "versions", s.data(ss, map[string]any{
-		"Dataset": d, "Versions": versions, "Notice": ss.FormValue("notice"), "Numbers": versionNumbers(versions),
+		"Dataset": d, "Versions": versions, "Notice": ss.notice(), "Numbers": versionNumbers(versions),
 		"Authors": authors,
 	}))
 	return nil

@@ -1,8 +1,10 @@
 package web_test
 
+import "html"
 import "net/http"
 import "net/netip"
 import "net/url"
+import "regexp"
 import "strings"
 import "testing"
 
@@ -176,4 +178,110 @@ func TestSecureCookie(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestSignInAfterAnEndedSession: a form sent after the session ended leads
+// through sign-in to a page that exists, the one the form was on as near as
+// its path tells, and a page asked for leads back to itself.
+func TestSignInAfterAnEndedSession(t *testing.T) {
+	for _, tc := range []struct {
+		name       string
+		method     string
+		path, want string // {id} is the dataset's id
+	}{
+		{"FormOfADataset", "POST", "/datasets/{id}/items", "/datasets/{id}"},
+		{"FormOfAVersion", "POST", "/datasets/{id}/versions/1/restore", "/datasets/{id}"},
+		{"FormOfNoDataset", "POST", "/signout", "/datasets"},
+		{"Page", "GET", "/datasets/{id}/versions?x=1", "/datasets/{id}/versions?x=1"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := newSite(t)
+			_, d := s.ownerDataset(t, "ended")
+			at := func(path string) string { return strings.ReplaceAll(path, "{id}", d.ID) }
+			req, err := http.NewRequest(tc.method, s.URL+at(tc.path), strings.NewReader("csrf=stale"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			res, err := s.client.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			p := read(t, res)
+			next := regexp.MustCompile(`name="next" value="([^"]*)"`).FindStringSubmatch(p.body)
+			if next == nil {
+				t.Fatalf("%s (%d) is no sign-in form", p.url, p.status)
+			}
+			if got, want := html.UnescapeString(next[1]), at(tc.want); got != want {
+				t.Fatalf("next = %q, want %q", got, want)
+			}
+			if p := s.post(t, "/signin", url.Values{"key": {s.owner}, "next": {html.UnescapeString(next[1])}}); p.status != http.StatusOK {
+				t.Fatalf("signed in: %s answered %d", p.url, p.status)
+			}
+		})
+	}
+}
+
+// TestErrorPagesOfTheMux: an address with no page, or a method it does not
+// take, answers the styled error page with its status.
+func TestErrorPagesOfTheMux(t *testing.T) {
+	s, _ := signedIn(t)
+	_, d := s.ownerDataset(t, "errors")
+	for _, tc := range []struct {
+		name, path string
+		status     int
+		allow      string
+	}{
+		{"NotFound", "/datasets/" + d.ID + "/nothing", http.StatusNotFound, ""},
+		{"MethodNotAllowed", "/datasets/" + d.ID + "/delete", http.StatusMethodNotAllowed, "POST"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			res, err := s.client.Get(s.URL + tc.path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := res.Header.Get("Allow"); got != tc.allow {
+				t.Errorf("Allow = %q, want %q", got, tc.allow)
+			}
+			if got := res.Header.Get("Content-Type"); got != "text/html; charset=utf-8" {
+				t.Errorf("Content-Type = %q", got)
+			}
+			p := read(t, res)
+			if p.status != tc.status {
+				t.Fatalf("status %d, want %d", p.status, tc.status)
+			}
+			wantText(t, p, `<link rel="stylesheet" href="/static/app.css">`, "Something went wrong")
+		})
+	}
+}
+
+// TestNoticeOnlyFromTheServer: a page shows the notice that a form's
+// redirect gave it, and not one that a link makes up.
+func TestNoticeOnlyFromTheServer(t *testing.T) {
+	s, token := signedIn(t)
+	redirects := &http.Client{Jar: s.client.Jar, CheckRedirect: noFollow.CheckRedirect}
+	res, err := redirects.PostForm(s.URL+"/datasets", url.Values{"csrf": {token}, "name": {"notices"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	to, err := url.Parse(res.Header.Get("Location"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Run("FromAForm", func(t *testing.T) {
+		wantText(t, s.get(t, to.String()), `<p class="notice" role="status">Dataset created.</p>`)
+	})
+	t.Run("FromALink", func(t *testing.T) {
+		if p := s.get(t, to.Path+"?notice=Your+key+was+revoked."); strings.Contains(p.body, `class="notice"`) {
+			t.Fatal("the page shows the notice of a link")
+		}
+	})
+	t.Run("SignatureOfAnotherNotice", func(t *testing.T) {
+		q := to.Query()
+		q.Set("notice", "Your key was revoked.")
+		if p := s.get(t, to.Path+"?"+q.Encode()); strings.Contains(p.body, `class="notice"`) {
+			t.Fatal("the page shows a notice signed for another")
+		}
+	})
 }

@@ -68,7 +68,7 @@ func (s *Server) versionPage(w http.ResponseWriter, ss *session) error {
 		"Dataset": d, "Version": v, "Previous": prev, "Items": items, "List": list, "First": ss.FormValue("after") != "",
 		"Split": ss.FormValue("split"), "Meta": ss.FormValue("meta"),
 		"Search": ss.FormValue("search"), "Diff": diff, "Changes": changes, "Author": author, "RestoredFrom": restoredFrom,
-		"Notice": ss.FormValue("notice"), "Slots": slots,
+		"Notice": ss.notice(), "Slots": slots,
 	}))
 	return nil
 }

@@ -22,6 +22,15 @@ func TestVersionPage(t *testing.T) {
 			"<del>change</del><ins>changed</ins>", "remove me", "new one",
 			`href="`+ds+`/compare?from=2&amp;to=3"`)
 	})
+	t.Run("EveryColumnHeaded", func(t *testing.T) {
+		table := p.body[strings.Index(p.body, `class="items changes-table"`):]
+		table = table[:strings.Index(table, "</table>")]
+		head, body, _ := strings.Cut(table, "</thead>")
+		row := body[:strings.Index(body, "</tr>")]
+		if got, want := strings.Count(head, "<th "), strings.Count(row, "<td "); got != want {
+			t.Fatalf("%d column headers for rows of %d cells", got, want)
+		}
+	})
 	t.Run("ChangesFirst", func(t *testing.T) {
 		if strings.Index(p.body, "What changed") > strings.Index(p.body, "Items of version 3") {
 			t.Fatal("the items come before the changes")

@@ -129,7 +129,52 @@ func (s *Server) Handler() http.Handler {
 	s.handle(mux, "POST /datasets/{id}/evaluators/{slot}/detach", true, s.detachEvaluator)
 	s.handle(mux, "POST /datasets/{id}/evaluators/run", true, s.runEvaluators)
 	s.handle(mux, "GET /datasets/{id}/evaluators/runs/{runId}", false, s.runPage)
-	return securityHeaders(mux)
+	return securityHeaders(s.errorPages(mux))
+}
+
+// errorPages answers a request that no page matches with the styled error
+// page, in place of the plain text of Go's mux: 404, or 405 with its Allow
+// header kept.
+func (s *Server) errorPages(mux *http.ServeMux) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if _, pattern := mux.Handler(r); pattern != "" {
+			mux.ServeHTTP(w, r)
+			return
+		}
+		mux.ServeHTTP(&styledErrors{ResponseWriter: w, s: s}, r)
+	})
+}
+
+// styledErrors writes the styled error page for the mux's own 404 and 405,
+// and drops their plain text; anything else (a redirect to the cleaned
+// path) goes through.
+type styledErrors struct {
+	http.ResponseWriter
+	s        *Server
+	replaced bool
+}
+
+// muxErrors are the messages of the mux's own errors.
+var muxErrors = map[int]string{
+	http.StatusNotFound:         "There is no page at this address.",
+	http.StatusMethodNotAllowed: "This address does not take that request: use the links and forms of the pages.",
+}
+
+func (e *styledErrors) WriteHeader(status int) {
+	message, ok := muxErrors[status]
+	if !ok {
+		e.ResponseWriter.WriteHeader(status)
+		return
+	}
+	e.replaced = true
+	e.s.render(e.ResponseWriter, status, "error", map[string]any{"Status": status, "Message": message})
+}
+
+func (e *styledErrors) Write(b []byte) (int, error) {
+	if e.replaced {
+		return len(b), nil
+	}
+	return e.ResponseWriter.Write(b)
 }
 
 // securityHeaders keeps the pages out of frames and their scripts to our own.
@@ -153,11 +198,30 @@ type session struct {
 // csrf is the token every form of the session carries: an HMAC of a fixed
 // label under the session's id, so it needs no more server state and differs
 // for every session.
-func (ss *session) csrf() string {
+func (ss *session) csrf() string { return ss.mac("strata csrf") }
+
+// mac is an HMAC of a message under the session's id: only this session
+// can have made it.
+func (ss *session) mac(message string) string {
 	m := hmac.New(sha256.New, []byte(ss.secret))
-	m.Write([]byte("strata csrf"))
+	m.Write([]byte(message))
 	return base64.RawURLEncoding.EncodeToString(m.Sum(nil))
 }
+
+// notice is the status line a page shows after a form (redirect): only a
+// notice signed for this session, so that a link cannot make a page say
+// what the server did not.
+func (ss *session) notice() string {
+	text := ss.FormValue("notice")
+	if subtle.ConstantTimeCompare([]byte(ss.FormValue("sig")), []byte(ss.mac(noticeLabel+text))) != 1 {
+		return ""
+	}
+	return text
+}
+
+// noticeLabel starts the message of a notice's signature, so that it is no
+// other token of the session.
+const noticeLabel = "strata notice\x00"
 
 func (ss *session) canWrite() bool { return ss.principal.Role.CanWrite() }
 
@@ -178,7 +242,7 @@ func (s *Server) handle(mux *http.ServeMux, pattern string, write bool, h sessio
 			http.Error(w, "Request timed out", http.StatusServiceUnavailable)
 			return
 		} else if err != nil {
-			http.Redirect(w, r, "/signin?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
+			http.Redirect(w, r, "/signin?next="+url.QueryEscape(afterSignin(r)), http.StatusSeeOther)
 			return
 		}
 		done, err := s.API.Admit(ctx, ss.principal.KeyID)
@@ -354,6 +418,19 @@ func (s *Server) secure(r *http.Request) bool {
 	return false
 }
 
+// afterSignin is where a request that needs a session goes once signed in:
+// itself if the browser can ask for it again (a GET), else the page its
+// form was on, as near as a path tells: a POST's path is no page to GET.
+func afterSignin(r *http.Request) string {
+	switch {
+	case r.Method == http.MethodGet || r.Method == http.MethodHead:
+		return r.URL.RequestURI()
+	case r.PathValue("id") != "":
+		return "/datasets/" + url.PathEscape(r.PathValue("id"))
+	}
+	return "/datasets"
+}
+
 // safeNext keeps a redirect after sign-in on this site: it takes only a
 // path that a browser reads as a path of this site. A browser drops tabs
 // and newlines anywhere in a URL and reads a backslash as a slash, so
@@ -405,10 +482,11 @@ func (s *Server) data(ss *session, page map[string]any) map[string]any {
 	return page
 }
 
-// redirect sends the browser back to a page after a form, with a notice.
+// redirect sends the browser back to a page after a form, with a notice
+// signed for the session (session.notice).
 func redirect(w http.ResponseWriter, ss *session, to, notice string) error {
 	if notice != "" {
-		to += "?notice=" + url.QueryEscape(notice)
+		to += "?notice=" + url.QueryEscape(notice) + "&sig=" + ss.mac(noticeLabel+notice)
 	}
 	http.Redirect(w, ss.Request, to, http.StatusSeeOther)
 	return nil
