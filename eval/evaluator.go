@@ -11,6 +11,7 @@ import "slices"
 import "strconv"
 import "strings"
 import "sync"
+import "unicode/utf8"
 
 import "github.com/santhosh-tekuri/jsonschema/v6"
 
@@ -375,6 +376,12 @@ func (s *metricScorer) Score(_ context.Context, it Item) json.RawMessage {
 	ref, ok := reference(s.params, it)
 	if !ok {
 		return errorResult(errNoReference)
+	}
+	if s.method == "fuzzy" {
+		if n, m := utf8.RuneCountInString(ref), utf8.RuneCountInString(*it.Output); n > MaxFuzzyRunes || m > MaxFuzzyRunes {
+			return errorResult(fmt.Sprintf("fuzzy compares texts of at most %d characters: the reference has %d, the output %d",
+				MaxFuzzyRunes, n, m))
+		}
 	}
 	score := similarity[s.method](ref, *it.Output)
 	t := threshold(s.params)

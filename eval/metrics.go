@@ -90,6 +90,12 @@ func Cosine(reference, hypothesis string) float64 {
 	return dot / math.Sqrt(mr*mh)
 }
 
+// MaxFuzzyRunes bounds each text the fuzzy metric compares: an edit
+// distance takes time in the product of the two lengths (two texts of
+// 10,000 characters: about half a second), so longer ones get an error
+// result instead of holding a worker for hours.
+const MaxFuzzyRunes = 10_000
+
 // Fuzzy is the Levenshtein ratio (max-distance)/max over characters: 1 for
 // equal texts (two empty ones included), 0 when one is empty.
 func Fuzzy(reference, hypothesis string) float64 {

@@ -2,6 +2,7 @@ package eval
 
 import "context"
 import "encoding/json"
+import "fmt"
 import "math"
 import "strings"
 import "testing"
@@ -95,6 +96,23 @@ func TestMetricEvaluators(t *testing.T) {
 	})
 	t.Run("ReferenceParam", func(t *testing.T) {
 		wantResult(t, score(t, "fuzzy", `{"reference":"the cat"}`, nil, it), map[string]any{"score": 1, "passed": true})
+	})
+	// An edit distance takes time in the product of the lengths: texts
+	// over MaxFuzzyRunes get an error result, at once (two of 1 MiB would
+	// hold a worker for an hour), whichever evaluator asks for it.
+	t.Run("FuzzyBounded", func(t *testing.T) {
+		long := strings.Repeat("é", MaxFuzzyRunes+1) // counted in characters, not bytes
+		for _, typ := range []string{"fuzzy", "text-similarity"} {
+			got := score(t, typ, `{"method":"fuzzy"}`, nil, Item{GroundTruth: str("short"), Output: &long})
+			want := fmt.Sprintf("fuzzy compares texts of at most %d characters: the reference has 5, the output %d", MaxFuzzyRunes, MaxFuzzyRunes+1)
+			if got["error"] != want {
+				t.Errorf("%s of a long output = %v, want the error %q", typ, got, want)
+			}
+		}
+		atLimit := strings.Repeat("a", MaxFuzzyRunes)
+		if got := score(t, "fuzzy", `{}`, nil, Item{GroundTruth: &atLimit, Output: &atLimit}); got["score"] != 1.0 {
+			t.Errorf("fuzzy at the limit = %v, want a score of 1", got)
+		}
 	})
 	t.Run("ErrNoReference", func(t *testing.T) {
 		got := score(t, "gleu", `{}`, nil, Item{Output: str("x")})
