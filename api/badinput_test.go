@@ -124,6 +124,9 @@ func TestBadInput(t *testing.T) {
 			strings.Repeat(`{"not":`, 3000) + `{}` + strings.Repeat(`}`, 3000) + `},"filters":[]}`},
 		{name: "EvaluatorSchemaTooDeepUpdate", method: "PATCH", path: evaluatorsPath + "/" + strata.NewID(), body: `{"name":"deep","type":"json","mode":"normal","params":{"schema":` +
 			strings.Repeat(`[`, 40) + strings.Repeat(`]`, 40) + `},"filters":[]}`},
+		// A write whose query does not parse: its skipVersion would be
+		// dropped, and a version made.
+		{name: "MalformedEscapeWrite", method: "POST", path: ds + "/items?skipVersion=tru%e", body: `{"input":"a"}`},
 		// Transport.
 		{name: "FormBody", method: "POST", path: datasetsPath, body: `name=form`, header: ct("application/x-www-form-urlencoded")},
 		{name: "XMLBody", method: "POST", path: datasetsPath, body: `<name>x</name>`, header: ct("application/xml")},
@@ -144,6 +147,8 @@ func TestBadInput(t *testing.T) {
 		"DatasetIDUnicode":       datasetsPath + "/%C3%BC/items",
 		"DatasetIDNUL":           datasetsPath + "/%00",
 		"DoubleSlash":            datasetsPath + "//items",
+		"MalformedEscape":        ds + "/items?limit=2&search=%zz",
+		"MalformedEscapeExport":  ds + "/versions/latest/export?format=csv&split=te%st",
 		"SortUnknown":            datasetsPath + "?sort=random",
 		"SortSQL":                datasetsPath + "?sort=name%3B%20DROP%20TABLE%20datasets",
 		"SearchEmpty":            datasetsPath + "?search=%20",

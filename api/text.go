@@ -1,6 +1,7 @@
 package api
 
 import "net/http"
+import "net/url"
 
 import "github.com/strata-eval/strata"
 
@@ -12,7 +13,14 @@ import "github.com/strata-eval/strata"
 // checkQueryText refuses a query whose names or values are not text.
 func checkQueryText(r *http.Request) error {
 	var v validator
-	for key, values := range r.URL.Query() {
+	query, err := url.ParseQuery(r.URL.RawQuery)
+	if err != nil {
+		// A parameter whose escape is malformed would be dropped: a
+		// filtered read would read everything, a write its default.
+		v.add("", "The query string is malformed: "+err.Error())
+		return v.err()
+	}
+	for key, values := range query {
 		if err := strata.CheckText("Query parameter name", key); err != nil {
 			v.add("", strata.ErrorMessage(err))
 			continue
