@@ -49,3 +49,24 @@ func TestItemsTable(t *testing.T) {
 		}
 	})
 }
+
+// A page of large items ends once they hold about 2 MiB, whatever its size,
+// and goes on from there: the server holds a page while it writes it.
+func TestItemsTableBoundedByBytes(t *testing.T) {
+	s, token := signedIn(t)
+	var inputs []string
+	for i := range 5 {
+		inputs = append(inputs, fmt.Sprintf("big %d %s", i+1, strings.Repeat("x", 900_000)))
+	}
+	ds := newDataset(t, s, token, inputs...)
+	p := s.get(t, ds+"?size=200")
+	wantText(t, p, "items 1–3 of 5", "big 3 ")
+	if strings.Contains(p.body, "big 4 ") {
+		t.Fatal("the page goes on past 2 MiB of items")
+	}
+	next := regexp.MustCompile(`href="\?(after=[^"]+)" rel="next"`).FindStringSubmatch(p.body)
+	if next == nil {
+		t.Fatal("no next page")
+	}
+	wantText(t, s.get(t, ds+"?"+strings.ReplaceAll(next[1], "&amp;", "&")), "items 4–5 of 5", "big 5 ")
+}

@@ -109,16 +109,18 @@ func (s *Server) itemsPage(ss *session, datasetID string, version int) (*strata.
 	}
 	defer scan.Close()
 	d = scan.Dataset()
+	var next int64
+	bytes := 0
 	for it, err := range scan.Items() {
 		if err != nil {
 			return nil, nil, listing{}, err
 		}
+		if len(items) == size || (len(items) > 0 && bytes >= pageBytes) { // and one more follows
+			next = items[len(items)-1].Seq
+			break
+		}
 		items = append(items, it)
-	}
-	var next int64
-	if len(items) > size {
-		items = items[:size]
-		next = items[size-1].Seq
+		bytes += itemBytes(it)
 	}
 	total := d.ItemCount
 	if q.Search != "" || filter.String() != "" { // the matches are not counted

@@ -8,6 +8,8 @@ import "strconv"
 import "strings"
 import "unicode/utf8"
 
+import "github.com/strata-eval/strata"
+
 // The items table: how a cell shows its text and where a page is.
 //
 // A cell shows its text whole, with JSON-looking text indented and the
@@ -98,6 +100,19 @@ func pageSizeOf(ss *session) int {
 		}
 	}
 	return pageSize
+}
+
+// pageBytes bounds the content of the items a page of a table shows: the
+// page ends sooner once they hold it (but one item), and its next link goes
+// on from there. A page writes each text twice (its cell and its edit
+// form), and the server holds the page while it writes it.
+const pageBytes = 2 << 20
+
+// itemBytes is about the bytes of an item's content.
+func itemBytes(it *strata.Item) int {
+	return len(it.Input) + len(it.Metadata) + len(deref(it.GroundTruth)) + len(deref(it.Output)) +
+		len(it.EvaluatorResult1) + len(it.EvaluatorResult2) + len(it.EvaluatorResult3) + len(it.EvaluatorResult4) +
+		len(it.EvaluatorResult5)
 }
 
 // newListing places a page of shown items that starts at the position the
