@@ -9,6 +9,7 @@ import "database/sql"
 import "embed"
 import "errors"
 import "fmt"
+import "regexp"
 import "strconv"
 import "strings"
 
@@ -29,8 +30,13 @@ type Store struct {
 
 // IsDSN reports whether dsn names a PostgreSQL database.
 func IsDSN(dsn string) bool {
-	return strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://")
+	return strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") || keywordDSN.MatchString(dsn)
 }
+
+// keywordDSN is libpq's keyword/value form of a DSN ("host=db dbname=strata
+// user=strata"): keyword=value settings, one of them a host or a database.
+// Such a string is never taken for the name of a SQLite file.
+var keywordDSN = regexp.MustCompile(`^\s*([a-z_]+\s*=\s*('([^'\\]|\\.)*'|\S*)\s*)*(host|hostaddr|dbname)\s*=`)
 
 // migrationLock keeps two servers from migrating one database at once.
 const migrationLock = `SELECT pg_advisory_xact_lock(7460239172)`

@@ -17,6 +17,7 @@ import "testing"
 import "time"
 
 import "github.com/strata-eval/strata"
+import "github.com/strata-eval/strata/postgres"
 import "github.com/strata-eval/strata/sqlite"
 
 // runCLI runs a command line and returns its stdout and stderr.
@@ -158,18 +159,21 @@ func TestServeBindsBeforeTheKey(t *testing.T) {
 	}
 	defer busy.Close()
 	dsn := testDSN(t)
-	var stdout, stderr bytes.Buffer
-	m := NewMain(&stdout, &stderr)
-	if err := m.ParseFlags([]string{"--addr", busy.Addr().String(), "--db", dsn}); err != nil {
-		t.Fatal(err)
-	}
-	if err := m.Run(t.Context()); err == nil {
+	// The main address busy, then the metrics address.
+	for _, args := range [][]string{{"--addr", busy.Addr().String()}, {"--addr", "127.0.0.1:0", "--metrics-addr", busy.Addr().String()}} {
+		var stdout, stderr bytes.Buffer
+		m := NewMain(&stdout, &stderr)
+		if err := m.ParseFlags(append(args, "--db", dsn)); err != nil {
+			t.Fatal(err)
+		}
+		if err := m.Run(t.Context()); err == nil {
+			m.Close()
+			t.Fatalf("serve %s on a busy port started", strings.Join(args, " "))
+		}
 		m.Close()
-		t.Fatal("serve on a busy port started")
-	}
-	m.Close()
-	if strings.Contains(stdout.String(), "strata_") {
-		t.Fatalf("serve on a busy port printed a key: %q", stdout.String())
+		if strings.Contains(stdout.String(), "strata_") {
+			t.Fatalf("serve %s on a busy port printed a key: %q", strings.Join(args, " "), stdout.String())
+		}
 	}
 	// The next start, on a free port, gives the key.
 	if out := runServe(t, dsn).stdout.String(); !strings.Contains(out, "strata_") {
@@ -249,12 +253,23 @@ func TestServeUsageListsEverySetting(t *testing.T) {
 
 func TestRedactDSN(t *testing.T) {
 	for dsn, want := range map[string]string{
-		"postgres://strata:s3cret@db.internal:5432/strata": "postgres://strata:xxxxx@db.internal:5432/strata",
-		"postgres://db/strata?user=u&password=s3cret":      "postgres://db/strata?password=xxxxx&user=u",
-		"/var/lib/strata.db":                               "/var/lib/strata.db",
+		"postgres://strata:s3cret@db.internal:5432/strata":       "postgres://strata:xxxxx@db.internal:5432/strata",
+		"postgres://db/strata?user=u&password=s3cret":            "postgres://db/strata?password=xxxxx&user=u",
+		"/var/lib/strata.db":                                     "/var/lib/strata.db",
+		"host=db port=5432 user=u password=s3cret dbname=strata": "host=db port=5432 user=u password=xxxxx dbname=strata",
+		"dbname=strata password='s3 cr\\'et' host=db":            "dbname=strata password=xxxxx host=db",
 	} {
 		if got := redactDSN(dsn); got != want {
 			t.Errorf("redactDSN(%q) = %q, want %q", dsn, got, want)
+		}
+	}
+	// libpq's keyword/value form names PostgreSQL, never a SQLite file.
+	for dsn, want := range map[string]bool{
+		"host=127.0.0.1 port=5432 user=postgres dbname=s2": true, "dbname=strata": true, " user=u host=db": true,
+		"strata.db": false, "/var/lib/host=1.db": false, "x=y.db": false, "sqlite:strata.db": false,
+	} {
+		if got := postgres.IsDSN(dsn); got != want {
+			t.Errorf("IsDSN(%q) = %v, want %v", dsn, got, want)
 		}
 	}
 	t.Run("StartupLog", func(t *testing.T) {

@@ -96,12 +96,9 @@ func (m *Main) routeMetrics(mux *http.ServeMux) {
 // serveMetrics starts the metrics listener of --metrics-addr, with the
 // profiles when --pprof is given. Its requests are neither logged nor
 // counted: it is the operator's, not the users'.
-func (m *Main) serveMetrics() (err error) {
-	if m.metrics == nil || m.MetricsAddr == "" {
-		return nil
-	}
-	if m.MetricsListener, err = net.Listen("tcp", m.MetricsAddr); err != nil {
-		return fmt.Errorf("metrics listener: %w", err)
+func (m *Main) serveMetrics() {
+	if m.metrics == nil || m.MetricsListener == nil {
+		return
 	}
 	mux := http.NewServeMux()
 	mux.Handle("GET /metrics", m.metrics.Handler())
@@ -114,6 +111,17 @@ func (m *Main) serveMetrics() (err error) {
 	}
 	m.metricsServer = m.serveHTTP(m.MetricsListener, mux, "serve metrics")
 	m.logger.Info("metrics listening", "addr", "http://"+m.MetricsListener.Addr().String()+"/metrics", "pprof", m.PProf)
+}
+
+// bindMetrics binds the --metrics-addr listener, when there is one: with
+// the main one, before the first key is made (Run).
+func (m *Main) bindMetrics() (err error) {
+	if m.MetricsAddr == "" || m.MetricsAddr == metricsOff {
+		return nil
+	}
+	if m.MetricsListener, err = net.Listen("tcp", m.MetricsAddr); err != nil {
+		return fmt.Errorf("metrics listener: %w", err)
+	}
 	return nil
 }
 

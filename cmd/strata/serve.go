@@ -254,18 +254,28 @@ func (e *envDefaults) duration(name string, def time.Duration) time.Duration {
 // Run opens the store, gives a fresh database its first key, and starts
 // serving in the background.
 func (m *Main) Run(ctx context.Context) (err error) {
-	// Bind first: a server that cannot listen must not hand out the
-	// one-time owner key, which would then be lost.
+	// Bind first (the metrics address too): a server that cannot listen
+	// must not hand out the one-time owner key, which would then be lost.
 	if m.Listener, err = net.Listen("tcp", m.Addr); err != nil {
 		return err
 	}
 	m.Listener = limitConnsPerIP(m.Listener, m.MaxConnsPerIP)
-	if m.Store, err = openStore(ctx, m.DSN); err != nil {
+	closeListeners := func() {
+		m.Listener.Close()
+		if m.MetricsListener != nil {
+			m.MetricsListener.Close()
+		}
+	}
+	if err := m.bindMetrics(); err != nil {
 		m.Listener.Close()
 		return err
 	}
+	if m.Store, err = openStore(ctx, m.DSN); err != nil {
+		closeListeners()
+		return err
+	}
 	if err := m.bootstrap(ctx); err != nil {
-		m.Listener.Close()
+		closeListeners()
 		return err
 	}
 	if m.LLM == nil {
@@ -275,10 +285,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	// of servers that stopped, this one's previous life included.
 	m.runner = eval.NewRunner(m.Store, m.LLM, m.logger)
 	m.observe()
-	if err := m.serveMetrics(); err != nil {
-		m.Listener.Close()
-		return err
-	}
+	m.serveMetrics()
 	m.runner.MaxAsyncRuns = m.MaxAsyncRuns
 	m.runner.MaxResultBytes = m.MaxRunResultBytes
 	watchCtx, stop := context.WithCancel(context.Background())

@@ -75,6 +75,9 @@ func (m *Main) checkSettings() error {
 	return nil
 }
 
+// keywordPassword is the password setting of a keyword/value DSN.
+var keywordPassword = regexp.MustCompile(`(\bpassword\s*=\s*)('([^'\\]|\\.)*'|\S*)`)
+
 func (e *envDefaults) bool(name string, def bool) bool {
 	e.parse(name, func(v string) (err error) {
 		switch strings.ToLower(v) {
@@ -135,10 +138,13 @@ func serveEnvironment() string {
 	return b.String()
 }
 
-// redactDSN hides a PostgreSQL URL's password, for logs.
+// redactDSN hides a PostgreSQL DSN's password, for logs.
 func redactDSN(dsn string) string {
 	if !postgres.IsDSN(dsn) {
 		return dsn
+	}
+	if !strings.Contains(dsn, "://") { // libpq's keyword/value form
+		return keywordPassword.ReplaceAllString(dsn, "${1}xxxxx")
 	}
 	u, err := url.Parse(dsn)
 	if err != nil {
