@@ -34,8 +34,10 @@ const StatusClientClosed = 499
 
 // Status returns the status that answers err in a request whose context is
 // ctx: 422 for input that breaks a rule (strata.ValidationError), 503 when
-// the request ran out of time (TimedOut), else its code's status; for an
-// internal error, 499 when the client had left (ClientLeft), else 500.
+// the request ran out of time (TimedOut), else its code's status. When the
+// client had left (ClientLeft), an internal error or a 400 is 499: what
+// failed then failed for that reason (a store call cut off, an upload its
+// client stopped sending).
 func Status(ctx context.Context, err error) int {
 	if _, ok := errors.AsType[*strata.ValidationError](err); ok {
 		return http.StatusUnprocessableEntity
@@ -47,7 +49,7 @@ func Status(ctx context.Context, err error) int {
 	if !ok {
 		status = http.StatusInternalServerError
 	}
-	if status == http.StatusInternalServerError && ClientLeft(ctx) {
+	if (status == http.StatusInternalServerError || status == http.StatusBadRequest) && ClientLeft(ctx) {
 		return StatusClientClosed
 	}
 	return status

@@ -45,6 +45,8 @@ func TestStatus(t *testing.T) {
 		{"ClientLeft", left, fmt.Errorf("scan items: %w", context.Canceled), rules.StatusClientClosed},
 		{"ClientLeftStoreSaidOtherwise", left, errors.New("interrupted"), rules.StatusClientClosed},
 		{"ClientLeftAfterNotFound", left, strata.ErrItemNotFound, http.StatusNotFound},
+		{"ClientLeftUploadCutShort", left, rules.BodyError(io.ErrUnexpectedEOF), rules.StatusClientClosed},
+		{"ClientLeftBodyTimeout", left, rules.BodyError(os.ErrDeadlineExceeded), http.StatusRequestTimeout},
 		{"CanceledOfAnotherContext", bg, context.Canceled, http.StatusInternalServerError},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
