@@ -32,8 +32,9 @@ func BodyError(err error) error {
 	return strata.Errorf(strata.EINVALID, "Could not read request body: %v", err)
 }
 
-// Upload is a file a client sent, held in a temporary file until Close
-// removes it.
+// Upload is a file a client sent, held in a temporary file until Close.
+// The file has no name: it is removed as soon as it is made, so a server
+// that is killed leaves no upload behind.
 type Upload struct {
 	*os.File
 }
@@ -46,6 +47,10 @@ type Upload struct {
 func Spool(r io.Reader, max int64) (*Upload, error) {
 	f, err := os.CreateTemp("", "strata-upload-*")
 	if err != nil {
+		return nil, fmt.Errorf("spool upload: %w", err)
+	}
+	if err := os.Remove(f.Name()); err != nil {
+		f.Close()
 		return nil, fmt.Errorf("spool upload: %w", err)
 	}
 	u := &Upload{File: f}
@@ -64,10 +69,8 @@ func Spool(r io.Reader, max int64) (*Upload, error) {
 	return u, nil
 }
 
-// Close closes and removes the file.
-func (u *Upload) Close() error {
-	return errors.Join(u.File.Close(), os.Remove(u.File.Name()))
-}
+// Close closes the file, which frees its space.
+func (u *Upload) Close() error { return u.File.Close() }
 
 // NewBodyReader returns a BodyReader of r.
 func NewBodyReader(r io.Reader) *BodyReader { return &BodyReader{r: r} }
