@@ -62,6 +62,10 @@ type KeyCreate struct {
 	Role        Role
 	UserName    string
 	UserEmail   string
+	// First creates the key only if the database has none, atomically:
+	// servers started together on a fresh database give it one first key.
+	// When a key exists, CreateKey returns nil and no secret.
+	First bool
 }
 
 // KeyStore manages projects, users and API keys.
@@ -77,8 +81,7 @@ type KeyStore interface {
 	// project, user and role, in one transaction. It returns the new key and
 	// its secret.
 	RotateKey(ctx context.Context, id string) (*Key, string, error)
-	// CountKeys counts the keys ever created, so that a fresh database can be
-	// given its first owner key.
+	// CountKeys counts the keys ever created.
 	CountKeys(ctx context.Context) (int, error)
 }
 

@@ -8,6 +8,7 @@ import "slices"
 import "strconv"
 import "strings"
 import "sync"
+import "sync/atomic"
 import "testing"
 
 import "github.com/strata-eval/strata"
@@ -396,6 +397,31 @@ func (s *pausedSource) Next() (strata.ItemInput, error) {
 }
 
 func testKeys(t *testing.T, open Opener) {
+	// Servers started together on a fresh database give it one first key:
+	// a first key is made only where there is none, atomically.
+	t.Run("FirstKeyOnce", func(t *testing.T) {
+		s := open(t)
+		ctx := t.Context()
+		var made atomic.Int32
+		var wg sync.WaitGroup
+		for range 8 {
+			wg.Go(func() {
+				_, secret, err := s.CreateKey(ctx, strata.KeyCreate{ProjectName: "default", Role: strata.RoleOwner, UserName: "owner", First: true})
+				if err != nil {
+					t.Error(err)
+				} else if secret != "" {
+					made.Add(1)
+				}
+			})
+		}
+		wg.Wait()
+		wantEq(t, "first keys made", made.Load(), int32(1))
+		if n, err := s.CountKeys(ctx); err != nil {
+			t.Fatal(err)
+		} else {
+			wantEq(t, "keys", n, 1)
+		}
+	})
 	t.Run("CreateAuthenticateRevoke", func(t *testing.T) {
 		s := open(t)
 		ctx := t.Context()

@@ -332,12 +332,8 @@ func (m *Main) serveHTTP(l net.Listener, h http.Handler, what string) *http.Serv
 // bootstrap creates project "default" with an owner key on a database that
 // has never had a key, and prints the key: it is shown only this once.
 func (m *Main) bootstrap(ctx context.Context) error {
-	n, err := m.Store.CountKeys(ctx)
-	if err != nil || n > 0 {
-		return err
-	}
-	_, secret, err := m.Store.CreateKey(ctx, strata.KeyCreate{ProjectName: "default", Role: strata.RoleOwner, UserName: "owner"})
-	if err != nil {
+	_, secret, err := m.Store.CreateKey(ctx, strata.KeyCreate{ProjectName: "default", Role: strata.RoleOwner, UserName: "owner", First: true})
+	if err != nil || secret == "" { // a key exists: this is no first start
 		return err
 	}
 	fmt.Fprintf(m.stdout, "Created project \"default\" with an owner API key (shown only once):\n\n    %s\n\n", secret)

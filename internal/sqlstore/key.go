@@ -34,6 +34,14 @@ func (s *Store) CreateKey(ctx context.Context, c strata.KeyCreate) (*strata.Key,
 	k := &strata.Key{ID: strata.NewID(), ProjectName: c.ProjectName, UserName: c.UserName, UserEmail: c.UserEmail,
 		Role: c.Role, Prefix: strata.KeyDisplayPrefix(secret)}
 	err := s.write(ctx, false, func(tx *sql.Tx) error {
+		if c.First {
+			if n, err := s.lockKeys(ctx, tx); err != nil || n > 0 {
+				if err == nil {
+					err = errKeysExist
+				}
+				return err
+			}
+		}
 		now := s.now()
 		k.CreatedAt = timeOf(now)
 		var err error
@@ -59,10 +67,32 @@ func (s *Store) CreateKey(ctx context.Context, c strata.KeyCreate) (*strata.Key,
 		}
 		return nil
 	})
-	if err != nil {
+	if errors.Is(err, errKeysExist) {
+		return nil, "", nil
+	} else if err != nil {
 		return nil, "", err
 	}
 	return k, secret, nil
+}
+
+// errKeysExist ends the transaction of a first key (KeyCreate.First) in a
+// database that has one.
+var errKeysExist = errors.New("the database has a key")
+
+// lockKeys counts the keys, after taking a lock that the transactions
+// making a first key take in turn: the newest row of schema_migrations,
+// which every migrated database has (on SQLite the write transaction
+// already excludes every other).
+func (s *Store) lockKeys(ctx context.Context, tx *sql.Tx) (int, error) {
+	var version, n int
+	if err := tx.QueryRowContext(ctx, `SELECT version FROM schema_migrations ORDER BY version DESC LIMIT 1 `+
+		s.Dialect.ForUpdate()).Scan(&version); err != nil {
+		return 0, fmt.Errorf("lock the keys: %w", err)
+	}
+	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM api_keys`).Scan(&n); err != nil {
+		return 0, fmt.Errorf("count keys: %w", err)
+	}
+	return n, nil
 }
 
 // ensure returns the id that find selects, inserting a row with a new id
