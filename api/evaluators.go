@@ -505,7 +505,14 @@ func (s *Server) generate(w http.ResponseWriter, r *request) error {
 		if r.ctx().Err() != nil {
 			return err
 		}
-		return strata.Errorf(strata.EUPSTREAM, "LLM request failed: %s", err.Error())
+		// The model's server failed, not this one: a warning, and a 502
+		// that says it once.
+		s.logger().WarnContext(r.ctx(), "LLM request failed", "model", model, "err", err)
+		msg := err.Error()
+		if !strings.HasPrefix(msg, "LLM request failed") {
+			msg = "LLM request failed: " + msg
+		}
+		return strata.Errorf(strata.EUPSTREAM, "%s", msg)
 	}
 	return writeJSON(w, http.StatusOK, map[string]string{"output": strings.TrimSpace(resp.Text)})
 }

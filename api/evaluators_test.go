@@ -895,6 +895,20 @@ func TestGenerate(t *testing.T) {
 	t.Run("ErrModelNotAllowed", func(t *testing.T) {
 		wantError(t, ts.do(t, "POST", path, ts.owner, `{"model":"gpt-4o"}`), http.StatusBadRequest, "Model 'gpt-4o' is not allowed on this server (STRATA_LLM_MODELS)")
 	})
+	t.Run("ErrUpstreamUnreachable", func(t *testing.T) {
+		// The message says "LLM request failed" once, whatever the client
+		// already said.
+		closed := fake.client(1)
+		closed.BaseURL, closed.MaxAttempts = "http://127.0.0.1:1/v1", 1
+		ts := newEvalServer(t, closed)
+		ds := ts.createDataset(t, "gen")
+		item := ts.createItem(t, ds, "q")
+		r := ts.do(t, "POST", datasetsPath+"/"+ds+"/items/"+item+"/generate", ts.owner, `{}`)
+		wantStatus(t, r, http.StatusBadGateway)
+		if got := string(r.Body); strings.Count(got, "LLM request failed") != 1 {
+			t.Errorf("body = %s, want the failure said once", got)
+		}
+	})
 	t.Run("ErrValidation", func(t *testing.T) {
 		wantValidation(t, ts.do(t, "POST", path, ts.owner, `{"model":"  ","input":1}`),
 			`Validation error: String must contain at least 1 character(s) at "model"; Expected string, received number at "input"`)
