@@ -104,7 +104,7 @@ func (s *Store) readHistory(ctx context.Context, projectID, datasetID, itemID st
 func (s *Store) newestClosed() string {
 	return `SELECT ` + revisionColumns + ` FROM revisions ` + s.Dialect.IndexedBy("revisions_closed_item") + `
 		WHERE dataset_id = $1 AND item_id = $2 AND last_version IS NOT NULL
-		ORDER BY +first_version DESC LIMIT ($3 + 0)`
+		ORDER BY first_version DESC LIMIT ($3 + 0)`
 }
 
 // revision is r as the domain's history shows it.
@@ -120,13 +120,14 @@ func (r *revision) revision(datasetID string) *strata.Revision {
 // closedHistory is the statement that reads a chunk of the closed revisions
 // of an item ($2) of a dataset ($1), in the order of their first versions,
 // after $3, at most $4. It names its index (the partial index of an item's
-// closed revisions): SQLite, which plans without statistics, would otherwise
-// read every closed revision of the dataset on revisions_last; and the unary
-// + keeps any planner from walking the dataset's revisions in first-version
-// order instead. So it costs O(the item's revisions); the open revision is
-// read on its own unique index (openRevision).
+// closed revisions, by first version): SQLite, which plans without
+// statistics, would otherwise read every closed revision of the dataset on
+// revisions_last. It walks the index from $3 and stops at the chunk's end,
+// with nothing to sort: a chunk costs its own revisions, in time and memory
+// (bounded by bytes, chunk.go); the open revision is read on its own unique
+// index (openRevision).
 func (s *Store) closedHistory() string {
 	return `SELECT ` + revisionColumns + ` FROM revisions ` + s.Dialect.IndexedBy("revisions_closed_item") + `
-		WHERE dataset_id = $1 AND item_id = $2 AND last_version IS NOT NULL AND +first_version > $3
-		ORDER BY +first_version LIMIT ($4 + 0)`
+		WHERE dataset_id = $1 AND item_id = $2 AND last_version IS NOT NULL AND first_version > $3
+		ORDER BY first_version LIMIT ($4 + 0)`
 }
