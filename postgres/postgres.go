@@ -71,6 +71,8 @@ func (dialect) IndexedBy(string) string { return "" }
 
 func (dialect) ByteOrder() string { return `COLLATE "C"` }
 
+func (dialect) SortsInMemory() bool { return false }
+
 func (dialect) IsUnique(err error) bool { return sqlState(err) == "23505" }
 
 // IsRetryable is true for serialization failures and deadlocks.

@@ -178,6 +178,8 @@ func (dialect) IndexedBy(index string) string { return "INDEXED BY " + index }
 // ByteOrder is "": SQLite's default collation, BINARY, compares bytes.
 func (dialect) ByteOrder() string { return "" }
 
+func (dialect) SortsInMemory() bool { return true }
+
 func (dialect) IsUnique(err error) bool {
 	var e *sqlite.Error
 	return errors.As(err, &e) && (e.Code() == sqlite3.SQLITE_CONSTRAINT_UNIQUE || e.Code() == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY)

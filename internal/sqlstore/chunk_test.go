@@ -124,6 +124,26 @@ func TestChunksByBytes(t *testing.T) {
 		}
 	})
 
+	// A diff reads its revisions in batches bounded by bytes, after the
+	// database sorted their keys alone: it would otherwise sort them in
+	// memory, content and all.
+	t.Run("Diff", func(t *testing.T) {
+		seen.seen = map[string][][2]int{}
+		d := importLines(t, s, a, 42, itemSize)
+		diff, err := s.DiffVersions(ctx, strata.DiffQuery{ProjectID: a.ProjectID, DatasetID: d.ID, From: "1", To: "2", Limit: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff.Added != 42 || len(diff.Changes) != 1 {
+			t.Fatalf("diff: %d added, %d listed; want 42 and 1", diff.Added, len(diff.Changes))
+		}
+		rows, bytes, total := seen.largest("diff")
+		if bytes >= limit+itemSize+1024 || rows > limit/itemSize+1 || total != 42 {
+			t.Errorf("diff batches: largest %d revisions, %d bytes, %d in all; want at most %d, %d bytes, 42 in all",
+				rows, bytes, total, limit/itemSize+1, limit+itemSize)
+		}
+	})
+
 	// A dry run's page of changes stops at the byte bound, however many
 	// changes it may list; the counts are all of them.
 	t.Run("SyncChanges", func(t *testing.T) {

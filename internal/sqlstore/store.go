@@ -32,6 +32,11 @@ type Dialect interface {
 	// ByteOrder is the clause that makes an ORDER BY of a text column
 	// compare bytes (`COLLATE "C"`), or "" where that is the default.
 	ByteOrder() string
+	// SortsInMemory reports whether the database sorts a query's rows in
+	// memory, whatever they hold (SQLite), rather than spilling to disk past
+	// a bound (PostgreSQL's work_mem): a diff then sorts only the keys of
+	// its revisions (diffScan).
+	SortsInMemory() bool
 	// IsUnique reports whether err is a unique-constraint violation.
 	IsUnique(err error) bool
 	// IsRetryable reports whether a transaction that failed with err may be
