@@ -43,9 +43,10 @@ func resolveDiffSide(ctx context.Context, q querier, d *strata.Dataset, ref stri
 }
 
 // DiffVersions compares two versions (or the working set) of a dataset. It
-// reads the two sets in one query, in item order, pairs them by item as they
-// come, counts every change and keeps the page asked for: one pass, O(changes)
-// time, memory for a page. (Pairing in SQL would need a join whose plan
+// reads the two sets in item order (diffScan), pairs them by item as they
+// come, counts every change and keeps the page asked for: one pass,
+// O(changes) time, memory for a page and a batch of revisions (and, on
+// SQLite, the changes' keys). (Pairing in SQL would need a join whose plan
 // depends on statistics, which are stale for the newest versions, exactly
 // those a diff most often reads.)
 func (s *Store) DiffVersions(ctx context.Context, q strata.DiffQuery) (*strata.Diff, error) {
