@@ -3,7 +3,6 @@ package api
 import "bytes"
 import "encoding/json"
 import "errors"
-import "io"
 import "mime"
 import "net/http"
 import "os"
@@ -48,7 +47,14 @@ func (s *Server) readBody(w http.ResponseWriter, r *http.Request) (jsonBody, err
 	}
 	// A client that trickles its body is cut off by the body's deadline
 	// (slowbody.go) instead of holding a connection for ever.
-	data, err := io.ReadAll(http.MaxBytesReader(w, r.Body, max))
+	// A body of known length is read into a buffer of its size, not one
+	// that doubles as it fills (2.5 times the body at its peak).
+	var buf bytes.Buffer
+	if r.ContentLength > 0 {
+		buf.Grow(int(r.ContentLength) + bytes.MinRead)
+	}
+	_, err := buf.ReadFrom(http.MaxBytesReader(w, r.Body, max))
+	data := buf.Bytes()
 	if err != nil {
 		if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
 			return jsonBody{}, errBodyTooLarge
@@ -103,47 +109,63 @@ func parseObject(data []byte) (map[string]json.RawMessage, error) {
 // JavaScript's keep the last), so the request's meaning would be a guess.
 // data is valid JSON.
 func checkDuplicateKeys(data []byte) error {
+	// It walks the bytes: a string followed by ':' is a key, and every other
+	// string is skipped without being decoded (a decoder would copy and
+	// unquote each, the whole content of an import among them).
 	type frame struct {
-		object  bool
-		wantKey bool // the next token of an object is a key
-		keys    map[string]bool
+		object bool
+		keys   map[string]bool
 	}
 	var stack []frame
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.UseNumber()
-	for {
-		tok, err := dec.Token()
-		if err != nil {
-			return nil // io.EOF: data is valid JSON, checked before
-		}
-		if n := len(stack); n > 0 && stack[n-1].object && stack[n-1].wantKey {
-			if key, ok := tok.(string); ok {
-				top := &stack[n-1]
-				if top.keys[key] {
-					return strata.Errorf(strata.EINVALID, "Invalid JSON body: duplicate key %q", key)
-				}
-				if top.keys == nil {
-					top.keys = map[string]bool{}
-				}
-				top.keys[key], top.wantKey = true, false
+	for i := 0; i < len(data); {
+		switch data[i] {
+		case '{', '[':
+			stack = append(stack, frame{object: data[i] == '{'})
+			i++
+		case '}', ']':
+			stack = stack[:len(stack)-1]
+			i++
+		case '"':
+			end := stringEnd(data, i)
+			colon := end
+			for colon < len(data) && (data[colon] == ' ' || data[colon] == '\t' || data[colon] == '\n' || data[colon] == '\r') {
+				colon++
+			}
+			if colon == len(data) || data[colon] != ':' || len(stack) == 0 || !stack[len(stack)-1].object {
+				i = end
 				continue
 			}
-		}
-		switch tok {
-		case json.Delim('{'):
-			stack = append(stack, frame{object: true, wantKey: true})
-			continue
-		case json.Delim('['):
-			stack = append(stack, frame{})
-			continue
-		case json.Delim('}'), json.Delim(']'):
-			stack = stack[:len(stack)-1]
-		}
-		// A value ended: its object's next token is a key.
-		if n := len(stack); n > 0 && stack[n-1].object {
-			stack[n-1].wantKey = true
+			var key string
+			if err := json.Unmarshal(data[i:end], &key); err != nil {
+				return invalidJSON(err)
+			}
+			top := &stack[len(stack)-1]
+			if top.keys[key] {
+				return strata.Errorf(strata.EINVALID, "Invalid JSON body: duplicate key %q", key)
+			}
+			if top.keys == nil {
+				top.keys = map[string]bool{}
+			}
+			top.keys[key] = true
+			i = colon + 1
+		default:
+			i++
 		}
 	}
+	return nil
+}
+
+// stringEnd is the index after the string that starts at data[i], a quote.
+func stringEnd(data []byte, i int) int {
+	for j := i + 1; j < len(data); j++ {
+		switch data[j] {
+		case '\\':
+			j++
+		case '"':
+			return j + 1
+		}
+	}
+	return len(data)
 }
 
 func invalidJSON(err error) error {
