@@ -73,7 +73,7 @@ func (s *Server) datasetsPage(w http.ResponseWriter, ss *session) error {
 
 func (s *Server) createDataset(w http.ResponseWriter, ss *session) error {
 	c := strata.DatasetCreate{Name: strata.JSTrim(ss.FormValue("name"))}
-	if d := strata.JSTrim(ss.FormValue("description")); d != "" {
+	if d := strata.JSTrim(lineFeeds(ss.FormValue("description"))); d != "" {
 		c.Description = &d
 	}
 	if err := c.Validate(); err != nil {
@@ -154,7 +154,7 @@ func (s *Server) renameDataset(w http.ResponseWriter, ss *session) error {
 	id := ss.PathValue("id")
 	name := strata.JSTrim(ss.FormValue("name"))
 	u := strata.DatasetUpdate{Name: &name, SetDescription: true}
-	if d := strata.JSTrim(ss.FormValue("description")); d != "" {
+	if d := strata.JSTrim(lineFeeds(ss.FormValue("description"))); d != "" {
 		u.Description = &d
 	}
 	if err := u.Validate(); err != nil {
@@ -243,7 +243,7 @@ func (s *Server) deleteItem(w http.ResponseWriter, ss *session) error {
 
 func (s *Server) saveVersion(w http.ResponseWriter, ss *session) error {
 	id := ss.PathValue("id")
-	c := strata.VersionCreate{Name: optional(ss, "name"), Description: optional(ss, "description")}
+	c := strata.VersionCreate{Name: optional(ss, "name"), Description: textareaValue(ss, "description", nil)}
 	if err := c.Validate(); err != nil {
 		return err
 	}

@@ -97,6 +97,25 @@ func TestFormTextLineFeeds(t *testing.T) {
 			t.Errorf("output = %q, want %q", got, want)
 		}
 	})
+	// Descriptions too: of the dataset, and of a version saved.
+	t.Run("Descriptions", func(t *testing.T) {
+		s.post(t, ds+"/rename", url.Values{"csrf": {token}, "name": {"typed"}, "description": {"one\r\ntwo"}})
+		s.post(t, ds+"/save", url.Values{"csrf": {token}, "description": {"three\r\nfour"}})
+		got, err := s.store.FindDataset(t.Context(), p.ProjectID, d.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if deref(got.Description) != "one\ntwo" {
+			t.Errorf("dataset description = %q, want LF line breaks", deref(got.Description))
+		}
+		v, err := s.store.ResolveVersion(t.Context(), p.ProjectID, d.ID, "latest")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if deref(v.Description) != "three\nfour" {
+			t.Errorf("version description = %q, want LF line breaks", deref(v.Description))
+		}
+	})
 	t.Run("Edit", func(t *testing.T) {
 		wantText(t, s.post(t, ds+"/items/"+item, url.Values{"csrf": {token}, "input": {"edited\r\ntext"}}), "Item saved.")
 		it, err := s.store.FindItem(t.Context(), p.ProjectID, d.ID, item)
