@@ -287,7 +287,7 @@ func TestClientPushUnsavedEdits(t *testing.T) {
 	}
 	writeLines(t, file, `{"input":"q1","groundTruth":"a3"}`)
 
-	if r := s.strata(t, "push", file, "--dataset", "qa", "--tag", "bad tag"); r.code != 2 || !strings.Contains(r.stderr, "A tag is") {
+	if r := s.strata(t, "push", file, "--dataset", "qa", "--tag", "bad tag"); r.code != 2 || !strings.Contains(r.stderr, `--tag "bad tag": A tag is`) {
 		t.Fatalf("push --tag 'bad tag': exit %d, %q; want 2 and the tag's rule", r.code, r.stderr)
 	}
 	if ds, err := s.api.FindDataset(t.Context(), "qa"); err != nil || ds.CurrentVersionNumber != d.Version.VersionNumber {

@@ -74,7 +74,7 @@ func runPush(ctx context.Context, e *clientEnv, args []string) error {
 	}
 	if *tag != "" { // checked before the push writes anything
 		if err := strata.CheckTagName(*tag); err != nil {
-			return usagef("--tag %q: %v", *tag, err)
+			return usagef("--tag %q: %s", *tag, strata.ErrorMessage(err))
 		}
 	}
 	f, err := formatOf(*format, pos[0], "")
