@@ -60,10 +60,15 @@ func (m *Main) checkSettings() error {
 	if l.MaxConcurrentReads < -1 {
 		return fmt.Errorf("--max-concurrent-reads: want a positive number, 0 for the default or -1 for no limit; got %d", l.MaxConcurrentReads)
 	}
-	for flag, d := range map[string]time.Duration{"request-timeout": l.RequestTimeout, "read-header-timeout": m.ReadHeaderTimeout,
-		"body-timeout": m.BodyTimeout, "max-wait-per-key": l.MaxWaitPerKey} {
-		if d <= 0 {
-			return fmt.Errorf("--%s: want a positive duration, got %s", flag, d)
+	for _, c := range []struct {
+		flag  string
+		value time.Duration
+	}{
+		{"request-timeout", l.RequestTimeout}, {"read-header-timeout", m.ReadHeaderTimeout},
+		{"body-timeout", m.BodyTimeout}, {"max-wait-per-key", l.MaxWaitPerKey},
+	} {
+		if c.value <= 0 {
+			return fmt.Errorf("--%s: want a positive duration, got %s", c.flag, c.value)
 		}
 	}
 	if (l.RatePerKey < 0 && l.RatePerKey != -1) || math.IsNaN(l.RatePerKey) || math.IsInf(l.RatePerKey, 0) {
