@@ -12,6 +12,7 @@ import "net/netip"
 import "os"
 import "strconv"
 import "strings"
+import "sync/atomic"
 import "time"
 
 import "github.com/strata-eval/strata"
@@ -58,8 +59,13 @@ type Main struct {
 	Store    strata.Store
 	Listener net.Listener
 	server   *http.Server
-	stdout   io.Writer
-	logger   *slog.Logger
+	// Shutdown (shutdown): the requests being served, how long they may
+	// take to finish (drainTime when 0), and their context's end.
+	active         atomic.Int64
+	drain          time.Duration
+	cancelRequests context.CancelFunc
+	stdout         io.Writer
+	logger         *slog.Logger
 
 	// Slow clients and CSV cells: serve_misc.go.
 	BodyTimeout   time.Duration
@@ -307,7 +313,10 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	root.Handle("/", (&web.Server{Store: m.Store, Runner: m.runner, Logger: m.logger, API: srv, SafeCSV: m.SafeCSV,
 		TrustedProxies: m.TrustedProxies, SecureCookies: m.SecureCookies}).Handler())
 	m.routeMetrics(root)
-	m.server = m.serveHTTP(m.Listener, m.instrument(root), "serve")
+	m.server = m.serveHTTP(m.Listener, m.track(m.instrument(root)), "serve")
+	var requests context.Context
+	requests, m.cancelRequests = context.WithCancel(context.Background())
+	m.server.BaseContext = func(net.Listener) context.Context { return requests }
 	m.logger.Info("strata listening", "addr", "http://"+m.Listener.Addr().String(), "db", redactDSN(m.DSN))
 	return nil
 }
@@ -329,6 +338,40 @@ func (m *Main) serveHTTP(l net.Listener, h http.Handler, what string) *http.Serv
 	return srv
 }
 
+// track counts the requests h is serving, for shutdown.
+func (m *Main) track(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		m.active.Add(1)
+		defer m.active.Add(-1)
+		h.ServeHTTP(w, r)
+	})
+}
+
+// shutdown stops the server: it drains, then cancels what is left and waits
+// for it to end (handlers return soon after their context ends, or their
+// connection's, which Close closes).
+func (m *Main) shutdown() error {
+	drain := m.drain
+	if drain == 0 {
+		drain = drainTime
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), drain)
+	defer cancel()
+	if err := m.server.Shutdown(ctx); !errors.Is(err, context.DeadlineExceeded) {
+		return err
+	}
+	m.logger.Warn("shutdown: requests still running after the drain are canceled",
+		"requests", m.active.Load(), "drain", drain.String())
+	m.cancelRequests()
+	m.server.Close() // its listeners are closed already, which it would report
+	for wait := time.Now().Add(drain); m.active.Load() > 0; time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(wait) {
+			return fmt.Errorf("shutdown: %d requests did not end %s after they were canceled", m.active.Load(), drain)
+		}
+	}
+	return nil
+}
+
 // bootstrap creates project "default" with an owner key on a database that
 // has never had a key, and prints the key: it is shown only this once.
 func (m *Main) bootstrap(ctx context.Context) error {
@@ -340,14 +383,19 @@ func (m *Main) bootstrap(ctx context.Context) error {
 	return nil
 }
 
-// Close stops accepting requests, lets those in flight finish (up to 30s),
-// and closes the store.
+// drainTime is how long Close lets the requests in flight finish before it
+// cancels them.
+const drainTime = 30 * time.Second
+
+// Close stops accepting requests, lets those in flight finish (up to
+// drainTime), cancels those still running then (an upload, a long export:
+// their transactions roll back, nothing they did was acknowledged), and
+// closes the store. A stop that had to cancel requests is still a clean
+// one; Close fails only when a canceled request does not end.
 func (m *Main) Close() error {
 	var err error
 	if m.server != nil {
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		defer cancel()
-		err = m.server.Shutdown(ctx)
+		err = m.shutdown()
 	}
 	if m.metricsServer != nil {
 		err = errors.Join(err, m.metricsServer.Close())
