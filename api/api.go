@@ -6,6 +6,7 @@
 package api
 
 import "context"
+import "errors"
 import "fmt"
 import "log/slog"
 import "net/http"
@@ -182,7 +183,11 @@ func (s *Server) endpoint(a access, h handlerFunc) http.Handler {
 	return http.HandlerFunc(func(hw http.ResponseWriter, hr *http.Request) {
 		cond := &strata.Condition{IfMatch: hr.Header.Get("If-Match")}
 		ew := &etagWriter{ResponseWriter: hw, cond: cond} // conditional.go
-		w := &responseWriter{ResponseWriter: ew}
+		var rw http.ResponseWriter = ew
+		if hr.Method == http.MethodHead {
+			rw = rules.HeadWriter(ew)
+		}
+		w := &responseWriter{ResponseWriter: rw}
 		defer s.recoverPanic(w, hr)
 		l := s.limits()
 		ctx, cancel := rules.WithDeadline(strata.WithCondition(hr.Context(), cond), w, l.RequestTimeout)
@@ -217,6 +222,9 @@ func (s *Server) endpoint(a access, h handlerFunc) http.Handler {
 			err = s.once(w, r, h) // idempotency.go
 		}
 		if err == nil {
+			return
+		}
+		if w.started && errors.Is(err, rules.ErrHeadAnswered) {
 			return
 		}
 		if w.started {

@@ -286,7 +286,11 @@ func (w *recordingWriter) Write(b []byte) (int, error) {
 			w.body = append(w.body, b...)
 		}
 	}
-	return w.ResponseWriter.Write(b)
+	n, err := w.ResponseWriter.Write(b)
+	if err != nil { // not all of it went out (a HEAD, a client gone): not kept
+		w.over, w.body = true, nil
+	}
+	return n, err
 }
 
 // Unwrap lets http.ResponseController reach the connection's Flush.

@@ -1,5 +1,6 @@
 package web
 
+import "errors"
 import "fmt"
 import "net/http"
 import "strings"
@@ -20,7 +21,13 @@ func (s *Server) export(w http.ResponseWriter, ss *session) error {
 	if err != nil {
 		return err
 	}
+	if ss.Method == http.MethodHead {
+		w = rules.HeadWriter(w)
+	}
 	started, err := rules.Export(ss.Context(), s.Store, w, ss.principal.ProjectID, v, strata.ItemFilter{}, format, importer.ExportOptions{SafeCSV: s.SafeCSV})
+	if errors.Is(err, rules.ErrHeadAnswered) {
+		return nil
+	}
 	if err != nil && started {
 		return &abortError{err}
 	}

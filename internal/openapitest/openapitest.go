@@ -143,6 +143,9 @@ func (c *Checker) Check(tb testing.TB, req *http.Request, status int, header htt
 	if p := routeReq.URL.Path; len(p) > 1 && strings.HasSuffix(p, "/") {
 		routeReq.URL.Path = strings.TrimSuffix(p, "/")
 	}
+	if req.Method == http.MethodHead {
+		routeReq.Method = http.MethodGet // HTTP's: a GET's answer without its body
+	}
 	route, params, err := c.router.FindRoute(routeReq)
 	if p := routeReq.URL.Path; path.Clean(p) != p {
 		err = errors.New("unclean path")
@@ -150,6 +153,15 @@ func (c *Checker) Check(tb testing.TB, req *http.Request, status int, header htt
 	if err != nil {
 		if status != http.StatusNotFound {
 			tb.Errorf("%s %s: no documented route, yet status %d", req.Method, req.URL.Path, status)
+		}
+		return
+	}
+	if req.Method == http.MethodHead {
+		if len(body) > 0 {
+			tb.Errorf("HEAD %s: a body of %d bytes", req.URL.Path, len(body))
+		}
+		if route.Operation.Responses.Status(status) == nil && route.Operation.Responses.Default() == nil {
+			tb.Errorf("HEAD %s: status %d is not documented for GET", req.URL.Path, status)
 		}
 		return
 	}
