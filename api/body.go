@@ -92,16 +92,77 @@ func (s *Server) readBody(w http.ResponseWriter, r *http.Request) (jsonBody, err
 }
 
 // parseObject decodes a JSON object body, refusing one that names a key
-// twice at any depth.
+// twice at any depth. Its values are slices of data, not copies: an
+// import's content is the body's size.
 func parseObject(data []byte) (map[string]json.RawMessage, error) {
-	var obj map[string]json.RawMessage
-	if err := json.Unmarshal(data, &obj); err != nil {
-		return nil, invalidJSON(err)
+	if !json.Valid(data) {
+		var obj map[string]json.RawMessage
+		return nil, invalidJSON(json.Unmarshal(data, &obj))
 	}
 	if err := checkDuplicateKeys(data); err != nil {
 		return nil, err
 	}
-	return obj, nil
+	obj := map[string]json.RawMessage{}
+	i := skipSpace(data, 0) + 1 // after '{'
+	for {
+		i = skipSpace(data, i)
+		if data[i] == '}' {
+			return obj, nil
+		}
+		end := stringEnd(data, i)
+		var key string
+		if err := json.Unmarshal(data[i:end], &key); err != nil {
+			return nil, invalidJSON(err) // unreachable: data is valid
+		}
+		i = skipSpace(data, skipSpace(data, end)+1) // after ':'
+		end = valueEnd(data, i)
+		obj[key] = data[i:end:end]
+		if i = skipSpace(data, end); data[i] == ',' {
+			i++
+		}
+	}
+}
+
+// skipSpace is the index of the first byte of data from i that is not JSON
+// white space.
+func skipSpace(data []byte, i int) int {
+	for i < len(data) && (data[i] == ' ' || data[i] == '\t' || data[i] == '\n' || data[i] == '\r') {
+		i++
+	}
+	return i
+}
+
+// valueEnd is the index after the JSON value that starts at data[i], in
+// valid JSON.
+func valueEnd(data []byte, i int) int {
+	switch data[i] {
+	case '"':
+		return stringEnd(data, i)
+	case '{', '[':
+		depth := 0
+		for i < len(data) {
+			switch data[i] {
+			case '"':
+				i = stringEnd(data, i)
+				continue
+			case '{', '[':
+				depth++
+			case '}', ']':
+				if depth--; depth == 0 {
+					return i + 1
+				}
+			}
+			i++
+		}
+		return i
+	}
+	for ; i < len(data); i++ { // a number, true, false or null
+		switch data[i] {
+		case ',', '}', ']', ' ', '\t', '\n', '\r':
+			return i
+		}
+	}
+	return i
 }
 
 // checkDuplicateKeys refuses a JSON text in which an object, at any depth,
@@ -127,10 +188,7 @@ func checkDuplicateKeys(data []byte) error {
 			i++
 		case '"':
 			end := stringEnd(data, i)
-			colon := end
-			for colon < len(data) && (data[colon] == ' ' || data[colon] == '\t' || data[colon] == '\n' || data[colon] == '\r') {
-				colon++
-			}
+			colon := skipSpace(data, end)
 			if colon == len(data) || data[colon] != ':' || len(stack) == 0 || !stack[len(stack)-1].object {
 				i = end
 				continue

@@ -1,7 +1,7 @@
 package api
 
+import "io"
 import "net/http"
-import "strings"
 
 import "github.com/strata-eval/strata"
 import "github.com/strata-eval/strata/importer"
@@ -229,30 +229,30 @@ func (s *Server) importItems(w http.ResponseWriter, r *request) error {
 	o, err := parseImportOptions(r)
 	if err == nil && upsert {
 		var src strata.ItemSource
-		if src, err = (importer.Config{Mapping: o.mapping}).New(format, strings.NewReader(content)); err == nil {
+		if src, err = (importer.Config{Mapping: o.mapping}).New(format, content); err == nil {
 			return s.applySync(w, r, ids[0], src, upsertOptions(opts, o))
 		}
 	}
 	if err != nil {
 		return s.afterLookup(r, ids[0], err)
 	}
-	f := importFile{datasetID: ids[0], format: format, body: strings.NewReader(content), cause: func(err error) error { return err }}
+	f := importFile{datasetID: ids[0], format: format, body: content, cause: func(err error) error { return err }}
 	return s.importFile(w, r, f, opts, o)
 }
 
-// importInput reads Lunary's import body {format, content}.
-func importInput(r *request) (format, content string, opts strata.WriteOptions, err error) {
+// importInput reads Lunary's import body {format, content}; the content is
+// read from the body as the import goes (jsonstring.go).
+func importInput(r *request) (format string, content io.Reader, opts strata.WriteOptions, err error) {
 	var v validator
-	var c *string
 	if obj, ok := v.object(r.body); ok {
 		format = v.enum("format", obj["format"], importFormats, "")
-		c, _ = v.str("content", obj["content"], stringRule{min: 1})
+		content = v.strReader("content", obj["content"])
 	}
 	if err := v.err(); err != nil {
-		return "", "", strata.WriteOptions{}, err
+		return "", nil, strata.WriteOptions{}, err
 	}
 	opts, err = writeOptions(r)
-	return format, *c, opts, err
+	return format, content, opts, err
 }
 
 // afterLookup returns err, unless the dataset is not found: Lunary looks the

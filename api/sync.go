@@ -189,7 +189,7 @@ func (s *Server) openSync(r *request, cfg importer.Config, format string, file i
 	if err != nil {
 		return nil, err
 	}
-	return cfg.New(format, strings.NewReader(content))
+	return cfg.New(format, content)
 }
 
 // firstNonSpace peeks at the first byte of br after white space.

@@ -2,6 +2,7 @@ package api
 
 import "encoding/json"
 import "errors"
+import "io"
 import "math"
 import "net/url"
 import "regexp"
@@ -163,6 +164,20 @@ func (v *validator) str(path string, raw json.RawMessage, rule stringRule) (*str
 		ok = false
 	}
 	return &s, ok
+}
+
+// strReader validates a string of at least one character, as str with
+// stringRule{min: 1} does, and returns a reader of its value.
+func (v *validator) strReader(path string, raw json.RawMessage) io.Reader {
+	if typeOf(raw) != "string" {
+		v.invalidType(path, "string", raw)
+		return nil
+	}
+	if string(raw) == `""` {
+		v.add(path, "String must contain at least 1 character(s)")
+		return nil
+	}
+	return newJSONStringReader(raw)
 }
 
 // enum validates z.enum(options).default(def): an absent value is def.
