@@ -498,6 +498,20 @@ func TestRunDeterministic(t *testing.T) {
 			t.Errorf("blank name = %q, want null", *got)
 		}
 		runPath := datasetsPath + "/" + ds + "/evaluator-runs/"
+		// If-Match guards a rename with the dataset's ETag, which the
+		// rename leaves as it is and sends back.
+		etag := ts.do(t, "GET", datasetsPath+"/"+ds, ts.owner, "").Header.Get("ETag")
+		stale := http.Header{"Authorization": {"Bearer " + ts.owner}, "If-Match": {`"1"`}}
+		wantStatus(t, ts.doWith(t, "PATCH", runPath+runID, stale, `{"name":"stale"}`), http.StatusPreconditionFailed)
+		current := http.Header{"Authorization": {"Bearer " + ts.owner}, "If-Match": {etag}}
+		r = ts.doWith(t, "PATCH", runPath+runID, current, `{"name":"current"}`)
+		wantStatus(t, r, http.StatusOK)
+		if got := r.Header.Get("ETag"); got != etag {
+			t.Errorf("rename's ETag = %q, want the dataset's %q", got, etag)
+		}
+		if got := ts.getRun(t, ds, runID).Name; got == nil || *got != "current" {
+			t.Errorf("name after a guarded rename = %v", got)
+		}
 		wantValidation(t, ts.do(t, "PATCH", runPath+runID, ts.owner, `{}`), `Validation error: Required at "name"`)
 		wantValidation(t, ts.do(t, "PATCH", runPath+runID, ts.owner, `{"name":5}`),
 			`Validation error: Expected string, received number at "name", or Expected null, received number at "name"`)

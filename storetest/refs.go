@@ -243,6 +243,25 @@ func testRefs(t *testing.T, open Opener) {
 		}
 		_, err = f.s.UpdateItem(refused, f.actor, d.ID, it.ID, strata.ItemUpdate{Input: str("late")}, skip)
 		wantCode(t, err, strata.EPRECONDITION)
+
+		// Renaming a run keeps the ETag, but a condition guards it: a
+		// stale one renames nothing, the current one is met by the ETag
+		// as it is.
+		run, err := f.s.CreateRun(f.ctx, f.actor, d.ID, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		current := f.find(d.ID).ETag
+		_, err = f.s.RenameRun(strata.WithCondition(f.ctx, &strata.Condition{IfMatch: before}), f.actor, d.ID, run.ID, str("stale"))
+		wantCode(t, err, strata.EPRECONDITION)
+		met := &strata.Condition{IfMatch: current}
+		renamed, err := f.s.RenameRun(strata.WithCondition(f.ctx, met), f.actor, d.ID, run.ID, str("current"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		wantEq(t, "run name", *renamed.Name, "current")
+		wantEq(t, "ETag the rename's condition holds", met.ETag(), current)
+		wantEq(t, "ETag after a rename", f.find(d.ID).ETag, current)
 	})
 
 	t.Run("HistoryTail", func(t *testing.T) {

@@ -24,11 +24,15 @@ type lockOptions struct {
 	// reads it, or writes rows of its own such as a run's); it checks no
 	// Condition and leaves the ETag alone.
 	keepETag bool
+	// guarded, with keepETag: the Condition is checked all the same, against
+	// the ETag as it is, and met with it (a run's rename, which a client may
+	// guard with the ETag it saw).
+	guarded bool
 }
 
 // lockedWrite locks the dataset and runs fn in one write transaction.
 func (s *Store) lockedWrite(ctx context.Context, a strata.Actor, id string, o lockOptions, fn func(tx *sql.Tx, d *datasetRow, now int64) error) error {
-	once, count := o.once, !o.keepETag
+	once, count, check := o.once, !o.keepETag, !o.keepETag || o.guarded
 	cond := strata.ConditionOf(ctx)
 	var etag string
 	err := s.write(ctx, once, func(tx *sql.Tx) error {
@@ -36,7 +40,11 @@ func (s *Store) lockedWrite(ctx context.Context, a strata.Actor, id string, o lo
 		if err != nil {
 			return err
 		}
-		if count && !cond.Holds(strata.DatasetETag(d.changes-1)) {
+		current := d.changes
+		if count {
+			current-- // the ETag before this change
+		}
+		if check && !cond.Holds(strata.DatasetETag(current)) {
 			return strata.ErrPrecondition // and the count is rolled back
 		}
 		if err := fn(tx, d, s.now()); err != nil {
@@ -53,12 +61,12 @@ func (s *Store) lockedWrite(ctx context.Context, a strata.Actor, id string, o lo
 			d.savedHash = d.hash
 		}
 		etag = ""
-		if count {
+		if check {
 			etag = strata.DatasetETag(d.changes)
 		}
 		return nil
 	})
-	if err == nil && count {
+	if err == nil && check {
 		cond.Committed(etag)
 	}
 	return err

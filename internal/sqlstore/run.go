@@ -245,7 +245,7 @@ func (s *Store) RenameRun(ctx context.Context, a strata.Actor, datasetID, runID 
 		}
 	}
 	var r *strata.Run
-	err := s.lockedWrite(ctx, a, datasetID, lockOptions{keepETag: true}, func(tx *sql.Tx, d *datasetRow, now int64) (err error) {
+	err := s.lockedWrite(ctx, a, datasetID, lockOptions{keepETag: true, guarded: true}, func(tx *sql.Tx, d *datasetRow, now int64) (err error) {
 		if !validID(runID) {
 			return strata.ErrRunNotFound
 		}
