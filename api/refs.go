@@ -100,6 +100,7 @@ func (s *Server) itemHistory(w http.ResponseWriter, r *request) error {
 			ItemContent: toContent(&rev.Item),
 			CreatedAt:   timestamp(rev.CreatedAt), UpdatedAt: timestamp(rev.UpdatedAt),
 			EvaluatorResults: toResults(&rev.Item),
+			ItemFields:       wire.ItemFields(toItemFieldsJSON(&rev.Item)),
 		})
 	})
 	if err != nil {

@@ -1,5 +1,6 @@
 package api_test
 
+import "encoding/json"
 import "fmt"
 import "net/http"
 import "regexp"
@@ -187,7 +188,8 @@ func TestItemHistory(t *testing.T) {
 	item := ts.createItem(t, id, "first")
 	ts.snapshot(t, id) // 2
 	// Version 3:
-	wantStatus(t, ts.do(t, "PATCH", datasetsPath+"/"+id+"/items/"+item, ts.owner, `{"input":"second","output":"o"}`), http.StatusOK)
+	wantStatus(t, ts.do(t, "PATCH", datasetsPath+"/"+id+"/items/"+item, ts.owner,
+		`{"input":"second","output":"o","metadata":{"lang":"en"},"splits":["test"],"externalId":"q-1"}`), http.StatusOK)
 	wantStatus(t, ts.do(t, "PATCH", datasetsPath+"/"+id+"/items/"+item+"?skipVersion=true", ts.owner, `{"input":"third"}`), http.StatusOK)
 
 	type history struct {
@@ -199,6 +201,9 @@ func TestItemHistory(t *testing.T) {
 			LastVersion  *int
 			Input        string
 			Output       *string
+			Metadata     json.RawMessage
+			Splits       []string
+			ExternalID   *string
 		}
 	}
 	get := func(t *testing.T) (history, string) {
@@ -214,12 +219,16 @@ func TestItemHistory(t *testing.T) {
 			if rev.LastVersion != nil {
 				last = fmt.Sprint(*rev.LastVersion)
 			}
-			s = append(s, fmt.Sprintf("%s[%d,%s)", rev.Input, rev.FirstVersion, last))
+			ext := "-"
+			if rev.ExternalID != nil {
+				ext = *rev.ExternalID
+			}
+			s = append(s, fmt.Sprintf("%s%s%v%s[%d,%s)", rev.Input, rev.Metadata, rev.Splits, ext, rev.FirstVersion, last))
 		}
 		return h, strings.Join(s, " ")
 	}
 	h, got := get(t)
-	if want := "first[2,3) second[3,4) third[4,open)"; got != want || h.Deleted || h.ItemID != item {
+	if want := `first{}[]-[2,3) second{"lang":"en"}[test]q-1[3,4) third{"lang":"en"}[test]q-1[4,open)`; got != want || h.Deleted || h.ItemID != item {
 		t.Fatalf("history = %s (deleted %v), want %s", got, h.Deleted, want)
 	}
 	// The version's items show the revision ids.
@@ -231,7 +240,7 @@ func TestItemHistory(t *testing.T) {
 	// Deleting it snapshots version 4 without it; its draft "third" was in
 	// no version, and leaves no trace.
 	wantStatus(t, ts.do(t, "DELETE", datasetsPath+"/"+id+"/items/"+item, ts.owner, ""), http.StatusNoContent) // 4
-	if h, got := get(t); got != "first[2,3) second[3,4)" || !h.Deleted {
+	if h, got := get(t); got != `first{}[]-[2,3) second{"lang":"en"}[test]q-1[3,4)` || !h.Deleted {
 		t.Fatalf("after delete: %s (deleted %v)", got, h.Deleted)
 	}
 	t.Run("ErrNotFound", func(t *testing.T) {

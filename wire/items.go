@@ -97,6 +97,7 @@ type Revision struct {
 	CreatedAt Timestamp `json:"createdAt"`
 	UpdatedAt Timestamp `json:"updatedAt"`
 	EvaluatorResults
+	ItemFields
 }
 
 // History is every revision of an item, oldest first. The server streams the
