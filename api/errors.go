@@ -40,6 +40,11 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 		writeJSON(w, status, messageBody{Message: "Request timed out"})
 		return
 	}
+	if rules.Stopping(r.Context()) {
+		w.Header().Set("Retry-After", "1")
+		writeJSON(w, status, messageBody{Message: rules.StoppingMessage})
+		return
+	}
 	setRetryAfter(w, err)
 	if status == http.StatusInternalServerError {
 		if r.Context().Err() == nil { // else the client left, and the store only noticed

@@ -464,6 +464,8 @@ func (s *Server) fail(w http.ResponseWriter, ss *session, err error) {
 		message = verr.Error()
 	case rules.TimedOut(ctx, err):
 		message = "Request timed out"
+	case rules.Stopping(ctx):
+		message = rules.StoppingMessage
 	case status == http.StatusInternalServerError:
 		if ctx.Err() == nil { // else the browser left, and the store only noticed
 			s.logger().ErrorContext(ctx, "page failed", "path", ss.URL.Path, "err", err)

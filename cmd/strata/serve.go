@@ -19,6 +19,7 @@ import "github.com/strata-eval/strata"
 import "github.com/strata-eval/strata/api"
 import "github.com/strata-eval/strata/eval"
 import "github.com/strata-eval/strata/internal/metrics"
+import "github.com/strata-eval/strata/internal/rules"
 import "github.com/strata-eval/strata/web"
 
 // Main is the server process: ParseFlags, Run, then Close. Tests build one
@@ -63,7 +64,7 @@ type Main struct {
 	// take to finish (drainTime when 0), and their context's end.
 	active         atomic.Int64
 	drain          time.Duration
-	cancelRequests context.CancelFunc
+	cancelRequests context.CancelCauseFunc
 	stdout         io.Writer
 	logger         *slog.Logger
 
@@ -315,7 +316,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	m.routeMetrics(root)
 	m.server = m.serveHTTP(m.Listener, m.track(m.instrument(root)), "serve")
 	var requests context.Context
-	requests, m.cancelRequests = context.WithCancel(context.Background())
+	requests, m.cancelRequests = context.WithCancelCause(context.Background())
 	m.server.BaseContext = func(net.Listener) context.Context { return requests }
 	m.logger.Info("strata listening", "addr", "http://"+m.Listener.Addr().String(), "db", redactDSN(m.DSN))
 	return nil
@@ -347,9 +348,10 @@ func (m *Main) track(h http.Handler) http.Handler {
 	})
 }
 
-// shutdown stops the server: it drains, then cancels what is left and waits
-// for it to end (handlers return soon after their context ends, or their
-// connection's, which Close closes).
+// shutdown stops the server: it drains, then cancels what is left
+// (rules.ErrStopping: each answers 503 and its writes roll back), lets
+// those answer, and closes the connections of any that did not end (a
+// handler waiting for its client's upload), then waits for them.
 func (m *Main) shutdown() error {
 	drain := m.drain
 	if drain == 0 {
@@ -362,14 +364,24 @@ func (m *Main) shutdown() error {
 	}
 	m.logger.Warn("shutdown: requests still running after the drain are canceled",
 		"requests", m.active.Load(), "drain", drain.String())
-	m.cancelRequests()
+	m.cancelRequests(rules.ErrStopping)
+	m.waitRequests(drain / 6)
 	m.server.Close() // its listeners are closed already, which it would report
-	for wait := time.Now().Add(drain); m.active.Load() > 0; time.Sleep(10 * time.Millisecond) {
-		if time.Now().After(wait) {
-			return fmt.Errorf("shutdown: %d requests did not end %s after they were canceled", m.active.Load(), drain)
-		}
+	if !m.waitRequests(drain) {
+		return fmt.Errorf("shutdown: %d requests did not end %s after they were canceled", m.active.Load(), drain)
 	}
 	return nil
+}
+
+// waitRequests waits up to d for the requests being served to end, and
+// reports whether they did.
+func (m *Main) waitRequests(d time.Duration) bool {
+	for until := time.Now().Add(d); m.active.Load() > 0; time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(until) {
+			return false
+		}
+	}
+	return true
 }
 
 // bootstrap creates project "default" with an owner key on a database that

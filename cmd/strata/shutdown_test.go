@@ -1,10 +1,15 @@
 package main
 
 import "fmt"
+import "io"
 import "net"
+import "net/http"
+import "net/http/httptest"
 import "strings"
 import "testing"
 import "time"
+
+import apiclient "github.com/strata-eval/strata/client"
 
 // A request still running when the drain ends (a client that stopped
 // sending its upload) is canceled: the stop is a clean one, and says so.
@@ -28,5 +33,66 @@ func TestShutdownCancelsWhatTheDrainLeft(t *testing.T) {
 	}
 	if log := s.stderr.String(); !strings.Contains(log, "requests still running after the drain are canceled") {
 		t.Fatalf("the log does not say a request was canceled:\n%s", log)
+	}
+}
+
+// A request that waits on something of the server's (here an LLM that does
+// not answer) when the drain ends is answered 503, which a client may
+// retry, rather than cut off.
+func TestShutdownAnswersWhatItCancels(t *testing.T) {
+	asked, ended := make(chan struct{}, 1), make(chan struct{})
+	llm := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.Copy(io.Discard, r.Body) // then its context ends with the client's request
+		asked <- struct{}{}
+		select {
+		case <-r.Context().Done():
+		case <-ended:
+		}
+	}))
+	defer llm.Close()
+	defer close(ended)
+	t.Setenv("OPENAI_API_KEY", "sk-test")
+	s := runServeWith(t, testDSN(t), func(m *Main) { m.drain = 200 * time.Millisecond }, "--llm-base-url", llm.URL)
+	key := s.ownerKey(t)
+	c := apiclient.New(s.base(), key)
+	d, err := c.CreateDataset(t.Context(), apiclient.DatasetInput{Name: "qa"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	it, err := c.CreateItem(t.Context(), d.ID, apiclient.ItemInput{Input: "q"}, apiclient.WriteOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	type answer struct {
+		status int
+		retry  string
+		body   string
+		err    error
+	}
+	done := make(chan answer, 1)
+	go func() {
+		req, _ := http.NewRequest("POST", s.base()+"/v1/datasets-v2/"+d.ID+"/items/"+it.ID+"/generate", strings.NewReader(`{"instructions":"Answer."}`))
+		req.Header.Set("Authorization", "Bearer "+key)
+		req.Header.Set("Content-Type", "application/json")
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			done <- answer{err: err}
+			return
+		}
+		body, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		done <- answer{status: res.StatusCode, retry: res.Header.Get("Retry-After"), body: string(body)}
+	}()
+	select {
+	case <-asked:
+	case a := <-done:
+		t.Fatalf("generate answered before the LLM was asked: %d %s %v", a.status, a.body, a.err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatalf("Close = %v", err)
+	}
+	a := <-done
+	if a.err != nil || a.status != http.StatusServiceUnavailable || a.retry == "" || !strings.Contains(a.body, "The server is stopping") {
+		t.Fatalf("the canceled request got %d (Retry-After %q) %s, err %v; want 503 saying the server is stopping", a.status, a.retry, a.body, a.err)
 	}
 }

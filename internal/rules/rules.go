@@ -34,7 +34,8 @@ const StatusClientClosed = 499
 
 // Status returns the status that answers err in a request whose context is
 // ctx: 422 for input that breaks a rule (strata.ValidationError), 503 when
-// the request ran out of time (TimedOut), else its code's status. When the
+// the request ran out of time (TimedOut) or the server is stopping
+// (Stopping), else its code's status. When the
 // client had left (ClientLeft), an internal error or a 400 is 499: what
 // failed then failed for that reason (a store call cut off, an upload its
 // client stopped sending).
@@ -42,7 +43,7 @@ func Status(ctx context.Context, err error) int {
 	if _, ok := errors.AsType[*strata.ValidationError](err); ok {
 		return http.StatusUnprocessableEntity
 	}
-	if TimedOut(ctx, err) {
+	if TimedOut(ctx, err) || Stopping(ctx) {
 		return http.StatusServiceUnavailable
 	}
 	status, ok := statuses[strata.ErrorCode(err)]
@@ -55,11 +56,24 @@ func Status(ctx context.Context, err error) int {
 	return status
 }
 
+// ErrStopping is the cause with which a stopping server cancels the
+// requests still running when its drain ends: they answer 503
+// StoppingMessage, and their client may try again on another server or
+// once this one is back.
+var ErrStopping = errors.New("the server is stopping")
+
+// StoppingMessage is the message of a request ErrStopping ended.
+const StoppingMessage = "The server is stopping: try again"
+
+// Stopping reports whether the request whose context is ctx was canceled
+// because the server is stopping.
+func Stopping(ctx context.Context) bool { return errors.Is(context.Cause(ctx), ErrStopping) }
+
 // ClientLeft reports whether the request whose context is ctx was canceled
 // because its client went away: whatever then failed in the store failed for
 // that reason.
 func ClientLeft(ctx context.Context) bool {
-	return errors.Is(ctx.Err(), context.Canceled)
+	return errors.Is(ctx.Err(), context.Canceled) && !Stopping(ctx)
 }
 
 // TimedOut reports whether err is the request's deadline passing: the
