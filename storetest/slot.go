@@ -190,8 +190,17 @@ func testAttachDetach(t *testing.T, open Opener) {
 		f := newFixture(t, open)
 		d := f.dataset("qa")
 		e := f.evaluator("s", "model-scorer")
-		f.attach(d.ID, f.evaluator("keep", "bleu").ID, nil)
+		keep := f.evaluator("keep", "bleu")
+		f.attach(d.ID, keep.ID, nil)
 		f.attach(d.ID, e.ID, &strata.EvaluatorConfig{Type: "model-scorer", Threshold: threshold(5)})
+		f.item(d.ID, "x", skip)
+		f.item(d.ID, "y", skip)
+		slots := []strata.RunSlotInput{{Slot: 1, Evaluator: keep}, {Slot: 2, Evaluator: e}}
+		out, err := f.complete(d.ID, "", slots, func(i, slot int) string { return fmt.Sprintf(`{"score":%d}`, 10*slot+i) })
+		if err != nil {
+			t.Fatal(err)
+		}
+		v := out.Version
 		before := f.find(d.ID).ETag
 		other := f.dataset("other")
 		otherETag := f.find(other.ID).ETag
@@ -210,5 +219,32 @@ func testAttachDetach(t *testing.T, open Opener) {
 		}
 		wantNil(t, "slot 2", got.EvaluatorSlot2ID)
 		wantEq(t, "configs", len(got.EvaluatorConfigs), 0)
+		// Its results leave the working set, as a detach takes them (an
+		// evaluator attached next in the slot would show them as its
+		// own); the version keeps them.
+		for i, it := range f.items(d.ID, 0) {
+			if result(it, 2) != "" {
+				t.Errorf("working item %d keeps the deleted evaluator's result: %s", i, result(it, 2))
+			}
+			if got, want := result(it, 1), fmt.Sprintf(`{"score":%d}`, 10+i); got != want {
+				t.Errorf("working item %d: result 1 = %q, want %q", i, got, want)
+			}
+		}
+		for i, it := range f.items(d.ID, v.Number) {
+			if got, want := result(it, 2), fmt.Sprintf(`{"score":%d}`, 20+i); got != want {
+				t.Errorf("version %d item %d: result 2 = %q, want %q", v.Number, i, got, want)
+			}
+		}
+		// The working set's content hash moved with its results.
+		_, next, err := f.s.CreateVersion(f.ctx, f.actor, d.ID, strata.VersionCreate{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		nv := f.version(d.ID, next.CurrentVersionNumber)
+		var sum strata.ContentHash
+		for _, it := range f.items(d.ID, nv.Number) {
+			sum.Add(strata.ItemContentHash(it))
+		}
+		wantEq(t, "content hash after the delete", nv.ContentHash, sum.String())
 	})
 }

@@ -1,6 +1,7 @@
 package sqlstore
 
 import "bytes"
+import "cmp"
 import "context"
 import "database/sql"
 import "encoding/json"
@@ -8,6 +9,7 @@ import "errors"
 import "fmt"
 import "strconv"
 import "slices"
+import "strings"
 
 import "github.com/strata-eval/strata"
 
@@ -273,33 +275,41 @@ func (s *Store) DeleteEvaluator(ctx context.Context, a strata.Actor, id string) 
 		if e.Kind == strata.KindBuiltin {
 			return strata.ErrBuiltinDelete
 		}
+		// Each dataset that holds it loses it as a detach would take it,
+		// its results with it (a later evaluator in the slot must not
+		// show them as its own); datasets locked in id order.
+		type slotOf struct {
+			dataset string
+			slot    int
+		}
+		var slots []slotOf
 		for n := 1; n <= strata.MaxEvaluatorSlots; n++ {
-			column := slotColumn(n)
-			rows, err := tx.QueryContext(ctx, `SELECT id FROM datasets WHERE project_id = $1 AND `+column+` = $2`, e.ProjectID, e.ID)
+			rows, err := tx.QueryContext(ctx, `SELECT id FROM datasets WHERE project_id = $1 AND `+slotColumn(n)+` = $2`, e.ProjectID, e.ID)
 			if err != nil {
 				return fmt.Errorf("delete evaluator %s: %w", id, err)
 			}
-			var datasets []string
 			for rows.Next() {
 				var d string
 				if err := rows.Scan(&d); err != nil {
 					rows.Close()
 					return fmt.Errorf("delete evaluator %s: %w", id, err)
 				}
-				datasets = append(datasets, d)
+				slots = append(slots, slotOf{d, n})
 			}
 			rows.Close()
 			if err := rows.Err(); err != nil {
 				return fmt.Errorf("delete evaluator %s: %w", id, err)
 			}
-			for _, d := range datasets {
-				// The dataset changes: its ETag (change.go) moves.
-				if _, err := tx.ExecContext(ctx, `UPDATE datasets SET `+column+` = NULL, change_count = change_count + 1 WHERE id = $1`, d); err != nil {
-					return fmt.Errorf("delete evaluator %s: %w", id, err)
-				}
-				if _, err := tx.ExecContext(ctx, `DELETE FROM evaluator_configs WHERE dataset_id = $1 AND slot = $2`, d, n); err != nil {
-					return fmt.Errorf("delete evaluator %s: %w", id, err)
-				}
+		}
+		slices.SortFunc(slots, func(a, b slotOf) int { return cmp.Or(strings.Compare(a.dataset, b.dataset), a.slot-b.slot) })
+		now := s.now()
+		for _, sl := range slots {
+			d, err := s.lockDataset(ctx, tx, e.ProjectID, sl.dataset, true) // its ETag moves
+			if err != nil {
+				return err
+			}
+			if err := s.emptySlot(ctx, tx, d, sl.slot, now); err != nil {
+				return err
 			}
 		}
 		if _, err := tx.ExecContext(ctx, `DELETE FROM evaluators WHERE project_id = $1 AND id = $2`, e.ProjectID, e.ID); err != nil {

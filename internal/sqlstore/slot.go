@@ -92,16 +92,7 @@ func (s *Store) DetachEvaluator(ctx context.Context, a strata.Actor, datasetID s
 	}
 	var out *strata.Dataset
 	err := s.mutate(ctx, a, datasetID, false, func(tx *sql.Tx, d *datasetRow, now int64) error {
-		if _, err := tx.ExecContext(ctx, `UPDATE datasets SET `+slotColumn(slot)+` = NULL WHERE id = $1`, d.id); err != nil {
-			return fmt.Errorf("detach evaluator from %s: %w", d.id, err)
-		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM evaluator_configs WHERE dataset_id = $1 AND slot = $2`, d.id, slot); err != nil {
-			return fmt.Errorf("detach evaluator from %s: %w", d.id, err)
-		}
-		if err := s.clearResults(ctx, tx, d, slot, now); err != nil {
-			return err
-		}
-		if err := touch(ctx, tx, d, now); err != nil {
+		if err := s.emptySlot(ctx, tx, d, slot, now); err != nil {
 			return err
 		}
 		var err error
@@ -109,6 +100,21 @@ func (s *Store) DetachEvaluator(ctx context.Context, a strata.Actor, datasetID s
 		return err
 	})
 	return out, err
+}
+
+// emptySlot empties a slot of d, locked, and clears its results from the
+// working set: what detaching the evaluator, or deleting it, does to d.
+func (s *Store) emptySlot(ctx context.Context, tx *sql.Tx, d *datasetRow, slot int, now int64) error {
+	if _, err := tx.ExecContext(ctx, `UPDATE datasets SET `+slotColumn(slot)+` = NULL WHERE id = $1`, d.id); err != nil {
+		return fmt.Errorf("empty slot %d of %s: %w", slot, d.id, err)
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM evaluator_configs WHERE dataset_id = $1 AND slot = $2`, d.id, slot); err != nil {
+		return fmt.Errorf("empty slot %d of %s: %w", slot, d.id, err)
+	}
+	if err := s.clearResults(ctx, tx, d, slot, now); err != nil {
+		return err
+	}
+	return touch(ctx, tx, d, now)
 }
 
 // clearResults removes the result of a slot from every working item that has
