@@ -237,7 +237,9 @@ func (c *Client) call(ctx context.Context, payload []byte) (_ *Response, retryAf
 	}
 	var data []byte
 	if err == nil {
-		data, err = io.ReadAll(io.LimitReader(res.Body, 32<<20))
+		if data, err = io.ReadAll(io.LimitReader(res.Body, maxResponseBytes+1)); err == nil && len(data) > maxResponseBytes {
+			return nil, -1, fmt.Errorf("LLM response is larger than %d MiB", maxResponseBytes>>20)
+		}
 	}
 	switch {
 	case err != nil && ctx.Err() != nil:
@@ -361,5 +363,17 @@ func parseResponse(data []byte) (*Response, error) {
 			}
 		}
 	}
+	if n := text.Len() + reasoning.Len(); n > MaxAnswerBytes {
+		return nil, fmt.Errorf("LLM answer is %d bytes, over the limit of %d (an item field's)", n, MaxAnswerBytes)
+	}
 	return &Response{Text: text.String(), Reasoning: reasoning.String()}, nil
 }
+
+// MaxAnswerBytes bounds what an answer's text and reasoning hold together:
+// it becomes an evaluator result, or an output a client may save, which an
+// item field could not hold past 1 MiB. maxResponseBytes bounds the HTTP
+// body it comes in, whose JSON escapes may make it several times larger.
+const (
+	MaxAnswerBytes   = 1 << 20
+	maxResponseBytes = 8 << 20
+)

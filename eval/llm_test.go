@@ -3,9 +3,11 @@ package eval
 import "context"
 import "encoding/json"
 import "errors"
+import "fmt"
 import "io"
 import "net/http"
 import "net/http/httptest"
+import "strings"
 import "sync"
 import "sync/atomic"
 import "testing"
@@ -138,6 +140,28 @@ func TestRespondErrors(t *testing.T) {
 		})
 		_, err := c.Respond(context.Background(), Request{Model: "m", Input: "x"})
 		wantErrorText(t, err, "LLM response failed: model crashed")
+	})
+	t.Run("AnswerTooLarge", func(t *testing.T) {
+		// "thought" (7 bytes) and the text, one byte over the limit.
+		c, calls := llmServer(t, func(_ int32, w http.ResponseWriter, _ *http.Request) {
+			writeJSON(w, 200, answer(strings.Repeat("a", MaxAnswerBytes-6)))
+		})
+		_, err := c.Respond(context.Background(), Request{Model: "m", Input: "x"})
+		wantErrorText(t, err, fmt.Sprintf("LLM answer is %d bytes, over the limit of %d (an item field's)", MaxAnswerBytes+1, MaxAnswerBytes))
+		wantCalls(t, calls, 1)
+		c, _ = llmServer(t, func(_ int32, w http.ResponseWriter, _ *http.Request) {
+			writeJSON(w, 200, answer(strings.Repeat("a", MaxAnswerBytes-7)))
+		})
+		if _, err := c.Respond(context.Background(), Request{Model: "m", Input: "x"}); err != nil {
+			t.Fatalf("an answer of the limit: %v", err)
+		}
+	})
+	t.Run("ResponseTooLarge", func(t *testing.T) {
+		c, _ := llmServer(t, func(_ int32, w http.ResponseWriter, _ *http.Request) {
+			writeJSON(w, 200, map[string]any{"status": "completed", "padding": strings.Repeat("b", maxResponseBytes)})
+		})
+		_, err := c.Respond(context.Background(), Request{Model: "m", Input: "x"})
+		wantErrorText(t, err, "LLM response is larger than 8 MiB")
 	})
 }
 
