@@ -347,7 +347,11 @@ func (s *Server) runEvaluators(w http.ResponseWriter, r *request) error {
 	if err != nil {
 		return err
 	}
-	async, err := queryFlag(r, "async")
+	err = onlyParams(r, "async", "split", "metadata.KEY", "externalId")
+	var async bool
+	if err == nil {
+		async, err = boolParam(r, "async")
+	}
 	filter, err := queryFilter(r, err)
 	if err != nil {
 		return s.afterLookup(r, ids[0], err)

@@ -782,6 +782,25 @@ func TestRunAsync(t *testing.T) {
 			http.StatusBadRequest, "No evaluators attached to this dataset")
 		wantError(t, ts.do(t, "POST", datasetsPath+"/"+ds+"/evaluators/run?async=true&async=false", ts.owner, ""),
 			http.StatusBadRequest, "async must be given at most once")
+		// A misspelt parameter or flag would run every item: refused.
+		wantError(t, ts.do(t, "POST", datasetsPath+"/"+ds+"/evaluators/run?async=maybe", ts.owner, ""),
+			http.StatusBadRequest, "async must be true or false")
+		wantValidation(t, ts.do(t, "POST", datasetsPath+"/"+ds+"/evaluators/run?async=true&splits=test", ts.owner, ""),
+			`Validation error: Unknown query parameter: expected async, split, metadata.KEY, externalId at "splits"`)
+		if list := ts.do(t, "GET", datasetsPath+"/"+ds+"/evaluator-runs", ts.viewer, "").object(t); len(list["runs"].([]any)) != 1 {
+			t.Errorf("a refused run was recorded: %v", list["runs"])
+		}
+	})
+	t.Run("NothingSelected", func(t *testing.T) {
+		// As a synchronous run: nothing recorded, no version.
+		r := ts.do(t, "POST", datasetsPath+"/"+ds+"/evaluators/run?async=true&split=none", ts.owner, "")
+		wantStatus(t, r, http.StatusOK)
+		if got := r.object(t); got["updatedItemCount"] != 0.0 || got["version"] != nil || got["run"] != nil {
+			t.Errorf("a run of no item = %v", got)
+		}
+		if got := ts.versionNumber(t, ds); got != version+1 {
+			t.Errorf("version %d after a run of no item, want %d", got, version+1)
+		}
 	})
 }
 

@@ -51,6 +51,31 @@ func boolParam(r *request, key string) (bool, error) {
 	return false, strata.Errorf(strata.EINVALID, "%s must be true or false", key)
 }
 
+// onlyParams refuses a query that names a parameter other than names (a
+// name ending in ".KEY" takes every name it starts with a key after it):
+// where a misspelt one
+// would be costly to ignore (an evaluator run over every item instead of
+// those a filter names).
+func onlyParams(r *request, names ...string) error {
+	keys := make([]string, 0)
+	for key := range r.URL.Query() {
+		keys = append(keys, key)
+	}
+	sort.Strings(keys)
+	for _, key := range keys {
+		known := false
+		for _, n := range names {
+			prefix, ok := strings.CutSuffix(n, "KEY")
+			known = known || key == n || (ok && strings.HasPrefix(key, prefix) && len(key) > len(prefix))
+		}
+		if !known {
+			return &strata.ValidationError{Issues: []strata.Issue{{Path: key,
+				Message: "Unknown query parameter: expected " + strings.Join(names, ", ")}}}
+		}
+	}
+	return nil
+}
+
 // queryFilter returns the request's item filter once the checks of its
 // other query parameters passed (checked is their error): those are
 // reported first.

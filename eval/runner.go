@@ -331,8 +331,8 @@ func (r *Runner) RunFiltered(ctx context.Context, a strata.Actor, datasetID stri
 }
 
 // RunAsync checks and records a run, and computes it in the background. It
-// returns the running run; or, when the dataset has no items, the result of
-// a run that had nothing to do.
+// returns the running run; or, when no item is to be evaluated, the result
+// of a run that had nothing to do.
 func (r *Runner) RunAsync(ctx context.Context, a strata.Actor, datasetID string) (*strata.Run, *RunResult, error) {
 	return r.RunAsyncFiltered(ctx, a, datasetID, strata.ItemFilter{})
 }
@@ -349,6 +349,15 @@ func (r *Runner) RunAsyncFiltered(ctx context.Context, a strata.Actor, datasetID
 	}
 	if p.itemCount == 0 {
 		return nil, &RunResult{DatasetID: p.datasetID}, nil
+	}
+	if p.filter != "" {
+		// A filter that selects nothing runs nothing, as a synchronous
+		// run does: no run recorded, no version made.
+		if page, err := r.readPage(ctx, p, 0); err != nil {
+			return nil, nil, err
+		} else if len(page) == 0 {
+			return nil, &RunResult{DatasetID: p.datasetID}, nil
+		}
 	}
 	// Each run holds its results and a page of items: their number is
 	// what bounds the memory of runs.
