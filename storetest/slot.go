@@ -52,12 +52,18 @@ func testAttachDetach(t *testing.T, open Opener) {
 		if got.CurrentVersionNumber != 1 {
 			t.Fatal("attach made a version")
 		}
-		// Attaching it again changes nothing, not even the config.
+		// Attaching it again without a config changes nothing; with one,
+		// its slot takes the config.
 		again := f.attach(d.ID, evs[0].ID, nil)
 		if !slices.Equal(slotIDs(again), slotIDs(got)) {
 			t.Fatalf("again: slots %v, want %v", slotIDs(again), slotIDs(got))
 		}
 		wantEq(t, "configs after attaching again", len(again.EvaluatorConfigs), 1)
+		again = f.attach(d.ID, evs[0].ID, &strata.EvaluatorConfig{Type: "model-labeler", PassLabels: []string{"fine"}})
+		if !slices.Equal(slotIDs(again), slotIDs(got)) {
+			t.Fatalf("again with a config: slots %v, want %v", slotIDs(again), slotIDs(got))
+		}
+		wantEq(t, "config after attaching again with one", string(again.EvaluatorConfigs["1"]), `{"type":"model-labeler","passLabels":["fine"]}`)
 		for _, e := range evs[1:5] {
 			f.attach(d.ID, e.ID, nil)
 		}

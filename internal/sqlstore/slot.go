@@ -29,7 +29,8 @@ func readSlots(ctx context.Context, q querier, datasetID string) ([strata.MaxEva
 	return slots, nil
 }
 
-// AttachEvaluator puts an evaluator in the first free slot of a dataset.
+// AttachEvaluator puts an evaluator in the first free slot of a dataset;
+// attached already, it keeps its slot and takes the config given, if any.
 // The dataset's lock makes the choice of the slot and its write one step:
 // two attaches never take one slot, nor one evaluator two.
 func (s *Store) AttachEvaluator(ctx context.Context, a strata.Actor, datasetID string, at strata.EvaluatorAttach) (*strata.Dataset, error) {
@@ -46,18 +47,25 @@ func (s *Store) AttachEvaluator(ctx context.Context, a strata.Actor, datasetID s
 		if err != nil {
 			return err
 		}
-		free := 0
+		free, held := 0, 0
 		for i, id := range slots {
 			if id.Valid && id.String == e.ID {
-				// Already attached: nothing changes, the new config included.
-				out, err = findDataset(ctx, tx, a.ProjectID, d.id)
-				return err
+				held = i + 1
 			}
 			if !id.Valid && free == 0 {
 				free = i + 1
 			}
 		}
-		if free == 0 {
+		switch {
+		case held != 0 && at.Config == nil:
+			// Already attached: nothing changes.
+			out, err = findDataset(ctx, tx, a.ProjectID, d.id)
+			return err
+		case held != 0:
+			// Already attached, with a config: the slot takes it (how its
+			// results pass is decided by it, the results stay).
+			free = held
+		case free == 0:
 			return strata.ErrSlotsFull
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE datasets SET `+slotColumn(free)+` = $1, updated_at = $2 WHERE id = $3`,
