@@ -12,6 +12,7 @@ import "sync"
 import "time"
 
 import "github.com/santhosh-tekuri/jsonschema/v6"
+import "github.com/santhosh-tekuri/jsonschema/v6/kind"
 
 // The cost of a json evaluator's schema is bounded three ways: its size and
 // depth when it is saved (CheckSchema), and the work of each validation, by
@@ -47,10 +48,47 @@ func CheckSchema(schema json.RawMessage) error {
 	if err != nil {
 		return fmt.Errorf("Schema is not valid JSON")
 	}
-	if _, err := compileSchema(doc, &schemaBudget{}); err != nil {
+	sch, err := compileSchema(doc, &schemaBudget{deadline: time.Now().Add(schemaTimeout)})
+	if err != nil {
 		return fmt.Errorf("Schema is not a valid JSON Schema: %s", compileReason(err))
 	}
+	if refCycle(sch) {
+		return fmt.Errorf("Schema is not a valid JSON Schema: a $ref leads back to itself before reading the value (a reference cycle), so no value could pass")
+	}
 	return nil
+}
+
+// refCycle reports whether validating the plainest values (null, {}, [],
+// "", 0, true) meets a reference cycle: a $ref that leads back to its own
+// schema at the same place of the value, which fails every value.
+func refCycle(sch *jsonschema.Schema) (cycle bool) {
+	defer func() {
+		if v := recover(); v != nil && v != errSchemaBudget {
+			panic(v)
+		} // over its budget: no cycle was met within it
+	}()
+	for _, v := range []any{nil, map[string]any{}, []any{}, "", json.Number("0"), true} {
+		if hasRefCycle(sch.Validate(v)) {
+			return true
+		}
+	}
+	return false
+}
+
+func hasRefCycle(err error) bool {
+	verr, ok := errors.AsType[*jsonschema.ValidationError](err)
+	if !ok {
+		return false
+	}
+	if _, ok := verr.ErrorKind.(*kind.RefCycle); ok {
+		return true
+	}
+	for _, c := range verr.Causes {
+		if hasRefCycle(c) {
+			return true
+		}
+	}
+	return false
 }
 
 // checkDepth refuses JSON nesting objects and arrays deeper than

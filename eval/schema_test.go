@@ -23,6 +23,12 @@ func TestCheckSchema(t *testing.T) {
 		{"UnknownType", `{"type":"nonsense"}`, "Schema is not a valid JSON Schema: "},
 		{"RefOutside", `{"$ref":"http://example.com/x.json"}`, "Schema is not a valid JSON Schema: "},
 		{"RefInside", `{"$defs":{"a":{"type":"string"}},"$ref":"#/$defs/a"}`, ""},
+		// A cycle that no value gets through fails every item: refused.
+		{"RefCycle", `{"$ref":"#"}`, "Schema is not a valid JSON Schema: a $ref leads back to itself"},
+		{"RefCycleInAllOf", `{"allOf":[{"$ref":"#"}]}`, "Schema is not a valid JSON Schema: a $ref leads back to itself"},
+		{"RefCycleThroughDefs", `{"$defs":{"a":{"$ref":"#/$defs/b"},"b":{"anyOf":[{"$ref":"#/$defs/a"}]}},"$ref":"#/$defs/a"}`, "Schema is not a valid JSON Schema: a $ref leads back to itself"},
+		// A recursive schema that reads the value as it goes is no cycle.
+		{"Recursive", `{"type":"object","properties":{"child":{"$ref":"#"}}}`, ""},
 		// Whitespace is not counted.
 		{"LargeOnlyInSpaces", `{"type":` + strings.Repeat(" ", MaxSchemaBytes) + `"string"}`, ""},
 	} {
