@@ -162,10 +162,25 @@ func evaluatorFields(v *validator, b jsonBody, create bool) (c strata.EvaluatorC
 	c.Mode = required("mode")
 	c.Params = v.record("params", obj["params"])
 	c.Filters = v.array("filters", obj["filters"])
-	if c.Type == "json" {
+	switch c.Type {
+	case "json":
 		v.jsonSchema(c.Params)
+	case "string":
+		v.stringParams(c.Params)
 	}
 	return c
+}
+
+// stringParams refuses a string evaluator's params that would give every
+// item an error (eval.CheckStringParams).
+func (v *validator) stringParams(params json.RawMessage) {
+	var p map[string]any
+	if params == nil || json.Unmarshal(params, &p) != nil {
+		return
+	}
+	if param, err := eval.CheckStringParams(p); err != nil {
+		v.add("params."+param, err.Error())
+	}
 }
 
 // jsonSchema bounds the cost of a json evaluator's params.schema: its size

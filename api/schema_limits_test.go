@@ -45,3 +45,22 @@ func TestJSONSchemaLimits(t *testing.T) {
 	// evaluator's.
 	ts.createEvaluator(t, "other", "string", `{"schema":`+nested(40)+`}`)
 }
+
+// TestStringParamsChecked: a string evaluator whose comparator is unknown,
+// or whose fixed regex target does not compile, would give every item an
+// error: refused when saved.
+func TestStringParamsChecked(t *testing.T) {
+	ts := newTestServer(t)
+	body := func(name, params string) string {
+		return fmt.Sprintf(`{"name":%q,"slug":%q,"type":"string","mode":"normal","params":%s,"filters":[]}`, name, name, params)
+	}
+	wantValidation(t, ts.do(t, "POST", evaluatorsPath, ts.owner, body("nope", `{"comparator":"nope","target":"x"}`)),
+		`Validation error: Unknown comparator (equals, not_equals, contains, contains_ignore_case, regex) at "params.comparator"`)
+	wantValidation(t, ts.do(t, "POST", evaluatorsPath, ts.owner, body("open", `{"comparator":"regex","target":"(unclosed"}`)),
+		"Validation error: Invalid regular expression: error parsing regexp: missing closing ): `(unclosed` at \"params.target\"")
+	wantValidation(t, ts.do(t, "POST", evaluatorsPath, ts.owner, body("ref", `{"comparator":"regex","reference":"[z-a]"}`)),
+		"Validation error: Invalid regular expression: error parsing regexp: invalid character class range: `z-a` at \"params.reference\"")
+	// A regex each item's ground truth gives is checked when scored.
+	ts.createEvaluator(t, "truth", "string", `{"comparator":"regex"}`)
+	ts.createEvaluator(t, "fine", "string", `{"comparator":"regex","target":"^Par(is)?$"}`)
+}

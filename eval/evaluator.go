@@ -412,6 +412,35 @@ type stringScorer struct {
 	regexps    map[string]*regexp.Regexp
 }
 
+// CheckStringParams refuses the params of a string evaluator that would
+// give every item an error: a comparator that is not one of comparators,
+// or a regex target fixed by the params (target, else a non-blank
+// reference) that does not compile. It names the param at fault.
+func CheckStringParams(p map[string]any) (param string, err error) {
+	c, given := p["comparator"]
+	if !given {
+		return "", nil
+	}
+	if c, _ := c.(string); !slices.Contains(comparators, c) {
+		return "comparator", fmt.Errorf("Unknown comparator (%s)", strings.Join(comparators, ", "))
+	}
+	if c != "regex" {
+		return "", nil
+	}
+	target, param := "", ""
+	if t, ok := p["target"].(string); ok {
+		target, param = t, "target"
+	} else if r, ok := p["reference"].(string); ok && strings.TrimSpace(r) != "" {
+		target, param = r, "reference"
+	} else {
+		return "", nil // each item's ground truth, checked when scored
+	}
+	if _, err := regexp.Compile(target); err != nil {
+		return param, fmt.Errorf("Invalid regular expression: %v", err)
+	}
+	return "", nil
+}
+
 func newStringScorer(p map[string]any) Scorer {
 	c, _ := p["comparator"].(string)
 	return &stringScorer{params: p, comparator: c, regexps: map[string]*regexp.Regexp{}}
