@@ -95,8 +95,9 @@ type ItemStore interface {
 
 // VersionStore manages versions: snapshots of the working set.
 type VersionStore interface {
-	// ListVersions returns the newest limit versions, newest first.
-	ListVersions(ctx context.Context, projectID, datasetID string, limit int) ([]*Version, error)
+	// ListVersions returns the newest limit versions numbered below before
+	// (0: all of them), newest first.
+	ListVersions(ctx context.Context, projectID, datasetID string, before, limit int) ([]*Version, error)
 	// ResolveVersion returns the version a ref names: its id, its number,
 	// "latest" or a tag (ParseRef); ENOTFOUND (ErrVersionNotFound) when it
 	// names none.

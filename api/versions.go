@@ -1,5 +1,6 @@
 package api
 
+import "math"
 import "net/http"
 
 import "github.com/strata-eval/strata"
@@ -13,10 +14,12 @@ func (s *Server) listVersions(w http.ResponseWriter, r *request) error {
 	}
 	var v validator
 	limit := v.integer("limit", queryValue(r.URL.Query(), "limit"), 1, 100, 50)
+	// before pages back past the newest 100: the versions numbered below it.
+	before := v.integer("before", queryValue(r.URL.Query(), "before"), 1, math.MaxInt32, 0)
 	if err := v.err(); err != nil {
 		return err
 	}
-	vs, err := s.Store.ListVersions(r.ctx(), r.principal.ProjectID, ids[0], limit)
+	vs, err := s.Store.ListVersions(r.ctx(), r.principal.ProjectID, ids[0], before, limit)
 	if err != nil {
 		return err
 	}

@@ -152,7 +152,8 @@ func TestListVersions(t *testing.T) {
 		wantKeys(t, elements(t, member(t, r.Body, "versions"))[0], versionKeys)
 	})
 	t.Run("Limit", func(t *testing.T) {
-		for q, want := range map[string][]int{"?limit=2": {4, 3}, "?limit=%202%20": {4, 3}, "?limit=1e0": {4}, "?limit=100": {4, 3, 2, 1}} {
+		for q, want := range map[string][]int{"?limit=2": {4, 3}, "?limit=%202%20": {4, 3}, "?limit=1e0": {4}, "?limit=100": {4, 3, 2, 1},
+			"?before=3": {2, 1}, "?before=3&limit=1": {2}, "?before=1": nil, "?before=99": {4, 3, 2, 1}} {
 			r := ts.do(t, "GET", datasetsPath+"/"+id+"/versions"+q, ts.owner, "")
 			wantStatus(t, r, http.StatusOK)
 			if got := numbers(r); !slices.Equal(got, want) {

@@ -14,18 +14,38 @@ func versionPath(datasetID, ref string) string {
 	return datasetPath(datasetID) + "/versions/" + esc(ref)
 }
 
-// ListVersions returns a dataset's versions, newest first: the server's
-// default number of them, the 50 newest.
+// ListVersions returns every version of a dataset, newest first, read 100
+// at a time.
 func (c *Client) ListVersions(ctx context.Context, datasetID string) ([]Version, error) {
-	return c.ListRecentVersions(ctx, datasetID, 0)
+	var all []Version
+	for before := 0; ; {
+		page, err := c.ListVersionsBefore(ctx, datasetID, before, 100)
+		if err != nil {
+			return nil, err
+		}
+		all = append(all, page...)
+		if len(page) < 100 {
+			return all, nil
+		}
+		before = page[len(page)-1].VersionNumber
+	}
 }
 
 // ListRecentVersions returns the limit newest versions of a dataset, newest
 // first. limit is 1-100; 0 means the server's default (50).
 func (c *Client) ListRecentVersions(ctx context.Context, datasetID string, limit int) ([]Version, error) {
+	return c.ListVersionsBefore(ctx, datasetID, 0, limit)
+}
+
+// ListVersionsBefore returns the limit newest versions of a dataset numbered
+// below before (0: all), newest first: the pages of a long history.
+func (c *Client) ListVersionsBefore(ctx context.Context, datasetID string, before, limit int) ([]Version, error) {
 	q := url.Values{}
 	if limit != 0 {
 		q.Set("limit", strconv.Itoa(limit))
+	}
+	if before != 0 {
+		q.Set("before", strconv.Itoa(before))
 	}
 	var out wire.VersionList
 	err := c.callJSON(ctx, http.MethodGet, datasetPath(datasetID)+"/versions", q, nil, &out, http.StatusOK)

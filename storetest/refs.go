@@ -96,7 +96,7 @@ func testRefs(t *testing.T, open Opener) {
 		if !slices.Equal(v.Tags, []string{"prod"}) {
 			t.Fatalf("tags of the version moved to = %q", v.Tags)
 		}
-		list, err := f.s.ListVersions(f.ctx, f.actor.ProjectID, d.ID, 10)
+		list, err := f.s.ListVersions(f.ctx, f.actor.ProjectID, d.ID, 0, 10)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -54,16 +54,27 @@ func testVersions(t *testing.T, open Opener) {
 		for i := 0; i < 4; i++ {
 			f.snapshot(d.ID)
 		}
-		list, err := f.s.ListVersions(f.ctx, f.actor.ProjectID, d.ID, 3)
+		list, err := f.s.ListVersions(f.ctx, f.actor.ProjectID, d.ID, 0, 3)
 		if err != nil {
 			t.Fatal(err)
 		}
-		var nums []int
-		for _, v := range list {
-			nums = append(nums, v.Number)
+		numbers := func(list []*strata.Version) []int {
+			var nums []int
+			for _, v := range list {
+				nums = append(nums, v.Number)
+			}
+			return nums
 		}
-		if !slices.Equal(nums, []int{5, 4, 3}) {
+		if nums := numbers(list); !slices.Equal(nums, []int{5, 4, 3}) {
 			t.Fatalf("versions = %v", nums)
+		}
+		// The page before the last one listed.
+		older, err := f.s.ListVersions(f.ctx, f.actor.ProjectID, d.ID, 3, 3)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if nums := numbers(older); !slices.Equal(nums, []int{2, 1}) {
+			t.Fatalf("versions before 3 = %v", nums)
 		}
 		v, err := f.s.ResolveVersion(f.ctx, f.actor.ProjectID, d.ID, list[1].ID)
 		if err != nil {

@@ -27,7 +27,7 @@ func (s *Server) comparePage(w http.ResponseWriter, ss *session) error {
 	if err != nil {
 		return err
 	}
-	versions, err := s.Store.ListVersions(ctx, project, id, 100)
+	versions, err := s.Store.ListVersions(ctx, project, id, 0, 100)
 	if err != nil {
 		return err
 	}

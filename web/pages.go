@@ -295,7 +295,7 @@ func (s *Server) versionsPage(w http.ResponseWriter, ss *session) error {
 	if err != nil {
 		return err
 	}
-	versions, err := s.Store.ListVersions(ss.Context(), ss.principal.ProjectID, id, 100)
+	versions, err := s.Store.ListVersions(ss.Context(), ss.principal.ProjectID, id, 0, 100)
 	if err != nil {
 		return err
 	}

@@ -4,6 +4,7 @@ import "context"
 import "database/sql"
 import "errors"
 import "fmt"
+import "math"
 import "time"
 
 import "github.com/strata-eval/strata"
@@ -74,16 +75,19 @@ func (s *Store) snapshot(ctx context.Context, tx *sql.Tx, a strata.Actor, d *dat
 	return v, nil
 }
 
-// ListVersions returns the newest versions first.
-func (s *Store) ListVersions(ctx context.Context, projectID, datasetID string, limit int) ([]*strata.Version, error) {
+// ListVersions returns the newest versions below before first.
+func (s *Store) ListVersions(ctx context.Context, projectID, datasetID string, before, limit int) ([]*strata.Version, error) {
+	if before <= 0 {
+		before = math.MaxInt32
+	}
 	list := []*strata.Version{}
 	err := s.read(ctx, func(tx *sql.Tx) error {
 		d, err := findDataset(ctx, tx, projectID, datasetID)
 		if err != nil {
 			return err
 		}
-		rows, err := tx.QueryContext(ctx, `SELECT `+versionColumns+` FROM versions WHERE dataset_id = $1
-			ORDER BY number DESC LIMIT ($2 + 0)`, d.ID, limit)
+		rows, err := tx.QueryContext(ctx, `SELECT `+versionColumns+` FROM versions WHERE dataset_id = $1 AND number < $2
+			ORDER BY number DESC LIMIT ($3 + 0)`, d.ID, before, limit)
 		if err != nil {
 			return fmt.Errorf("list versions of %s: %w", d.ID, err)
 		}
