@@ -2,6 +2,8 @@ package strata
 
 import "bytes"
 import "encoding/json"
+import "errors"
+import "fmt"
 import "net/url"
 import "sort"
 import "strings"
@@ -298,4 +300,32 @@ func (f ItemFilter) String() string {
 		parts = append(parts, "externalId="+url.QueryEscape(*f.ExternalID))
 	}
 	return strings.Join(parts, "&")
+}
+
+// ParseItemFilter reads back what String wrote (a run records its filter
+// so): "" is the zero filter, every item.
+func ParseItemFilter(s string) (ItemFilter, error) {
+	var f ItemFilter
+	if s == "" {
+		return f, nil
+	}
+	for _, part := range strings.Split(s, "&") {
+		k, v, _ := strings.Cut(part, "=")
+		key, kerr := url.QueryUnescape(k)
+		value, verr := url.QueryUnescape(v)
+		if err := errors.Join(kerr, verr); err != nil {
+			return ItemFilter{}, fmt.Errorf("item filter %q: %w", s, err)
+		}
+		switch {
+		case key == "split":
+			f.Splits = append(f.Splits, value)
+		case key == "externalId" && f.ExternalID == nil:
+			f.ExternalID = &value
+		case strings.HasPrefix(key, "metadata."):
+			f.Metadata = append(f.Metadata, MetadataMatch{Key: strings.TrimPrefix(key, "metadata."), Value: value})
+		default:
+			return ItemFilter{}, fmt.Errorf("item filter %q: unknown key %q", s, key)
+		}
+	}
+	return f, nil
 }

@@ -17,7 +17,9 @@ import "github.com/strata-eval/strata"
 // cursor, stopping as soon as the page is full: a page of failures costs
 // the items up to the last one shown, never the whole dataset held in
 // memory, and the read stops once it has met as many failing and unknown
-// results as the run counted.
+// results as the run counted. A run over some items (its filter) counted
+// only those: the read keeps to them too, as the version's other items may
+// hold results of older runs.
 
 // runShows are the views of a run's items, the first the default.
 var runShows = []struct{ Value, Label string }{
@@ -92,10 +94,14 @@ func (s *Server) runPage(w http.ResponseWriter, ss *session) error {
 				want += sl.PassCount
 			}
 		}
+		filter, err := runFilter(run)
+		if err != nil {
+			return err
+		}
 		seen, _ = strconv.Atoi(ss.FormValue("seen"))
-		q := strata.ItemQuery{ProjectID: project, DatasetID: id, Version: *run.VersionNumber, AfterSeq: after}
+		q := strata.ItemQuery{ProjectID: project, DatasetID: id, Version: *run.VersionNumber, AfterSeq: after, Filter: filter}
 		counted := seen
-		err := s.Store.ScanItems(ctx, q, func(it *strata.Item) error {
+		err = s.Store.ScanItems(ctx, q, func(it *strata.Item) error {
 			if show != "all" && counted >= want {
 				return errPageFull
 			}
@@ -124,6 +130,19 @@ func (s *Server) runPage(w http.ResponseWriter, ss *session) error {
 		"List": newListing(ss, size, len(items), -1, next), "First": after != 0, "Seen": seen, "Notice": ss.notice(),
 	}))
 	return nil
+}
+
+// runFilter is the filter a run recorded; the zero filter for a run over
+// every item.
+func runFilter(run *strata.Run) (strata.ItemFilter, error) {
+	if run.Filter == nil {
+		return strata.ItemFilter{}, nil
+	}
+	f, err := strata.ParseItemFilter(*run.Filter)
+	if err != nil {
+		return f, strata.Errorf(strata.EINTERNAL, "run %s: %v", run.ID, err)
+	}
+	return f, nil
 }
 
 // judgeRun reads an item's results in the run's slots. Only the outcomes

@@ -6,6 +6,9 @@ import "regexp"
 import "strings"
 import "testing"
 
+import "github.com/strata-eval/strata"
+import "github.com/strata-eval/strata/eval"
+
 var runLink = regexp.MustCompile(`href="(/datasets/[0-9a-f-]{36}/evaluators/runs/[0-9a-f-]{36})"`)
 
 func TestRunPage(t *testing.T) {
@@ -75,4 +78,61 @@ func TestRunPagePaged(t *testing.T) {
 	if strings.Contains(p.body, "case 31") || strings.Contains(p.body, `rel="next"`) {
 		t.Fatal("the second page goes past the last failing item")
 	}
+}
+
+// TestRunPageFollowsRunFilter: a run over some items lists only those, not
+// the items of its version that keep the results of an older run.
+func TestRunPageFollowsRunFilter(t *testing.T) {
+	s, token := signedIn(t)
+	ds := s.post(t, "/datasets", url.Values{"csrf": {token}, "name": {"buckets"}}).url
+	for _, it := range []url.Values{
+		{"input": {"Outside and failing"}, "output": {"not json"}, "metadata": {`{"bucket":"b"}`}},
+		{"input": {"Inside and passing"}, "output": {"{}"}, "metadata": {`{"bucket":"a"}`}},
+		{"input": {"Inside and failing"}, "output": {"nor this"}, "metadata": {`{"bucket":"a"}`}},
+	} {
+		it.Set("csrf", token)
+		s.post(t, ds+"/items", it)
+	}
+	id := strings.TrimPrefix(ds, "/datasets/")
+	owner := runJSONEvaluator(t, s, id)
+	out, err := eval.NewRunner(s.store, nil, nil).RunFiltered(t.Context(), owner.Actor(), id,
+		strata.ItemFilter{Metadata: []strata.MetadataMatch{{Key: "bucket", Value: "a"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	run := ds + "/evaluators/runs/" + out.Run.ID
+	p := s.get(t, run)
+	wantText(t, p, "2 items evaluated", "Inside and failing")
+	for _, show := range []string{"", "?show=all"} {
+		if p := s.get(t, run+show); strings.Contains(p.body, "Outside and failing") {
+			t.Fatalf("%s lists an item outside the run's filter", run+show)
+		}
+	}
+	// The run over every item still lists them all.
+	all := runLink.FindAllStringSubmatch(s.get(t, ds+"/evaluators").body, -1)
+	wantText(t, s.get(t, all[len(all)-1][1]), "3 items evaluated", "Outside and failing", "Inside and failing")
+}
+
+// TestRunPageShowsProcessedItems: a run that did not complete evaluated the
+// items it processed, not all it meant to.
+func TestRunPageShowsProcessedItems(t *testing.T) {
+	s, token := signedIn(t)
+	ds := s.post(t, "/datasets", url.Values{"csrf": {token}, "name": {"stopped"}}).url
+	id := strings.TrimPrefix(ds, "/datasets/")
+	owner := s.ownerPrincipal(t)
+	ctx := t.Context()
+	r, err := s.store.CreateRun(ctx, owner.Actor(), id, 299)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.store.ProgressRun(ctx, owner.Actor(), id, r.ID, 6); err != nil {
+		t.Fatal(err)
+	}
+	run := ds + "/evaluators/runs/" + r.ID
+	wantText(t, s.get(t, run), "running (6/299) · 6 items evaluated")
+	if err := s.store.FailRun(ctx, owner.Actor(), id, r.ID, "out of quota"); err != nil {
+		t.Fatal(err)
+	}
+	wantText(t, s.get(t, run), "failed (6/299) · 6 items evaluated")
+	wantText(t, s.get(t, ds+"/evaluators"), "failed (6/299)")
 }
