@@ -7,13 +7,13 @@ import "unicode"
 
 import "golang.org/x/text/unicode/norm"
 
-// CleanDatasetName returns a dataset name in the one form it is stored and
-// compared in: Unicode NFC, so that "é" typed as one code point or as "e"
+// CleanName returns a dataset's or an evaluator's name in the one form it
+// is stored and compared in: Unicode NFC, so that "é" typed as one code point or as "e"
 // and a combining accent is one name. Names that hold a control character
 // (tab, newline, ...) or an invisible format character (zero-width space and
 // joiners, bidirectional controls, soft hyphen, BOM) are refused: two names
 // that look the same must be the same name.
-func CleanDatasetName(name string) (string, error) {
+func CleanName(name string) (string, error) {
 	if err := CheckText("name", name); err != nil {
 		return "", err
 	}

@@ -143,8 +143,11 @@ func evaluatorFields(v *validator, b jsonBody, create bool) (c strata.EvaluatorC
 	if !ok {
 		return c
 	}
+	// Lunary takes any string; a name, slug, type and mode are 1 to 1,000
+	// characters here, a description at most 10,000, as a dataset's (a
+	// name of 100,000 characters made every run page 500 KB).
 	required := func(path string) string {
-		s, _ := v.str(path, obj[path], stringRule{})
+		s, _ := v.str(path, obj[path], stringRule{min: 1, max: strata.MaxNameLength})
 		if s == nil {
 			return ""
 		}
@@ -157,7 +160,7 @@ func evaluatorFields(v *validator, b jsonBody, create bool) (c strata.EvaluatorC
 	if create {
 		c.Slug = required("slug")
 	}
-	c.Description, _ = v.str("description", obj["description"], stringRule{optional: true})
+	c.Description, _ = v.str("description", obj["description"], stringRule{optional: true, max: strata.MaxDescriptionLength})
 	c.Type = required("type")
 	c.Mode = required("mode")
 	c.Params = v.record("params", obj["params"])

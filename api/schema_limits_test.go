@@ -64,3 +64,24 @@ func TestStringParamsChecked(t *testing.T) {
 	ts.createEvaluator(t, "truth", "string", `{"comparator":"regex"}`)
 	ts.createEvaluator(t, "fine", "string", `{"comparator":"regex","target":"^Par(is)?$"}`)
 }
+
+// TestEvaluatorNames: an evaluator's name, slug, type and mode are 1 to
+// 1,000 characters, as a dataset's name; an invisible character in a name
+// is refused as in a dataset's.
+func TestEvaluatorNames(t *testing.T) {
+	ts := newTestServer(t)
+	body := func(name, slug string) string {
+		return fmt.Sprintf(`{"name":%q,"slug":%q,"type":"bleu","mode":"normal","params":{},"filters":[]}`, name, slug)
+	}
+	wantValidation(t, ts.do(t, "POST", evaluatorsPath, ts.owner, body("", "s")),
+		`Validation error: String must contain at least 1 character(s) at "name"`)
+	wantValidation(t, ts.do(t, "POST", evaluatorsPath, ts.owner, body(strings.Repeat("n", 1001), "s")),
+		`Validation error: String must contain at most 1000 character(s) at "name"`)
+	wantValidation(t, ts.do(t, "POST", evaluatorsPath, ts.owner, body("n", "")),
+		`Validation error: String must contain at least 1 character(s) at "slug"`)
+	wantError(t, ts.do(t, "POST", evaluatorsPath, ts.owner, body("judge\u200b", "s")), http.StatusBadRequest,
+		"name contains an invisible or control character (U+200B)")
+	id := ts.createEvaluator(t, strings.Repeat("n", 1000), "bleu", `{}`)
+	wantValidation(t, ts.do(t, "PATCH", evaluatorsPath+"/"+id, ts.owner, `{"name":"","type":"bleu","mode":"normal","params":{},"filters":[]}`),
+		`Validation error: String must contain at least 1 character(s) at "name"`)
+}

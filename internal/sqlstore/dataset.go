@@ -214,7 +214,7 @@ func (s *Store) createDataset(ctx context.Context, tx *sql.Tx, a strata.Actor, c
 
 // insertDataset inserts an empty dataset at version 0.
 func (s *Store) insertDataset(ctx context.Context, tx *sql.Tx, a strata.Actor, name string, description *string) (*datasetRow, error) {
-	name, err := strata.CleanDatasetName(name)
+	name, err := strata.CleanName(name)
 	if err != nil {
 		return nil, err
 	}
@@ -255,7 +255,7 @@ func (s *Store) UpdateDataset(ctx context.Context, a strata.Actor, id string, u 
 	var out *strata.Dataset
 	err := s.mutate(ctx, a, id, false, func(tx *sql.Tx, d *datasetRow, now int64) error {
 		if u.Name != nil {
-			name, err := strata.CleanDatasetName(*u.Name)
+			name, err := strata.CleanName(*u.Name)
 			if err != nil {
 				return err
 			}

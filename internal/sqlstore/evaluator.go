@@ -182,6 +182,9 @@ func compactJSON(field string, raw json.RawMessage) (json.RawMessage, error) {
 }
 
 func normalizeEvaluator(e *strata.Evaluator) (err error) {
+	if e.Name, err = strata.CleanName(e.Name); err != nil {
+		return err
+	}
 	if e.Params, err = compactJSON("params", e.Params); err != nil {
 		return err
 	}
