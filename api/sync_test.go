@@ -224,6 +224,11 @@ func TestImportUpsertDryRun(t *testing.T) {
 			after["currentVersionNumber"] != before["currentVersionNumber"] {
 			t.Fatalf("a dry upsert changed the dataset: items %q, version %v -> %v", got, before["currentVersionNumber"], after["currentVersionNumber"])
 		}
+		// It answers with the ETag of the dataset it read, to apply it with.
+		etag := ts.do(t, "GET", datasetsPath+"/"+id, ts.viewer, "").Header.Get("ETag")
+		if got := r.Header.Get("ETag"); got != etag {
+			t.Errorf("dry upsert's ETag = %q, want the dataset's %q", got, etag)
+		}
 	})
 }
 

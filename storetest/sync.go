@@ -120,6 +120,30 @@ func testSync(t *testing.T, open Opener) {
 		after := f.find(d.ID)
 		wantEq(t, "version after a dry run", after.CurrentVersionNumber, before.CurrentVersionNumber)
 		wantEq(t, "first input after a dry run", inputs(f.items(d.ID, 0))[0], "a")
+		wantEq(t, "ETag after a dry run", after.ETag, before.ETag)
+
+		// A condition guards a dry run too, and the dry run reports the
+		// ETag it read: the sync it previews may send it as If-Match.
+		file = strata.ItemSlice{{Input: "b"}}
+		_, err = f.s.SyncItems(strata.WithCondition(f.ctx, &strata.Condition{IfMatch: `"0"`}), f.actor, d.ID, &file,
+			strata.SyncOptions{DryRun: true, ChangeLimit: 1})
+		wantCode(t, err, strata.EPRECONDITION)
+		cond := &strata.Condition{IfMatch: before.ETag}
+		file = strata.ItemSlice{{Input: "b"}}
+		if _, err := f.s.SyncItems(strata.WithCondition(f.ctx, cond), f.actor, d.ID, &file, strata.SyncOptions{DryRun: true, ChangeLimit: 1}); err != nil {
+			t.Fatal(err)
+		}
+		wantEq(t, "ETag a dry run reports", cond.ETag(), before.ETag)
+		// So does a sync that changes nothing.
+		cond = &strata.Condition{IfMatch: before.ETag}
+		file = strata.ItemSlice{{Input: "a"}}
+		res, err = f.s.SyncItems(strata.WithCondition(f.ctx, cond), f.actor, d.ID, &file, strata.SyncOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		wantNil(t, "version of a sync that changed nothing", res.Version)
+		wantEq(t, "ETag a sync that changed nothing reports", cond.ETag(), before.ETag)
+		wantEq(t, "ETag after a sync that changed nothing", f.find(d.ID).ETag, before.ETag)
 	})
 
 	t.Run("Upsert", func(t *testing.T) {

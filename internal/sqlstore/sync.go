@@ -300,7 +300,9 @@ func (s *Store) applySync(ctx context.Context, tx *sql.Tx, d *datasetRow, p *syn
 // SyncItems applies a file to the working set (sync.go in the domain).
 func (s *Store) SyncItems(ctx context.Context, a strata.Actor, datasetID string, src strata.ItemSource, o strata.SyncOptions) (*strata.SyncResult, error) {
 	var out *strata.SyncResult
+	var unchanged string // the ETag a sync that changed nothing leaves
 	fn := func(tx *sql.Tx, d *datasetRow, now int64) error {
+		unchanged = strata.DatasetETag(d.changes - 1)
 		p, err := s.planSync(ctx, tx, d, src, o, now)
 		if err != nil {
 			return err
@@ -335,8 +337,15 @@ func (s *Store) SyncItems(ctx context.Context, a strata.Actor, datasetID string,
 		out.Version, err = s.snapshot(ctx, tx, a, d, snapshotOptions{name: o.Name, description: o.Description}, now)
 		return err
 	}
-	// A dry run reads under the lock, and counts no change.
-	if err := s.lockedWrite(ctx, a, datasetID, lockOptions{once: true, keepETag: o.DryRun}, fn); err != nil && err != errSyncNoChange {
+	// A dry run reads under the lock, and counts no change; a condition
+	// guards it all the same, and it reports the ETag it read, which the
+	// sync it previews may send as If-Match.
+	err := s.lockedWrite(ctx, a, datasetID, lockOptions{once: true, keepETag: o.DryRun, guarded: o.DryRun}, fn)
+	if err == errSyncNoChange {
+		strata.ConditionOf(ctx).Committed(unchanged) // the dataset as it is
+		err = nil
+	}
+	if err != nil {
 		return nil, err
 	}
 	return out, nil
