@@ -527,11 +527,13 @@ func (s *Server) generate(w http.ResponseWriter, r *request) error {
 		if r.ctx().Err() != nil {
 			return err
 		}
-		// The model's server failed, not this one: a warning, and a 502
-		// that says it once.
+		// The model's server failed, not this one: a warning, and a 502.
+		// The client's own errors name the LLM ("LLM request timed out
+		// after 2m", "LLM response is not JSON: ..."); the server's answer
+		// is its status and message, which this says came from the LLM.
 		s.logger().WarnContext(r.ctx(), "LLM request failed", "model", model, "err", err)
 		msg := err.Error()
-		if !strings.HasPrefix(msg, "LLM request failed") {
+		if !strings.HasPrefix(msg, "LLM ") {
 			msg = "LLM request failed: " + msg
 		}
 		return strata.Errorf(strata.EUPSTREAM, "%s", msg)

@@ -942,6 +942,20 @@ func TestGenerate(t *testing.T) {
 			t.Errorf("body = %s, want the failure said once", got)
 		}
 	})
+	t.Run("ErrUpstreamSlow", func(t *testing.T) {
+		// The client's own words name the LLM already: said as they are.
+		slow := newFakeLLM(t, func(r *llmRequest) (string, int) {
+			<-r.ctx.Done()
+			return "", http.StatusGatewayTimeout
+		})
+		c := slow.client(1)
+		c.Timeout = 20 * time.Millisecond
+		ts := newEvalServer(t, c)
+		ds := ts.createDataset(t, "gen")
+		item := ts.createItem(t, ds, "q")
+		wantError(t, ts.do(t, "POST", datasetsPath+"/"+ds+"/items/"+item+"/generate", ts.owner, `{}`),
+			http.StatusBadGateway, "LLM request timed out after 20ms")
+	})
 	t.Run("ErrValidation", func(t *testing.T) {
 		wantValidation(t, ts.do(t, "POST", path, ts.owner, `{"model":"  ","input":1}`),
 			`Validation error: String must contain at least 1 character(s) at "model"; Expected string, received number at "input"`)
