@@ -1,7 +1,10 @@
 package web
 
+import "cmp"
+import "context"
 import "html/template"
 import "net/http"
+import "slices"
 import "strconv"
 import "strings"
 import "unicode"
@@ -43,6 +46,13 @@ func (s *Server) comparePage(w http.ResponseWriter, ss *session) error {
 	if err != nil {
 		return err
 	}
+	// The versions to pick from are the newest 100; a version compared from
+	// an older page of versions is offered too, so the form keeps it.
+	for _, ref := range []string{from, to} {
+		if versions, err = withVersion(ctx, s.Store, project, id, versions, ref); err != nil {
+			return err
+		}
+	}
 	changes := make([]changeView, len(diff.Changes))
 	for i, c := range diff.Changes {
 		changes[i] = changeView{Change: c, Fields: fieldDiffs(c)}
@@ -55,6 +65,24 @@ func (s *Server) comparePage(w http.ResponseWriter, ss *session) error {
 		"Dataset": d, "Versions": versions, "From": from, "To": to, "Diff": diff, "Changes": changes, "Next": next,
 	}))
 	return nil
+}
+
+// withVersion adds to versions, newest first, the version a ref names by
+// its number when they do not hold it.
+func withVersion(ctx context.Context, store strata.VersionStore, project, id string, versions []*strata.Version, ref string) ([]*strata.Version, error) {
+	n, err := strconv.Atoi(ref)
+	if err != nil || n < 1 || strconv.Itoa(n) != ref {
+		return versions, nil
+	}
+	i, found := slices.BinarySearchFunc(versions, n, func(v *strata.Version, n int) int { return cmp.Compare(n, v.Number) })
+	if found {
+		return versions, nil
+	}
+	v, err := store.ResolveVersion(ctx, project, id, ref)
+	if err != nil {
+		return nil, err
+	}
+	return slices.Insert(slices.Clone(versions), i, v), nil
 }
 
 // fieldDiffs marks what changed in each field of an item.

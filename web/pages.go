@@ -3,6 +3,7 @@ package web
 import "bytes"
 import "fmt"
 import "html/template"
+import "math"
 import "net/http"
 import "strconv"
 import "strings"
@@ -295,19 +296,68 @@ func (s *Server) versionsPage(w http.ResponseWriter, ss *session) error {
 	if err != nil {
 		return err
 	}
-	versions, err := s.Store.ListVersions(ss.Context(), ss.principal.ProjectID, id, 0, 100)
+	before, err := versionsBefore(ss)
 	if err != nil {
 		return err
+	}
+	versions, err := s.Store.ListVersions(ss.Context(), ss.principal.ProjectID, id, before, versionsPageSize)
+	if err != nil {
+		return err
+	}
+	numbers := versionNumbers(versions)
+	// A restore may come from a version this page does not list.
+	for _, v := range versions {
+		if from := v.RestoredFromVersionID; from != nil {
+			if _, ok := numbers[*from]; !ok {
+				f, err := s.Store.ResolveVersion(ss.Context(), ss.principal.ProjectID, id, *from)
+				if err != nil {
+					return err
+				}
+				numbers[f.ID] = f.Number
+			}
+		}
 	}
 	authors, err := s.authors(ss)
 	if err != nil {
 		return err
 	}
+	// Older versions may be there when the page is full and its last
+	// version is not the first.
+	older := 0
+	if n := len(versions); n == versionsPageSize && versions[n-1].Number > 1 {
+		older = versions[n-1].Number
+	}
 	s.render(w, http.StatusOK, "versions", s.data(ss, map[string]any{
-		"Dataset": d, "Versions": versions, "Notice": ss.notice(), "Numbers": versionNumbers(versions),
-		"Authors": authors,
+		"Dataset": d, "Versions": versions, "Notice": ss.notice(), "Numbers": numbers,
+		"Authors": authors, "Older": older, "Paged": before > 0,
 	}))
 	return nil
+}
+
+// versionsPageSize is how many versions the versions page lists at once.
+const versionsPageSize = 100
+
+// versionsBefore reads the before of the versions page: list the versions
+// numbered below it (0, when it is absent: the newest). Anything but a
+// positive whole number is refused, as the API refuses it; one beyond any
+// version number means no bound.
+func versionsBefore(ss *session) (int, error) {
+	raw := ss.FormValue("before")
+	if raw == "" {
+		return 0, nil
+	}
+	digits := strings.Trim(raw, "0123456789") == ""
+	n, err := strconv.Atoi(raw)
+	switch {
+	case digits && err != nil: // too large for an int
+		return 0, nil
+	case !digits || n < 1:
+		return 0, &strata.ValidationError{Issues: []strata.Issue{{Path: "before",
+			Message: "Expected a version number (a whole number of at least 1), received " + strconv.Quote(raw)}}}
+	case n > math.MaxInt32: // beyond any version number
+		return 0, nil
+	}
+	return n, nil
 }
 
 // authors maps the ids of the users of the session's project to their
