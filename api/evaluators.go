@@ -288,8 +288,11 @@ func (v *validator) evaluatorConfig(raw json.RawMessage) *strata.EvaluatorConfig
 	}
 	literal(&scorer, strata.TypeModelScorer)
 	var threshold float64
-	if typeOf(obj["threshold"]) != "number" || json.Unmarshal(obj["threshold"], &threshold) != nil {
+	switch {
+	case typeOf(obj["threshold"]) != "number":
 		scorer.invalidType("config.threshold", "number", obj["threshold"])
+	case json.Unmarshal(obj["threshold"], &threshold) != nil: // 1e400: beyond a float
+		scorer.add("config.threshold", "Number must be finite")
 	}
 	if scorer.issues == nil {
 		return &strata.EvaluatorConfig{Type: strata.TypeModelScorer, Threshold: &threshold}

@@ -339,6 +339,7 @@ func TestAttachDetach(t *testing.T) {
 			`{}`: `Validation error: Invalid literal value, expected "model-labeler" at "config.type"; Required at "config.passLabels", or Invalid literal value, expected "model-scorer" at "config.type"; Required at "config.threshold"`,
 			`{"type":"model-labeler","passLabels":[1]}`: `Validation error: Expected string, received number at "config.passLabels[0]", or Invalid literal value, expected "model-scorer" at "config.type"; Required at "config.threshold"`,
 			`{"type":"model-scorer","threshold":"5"}`:   `Validation error: Invalid literal value, expected "model-labeler" at "config.type"; Required at "config.passLabels", or Expected number, received string at "config.threshold"`,
+			`{"type":"model-scorer","threshold":1e400}`: `Validation error: Invalid literal value, expected "model-labeler" at "config.type"; Required at "config.passLabels", or Number must be finite at "config.threshold"`,
 			`null`: `Validation error: Expected object, received null at "config"`,
 		} {
 			wantValidation(t, ts.attach(t, ds, scorer, config), want)
