@@ -32,7 +32,8 @@ func TestVersionsPageOlder(t *testing.T) {
 
 	first := s.get(t, ds+"/versions")
 	older := fmt.Sprintf(`href="%s/versions?before=32" rel="next">Older versions</a>`, ds)
-	wantText(t, first, version(131), version(32), older, "restored from version 5")
+	// The list's numbers are the versions'.
+	wantText(t, first, `<ol class="timeline" reversed start="131">`, version(131), version(32), older, "restored from version 5")
 	for _, absent := range []string{version(31), version(1), "Newest versions"} {
 		if strings.Contains(first.body, absent) {
 			t.Errorf("the first page shows %q", absent)
@@ -40,7 +41,7 @@ func TestVersionsPageOlder(t *testing.T) {
 	}
 
 	next := s.get(t, ds+"/versions?before=32")
-	wantText(t, next, version(31), version(1), fmt.Sprintf(`href="%s/versions">Newest versions</a>`, ds))
+	wantText(t, next, `reversed start="31"`, version(31), version(1), fmt.Sprintf(`href="%s/versions">Newest versions</a>`, ds))
 	for _, absent := range []string{version(131), version(32), "Older versions"} {
 		if strings.Contains(next.body, absent) {
 			t.Errorf("the older page shows %q", absent)
