@@ -38,6 +38,34 @@ type SavedResponse struct {
 	Truncated bool
 }
 
+// WithIdempotencyKey returns ctx for the writes of a request whose key the
+// caller has reserved. Each write transaction run under it marks the key
+// applied before it commits, in the same transaction: until the response is
+// saved, a retry is told that the request was applied
+// (ErrIdempotentNotKept), even if the server died between the commit and
+// SaveIdempotentResponse, and the key is kept for its full time rather than
+// given back at the end of its lease.
+func WithIdempotencyKey(ctx context.Context, projectID, key string) context.Context {
+	return context.WithValue(ctx, idempotencyKeyContext{}, [2]string{projectID, key})
+}
+
+// IdempotencyKeyOf returns the key ctx's writes mark applied, if any.
+func IdempotencyKeyOf(ctx context.Context) (projectID, key string, ok bool) {
+	k, ok := ctx.Value(idempotencyKeyContext{}).([2]string)
+	return k[0], k[1], ok && k[1] != ""
+}
+
+// WithoutIdempotencyKey returns ctx with no key to mark: the key's own
+// reservation, response and release are not the request's writes.
+func WithoutIdempotencyKey(ctx context.Context) context.Context {
+	if _, _, ok := IdempotencyKeyOf(ctx); !ok {
+		return ctx
+	}
+	return context.WithValue(ctx, idempotencyKeyContext{}, [2]string{})
+}
+
+type idempotencyKeyContext struct{}
+
 // Idempotency errors.
 var (
 	ErrIdempotencyKeyReused   = &Error{Code: EINVALID, Message: "This Idempotency-Key was used with another request"}
@@ -56,6 +84,9 @@ type IdempotencyStore interface {
 	// retried. For a key already used it returns the saved response (same
 	// fingerprint), ErrIdempotencyKeyReused (another fingerprint) or
 	// ErrIdempotencyKeyInFlight (the first request is still running).
+	// A write made with a ctx from WithIdempotencyKey marks the key
+	// applied in its own transaction: reserved again before a response is
+	// saved, the key returns a SavedResponse with Truncated set.
 	ReserveIdempotencyKey(ctx context.Context, projectID, key string, fingerprint []byte, lease time.Duration) (*SavedResponse, error)
 	SaveIdempotentResponse(ctx context.Context, projectID, key string, res *SavedResponse) error
 	ReleaseIdempotencyKey(ctx context.Context, projectID, key string) error

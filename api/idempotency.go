@@ -21,7 +21,10 @@ import "github.com/strata-eval/strata/internal/rules"
 // ETag) is then kept for 24 hours and sent again, with Idempotent-Replayed:
 // true, to a retry of the same request. The same key with another request
 // (method, path, query or JSON body) is 422. A request that fails with a 5xx
-// changed nothing, and gives its key back for a retry.
+// before any of its writes committed gives its key back for a retry; each
+// write marks the key applied in its own transaction, so that a request
+// whose response could not be saved (its server died after the commit) is
+// answered 409, applied, rather than applied again.
 
 // idempotencyHeader names the header; replayedHeader marks a replay.
 const (
@@ -96,7 +99,11 @@ func (s *Server) once(w http.ResponseWriter, r *request, h handlerFunc) (err err
 			panic(v)
 		}
 	}()
-	err = h(rec, r)
+	// Each write of the handler marks the key applied as it commits: a
+	// retry after a crash before settle is not applied again.
+	keyed := *r
+	keyed.Request = r.Request.WithContext(strata.WithIdempotencyKey(r.ctx(), project, key))
+	err = h(rec, &keyed)
 	if err != nil && !rec.started() {
 		s.writeError(rec, r.Request, err)
 		err = nil

@@ -1,6 +1,7 @@
 package api_test
 
 import "context"
+import "errors"
 import "encoding/json"
 import "net/http"
 import "strings"
@@ -16,7 +17,7 @@ import "github.com/strata-eval/strata/sqlite"
 
 // newTestServerWithClock is a test server whose store's clock runs ahead of
 // the real one by what the returned offset holds.
-func newTestServerWithClock(t *testing.T) (*testServer, *atomic.Int64) {
+func newTestServerWithClock(t *testing.T, configure ...func(*api.Server)) (*testServer, *atomic.Int64) {
 	var offset atomic.Int64
 	now := func() time.Time { return time.Now().Add(time.Duration(offset.Load())) }
 	ts := newTestServerWith(t, func(s *api.Server) {
@@ -27,6 +28,9 @@ func newTestServerWithClock(t *testing.T) (*testServer, *atomic.Int64) {
 			st.Store.Now = now
 		default:
 			t.Fatalf("cannot set the clock of %T", s.Store)
+		}
+		for _, c := range configure {
+			c(s)
 		}
 	})
 	return ts, &offset
@@ -229,4 +233,33 @@ func TestIdempotencyTakeover(t *testing.T) {
 	if n := strings.Count(string(ts.do(t, "GET", path, ts.owner, "").Body), `"input":"x"`); n != 1 {
 		t.Fatalf("%d items created, want 1", n)
 	}
+}
+
+// diesBeforeSave is a store whose server dies after a keyed request's
+// writes commit, before its response is saved.
+type diesBeforeSave struct{ strata.Store }
+
+func (diesBeforeSave) SaveIdempotentResponse(context.Context, string, string, *strata.SavedResponse) error {
+	return errors.New("killed")
+}
+
+// TestIdempotencyCrashAfterCommit: a request whose write committed but whose
+// response was never saved is not applied again by a retry after its lease:
+// the retry learns it was applied.
+func TestIdempotencyCrashAfterCommit(t *testing.T) {
+	ts, clock := newTestServerWithClock(t, func(s *api.Server) { s.Store = diesBeforeSave{s.Store} })
+	id := ts.createDataset(t, "crash")
+	path := datasetsPath + "/" + id + "/items"
+	header := http.Header{"Authorization": {"Bearer " + ts.owner}, "Idempotency-Key": {"crash"}}
+	wantStatus(t, ts.doWith(t, "POST", path, header, `{"input":"x"}`), http.StatusCreated)
+	clock.Add(int64(api.DefaultRequestTimeout + time.Minute + time.Second))
+	wantError(t, ts.doWith(t, "POST", path, header, `{"input":"x"}`), http.StatusConflict, strata.ErrIdempotentNotKept.Message)
+	if n := ts.itemCount(t, id); n != 1 {
+		t.Fatalf("%d items after the retry, want 1", n)
+	}
+	// A request that failed before writing gives its key back.
+	header.Set("Idempotency-Key", "refused")
+	wantStatus(t, ts.doWith(t, "POST", path, header, `{"input":1}`), http.StatusUnprocessableEntity)
+	clock.Add(int64(api.DefaultRequestTimeout + time.Minute + time.Second))
+	wantStatus(t, ts.doWith(t, "POST", path, header, `{"input":1}`), http.StatusUnprocessableEntity)
 }

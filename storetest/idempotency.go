@@ -161,3 +161,46 @@ func testIdempotency(t *testing.T, open Opener) {
 		wantEq(t, "status", saved.Status, 200)
 	})
 }
+
+// testIdempotencyMark: the writes of a keyed request mark the key applied in
+// their own transaction, so that a key whose response was never saved (its
+// server died after the commit) is not run again once its lease is over.
+func testIdempotencyMark(t *testing.T, open Opener) {
+	f := newFixture(t, open)
+	p := f.actor.ProjectID
+	fp := []byte("create")
+	// A lease shorter than the clock's tick has run out at once: unmarked,
+	// the key would be taken over by the next reservation.
+	f.reserveNew(p, "applied", fp, time.Nanosecond)
+	keyed := strata.WithIdempotencyKey(f.ctx, p, "applied")
+	if _, err := f.s.CreateDataset(keyed, f.actor, strata.DatasetCreate{Name: "once"}); err != nil {
+		t.Fatal(err)
+	}
+	// A second write of the same request keeps the mark.
+	if _, err := f.s.CreateDataset(keyed, f.actor, strata.DatasetCreate{Name: "twice"}); err != nil {
+		t.Fatal(err)
+	}
+	saved := f.replay(p, "applied", fp, lease)
+	wantEq(t, "truncated", saved.Truncated, true)
+	// Releasing an applied key keeps it: its request changed something.
+	if err := f.s.ReleaseIdempotencyKey(f.ctx, p, "applied"); err != nil {
+		t.Fatal(err)
+	}
+	wantEq(t, "truncated after release", f.replay(p, "applied", fp, lease).Truncated, true)
+	// The response saved after the mark is the one replayed.
+	res := &strata.SavedResponse{Status: 201, Header: map[string]string{}, Body: []byte(`{"id":1}`)}
+	if err := f.s.SaveIdempotentResponse(f.ctx, p, "applied", res); err != nil {
+		t.Fatal(err)
+	}
+	saved = f.replay(p, "applied", fp, lease)
+	wantEq(t, "status", saved.Status, 201)
+	wantEq(t, "truncated", saved.Truncated, false)
+
+	// A write that fails marks nothing: the key is taken over after its
+	// lease.
+	f.reserveNew(p, "failed", fp, time.Nanosecond)
+	keyed = strata.WithIdempotencyKey(f.ctx, p, "failed")
+	_, err := f.s.CreateDataset(keyed, f.actor, strata.DatasetCreate{Name: "once"})
+	wantCode(t, err, strata.ECONFLICT) // the name is taken
+	f.reserveNew(p, "failed", fp, lease)
+}

@@ -28,6 +28,7 @@ func Run(t *testing.T, open Opener) {
 	t.Run("Diff", func(t *testing.T) { testDiff(t, open) })
 	t.Run("ContentHash", func(t *testing.T) { testContentHash(t, open) })
 	t.Run("Idempotency", func(t *testing.T) { testIdempotency(t, open) })
+	t.Run("IdempotencyMark", func(t *testing.T) { testIdempotencyMark(t, open) })
 	t.Run("Evaluators", func(t *testing.T) { testEvaluators(t, open) })
 	t.Run("Text", func(t *testing.T) { testText(t, open) })
 	t.Run("Slugs", func(t *testing.T) { testSlugs(t, open) })

@@ -19,6 +19,7 @@ func (s *Store) ReserveIdempotencyKey(ctx context.Context, projectID, key string
 	if !validID(projectID) {
 		return nil, strata.ErrDatasetNotFound // no key has a project that is not one
 	}
+	ctx = strata.WithoutIdempotencyKey(ctx)
 	var saved *strata.SavedResponse
 	err := s.write(ctx, false, func(tx *sql.Tx) error {
 		saved = nil
@@ -80,6 +81,7 @@ func (s *Store) SaveIdempotentResponse(ctx context.Context, projectID, key strin
 	if len(res.Fingerprint) > 0 {
 		fingerprint = res.Fingerprint
 	}
+	ctx = strata.WithoutIdempotencyKey(ctx)
 	return s.write(ctx, false, func(tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, `UPDATE idempotency_keys SET status = $1, header = $2, body = $3, truncated = $4,
 			expires_at = created_at + $5, fingerprint = coalesce($6, fingerprint)
@@ -93,6 +95,7 @@ func (s *Store) SaveIdempotentResponse(ctx context.Context, projectID, key strin
 
 // ReleaseIdempotencyKey forgets a key whose request changed nothing.
 func (s *Store) ReleaseIdempotencyKey(ctx context.Context, projectID, key string) error {
+	ctx = strata.WithoutIdempotencyKey(ctx)
 	return s.write(ctx, false, func(tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, `DELETE FROM idempotency_keys WHERE project_id = $1 AND key = $2 AND status IS NULL`,
 			projectID, key); err != nil {
@@ -100,4 +103,26 @@ func (s *Store) ReleaseIdempotencyKey(ctx context.Context, projectID, key string
 		}
 		return nil
 	})
+}
+
+// markApplied returns fn followed, in its transaction, by the mark that the
+// key of ctx's request has been applied (strata.WithIdempotencyKey): a
+// response with no status, not kept, held for the key's full time. A
+// request that writes more than once marks it once.
+func markApplied(ctx context.Context, fn func(tx *sql.Tx) error) func(tx *sql.Tx) error {
+	projectID, key, ok := strata.IdempotencyKeyOf(ctx)
+	if !ok {
+		return fn
+	}
+	return func(tx *sql.Tx) error {
+		if err := fn(tx); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE idempotency_keys SET status = 0, truncated = $1,
+			expires_at = created_at + $2 WHERE project_id = $3 AND key = $4 AND status IS NULL`,
+			true, strata.IdempotencyKeyTTL.Milliseconds(), projectID, key); err != nil {
+			return fmt.Errorf("mark idempotency key applied: %w", err)
+		}
+		return nil
+	}
 }

@@ -130,6 +130,7 @@ func (s *Store) write(ctx context.Context, once bool, fn func(tx *sql.Tx) error)
 	if err := s.group.broken(); err != nil {
 		return err
 	}
+	fn = markApplied(ctx, fn) // idempotency.go
 	// Runs after the write lock is released: a commit is acknowledged once
 	// durable, and the writers that commit meanwhile share its flush.
 	defer func() {
