@@ -19,6 +19,7 @@ const (
 	EUNSUPPORTED  = "unsupported"  // a body in a format the route does not take
 	ETIMEOUT      = "timeout"      // the client was too slow to send its request
 	EUPSTREAM     = "upstream"     // a server Strata calls (the LLM) failed
+	EUNAVAILABLE  = "unavailable"  // the database cannot be reached for now: try again
 	EINTERNAL     = "internal"     // anything else: logged, never shown
 )
 
@@ -67,6 +68,9 @@ var (
 	ErrItemNotFound     = &Error{Code: ENOTFOUND, Message: "Dataset item not found"}
 	ErrVersionNotFound  = &Error{Code: ENOTFOUND, Message: "Dataset version not found"}
 	ErrDatasetNameTaken = &Error{Code: ECONFLICT, Message: "Dataset name already exists in this project"}
+	// ErrUnavailable marks an error that says the database cannot be
+	// reached for now (Store.MarkUnavailable).
+	ErrUnavailable = &Error{Code: EUNAVAILABLE, Message: "The database is unavailable: try again"}
 )
 
 // CheckText returns an EINVALID error naming field when s is not text every

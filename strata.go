@@ -29,6 +29,12 @@ type Store interface {
 	SessionStore
 	// Ping reports whether the database answers: the server's readiness.
 	Ping(ctx context.Context) error
+	// MarkUnavailable returns err, returned by the store, marked with
+	// ErrUnavailable when it says that the database cannot be reached for
+	// now (stopped, restarting, refusing or dropping connections, locked by
+	// another process): the request may succeed if sent again. Any other
+	// error comes back as it is.
+	MarkUnavailable(err error) error
 	Close() error
 }
 

@@ -31,6 +31,7 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	// An error is never kept by a cache, whatever a handler had set for the
 	// response it meant to send (immutable.go).
 	w.Header().Del("Cache-Control")
+	err = rules.MarkUnavailable(r.Context(), s.Store, err)
 	status := rules.Status(r.Context(), err)
 	if verr, ok := errors.AsType[*strata.ValidationError](err); ok {
 		writeJSON(w, status, errorBody{Error: "Error", Message: verr.Error()})
@@ -46,6 +47,9 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 		return
 	}
 	setRetryAfter(w, err)
+	if status == http.StatusServiceUnavailable {
+		s.logger().WarnContext(r.Context(), "database unavailable", "method", r.Method, "path", r.URL.Path, "err", err)
+	}
 	if status == http.StatusInternalServerError {
 		if r.Context().Err() == nil { // else the client left, and the store only noticed
 			s.logger().ErrorContext(r.Context(), "request failed", "method", r.Method, "path", r.URL.Path, "err", err)

@@ -181,3 +181,38 @@ func TestClientLeft(t *testing.T) {
 		t.Errorf("a client's leaving was logged as a failure: %q", logs.String())
 	}
 }
+
+// downStore is a store whose database stopped answering after the keys
+// were read.
+type downStore struct{ strata.Store }
+
+var errRefused = errors.New("dial tcp 127.0.0.1:5432: connect: connection refused")
+
+func (downStore) ListDatasets(context.Context, string, strata.DatasetFilter, func(*strata.Dataset) error) error {
+	return fmt.Errorf("list datasets: %w", errRefused)
+}
+
+func (s downStore) MarkUnavailable(err error) error {
+	if errors.Is(err, errRefused) {
+		return fmt.Errorf("%w: %w", strata.ErrUnavailable, err)
+	}
+	return s.Store.MarkUnavailable(err)
+}
+
+// TestDatabaseUnavailable: while the database cannot be reached, requests
+// are 503 with a Retry-After, which clients retry, not 500.
+func TestDatabaseUnavailable(t *testing.T) {
+	var logs testkit.Buffer
+	ts := newTestServerWith(t, func(s *api.Server) {
+		s.Store = downStore{s.Store}
+		s.Logger = slog.New(slog.NewTextHandler(&logs, nil))
+	})
+	r := ts.do(t, "GET", datasetsPath, ts.owner, "")
+	wantError(t, r, http.StatusServiceUnavailable, "The database is unavailable: try again")
+	if got := r.Header.Get("Retry-After"); got != "5" {
+		t.Errorf("Retry-After = %q, want 5", got)
+	}
+	if !strings.Contains(logs.String(), "connection refused") {
+		t.Errorf("unavailable database not logged: %q", logs.String())
+	}
+}

@@ -211,7 +211,12 @@ func (k *keyLimiter) sweep(now time.Time) {
 // again: runs take minutes, not milliseconds.
 const runsRetryAfter = 30 * time.Second
 
-// setRetryAfter tells a rate-limited client when to retry, in whole seconds.
+// unavailableRetryAfter is when a client may try again while the database
+// cannot be reached: about what a database takes to restart.
+const unavailableRetryAfter = 5 * time.Second
+
+// setRetryAfter tells a client refused for now when to retry, in whole
+// seconds.
 func setRetryAfter(w http.ResponseWriter, err error) {
 	var rl *rateLimitError
 	switch {
@@ -219,5 +224,7 @@ func setRetryAfter(w http.ResponseWriter, err error) {
 		w.Header().Set("Retry-After", strconv.Itoa(max(1, int(math.Ceil(rl.retryAfter.Seconds())))))
 	case strata.ErrorCode(err) == strata.ERATELIMIT:
 		w.Header().Set("Retry-After", strconv.Itoa(int(runsRetryAfter.Seconds())))
+	case strata.ErrorCode(err) == strata.EUNAVAILABLE:
+		w.Header().Set("Retry-After", strconv.Itoa(int(unavailableRetryAfter.Seconds())))
 	}
 }

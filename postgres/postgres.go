@@ -6,9 +6,12 @@ package postgres
 
 import "context"
 import "database/sql"
+import "database/sql/driver"
 import "embed"
 import "errors"
 import "fmt"
+import "io"
+import "net"
 import "regexp"
 import "strconv"
 import "strings"
@@ -82,6 +85,24 @@ func (dialect) IsRetryable(err error) bool {
 		return true
 	}
 	return false
+}
+
+// IsUnavailable is true when the server could not be reached (a failed
+// connection, a network error, a connection closed under a statement) or
+// said it cannot serve now: connection exceptions (class 08), shutting
+// down, starting up or crashed (57P01-57P03), too many connections (53300).
+func (dialect) IsUnavailable(err error) bool {
+	if state := sqlState(err); state != "" {
+		switch state {
+		case "57P01", "57P02", "57P03", "53300":
+			return true
+		}
+		return strings.HasPrefix(state, "08")
+	}
+	var connect *pgconn.ConnectError
+	var network net.Error
+	return errors.As(err, &connect) || errors.As(err, &network) || errors.Is(err, driver.ErrBadConn) ||
+		errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, net.ErrClosed)
 }
 
 // ReadOptions give a repeatable-read snapshot: a dataset and its items are

@@ -1,8 +1,10 @@
 package postgres_test
 
 import "database/sql"
+import "errors"
 import "os"
 import "testing"
+import "time"
 
 import "github.com/strata-eval/strata"
 import "github.com/strata-eval/strata/internal/pgtest"
@@ -69,4 +71,61 @@ func reopener(t *testing.T) storetest.Reopener {
 		}
 		return s, s.DB, nil
 	}
+}
+
+// TestMarkUnavailable: errors that say the database cannot be reached now
+// are marked strata.ErrUnavailable (503, try again); others are not.
+func TestMarkUnavailable(t *testing.T) {
+	s := open(t)
+	unavailable := func(what string, err error, want bool) {
+		t.Helper()
+		if err == nil {
+			t.Fatalf("%s: no error", what)
+		}
+		if got := errors.Is(s.MarkUnavailable(err), strata.ErrUnavailable); got != want {
+			t.Errorf("%s: %v marked unavailable = %v, want %v", what, err, got, want)
+		}
+	}
+	// Nothing listens on the port.
+	down, err := sql.Open("pgx", "postgres://strata@127.0.0.1:1/strata?connect_timeout=5")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer down.Close()
+	unavailable("refused connection", down.PingContext(t.Context()), true)
+	// The server ends a connection under a statement (as when it shuts
+	// down): 57P01.
+	conn, err := s.DB.Conn(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	var pid int
+	if err := conn.QueryRowContext(t.Context(), `SELECT pg_backend_pid()`).Scan(&pid); err != nil {
+		t.Fatal(err)
+	}
+	slept := make(chan error, 1)
+	go func() {
+		_, err := conn.ExecContext(t.Context(), `SELECT pg_sleep(60)`)
+		slept <- err
+	}()
+	for {
+		var active bool
+		if err := s.DB.QueryRowContext(t.Context(), `SELECT EXISTS (SELECT 1 FROM pg_stat_activity WHERE pid = $1 AND query LIKE '%pg_sleep%')`, pid).Scan(&active); err != nil {
+			t.Fatal(err)
+		}
+		if active {
+			break
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if _, err := s.DB.ExecContext(t.Context(), `SELECT pg_terminate_backend($1)`, pid); err != nil {
+		t.Fatal(err)
+	}
+	unavailable("terminated connection", <-slept, true)
+	// A statement the database refused is the request's fault, or ours.
+	_, err = s.DB.ExecContext(t.Context(), `SELECT 1/0`)
+	unavailable("division by zero", err, false)
+	_, err = s.CreateDataset(t.Context(), strata.Actor{ProjectID: "not a project"}, strata.DatasetCreate{Name: "x"})
+	unavailable("a strata error", err, false)
 }

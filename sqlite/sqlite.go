@@ -190,6 +190,10 @@ func (dialect) IsRetryable(err error) bool {
 	return errors.As(err, &e) && (e.Code()&0xff == sqlite3.SQLITE_BUSY || e.Code()&0xff == sqlite3.SQLITE_LOCKED)
 }
 
+// IsUnavailable is true for a database still busy or locked once every
+// retry is spent: another process holds it.
+func (d dialect) IsUnavailable(err error) bool { return d.IsRetryable(err) }
+
 // ReadOptions are read-only: the driver then begins a deferred transaction,
 // which reads one snapshot without blocking writers (WAL).
 func (dialect) ReadOptions() *sql.TxOptions { return &sql.TxOptions{ReadOnly: true} }

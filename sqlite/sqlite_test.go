@@ -1,6 +1,7 @@
 package sqlite_test
 
 import "database/sql"
+import "errors"
 import "path/filepath"
 import "testing"
 
@@ -33,5 +34,34 @@ func reopener(t *testing.T) storetest.Reopener {
 			return nil, nil, err
 		}
 		return s, s.DB, nil
+	}
+}
+
+// TestMarkUnavailable: a database another process keeps locked is
+// unavailable for now (503, try again); a statement's own error is not.
+func TestMarkUnavailable(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "strata.db")
+	s, err := sqlite.Open(t.Context(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	tx, err := s.DB.BeginTx(t.Context(), nil) // BEGIN IMMEDIATE: holds the write lock
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback()
+	other, err := sql.Open("sqlite", "file:"+path+"?_txlock=immediate&_pragma=busy_timeout(0)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	_, err = other.ExecContext(t.Context(), `DELETE FROM idempotency_keys`)
+	if err == nil || !errors.Is(s.MarkUnavailable(err), strata.ErrUnavailable) {
+		t.Fatalf("locked database: %v, not marked unavailable", err)
+	}
+	_, err = other.ExecContext(t.Context(), `SELECT * FROM no_such_table`)
+	if err == nil || errors.Is(s.MarkUnavailable(err), strata.ErrUnavailable) {
+		t.Fatalf("missing table: %v, marked unavailable", err)
 	}
 }

@@ -241,6 +241,11 @@ func (s *Server) handle(mux *http.ServeMux, pattern string, write bool, h sessio
 		if rules.TimedOut(ctx, err) {
 			http.Error(w, "Request timed out", http.StatusServiceUnavailable)
 			return
+		} else if err = rules.MarkUnavailable(ctx, s.Store, err); strata.ErrorCode(err) == strata.EUNAVAILABLE {
+			// Not signed out: the session could not be checked.
+			api.SetRetryAfter(w, err)
+			s.render(w, http.StatusServiceUnavailable, "error", map[string]any{"Status": http.StatusServiceUnavailable, "Message": strata.ErrorMessage(err)})
+			return
 		} else if err != nil {
 			http.Redirect(w, r, "/signin?next="+url.QueryEscape(afterSignin(r)), http.StatusSeeOther)
 			return
@@ -360,10 +365,12 @@ func (s *Server) signin(w http.ResponseWriter, r *http.Request) {
 		s.render(w, http.StatusUnauthorized, "signin", map[string]any{"Next": next, "Error": "That key is not valid."})
 		return
 	} else if err != nil {
+		err = rules.MarkUnavailable(ctx, s.Store, err)
 		status := rules.Status(ctx, err)
 		if status == http.StatusInternalServerError {
 			s.logger().Error("sign in", "err", err)
 		}
+		api.SetRetryAfter(w, err)
 		s.render(w, status, "signin", map[string]any{"Next": next, "Error": "Signing in failed: try again."})
 		return
 	}
@@ -457,6 +464,7 @@ func safeNext(next string) string {
 // same error (rules.Status).
 func (s *Server) fail(w http.ResponseWriter, ss *session, err error) {
 	ctx := ss.Context()
+	err = rules.MarkUnavailable(ctx, s.Store, err)
 	status := rules.Status(ctx, err)
 	message := strata.ErrorMessage(err)
 	switch verr, ok := errors.AsType[*strata.ValidationError](err); {

@@ -24,6 +24,7 @@ var statuses = map[string]int{
 	strata.EUNSUPPORTED:  http.StatusUnsupportedMediaType,
 	strata.ETIMEOUT:      http.StatusRequestTimeout,
 	strata.EUPSTREAM:     http.StatusBadGateway,
+	strata.EUNAVAILABLE:  http.StatusServiceUnavailable,
 	strata.EINTERNAL:     http.StatusInternalServerError,
 }
 
@@ -54,6 +55,17 @@ func Status(ctx context.Context, err error) int {
 		return StatusClientClosed
 	}
 	return status
+}
+
+// MarkUnavailable returns err marked strata.ErrUnavailable when the store
+// says its database cannot be reached for now, unless the request has
+// already ended: a client that left, or a deadline that passed, is what
+// cut the connection then.
+func MarkUnavailable(ctx context.Context, store strata.Store, err error) error {
+	if ctx.Err() != nil {
+		return err
+	}
+	return store.MarkUnavailable(err)
 }
 
 // ErrStopping is the cause with which a stopping server cancels the

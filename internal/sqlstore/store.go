@@ -50,6 +50,11 @@ type Dialect interface {
 	// SQLite parses "$n" as a name and looks each one up, quadratic in the
 	// number of parameters, while "?" costs nothing.
 	Placeholder(i int) string
+	// IsUnavailable reports whether err says that the database cannot be
+	// reached for now: a connection refused or dropped, a server shutting
+	// down or starting up, a database locked by another process past every
+	// retry.
+	IsUnavailable(err error) bool
 	// SerializeWrites reports whether write transactions of this process
 	// should queue on a mutex rather than on the database's busy handler.
 	SerializeWrites() bool
@@ -89,6 +94,15 @@ var _ strata.Store = (*Store)(nil)
 
 // Ping checks that the database answers.
 func (s *Store) Ping(ctx context.Context) error { return s.DB.PingContext(ctx) }
+
+// MarkUnavailable marks err with strata.ErrUnavailable when the dialect
+// says the database cannot be reached for now.
+func (s *Store) MarkUnavailable(err error) error {
+	if err == nil || strata.ErrorCode(err) != strata.EINTERNAL || !s.Dialect.IsUnavailable(err) {
+		return err
+	}
+	return fmt.Errorf("%w: %w", strata.ErrUnavailable, err)
+}
 
 // Close closes the database.
 func (s *Store) Close() error { return s.DB.Close() }
