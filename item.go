@@ -106,7 +106,8 @@ type ItemScan interface {
 	// ETag agree with the items.
 	Dataset() *Dataset
 	// Items yields the items in item order. An error ends it, yielded with
-	// a nil item.
+	// a nil item. It may be ranged over more than once: each time it yields
+	// the same items, those of the scan's snapshot.
 	Items() iter.Seq2[*Item, error]
 	Close() error
 }

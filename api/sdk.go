@@ -59,49 +59,41 @@ func (s *Server) sdkDataset(w http.ResponseWriter, r *request) error {
 		q.Version = v.Number
 	}
 
-	// Two scans stream the same items twice, each in its own snapshot. A
-	// version never changes; the working set may, between them: then the
-	// response is cut off rather than end with runs that differ from items.
+	// One scan streams the same items twice, from one snapshot: the working
+	// set may change meanwhile, the response does not.
+	scan, err := s.Store.OpenItems(r.ctx(), q)
+	if err != nil {
+		return err
+	}
+	defer scan.Close()
 	head, err := openWith(sdkDatasetJSON{ID: d.ID, Slug: d.Slug, OwnerID: d.OwnerID, ProjectID: d.ProjectID}, "items")
 	if err != nil {
 		return err
 	}
 	st := newArrayStream(w, http.StatusOK, head)
-	first, err := s.streamSDKItems(r, q, st, "")
-	if err != nil {
+	if err := streamSDKItems(scan, st); err != nil {
 		return err
 	}
 	if err := st.nextArray(`,"runs":`); err != nil {
 		return err
 	}
-	if _, err := s.streamSDKItems(r, q, st, first); err != nil {
+	if err := streamSDKItems(scan, st); err != nil {
 		return err
 	}
 	return st.finish("}")
 }
 
-// streamSDKItems adds to st the items q selects, read in one snapshot, and
-// returns the dataset's ETag in it. When sameAs is set and q reads the
-// working set, a dataset whose ETag is not sameAs is a conflict.
-func (s *Server) streamSDKItems(r *request, q strata.ItemQuery, st *arrayStream, sameAs string) (string, error) {
-	scan, err := s.Store.OpenItems(r.ctx(), q)
-	if err != nil {
-		return "", err
-	}
-	defer scan.Close()
-	d := scan.Dataset()
-	if sameAs != "" && q.Version == 0 && d.ETag != sameAs {
-		return "", strata.Errorf(strata.ECONFLICT, "dataset %s changed while it was read", d.ID)
-	}
+// streamSDKItems adds the items of scan to st.
+func streamSDKItems(scan strata.ItemScan, st *arrayStream) error {
 	for it, err := range scan.Items() {
 		if err != nil {
-			return "", err
+			return err
 		}
 		if err := st.add(sdkItemJSON{ID: it.ID, Input: it.Input, IdealOutput: it.GroundTruth}); err != nil {
-			return "", err
+			return err
 		}
 	}
-	return d.ETag, nil
+	return nil
 }
 
 // findDatasetBySlugOrID finds a dataset of the caller's project by its slug

@@ -1,12 +1,18 @@
 package api_test
 
+import "context"
 import "encoding/json"
+import "iter"
 import "net/http"
 import "os"
 import "os/exec"
 import "path/filepath"
 import "strings"
+import "sync"
 import "testing"
+
+import "github.com/strata-eval/strata"
+import "github.com/strata-eval/strata/api"
 
 // sdkDataset is the body of GET /v1/datasets/{slug}.
 type sdkDataset struct {
@@ -157,5 +163,70 @@ console.log(JSON.stringify(out));
 		if g := strings.Join(pairs, ","); g != want {
 			t.Errorf("getDataset(%q) = %s, want %s", slug, g, want)
 		}
+	}
+}
+
+// writeAfterScan adds an item to a dataset once a scan's items have been
+// ranged over for the first time.
+type writeAfterScan struct {
+	strata.Store
+	once  sync.Once
+	write func()
+}
+
+func (s *writeAfterScan) OpenItems(ctx context.Context, q strata.ItemQuery) (strata.ItemScan, error) {
+	scan, err := s.Store.OpenItems(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	return writingScan{scan, s}, nil
+}
+
+type writingScan struct {
+	strata.ItemScan
+	s *writeAfterScan
+}
+
+func (sc writingScan) Items() iter.Seq2[*strata.Item, error] {
+	return func(yield func(*strata.Item, error) bool) {
+		for it, err := range sc.ItemScan.Items() {
+			if !yield(it, err) {
+				return
+			}
+		}
+		sc.s.once.Do(sc.s.write)
+	}
+}
+
+// TestSDKDatasetOneSnapshot: the working items change between the body's
+// two lists; the response is whole, items and runs those of one moment.
+func TestSDKDatasetOneSnapshot(t *testing.T) {
+	ws := &writeAfterScan{write: func() {}}
+	ts := newTestServerWith(t, func(s *api.Server) {
+		ws.Store = s.Store
+		s.Store = ws
+	})
+	id := sdkFixture(t, ts)
+	p, err := ts.store.Authenticate(t.Context(), ts.owner)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ws.once = sync.Once{}
+	ws.write = func() {
+		if _, err := ts.store.CreateItem(context.Background(), p.Actor(), id, strata.ItemInput{Input: "late"}, strata.WriteOptions{SkipVersion: true}); err != nil {
+			t.Error(err)
+		}
+	}
+	r := ts.do(t, "GET", "/v1/datasets/support-bot", ts.viewer, "")
+	wantStatus(t, r, http.StatusOK)
+	var d sdkDataset
+	r.decode(t, &d)
+	a, _ := json.Marshal(d.Items)
+	b, _ := json.Marshal(d.Runs)
+	if got, want := strings.Join(d.inputs(), ","), "a,b,c"; got != want || string(a) != string(b) {
+		t.Fatalf("items %s, runs %s: want a,b,c twice", a, b)
+	}
+	if n := ts.itemCount(t, id); n != 4 {
+		t.Fatalf("%d working items after the read, want 4: the write did not happen", n)
 	}
 }
