@@ -37,6 +37,9 @@ type Dataset struct {
 	EvaluatorConfigs map[string]json.RawMessage
 	// ETag changes with every mutation of the dataset (see Actor.IfMatch).
 	ETag string
+	// NextSeq is the Seq the next item created will have: the items that
+	// exist now are those below it (ItemQuery.BeforeSeq).
+	NextSeq int64
 }
 
 // DatasetSort is the order of ListDatasets.

@@ -83,6 +83,10 @@ type ItemQuery struct {
 	Version int
 	// AfterSeq skips items whose Seq is <= AfterSeq (keyset paging).
 	AfterSeq int64
+	// BeforeSeq, when not 0, skips items whose Seq is >= BeforeSeq: those
+	// created after a Dataset with that NextSeq was read (a run's items are
+	// those of its start).
+	BeforeSeq int64
 	// Limit stops after this many items; 0 means no limit.
 	Limit int
 	// Search keeps items whose input, ground truth or output contains it,

@@ -124,6 +124,7 @@ type plan struct {
 	actor     strata.Actor
 	datasetID string
 	itemCount int    // the dataset's items when the run was planned
+	beforeSeq int64  // the run's items are those that existed then: below this Seq
 	filter    string // the ItemFilter's query string, "" for every item
 	query     strata.ItemFilter
 	slots     []strata.RunSlotInput
@@ -158,7 +159,7 @@ func (r *Runner) plan(ctx context.Context, a strata.Actor, datasetID string, f s
 	if !strata.ConditionOf(ctx).Holds(d.ETag) {
 		return nil, strata.ErrPrecondition
 	}
-	p := &plan{actor: a, datasetID: d.ID, itemCount: d.ItemCount, filter: f.String(), query: f}
+	p := &plan{actor: a, datasetID: d.ID, itemCount: d.ItemCount, beforeSeq: d.NextSeq, filter: f.String(), query: f}
 	missing := false
 	for i, id := range d.Slots() {
 		if id == nil {
@@ -198,13 +199,31 @@ type pageItem struct {
 // errPageFull ends the read of a page.
 var errPageFull = errors.New("page full")
 
-// readPage reads the working items after seq, up to pageItems items or
+// items is the query of the run's items after seq: the working items its
+// filter selects, of those that existed when it was planned. An item
+// created while the run computes is not in it; one edited is read as it is
+// then, and its results are kept only if it has not changed again by the
+// end (CompleteRun).
+func (p *plan) items(after int64, limit int) strata.ItemQuery {
+	return strata.ItemQuery{ProjectID: p.actor.ProjectID, DatasetID: p.datasetID, AfterSeq: after, BeforeSeq: p.beforeSeq,
+		Limit: limit, Filter: p.query}
+}
+
+// count is the number of the run's items, read in one pass that keeps
+// none: the total of a run with a filter, before it computes.
+func (r *Runner) count(ctx context.Context, p *plan) (int, error) {
+	n := 0
+	err := r.Store.ScanItems(ctx, p.items(0, 0), func(*strata.Item) error { n++; return nil })
+	return n, err
+}
+
+// readPage reads the run's items after seq, up to pageItems items or
 // PageBytes of content.
 func (r *Runner) readPage(ctx context.Context, p *plan, after int64) ([]pageItem, error) {
 	limit := orDefault(r.PageBytes, DefaultPageBytes)
 	var page []pageItem
 	size := 0
-	err := r.Store.ScanItems(ctx, strata.ItemQuery{ProjectID: p.actor.ProjectID, DatasetID: p.datasetID, AfterSeq: after, Limit: pageItems, Filter: p.query},
+	err := r.Store.ScanItems(ctx, p.items(after, pageItems),
 		func(it *strata.Item) error {
 			page = append(page, pageItem{id: it.ID, seq: it.Seq, item: Item{Input: it.Input, GroundTruth: it.GroundTruth, Output: it.Output}})
 			if size += len(it.Input) + len(text(it.GroundTruth)) + len(text(it.Output)); size >= limit {
@@ -350,12 +369,14 @@ func (r *Runner) RunAsyncFiltered(ctx context.Context, a strata.Actor, datasetID
 	if p.itemCount == 0 {
 		return nil, &RunResult{DatasetID: p.datasetID}, nil
 	}
+	total := p.itemCount
 	if p.filter != "" {
-		// A filter that selects nothing runs nothing, as a synchronous
-		// run does: no run recorded, no version made.
-		if page, err := r.readPage(ctx, p, 0); err != nil {
+		// The run's total is the items its filter selects. A filter that
+		// selects nothing runs nothing, as a synchronous run does: no run
+		// recorded, no version made.
+		if total, err = r.count(ctx, p); err != nil {
 			return nil, nil, err
-		} else if len(page) == 0 {
+		} else if total == 0 {
 			return nil, &RunResult{DatasetID: p.datasetID}, nil
 		}
 	}
@@ -365,7 +386,7 @@ func (r *Runner) RunAsyncFiltered(ctx context.Context, a strata.Actor, datasetID
 		r.async.Add(-1)
 		return nil, nil, ErrTooManyRuns
 	}
-	run, err := r.Store.CreateRun(ctx, a, p.datasetID, p.itemCount)
+	run, err := r.Store.CreateRun(ctx, a, p.datasetID, total)
 	if err != nil {
 		r.async.Add(-1)
 		return nil, nil, err

@@ -113,3 +113,73 @@ func TestRunPages(t *testing.T) {
 		t.Fatalf("pages %v hold %d items, want %d", pages, total, items)
 	}
 }
+
+// TestRunItemsOfItsStart: a run scores the items that existed when it
+// started: one created while it computes is left for the next run, and a
+// filtered asynchronous run's total is what its filter selects.
+func TestRunItemsOfItsStart(t *testing.T) {
+	ctx := context.Background()
+	const items, size = 12, 1 << 10
+	s, a, d := jsonDataset(t, items, size)
+	var late *strata.Item
+	r := &Runner{Store: s, LLM: &Client{}, PageBytes: 4 * size, onPage: func(int) {
+		if late != nil {
+			return
+		}
+		out := `{"late":true}`
+		var err error
+		if late, err = s.CreateItem(ctx, a, d.ID, strata.ItemInput{Input: "late", Output: &out}, strata.WriteOptions{SkipVersion: true}); err != nil {
+			t.Error(err)
+		}
+	}}
+	defer r.Close()
+	res, err := r.Run(ctx, a, d.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.UpdatedItemCount != items || res.Run.TotalItems != items {
+		t.Fatalf("run: %d items updated, total %d; want the %d of its start", res.UpdatedItemCount, res.Run.TotalItems, items)
+	}
+	it, err := s.FindItem(ctx, a.ProjectID, d.ID, late.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if it.EvaluatorResult1 != nil {
+		t.Fatalf("the item created during the run was scored: %s", it.EvaluatorResult1)
+	}
+
+	// Three of the items are in split "test".
+	var scan []*strata.Item
+	if err := s.ScanItems(ctx, strata.ItemQuery{ProjectID: a.ProjectID, DatasetID: d.ID, Limit: 3}, func(it *strata.Item) error {
+		scan = append(scan, it)
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	for _, it := range scan {
+		if _, err := s.UpdateItem(ctx, a, d.ID, it.ID, strata.ItemUpdate{Splits: []string{"test"}}, strata.WriteOptions{SkipVersion: true}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	r.onPage = nil
+	run, _, err := r.RunAsyncFiltered(ctx, a, d.ID, strata.ItemFilter{Splits: []string{"test"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if run.TotalItems != 3 {
+		t.Fatalf("filtered asynchronous run: total %d at its start, want 3", run.TotalItems)
+	}
+	deadline := time.Now().Add(time.Minute) // a watchdog, not a measure
+	for run.Status == strata.RunRunning {
+		if time.Now().After(deadline) {
+			t.Fatal("the asynchronous run did not end")
+		}
+		time.Sleep(10 * time.Millisecond)
+		if run, err = s.FindRun(ctx, a.ProjectID, d.ID, run.ID); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if run.Status != strata.RunCompleted || run.TotalItems != 3 {
+		t.Fatalf("filtered asynchronous run: %s, total %d; want completed, 3", run.Status, run.TotalItems)
+	}
+}

@@ -54,6 +54,35 @@ func testItemScan(t *testing.T, open Opener) {
 		wantEq(t, "item count after the writes", f.find(d.ID).ItemCount, 3)
 	})
 
+	// BeforeSeq reads the items that existed when a dataset was read: a
+	// run's, with or without a split filter.
+	t.Run("BeforeSeq", func(t *testing.T) {
+		f := newFixture(t, open)
+		d := f.dataset("qa")
+		for _, in := range []string{"a", "b"} {
+			f.item(d.ID, in, skip)
+		}
+		start := f.find(d.ID)
+		f.item(d.ID, "late", skip)
+		for _, it := range f.items(d.ID, 0) {
+			if _, err := f.s.UpdateItem(f.ctx, f.actor, d.ID, it.ID, strata.ItemUpdate{Splits: []string{"test"}}, skip); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for _, filter := range []strata.ItemFilter{{}, {Splits: []string{"test"}}, {Splits: []string{"test", "train"}}} {
+			var got []*strata.Item
+			err := f.s.ScanItems(f.ctx, strata.ItemQuery{ProjectID: f.actor.ProjectID, DatasetID: d.ID, BeforeSeq: start.NextSeq, Filter: filter},
+				func(it *strata.Item) error { got = append(got, it); return nil })
+			if err != nil {
+				t.Fatal(err)
+			}
+			if in := inputs(got); !slices.Equal(in, []string{"a", "b"}) {
+				t.Errorf("filter %v: items before the dataset's NextSeq = %q, want a, b", filter, in)
+			}
+		}
+		wantEq(t, "items in all", len(f.items(d.ID, 0)), 3)
+	})
+
 	t.Run("StopEarly", func(t *testing.T) {
 		f := newFixture(t, open)
 		d := f.dataset("qa")

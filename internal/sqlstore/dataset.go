@@ -86,7 +86,7 @@ func touch(ctx context.Context, tx *sql.Tx, d *datasetRow, now int64) error {
 const datasetColumns = `d.id, d.created_at, d.updated_at, d.project_id, d.owner_id, d.name, d.description,
 	d.current_version_id, d.head, d.evaluator_slot_1_id, d.evaluator_slot_2_id, d.evaluator_slot_3_id,
 	d.evaluator_slot_4_id, d.evaluator_slot_5_id, d.item_count, u.name, u.email,
-	v.created_at, v.created_by, v.restored_from_version_id, d.change_count, d.slug
+	v.created_at, v.created_by, v.restored_from_version_id, d.change_count, d.slug, d.next_seq
 	FROM datasets d
 	LEFT JOIN users u ON u.id = d.owner_id
 	LEFT JOIN versions v ON v.dataset_id = d.id AND v.number = d.head`
@@ -107,7 +107,7 @@ func scanDataset(row scanner) (*strata.Dataset, error) {
 	)
 	if err := row.Scan(&d.ID, &created, &updated, &d.ProjectID, &ownerID, &d.Name, &desc,
 		&curID, &d.CurrentVersionNumber, &slots[0], &slots[1], &slots[2], &slots[3], &slots[4],
-		&d.ItemCount, &ownerName, &ownerEmail, &vCreated, &vCreatedBy, &vRestored, &changes, &slug); err != nil {
+		&d.ItemCount, &ownerName, &ownerEmail, &vCreated, &vCreatedBy, &vRestored, &changes, &slug, &d.NextSeq); err != nil {
 		return nil, err
 	}
 	d.ETag = strata.DatasetETag(changes)

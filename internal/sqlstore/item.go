@@ -111,6 +111,7 @@ type revisionScan struct {
 	datasetID string
 	version   int
 	afterSeq  int64
+	beforeSeq int64  // 0: no bound
 	limit     int    // 0: all
 	search    string // LIKE pattern, or ""
 	filter    strata.ItemFilter
@@ -158,6 +159,14 @@ func scanRevisionsFrom(ctx context.Context, q querier, rs revisionScan, fn func(
 	} else {
 		args = append(args, rs.version)
 		query += fmt.Sprintf(` AND r.first_version <= $%[1]d AND (r.last_version IS NULL OR r.last_version > $%[1]d)`, len(args))
+	}
+	if rs.beforeSeq > 0 {
+		args = append(args, rs.beforeSeq)
+		if len(rs.filter.Splits) > 0 {
+			query += fmt.Sprintf(` AND s.seq < $%d`, len(args))
+		} else {
+			query += fmt.Sprintf(` AND r.seq < $%d`, len(args))
+		}
 	}
 	if rs.search != "" {
 		args = append(args, rs.search)
@@ -260,7 +269,7 @@ func planItemScan(ctx context.Context, tx *sql.Tx, q strata.ItemQuery) (*strata.
 	if err := q.Filter.Check(); err != nil {
 		return nil, revisionScan{}, err
 	}
-	rs := revisionScan{datasetID: d.ID, version: q.Version, afterSeq: q.AfterSeq, limit: q.Limit, filter: q.Filter,
+	rs := revisionScan{datasetID: d.ID, version: q.Version, afterSeq: q.AfterSeq, beforeSeq: q.BeforeSeq, limit: q.Limit, filter: q.Filter,
 		maxRead: q.MaxRead, readTo: q.ReadTo}
 	if q.Search != "" {
 		rs.search = likePattern(q.Search)
