@@ -127,13 +127,22 @@ func TestTags(t *testing.T) {
 		if res := put(t, "2", "candidate-1.0_b"); !slices.Equal(res.Version.Tags, []string{"candidate-1.0_b", "prod"}) {
 			t.Fatalf("second tag: %+v", res)
 		}
-		if res := put(t, "2", "prod"); res.MovedFrom != nil {
-			t.Fatalf("tag already there: moved from %d", *res.MovedFrom)
+		before := ts.do(t, "GET", datasetsPath+"/"+id, ts.viewer, "").Header.Get("ETag")
+		if res := put(t, "2", "prod"); res.MovedFrom != nil || !slices.Equal(res.Version.Tags, []string{"candidate-1.0_b", "prod"}) {
+			t.Fatalf("tag already there: %+v", res)
+		}
+		// Tagging where the tag is changes nothing: the ETag stays, and an
+		// If-Match with it still holds.
+		h := http.Header{"Authorization": {"Bearer " + ts.member}, "If-Match": {before}}
+		r := ts.doWith(t, "PUT", tagPath("2", "prod"), h, "")
+		wantStatus(t, r, http.StatusOK)
+		if got := r.Header.Get("ETag"); got != before {
+			t.Fatalf("ETag after tagging where the tag is = %s, want %s", got, before)
 		}
 		if res := put(t, "latest", "prod"); res.MovedFrom == nil || *res.MovedFrom != 2 || res.Version.VersionNumber != 3 {
 			t.Fatalf("moved tag: %+v", res)
 		}
-		r := ts.do(t, "GET", datasetsPath+"/"+id+"/tags", ts.viewer, "")
+		r = ts.do(t, "GET", datasetsPath+"/"+id+"/tags", ts.viewer, "")
 		wantStatus(t, r, http.StatusOK)
 		var list struct {
 			Tags []struct {

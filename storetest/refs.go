@@ -85,10 +85,19 @@ func testRefs(t *testing.T, open Opener) {
 		if !slices.Equal(v.Tags, []string{"Alpha.1", "prod"}) {
 			t.Fatalf("tags after a second tag = %q", v.Tags)
 		}
-		// Tagging again where it is changes nothing.
-		v, moved = f.tag(d.ID, "2", "prod")
+		// Tagging again where it is changes nothing, the ETag included.
+		before := f.find(d.ID).ETag
+		cond := &strata.Condition{IfMatch: before}
+		v, moved, err := f.s.TagVersion(strata.WithCondition(f.ctx, cond), f.actor, d.ID, "2", "prod")
+		if err != nil {
+			t.Fatal(err)
+		}
 		wantNil(t, "retag moved from", moved)
-		wantEq(t, "tags after a retag", len(v.Tags), 2)
+		if !slices.Equal(v.Tags, []string{"Alpha.1", "prod"}) {
+			t.Fatalf("tags after a retag = %q", v.Tags)
+		}
+		wantEq(t, "ETag after a retag", f.find(d.ID).ETag, before)
+		wantEq(t, "ETag reported after a retag", cond.ETag(), before)
 		// Moving says where from.
 		v, moved = f.tag(d.ID, "latest", "prod")
 		wantPtr(t, "moved from", moved, 2)

@@ -2,6 +2,7 @@ package sqlstore
 
 import "context"
 import "database/sql"
+import "errors"
 import "fmt"
 
 import "github.com/strata-eval/strata"
@@ -30,6 +31,11 @@ type lockOptions struct {
 	guarded bool
 }
 
+// errUnchanged, returned by the fn of lockedWrite, says that the write found
+// nothing to change: its transaction is rolled back, the ETag left as it
+// was, and the caller told of success.
+var errUnchanged = errors.New("nothing to change")
+
 // lockedWrite locks the dataset and runs fn in one write transaction.
 func (s *Store) lockedWrite(ctx context.Context, a strata.Actor, id string, o lockOptions, fn func(tx *sql.Tx, d *datasetRow, now int64) error) error {
 	once, count, check := o.once, !o.keepETag, !o.keepETag || o.guarded
@@ -47,7 +53,10 @@ func (s *Store) lockedWrite(ctx context.Context, a strata.Actor, id string, o lo
 		if check && !cond.Holds(strata.DatasetETag(current)) {
 			return strata.ErrPrecondition // and the count is rolled back
 		}
-		if err := fn(tx, d, s.now()); err != nil {
+		if err := fn(tx, d, s.now()); errors.Is(err, errUnchanged) {
+			etag = strata.DatasetETag(current)
+			return err
+		} else if err != nil {
 			return err
 		}
 		if d.deleted {
@@ -66,6 +75,9 @@ func (s *Store) lockedWrite(ctx context.Context, a strata.Actor, id string, o lo
 		}
 		return nil
 	})
+	if errors.Is(err, errUnchanged) {
+		err = nil
+	}
 	if err == nil && check {
 		cond.Committed(etag)
 	}

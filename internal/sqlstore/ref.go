@@ -95,7 +95,11 @@ func (s *Store) TagVersion(ctx context.Context, a strata.Actor, datasetID, ref, 
 				VALUES ($1, $2, $3, $4)`, d.id, tag, v.ID, now)
 		case err != nil:
 		case current == v.Number:
-			return nil // already there: nothing changes
+			// Already there: nothing changes, the ETag included.
+			if err := loadTags(ctx, tx, d.id, v); err != nil {
+				return err
+			}
+			return errUnchanged
 		default:
 			movedFrom = &current
 			_, err = tx.ExecContext(ctx, `UPDATE version_tags SET version_id = $1, created_at = $2
