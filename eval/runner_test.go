@@ -66,16 +66,7 @@ func TestRunResultsBounded(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	deadline := time.Now().Add(time.Minute) // a watchdog, not a measure
-	for run.Status == strata.RunRunning {
-		if time.Now().After(deadline) {
-			t.Fatal("the asynchronous run did not end")
-		}
-		time.Sleep(10 * time.Millisecond)
-		if run, err = s.FindRun(ctx, a.ProjectID, d.ID, run.ID); err != nil {
-			t.Fatal(err)
-		}
-	}
+	run = waitRun(t, s, a, run)
 	if run.Status != strata.RunFailed || run.Error == nil || !strings.Contains(*run.Error, "STRATA_MAX_RUN_RESULT_BYTES") {
 		t.Errorf("asynchronous run past its bytes: status %s, error %v", run.Status, run.Error)
 	}
@@ -169,17 +160,25 @@ func TestRunItemsOfItsStart(t *testing.T) {
 	if run.TotalItems != 3 {
 		t.Fatalf("filtered asynchronous run: total %d at its start, want 3", run.TotalItems)
 	}
+	run = waitRun(t, s, a, run)
+	if run.Status != strata.RunCompleted || run.TotalItems != 3 {
+		t.Fatalf("filtered asynchronous run: %s, total %d; want completed, 3", run.Status, run.TotalItems)
+	}
+}
+
+// waitRun waits for an asynchronous run to end, and returns it ended.
+func waitRun(t *testing.T, s strata.Store, a strata.Actor, run *strata.Run) *strata.Run {
+	t.Helper()
 	deadline := time.Now().Add(time.Minute) // a watchdog, not a measure
 	for run.Status == strata.RunRunning {
 		if time.Now().After(deadline) {
 			t.Fatal("the asynchronous run did not end")
 		}
 		time.Sleep(10 * time.Millisecond)
-		if run, err = s.FindRun(ctx, a.ProjectID, d.ID, run.ID); err != nil {
+		var err error
+		if run, err = s.FindRun(context.Background(), a.ProjectID, run.DatasetID, run.ID); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if run.Status != strata.RunCompleted || run.TotalItems != 3 {
-		t.Fatalf("filtered asynchronous run: %s, total %d; want completed, 3", run.Status, run.TotalItems)
-	}
+	return run
 }

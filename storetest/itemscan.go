@@ -25,27 +25,13 @@ func testItemScan(t *testing.T, open Opener) {
 
 		// A write after the scan opened is not in it.
 		f.item(d.ID, "late", skip)
-		var got []*strata.Item
-		for it, err := range scan.Items() {
-			if err != nil {
-				t.Fatal(err)
-			}
-			got = append(got, it)
-		}
-		if in := inputs(got); !slices.Equal(in, []string{"a", "b", "c"}) {
+		if in := inputs(scanned(t, scan)); !slices.Equal(in, []string{"a", "b", "c"}) {
 			t.Fatalf("items = %q, want the three of the snapshot", in)
 		}
 		// Ranged over again, after another write, the scan reads the same
 		// snapshot (GET /v1/datasets/{slug} writes its items twice).
-		f.remove(d.ID, got[0].ID, skip)
-		got = got[:0]
-		for it, err := range scan.Items() {
-			if err != nil {
-				t.Fatal(err)
-			}
-			got = append(got, it)
-		}
-		if in := inputs(got); !slices.Equal(in, []string{"a", "b", "c"}) {
+		f.remove(d.ID, f.items(d.ID, 0)[0].ID, skip)
+		if in := inputs(scanned(t, scan)); !slices.Equal(in, []string{"a", "b", "c"}) {
 			t.Fatalf("items ranged over again = %q, want the three of the snapshot", in)
 		}
 		if err := scan.Close(); err != nil {
@@ -137,4 +123,17 @@ func testItemScan(t *testing.T, open Opener) {
 			}
 		}
 	})
+}
+
+// scanned ranges over the items of scan.
+func scanned(t *testing.T, scan strata.ItemScan) []*strata.Item {
+	t.Helper()
+	var got []*strata.Item
+	for it, err := range scan.Items() {
+		if err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, it)
+	}
+	return got
 }
