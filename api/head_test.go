@@ -6,14 +6,15 @@ import "net/http"
 import "testing"
 
 import "github.com/strata-eval/strata/api"
+import "github.com/strata-eval/strata/internal/testkit"
 
 // A HEAD is answered with a GET's status and headers, without the work of
 // its body: an export stops at its first write instead of reading the whole
 // version, and the connection stays usable.
 func TestHeadStopsAtTheHeaders(t *testing.T) {
-	var counter *scanCounter
+	var counter *testkit.ScanCounter
 	ts := newTestServerWith(t, func(s *api.Server) {
-		counter = &scanCounter{Store: s.Store}
+		counter = &testkit.ScanCounter{Store: s.Store}
 		s.Store = counter
 	})
 	id := ts.createDataset(t, "head")
@@ -28,7 +29,7 @@ func TestHeadStopsAtTheHeaders(t *testing.T) {
 
 	get := ts.do(t, "GET", path, ts.viewer, "")
 	wantStatus(t, get, http.StatusOK)
-	if got := counter.items.Swap(0); got != n {
+	if got := counter.Items.Swap(0); got != n {
 		t.Fatalf("GET scanned %d items, want %d", got, n)
 	}
 	// One connection: the request after the HEAD is read by the server
@@ -58,7 +59,7 @@ func TestHeadStopsAtTheHeaders(t *testing.T) {
 	if res := send("GET", datasetsPath+"/"+id+"/versions"); res.StatusCode != http.StatusOK {
 		t.Fatalf("GET after HEAD = %d", res.StatusCode)
 	}
-	if got := counter.items.Load(); got >= n {
+	if got := counter.Items.Load(); got >= n {
 		t.Errorf("HEAD scanned %d items of %d: it made the whole body", got, n)
 	}
 }

@@ -1,69 +1,24 @@
 package api_test
 
 import "bytes"
-import "context"
 import "fmt"
 import "io"
-import "iter"
 import "log/slog"
 import "net/http"
 import "net/http/httptest"
 import "strconv"
 import "strings"
-import "sync/atomic"
 import "testing"
 
-import "github.com/strata-eval/strata"
 import "github.com/strata-eval/strata/api"
-
-// scanCounter counts the item scans a server asks of its store.
-type scanCounter struct {
-	strata.Store
-	scans, items atomic.Int64
-}
-
-func (s *scanCounter) ScanItems(ctx context.Context, q strata.ItemQuery, fn func(*strata.Item) error) error {
-	s.scans.Add(1)
-	return s.Store.ScanItems(ctx, q, func(it *strata.Item) error {
-		s.items.Add(1)
-		return fn(it)
-	})
-}
-
-func (s *scanCounter) OpenItems(ctx context.Context, q strata.ItemQuery) (strata.ItemScan, error) {
-	scan, err := s.Store.OpenItems(ctx, q)
-	if err != nil {
-		return nil, err
-	}
-	s.scans.Add(1)
-	return countedScan{scan, &s.items}, nil
-}
-
-// countedScan counts the items ranged over.
-type countedScan struct {
-	strata.ItemScan
-	items *atomic.Int64
-}
-
-func (sc countedScan) Items() iter.Seq2[*strata.Item, error] {
-	return func(yield func(*strata.Item, error) bool) {
-		for it, err := range sc.ItemScan.Items() {
-			if err == nil {
-				sc.items.Add(1)
-			}
-			if !yield(it, err) {
-				return
-			}
-		}
-	}
-}
+import "github.com/strata-eval/strata/internal/testkit"
 
 // pageCacheServer is a test server whose store counts scans, and beside it
 // a server of the same store without a cache: what the store answers now.
-func pageCacheServer(t *testing.T, cacheBytes int64) (ts *testServer, counter *scanCounter, uncached func(path string) []byte) {
+func pageCacheServer(t *testing.T, cacheBytes int64) (ts *testServer, counter *testkit.ScanCounter, uncached func(path string) []byte) {
 	t.Helper()
 	ts = newTestServerWith(t, func(s *api.Server) {
-		counter = &scanCounter{Store: s.Store}
+		counter = &testkit.ScanCounter{Store: s.Store}
 		s.Store, s.CacheBytes = counter, cacheBytes
 	})
 	plain := &api.Server{Store: ts.store, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), CacheBytes: -1}
@@ -120,10 +75,10 @@ func TestPageCacheServesSameBytes(t *testing.T) {
 	wantStatus(t, first, http.StatusOK)
 	ts.createItem(t, id, "later")
 	wantStatus(t, ts.do(t, "POST", datasetsPath+"/"+id+"/versions", ts.owner, ""), http.StatusCreated)
-	before := counter.scans.Load()
+	before := counter.Scans.Load()
 	second := ts.do(t, "GET", path, ts.owner, "")
 	wantStatus(t, second, http.StatusOK)
-	if got := counter.scans.Load() - before; got != 0 {
+	if got := counter.Scans.Load() - before; got != 0 {
 		t.Errorf("a second read of the same page scanned %d times, want 0 (from the cache)", got)
 	}
 	if !bytes.Equal(second.Body, first.Body) {
@@ -148,10 +103,10 @@ func TestPageCacheKeysByQuery(t *testing.T) {
 	var page struct{ NextCursor string }
 	first.decode(t, &page)
 	for _, q := range []string{"?limit=3", "?limit=2&cursor=" + page.NextCursor, "?limit=2&search=item%20c", "?limit=2&split=test", ""} {
-		before := counter.scans.Load()
+		before := counter.Scans.Load()
 		r := ts.do(t, "GET", base+q, ts.owner, "")
 		wantStatus(t, r, http.StatusOK)
-		if got := counter.scans.Load() - before; got != 1 {
+		if got := counter.Scans.Load() - before; got != 1 {
 			t.Errorf("GET %s: %d scans, want 1 (not another query's entry)", q, got)
 		}
 		if want := uncached(base + q); !bytes.Equal(r.Body, want) {
@@ -205,11 +160,11 @@ func TestPageCacheDeletedDataset(t *testing.T) {
 func TestPageCacheOff(t *testing.T) {
 	ts, counter, _ := pageCacheServer(t, -1)
 	_, path := versionPage(t, ts, 3, "2/items?limit=10")
-	before := counter.scans.Load()
+	before := counter.Scans.Load()
 	for i := 0; i < 2; i++ {
 		wantStatus(t, ts.do(t, "GET", path, ts.owner, ""), http.StatusOK)
 	}
-	if got := counter.scans.Load() - before; got != 2 {
+	if got := counter.Scans.Load() - before; got != 2 {
 		t.Errorf("2 reads with the cache off scanned %d times, want 2", got)
 	}
 }
@@ -222,10 +177,10 @@ func TestWorkingSetCache(t *testing.T) {
 	path := datasetsPath + "/" + id
 	read := func(step string, wantItemsRead bool) {
 		t.Helper()
-		before := counter.items.Load()
+		before := counter.Items.Load()
 		r := ts.do(t, "GET", path, ts.owner, "")
 		wantStatus(t, r, http.StatusOK)
-		if got := counter.items.Load() - before; (got > 0) != wantItemsRead {
+		if got := counter.Items.Load() - before; (got > 0) != wantItemsRead {
 			t.Errorf("%s: %d items read from the store, want reads: %v", step, got, wantItemsRead)
 		}
 		if want := uncached(path); !bytes.Equal(r.Body, want) {
@@ -277,7 +232,7 @@ func TestWorkingSetCacheSizes(t *testing.T) {
 	for round := range 3 {
 		for _, id := range []string{large, small, large, small} {
 			path := datasetsPath + "/" + id
-			before := counter.items.Load()
+			before := counter.Items.Load()
 			r := ts.do(t, "GET", path, ts.owner, "")
 			wantStatus(t, r, http.StatusOK)
 			if want := uncached(path); !bytes.Equal(r.Body, want) {
@@ -286,7 +241,7 @@ func TestWorkingSetCacheSizes(t *testing.T) {
 			if got := r.Header.Get("Content-Length"); round > 0 && got != strconv.Itoa(len(r.Body)) {
 				t.Errorf("round %d: Content-Length %s for %d bytes", round, got, len(r.Body))
 			}
-			if read := counter.items.Load() - before; round > 0 && read > 0 {
+			if read := counter.Items.Load() - before; round > 0 && read > 0 {
 				t.Errorf("round %d, dataset %s: %d items read, want the kept ones", round, id, read)
 			}
 		}
@@ -320,10 +275,10 @@ func TestWorkingSetCacheUpdatesInOrder(t *testing.T) {
 	// the ETag: the update after it does not follow the kept state.
 	wantStatus(t, ts.do(t, "POST", path+"/items?skipVersion=true", ts.owner, `{"input":"unseen"}`), http.StatusCreated)
 	wantStatus(t, ts.do(t, "PATCH", path+"/items/"+item+"?skipVersion=true", ts.owner, `{"input":"y"}`), http.StatusOK)
-	before := counter.items.Load()
+	before := counter.Items.Load()
 	r := ts.do(t, "GET", path, ts.owner, "")
 	wantStatus(t, r, http.StatusOK)
-	if counter.items.Load() == before {
+	if counter.Items.Load() == before {
 		t.Error("a working set two changes behind was served")
 	}
 	if want := uncached(path); !bytes.Equal(r.Body, want) {

@@ -1,34 +1,20 @@
 package web_test
 
-import "context"
 import "fmt"
 import "io"
 import "net/http"
-import "sync/atomic"
 import "testing"
 
 import "github.com/strata-eval/strata"
 import "github.com/strata-eval/strata/web"
-
-// itemCounter counts the items the store's scans yield.
-type itemCounter struct {
-	strata.Store
-	items atomic.Int64
-}
-
-func (s *itemCounter) ScanItems(ctx context.Context, q strata.ItemQuery, fn func(*strata.Item) error) error {
-	return s.Store.ScanItems(ctx, q, func(it *strata.Item) error {
-		s.items.Add(1)
-		return fn(it)
-	})
-}
+import "github.com/strata-eval/strata/internal/testkit"
 
 // A HEAD of a download answers with its headers and does not read the
 // version to make a body no one receives.
 func TestHeadOfExportReadsNoVersion(t *testing.T) {
-	var counter *itemCounter
+	var counter *testkit.ScanCounter
 	s := newSiteWith(t, func(ws *web.Server) {
-		counter = &itemCounter{Store: ws.Store}
+		counter = &testkit.ScanCounter{Store: ws.Store}
 		ws.Store = counter
 	})
 	p, d := s.ownerDataset(t, "head")
@@ -66,14 +52,14 @@ func TestHeadOfExportReadsNoVersion(t *testing.T) {
 	if res := send("GET", "/signin"); res.StatusCode != http.StatusOK && res.StatusCode != http.StatusSeeOther {
 		t.Fatalf("GET after HEAD = %d", res.StatusCode)
 	}
-	if got := counter.items.Load(); got >= n {
+	if got := counter.Items.Load(); got >= n {
 		t.Errorf("HEAD scanned %d items of %d: it made the whole body", got, n)
 	}
-	counter.items.Store(0)
+	counter.Items.Store(0)
 	if res := send("GET", export); res.StatusCode != http.StatusOK {
 		t.Fatalf("GET = %d", res.StatusCode)
 	}
-	if got := counter.items.Load(); got != n {
+	if got := counter.Items.Load(); got != n {
 		t.Errorf("GET scanned %d items, want %d", got, n)
 	}
 }
