@@ -59,6 +59,9 @@ type Version struct {
 	// its content (see ContentHash).
 	Tags        []string
 	ContentHash string
+	// RestoredFromNumber is the number of the version RestoredFromVersionID
+	// names, where the store reads it with the version (ListVersions).
+	RestoredFromNumber *int
 }
 
 // VersionCreate is the input of CreateVersion. A nil Name or Description takes

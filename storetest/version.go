@@ -118,6 +118,14 @@ func testVersions(t *testing.T, open Opener) {
 		wantEq(t, "items after restore", got.ItemCount, 3)
 		wantEq(t, "version after restore", got.CurrentVersionNumber, 4)
 		wantPtr(t, "current version restored from", got.CurrentVersionRestoredFromVersionID, v.ID)
+		// The list says from which number, with the version it lists.
+		list, err := f.s.ListVersions(f.ctx, f.actor.ProjectID, d.ID, 0, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if from := list[0].RestoredFromNumber; from == nil || *from != v.Number {
+			t.Fatalf("listed restore from number %v, want %d", from, v.Number)
+		}
 		items := f.items(d.ID, 0)
 		if got := inputs(items); !slices.Equal(got, []string{"a", "b", "c"}) {
 			t.Fatalf("restored = %q", got)

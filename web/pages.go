@@ -304,19 +304,6 @@ func (s *Server) versionsPage(w http.ResponseWriter, ss *session) error {
 	if err != nil {
 		return err
 	}
-	numbers := versionNumbers(versions)
-	// A restore may come from a version this page does not list.
-	for _, v := range versions {
-		if from := v.RestoredFromVersionID; from != nil {
-			if _, ok := numbers[*from]; !ok {
-				f, err := s.Store.ResolveVersion(ss.Context(), ss.principal.ProjectID, id, *from)
-				if err != nil {
-					return err
-				}
-				numbers[f.ID] = f.Number
-			}
-		}
-	}
 	authors, err := s.authors(ss)
 	if err != nil {
 		return err
@@ -328,8 +315,8 @@ func (s *Server) versionsPage(w http.ResponseWriter, ss *session) error {
 		older = versions[n-1].Number
 	}
 	s.render(w, http.StatusOK, "versions", s.data(ss, map[string]any{
-		"Dataset": d, "Versions": versions, "Notice": ss.notice(), "Numbers": numbers,
-		"Authors": authors, "Older": older, "Paged": before > 0,
+		"Dataset": d, "Versions": versions, "Notice": ss.notice(),
+		"Authors": authors, "Older": older, "Paged": before > 0, "Before": before,
 	}))
 	return nil
 }
@@ -374,16 +361,6 @@ func (s *Server) authors(ss *session) (map[string]string, error) {
 		}
 	}
 	return names, nil
-}
-
-// versionNumbers maps version ids to numbers, to show where a restore came
-// from.
-func versionNumbers(vs []*strata.Version) map[string]int {
-	m := make(map[string]int, len(vs))
-	for _, v := range vs {
-		m[v.ID] = v.Number
-	}
-	return m
 }
 
 func (s *Server) restore(w http.ResponseWriter, ss *session) error {

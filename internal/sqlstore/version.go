@@ -86,16 +86,22 @@ func (s *Store) ListVersions(ctx context.Context, projectID, datasetID string, b
 		if err != nil {
 			return err
 		}
-		rows, err := tx.QueryContext(ctx, `SELECT `+versionColumns+` FROM versions WHERE dataset_id = $1 AND number < $2
-			ORDER BY number DESC LIMIT ($3 + 0)`, d.ID, before, limit)
+		rows, err := tx.QueryContext(ctx, `SELECT `+prefixColumns(versionColumns, "v")+`, f.number FROM versions v
+			LEFT JOIN versions f ON f.dataset_id = v.dataset_id AND f.id = v.restored_from_version_id
+			WHERE v.dataset_id = $1 AND v.number < $2 ORDER BY v.number DESC LIMIT ($3 + 0)`, d.ID, before, limit)
 		if err != nil {
 			return fmt.Errorf("list versions of %s: %w", d.ID, err)
 		}
 		defer rows.Close()
 		for rows.Next() {
-			v, err := scanVersion(rows)
+			var from sql.NullInt64
+			v, err := scanVersion(extraScanner{row: rows, after: []any{&from}})
 			if err != nil {
 				return fmt.Errorf("list versions of %s: %w", d.ID, err)
+			}
+			if from.Valid {
+				n := int(from.Int64)
+				v.RestoredFromNumber = &n
 			}
 			list = append(list, v)
 		}
