@@ -3,6 +3,7 @@ package web
 import "errors"
 import "fmt"
 import "net/http"
+import "strconv"
 import "strings"
 
 import "github.com/strata-eval/strata"
@@ -36,6 +37,7 @@ func (s *Server) export(w http.ResponseWriter, ss *session) error {
 
 func (s *Server) tag(w http.ResponseWriter, ss *session) error {
 	id := ss.PathValue("id")
+	back := versionsPageOf(ss, id)
 	tag := strings.TrimSpace(ss.FormValue("tag"))
 	v, moved, err := s.Store.TagVersion(ss.Context(), ss.principal.Actor(), id, ss.PathValue("n"), tag)
 	if err != nil {
@@ -45,13 +47,25 @@ func (s *Server) tag(w http.ResponseWriter, ss *session) error {
 	if moved != nil {
 		notice += fmt.Sprintf(" The tag was moved from version %d.", *moved)
 	}
-	return redirect(w, ss, "/datasets/"+id+"/versions", notice)
+	return redirect(w, ss, back, notice)
 }
 
 func (s *Server) untag(w http.ResponseWriter, ss *session) error {
 	id, tag := ss.PathValue("id"), ss.PathValue("tag")
+	back := versionsPageOf(ss, id)
 	if err := s.Store.UntagVersion(ss.Context(), ss.principal.Actor(), id, ss.PathValue("n"), tag); err != nil {
 		return err
 	}
-	return redirect(w, ss, "/datasets/"+id+"/versions", fmt.Sprintf("Removed the tag %q.", tag))
+	return redirect(w, ss, back, fmt.Sprintf("Removed the tag %q.", tag))
+}
+
+// versionsPageOf is the page of the versions list that a form was sent
+// from, as its before field says: the newest when it has none, or one the
+// list would refuse.
+func versionsPageOf(ss *session, datasetID string) string {
+	path := "/datasets/" + datasetID + "/versions"
+	if before, err := versionsBefore(ss); err == nil && before > 0 { // pages.go
+		path += "?before=" + strconv.Itoa(before)
+	}
+	return path
 }

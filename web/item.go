@@ -3,6 +3,7 @@ package web
 import "bytes"
 import "encoding/json"
 import "net/http"
+import "slices"
 import "strconv"
 import "strings"
 
@@ -39,6 +40,87 @@ func (s *Server) slotEvaluators(ss *session, d *strata.Dataset) ([strata.MaxEval
 		}
 	}
 	return out, nil
+}
+
+// runsRead bounds the runs a version page reads to find the run that gave
+// its results: the newest, as many as the API lists at most.
+const runsRead = 100
+
+// restoresFollowed bounds the restores followed back to the run that gave a
+// version's results: each costs a read.
+const restoresFollowed = 2
+
+// versionEvaluators are the evaluators that gave the results version n of
+// a dataset holds, named and with pass rules as the run that gave them
+// recorded them (resultsRun); the dataset's slots now when no run is found.
+func (s *Server) versionEvaluators(ss *session, d *strata.Dataset, n int) ([strata.MaxEvaluatorSlots]slotEvaluator, error) {
+	run, err := s.resultsRun(ss, d.ID, n)
+	if err != nil {
+		return [strata.MaxEvaluatorSlots]slotEvaluator{}, err
+	} else if run == nil {
+		return s.slotEvaluators(ss, d)
+	}
+	return runEvaluators(run)
+}
+
+// resultsRun finds the run whose results version n holds. A run writes its
+// results and snapshots them as a version; later versions keep them, and a
+// restore brings back those of the version it restores. So the run is the
+// latest one at or before n, unless a restore came after it: then it is the
+// run whose results the restored version holds. The reads are bounded: the
+// newest runsRead runs, the newest page of the versions after a run, and
+// at most restoresFollowed restores. Nil when no run read is at or before
+// n.
+func (s *Server) resultsRun(ss *session, datasetID string, n int) (*strata.Run, error) {
+	ctx, project := ss.Context(), ss.principal.ProjectID
+	runs, err := s.Store.ListRuns(ctx, project, datasetID, runsRead)
+	if err != nil {
+		return nil, err
+	}
+	for followed := 0; ; followed++ {
+		var run *strata.Run
+		for _, r := range runs {
+			// Runs are listed as they started, not as they completed.
+			if m := r.VersionNumber; m != nil && *m <= n && (run == nil || *m > *run.VersionNumber) {
+				run = r
+			}
+		}
+		if run == nil || *run.VersionNumber == n || followed == restoresFollowed {
+			return run, nil
+		}
+		since, err := s.Store.ListVersions(ctx, project, datasetID, n+1, min(n-*run.VersionNumber, versionsPageSize))
+		if err != nil {
+			return nil, err
+		}
+		i := slices.IndexFunc(since, func(v *strata.Version) bool { return v.RestoredFromNumber != nil })
+		if i < 0 {
+			return run, nil
+		}
+		n = *since[i].RestoredFromNumber
+	}
+}
+
+// runEvaluators are the slots of a run as it recorded them.
+func runEvaluators(run *strata.Run) ([strata.MaxEvaluatorSlots]slotEvaluator, error) {
+	var out [strata.MaxEvaluatorSlots]slotEvaluator
+	for i := range out {
+		out[i].Slot = i + 1
+	}
+	for _, sl := range run.Slots {
+		if sl.Slot < 1 || sl.Slot > strata.MaxEvaluatorSlots {
+			return out, strata.Errorf(strata.EINTERNAL, "run %s has slot %d", run.ID, sl.Slot)
+		}
+		out[sl.Slot-1] = slotEvaluator{Slot: sl.Slot, Name: runSlotName(sl), Config: strata.ParseEvaluatorConfig(sl.Config)}
+	}
+	return out, nil
+}
+
+// runSlotName names the evaluator of a run's slot.
+func runSlotName(sl *strata.RunSlot) string {
+	if sl.EvaluatorName != nil {
+		return *sl.EvaluatorName
+	}
+	return "slot " + strconv.Itoa(sl.Slot)
 }
 
 // slotLabels labels the evaluator each slot of a dataset holds, nil for an
@@ -188,12 +270,19 @@ func (s *Server) itemPage(w http.ResponseWriter, ss *session) error {
 	if err != nil {
 		return err
 	}
-	slots, err := s.slotEvaluators(ss, d)
+	current := revs[len(revs)-1]
+	// A deleted item is shown as the last version that held it has it,
+	// its results as that version's page shows them.
+	var slots [strata.MaxEvaluatorSlots]slotEvaluator
+	if current.LastVersion != nil {
+		slots, err = s.versionEvaluators(ss, d, *current.LastVersion-1)
+	} else {
+		slots, err = s.slotEvaluators(ss, d)
+	}
 	if err != nil {
 		return err
 	}
 	timeline := itemTimeline(revs, total-len(revs), d.CurrentVersionNumber)
-	current := revs[len(revs)-1]
 	s.render(w, http.StatusOK, "item", s.data(ss, map[string]any{
 		"Dataset": d, "Item": &current.Item, "Deleted": current.LastVersion != nil, "Latest": timeline[0],
 		"Results": itemResults(slots, &current.Item), "Timeline": timeline, "Revisions": total,

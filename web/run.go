@@ -75,12 +75,9 @@ func (s *Server) runPage(w http.ResponseWriter, ss *session) error {
 		seen  int // outcomes of the kind listed, up to the last item shown
 	)
 	if run.VersionNumber != nil {
-		configs := make([]*strata.EvaluatorConfig, len(run.Slots))
-		for i, sl := range run.Slots {
-			if sl.Slot < 1 || sl.Slot > strata.MaxEvaluatorSlots {
-				return strata.Errorf(strata.EINTERNAL, "run %s has slot %d", run.ID, sl.Slot)
-			}
-			configs[i] = strata.ParseEvaluatorConfig(sl.Config)
+		slots, err := runEvaluators(run) // item.go
+		if err != nil {
+			return err
 		}
 		// The run counted the outcomes this view lists: once the items read
 		// hold that many, no later item is listed, and the read stops. The
@@ -105,7 +102,7 @@ func (s *Server) runPage(w http.ResponseWriter, ss *session) error {
 			if show != "all" && counted >= want {
 				return errPageFull
 			}
-			ri := judgeRun(run, configs, it)
+			ri := judgeRun(run, slots, it)
 			shown := ri.shownIn(show)
 			if shown && len(items) == size {
 				next = items[size-1].Seq
@@ -122,7 +119,7 @@ func (s *Server) runPage(w http.ResponseWriter, ss *session) error {
 			return err
 		}
 		for i := range items {
-			items[i].views(run, configs)
+			items[i].views(run, slots)
 		}
 	}
 	s.render(w, http.StatusOK, "run", s.data(ss, map[string]any{
@@ -148,11 +145,11 @@ func runFilter(run *strata.Run) (strata.ItemFilter, error) {
 // judgeRun reads an item's results in the run's slots. Only the outcomes
 // are computed here, for every item read; the views of the results (their
 // reasons, their JSON) only for the items shown.
-func judgeRun(run *strata.Run, configs []*strata.EvaluatorConfig, it *strata.Item) runItem {
+func judgeRun(run *strata.Run, slots [strata.MaxEvaluatorSlots]slotEvaluator, it *strata.Item) runItem {
 	raws := results(it)
 	ri := runItem{Item: it}
-	for i, sl := range run.Slots {
-		switch strata.PassOutcome(configs[i], raws[sl.Slot-1]) {
+	for _, sl := range run.Slots {
+		switch strata.PassOutcome(slots[sl.Slot-1].Config, raws[sl.Slot-1]) {
 		case strata.OutcomeFail:
 			ri.Fails, ri.problems = true, ri.problems+1
 		case strata.OutcomeUnknown:
@@ -165,14 +162,11 @@ func judgeRun(run *strata.Run, configs []*strata.EvaluatorConfig, it *strata.Ite
 }
 
 // views fills in the results of an item that is shown.
-func (ri *runItem) views(run *strata.Run, configs []*strata.EvaluatorConfig) {
+func (ri *runItem) views(run *strata.Run, slots [strata.MaxEvaluatorSlots]slotEvaluator) {
 	raws := results(ri.Item)
-	for i, sl := range run.Slots {
-		name := "slot " + strconv.Itoa(sl.Slot)
-		if sl.EvaluatorName != nil {
-			name = *sl.EvaluatorName
-		}
-		ri.Results = append(ri.Results, judge(sl.Slot, name, configs[i], raws[sl.Slot-1]))
+	for _, sl := range run.Slots {
+		se := slots[sl.Slot-1]
+		ri.Results = append(ri.Results, judge(sl.Slot, se.Name, se.Config, raws[sl.Slot-1]))
 	}
 }
 

@@ -255,6 +255,48 @@ func TestErrorPagesOfTheMux(t *testing.T) {
 	}
 }
 
+// TestErrorPagesSignedIn: the error page of an address with no page shows
+// the signed-in header when the browser is signed in, and not otherwise;
+// when the session cannot be checked, it is the same page without it.
+func TestErrorPagesSignedIn(t *testing.T) {
+	store := &outageStore{} // unavailable_test.go
+	s := newSiteWith(t, func(ws *web.Server) {
+		store.Store = ws.Store
+		ws.Store = store
+	})
+	const signedIn = `<span class="role" title="Your key's role">owner</span>`
+	paths := []string{"/nothing", "/datasets/x/nothing"}
+	t.Run("SignedOut", func(t *testing.T) {
+		for _, path := range paths {
+			p := s.get(t, path)
+			wantStatus(t, p, http.StatusNotFound, "There is no page at this address.")
+			if strings.Contains(p.body, "Sign out") {
+				t.Fatalf("%s shows the signed-in header to a signed-out browser", path)
+			}
+		}
+	})
+	s.signin(t, s.owner)
+	t.Run("SignedIn", func(t *testing.T) {
+		for _, path := range paths {
+			p := s.get(t, path)
+			wantStatus(t, p, http.StatusNotFound, "There is no page at this address.")
+			wantText(t, p, signedIn, `action="/signout"`, `name="csrf" value="`)
+		}
+	})
+	t.Run("MethodNotAllowed", func(t *testing.T) {
+		wantStatus(t, s.get(t, "/signout"), http.StatusMethodNotAllowed, signedIn)
+	})
+	t.Run("SessionUnchecked", func(t *testing.T) {
+		store.down.Store(true)
+		defer store.down.Store(false)
+		p := s.get(t, paths[0])
+		wantStatus(t, p, http.StatusNotFound, "There is no page at this address.")
+		if strings.Contains(p.body, "Sign out") {
+			t.Fatal("the page shows the signed-in header of a session it could not check")
+		}
+	})
+}
+
 // TestNoticeOnlyFromTheServer: a page shows the notice that a form's
 // redirect gave it, and not one that a link makes up.
 func TestNoticeOnlyFromTheServer(t *testing.T) {

@@ -7,7 +7,9 @@ import "github.com/strata-eval/strata"
 
 // The version page: what changed from the version before (counts, the first
 // changes with their changed words marked, a link to the whole comparison),
-// the version's tags, who made it, and then its items.
+// the version's tags, who made it, and then its items, their results named
+// and judged as the run that gave them recorded its evaluators
+// (versionEvaluators), not as the slots are now.
 
 // firstChanges is how many changes the version page shows before linking to
 // the compare view.
@@ -46,7 +48,7 @@ func (s *Server) versionPage(w http.ResponseWriter, ss *session) error {
 			changes = append(changes, changeView{Change: c, Fields: fieldDiffs(c)})
 		}
 	}
-	slots, err := s.slotEvaluators(ss, d)
+	slots, err := s.versionEvaluators(ss, d, v.Number) // item.go
 	if err != nil {
 		return err
 	}

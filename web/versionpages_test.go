@@ -2,6 +2,7 @@ package web_test
 
 import "fmt"
 import "net/http"
+import "net/url"
 import "strings"
 import "testing"
 
@@ -67,4 +68,41 @@ func TestVersionsPageOlder(t *testing.T) {
 	wantText(t, s.get(t, ds+"/compare?from=1&to=2"), `<option value="1" selected>version 1</option>`, `<option value="2" selected>version 2</option>`)
 	wantText(t, s.get(t, ds+"/compare"), `<option value="latest" selected>latest version</option>`, `<option value="32">version 32</option>`)
 	wantStatus(t, s.get(t, ds+"/compare?from=999"), http.StatusNotFound, "")
+}
+
+// TestTagFromOlderVersions: tagging or untagging a version on a page of
+// older versions lands back on that page, with the notice.
+func TestTagFromOlderVersions(t *testing.T) {
+	s := newSite(t)
+	p, d := s.ownerDataset(t, "tagged long ago") // version 1
+	for range 129 {
+		if _, _, err := s.store.CreateVersion(t.Context(), p.Actor(), d.ID, strata.VersionCreate{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	token := s.signinOwner(t)
+	ds := "/datasets/" + d.ID
+	older := s.get(t, ds+"/versions?before=31")
+	// Each form of the page says which page it was sent from.
+	wantText(t, older, `<input type="hidden" name="before" value="31">`)
+	onOlderPage := func(t *testing.T, p page, notice string) {
+		t.Helper()
+		wantText(t, p, `reversed start="30"`, notice)
+		if strings.Contains(p.body, "<strong>Version 130</strong>") {
+			t.Fatal("landed on the newest versions")
+		}
+	}
+	t.Run("Tag", func(t *testing.T) {
+		p := s.post(t, ds+"/versions/5/tags", url.Values{"csrf": {token}, "tag": {"old-baseline"}, "before": {"31"}})
+		onOlderPage(t, p, `Tagged version 5 &#34;old-baseline&#34;.`)
+		wantText(t, p, `<span class="tag">old-baseline`)
+	})
+	t.Run("Untag", func(t *testing.T) {
+		p := s.post(t, ds+"/versions/5/tags/old-baseline/delete", url.Values{"csrf": {token}, "before": {"31"}})
+		onOlderPage(t, p, `Removed the tag &#34;old-baseline&#34;.`)
+	})
+	t.Run("Newest", func(t *testing.T) {
+		p := s.post(t, ds+"/versions/130/tags", url.Values{"csrf": {token}, "tag": {"head"}})
+		wantText(t, p, `reversed start="130"`, `Tagged version 130 &#34;head&#34;.`)
+	})
 }

@@ -6,6 +6,7 @@
 // nothing else.
 package web
 
+import "context"
 import "crypto/hmac"
 import "crypto/sha256"
 import "crypto/subtle"
@@ -141,7 +142,7 @@ func (s *Server) errorPages(mux *http.ServeMux) http.Handler {
 			mux.ServeHTTP(w, r)
 			return
 		}
-		mux.ServeHTTP(&styledErrors{ResponseWriter: w, s: s}, r)
+		mux.ServeHTTP(&styledErrors{ResponseWriter: w, s: s, r: r}, r)
 	})
 }
 
@@ -151,8 +152,14 @@ func (s *Server) errorPages(mux *http.ServeMux) http.Handler {
 type styledErrors struct {
 	http.ResponseWriter
 	s        *Server
+	r        *http.Request
 	replaced bool
 }
+
+// errorSessionWait bounds the check of the session that an error page of
+// the mux makes to show the signed-in header: the page does not wait on
+// a slow database for it.
+const errorSessionWait = 2 * time.Second
 
 // muxErrors are the messages of the mux's own errors.
 var muxErrors = map[int]string{
@@ -167,7 +174,15 @@ func (e *styledErrors) WriteHeader(status int) {
 		return
 	}
 	e.replaced = true
-	e.s.render(e.ResponseWriter, status, "error", map[string]any{"Status": status, "Message": message})
+	data := map[string]any{"Status": status, "Message": message}
+	// Signed in, the page has the header of every page; a session that
+	// cannot be checked leaves it out, and the page is the same.
+	ctx, cancel := context.WithTimeout(e.r.Context(), errorSessionWait)
+	defer cancel()
+	if ss, err := e.s.session(e.r.WithContext(ctx)); err == nil {
+		data = e.s.data(ss, data)
+	}
+	e.s.render(e.ResponseWriter, status, "error", data)
 }
 
 func (e *styledErrors) Write(b []byte) (int, error) {
@@ -493,10 +508,14 @@ func (s *Server) data(ss *session, page map[string]any) map[string]any {
 }
 
 // redirect sends the browser back to a page after a form, with a notice
-// signed for the session (session.notice).
+// signed for the session (session.notice) added to the page's query.
 func redirect(w http.ResponseWriter, ss *session, to, notice string) error {
 	if notice != "" {
-		to += "?notice=" + url.QueryEscape(notice) + "&sig=" + ss.mac(noticeLabel+notice)
+		sep := "?"
+		if strings.Contains(to, "?") {
+			sep = "&"
+		}
+		to += sep + "notice=" + url.QueryEscape(notice) + "&sig=" + ss.mac(noticeLabel+notice)
 	}
 	http.Redirect(w, ss.Request, to, http.StatusSeeOther)
 	return nil
