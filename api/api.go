@@ -47,6 +47,9 @@ type Server struct {
 	keyLimit keyLimiter
 	reads    readSlots
 	pages    *pageCache
+	// unreleased holds the idempotency keys this server failed to give
+	// back (idempotency.go).
+	unreleased unreleasedKeys
 	// ownRunner is the Runner that Handler made, the server's to close.
 	ownRunner *eval.Runner
 }

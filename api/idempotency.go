@@ -9,6 +9,7 @@ import "io"
 import "mime"
 import "net/http"
 import "sort"
+import "sync"
 import "time"
 
 import "github.com/strata-eval/strata"
@@ -53,6 +54,9 @@ func (s *Server) once(w http.ResponseWriter, r *request, h handlerFunc) (err err
 		// fingerprint once it is known.
 		body = &hashedBody{ReadCloser: r.Body, hash: sha256.New()}
 		r.Body = body
+	}
+	if err := s.releaseAgain(r.ctx(), project, key); err != nil {
+		return err
 	}
 	saved, err := s.Store.ReserveIdempotencyKey(r.ctx(), project, key, fp, lease)
 	if body != nil && errors.Is(err, strata.ErrIdempotencyKeyReused) {
@@ -168,7 +172,11 @@ func (b *hashedBody) sum(fp []byte, kind string) []byte {
 func (s *Server) settle(ctx context.Context, project, key string, rec *recorder, broken bool, fingerprint []byte) {
 	var err error
 	if !rec.started() || rec.status >= 500 {
-		err = s.Store.ReleaseIdempotencyKey(ctx, project, key)
+		if err = s.Store.ReleaseIdempotencyKey(ctx, project, key); err != nil {
+			// Most likely the database is down: the next request with
+			// the key gives it back first (releaseAgain).
+			s.unreleased.add(project, key, time.Now().Add(s.limits().RequestTimeout+time.Minute))
+		}
 	} else {
 		res := &strata.SavedResponse{Status: rec.status, Header: map[string]string{}, Body: rec.body, Truncated: broken || rec.overflow,
 			Fingerprint: fingerprint}
@@ -182,6 +190,68 @@ func (s *Server) settle(ctx context.Context, project, key string, rec *recorder,
 	if err != nil {
 		s.logger().ErrorContext(ctx, "settle idempotency key", "err", err)
 	}
+}
+
+// releaseAgain gives back a key whose request this server failed to give
+// back (a 5xx while the database was out of reach): its retry is not
+// answered 409, in progress, until the key's lease runs out.
+func (s *Server) releaseAgain(ctx context.Context, project, key string) error {
+	if !s.unreleased.has(project, key) {
+		return nil
+	}
+	if err := s.Store.ReleaseIdempotencyKey(ctx, project, key); err != nil {
+		return err
+	}
+	s.unreleased.remove(project, key)
+	return nil
+}
+
+// maxUnreleased bounds the keys a server remembers to give back; past it,
+// a key is freed by the end of its lease alone.
+const maxUnreleased = 10_000
+
+// unreleasedKeys are keys to give back, each until its lease ends.
+type unreleasedKeys struct {
+	mu sync.Mutex
+	m  map[[2]string]time.Time
+}
+
+func (u *unreleasedKeys) add(project, key string, until time.Time) {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	if u.m == nil {
+		u.m = map[[2]string]time.Time{}
+	}
+	if len(u.m) >= maxUnreleased {
+		now := time.Now()
+		for k, t := range u.m {
+			if now.After(t) {
+				delete(u.m, k)
+			}
+		}
+		if len(u.m) >= maxUnreleased {
+			return
+		}
+	}
+	u.m[[2]string{project, key}] = until
+}
+
+func (u *unreleasedKeys) has(project, key string) bool {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	k := [2]string{project, key}
+	until, ok := u.m[k]
+	if ok && !time.Now().Before(until) {
+		delete(u.m, k) // its lease has freed it
+		return false
+	}
+	return ok
+}
+
+func (u *unreleasedKeys) remove(project, key string) {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	delete(u.m, [2]string{project, key})
 }
 
 // validIdempotencyKey accepts 1 to 255 printable ASCII characters.

@@ -2,6 +2,7 @@ package api_test
 
 import "context"
 import "errors"
+import "fmt"
 import "encoding/json"
 import "net/http"
 import "strings"
@@ -262,4 +263,51 @@ func TestIdempotencyCrashAfterCommit(t *testing.T) {
 	wantStatus(t, ts.doWith(t, "POST", path, header, `{"input":1}`), http.StatusUnprocessableEntity)
 	clock.Add(int64(api.DefaultRequestTimeout + time.Minute + time.Second))
 	wantStatus(t, ts.doWith(t, "POST", path, header, `{"input":1}`), http.StatusUnprocessableEntity)
+}
+
+// outage is a store whose database is out of reach while down is set: it
+// creates no dataset and gives back no idempotency key.
+type outage struct {
+	strata.Store
+	down atomic.Bool
+}
+
+var errOutage = errors.New("dial tcp: connection refused")
+
+func (s *outage) CreateDataset(ctx context.Context, a strata.Actor, c strata.DatasetCreate) (*strata.Dataset, error) {
+	if s.down.Load() {
+		return nil, errOutage
+	}
+	return s.Store.CreateDataset(ctx, a, c)
+}
+
+func (s *outage) ReleaseIdempotencyKey(ctx context.Context, project, key string) error {
+	if s.down.Load() {
+		return errOutage
+	}
+	return s.Store.ReleaseIdempotencyKey(ctx, project, key)
+}
+
+func (s *outage) MarkUnavailable(err error) error {
+	if errors.Is(err, errOutage) {
+		return fmt.Errorf("%w: %w", strata.ErrUnavailable, err)
+	}
+	return s.Store.MarkUnavailable(err)
+}
+
+// TestIdempotencyRetryAfterOutage: a keyed request that failed while the
+// database was down, its key not given back then, can be retried as soon
+// as the database is back, not answered 409 in progress until its lease
+// ends.
+func TestIdempotencyRetryAfterOutage(t *testing.T) {
+	st := &outage{}
+	ts := newTestServerWith(t, func(s *api.Server) {
+		st.Store = s.Store
+		s.Store = st
+	})
+	h := http.Header{"Authorization": {"Bearer " + ts.owner}, "Idempotency-Key": {"during the outage"}}
+	st.down.Store(true)
+	wantStatus(t, ts.doWith(t, "POST", datasetsPath, h, `{"name":"kept"}`), http.StatusServiceUnavailable)
+	st.down.Store(false)
+	wantStatus(t, ts.doWith(t, "POST", datasetsPath, h, `{"name":"kept"}`), http.StatusCreated)
 }
