@@ -86,7 +86,9 @@ type IdempotencyStore interface {
 	// ErrIdempotencyKeyInFlight (the first request is still running).
 	// A write made with a ctx from WithIdempotencyKey marks the key
 	// applied in its own transaction: reserved again before a response is
-	// saved, the key returns a SavedResponse with Truncated set.
+	// saved, the key is ErrIdempotencyKeyInFlight within the lease asked
+	// for, counted from its reservation (its request may be saving the
+	// response), and after it returns a SavedResponse with Truncated set.
 	ReserveIdempotencyKey(ctx context.Context, projectID, key string, fingerprint []byte, lease time.Duration) (*SavedResponse, error)
 	SaveIdempotentResponse(ctx context.Context, projectID, key string, res *SavedResponse) error
 	ReleaseIdempotencyKey(ctx context.Context, projectID, key string) error

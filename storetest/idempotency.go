@@ -180,13 +180,20 @@ func testIdempotencyMark(t *testing.T, open Opener) {
 	if _, err := f.s.CreateDataset(keyed, f.actor, strata.DatasetCreate{Name: "twice"}); err != nil {
 		t.Fatal(err)
 	}
-	saved := f.replay(p, "applied", fp, lease)
+	// Within a request's lease, its response may be being saved.
+	_, err := f.s.ReserveIdempotencyKey(f.ctx, p, "applied", fp, lease)
+	wantCode(t, err, strata.ECONFLICT)
+	if err != strata.ErrIdempotencyKeyInFlight {
+		t.Fatalf("applied key within its lease: %v, want in progress", err)
+	}
+	// After it, the request was applied and its response lost.
+	saved := f.replay(p, "applied", fp, time.Nanosecond)
 	wantEq(t, "truncated", saved.Truncated, true)
 	// Releasing an applied key keeps it: its request changed something.
 	if err := f.s.ReleaseIdempotencyKey(f.ctx, p, "applied"); err != nil {
 		t.Fatal(err)
 	}
-	wantEq(t, "truncated after release", f.replay(p, "applied", fp, lease).Truncated, true)
+	wantEq(t, "truncated after release", f.replay(p, "applied", fp, time.Nanosecond).Truncated, true)
 	// The response saved after the mark is the one replayed.
 	res := &strata.SavedResponse{Status: 201, Header: map[string]string{}, Body: []byte(`{"id":1}`)}
 	if err := f.s.SaveIdempotentResponse(f.ctx, p, "applied", res); err != nil {
@@ -200,7 +207,7 @@ func testIdempotencyMark(t *testing.T, open Opener) {
 	// lease.
 	f.reserveNew(p, "failed", fp, time.Nanosecond)
 	keyed = strata.WithIdempotencyKey(f.ctx, p, "failed")
-	_, err := f.s.CreateDataset(keyed, f.actor, strata.DatasetCreate{Name: "once"})
+	_, err = f.s.CreateDataset(keyed, f.actor, strata.DatasetCreate{Name: "once"})
 	wantCode(t, err, strata.ECONFLICT) // the name is taken
 	f.reserveNew(p, "failed", fp, lease)
 }

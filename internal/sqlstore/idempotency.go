@@ -44,9 +44,10 @@ func (s *Store) ReserveIdempotencyKey(ctx context.Context, projectID, key string
 			header    sql.NullString
 			body      []byte
 			truncated bool
+			created   int64
 		)
-		err = tx.QueryRowContext(ctx, `SELECT fingerprint, status, header, body, truncated FROM idempotency_keys
-			WHERE project_id = $1 AND key = $2`, projectID, key).Scan(&fp, &status, &header, &body, &truncated)
+		err = tx.QueryRowContext(ctx, `SELECT fingerprint, status, header, body, truncated, created_at FROM idempotency_keys
+			WHERE project_id = $1 AND key = $2`, projectID, key).Scan(&fp, &status, &header, &body, &truncated, &created)
 		if err != nil {
 			return fmt.Errorf("read idempotency key: %w", err)
 		}
@@ -54,6 +55,10 @@ func (s *Store) ReserveIdempotencyKey(ctx context.Context, projectID, key string
 		case !bytes.Equal(fp, fingerprint):
 			return strata.ErrIdempotencyKeyReused
 		case !status.Valid:
+			return strata.ErrIdempotencyKeyInFlight
+		case status.Int64 == appliedStatus && now < created+lease.Milliseconds():
+			// Applied, its response not saved yet: its request may
+			// still be saving it.
 			return strata.ErrIdempotencyKeyInFlight
 		}
 		saved = &strata.SavedResponse{Status: int(status.Int64), Body: body, Truncated: truncated}
@@ -105,6 +110,11 @@ func (s *Store) ReleaseIdempotencyKey(ctx context.Context, projectID, key string
 	})
 }
 
+// appliedStatus is the status of a key whose request's writes committed and
+// whose response is not saved: within the request's lease, in progress;
+// after it, applied and not kept.
+const appliedStatus = 0
+
 // markApplied returns fn followed, in its transaction, by the mark that the
 // key of ctx's request has been applied (strata.WithIdempotencyKey): a
 // response with no status, not kept, held for the key's full time. A
@@ -118,9 +128,9 @@ func markApplied(ctx context.Context, fn func(tx *sql.Tx) error) func(tx *sql.Tx
 		if err := fn(tx); err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE idempotency_keys SET status = 0, truncated = $1,
-			expires_at = created_at + $2 WHERE project_id = $3 AND key = $4 AND status IS NULL`,
-			true, strata.IdempotencyKeyTTL.Milliseconds(), projectID, key); err != nil {
+		if _, err := tx.ExecContext(ctx, `UPDATE idempotency_keys SET status = $1, truncated = $2,
+			expires_at = created_at + $3 WHERE project_id = $4 AND key = $5 AND status IS NULL`,
+			appliedStatus, true, strata.IdempotencyKeyTTL.Milliseconds(), projectID, key); err != nil {
 			return fmt.Errorf("mark idempotency key applied: %w", err)
 		}
 		return nil
