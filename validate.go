@@ -150,6 +150,18 @@ func JSTrim(s string) string { return strings.TrimFunc(s, isJSSpace) }
 // U+FEFF as space, and not U+0085.
 func isJSSpace(r rune) bool { return r == '\uFEFF' || (r != '\u0085' && unicode.IsSpace(r)) }
 
+// JSCut returns the longest prefix of s, whole runes, at most max UTF-16
+// units long (JSLength).
+func JSCut(s string, max int) string {
+	n := 0
+	for i, r := range s {
+		if n += utf16.RuneLen(r); n > max {
+			return s[:i]
+		}
+	}
+	return s
+}
+
 // JSLength is a string's length as JavaScript counts it, in UTF-16 units.
 func JSLength(s string) int {
 	n := 0

@@ -1,6 +1,7 @@
 package storetest
 
 import "slices"
+import "strings"
 import "testing"
 import "time"
 
@@ -210,6 +211,18 @@ func testDatasets(t *testing.T, open Opener) {
 			}
 			if items[0].ID == it.ID {
 				t.Fatal("copy shares item ids with its source")
+			}
+		}
+		// A name at the longest keeps its copies' names within it, cut
+		// at whole characters (an emoji is two UTF-16 units).
+		long := f.dataset(strings.Repeat("L", strata.MaxNameLength-2) + "😀")
+		for _, want := range []string{strings.Repeat("L", strata.MaxNameLength-5) + " copy", strings.Repeat("L", strata.MaxNameLength-9) + " copy (2)"} {
+			c, err := f.s.DuplicateDataset(f.ctx, f.actor, long.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if c.Name != want || strata.JSLength(c.Name) > strata.MaxNameLength {
+				t.Fatalf("copy of a %d-unit name: %q (%d units), want %d units", strata.JSLength(long.Name), c.Name, strata.JSLength(c.Name), strata.JSLength(want))
 			}
 		}
 	})

@@ -1,5 +1,7 @@
 package storetest
 
+import "fmt"
+import "strings"
 import "testing"
 
 import "github.com/strata-eval/strata"
@@ -17,6 +19,19 @@ func testSlugs(t *testing.T, open Opener) {
 		for _, c := range []struct{ name, want string }{{"QA", "qa"}, {"qa", "qa-2"}, {"qa!", "qa-3"}} {
 			if got := f.dataset(c.name).Slug; got != c.want {
 				t.Fatalf("slug of %q = %q, want %q", c.name, got, c.want)
+			}
+		}
+	})
+
+	// A name whose slug fills the slug's length takes suffixes too, its
+	// base cut to make room for them.
+	t.Run("LongClashTakesSuffix", func(t *testing.T) {
+		f := newFixture(t, open)
+		long := strings.Repeat("m", 70)
+		base := strings.Repeat("m", strata.MaxSlugLength)
+		for i, want := range []string{base, base[:62] + "-2", base[:62] + "-3", base[:62] + "-4"} {
+			if got := f.dataset(fmt.Sprintf("%s%d", long, i)).Slug; got != want {
+				t.Fatalf("slug of dataset %d = %q, want %q", i, got, want)
 			}
 		}
 	})

@@ -367,18 +367,20 @@ func (s *Store) duplicateDataset(ctx context.Context, tx *sql.Tx, a strata.Actor
 	return findDataset(ctx, tx, a.ProjectID, dst.id)
 }
 
-// copyName returns the first free name of "<name> copy", "<name> copy (2)", ...
+// copyName returns the first free name of "<name> copy", "<name> copy (2)",
+// ..., the name cut where it must be for each to stay within
+// strata.MaxNameLength.
 func (s *Store) copyName(ctx context.Context, tx *sql.Tx, projectID, name string) (string, error) {
 	base := strings.TrimSpace(name)
 	if base == "" {
 		base = "Dataset"
 	}
-	base += " copy"
 	for n := 1; n <= maxCopyNames; n++ {
-		candidate := base
+		suffix := " copy"
 		if n > 1 {
-			candidate = fmt.Sprintf("%s (%d)", base, n)
+			suffix = fmt.Sprintf(" copy (%d)", n)
 		}
+		candidate := strings.TrimSpace(strata.JSCut(base, strata.MaxNameLength-len(suffix))) + suffix
 		var one int
 		err := tx.QueryRowContext(ctx, `SELECT 1 FROM datasets WHERE project_id = $1 AND name = $2`, projectID, candidate).Scan(&one)
 		if errors.Is(err, sql.ErrNoRows) {

@@ -4,6 +4,8 @@ import "context"
 import "database/sql"
 import "errors"
 import "fmt"
+import "strconv"
+import "strings"
 
 import "github.com/strata-eval/strata"
 
@@ -30,10 +32,16 @@ const maxSlugCandidates = 10000
 
 // freeSlug returns the first of base, base-2, base-3, ... that no dataset of
 // the project has. It reads the taken ones in one query: slugs are made only
-// of letters, digits and hyphens, so base needs no LIKE escape.
+// of letters, digits and hyphens, so base needs no LIKE escape. A base too
+// long for a suffix is cut to make room for it (strata.SlugCandidate): then
+// every candidate starts with base cut for the longest suffix.
 func freeSlug(ctx context.Context, q querier, projectID, base string) (string, error) {
+	pattern := base + "-%"
+	if cut := strata.MaxSlugLength - len("-"+strconv.Itoa(maxSlugCandidates)); len(base) > cut {
+		pattern = strings.TrimRight(base[:cut], "-") + "%"
+	}
 	rows, err := q.QueryContext(ctx, `SELECT slug FROM datasets WHERE project_id = $1 AND (slug = $2 OR slug LIKE $3)`,
-		projectID, base, base+"-%")
+		projectID, base, pattern)
 	if err != nil {
 		return "", fmt.Errorf("find free slug: %w", err)
 	}
