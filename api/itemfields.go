@@ -35,17 +35,18 @@ func queryFlag(r *request, key string) (bool, error) {
 }
 
 // boolParam reads one of Strata's boolean query parameters: true, 1 or yes;
-// false, 0 or no; absent is false; anything else is a 400.
+// false, 0 or no; absent is false; anything else is a 400, an empty value
+// included (?dryRun= from an unset variable must not sync for real).
 func boolParam(r *request, key string) (bool, error) {
 	v, err := oneQueryValue(r, key)
-	if err != nil {
+	if err != nil || !r.URL.Query().Has(key) {
 		return false, err
 	}
 	if isTrue(v) {
 		return true, nil
 	}
 	switch strings.ToLower(v) {
-	case "false", "0", "no", "":
+	case "false", "0", "no":
 		return false, nil
 	}
 	return false, strata.Errorf(strata.EINVALID, "%s must be true or false", key)
