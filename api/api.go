@@ -212,7 +212,7 @@ func (s *Server) endpoint(a access, h handlerFunc) http.Handler {
 		} else {
 			s.limitBodyRate(w, hr)
 		}
-		if err == nil && (hr.Method == http.MethodPost || hr.Method == http.MethodPatch) && !streamsBody(hr) {
+		if err == nil && (hr.Method == http.MethodPost || hr.Method == http.MethodPatch || hr.Method == http.MethodPut) && !streamsBody(hr) {
 			r.body, err = s.readBody(w, hr)
 		}
 		if err == nil {

@@ -131,6 +131,11 @@ func TestTags(t *testing.T) {
 		if res := put(t, "2", "prod"); res.MovedFrom != nil || !slices.Equal(res.Version.Tags, []string{"candidate-1.0_b", "prod"}) {
 			t.Fatalf("tag already there: %+v", res)
 		}
+		// A tag takes no body, but one it is sent must be JSON, as any.
+		h415 := http.Header{"Authorization": {"Bearer " + ts.member}, "Content-Type": {"application/xml"}}
+		wantStatus(t, ts.doWith(t, "PUT", tagPath("2", "prod"), h415, "<x/>"), http.StatusUnsupportedMediaType)
+		wantStatus(t, ts.do(t, "PUT", tagPath("2", "prod"), ts.member, "{garbage"), http.StatusBadRequest)
+		wantStatus(t, ts.do(t, "PUT", tagPath("2", "prod"), ts.member, "{}"), http.StatusOK)
 		// Tagging where the tag is changes nothing: the ETag stays, and an
 		// If-Match with it still holds.
 		h := http.Header{"Authorization": {"Bearer " + ts.member}, "If-Match": {before}}
