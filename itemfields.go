@@ -55,6 +55,9 @@ func NormalizeMetadata(raw json.RawMessage) (json.RawMessage, error) {
 	if !ok {
 		return nil, Errorf(EINVALID, "metadata must be a JSON object")
 	}
+	if hasNUL(obj) {
+		return nil, Errorf(EINVALID, "metadata contains a NUL character")
+	}
 	b, err := EncodeJSON(obj)
 	if err != nil {
 		return nil, Errorf(EINVALID, "metadata is not valid JSON")
@@ -66,6 +69,28 @@ func NormalizeMetadata(raw json.RawMessage) (json.RawMessage, error) {
 		return nil, err
 	}
 	return b, nil
+}
+
+// hasNUL reports whether a decoded JSON value holds a NUL in a key or a
+// string: the escape \u0000 is valid JSON, but no store keeps it as text.
+func hasNUL(v any) bool {
+	switch v := v.(type) {
+	case string:
+		return strings.IndexByte(v, 0) >= 0
+	case []any:
+		for _, e := range v {
+			if hasNUL(e) {
+				return true
+			}
+		}
+	case map[string]any:
+		for k, e := range v {
+			if strings.IndexByte(k, 0) >= 0 || hasNUL(e) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // EncodeJSON encodes v as JavaScript's JSON.stringify does, as far as

@@ -73,6 +73,9 @@ func (s *Server) readBody(w http.ResponseWriter, r *http.Request) (jsonBody, err
 	if !utf8.Valid(data) {
 		return jsonBody{}, errNotUTF8
 	}
+	if err := checkSurrogates(data); err != nil {
+		return jsonBody{}, err
+	}
 	trimmed := bytes.TrimLeft(data, " \t\r\n")
 	if len(trimmed) == 0 || (trimmed[0] != '{' && trimmed[0] != '[') {
 		return jsonBody{}, errNotStructure
@@ -89,6 +92,54 @@ func (s *Server) readBody(w http.ResponseWriter, r *http.Request) (jsonBody, err
 		return jsonBody{}, err
 	}
 	return jsonBody{object: obj}, nil
+}
+
+// checkSurrogates refuses a JSON text whose \u escapes name half of a
+// UTF-16 pair alone: JSON takes it, but it is no character, and decoding
+// would turn it into U+FFFD silently (two different names becoming one).
+func checkSurrogates(data []byte) error {
+	for i := 0; i < len(data); i++ {
+		if data[i] != '\\' || i+1 >= len(data) {
+			continue
+		}
+		i++ // the escaped byte: \\ is no escape of what follows
+		if data[i] != 'u' {
+			continue
+		}
+		r, ok := hexRune(data, i+1)
+		switch {
+		case !ok || r < 0xD800 || r > 0xDFFF:
+			continue
+		case r <= 0xDBFF:
+			if low, ok := hexRune(data, i+7); ok && i+6 < len(data) && data[i+5] == '\\' && data[i+6] == 'u' && low >= 0xDC00 && low <= 0xDFFF {
+				i += 10 // the pair
+				continue
+			}
+		}
+		return strata.Errorf(strata.EINVALID, "Invalid JSON body: \\u%04x is half of a UTF-16 surrogate pair, not a character", r)
+	}
+	return nil
+}
+
+// hexRune reads the four hex digits of a \u escape at data[i:].
+func hexRune(data []byte, i int) (rune, bool) {
+	if i+4 > len(data) {
+		return 0, false
+	}
+	var r rune
+	for _, c := range data[i : i+4] {
+		switch {
+		case c >= '0' && c <= '9':
+			r = r<<4 | rune(c-'0')
+		case c >= 'a' && c <= 'f':
+			r = r<<4 | rune(c-'a'+10)
+		case c >= 'A' && c <= 'F':
+			r = r<<4 | rune(c-'A'+10)
+		default:
+			return 0, false
+		}
+	}
+	return r, true
 }
 
 // parseObject decodes a JSON object body, refusing one that names a key
