@@ -65,6 +65,11 @@ func encodeCursor(seq int64, sent int) string {
 	return base64.RawURLEncoding.EncodeToString([]byte(strconv.FormatInt(seq, 10) + "." + strconv.Itoa(sent)))
 }
 
+// maxCursorSent bounds the count a cursor carries, far beyond any dataset
+// and within the numbers JavaScript holds exactly (an itemIndex): the
+// cursors the server issues decode again.
+const maxCursorSent = 1 << 52
+
 func decodeCursor(c string) (seq int64, sent int, ok bool) {
 	b, err := base64.RawURLEncoding.Strict().DecodeString(c)
 	if err != nil {
@@ -75,8 +80,8 @@ func decodeCursor(c string) (seq int64, sent int, ok bool) {
 		return 0, 0, false
 	}
 	seq, err1 := strconv.ParseInt(a, 10, 64)
-	n, err2 := strconv.ParseInt(z, 10, 32)
-	if err1 != nil || err2 != nil || seq < 0 || n < 0 || a[0] == '+' || z[0] == '+' {
+	n, err2 := strconv.ParseInt(z, 10, 64)
+	if err1 != nil || err2 != nil || seq < 0 || n < 0 || n > maxCursorSent || a[0] == '+' || z[0] == '+' {
 		return 0, 0, false
 	}
 	return seq, int(n), true
