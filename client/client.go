@@ -242,19 +242,25 @@ func readError(r *request, res *http.Response) error {
 
 // call sends r and decodes the JSON answer into out (nil: discard it).
 func (c *Client) call(ctx context.Context, r *request, out any) error {
+	_, err := c.callHeader(ctx, r, out)
+	return err
+}
+
+// callHeader is call, and returns the answer's header too.
+func (c *Client) callHeader(ctx context.Context, r *request, out any) (http.Header, error) {
 	res, err := c.do(ctx, r)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	defer res.Body.Close()
 	if out == nil {
 		_, err = io.Copy(io.Discard, res.Body)
-		return err
+		return res.Header, err
 	}
 	if err := json.NewDecoder(res.Body).Decode(out); err != nil {
-		return fmt.Errorf("%s %s: decode answer: %w", r.method, r.path, err)
+		return nil, fmt.Errorf("%s %s: decode answer: %w", r.method, r.path, err)
 	}
-	return nil
+	return res.Header, nil
 }
 
 // callJSON sends in as the JSON body of a request.

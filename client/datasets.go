@@ -5,6 +5,8 @@ import "fmt"
 import "net/http"
 import "net/url"
 
+import "github.com/strata-eval/strata"
+
 // DatasetInput creates a dataset.
 type DatasetInput struct {
 	Name        string  `json:"name"`
@@ -62,9 +64,24 @@ func (c *Client) GetDataset(ctx context.Context, id string) (*DatasetWithItems, 
 
 // CreateDataset creates a dataset at version 1, empty.
 func (c *Client) CreateDataset(ctx context.Context, in DatasetInput) (*Dataset, error) {
+	d, _, err := c.CreateDatasetETag(ctx, in)
+	return d, err
+}
+
+// CreateDatasetETag is CreateDataset, and returns the new dataset's ETag
+// too: a change sent with it as If-Match (DeleteDatasetIfMatch) applies only
+// to the dataset as it was created.
+func (c *Client) CreateDatasetETag(ctx context.Context, in DatasetInput) (*Dataset, string, error) {
+	body, err := jsonBody(in)
+	if err != nil {
+		return nil, "", err
+	}
 	var out Dataset
-	err := c.callJSON(ctx, http.MethodPost, datasetsPath, nil, in, &out, http.StatusCreated)
-	return &out, err
+	h, err := c.callHeader(ctx, &request{method: http.MethodPost, path: datasetsPath, body: body, want: http.StatusCreated}, &out)
+	if err != nil {
+		return &out, "", err
+	}
+	return &out, h.Get("ETag"), nil
 }
 
 // UpdateDataset renames a dataset, changes its description or its slug.
@@ -79,6 +96,16 @@ func (c *Client) DeleteDataset(ctx context.Context, id string) error {
 	return c.callJSON(ctx, http.MethodDelete, datasetPath(id), nil, nil, nil, http.StatusNoContent)
 }
 
+// DeleteDatasetIfMatch deletes a dataset only if its ETag is still etag:
+// one changed since is kept, and the answer is a 412 *Error.
+func (c *Client) DeleteDatasetIfMatch(ctx context.Context, id, etag string) error {
+	if etag == "" {
+		return fmt.Errorf("delete dataset %s: no ETag to match", id)
+	}
+	return c.call(ctx, &request{method: http.MethodDelete, path: datasetPath(id),
+		header: http.Header{"If-Match": {etag}}, want: http.StatusNoContent}, nil)
+}
+
 // DuplicateDataset copies a dataset's working items into a new dataset.
 func (c *Client) DuplicateDataset(ctx context.Context, id string) (*Dataset, error) {
 	var out Dataset
@@ -86,24 +113,60 @@ func (c *Client) DuplicateDataset(ctx context.Context, id string) (*Dataset, err
 	return &out, err
 }
 
-// FindDataset returns the dataset that name names: its id, else its slug,
-// else its name (exactly). It is a 404 *Error when none does.
+// FindDataset returns the dataset that name names. An id names its dataset,
+// whatever the others are called. Otherwise name is a slug, or a name
+// compared as the server stores names (trimmed, in NFC: strata.CleanName),
+// so a name typed with a combining accent names the dataset it created.
+// Slugs are unique and so are names, but a name may be another dataset's
+// slug ("team-prod" and the slug of "team@prod"): then name names neither,
+// and the answer is an *AmbiguousError, so that a push never goes to the
+// one not meant. It is a 404 *Error when no dataset has the name.
 func (c *Client) FindDataset(ctx context.Context, name string) (*Dataset, error) {
 	list, err := c.ListDatasets(ctx, ListOptions{})
 	if err != nil {
 		return nil, err
 	}
-	for _, match := range []func(d *Dataset) bool{
-		func(d *Dataset) bool { return d.ID == name },
-		func(d *Dataset) bool { return d.Slug == name },
-		func(d *Dataset) bool { return d.Name == name },
-	} {
-		for i := range list {
-			if match(&list[i]) {
-				return &list[i], nil
-			}
+	stored, storable := storedName(name)
+	var byName, bySlug *Dataset
+	for i := range list {
+		d := &list[i]
+		if d.ID == name {
+			return d, nil
 		}
+		if d.Slug == name {
+			bySlug = d
+		}
+		if n, ok := storedName(d.Name); storable && ok && n == stored {
+			byName = d
+		}
+	}
+	switch {
+	case byName != nil && bySlug != nil && byName.ID != bySlug.ID:
+		return nil, &AmbiguousError{Name: name, ByName: byName, BySlug: bySlug}
+	case byName != nil:
+		return byName, nil
+	case bySlug != nil:
+		return bySlug, nil
 	}
 	return nil, &Error{Method: http.MethodGet, Path: datasetsPath, Status: http.StatusNotFound,
 		Message: fmt.Sprintf("No dataset has the id, slug or name %q", name)}
+}
+
+// storedName is name as the server would store it, and false when the
+// server would refuse it.
+func storedName(name string) (string, bool) {
+	n, err := strata.CleanName(strata.JSTrim(name))
+	return n, err == nil
+}
+
+// AmbiguousError is a name that is the name of one dataset and the slug of
+// another: FindDataset takes neither, and an id says which is meant.
+type AmbiguousError struct {
+	Name           string
+	ByName, BySlug *Dataset
+}
+
+func (e *AmbiguousError) Error() string {
+	return fmt.Sprintf("%q is the name of dataset %s and the slug of dataset %s (named %q): name the one you mean by its id",
+		e.Name, e.ByName.ID, e.BySlug.ID, e.BySlug.Name)
 }

@@ -1,6 +1,8 @@
 package main
 
+import "bytes"
 import "context"
+import "encoding/json"
 import "fmt"
 import "strconv"
 import "strings"
@@ -182,6 +184,20 @@ func writeChange(e *clientEnv, ch apiclient.Change) {
 				fmt.Fprintf(e.stdout, "    %s: %s -> %s\n", f.name, quotePtr(f.before), quotePtr(f.after))
 			}
 		}
+		// Strata's fields, compared whole and shown cut: metadata as compact
+		// JSON, splits as a list, the external id as a string.
+		for _, f := range []struct {
+			name          string
+			before, after string
+		}{
+			{"metadata", compactJSON(ch.Before.Metadata), compactJSON(ch.After.Metadata)},
+			{"splits", "[" + strings.Join(ch.Before.Splits, ", ") + "]", "[" + strings.Join(ch.After.Splits, ", ") + "]"},
+			{"externalId", jsonString(ch.Before.ExternalID), jsonString(ch.After.ExternalID)},
+		} {
+			if f.before != f.after {
+				fmt.Fprintf(e.stdout, "    %s: %s -> %s\n", f.name, oneLine(f.before, 100), oneLine(f.after, 100))
+			}
+		}
 		for i, r := range [][2][]byte{
 			{ch.Before.EvaluatorResult1, ch.After.EvaluatorResult1}, {ch.Before.EvaluatorResult2, ch.After.EvaluatorResult2},
 			{ch.Before.EvaluatorResult3, ch.After.EvaluatorResult3}, {ch.Before.EvaluatorResult4, ch.After.EvaluatorResult4},
@@ -192,6 +208,27 @@ func writeChange(e *clientEnv, ch apiclient.Change) {
 			}
 		}
 	}
+}
+
+// compactJSON is a JSON value on one line; metadata absent is {}, as the
+// server shows an item without.
+func compactJSON(raw json.RawMessage) string {
+	if len(raw) == 0 {
+		return "{}"
+	}
+	var b bytes.Buffer
+	if err := json.Compact(&b, raw); err != nil {
+		return string(raw)
+	}
+	return b.String()
+}
+
+// jsonString is s quoted whole, or null.
+func jsonString(s *string) string {
+	if s == nil {
+		return "null"
+	}
+	return strconv.Quote(*s)
 }
 
 func text(s *string) string {
@@ -225,11 +262,16 @@ func datasetRef(pos []string, usage string) (name, ref string, rest []string, er
 	if len(pos) == 0 {
 		return "", "", nil, usagef("usage: strata %s", usage)
 	}
-	if name, ref, ok := splitRef(pos[0]); ok {
+	if name, ref, ok, err := splitRef(pos[0]); err != nil {
+		return "", "", nil, err
+	} else if ok {
 		return name, ref, pos[1:], nil
 	}
 	if len(pos) < 2 {
 		return "", "", nil, usagef("usage: strata %s", usage)
+	}
+	if pos[1] == "" {
+		return "", "", nil, usagef("no REF: a version number, latest, a tag or an id")
 	}
 	return pos[0], pos[1], pos[2:], nil
 }
@@ -255,7 +297,10 @@ func runTag(ctx context.Context, e *clientEnv, args []string) error {
 		return err
 	}
 	name, ref, rest, err := datasetRef(pos, usage)
-	if err != nil || len(rest) != 1 {
+	if err != nil {
+		return err
+	}
+	if len(rest) != 1 {
 		return usagef("usage: strata %s", usage)
 	}
 	d, err := e.dataset(ctx, name)
@@ -306,7 +351,10 @@ func runRestore(ctx context.Context, e *clientEnv, args []string) error {
 		return err
 	}
 	name, ref, rest, err := datasetRef(pos, usage)
-	if err != nil || len(rest) != 0 {
+	if err != nil {
+		return err
+	}
+	if len(rest) != 0 {
 		return usagef("usage: strata %s", usage)
 	}
 	d, err := e.dataset(ctx, name)

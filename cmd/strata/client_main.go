@@ -80,8 +80,16 @@ func runClient(ctx context.Context, cmd string, args []string, stdout, stderr io
 	case err == nil, errors.Is(err, flag.ErrHelp), errors.As(err, &ee):
 		return err
 	}
+	var ambiguous *apiclient.AmbiguousError
+	if errors.As(err, &ambiguous) {
+		return &exitError{code: 2, err: err}
+	}
 	var apiErr *apiclient.Error
 	if errors.As(err, &apiErr) {
+		if apiErr.Message == "" { // an answer without a body: not Strata's, maybe not a Strata server
+			return &exitError{code: 1, err: fmt.Errorf("%d %s from %s%s",
+				apiErr.Status, http.StatusText(apiErr.Status), e.client.BaseURL, apiErr.Path)}
+		}
 		return &exitError{code: 1, err: fmt.Errorf("%s (%d)", apiErr.Message, apiErr.Status)}
 	}
 	return &exitError{code: 1, err: err}
@@ -126,6 +134,7 @@ func (e *clientEnv) parse(fs *flag.FlagSet, url, key *string, args []string, n i
 	if n >= 0 && len(pos) != n {
 		return nil, usagef("usage: strata %s", usage)
 	}
+	*key = strings.TrimSpace(*key) // pasted with a space, it is still the key
 	if *key == "" {
 		return nil, usagef("no API key: give --key or set STRATA_API_KEY")
 	}
@@ -139,14 +148,28 @@ func (e *clientEnv) parse(fs *flag.FlagSet, url, key *string, args []string, n i
 	return pos, nil
 }
 
-// dataset finds the dataset a DATASET argument names.
+// dataset finds the dataset a DATASET argument names: its id, else the
+// dataset whose slug or name it is. A name that is the name of one dataset
+// and the slug of another names neither (apiclient.FindDataset): a usage
+// error, which asks for the id.
 func (e *clientEnv) dataset(ctx context.Context, name string) (*apiclient.Dataset, error) {
+	if strings.TrimSpace(name) == "" {
+		return nil, usagef("no dataset named: DATASET is a name, slug or id")
+	}
 	return e.client.FindDataset(ctx, name)
 }
 
-// splitRef splits DATASET@REF.
-func splitRef(arg string) (name, ref string, ok bool) {
-	return strings.Cut(arg, "@")
+// splitRef splits DATASET@REF; ok reports whether arg has an @. Either side
+// empty is a usage error.
+func splitRef(arg string) (name, ref string, ok bool, err error) {
+	name, ref, ok = strings.Cut(arg, "@")
+	switch {
+	case ok && name == "":
+		err = usagef("%q: no dataset before @ (DATASET@REF)", arg)
+	case ok && ref == "":
+		err = usagef("%q: no ref after @ (DATASET@REF: a version number, latest, a tag or an id)", arg)
+	}
+	return name, ref, ok, err
 }
 
 // printJSON writes v as the command's one JSON document.

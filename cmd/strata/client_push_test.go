@@ -1,11 +1,17 @@
 package main
 
 import "bytes"
+import "context"
 import "fmt"
+import "net/http"
+import "net/http/httptest"
+import "net/http/httputil"
+import "net/url"
 import "os"
 import "os/exec"
 import "path/filepath"
 import "strings"
+import "sync"
 import "testing"
 
 import apiclient "github.com/strata-eval/strata/client"
@@ -347,5 +353,109 @@ func TestClientPushDryRunAsViewer(t *testing.T) {
 	}
 	if _, err := push(); exitCode(err) != 1 || !strings.Contains(err.Error(), "(403)") {
 		t.Fatalf("push as a viewer: %v, want the 403", err)
+	}
+}
+
+// A push --create that fails leaves no dataset behind, and says why it
+// failed; a directory is refused before anything is sent. A dataset the
+// push did not create is kept.
+func TestClientPushCreateFailedLeavesNothing(t *testing.T) {
+	s := newClientServer(t)
+	dir := t.TempDir()
+	noInput := writeLines(t, filepath.Join(dir, "bad.jsonl"), `{"input":"a"}`, `{"groundTruth":"x"}`)
+	semicolons := writeLines(t, filepath.Join(dir, "semi.csv"), "input;groundTruth", "q;a")
+	for _, c := range []struct {
+		name string
+		args []string
+		code int
+		msg  string
+	}{
+		{"LineWithoutInput", []string{noInput}, 1, "'input' field"},
+		{"SemicolonCSV", []string{semicolons}, 1, "'input' column"},
+		{"Directory", []string{dir, "--format", "jsonl"}, 2, "is a directory"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			r := s.strata(t, append(append([]string{"push"}, c.args...), "--dataset", "new", "--create")...)
+			if r.code != c.code || !strings.Contains(r.stderr, c.msg) {
+				t.Fatalf("push: exit %d, %q; want %d and %q", r.code, r.stderr, c.code, c.msg)
+			}
+			list, err := s.api.ListDatasets(t.Context(), apiclient.ListOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(list) != 0 {
+				t.Fatalf("a failed push --create left %d datasets, the first %q", len(list), list[0].Name)
+			}
+		})
+	}
+	t.Run("ExistingDatasetKept", func(t *testing.T) {
+		d := s.dataset(t, "kept")
+		if r := s.strata(t, "push", noInput, "--dataset", "kept", "--create"); r.code != 1 {
+			t.Fatalf("push: exit %d, want 1: %s", r.code, r.stderr)
+		}
+		if _, err := s.api.FindDataset(t.Context(), d.ID); err != nil {
+			t.Fatalf("a failed push removed a dataset it did not create: %v", err)
+		}
+	})
+}
+
+// A push --create that finds the dataset created since it looked (409)
+// pushes into it.
+func TestClientPushCreateAfterAnotherCreate(t *testing.T) {
+	s := newClientServer(t)
+	target, err := url.Parse(s.url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	proxy := httputil.NewSingleHostReverseProxy(target)
+	var once sync.Once
+	var other *apiclient.Dataset
+	var otherErr error
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodPost && r.URL.Path == "/v1/datasets-v2" {
+			once.Do(func() { // another push gets there first
+				other, otherErr = s.api.CreateDataset(context.WithoutCancel(r.Context()), apiclient.DatasetInput{Name: "faq"})
+			})
+		}
+		proxy.ServeHTTP(w, r)
+	}))
+	t.Cleanup(srv.Close)
+	behind := &clientServer{url: srv.URL, key: s.key, api: s.api}
+	file := writeLines(t, filepath.Join(t.TempDir(), "faq.jsonl"), faqLines...)
+	d := behind.push(t, file, "--dataset", "faq", "--create")
+	if otherErr != nil {
+		t.Fatal(otherErr)
+	}
+	if other == nil {
+		t.Fatal("push --create sent no create")
+	}
+	if d.Created || d.Dataset.ID != other.ID {
+		t.Fatalf("push --create: created %v, dataset %s; want the other push's %s", d.Created, d.Dataset.ID, other.ID)
+	}
+	wantCounts(t, d, len(faqLines), 0, 0, 0)
+}
+
+// Pushes --create of one new dataset at once all succeed, into one dataset.
+func TestClientPushCreateInParallel(t *testing.T) {
+	s := newClientServer(t)
+	file := writeLines(t, filepath.Join(t.TempDir(), "faq.jsonl"), faqLines...)
+	const n = 8
+	results := make([]result, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() { results[i] = s.strata(t, "push", file, "--dataset", "faq", "--create") })
+	}
+	wg.Wait()
+	for i, r := range results {
+		if r.code != 0 {
+			t.Errorf("push %d: exit %d: %s", i, r.code, r.stderr)
+		}
+	}
+	list, err := s.api.ListDatasets(t.Context(), apiclient.ListOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := len(list), 1; got != want {
+		t.Fatalf("%d datasets, want %d", got, want)
 	}
 }

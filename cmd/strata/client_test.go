@@ -7,6 +7,7 @@ import "errors"
 import "fmt"
 import "io"
 import "net/http"
+import "net/http/httptest"
 import "os"
 import "os/exec"
 import "path/filepath"
@@ -373,6 +374,10 @@ func TestClientExitCodes(t *testing.T) {
 		{[]string{"pull", "qa", "--json"}, 2, "-o FILE"},
 		{[]string{"push", "file.txt", "--dataset", "qa"}, 2, "--format"},
 		{[]string{"push", "missing.jsonl"}, 2, "usage"},
+		{[]string{"push", "missing.jsonl", "--dataset", "qa", "--map", "foo=bar"}, 2, `"map.foo"`},
+		{[]string{"pull", "@2"}, 2, "no dataset before @"},
+		{[]string{"pull", "qa@"}, 2, "no ref after @"},
+		{[]string{"restore", "@2"}, 2, "no dataset before @"},
 		{[]string{"restore", "qa"}, 2, "usage"},
 	} {
 		r := s.strata(t, c.args...)
@@ -526,5 +531,146 @@ func TestClientPullOutput(t *testing.T) {
 	}
 	if info, err := os.Lstat(fifo); err != nil || info.Mode()&os.ModeNamedPipe == 0 {
 		t.Fatalf("the pipe was replaced by a %v (%v)", info.Mode(), err)
+	}
+}
+
+// A name that is the name of one dataset and the slug of another names
+// neither: the command refuses it, naming both by id, and changes nothing.
+// An id names its dataset.
+func TestClientNameThatIsAnotherSlug(t *testing.T) {
+	s := newClientServer(t)
+	dir := t.TempDir()
+	prod := s.push(t, writeLines(t, filepath.Join(dir, "a.jsonl"), faqLines...), "--dataset", "team@prod", "--create").Dataset
+	named := s.dataset(t, "team-prod") // slug team-prod-2
+	only := writeLines(t, filepath.Join(dir, "tp.jsonl"), `{"input":"only this"}`)
+	for _, args := range [][]string{
+		{"push", only, "--dataset", "team-prod"},
+		{"push", only, "--dataset", "team-prod", "--create"},
+		{"log", "team-prod"},
+		{"pull", "team-prod@latest"},
+	} {
+		r := s.strata(t, args...)
+		if got, want := r.code, 2; got != want {
+			t.Errorf("strata %s: exit %d, want %d: %s", strings.Join(args, " "), got, want, r.stderr)
+		}
+		for _, id := range []string{prod.ID, named.ID} {
+			if !strings.Contains(r.stderr, id) {
+				t.Errorf("strata %s: %q does not name dataset %s", strings.Join(args, " "), r.stderr, id)
+			}
+		}
+	}
+	page, err := s.api.ListItems(t.Context(), prod.ID, apiclient.PageOptions{Limit: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := len(page.Items), len(faqLines); got != want {
+		t.Fatalf("team@prod holds %d items, want the %d pushed to it", got, want)
+	}
+	d := s.push(t, only, "--dataset", named.ID)
+	if got, want := d.Dataset.ID, named.ID; got != want {
+		t.Fatalf("push --dataset <id> went to %s, want %s", got, want)
+	}
+	wantCounts(t, d, 1, 0, 0, 0)
+}
+
+// A name is compared as the server stores it (NFC): typed with a combining
+// accent, it names the dataset it created.
+func TestClientNameInAnotherNormalForm(t *testing.T) {
+	s := newClientServer(t)
+	file := writeLines(t, filepath.Join(t.TempDir(), "faq.jsonl"), faqLines...)
+	const name = "Cafe\u0301 set"
+	first := s.push(t, file, "--dataset", name, "--create")
+	again := s.push(t, file, "--dataset", name, "--create")
+	if again.Created || again.Dataset.ID != first.Dataset.ID {
+		t.Fatalf("second push --create: created %v, dataset %s; want dataset %s", again.Created, again.Dataset.ID, first.Dataset.ID)
+	}
+	wantCounts(t, again, 0, 0, 0, len(faqLines))
+	if out := s.ok(t, "log", name); !strings.HasPrefix(out, "v2 ") {
+		t.Fatalf("log %q = %q, want v2 first", name, out)
+	}
+}
+
+// diff shows the changes of metadata, splits and externalId, and so does a
+// dry run.
+func TestClientDiffShowsItemFields(t *testing.T) {
+	s := newClientServer(t)
+	ctx := t.Context()
+	d := s.dataset(t, "qa", `{"input":"a","metadata":{"lang":"en"},"splits":["test"]}`, `{"input":"b","externalId":"b-1"}`)
+	old := filepath.Join(t.TempDir(), "v2.jsonl")
+	s.ok(t, "pull", "qa@2", "-o", old)
+	page, err := s.api.ListItems(ctx, d.ID, apiclient.PageOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b2 := "b-2"
+	for i, u := range []apiclient.ItemUpdate{
+		{Metadata: json.RawMessage(`{"lang":"fr","turns":2}`), Splits: []string{"test", "train"}},
+		{ExternalID: &b2},
+	} {
+		if _, err := s.api.UpdateItem(ctx, d.ID, page.Items[i].ID, u, apiclient.WriteOptions{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	out := s.ok(t, "diff", "qa", "2", "latest")
+	for _, want := range []string{
+		`metadata: {"lang":"en"} -> {"lang":"fr","turns":2}`,
+		`splits: [test] -> [test, train]`,
+		`externalId: "b-1" -> "b-2"`,
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("diff does not show %q:\n%s", want, out)
+		}
+	}
+	out = s.ok(t, "push", old, "--dataset", "qa", "--dry-run")
+	for _, want := range []string{
+		`metadata: {"lang":"fr","turns":2} -> {"lang":"en"}`,
+		`splits: [test, train] -> [test]`,
+		`externalId: "b-2" -> "b-1"`,
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("push --dry-run does not show %q:\n%s", want, out)
+		}
+	}
+}
+
+// An error answer without a message is told by its status, and where it
+// came from.
+func TestClientErrorWithoutMessage(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusNotFound)
+	}))
+	t.Cleanup(srv.Close)
+	var stdout, stderr bytes.Buffer
+	err := run(t.Context(), []string{"datasets", "--url", srv.URL, "--key", "strata_x"}, &stdout, &stderr)
+	if got, want := exitCode(err), 1; got != want {
+		t.Fatalf("exit %d (%v), want %d", got, err, want)
+	}
+	if want := "404 Not Found from " + srv.URL + "/v1/datasets-v2"; !strings.Contains(err.Error(), want) {
+		t.Fatalf("error %q, want %q", err, want)
+	}
+}
+
+// Spaces around --key are not part of the key.
+func TestClientKeyWithSpaces(t *testing.T) {
+	s := newClientServer(t)
+	var stdout, stderr bytes.Buffer
+	err := run(t.Context(), []string{"datasets", "--url", s.url, "--key", " " + s.key + " "}, &stdout, &stderr)
+	if err != nil {
+		t.Fatalf("datasets --key ' KEY ': %v", err)
+	}
+}
+
+// pull -o into a directory that does not exist names the file asked for,
+// not the temporary file beside it.
+func TestClientPullIntoMissingDirectory(t *testing.T) {
+	s := newClientServer(t)
+	s.dataset(t, "qa", `{"input":"a"}`)
+	path := filepath.Join(t.TempDir(), "nodir", "x.jsonl")
+	r := s.strata(t, "pull", "qa", "-o", path)
+	if r.code == 0 {
+		t.Fatal("pull into a missing directory succeeded")
+	}
+	if !strings.Contains(r.stderr, path+":") || strings.Contains(r.stderr, ".tmp") {
+		t.Fatalf("stderr %q, want it to name %s and no temporary file", r.stderr, path)
 	}
 }

@@ -5,12 +5,16 @@ import "errors"
 import "fmt"
 import "io/fs"
 import "math/rand/v2"
+import "net/http"
+import neturl "net/url"
 import "os"
 import "path/filepath"
 import "strings"
+import "time"
 
 import "github.com/strata-eval/strata"
 import apiclient "github.com/strata-eval/strata/client"
+import "github.com/strata-eval/strata/importer"
 
 // formatOf is the format of a file: --format when given, else its extension
 // (.jsonl, .ndjson, .csv), else def ("" : none).
@@ -58,6 +62,11 @@ func runPush(ctx context.Context, e *clientEnv, args []string) error {
 		if !ok || field == "" {
 			return fmt.Errorf("want FIELD=COLUMN, as in input=question")
 		}
+		// The server's own reading of map.FIELD, so that a field it does not
+		// take is a usage error before anything is sent.
+		if _, err := importer.ParseMapping(neturl.Values{"map." + field: {column}}); err != nil {
+			return errors.New(strata.ErrorMessage(err))
+		}
 		columns[field] = column
 		return nil
 	})
@@ -90,11 +99,24 @@ func runPush(ctx context.Context, e *clientEnv, args []string) error {
 	if err != nil {
 		return err
 	}
+	if info.IsDir() { // checked before anything is sent, --create's dataset included
+		return usagef("%s is a directory: push takes a file", pos[0])
+	}
 
 	out := pushResult{DryRun: *dryRun}
+	createdETag := "" // the ETag of the dataset this push created, as created
 	if out.Dataset, err = e.dataset(ctx, *name); apiclient.IsNotFound(err) && *create && !*dryRun {
-		out.Dataset, err = e.client.CreateDataset(ctx, apiclient.DatasetInput{Name: *name})
-		out.Created = true
+		var d *apiclient.Dataset
+		d, createdETag, err = e.client.CreateDatasetETag(ctx, apiclient.DatasetInput{Name: *name})
+		switch {
+		case err == nil:
+			out.Dataset, out.Created = d, true
+		case apiclient.StatusOf(err) == http.StatusConflict:
+			// Another push created it since the lookup: push into that one.
+			if d, lookupErr := e.dataset(ctx, *name); !apiclient.IsNotFound(lookupErr) {
+				out.Dataset, err = d, lookupErr
+			}
+		}
 	}
 	if err != nil {
 		return err
@@ -104,6 +126,9 @@ func runPush(ctx context.Context, e *clientEnv, args []string) error {
 		apiclient.SyncOptions{DryRun: *dryRun, Description: *message, Map: columns})
 	finish(bar)
 	if err != nil {
+		if out.Created {
+			e.removeCreated(ctx, out.Dataset, createdETag)
+		}
 		return err
 	}
 	if *tag != "" {
@@ -146,6 +171,19 @@ func runPush(ctx context.Context, e *clientEnv, args []string) error {
 	return nil
 }
 
+// removeCreated deletes the dataset a push --create made when its sync
+// failed, so that a failed push leaves nothing behind. The delete carries the
+// ETag of the creation: a dataset changed since (another push went into it,
+// or the sync was written after all) is kept, and stderr says so.
+func (e *clientEnv) removeCreated(ctx context.Context, d *apiclient.Dataset, etag string) {
+	// Also after an interrupt, which is what failed the sync.
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+	defer cancel()
+	if err := e.client.DeleteDatasetIfMatch(ctx, d.ID, etag); err != nil {
+		fmt.Fprintf(e.stderr, "strata: the dataset %s (%s) this push created is kept: %v\n", d.Slug, d.ID, err)
+	}
+}
+
 // strata pull DATASET[@REF] [-o FILE] [--format jsonl|csv]
 func runPull(ctx context.Context, e *clientEnv, args []string) error {
 	fs, url, key := e.flags("pull")
@@ -163,22 +201,25 @@ func runPull(ctx context.Context, e *clientEnv, args []string) error {
 	if err != nil {
 		return err
 	}
-	name, ref, ok := splitRef(pos[0])
-	if !ok {
-		ref = "latest"
-	}
-	d, err := e.dataset(ctx, name)
+	name, ref, ok, err := splitRef(pos[0])
 	if err != nil {
 		return err
+	}
+	if !ok {
+		ref = "latest"
 	}
 	dst := e.stdout
 	var out *outputFile
 	if *output != "" && *output != "-" {
 		if out, err = openOutput(*output); err != nil {
-			return err
+			return usagef("%v", err)
 		}
 		defer out.abort()
-		dst = out.f
+		dst = out
+	}
+	d, err := e.dataset(ctx, name)
+	if err != nil {
+		return err
 	}
 	bar := e.newProgress(-1, "pull "+d.Slug+"@"+ref, true)
 	n, err := e.client.Export(ctx, d.ID, ref, f, &countingWriter{w: dst, bar: bar})
@@ -209,9 +250,30 @@ func runPull(ctx context.Context, e *clientEnv, args []string) error {
 type outputFile struct {
 	f        *os.File
 	tmp, dst string // tmp is renamed to dst by commit; "" for a device
+	path     string // as the user gave it, for errors
 }
 
+// openOutput opens the file pull writes. Its errors name path, not the
+// temporary file.
 func openOutput(path string) (*outputFile, error) {
+	o, err := openOutputAt(path)
+	return o, asPath(err, path)
+}
+
+// asPath is err naming path as the file it failed on.
+func asPath(err error, path string) error {
+	var pathErr *fs.PathError
+	var linkErr *os.LinkError
+	switch {
+	case errors.As(err, &pathErr):
+		return &fs.PathError{Op: pathErr.Op, Path: path, Err: pathErr.Err}
+	case errors.As(err, &linkErr):
+		return &fs.PathError{Op: "replace", Path: path, Err: linkErr.Err}
+	}
+	return err
+}
+
+func openOutputAt(path string) (*outputFile, error) {
 	dst := path
 	if real, err := filepath.EvalSymlinks(path); err == nil {
 		dst = real
@@ -223,7 +285,7 @@ func openOutput(path string) (*outputFile, error) {
 		if err != nil {
 			return nil, err
 		}
-		return &outputFile{f: f}, nil
+		return &outputFile{f: f, path: path}, nil
 	case err != nil && !errors.Is(err, fs.ErrNotExist):
 		return nil, err
 	}
@@ -246,18 +308,24 @@ func openOutput(path string) (*outputFile, error) {
 				return nil, err
 			}
 		}
-		return &outputFile{f: f, tmp: tmp, dst: dst}, nil
+		return &outputFile{f: f, tmp: tmp, dst: dst, path: path}, nil
 	}
+}
+
+// Write writes to the file; its errors name the file the user gave.
+func (o *outputFile) Write(p []byte) (int, error) {
+	n, err := o.f.Write(p)
+	return n, asPath(err, o.path)
 }
 
 // commit closes the file and puts it in place.
 func (o *outputFile) commit() error {
 	err := o.f.Close()
 	if o.tmp == "" || err != nil {
-		return err
+		return asPath(err, o.path)
 	}
 	if err := os.Rename(o.tmp, o.dst); err != nil {
-		return err
+		return asPath(err, o.path)
 	}
 	o.tmp = ""
 	return nil
