@@ -106,6 +106,17 @@ type keyState struct {
 	rate     *rate.Limiter   // nil when the rate limit is off
 }
 
+// slotKey names the slots a request of a key takes: its reads (GET, HEAD)
+// and its writes have MaxConcurrentPerKey each. Writes may wait a long time
+// for the database's writer (behind a large import on SQLite) while holding
+// their slots; the key's reads go on meanwhile, in slots of their own.
+func slotKey(keyID, method string) string {
+	if method == http.MethodGet || method == http.MethodHead {
+		return keyID
+	}
+	return keyID + " writes"
+}
+
 // admit lets a request of key in, waiting for a slot if it must, or says why
 // not. The returned function ends the request.
 func (k *keyLimiter) admit(ctx context.Context, key string, l Limits) (func(), error) {

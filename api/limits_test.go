@@ -38,20 +38,29 @@ func TestLimits(t *testing.T) {
 	t.Run("ConcurrentPerKeyWaits", func(t *testing.T) {
 		ts, events := newLimitedServer(t, api.Limits{RatePerKey: -1, MaxConcurrentPerKey: 1})
 		finish, first := ts.holdSlot(t, events)
-		// The key's second request waits for the slot instead of failing.
+		// The key's second write waits for the slot instead of failing.
 		second := make(chan int)
-		go func() { second <- ts.status(t, "GET", datasetsPath, ts.owner) }()
+		go func() {
+			status, _ := ts.sendBody(t, "POST", datasetsPath, ts.owner, `{"name":"second"}`)
+			second <- status
+		}()
 		if got := <-events; got != "queued" {
 			t.Fatalf("second request %s, want queued", got)
 		}
+		// The key's reads have slots of their own: writes waiting for the
+		// database's writer never hold them up.
+		wantStatus(t, ts.do(t, "GET", datasetsPath, ts.owner, ""), http.StatusOK)
+		if got := <-events; got != "admitted" {
+			t.Fatalf("read while the writes' slot is taken: %s, want admitted", got)
+		}
 		// Another key has its own slots.
-		wantStatus(t, ts.do(t, "GET", datasetsPath, ts.member, ""), http.StatusOK)
+		wantStatus(t, ts.do(t, "POST", datasetsPath, ts.member, `{"name":"member's"}`), http.StatusCreated)
 		finish()
 		if got := <-first; got != http.StatusCreated {
 			t.Fatalf("slow request: %d, want 201", got)
 		}
-		if got := <-second; got != http.StatusOK {
-			t.Fatalf("queued request: %d, want 200", got)
+		if got := <-second; got != http.StatusCreated {
+			t.Fatalf("queued request: %d, want 201", got)
 		}
 	})
 
@@ -70,7 +79,7 @@ func TestLimits(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			ts, events := newLimitedServer(t, c.limits)
 			finish, first := ts.holdSlot(t, events)
-			r := ts.do(t, "GET", datasetsPath, ts.owner, "")
+			r := ts.do(t, "POST", datasetsPath, ts.owner, `{"name":"refused"}`)
 			wantError(t, r, http.StatusTooManyRequests, c.message)
 			if got := r.Header.Get("Retry-After"); got != "1" {
 				t.Fatalf("Retry-After = %q, want 1", got)
@@ -190,7 +199,8 @@ func newLimitedServer(t *testing.T, l api.Limits) (*testServer, <-chan string) {
 	ts := newTestServerWith(t, func(s *api.Server) {
 		s.Limits = l
 		api.WatchLimiter(s, func(event, key string) {
-			if key == owner.Load() {
+			if id, _ := owner.Load().(string); id != "" && strings.HasPrefix(key, id) { // its reads' slots and its writes'
+
 				events <- event
 			}
 		})

@@ -155,7 +155,7 @@ func TestPagesShareTheKeyLimiter(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	done, err := srv.Admit(t.Context(), p.KeyID) // an API request of the key, in flight
+	done, err := srv.Admit(t.Context(), p.KeyID, http.MethodGet) // an API read of the key, in flight
 	if err != nil {
 		t.Fatal(err)
 	}

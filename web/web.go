@@ -265,7 +265,7 @@ func (s *Server) handle(mux *http.ServeMux, pattern string, write bool, h sessio
 			http.Redirect(w, r, "/signin?next="+url.QueryEscape(afterSignin(r)), http.StatusSeeOther)
 			return
 		}
-		done, err := s.API.Admit(ctx, ss.principal.KeyID)
+		done, err := s.API.Admit(ctx, ss.principal.KeyID, r.Method)
 		if err != nil {
 			s.fail(w, ss, err)
 			return
