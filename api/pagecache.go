@@ -304,24 +304,36 @@ type workingSetRead struct {
 	datasetID, etag string
 	items           []byte
 	layout          itemLayout // of the items sent
+	encoded         int        // bytes of the items encoded so far
 }
 
 // add returns the element of it for the stream of the working set: it
-// records the item's id and encoded size.
+// records the item's id and encoded size, while the items may still be
+// kept.
 func (ws *workingSetRead) add(it *strata.Item) jsonAppender {
-	return sizedItem{embeddedItemJSON: toEmbeddedItemJSON(it), layout: &ws.layout}
+	return sizedItem{embeddedItemJSON: toEmbeddedItemJSON(it), ws: ws}
 }
 
 type sizedItem struct {
 	embeddedItemJSON
-	layout *itemLayout
+	ws *workingSetRead
 }
 
 func (s sizedItem) appendJSON(b []byte) []byte {
 	n := len(b)
 	b = s.embeddedItemJSON.appendJSON(b)
-	s.layout.ids = append(s.layout.ids, s.ID)
-	s.layout.sizes = append(s.layout.sizes, len(b)-n)
+	ws := s.ws
+	if ws.over {
+		return b
+	}
+	if ws.encoded += len(b) - n; ws.encoded > ws.limit {
+		// Too large to keep: what was recorded goes, and nothing more is,
+		// however many items follow.
+		ws.over, ws.body, ws.layout = true, nil, itemLayout{}
+		return b
+	}
+	ws.layout.ids = append(ws.layout.ids, s.ID)
+	ws.layout.sizes = append(ws.layout.sizes, len(b)-n)
 	return b
 }
 
