@@ -200,7 +200,7 @@ func (s *Server) endpoint(a access, h handlerFunc) http.Handler {
 		err := s.authenticate(r, a)
 		if err == nil {
 			var done func()
-			if done, err = s.keyLimit.admit(ctx, slotKey(r.principal.KeyID, hr.Method), l); err == nil {
+			if done, err = s.keyLimit.admit(ctx, r.principal.KeyID, hr.Method, l); err == nil {
 				defer done()
 			}
 		}

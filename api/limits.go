@@ -100,26 +100,28 @@ type keyLimiter struct {
 	watch func(event, key string)
 }
 
+// keyState is a key's slots and its rate. Its reads (GET, HEAD) and its
+// writes have MaxConcurrentPerKey slots each: writes may wait a long time
+// for the database's writer (behind a large import on SQLite) while holding
+// theirs, and the key's reads go on meanwhile. The rate counts them all.
 type keyState struct {
-	inFlight int
-	queue    []chan struct{} // waiting requests, oldest first; closed when given a slot
-	rate     *rate.Limiter   // nil when the rate limit is off
+	reads, writes slots
+	rate          *rate.Limiter // nil when the rate limit is off
 }
 
-// slotKey names the slots a request of a key takes: its reads (GET, HEAD)
-// and its writes have MaxConcurrentPerKey each. Writes may wait a long time
-// for the database's writer (behind a large import on SQLite) while holding
-// their slots; the key's reads go on meanwhile, in slots of their own.
-func slotKey(keyID, method string) string {
-	if method == http.MethodGet || method == http.MethodHead {
-		return keyID
-	}
-	return keyID + " writes"
+type slots struct {
+	inFlight int
+	queue    []chan struct{} // waiting requests, oldest first; closed when given a slot
 }
+
+func (s *slots) idle() bool { return s.inFlight == 0 && len(s.queue) == 0 }
+
+// writes reports whether a request of this method takes a write slot.
+func writes(method string) bool { return method != http.MethodGet && method != http.MethodHead }
 
 // admit lets a request of key in, waiting for a slot if it must, or says why
 // not. The returned function ends the request.
-func (k *keyLimiter) admit(ctx context.Context, key string, l Limits) (func(), error) {
+func (k *keyLimiter) admit(ctx context.Context, key, method string, l Limits) (func(), error) {
 	k.mu.Lock()
 	now := time.Now()
 	if k.keys == nil {
@@ -145,20 +147,24 @@ func (k *keyLimiter) admit(ctx context.Context, key string, l Limits) (func(), e
 			return nil, &rateLimitError{strata.Errorf(strata.ERATELIMIT, "Rate limit exceeded: at most %g requests per second per key", l.RatePerKey), wait}
 		}
 	}
-	release := func() { k.release(st) }
-	if l.MaxConcurrentPerKey <= 0 || (st.inFlight < l.MaxConcurrentPerKey && len(st.queue) == 0) {
-		st.inFlight++
+	sl := &st.reads
+	if writes(method) {
+		sl = &st.writes
+	}
+	release := func() { k.release(sl) }
+	if l.MaxConcurrentPerKey <= 0 || (sl.inFlight < l.MaxConcurrentPerKey && len(sl.queue) == 0) {
+		sl.inFlight++
 		k.mu.Unlock()
 		k.tell("admitted", key)
 		return release, nil
 	}
-	if len(st.queue) >= max(l.MaxQueuedPerKey, 0) {
+	if len(sl.queue) >= max(l.MaxQueuedPerKey, 0) {
 		k.mu.Unlock()
 		return nil, &rateLimitError{strata.Errorf(strata.ERATELIMIT,
 			"Too many concurrent requests: %d per key run at once and %d wait, and both are full", l.MaxConcurrentPerKey, max(l.MaxQueuedPerKey, 0)), time.Second}
 	}
 	ready := make(chan struct{})
-	st.queue = append(st.queue, ready)
+	sl.queue = append(sl.queue, ready)
 	k.mu.Unlock()
 	k.tell("queued", key)
 
@@ -176,8 +182,8 @@ func (k *keyLimiter) admit(ctx context.Context, key string, l Limits) (func(), e
 	}
 	k.mu.Lock()
 	defer k.mu.Unlock()
-	if i := slices.Index(st.queue, ready); i >= 0 {
-		st.queue = slices.Delete(st.queue, i, i+1)
+	if i := slices.Index(sl.queue, ready); i >= 0 {
+		sl.queue = slices.Delete(sl.queue, i, i+1)
 		return nil, err
 	}
 	// Given a slot as the wait ended: take it after all.
@@ -192,15 +198,15 @@ func (k *keyLimiter) tell(event, key string) {
 
 // release ends a request: its slot goes to the oldest waiting request, if
 // any.
-func (k *keyLimiter) release(st *keyState) {
+func (k *keyLimiter) release(sl *slots) {
 	k.mu.Lock()
 	defer k.mu.Unlock()
-	if len(st.queue) > 0 {
-		close(st.queue[0])
-		st.queue = slices.Delete(st.queue, 0, 1)
+	if len(sl.queue) > 0 {
+		close(sl.queue[0])
+		sl.queue = slices.Delete(sl.queue, 0, 1)
 		return
 	}
-	st.inFlight--
+	sl.inFlight--
 }
 
 // sweep forgets keys that are idle with a full bucket, once a minute, so the
@@ -212,7 +218,7 @@ func (k *keyLimiter) sweep(now time.Time) {
 	k.swept = now
 	for key, st := range k.keys {
 		full := st.rate == nil || st.rate.TokensAt(now) >= float64(st.rate.Burst())
-		if st.inFlight == 0 && len(st.queue) == 0 && full {
+		if st.reads.idle() && st.writes.idle() && full {
 			delete(k.keys, key)
 		}
 	}

@@ -199,7 +199,7 @@ func newLimitedServer(t *testing.T, l api.Limits) (*testServer, <-chan string) {
 	ts := newTestServerWith(t, func(s *api.Server) {
 		s.Limits = l
 		api.WatchLimiter(s, func(event, key string) {
-			if id, _ := owner.Load().(string); id != "" && strings.HasPrefix(key, id) { // its reads' slots and its writes'
+			if key == owner.Load() {
 
 				events <- event
 			}

@@ -13,9 +13,10 @@ import "github.com/strata-eval/strata/internal/rules"
 // Admit lets a request of a key in under the key's limits, as every API
 // route does first; done ends the request. An error is a rate-limit error
 // (429, with SetRetryAfter). ctx is the request's: a limiter that makes a
-// request wait gives up with it. method is the request's (slotKey).
+// request wait gives up with it. method is the request's: reads and
+// writes have slots of their own (keyState).
 func (s *Server) Admit(ctx context.Context, keyID, method string) (done func(), err error) {
-	return s.keyLimit.admit(ctx, slotKey(keyID, method), s.limits())
+	return s.keyLimit.admit(ctx, keyID, method, s.limits())
 }
 
 // EffectiveLimits returns the limits in force, defaults filled in.
