@@ -31,6 +31,8 @@ func TestLimits(t *testing.T) {
 		if !strings.Contains(string(r.Body), "Rate limit exceeded") {
 			t.Fatalf("body = %s", r.Body)
 		}
+		// Its writes draw on the same bucket as its reads.
+		wantStatus(t, ts.do(t, "POST", datasetsPath, ts.owner, `{"name":"over"}`), http.StatusTooManyRequests)
 		// Another key has its own bucket.
 		wantStatus(t, ts.do(t, "GET", datasetsPath, ts.viewer, ""), http.StatusOK)
 	})
