@@ -1,5 +1,6 @@
 package api
 
+import "context"
 import "io"
 import "net/http"
 
@@ -37,17 +38,33 @@ type importFile struct {
 	datasetID string
 	format    string
 	body      io.Reader
+	// raw is set when the file is the request body itself
+	// (import_stream.go), read by Strata's rules; else it came in Lunary's
+	// import body, read as Lunary reads it (importer.Config.Lunary).
+	raw bool
 	// cause returns the failure of the body itself, if reading it failed,
 	// else err: a raw body that is too large is reported as such whatever
 	// the parser made of it.
 	cause func(err error) error
 }
 
+// importConfig is how the server reads a file of an import, upsert or
+// sync: by Strata's rules, with the mapping asked for, and a record limit
+// that any item the server accepts and exports fits in
+// (importer.MaxRecordBytesFor), so that an export always imports again.
+func (s *Server) importConfig(m importer.Mapping) importer.Config {
+	return importer.Config{Mapping: m, MaxRecordBytes: importer.MaxRecordBytesFor(s.limits().MaxFieldBytes)}
+}
+
 // importFile imports f, or previews it when the options ask for a dry run.
 func (s *Server) importFile(w http.ResponseWriter, r *request, f importFile, write strata.WriteOptions, o importOptions) error {
-	cfg := importer.Config{Mapping: o.mapping}
+	cfg := s.importConfig(o.mapping)
+	cfg.Lunary = !f.raw
 	if o.dryRun {
-		return s.previewImport(w, r, f, cfg, s.importLimits().Limit)
+		limit := func(src strata.ItemSource) strata.ItemSource {
+			return s.checkExternalIDs(r.ctx(), r.principal.ProjectID, f.datasetID, s.importLimits().Limit(src))
+		}
+		return s.previewImport(w, r, f, cfg, limit)
 	}
 	src, err := cfg.Open(f.format, f.body)
 	if err != nil {
@@ -83,6 +100,81 @@ func (s *Server) previewImport(w http.ResponseWriter, r *request, f importFile, 
 		res.Error = &lineErrorJSON{Line: p.ErrLine, Status: rules.Status(r.ctx(), err), Message: strata.ErrorMessage(err)}
 	}
 	return writeJSON(w, http.StatusOK, res)
+}
+
+// externalIDCheck stops a preview where the import would stop on what only
+// the store sees: an externalId that an earlier record of the file gave
+// (400), or that a live item of the dataset has (409). The import finds
+// both through the store's unique index of live external ids as it writes
+// (sqlstore's checkExternalIDFreeFrom); a preview writes nothing, so it
+// remembers the file's ids and asks the store for the owner of each, by the
+// same index (an ItemFilter on externalId).
+type externalIDCheck struct {
+	src strata.ItemSource
+	// owner finds the live item of an id; nil when the dataset had none
+	// as the preview began, which spares a query per record.
+	owner func(externalID string) (itemID string, err error)
+	err   error // of reading the dataset, for the first Next
+	seen  map[string]bool
+	// budget is what seen may hold, counted as a sync counts its items
+	// (its ids and a few dozen bytes each), within the sync's memory limit:
+	// past it, later duplicates within the file go unseen (the import
+	// still refuses them). Negative: no limit.
+	budget int64
+}
+
+// seenIDBytes is what remembering one id costs beyond its bytes.
+const seenIDBytes = 64
+
+// checkExternalIDs returns src checked as the import would check its
+// external ids in a dataset.
+func (s *Server) checkExternalIDs(ctx context.Context, projectID, datasetID string, src strata.ItemSource) strata.ItemSource {
+	c := &externalIDCheck{src: src, seen: map[string]bool{}, budget: s.limits().MaxSyncBytes}
+	d, err := s.Store.FindDataset(ctx, projectID, datasetID)
+	if err != nil || d.ItemCount == 0 {
+		c.err = err
+		return c
+	}
+	c.owner = func(externalID string) (string, error) {
+		var itemID string
+		q := strata.ItemQuery{ProjectID: projectID, DatasetID: datasetID, Limit: 1, Filter: strata.ItemFilter{ExternalID: &externalID}}
+		err := s.Store.ScanItems(ctx, q, func(it *strata.Item) error {
+			itemID = it.ID
+			return nil
+		})
+		return itemID, err
+	}
+	return c
+}
+
+func (c *externalIDCheck) Next() (strata.ItemInput, error) {
+	if c.err != nil {
+		return strata.ItemInput{}, c.err
+	}
+	in, err := c.src.Next()
+	if err != nil || in.ExternalID == nil {
+		return in, err
+	}
+	id := *in.ExternalID
+	if c.seen[id] {
+		// The store's words (sqlstore's errDuplicateRecord).
+		return in, strata.Errorf(strata.EINVALID, "externalId %q is in two records: a file names each item once", id)
+	}
+	if c.owner != nil {
+		owner, err := c.owner(id)
+		if err != nil {
+			return in, err
+		} else if owner != "" {
+			return in, strata.ErrExternalIDTaken(id, owner)
+		}
+	}
+	if cost := int64(len(id) + seenIDBytes); c.budget < 0 || cost <= c.budget {
+		c.seen[id] = true
+		if c.budget >= 0 {
+			c.budget -= cost
+		}
+	}
+	return in, nil
 }
 
 // importResultJSON is Lunary's import result with the mapping used, and

@@ -100,11 +100,14 @@ func TestImportOtherFormats(t *testing.T) {
 		{name: "LunaryNamesWinJSONL", format: "jsonl",
 			content: `{"question":"Q","answer":"A","completion":"C","input":"q","expected_output":"a","model_output":"o"}`,
 			want:    `[["q","a","o"]]`,
-			mapping: map[string]any{"input": "input", "groundTruth": "expected_output", "output": "model_output", "ambiguous": lunaryWins}},
+			mapping: map[string]any{"input": "input", "groundTruth": "expected_output", "output": "model_output", "ambiguous": lunaryWins},
+			// Passed over, and so kept in metadata (a JSON line's keys in order).
+			unmapped: []string{"answer", "completion", "question"}},
 		{name: "LunaryNamesWinCSV", format: "csv",
-			content: "question,answer,completion,input,expected_output,model_output\nQ,A,C,q,a,o\n",
-			want:    `[["q","a","o"]]`,
-			mapping: map[string]any{"input": "input", "groundTruth": "expected_output", "output": "model_output", "ambiguous": lunaryWins}},
+			content:  "question,answer,completion,input,expected_output,model_output\nQ,A,C,q,a,o\n",
+			want:     `[["q","a","o"]]`,
+			mapping:  map[string]any{"input": "input", "groundTruth": "expected_output", "output": "model_output", "ambiguous": lunaryWins},
+			unmapped: []string{"question", "answer", "completion"}},
 		{name: "ExplicitMappingCSV", format: "csv", query: "?map.input=text&map.groundTruth=gold&map.output=",
 			content: "id,text,gold,output\n1,q,a,o\n",
 			want:    `[["q","a",null]]`,
@@ -270,9 +273,11 @@ func TestImportDryRun(t *testing.T) {
 		name, format, query, content string
 		records, line, status        int
 		message                      string
+		lunary                       string // the message for a file in Lunary's body, when it differs
 	}{
 		{name: "BadLine", format: "jsonl", content: "{\"input\":\"a\"}\n\n{\"input\":\"b\"}\n{oops\n{\"input\":\"c\"}\n",
-			records: 2, line: 4, status: 400, message: "Invalid JSONL: could not parse one of the lines"},
+			records: 2, line: 4, status: 400, message: "Invalid JSONL: line 4: invalid character 'o' looking for beginning of object key string",
+			lunary: "Invalid JSONL: could not parse one of the lines"},
 		{name: "MissingColumn", format: "csv", query: "&map.input=prompt", content: "\nquestion\nq\n",
 			records: 0, line: 2, status: 400, message: `CSV line 2: column "prompt" (map.input) is missing`},
 		{name: "TooManyItems", format: "jsonl", content: strings.Repeat("{\"input\":\"x\"}\n", 9),
@@ -287,11 +292,15 @@ func TestImportDryRun(t *testing.T) {
 				if p.Error == nil {
 					t.Fatalf("no error in %s", r.Body)
 				}
+				message := tt.message
+				if !raw && tt.lunary != "" {
+					message = tt.lunary
+				}
 				if got, want := *p.Error, (struct {
 					Line    int    `json:"line"`
 					Status  int    `json:"status"`
 					Message string `json:"message"`
-				}{tt.line, tt.status, tt.message}); got != want {
+				}{tt.line, tt.status, message}); got != want {
 					t.Errorf("error = %+v, want %+v", got, want)
 				}
 				if got, want := p.RecordCount, tt.records; got != want {

@@ -1,9 +1,10 @@
 package api
 
+import "io"
 import "mime"
 import "net/http"
 
-import "github.com/strata-eval/strata/importer"
+import "github.com/strata-eval/strata"
 import "github.com/strata-eval/strata/internal/rules"
 
 // Raw imports.
@@ -39,13 +40,19 @@ func rawImportFormat(contentType string) string {
 }
 
 // streamsBody reports whether the handler of r reads the body itself, as it
-// arrives, rather than endpoint reading it whole first.
+// arrives, rather than endpoint reading it whole first. An import body of a
+// type the route does not take is the handler's too, to answer with the
+// types it takes (unsupportedImport).
 func streamsBody(r *http.Request) bool {
-	return r.Pattern == syncPattern || (r.Pattern == importPattern && rawImportFormat(r.Header.Get("Content-Type")) != "")
+	return r.Pattern == syncPattern || (r.Pattern == importPattern && !jsonContentType(r.Header.Get("Content-Type")))
 }
 
-// importStream imports the request body, a file in the given format.
+// importStream imports the request body, a file in the given format ("":
+// a type the route does not take).
 func (s *Server) importStream(w http.ResponseWriter, r *request, datasetID, format string) error {
+	if format == "" {
+		return s.unsupportedImport(r, datasetID)
+	}
 	opts, err := writeOptions(r)
 	var upsert bool
 	if err == nil {
@@ -78,11 +85,31 @@ func (s *Server) importStream(w http.ResponseWriter, r *request, datasetID, form
 	}
 	defer file.Close()
 	if upsert {
-		src, err := importer.Config{Mapping: o.mapping}.New(format, file)
+		src, err := s.importConfig(o.mapping).New(format, file)
 		if err != nil {
 			return err
 		}
 		return s.applySync(w, r, datasetID, src, upsertOptions(opts, o))
 	}
-	return s.importFile(w, r, importFile{datasetID: datasetID, format: format, body: file, cause: func(err error) error { return err }}, opts, o)
+	f := importFile{datasetID: datasetID, format: format, body: file, raw: true, cause: func(err error) error { return err }}
+	return s.importFile(w, r, f, opts, o)
+}
+
+// unsupportedImport answers an import body of a type the route does not
+// take, as endpoint answers other routes' (readBody), but naming the types
+// this one takes: 413 for a body announced larger than a JSON body may be,
+// 415 for any other with something in it. An empty body is the empty
+// object it is for every route, which Lunary's validation refuses.
+func (s *Server) unsupportedImport(r *request, datasetID string) error {
+	if r.ContentLength > s.maxBodyBytes() {
+		return errBodyTooLarge
+	}
+	var first [1]byte
+	if n, err := io.ReadFull(r.Body, first[:]); n == 0 && err == io.EOF {
+		if _, _, _, err := importInput(r); err != nil {
+			return s.afterLookup(r, datasetID, err)
+		}
+	}
+	return strata.Errorf(strata.EUNSUPPORTED, "Unsupported Content-Type %q: an import body is JSON (application/json), "+
+		"JSON Lines (application/x-ndjson or application/jsonl) or CSV (text/csv)", r.Header.Get("Content-Type"))
 }

@@ -56,8 +56,8 @@ func TestRawImport(t *testing.T) {
 		status                  int
 		message                 string
 	}{
-		{"BadLine", "application/x-ndjson", "{\"input\":\"x\"}\nnot json\n", 400, "Invalid JSONL: could not parse one of the lines"},
-		{"NoInput", "application/x-ndjson", `{"output":"x"}`, 400, "Each JSONL line must contain at least an 'input' field"},
+		{"BadLine", "application/x-ndjson", "{\"input\":\"x\"}\nnot json\n", 400, "Invalid JSONL: line 2: invalid character 'o' in literal null (expecting 'u')"},
+		{"NoInput", "application/x-ndjson", "\n" + `{"output":"x"}`, 400, "JSONL line 2: each line must be a JSON object with at least an 'input' field"},
 		{"NoInputColumn", "text/csv", "title\nx\n", 400, "CSV import requires a header row with at least an 'input' column"},
 		{"NotUTF8", "application/x-ndjson", "{\"input\":\"x\xff\"}\n", 400, "Request body is not valid UTF-8"},
 		{"TruncatedUTF8", "text/csv", "input\nx\xe2\x82", 400, "Request body is not valid UTF-8"},

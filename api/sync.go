@@ -99,7 +99,7 @@ func (s *Server) syncItems(w http.ResponseWriter, r *request) error {
 	if _, err := s.Store.FindDataset(r.ctx(), r.principal.ProjectID, ids[0]); err != nil {
 		return err
 	}
-	src, file, err := s.syncSource(w, r, importer.Config{Mapping: m})
+	src, file, err := s.syncSource(w, r, s.importConfig(m))
 	if err != nil {
 		return err
 	}
@@ -135,7 +135,7 @@ func (s *Server) syncSource(w http.ResponseWriter, r *request, cfg importer.Conf
 	ct := r.Header.Get("Content-Type")
 	format := rawImportFormat(ct)
 	if format == "" && !jsonContentType(ct) {
-		return nil, nil, strata.Errorf(strata.EUNSUPPORTED, "A sync body is JSONL (application/x-ndjson), CSV (text/csv) or JSON (application/json)")
+		return nil, nil, strata.Errorf(strata.EUNSUPPORTED, "A sync body is JSONL (application/x-ndjson or application/jsonl), CSV (text/csv) or JSON (application/json)")
 	}
 	if r.ContentLength > l.MaxImportBytes {
 		return nil, nil, errBodyTooLarge

@@ -133,7 +133,7 @@ func TestSync(t *testing.T) {
 			"BadSplit":       {"application/x-ndjson", `{"input":"p","splits":["a b"]}`, 400, "JSONL line 1: A split is 1 to 64 letters, digits, '-', '_' or '.'"},
 			"NotArray":       {"application/json", `"x"`, 400, "A sync body is a file or a JSON array or object"},
 			"BadElement":     {"application/json", `[{"output":"x"}]`, 400, "element 1: each item must be an object with at least an 'input' string"},
-			"Form":           {"application/x-www-form-urlencoded", `a=b`, 415, "A sync body is JSONL (application/x-ndjson), CSV (text/csv) or JSON (application/json)"},
+			"Form":           {"application/x-www-form-urlencoded", `a=b`, 415, "A sync body is JSONL (application/x-ndjson or application/jsonl), CSV (text/csv) or JSON (application/json)"},
 		} {
 			t.Run(name, func(t *testing.T) {
 				h := http.Header{"Authorization": {"Bearer " + ts.owner}, "Content-Type": {c.contentType}}

@@ -4,7 +4,6 @@ import "bufio"
 import "encoding/csv"
 import "encoding/json"
 import "errors"
-import "fmt"
 import "io"
 import "strings"
 
@@ -31,6 +30,7 @@ type csvSource struct {
 	input, groundTruth, output int
 
 	plan      *plan // how the header maps to fields (mapping.go)
+	columns   int   // the number of columns of the header
 	inputFrom string
 	reporter  reporter
 	record    []string // the record last returned by Next
@@ -98,6 +98,7 @@ func (c Config) openCSV(r io.Reader) (*csvSource, error) {
 	for i, name := range header {
 		names[i] = trim(name)
 	}
+	s.columns = len(names)
 	s.plan, err = c.Mapping.resolve(newColumns(names, true))
 	if err != nil {
 		s.reporter.columns(names)
@@ -146,7 +147,7 @@ func (s *csvSource) Unmapped() map[string]json.RawMessage {
 		if out == nil {
 			out = map[string]json.RawMessage{}
 		}
-		out[s.plan.cols.names[i]], _ = json.Marshal(v)
+		out[s.plan.cols.keys[i]], _ = json.Marshal(v)
 	}
 	return out
 }
@@ -161,11 +162,29 @@ func (s *csvSource) Next() (strata.ItemInput, error) {
 		return strata.ItemInput{}, err
 	}
 	s.record = record
+	in, err := s.item(record)
+	if err != nil {
+		s.err = s.locate(err)
+		return strata.ItemInput{}, s.err
+	}
+	return in, nil
+}
+
+// locate says on which line the record of an error begins.
+func (s *csvSource) locate(err error) error {
+	return strata.Errorf(strata.ErrorCode(err), "CSV line %d: %s", s.line, strata.ErrorMessage(err))
+}
+
+// item reads a record by the plan.
+func (s *csvSource) item(record []string) (strata.ItemInput, error) {
 	cell := func(i int) string {
 		if i < 0 || i >= len(record) {
 			return ""
 		}
 		return trim(record[i])
+	}
+	if err := checkBeyondHeader(len(record), s.columns, func(i int) bool { return cell(i) != "" }); err != nil {
+		return strata.ItemInput{}, err
 	}
 	in := strata.ItemInput{
 		Input:       cell(s.input),
@@ -173,12 +192,12 @@ func (s *csvSource) Next() (strata.ItemInput, error) {
 		Output:      nilIfEmpty(cell(s.output)),
 	}
 	if s.inputFrom == InputFromLastUserMessage {
-		if in.Input, err = s.fromChat(in.Input); err != nil {
-			s.err = err
+		var err error
+		if in.Input, err = fromChat(in.Input); err != nil {
 			return strata.ItemInput{}, err
 		}
 	}
-	err = s.fields.read(&in, cell)
+	err := s.fields.read(&in, cell)
 	if err == nil {
 		err = s.plan.readMapped(&in, func(i int) json.RawMessage {
 			if v := cell(i); v != "" {
@@ -191,23 +210,35 @@ func (s *csvSource) Next() (strata.ItemInput, error) {
 	if err == nil {
 		err = withUnmapped(&in, s.Unmapped())
 	}
-	if err != nil {
-		s.err = err
-		return strata.ItemInput{}, err
+	if err == nil {
+		err = strata.NormalizeInput(&in)
 	}
-	return in, nil
+	return in, err
+}
+
+// checkBeyondHeader refuses a record with a value in a cell past the last
+// column of the header: it has no name to be kept under, and most often a
+// value's unquoted comma split it, so the cells before it are not what the
+// file meant either. Empty cells there (a trailing comma) hold nothing.
+func checkBeyondHeader(cells, columns int, hasValue func(int) bool) error {
+	for i := columns; i < cells; i++ {
+		if hasValue(i) {
+			return strata.Errorf(strata.EINVALID, "a value in column %d, beyond the %d columns of the header (a value holding a comma must be quoted)", i+1, columns)
+		}
+	}
+	return nil
 }
 
 // fromChat reads the input from a cell holding a chat as JSON; a cell that
 // is not JSON stays as it is.
-func (s *csvSource) fromChat(cell string) (string, error) {
+func fromChat(cell string) (string, error) {
 	if cell == "" || (cell[0] != '[' && cell[0] != '{') || !json.Valid([]byte(cell)) {
 		return cell, nil
 	}
 	if v, ok := lastUserMessage([]byte(cell)); ok {
 		return v, nil
 	}
-	return "", errNoUserMessage(fmt.Sprintf("CSV line %d", s.line))
+	return "", errNoUserMessage
 }
 
 // read returns the next non-blank record, enforcing the size limit and

@@ -66,11 +66,24 @@ func (s *csvSource) nextExact() (strata.ItemInput, error) {
 		s.err = err
 		return strata.ItemInput{}, err
 	}
+	in, err := s.exactItem(record)
+	if err != nil {
+		s.err = s.locate(err)
+		return strata.ItemInput{}, s.err
+	}
+	return in, nil
+}
+
+// exactItem reads a record of an exported file.
+func (s *csvSource) exactItem(record []exactField) (strata.ItemInput, error) {
 	cell := func(i int) *string {
 		if i >= len(record) || (!record[i].quoted && record[i].value == "") {
 			return nil
 		}
 		return &record[i].value
+	}
+	if err := checkBeyondHeader(len(record), s.exactColumns, func(i int) bool { return cell(i) != nil }); err != nil {
+		return strata.ItemInput{}, err
 	}
 	if s.exactColumns == len(lunaryExactCSVHeader) {
 		in := strata.ItemInput{GroundTruth: cell(1), Output: cell(2)}
@@ -86,11 +99,11 @@ func (s *csvSource) nextExact() (strata.ItemInput, error) {
 	if p := cell(1); p != nil {
 		in.Input = *p
 	}
-	if err := readFieldCells(&in, cell(5), cell(6)); err != nil {
-		s.err = err
-		return strata.ItemInput{}, err
+	err := readFieldCells(&in, cell(5), cell(6))
+	if err == nil {
+		err = strata.NormalizeInput(&in)
 	}
-	return in, nil
+	return in, err
 }
 
 // readExact reads one RFC 4180 record, skipping blank lines, and reports

@@ -158,3 +158,55 @@ func TestExactDialect(t *testing.T) {
 		t.Errorf("long record: error %v, want ETOOLARGE", err)
 	}
 }
+
+// TestRecordLimitFitsTheLongestExport: the longest record Strata can export
+// of an item within a field limit (fields of characters JSON escapes in six
+// bytes, metadata at its limit of the characters CSV doubles, the longest
+// external id and every split) imports again under MaxRecordBytesFor that
+// limit; the default limit is that of the server's default field limit.
+func TestRecordLimitFitsTheLongestExport(t *testing.T) {
+	if got, want := importer.MaxRecordBytesFor(1<<20), importer.DefaultMaxRecordBytes; got != want {
+		t.Errorf("MaxRecordBytesFor(1 MiB) = %d, DefaultMaxRecordBytes = %d", got, want)
+	}
+	const maxField = 1000
+	field := strings.Repeat("\x01", maxField)
+	// {"k":"\"\"..."}: canonical, each quote escaped in 2 bytes, doubled
+	// again in a CSV cell.
+	quotes := (strata.MaxMetadataBytes - len(`{"k":""}`)) / 2
+	metadata := `{"k":"` + strings.Repeat(`\"`, quotes) + `"}`
+	var splits []string
+	for i := range strata.MaxSplits {
+		splits = append(splits, fmt.Sprintf("%02d", i)+strings.Repeat("s", 62))
+	}
+	item := strata.Item{ID: "0190d7a1-0000-7000-8000-000000000001", Input: field, GroundTruth: sp(field), Output: sp(field),
+		ExternalID: sp(strings.Repeat(`"`, strata.MaxExternalIDLength)), Metadata: []byte(metadata), Splits: splits}
+	if _, err := strata.NormalizeMetadata(item.Metadata); err != nil {
+		t.Fatalf("the metadata is not within its limit: %v", err)
+	}
+	for _, format := range importer.ExportFormats {
+		t.Run(format, func(t *testing.T) {
+			var buf bytes.Buffer
+			ex, err := importer.NewExporter(format, &buf)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := ex.Write(&item); err != nil {
+				t.Fatal(err)
+			}
+			if err := ex.Flush(); err != nil {
+				t.Fatal(err)
+			}
+			src, err := importer.Config{MaxRecordBytes: importer.MaxRecordBytesFor(maxField)}.New(format, &buf)
+			if err != nil {
+				t.Fatal(err)
+			}
+			in, err := src.Next()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got, want := in.Input+*in.GroundTruth+*in.Output, field+field+field; got != want {
+				t.Errorf("fields differ after the round trip")
+			}
+		})
+	}
+}

@@ -5,9 +5,12 @@
 // exactly (exact.go, export.go).
 //
 // The rules follow Lunary's parseCsv and parseJsonl (header names, key
-// fallbacks, trimming, "" -> null) with two deliberate improvements: CSV is
-// read as RFC 4180, so quoted fields may hold newlines, and JSONL objects and
-// arrays become their JSON text instead of "[object Object]".
+// fallbacks, trimming, "" -> null) with deliberate improvements: CSV is read
+// as RFC 4180, so quoted fields may hold newlines; JSONL objects and arrays
+// become their JSON text instead of "[object Object]"; and nothing in a file
+// is dropped silently (mapping.go): a column no field reads is kept in the
+// item's metadata, a cell beyond the header is refused. A file is read by
+// Strata's rules unless Config.Lunary says it came in Lunary's import body.
 package importer
 
 import "io"
@@ -16,12 +19,32 @@ import "unicode"
 
 import "github.com/strata-eval/strata"
 
-// DefaultMaxRecordBytes is the limit used when Config.MaxRecordBytes is 0.
-// It is far above any sensible test case yet small enough that a file with no
-// newlines (or an unterminated quote) cannot exhaust memory.
-const DefaultMaxRecordBytes = 10 << 20
+// MaxRecordBytesFor is the record limit (Config.MaxRecordBytes) of a server
+// whose input, ground truth and output hold at most maxFieldBytes each: the
+// size of the longest record Strata can export of an item it accepted, so
+// that every export imports again. The longest is a JSONL line of three
+// fields of control characters, each escaped in six bytes (\u0001); then the
+// metadata, at most strata.MaxMetadataBytes in its canonical JSON and twice
+// that in a CSV cell, whose quotes are doubled; then the id, external id,
+// splits and keys, well within recordSlack.
+func MaxRecordBytesFor(maxFieldBytes int) int {
+	return 3*maxEscapedBytes*maxFieldBytes + 2*strata.MaxMetadataBytes + recordSlack
+}
 
-// Config tunes the parsers. The zero Config uses the defaults.
+const (
+	// maxEscapedBytes is the most bytes JSON takes for one byte of text.
+	maxEscapedBytes = 6
+	recordSlack     = 64 << 10
+)
+
+// DefaultMaxRecordBytes is the limit used when Config.MaxRecordBytes is 0:
+// MaxRecordBytesFor the server's default field limit of 1 MiB, 18.2 MiB.
+// Beyond fitting every export, it keeps a file with no newlines (or an
+// unterminated quote) from exhausting memory.
+const DefaultMaxRecordBytes = 3*maxEscapedBytes*(1<<20) + 2*strata.MaxMetadataBytes + recordSlack
+
+// Config tunes the parsers. The zero Config reads by Strata's rules with
+// the defaults.
 type Config struct {
 	// MaxRecordBytes bounds one CSV record or one JSONL line, counting its
 	// line ending (and, for CSV, any blank lines just before it). A longer one
@@ -30,6 +53,14 @@ type Config struct {
 	// Mapping chooses columns for fields (mapping.go); the zero Mapping
 	// detects them.
 	Mapping Mapping
+	// Lunary reads a file sent in Lunary's import body {"format",
+	// "content"} as Lunary does where Strata's rules would refuse it or say
+	// more: a JSON line that names a key twice keeps the last value (as
+	// JSON.parse does), and a line that is not JSON, or has no input, fails
+	// with Lunary's message word for word, which names no line. Strata's own
+	// imports and syncs refuse the key named twice, at any depth, and name
+	// the line of every error.
+	Lunary bool
 }
 
 func (c Config) maxRecordBytes() int {

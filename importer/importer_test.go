@@ -3,6 +3,7 @@ package importer_test
 import "bytes"
 import "encoding/json"
 import "errors"
+import "fmt"
 import "io"
 import "strings"
 import "testing"
@@ -132,8 +133,16 @@ func TestCSV(t *testing.T) {
 		{name: "HeaderOnly", input: "input,output\n", want: `[]`},
 		{name: "HeaderOnlyNoNewline", input: "input", want: `[]`},
 
-		{name: "RaggedRows", input: "input,ground_truth,output\nq1\nq2,a2\nq3,a3,o3,extra\n",
+		{name: "RaggedRows", input: "input,ground_truth,output\nq1\nq2,a2\nq3,a3,o3,,\" \"\n",
 			want: `[["q1",null,null],["q2","a2",null],["q3","a3","o3"]]`},
+		// A value past the header has no name to be kept under, and most
+		// often an unquoted comma put it there.
+		{name: "CellBeyondHeader", input: "input,x\na,1\n\nb,2,3\nc,4\n",
+			want: `[["a",null,null]]`, code: strata.EINVALID,
+			msg: "CSV line 4: a value in column 3, beyond the 2 columns of the header (a value holding a comma must be quoted)"},
+		{name: "CellBeyondHeaderLunary", config: importer.Config{Lunary: true}, input: "input\nWhat is 2,3?\n",
+			want: `[]`, code: strata.EINVALID,
+			msg: "CSV line 2: a value in column 2, beyond the 1 columns of the header (a value holding a comma must be quoted)"},
 		{name: "MissingInputCell", input: "output,input\no1\n",
 			want: `[["",null,"o1"]]`},
 		{name: "EmptyCells", input: "input,ground_truth,output\n,,\n",
@@ -187,7 +196,7 @@ func TestCSV(t *testing.T) {
 		{name: "DefaultLimit",
 			input: "input\n" + strings.Repeat("x", importer.DefaultMaxRecordBytes+1) + "\n",
 			want:  `[]`, code: strata.ETOOLARGE,
-			msg: "CSV record on line 2 is larger than the limit of 10485760 bytes"},
+			msg: "CSV record on line 2 is larger than the limit of 19070976 bytes"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			got, err := importCSV(t, tt.config, strings.NewReader(tt.input))
@@ -212,10 +221,16 @@ func importCSV(t testing.TB, c importer.Config, r io.Reader) (string, error) {
 }
 
 func TestJSONL(t *testing.T) {
+	// Lunary's messages, for a file in its import body.
 	const (
 		badLine = "Invalid JSONL: could not parse one of the lines"
 		noInput = "Each JSONL line must contain at least an 'input' field"
 	)
+	// Strata's, which say where.
+	noInputOn := func(line int) string {
+		return fmt.Sprintf("JSONL line %d: each line must be a JSON object with at least an 'input' field", line)
+	}
+	lunary := importer.Config{Lunary: true}
 	for _, tt := range []parseCase{
 		{name: "OK", input: `{"input":"q1","ground_truth":"a1","output":"o1"}` + "\n" + `{"input":"q2"}` + "\n",
 			want: `[["q1","a1","o1"],["q2",null,null]]`},
@@ -232,8 +247,17 @@ func TestJSONL(t *testing.T) {
 		{name: "EmptyInput", input: `{"input":""}`, want: `[["",null,null]]`},
 		{name: "Escapes", input: `{"input":"line\nnext \"q\" \u00e9"}`,
 			want: `[["line\nnext \"q\" é",null,null]]`},
-		{name: "DuplicateKeyLastWins", input: `{"input":"a","input":"b"}`,
+		{name: "DuplicateKeyLastWinsLunary", config: lunary, input: `{"input":"a","input":"b"}`,
 			want: `[["b",null,null]]`},
+		{name: "DuplicateKey", input: "{\"input\":\"x\"}\n{\"input\":\"a\",\"input\":\"b\"}",
+			want: `[["x",null,null]]`, code: strata.EINVALID,
+			msg: `JSONL line 2: duplicate key "input": an object names each key once`},
+		{name: "DuplicateKeyNested", input: `{"input":"a","metadata":{"lang":"en","tags":[{"k":1,"k":2}]}}`,
+			want: `[]`, code: strata.EINVALID,
+			msg: `JSONL line 1: duplicate key "k": an object names each key once`},
+		{name: "DuplicateKeyEscaped", input: `{"input":"a","\u0069nput":"b"}`,
+			want: `[]`, code: strata.EINVALID,
+			msg: `JSONL line 1: duplicate key "input": an object names each key once`},
 		{name: "ExtraKeysIgnored", input: `{"id":1,"input":"q","meta":{"x":1}}`,
 			want: `[["q",null,null]]`},
 
@@ -279,30 +303,39 @@ func TestJSONL(t *testing.T) {
 		{name: "EmptyObjectAndArray", input: `{"input":"q","ground_truth":{},"output":[]}`,
 			want: `[["q","{}","[]"]]`},
 
-		{name: "BadLine", input: "{\"input\":\"q\"}\n{\"input\":\n",
+		{name: "BadLineLunary", config: lunary, input: "{\"input\":\"q\"}\n{\"input\":\n",
 			want: `[["q",null,null]]`, code: strata.EINVALID, msg: badLine},
-		{name: "TrailingGarbage", input: `{"input":"q"} x`,
+		{name: "TrailingGarbageLunary", config: lunary, input: `{"input":"q"} x`,
 			want: `[]`, code: strata.EINVALID, msg: badLine},
-		{name: "TwoValuesOnALine", input: `{"input":"a"}{"input":"b"}`,
-			want: `[]`, code: strata.EINVALID, msg: badLine},
-		{name: "ObjectOverTwoLines", input: "{\"input\":\n\"q\"}\n",
-			want: `[]`, code: strata.EINVALID, msg: badLine},
-		{name: "MissingInput", input: `{"output":"o"}`,
+		{name: "MissingInputLunary", config: lunary, input: `{"output":"o"}`,
 			want: `[]`, code: strata.EINVALID, msg: noInput},
+		{name: "ArrayLunary", config: lunary, input: `["input"]`,
+			want: `[]`, code: strata.EINVALID, msg: noInput},
+
+		{name: "BadLine", input: "{\"input\":\"q\"}\n{\"input\":\n",
+			want: `[["q",null,null]]`, code: strata.EINVALID, msg: "Invalid JSONL: line 2: unexpected end of JSON input"},
+		{name: "TrailingGarbage", input: `{"input":"q"} x`,
+			want: `[]`, code: strata.EINVALID, msg: "Invalid JSONL: line 1: invalid character 'x' after top-level value"},
+		{name: "TwoValuesOnALine", input: `{"input":"a"}{"input":"b"}`,
+			want: `[]`, code: strata.EINVALID, msg: "Invalid JSONL: line 1: invalid character '{' after top-level value"},
+		{name: "ObjectOverTwoLines", input: "{\"input\":\n\"q\"}\n",
+			want: `[]`, code: strata.EINVALID, msg: "Invalid JSONL: line 1: unexpected end of JSON input"},
+		{name: "MissingInput", input: "\n" + `{"output":"o"}`,
+			want: `[]`, code: strata.EINVALID, msg: noInputOn(2)},
 		{name: "InputNumber", input: `{"input":1}`,
 			want: `[["1",null,null]]`},
 		{name: "InputNull", input: `{"input":null}`,
-			want: `[]`, code: strata.EINVALID, msg: noInput},
+			want: `[]`, code: strata.EINVALID, msg: noInputOn(1)},
 		{name: "InputObject", input: `{"input":{ "text" : "q"}}`,
 			want: `[["{\"text\":\"q\"}",null,null]]`},
 		{name: "Array", input: `["input"]`,
-			want: `[]`, code: strata.EINVALID, msg: noInput},
+			want: `[]`, code: strata.EINVALID, msg: noInputOn(1)},
 		{name: "String", input: `"input"`,
-			want: `[]`, code: strata.EINVALID, msg: noInput},
+			want: `[]`, code: strata.EINVALID, msg: noInputOn(1)},
 		{name: "Number", input: `42`,
-			want: `[]`, code: strata.EINVALID, msg: noInput},
+			want: `[]`, code: strata.EINVALID, msg: noInputOn(1)},
 		{name: "Null", input: `null`,
-			want: `[]`, code: strata.EINVALID, msg: noInput},
+			want: `[]`, code: strata.EINVALID, msg: noInputOn(1)},
 
 		{name: "LineUnderLimit", config: importer.Config{MaxRecordBytes: 32},
 			input: `{"input":"` + strings.Repeat("x", 16) + `"}` + "\n",
@@ -314,7 +347,7 @@ func TestJSONL(t *testing.T) {
 		{name: "DefaultLimit",
 			input: `{"input":"` + strings.Repeat("x", importer.DefaultMaxRecordBytes) + `"}`,
 			want:  `[]`, code: strata.ETOOLARGE,
-			msg: "JSONL line 1 is larger than the limit of 10485760 bytes"},
+			msg: "JSONL line 1 is larger than the limit of 19070976 bytes"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			got, err := collect(t, tt.config.NewJSONL(strings.NewReader(tt.input)))

@@ -46,6 +46,11 @@ func readFieldCells(in *strata.ItemInput, metadata, splits *string) error {
 		if err != nil {
 			return err
 		}
+		// Decoding keeps the last value of a key named twice: which one
+		// the cell meant is a guess.
+		if key, dup := duplicateKey([]byte(*metadata)); dup {
+			return strata.Errorf(strata.EINVALID, "metadata: %s", strata.ErrorMessage(errDuplicateKey(key)))
+		}
 		in.Metadata = m
 	}
 	if splits != nil {

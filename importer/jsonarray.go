@@ -7,7 +7,8 @@ import "io"
 import "github.com/strata-eval/strata"
 
 // jsonArraySource reads a JSON array of item objects, one element at a time,
-// each read as a JSONL line is.
+// each read as a JSONL line is, by Strata's rules: an array is no form of
+// Lunary's.
 type jsonArraySource struct {
 	dec   *json.Decoder
 	max   int
@@ -21,7 +22,8 @@ type jsonArraySource struct {
 // NewJSONArray returns a strata.ItemSource reading a JSON array of objects
 // from r, streamed: [{"input": ...}, ...].
 func (c Config) NewJSONArray(r io.Reader) strata.ItemSource {
-	return &jsonArraySource{dec: json.NewDecoder(r), max: c.maxRecordBytes(), elements: &jsonlSource{mapping: c.Mapping}}
+	c.Lunary = false
+	return &jsonArraySource{dec: json.NewDecoder(r), max: c.maxRecordBytes(), elements: c.lineParser()}
 }
 
 var errNotJSONArray = strata.Errorf(strata.EINVALID, "Invalid JSON: expected an array of item objects")
@@ -61,9 +63,8 @@ func (s *jsonArraySource) next() (strata.ItemInput, error) {
 	if len(raw) > s.max {
 		return strata.ItemInput{}, strata.Errorf(strata.ETOOLARGE, "element %d is larger than the limit of %d bytes", s.n, s.max)
 	}
-	s.elements.line = s.n
 	in, err := s.elements.parseLine(raw)
-	if err == errNoInputKey {
+	if err == errNoInput {
 		return in, strata.Errorf(strata.EINVALID, "element %d: each item must be an object with at least an 'input' string", s.n)
 	} else if err != nil {
 		return in, strata.Errorf(strata.ErrorCode(err), "element %d: %s", s.n, strata.ErrorMessage(err))

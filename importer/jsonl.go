@@ -3,7 +3,7 @@ package importer
 import "bufio"
 import "bytes"
 import "encoding/json"
-import "fmt"
+import "errors"
 import "io"
 import "slices"
 import "unicode/utf8"
@@ -16,10 +16,18 @@ var (
 	outputKeys      = []string{"output", "model_output", "prediction", "generated_output"}
 )
 
-// Lunary's messages, kept word for word: clients may match on them.
+// Lunary's messages, kept word for word for a file in Lunary's import body
+// (Config.Lunary): clients may match on them.
 var (
 	errBadJSONLine = strata.Errorf(strata.EINVALID, "Invalid JSONL: could not parse one of the lines")
 	errNoInputKey  = strata.Errorf(strata.EINVALID, "Each JSONL line must contain at least an 'input' field")
+)
+
+// The two failures of a line that have Lunary's messages, as parseLine
+// returns them, before the caller says where they are (jsonlSource.locate).
+var (
+	errNotJSON = strata.Errorf(strata.EINVALID, "not JSON")
+	errNoInput = strata.Errorf(strata.EINVALID, "no input")
 )
 
 type jsonlSource struct {
@@ -27,6 +35,11 @@ type jsonlSource struct {
 	max  int
 	line int   // number of the line last read, for messages
 	err  error // sticky: once failed, every Next returns it
+
+	// lunary reads as Lunary does (Config.Lunary); otherwise dups finds a
+	// key named twice.
+	lunary bool
+	dups   *keySets
 
 	// Each line's keys are resolved to fields (mapping.go); lines with the
 	// keys of the line before reuse its plan.
@@ -45,10 +58,20 @@ type jsonlSource struct {
 func (c Config) NewJSONL(r io.Reader) strata.ItemSource { return c.openJSONL(r) }
 
 func (c Config) openJSONL(r io.Reader) *jsonlSource {
-	s := &jsonlSource{sc: bufio.NewScanner(r), max: c.maxRecordBytes(), mapping: c.Mapping}
+	s := c.lineParser()
+	s.sc = bufio.NewScanner(r)
 	// The buffer grows as long lines need it, up to the limit; a line that
 	// does not fit fails with bufio.ErrTooLong.
 	s.sc.Buffer(make([]byte, 0, min(64<<10, s.max)), s.max)
+	return s
+}
+
+// lineParser is a jsonlSource without its reader: what parses a line.
+func (c Config) lineParser() *jsonlSource {
+	s := &jsonlSource{max: c.maxRecordBytes(), mapping: c.Mapping, lunary: c.Lunary}
+	if !c.Lunary {
+		s.dups = &keySets{}
+	}
 	return s
 }
 
@@ -66,8 +89,8 @@ func (s *jsonlSource) Next() (strata.ItemInput, error) {
 		}
 		in, err := s.parseLine(line)
 		if err != nil {
-			s.err = err
-			return strata.ItemInput{}, err
+			s.err = s.locate(err, line)
+			return strata.ItemInput{}, s.err
 		}
 		return in, nil
 	}
@@ -83,6 +106,29 @@ func (s *jsonlSource) Next() (strata.ItemInput, error) {
 	return strata.ItemInput{}, s.err
 }
 
+// locate says on which line an error of parseLine is: Lunary's two
+// messages name none, for a file in Lunary's import body.
+func (s *jsonlSource) locate(err error, line []byte) error {
+	switch {
+	case err == errNotJSON && s.lunary:
+		return errBadJSONLine
+	case err == errNotJSON:
+		var v any
+		jerr := json.Unmarshal(line, &v) // only to say what is wrong: the scan found it
+		if jerr == nil {
+			jerr = errors.New("not one JSON value")
+		}
+		return strata.Errorf(strata.EINVALID, "Invalid JSONL: line %d: %v", s.line, jerr)
+	case err == errNoInput && s.lunary:
+		return errNoInputKey
+	case err == errNoInput:
+		return strata.Errorf(strata.EINVALID, "JSONL line %d: each line must be a JSON object with at least an 'input' field", s.line)
+	}
+	return strata.Errorf(strata.ErrorCode(err), "JSONL line %d: %s", s.line, strata.ErrorMessage(err))
+}
+
+// parseLine reads one line (or a JSON array's element) as an item. Its
+// errors say what is wrong but not where: the caller adds that.
 func (s *jsonlSource) parseLine(line []byte) (strata.ItemInput, error) {
 	// "Not JSON" and "JSON but not an object with an input" give Lunary's
 	// two different messages; one pass over the line tells them apart and
@@ -91,10 +137,13 @@ func (s *jsonlSource) parseLine(line []byte) (strata.ItemInput, error) {
 		s.obj, s.keyCache = map[string]json.RawMessage{}, keyCache{}
 	}
 	obj := s.obj
-	if valid, object := splitObject(line, obj, s.keyCache); !valid {
-		return strata.ItemInput{}, errBadJSONLine
-	} else if !object {
-		return strata.ItemInput{}, errNoInputKey
+	switch shape := splitObject(line, obj, s.keyCache, s.dups); {
+	case shape.dup != nil:
+		return strata.ItemInput{}, errDuplicateKey(*shape.dup)
+	case !shape.valid:
+		return strata.ItemInput{}, errNotJSON
+	case !shape.object:
+		return strata.ItemInput{}, errNoInput
 	}
 	p, err := s.planFor(obj)
 	if err != nil {
@@ -104,9 +153,9 @@ func (s *jsonlSource) parseLine(line []byte) (strata.ItemInput, error) {
 	var in strata.ItemInput
 	input := firstRaw(obj, p.keys[fInput])
 	if input == nil && p.explicit[fInput] {
-		return strata.ItemInput{}, strata.Errorf(strata.EINVALID, "JSONL line %d: column %q (map.input) is null", s.line, *s.mapping.Input)
+		return strata.ItemInput{}, strata.Errorf(strata.EINVALID, "column %q (map.input) is null", *s.mapping.Input)
 	} else if input == nil {
-		return strata.ItemInput{}, errNoInputKey
+		return strata.ItemInput{}, errNoInput
 	}
 	switch {
 	case input[0] == '"':
@@ -114,7 +163,7 @@ func (s *jsonlSource) parseLine(line []byte) (strata.ItemInput, error) {
 	case s.mapping.InputFrom == InputFromLastUserMessage:
 		v, ok := lastUserMessage(input)
 		if !ok {
-			return strata.ItemInput{}, errNoUserMessage(fmt.Sprintf("JSONL line %d", s.line))
+			return strata.ItemInput{}, errNoUserMessage
 		}
 		in.Input = v
 	default:
@@ -135,8 +184,11 @@ func (s *jsonlSource) parseLine(line []byte) (strata.ItemInput, error) {
 	if err == nil {
 		err = withUnmapped(&in, s.Unmapped())
 	}
+	if err == nil {
+		err = strata.NormalizeInput(&in)
+	}
 	if err != nil {
-		return strata.ItemInput{}, strata.Errorf(strata.ErrorCode(err), "JSONL line %d: %s", s.line, strata.ErrorMessage(err))
+		return strata.ItemInput{}, err
 	}
 	return in, nil
 }
@@ -154,7 +206,7 @@ func (s *jsonlSource) planFor(obj map[string]json.RawMessage) (*plan, error) {
 	p, err := s.mapping.resolve(newColumns(names, false))
 	if err != nil {
 		s.reporter.columns(names)
-		return nil, strata.Errorf(strata.EINVALID, "JSONL line %d: %s", s.line, strata.ErrorMessage(err))
+		return nil, err
 	}
 	s.plan = p
 	s.reporter.add(p)
@@ -167,13 +219,22 @@ func (s *jsonlSource) Line() int { return s.line }
 // Report says how the keys of the lines read so far were mapped.
 func (s *jsonlSource) Report() Report { return s.reporter.report(s.mapping.InputFrom) }
 
-// Unmapped returns the values of the last line's unmapped keys.
+// Unmapped returns the values of the last line's unmapped keys, but for a
+// key passed over for a field (mapping.go) whose value the field fell
+// through to, as Lunary's ?? does when the keys before it are null: that
+// value is the field's.
 func (s *jsonlSource) Unmapped() map[string]json.RawMessage {
 	if s.plan == nil || len(s.plan.unmapped) == 0 {
 		return nil
 	}
-	out := make(map[string]json.RawMessage, len(s.plan.unmapped))
+	var out map[string]json.RawMessage
 	for _, i := range s.plan.unmapped {
+		if s.plan.fellThrough(i, s.obj) {
+			continue
+		}
+		if out == nil {
+			out = make(map[string]json.RawMessage, len(s.plan.unmapped))
+		}
 		k := s.plan.cols.names[i]
 		out[k] = s.obj[k]
 	}

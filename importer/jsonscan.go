@@ -1,8 +1,11 @@
 package importer
 
+import "bytes"
 import "encoding/binary"
 import "encoding/json"
 import "unicode/utf8"
+
+import "github.com/strata-eval/strata"
 
 // One pass over a JSONL line.
 //
@@ -15,7 +18,8 @@ import "unicode/utf8"
 //
 // The grammar is encoding/json's: RFC 8259, strings may hold invalid UTF-8
 // (decoding replaces it), nesting deeper than maxNesting is refused. A key
-// that appears twice keeps its last value, as Unmarshal does.
+// that appears twice keeps its last value, as Unmarshal does, unless the
+// scan looks for such keys (keySets): then the first one found ends it.
 
 // maxNesting is encoding/json's limit of nested arrays and objects.
 const maxNesting = 10000
@@ -26,6 +30,9 @@ type lineScan struct {
 	i     int
 	depth int
 	bad   bool
+	// dups, when set, finds a key named twice; dup is the first found.
+	dups *keySets
+	dup  *string
 }
 
 // keyCache keeps the keys of the lines read so far, so that the keys of a
@@ -36,21 +43,126 @@ type keyCache map[string]string
 // allocates them.
 const maxCachedKeys = 1024
 
-// splitObject checks that line is one JSON value. It returns valid false
-// when it is not JSON; else object reports whether it is an object, whose
-// members are then put in obj (cleared first).
-func splitObject(line []byte, obj map[string]json.RawMessage, keys keyCache) (valid, object bool) {
-	s := lineScan{b: line}
+// lineShape is what splitObject found in a line.
+type lineShape struct {
+	valid  bool // the line is one JSON value
+	object bool // an object, whose members are in obj
+	// dup is a key that an object of the line, at any depth, names twice:
+	// looked for only with keySets, and the end of the scan (valid and
+	// object then say nothing).
+	dup *string
+}
+
+// splitObject checks that line is one JSON value and, when it is an object,
+// puts its members in obj (cleared first). With dups, it also looks for a
+// key named twice.
+func splitObject(line []byte, obj map[string]json.RawMessage, keys keyCache, dups *keySets) lineShape {
+	s := lineScan{b: line, dups: dups}
+	var shape lineShape
 	s.skipSpace()
 	if s.i < len(s.b) && s.b[s.i] == '{' {
 		clear(obj)
 		s.object(obj, keys)
-		object = true
+		shape.object = true
 	} else {
 		s.value()
 	}
+	if s.dup != nil {
+		return lineShape{dup: s.dup}
+	}
 	s.skipSpace()
-	return !s.bad && s.i == len(s.b), object
+	shape.valid = !s.bad && s.i == len(s.b)
+	return shape
+}
+
+// keySets hold the keys of the nested objects a scan is in, to find one
+// named twice (the top level's are the members map). They are reused from
+// line to line, so that a file's lines allocate none once they have been
+// as deep.
+type keySets struct {
+	open []keySet
+}
+
+// keySet is the keys of one object: compared one by one while they are
+// few, then in a map.
+type keySet struct {
+	keys [][]byte // slices of the line, or decoded where escaped
+	set  map[string]struct{}
+}
+
+// keySetMax is how many keys a keySet compares one by one.
+const keySetMax = 16
+
+// enter starts the keys of a nested object, and returns its index.
+func (d *keySets) enter() int {
+	if len(d.open) < cap(d.open) {
+		d.open = d.open[:len(d.open)+1]
+		ks := &d.open[len(d.open)-1]
+		ks.keys, ks.set = ks.keys[:0], nil
+	} else {
+		d.open = append(d.open, keySet{})
+	}
+	return len(d.open) - 1
+}
+
+func (d *keySets) leave() { d.open = d.open[:len(d.open)-1] }
+
+// add notes a key, and reports whether the object had it already.
+func (ks *keySet) add(k []byte) bool {
+	if ks.set != nil {
+		if _, ok := ks.set[string(k)]; ok {
+			return true
+		}
+		ks.set[string(k)] = struct{}{}
+		return false
+	}
+	for _, seen := range ks.keys {
+		if bytes.Equal(seen, k) {
+			return true
+		}
+	}
+	if ks.keys = append(ks.keys, k); len(ks.keys) > keySetMax {
+		ks.set = make(map[string]struct{}, 2*keySetMax)
+		for _, seen := range ks.keys {
+			ks.set[string(seen)] = struct{}{}
+		}
+	}
+	return false
+}
+
+// keyText is a key as Unmarshal decodes it, quotes included in raw: the key
+// itself unless escaped or not valid UTF-8.
+func keyText(raw []byte, escaped bool) []byte {
+	text := raw[1 : len(raw)-1]
+	if !escaped && utf8.Valid(text) {
+		return text
+	}
+	var k string
+	json.Unmarshal(raw, &k) // checked by the scan: cannot fail
+	return []byte(k)
+}
+
+// duplicateKey finds a key that an object of a JSON text, at any depth,
+// names twice.
+func duplicateKey(text []byte) (string, bool) {
+	s := lineScan{b: text, dups: &keySets{}}
+	s.skipSpace()
+	s.value()
+	if s.dup == nil {
+		return "", false
+	}
+	return *s.dup, true
+}
+
+// errDuplicateKey is an object that names a key twice: which value counts
+// would be a guess (encoding/json and JSON.parse keep the last).
+func errDuplicateKey(key string) error {
+	return strata.Errorf(strata.EINVALID, "duplicate key %q: an object names each key once", key)
+}
+
+// duplicate ends the scan at a key named twice.
+func (s *lineScan) duplicate(key string) {
+	s.dup, s.bad = &key, true
 }
 
 func (s *lineScan) skipSpace() {
@@ -269,6 +381,11 @@ func (s *lineScan) object(obj map[string]json.RawMessage, keys keyCache) {
 	if s.open('}') {
 		return
 	}
+	nested := -1 // the keySet of a nested object, when keys named twice are looked for
+	if s.dups != nil && obj == nil {
+		nested = s.dups.enter()
+		defer s.dups.leave()
+	}
 	for !s.bad {
 		if s.i >= len(s.b) || s.b[s.i] != '"' {
 			s.bad = true
@@ -280,6 +397,19 @@ func (s *lineScan) object(obj map[string]json.RawMessage, keys keyCache) {
 			return
 		}
 		kend := s.i
+		var key string // the top level's
+		if obj != nil {
+			key = keys.key(s.b[kstart:kend], escaped)
+			if _, seen := obj[key]; seen && s.dups != nil {
+				s.duplicate(key)
+				return
+			}
+		} else if nested >= 0 {
+			if k := keyText(s.b[kstart:kend], escaped); s.dups.open[nested].add(k) {
+				s.duplicate(string(k))
+				return
+			}
+		}
 		s.skipSpace()
 		if s.i >= len(s.b) || s.b[s.i] != ':' {
 			s.bad = true
@@ -293,7 +423,7 @@ func (s *lineScan) object(obj map[string]json.RawMessage, keys keyCache) {
 			return
 		}
 		if obj != nil {
-			obj[keys.key(s.b[kstart:kend], escaped)] = json.RawMessage(s.b[vstart:s.i:s.i])
+			obj[key] = json.RawMessage(s.b[vstart:s.i:s.i])
 		}
 		if !s.next('}') {
 			return

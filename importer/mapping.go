@@ -33,8 +33,13 @@ import "github.com/strata-eval/strata"
 //   - Several matching columns make the file ambiguous: the first by priority
 //     is used (JSON Lines, as Lunary's `a ?? b`, fall through to the next on
 //     null) and the Report says which were passed over.
-//   - Columns matching no field are unmapped: the Report names them, and
-//     Source.Unmapped gives their values record by record.
+//   - Every other column is unmapped: the Report names it, and
+//     Source.Unmapped gives its values record by record, which the item
+//     keeps in its metadata. So no value of a file vanishes: columns passed
+//     over, CSV columns whose header is empty or an earlier column's (named
+//     as pandas names them, columnKeys), and a column matching no field are
+//     all unmapped. Only the item fields' own columns (itemfields.go) are
+//     not, and only the first of each name, which is read.
 
 // Item fields a column can map to.
 const (
@@ -255,18 +260,55 @@ func camelCase(s string) string {
 // columns are the names of a header as written, and how to look one up.
 type columns struct {
 	names []string
+	keys  []string       // the name of each column in metadata, unique (columnKeys)
 	index map[string]int // lookup form -> first column of that form
 	fold  bool           // CSV: names compare case-insensitively
 }
 
 func newColumns(names []string, fold bool) columns {
-	c := columns{names: names, index: make(map[string]int, len(names)), fold: fold}
+	c := columns{names: names, keys: names, index: make(map[string]int, len(names)), fold: fold}
+	if fold {
+		c.keys = columnKeys(names)
+	}
 	for i, n := range names {
 		if _, dup := c.index[c.key(n)]; !dup { // Lunary's indexOf: the first column of a name wins
 			c.index[c.key(n)] = i
 		}
 	}
 	return c
+}
+
+// columnKeys names the columns of a CSV header in metadata: by their
+// header names, but for a name that is empty or an earlier column's, which
+// gets one of its own as pandas gives it: "Unnamed: 0" (the column's index
+// from 0; the column a pandas index is written in), "note.1", "note.2". A
+// name given never takes one the header has. JSON keys need none: an
+// object's keys are its own.
+func columnKeys(names []string) []string {
+	used := make(map[string]bool, len(names))
+	for _, n := range names {
+		used[n] = true
+	}
+	keys := make([]string, len(names))
+	first := make(map[string]bool, len(names))
+	for i, n := range names {
+		if n != "" && !first[n] {
+			first[n], keys[i] = true, n
+			continue
+		}
+		k := n
+		if n == "" {
+			k = fmt.Sprintf("Unnamed: %d", i)
+		}
+		if n != "" || used[k] {
+			base := k
+			for j := 1; used[k]; j++ {
+				k = fmt.Sprintf("%s.%d", base, j)
+			}
+		}
+		used[k], keys[i] = true, k
+	}
+	return keys
 }
 
 func (c columns) key(name string) string {
@@ -287,7 +329,7 @@ type plan struct {
 	fields   [numFields][]int    // columns each field is read from, best first
 	keys     [numFields][]string // their names
 	explicit [numFields]bool
-	unmapped []int // columns mapping to no field, first of each name only
+	unmapped []int // columns no field reads, passed-over ones included
 
 	meta      []mappedMeta // map.metadata.KEY columns, by key
 	splitsCol int          // the map.splits column, -1 for none
@@ -358,12 +400,39 @@ func (m Mapping) resolve(cols columns) (*plan, error) {
 			p.keys[f] = append(p.keys[f], cols.names[i])
 		}
 	}
+	for f := range numFields {
+		if len(p.fields[f]) > 1 {
+			for _, i := range p.fields[f][1:] {
+				taken[i] = false // passed over: unmapped too
+			}
+		}
+	}
 	for i, name := range cols.names {
-		if !taken[i] && name != "" && cols.index[cols.key(name)] == i && !isItemField(name, cols.fold) {
+		// An item field's column is read, but only the first of a name.
+		itemField := isItemField(name, cols.fold) && cols.index[cols.key(name)] == i
+		if !taken[i] && !itemField {
 			p.unmapped = append(p.unmapped, i)
 		}
 	}
 	return p, nil
+}
+
+// fellThrough reports whether column i, passed over for a field, is the one
+// a JSON line's field was read from: the columns before it are absent or
+// null on the line, and it is not (Lunary's `a ?? b`).
+func (p *plan) fellThrough(i int, obj map[string]json.RawMessage) bool {
+	for f := range numFields {
+		for j, c := range p.fields[f] {
+			if c != i || j == 0 {
+				continue
+			}
+			if raw, ok := obj[p.cols.names[i]]; !ok || string(raw) == "null" {
+				return false
+			}
+			return firstRaw(obj, p.keys[f][:j]) == nil
+		}
+	}
+	return false
 }
 
 // isItemField reports whether a column is one of Strata's item fields beyond
@@ -387,8 +456,9 @@ type Report struct {
 	InputFrom                  string
 	// Ambiguous lists the fields several columns matched.
 	Ambiguous []Ambiguity
-	// Unmapped names the columns that map to no field, in the order first
-	// seen (a JSON line's keys in alphabetical order).
+	// Unmapped names the columns no field reads, passed-over ones included,
+	// in the order first seen (a JSON line's keys in alphabetical order), as
+	// they are named in metadata (columnKeys).
 	Unmapped []string
 	// Columns names every column, in the same order.
 	Columns []string
@@ -449,7 +519,7 @@ func (rp *reporter) add(p *plan) {
 		}
 	}
 	for _, i := range p.unmapped {
-		if name := p.cols.names[i]; len(rp.r.Unmapped) < maxReportNames && once("u:", name) {
+		if name := p.cols.keys[i]; len(rp.r.Unmapped) < maxReportNames && once("u:", name) {
 			rp.r.Unmapped = append(rp.r.Unmapped, name)
 		}
 	}
@@ -533,9 +603,7 @@ func lastUserMessage(raw []byte) (string, bool) {
 }
 
 // errNoUserMessage is a chat without a user message under inputFrom.
-func errNoUserMessage(where string) error {
-	return strata.Errorf(strata.EINVALID, "%s: inputFrom=%s: the input holds no chat with a user message", where, InputFromLastUserMessage)
-}
+var errNoUserMessage = strata.Errorf(strata.EINVALID, "inputFrom=%s: the input holds no chat with a user message", InputFromLastUserMessage)
 
 // readMapped reads the metadata keys and splits a mapping names from a
 // record; value returns a column's value as JSON, nil when empty or absent.

@@ -300,17 +300,21 @@ func TestReport(t *testing.T) {
 		{name: "CSV", format: "csv", input: "id,question,answer,ideal,,notes,Notes\n1,q,a,i,x,n,\n2,q,a,i,,,N\n",
 			report: importer.Report{Input: "question", GroundTruth: "answer",
 				Ambiguous: []importer.Ambiguity{{Field: "groundTruth", Used: "answer", Ignored: []string{"ideal"}}},
-				Unmapped:  []string{"notes"}, // id is an item field (itemfields.go)
-				Columns:   []string{"id", "question", "answer", "ideal", "", "notes", "Notes"}},
-			unmapped: `[{"notes":"n"},null]`},
+				// id is an item field (itemfields.go); every other column
+				// no field reads is unmapped, under a name of its own.
+				Unmapped: []string{"ideal", "Unnamed: 4", "notes", "Notes"},
+				Columns:  []string{"id", "question", "answer", "ideal", "", "notes", "Notes"}},
+			unmapped: `[{"Unnamed: 4":"x","ideal":"i","notes":"n"},{"Notes":"N","ideal":"i"}]`},
 		{name: "JSONL", format: "jsonl",
 			input: `{"input":"a","expected_output":"x","id":1}` + "\n" + `{"input":"b","id":2,"ground_truth":null,"expected_output":"y"}` + "\n" +
 				`{"prompt":"c","tags":["t"]}`,
 			mapping: importer.Mapping{InputFrom: importer.InputFromLastUserMessage},
 			report: importer.Report{Input: "input", GroundTruth: "expected_output", InputFrom: "lastUserMessage",
 				Ambiguous: []importer.Ambiguity{{Field: "groundTruth", Used: "ground_truth", Ignored: []string{"expected_output"}}},
-				Unmapped:  []string{"tags"},
+				Unmapped:  []string{"expected_output", "tags"},
 				Columns:   []string{"expected_output", "id", "input", "ground_truth", "prompt", "tags"}},
+			// Line 2's ground truth falls through to expected_output: its
+			// value is the field's, not metadata too.
 			unmapped: `[null,null,{"tags":["t"]}]`},
 		{name: "Export", format: "csv", input: "input,groundTruth,output\n\"q\",,\"\"\n",
 			report:   importer.Report{Input: "input", GroundTruth: "groundTruth", Output: "output", Columns: []string{"input", "groundTruth", "output"}},

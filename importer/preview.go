@@ -18,11 +18,12 @@ type Preview struct {
 }
 
 // InFile reports whether err is about the file, its content or its size,
-// which a preview shows as its Err, rather than a failure to read it (a
-// timeout, the server), which fails the preview itself.
+// or a record's clash with the dataset (an externalId a live item has:
+// strata.ECONFLICT), which a preview shows as its Err, rather than a failure
+// to read it (a timeout, the server), which fails the preview itself.
 func InFile(err error) bool {
 	code := strata.ErrorCode(err)
-	return code == strata.EINVALID || code == strata.ETOOLARGE
+	return code == strata.EINVALID || code == strata.ETOOLARGE || code == strata.ECONFLICT
 }
 
 // Preview reads a whole file as an import would, through limit (which may
