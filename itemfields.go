@@ -33,6 +33,10 @@ const (
 	MaxExternalIDLength = 255
 )
 
+// maxMetadataSent bounds metadata as sent, before it is decoded: four times
+// what it may take encoded compactly.
+const maxMetadataSent = 4 * MaxMetadataBytes
+
 // EmptyMetadata is the metadata of an item that has none.
 var EmptyMetadata = json.RawMessage(`{}`)
 
@@ -41,6 +45,12 @@ var EmptyMetadata = json.RawMessage(`{}`)
 func NormalizeMetadata(raw json.RawMessage) (json.RawMessage, error) {
 	if len(bytes.TrimSpace(raw)) == 0 {
 		return EmptyMetadata, nil
+	}
+	// Decoded, a few megabytes of tiny values take hundreds: what is far
+	// over the limit as sent is refused unread (white space may shrink it
+	// a few times, not more).
+	if len(raw) > maxMetadataSent {
+		return nil, Errorf(EINVALID, "metadata is %d bytes, more than %d", len(raw), MaxMetadataBytes)
 	}
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.UseNumber()

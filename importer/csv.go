@@ -254,7 +254,11 @@ func (s *csvSource) read() ([]string, error) {
 		// Check the size whatever Read returned: a record cut short by the
 		// limiter may also look malformed, and the answer must not depend on
 		// how the body happened to arrive in chunks.
-		if s.limiter.exceeded || s.consumed()-start > int64(s.max) {
+		if errors.Is(err, errTooManyColumns) {
+			s.line = s.lastLine + 1
+			s.err = strata.Errorf(strata.ETOOLARGE, "CSV record on line %d has more than %d columns", s.line, maxColumns)
+			return nil, s.err
+		} else if s.limiter.exceeded || s.consumed()-start > int64(s.max) {
 			line := s.lastLine + 1
 			if err == nil {
 				line, _ = s.cr.FieldPos(0)
@@ -316,7 +320,17 @@ type recordLimiter struct {
 	start    int64 // n when the current record began
 	limit    int64
 	exceeded bool
+
+	// The columns of the record being read, counted in the bytes as they
+	// pass: a record of millions of empty cells is a few megabytes, but the
+	// csv package would hold a string and an index for each.
+	quoted      bool // within a quoted cell
+	columns     int
+	manyColumns bool
 }
+
+// maxColumns bounds the cells of a CSV record.
+const maxColumns = 10_000
 
 func (l *recordLimiter) Read(p []byte) (int, error) {
 	// At most one buffer's worth of what we have read is still unconsumed,
@@ -326,7 +340,29 @@ func (l *recordLimiter) Read(p []byte) (int, error) {
 		l.exceeded = true
 		return 0, errRecordTooLarge
 	}
+	if l.manyColumns {
+		return 0, errTooManyColumns
+	}
 	n, err := l.r.Read(p)
+	for i, c := range p[:n] {
+		switch {
+		case c == '"':
+			l.quoted = !l.quoted // a doubled quote within a cell flips twice
+		case l.quoted:
+		case c == ',':
+			if l.columns++; l.columns >= maxColumns {
+				// The records before this one are read; this one fails
+				// at the next read.
+				l.manyColumns = true
+				l.n += int64(i)
+				return i, nil
+			}
+		case c == '\n':
+			l.columns = 0
+		}
+	}
 	l.n += int64(n)
 	return n, err
 }
+
+var errTooManyColumns = errors.New("csv record has too many columns")

@@ -584,3 +584,58 @@ func checkFuzzResult(t *testing.T, data, got string, err error) {
 		}
 	}
 }
+
+// TestCSVColumnsBounded: a record of millions of empty cells (a few
+// megabytes) is refused when it passes maxColumns, naming its line, before
+// the csv package holds a string for each; the records before it are read.
+func TestCSVColumnsBounded(t *testing.T) {
+	body := "input,note\nfirst,a\n\"quoted, with commas, that count for nothing\",b\n" + strings.Repeat(",", 5_000_000) + "\n"
+	src, err := importer.New("csv", strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for want := range 2 {
+		if _, err := src.Next(); err != nil {
+			t.Fatalf("record %d: %v", want+1, err)
+		}
+	}
+	_, err = src.Next()
+	if got, want := strata.ErrorMessage(err), "CSV record on line 4 has more than 10000 columns"; got != want {
+		t.Fatalf("error = %q, want %q", got, want)
+	}
+	if strata.ErrorCode(err) != strata.ETOOLARGE {
+		t.Fatalf("code = %s, want %s", strata.ErrorCode(err), strata.ETOOLARGE)
+	}
+}
+
+// TestJSONLMembersBounded: a line of a few megabytes holding hundreds of
+// thousands of keys, or metadata of millions of tiny values, is refused
+// before it is decoded into as many entries.
+func TestJSONLMembersBounded(t *testing.T) {
+	var keys strings.Builder
+	keys.WriteString(`{"input":"q"`)
+	for i := range 200_000 {
+		fmt.Fprintf(&keys, `,"k%d":0`, i)
+	}
+	keys.WriteString("}\n")
+	array := `{"input":"q","metadata":{"a":[` + strings.Repeat("0,", 2_000_000) + "0]}}\n"
+	for _, c := range []struct{ name, body, want string }{
+		{"Keys", `{"input":"first"}` + "\n" + keys.String(), "JSONL line 2: an object of more than 10000 keys"},
+		{"MetadataValues", array, "JSONL line 1: metadata is 4000009 bytes, more than 65536"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			src, err := importer.New("jsonl", strings.NewReader(c.body))
+			if err != nil {
+				t.Fatal(err)
+			}
+			for {
+				if _, err = src.Next(); err != nil {
+					break
+				}
+			}
+			if got := strata.ErrorMessage(err); got != c.want {
+				t.Fatalf("error = %q, want %q", got, c.want)
+			}
+		})
+	}
+}

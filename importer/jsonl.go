@@ -127,6 +127,9 @@ func (s *jsonlSource) locate(err error, line []byte) error {
 	return strata.Errorf(strata.ErrorCode(err), "JSONL line %d: %s", s.line, strata.ErrorMessage(err))
 }
 
+// errTooManyMembers is a line whose object has more than maxMembers keys.
+var errTooManyMembers = strata.Errorf(strata.ETOOLARGE, "an object of more than %d keys", maxMembers)
+
 // parseLine reads one line (or a JSON array's element) as an item. Its
 // errors say what is wrong but not where: the caller adds that.
 func (s *jsonlSource) parseLine(line []byte) (strata.ItemInput, error) {
@@ -140,6 +143,8 @@ func (s *jsonlSource) parseLine(line []byte) (strata.ItemInput, error) {
 	switch shape := splitObject(line, obj, s.keyCache, s.dups); {
 	case shape.dup != nil:
 		return strata.ItemInput{}, errDuplicateKey(*shape.dup)
+	case shape.tooMany:
+		return strata.ItemInput{}, errTooManyMembers
 	case !shape.valid:
 		return strata.ItemInput{}, errNotJSON
 	case !shape.object:

@@ -33,7 +33,14 @@ type lineScan struct {
 	// dups, when set, finds a key named twice; dup is the first found.
 	dups *keySets
 	dup  *string
+	// tooMany: the top level has more than maxMembers members.
+	tooMany bool
 }
+
+// maxMembers bounds the members of a line's object, as maxColumns bounds a
+// CSV record's cells: a line of a few megabytes could otherwise hold
+// millions of them, each an entry of the members map.
+const maxMembers = 10_000
 
 // keyCache keeps the keys of the lines read so far, so that the keys of a
 // file's lines, usually the same on every line, are not allocated anew.
@@ -51,6 +58,9 @@ type lineShape struct {
 	// looked for only with keySets, and the end of the scan (valid and
 	// object then say nothing).
 	dup *string
+	// tooMany: the object has more than maxMembers members (the end of the
+	// scan: the others say nothing).
+	tooMany bool
 }
 
 // splitObject checks that line is one JSON value and, when it is an object,
@@ -69,6 +79,9 @@ func splitObject(line []byte, obj map[string]json.RawMessage, keys keyCache, dup
 	}
 	if s.dup != nil {
 		return lineShape{dup: s.dup}
+	}
+	if s.tooMany {
+		return lineShape{tooMany: true}
 	}
 	s.skipSpace()
 	shape.valid = !s.bad && s.i == len(s.b)
@@ -423,6 +436,10 @@ func (s *lineScan) object(obj map[string]json.RawMessage, keys keyCache) {
 			return
 		}
 		if obj != nil {
+			if len(obj) >= maxMembers {
+				s.tooMany, s.bad = true, true
+				return
+			}
 			obj[key] = json.RawMessage(s.b[vstart:s.i:s.i])
 		}
 		if !s.next('}') {
