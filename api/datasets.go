@@ -4,7 +4,6 @@ import "io"
 import "net/http"
 
 import "github.com/strata-eval/strata"
-import "github.com/strata-eval/strata/importer"
 
 var datasetSorts = []string{
 	string(strata.SortNewest), string(strata.SortAlphabetical), string(strata.SortItems), string(strata.SortUpdated),
@@ -229,7 +228,7 @@ func (s *Server) importItems(w http.ResponseWriter, r *request) error {
 	o, err := parseImportOptions(r)
 	if err == nil && upsert {
 		var src strata.ItemSource
-		if src, err = (importer.Config{Mapping: o.mapping}).New(format, content); err == nil {
+		if src, err = s.importConfig(o.mapping).New(format, content); err == nil {
 			return s.applySync(w, r, ids[0], src, upsertOptions(opts, o))
 		}
 	}

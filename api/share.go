@@ -3,6 +3,7 @@ package api
 import "context"
 import "net/http"
 
+import "github.com/strata-eval/strata/importer"
 import "github.com/strata-eval/strata/internal/rules"
 
 // What the pages (package web) share with the API: they are another face of
@@ -21,6 +22,10 @@ func (s *Server) Admit(ctx context.Context, keyID, method string) (done func(), 
 
 // EffectiveLimits returns the limits in force, defaults filled in.
 func (s *Server) EffectiveLimits() Limits { return s.limits() }
+
+// ImportConfig is the configuration of the server's imports of files with
+// mapping m: their longest record follows the field limit.
+func (s *Server) ImportConfig(m importer.Mapping) importer.Config { return s.importConfig(m) }
 
 // BodyLimit returns the largest request body the server reads whole.
 func (s *Server) BodyLimit() int64 { return s.maxBodyBytes() }

@@ -126,7 +126,7 @@ func (s *Server) importPreview(w http.ResponseWriter, ss *session) error {
 		return err
 	}
 	defer f.spool.Close()
-	p := importer.Config{Mapping: f.mapping}.Preview(f.format, f.spool, s.API.ImportLimits().Limit)
+	p := s.API.ImportConfig(f.mapping).Preview(f.format, f.spool, s.API.ImportLimits().Limit)
 	if p.Err != nil && !importer.InFile(p.Err) {
 		return p.Err
 	}

@@ -7,6 +7,9 @@ import "net/url"
 import "strings"
 import "testing"
 
+import "github.com/strata-eval/strata/api"
+import "github.com/strata-eval/strata/web"
+
 // upload posts a multipart form: the fields in order, then the file.
 func (s *site) upload(t *testing.T, path, token string, fields [][2]string, name, content string) page {
 	t.Helper()
@@ -76,4 +79,20 @@ func TestImportPreview(t *testing.T) {
 			t.Fatalf("status %d", p.status)
 		}
 	})
+}
+
+// TestImportLineFollowsFieldLimit: the pages read a file with the server's
+// record limit, which follows --max-field-bytes: a line longer than the
+// default limit imports when the fields it holds are allowed.
+func TestImportLineFollowsFieldLimit(t *testing.T) {
+	s := newSiteWith(t, func(ws *web.Server) {
+		ws.API = &api.Server{Store: ws.Store, Limits: api.Limits{MaxFieldBytes: 24 << 20}}
+	})
+	token := s.signinOwner(t)
+	ds := s.post(t, "/datasets", url.Values{"csrf": {token}, "name": {"long"}}).url
+	line := `{"input":"` + strings.Repeat("x", 20<<20) + `"}` + "\n" // past the default limit of 18.2 MiB
+	p := s.upload(t, ds+"/import", token, nil, "long.jsonl", line)
+	if p.status != http.StatusOK || !strings.Contains(p.body, "Imported 1 item.") {
+		t.Fatalf("import of a 20 MiB line under a 24 MiB field limit: %d", p.status)
+	}
 }

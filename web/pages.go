@@ -10,7 +10,6 @@ import "strings"
 import "time"
 
 import "github.com/strata-eval/strata"
-import "github.com/strata-eval/strata/importer"
 import "github.com/strata-eval/strata/internal/rules"
 
 func parseTemplates() map[string]*template.Template {
@@ -279,7 +278,7 @@ func (s *Server) importFile(w http.ResponseWriter, ss *session) error {
 		return err
 	}
 	defer u.spool.Close()
-	src, err := importer.Config{Mapping: u.mapping}.New(u.format, u.spool)
+	src, err := s.API.ImportConfig(u.mapping).New(u.format, u.spool)
 	if err != nil {
 		return err
 	}
