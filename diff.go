@@ -38,6 +38,11 @@ type DiffQuery struct {
 	// Unchanged then counts the matching items of the newer side that did
 	// not change.
 	Filter ItemFilter
+	// MaxChanges, when not 0, reads the changed revisions of that many
+	// items at most, in item order: when there are more, the counts are of
+	// those read, Unchanged is 0 and Partial is set. A page that only
+	// counts the changes stays bounded whatever their number.
+	MaxChanges int
 }
 
 // Diff is the difference between two versions of a dataset.
@@ -55,6 +60,9 @@ type Diff struct {
 	// More reports that changes follow the page: the next page starts after
 	// the Seq of the last change.
 	More bool
+	// Partial reports that the diff stopped at DiffQuery.MaxChanges: its
+	// counts are lower bounds.
+	Partial bool
 }
 
 // Change is one item that differs. Before is nil for an added item, After

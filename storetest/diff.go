@@ -121,6 +121,36 @@ func testDiff(t *testing.T, open Opener) {
 		}
 	})
 
+	// MaxChanges reads that many changed items at most: the counts are
+	// then of those read, and Partial says so.
+	t.Run("MaxChanges", func(t *testing.T) {
+		f := newFixture(t, open)
+		d := f.dataset("qa")
+		var items []*strata.Item
+		for i := range 10 {
+			items = append(items, f.item(d.ID, fmt.Sprint("q", i), skip))
+		}
+		f.snapshot(d.ID) // 2
+		for _, it := range items {
+			f.update(d.ID, it.ID, it.Input+"!", skip)
+		}
+		f.item(d.ID, "new", skip)
+		for _, c := range []struct {
+			max, modified, added int
+			partial              bool
+		}{{3, 3, 0, true}, {10, 10, 0, true}, {11, 10, 1, false}, {0, 10, 1, false}} {
+			got, err := f.s.DiffVersions(f.ctx, strata.DiffQuery{ProjectID: f.actor.ProjectID, DatasetID: d.ID, From: "2",
+				To: strata.RefWorking, MaxChanges: c.max})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got.Modified != c.modified || got.Added != c.added || got.Partial != c.partial {
+				t.Errorf("MaxChanges %d: ~%d +%d partial %v, want ~%d +%d partial %v", c.max, got.Modified, got.Added, got.Partial,
+					c.modified, c.added, c.partial)
+			}
+		}
+	})
+
 	t.Run("Pages", func(t *testing.T) {
 		f := newFixture(t, open)
 		d := f.dataset("qa")

@@ -14,8 +14,9 @@ import "github.com/strata-eval/strata"
 // unsavedChanges is what the header says of the working version.
 type unsavedChanges struct {
 	Count int
-	// AtLeast: Count is a lower bound, the difference of the item counts,
-	// too large to be worth reading the changes to count them exactly.
+	// AtLeast: Count is a lower bound, too large to be worth reading the
+	// changes to count them exactly: the difference of the item counts, or
+	// the changes read up to maxCountedChanges.
 	AtLeast bool
 	Detail  string // "1 added · 2 modified"
 }
@@ -28,7 +29,8 @@ const maxCountedChanges = 5000
 // unsaved counts the changes from the latest version to the working one.
 // The diff reads only the changed revisions, so the cost is that of the
 // unsaved edits, not of the dataset; when the item counts alone show more
-// than maxCountedChanges changes, their difference is all it says.
+// than maxCountedChanges changes, their difference is all it says, and the
+// diff reads maxCountedChanges changes at most (edits that keep the count).
 func (s *Server) unsaved(ss *session, d *strata.Dataset) (unsavedChanges, error) {
 	latest, err := s.Store.ResolveVersion(ss.Context(), ss.principal.ProjectID, d.ID, strata.RefLatest)
 	if err != nil {
@@ -43,6 +45,7 @@ func (s *Server) unsaved(ss *session, d *strata.Dataset) (unsavedChanges, error)
 	}
 	diff, err := s.Store.DiffVersions(ss.Context(), strata.DiffQuery{
 		ProjectID: ss.principal.ProjectID, DatasetID: d.ID, From: strconv.Itoa(latest.Number), To: strata.RefWorking, Limit: 1,
+		MaxChanges: maxCountedChanges,
 	})
 	if err != nil {
 		return unsavedChanges{}, err
@@ -56,7 +59,11 @@ func (s *Server) unsaved(ss *session, d *strata.Dataset) (unsavedChanges, error)
 			detail = append(detail, thousands(n.count)+" "+string(n.kind))
 		}
 	}
-	return unsavedChanges{Count: diff.Added + diff.Removed + diff.Modified, Detail: strings.Join(detail, " · ")}, nil
+	u := unsavedChanges{Count: diff.Added + diff.Removed + diff.Modified, AtLeast: diff.Partial, Detail: strings.Join(detail, " · ")}
+	if u.AtLeast {
+		u.Detail = "at least " + u.Detail
+	}
+	return u, nil
 }
 
 // discard makes the working items those of the version the form names (the
@@ -90,7 +97,11 @@ func (s *Server) discard(w http.ResponseWriter, ss *session) error {
 	if _, _, err := s.Store.RestoreVersion(ss.Context(), ss.principal.Actor(), id, from.ID); err != nil {
 		return err
 	}
-	return redirect(w, ss, "/datasets/"+id, fmt.Sprintf("Discarded %s: the items are those of version %d again.", plural(u.Count, "unsaved change"), from.Number))
+	counted := plural(u.Count, "unsaved change")
+	if u.AtLeast {
+		counted = thousands(u.Count) + "+ unsaved changes"
+	}
+	return redirect(w, ss, "/datasets/"+id, fmt.Sprintf("Discarded %s: the items are those of version %d again.", counted, from.Number))
 }
 
 func abs(n int) int {

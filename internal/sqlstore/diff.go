@@ -81,7 +81,9 @@ func (s *Store) DiffVersions(ctx context.Context, q strata.DiffQuery) (*strata.D
 			}
 		}
 		out.Modified, out.Unchanged = modified, newer.itemCount-added-modified
-		if !q.Filter.Empty() {
+		if out.Partial {
+			out.Unchanged = 0 // not counted: the changes were not
+		} else if !q.Filter.Empty() {
 			// The matching items of the newer side, less those changed.
 			v := newer.number
 			if v == d.CurrentVersionNumber+1 {
@@ -151,32 +153,52 @@ func diffScan(ctx context.Context, tx *sql.Tx, d Dialect, datasetID string, a, b
 		out.Changes = append(out.Changes, c)
 		listed += changeSize(c)
 	}
+	rows := 0
 	visit := func(r *revision, side int) {
 		if (at[0] != nil || at[1] != nil) && seq != r.seq {
 			flush()
 		}
 		at[side], seq = r, r.seq
+		rows++
 	}
 	read := diffRows
 	if d.SortsInMemory() {
 		read = diffByKeys
 	}
-	if err := read(ctx, tx, d, datasetID, a, b, visit); err != nil {
+	// An item has a row on each side at most: the rows of MaxChanges
+	// items, and one more to tell whether others follow.
+	limit := 0
+	if q.MaxChanges > 0 {
+		limit = 2*q.MaxChanges + 1
+	}
+	if err := read(ctx, tx, d, datasetID, a, b, limit, visit); err != nil {
 		return 0, 0, 0, 0, fmt.Errorf("diff %s: %w", datasetID, err)
 	}
-	if at[0] != nil || at[1] != nil {
+	if limit > 0 && rows == limit {
+		// The last item read may lack its other side: left out.
+		out.Partial = true
+	} else if at[0] != nil || at[1] != nil {
 		flush()
 	}
 	return added, removed, modified, changedNewer, nil
 }
 
+// limitClause is the LIMIT of a diff's query, $4, or none.
+func limitClause(limit int) (string, []any) {
+	if limit <= 0 {
+		return "", nil
+	}
+	return ` LIMIT ($4 + 0)`, []any{limit}
+}
+
 // diffRows reads the changed revisions of a forward diff with one query
 // that sorts them, content and all.
-func diffRows(ctx context.Context, tx *sql.Tx, _ Dialect, datasetID string, a, b int, visit func(*revision, int)) error {
+func diffRows(ctx context.Context, tx *sql.Tx, _ Dialect, datasetID string, a, b, limit int, visit func(*revision, int)) error {
+	clause, args := limitClause(limit)
 	rows, err := tx.QueryContext(ctx, `SELECT `+revisionColumns+`, 1 AS side FROM revisions WHERE `+diffAfter+`
 		UNION ALL
 		SELECT `+revisionColumns+`, 0 AS side FROM revisions WHERE `+diffBefore+`
-		ORDER BY seq, side`, datasetID, a, b)
+		ORDER BY seq, side`+clause, append([]any{datasetID, a, b}, args...)...)
 	if err != nil {
 		return err
 	}
@@ -198,8 +220,8 @@ func diffRows(ctx context.Context, tx *sql.Tx, _ Dialect, datasetID string, a, b
 // (rowid, seq, side, and the bytes of their content), which are all held,
 // a few dozen bytes each, and the revisions are read by rowid a batch at a
 // time, at most diffBatch and chunkBytes of content.
-func diffByKeys(ctx context.Context, tx *sql.Tx, d Dialect, datasetID string, a, b int, visit func(*revision, int)) error {
-	keys, err := diffKeys(ctx, tx, datasetID, a, b)
+func diffByKeys(ctx context.Context, tx *sql.Tx, d Dialect, datasetID string, a, b, limit int, visit func(*revision, int)) error {
+	keys, err := diffKeys(ctx, tx, datasetID, a, b, limit)
 	if err != nil {
 		return err
 	}
@@ -236,7 +258,8 @@ type diffKey struct {
 
 // diffKeys reads the keys of the changed revisions of a forward diff, in
 // item order, then side.
-func diffKeys(ctx context.Context, tx *sql.Tx, datasetID string, a, b int) ([]diffKey, error) {
+func diffKeys(ctx context.Context, tx *sql.Tx, datasetID string, a, b, limit int) ([]diffKey, error) {
+	clause, args := limitClause(limit)
 	const bytes = `octet_length(input) + coalesce(octet_length(ground_truth), 0) + coalesce(octet_length(output), 0) +
 		octet_length(metadata) + coalesce(octet_length(evaluator_result_1), 0) + coalesce(octet_length(evaluator_result_2), 0) +
 		coalesce(octet_length(evaluator_result_3), 0) + coalesce(octet_length(evaluator_result_4), 0) +
@@ -244,7 +267,7 @@ func diffKeys(ctx context.Context, tx *sql.Tx, datasetID string, a, b int) ([]di
 	rows, err := tx.QueryContext(ctx, `SELECT rowid, seq, 1 AS side, `+bytes+` FROM revisions WHERE `+diffAfter+`
 		UNION ALL
 		SELECT rowid, seq, 0 AS side, `+bytes+` FROM revisions WHERE `+diffBefore+`
-		ORDER BY seq, side`, datasetID, a, b)
+		ORDER BY seq, side`+clause, append([]any{datasetID, a, b}, args...)...)
 	if err != nil {
 		return nil, err
 	}
