@@ -155,7 +155,7 @@ func TestRawImportErrorsNameTheLine(t *testing.T) {
 		name, contentType, body, message string
 	}{
 		{"JSONLBrokenLastLine", "application/x-ndjson", file.String(), "Invalid JSONL: line 50001: unexpected end of JSON input"},
-		{"JSONLNoInput", "application/x-ndjson", "{\"input\":\"a\"}\n[1]\n", "JSONL line 2: each line must be a JSON object with at least an 'input' field"},
+		{"JSONLNoInput", "application/x-ndjson", "{\"input\":\"a\"}\n7\n", "JSONL line 2: each line must be a JSON object with at least an 'input' field"},
 		{"CSVMetadata", "text/csv", "input,metadata\na,{}\n\nb,{x\n", "CSV line 4: metadata is not valid JSON"},
 		{"CSVSplit", "text/csv", "input,splits\na,train\n\"b\nc\",a b\n", "CSV line 3: A split is 1 to 64 letters, digits, '-', '_' or '.'"},
 		{"CSVExternalID", "text/csv", "input,externalId\na,e\nb," + long + "\n", "CSV line 3: externalId is 1 to 255 printable characters"},

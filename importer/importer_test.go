@@ -329,7 +329,7 @@ func TestJSONL(t *testing.T) {
 		{name: "InputObject", input: `{"input":{ "text" : "q"}}`,
 			want: `[["{\"text\":\"q\"}",null,null]]`},
 		{name: "Array", input: `["input"]`,
-			want: `[]`, code: strata.EINVALID, msg: noInputOn(1)},
+			want: `[]`, code: strata.EINVALID, msg: "JSONL line 1 is a JSON array: JSON Lines hold one object per line (jq -c '.[]' turns an array into them)"},
 		{name: "String", input: `"input"`,
 			want: `[]`, code: strata.EINVALID, msg: noInputOn(1)},
 		{name: "Number", input: `42`,
@@ -637,5 +637,19 @@ func TestJSONLMembersBounded(t *testing.T) {
 				t.Fatalf("error = %q, want %q", got, c.want)
 			}
 		})
+	}
+}
+
+// TestJSONArrayAsJSONL: a JSON array sent as JSON Lines, on one line or
+// pretty-printed, says so and how to turn it into lines.
+func TestJSONArrayAsJSONL(t *testing.T) {
+	for _, body := range []string{`[{"question":"a","answer":"b"}]` + "\n", "[\n  {\"input\": \"a\"}\n]\n"} {
+		src, err := importer.New("jsonl", strings.NewReader(body))
+		if err == nil {
+			_, err = src.Next()
+		}
+		if got, want := strata.ErrorMessage(err), "JSONL line 1 is a JSON array: JSON Lines hold one object per line (jq -c '.[]' turns an array into them)"; got != want {
+			t.Errorf("%q: error = %q, want %q", body, got, want)
+		}
 	}
 }

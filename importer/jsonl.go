@@ -109,6 +109,10 @@ func (s *jsonlSource) Next() (strata.ItemInput, error) {
 // locate says on which line an error of parseLine is: Lunary's two
 // messages name none, for a file in Lunary's import body.
 func (s *jsonlSource) locate(err error, line []byte) error {
+	if t := bytes.TrimSpace(line); !s.lunary && (err == errNotJSON || err == errNoInput) && len(t) > 0 && t[0] == '[' {
+		// A JSON array sent as JSON Lines, whole or pretty-printed.
+		return strata.Errorf(strata.EINVALID, "JSONL line %d is a JSON array: JSON Lines hold one object per line (jq -c '.[]' turns an array into them)", s.line)
+	}
 	switch {
 	case err == errNotJSON && s.lunary:
 		return errBadJSONLine
