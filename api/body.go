@@ -10,6 +10,7 @@ import "strings"
 import "unicode/utf8"
 
 import "github.com/strata-eval/strata"
+import "github.com/strata-eval/strata/importer"
 import "github.com/strata-eval/strata/internal/rules"
 
 // jsonBody is a request body as Lunary's body parser leaves it: an object, or
@@ -221,45 +222,8 @@ func valueEnd(data []byte, i int) int {
 // JavaScript's keep the last), so the request's meaning would be a guess.
 // data is valid JSON.
 func checkDuplicateKeys(data []byte) error {
-	// It walks the bytes: a string followed by ':' is a key, and every other
-	// string is skipped without being decoded (a decoder would copy and
-	// unquote each, the whole content of an import among them).
-	type frame struct {
-		object bool
-		keys   map[string]bool
-	}
-	var stack []frame
-	for i := 0; i < len(data); {
-		switch data[i] {
-		case '{', '[':
-			stack = append(stack, frame{object: data[i] == '{'})
-			i++
-		case '}', ']':
-			stack = stack[:len(stack)-1]
-			i++
-		case '"':
-			end := stringEnd(data, i)
-			colon := skipSpace(data, end)
-			if colon == len(data) || data[colon] != ':' || len(stack) == 0 || !stack[len(stack)-1].object {
-				i = end
-				continue
-			}
-			var key string
-			if err := json.Unmarshal(data[i:end], &key); err != nil {
-				return invalidJSON(err)
-			}
-			top := &stack[len(stack)-1]
-			if top.keys[key] {
-				return strata.Errorf(strata.EINVALID, "Invalid JSON body: duplicate key %q", key)
-			}
-			if top.keys == nil {
-				top.keys = map[string]bool{}
-			}
-			top.keys[key] = true
-			i = colon + 1
-		default:
-			i++
-		}
+	if key, dup := importer.DuplicateKey(data); dup {
+		return strata.Errorf(strata.EINVALID, "Invalid JSON body: duplicate key %q", key)
 	}
 	return nil
 }

@@ -182,29 +182,14 @@ func TestClientLeft(t *testing.T) {
 	}
 }
 
-// downStore is a store whose database stopped answering after the keys
-// were read.
-type downStore struct{ strata.Store }
-
-var errRefused = errors.New("dial tcp 127.0.0.1:5432: connect: connection refused")
-
-func (downStore) ListDatasets(context.Context, string, strata.DatasetFilter, func(*strata.Dataset) error) error {
-	return fmt.Errorf("list datasets: %w", errRefused)
-}
-
-func (s downStore) MarkUnavailable(err error) error {
-	if errors.Is(err, errRefused) {
-		return fmt.Errorf("%w: %w", strata.ErrUnavailable, err)
-	}
-	return s.Store.MarkUnavailable(err)
-}
-
 // TestDatabaseUnavailable: while the database cannot be reached, requests
 // are 503 with a Retry-After, which clients retry, not 500.
 func TestDatabaseUnavailable(t *testing.T) {
 	var logs testkit.Buffer
 	ts := newTestServerWith(t, func(s *api.Server) {
-		s.Store = downStore{s.Store}
+		down := &testkit.Outage{Store: s.Store}
+		down.Down.Store(true)
+		s.Store = down
 		s.Logger = slog.New(slog.NewTextHandler(&logs, nil))
 	})
 	r := ts.do(t, "GET", datasetsPath, ts.owner, "")

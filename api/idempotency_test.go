@@ -2,7 +2,6 @@ package api_test
 
 import "context"
 import "errors"
-import "fmt"
 import "encoding/json"
 import "net/http"
 import "strings"
@@ -13,6 +12,7 @@ import "time"
 
 import "github.com/strata-eval/strata"
 import "github.com/strata-eval/strata/api"
+import "github.com/strata-eval/strata/internal/testkit"
 import "github.com/strata-eval/strata/postgres"
 import "github.com/strata-eval/strata/sqlite"
 
@@ -265,49 +265,19 @@ func TestIdempotencyCrashAfterCommit(t *testing.T) {
 	wantStatus(t, ts.doWith(t, "POST", path, header, `{"input":1}`), http.StatusUnprocessableEntity)
 }
 
-// outage is a store whose database is out of reach while down is set: it
-// creates no dataset and gives back no idempotency key.
-type outage struct {
-	strata.Store
-	down atomic.Bool
-}
-
-var errOutage = errors.New("dial tcp: connection refused")
-
-func (s *outage) CreateDataset(ctx context.Context, a strata.Actor, c strata.DatasetCreate) (*strata.Dataset, error) {
-	if s.down.Load() {
-		return nil, errOutage
-	}
-	return s.Store.CreateDataset(ctx, a, c)
-}
-
-func (s *outage) ReleaseIdempotencyKey(ctx context.Context, project, key string) error {
-	if s.down.Load() {
-		return errOutage
-	}
-	return s.Store.ReleaseIdempotencyKey(ctx, project, key)
-}
-
-func (s *outage) MarkUnavailable(err error) error {
-	if errors.Is(err, errOutage) {
-		return fmt.Errorf("%w: %w", strata.ErrUnavailable, err)
-	}
-	return s.Store.MarkUnavailable(err)
-}
-
 // TestIdempotencyRetryAfterOutage: a keyed request that failed while the
 // database was down, its key not given back then, can be retried as soon
 // as the database is back, not answered 409 in progress until its lease
 // ends.
 func TestIdempotencyRetryAfterOutage(t *testing.T) {
-	st := &outage{}
+	st := &testkit.Outage{}
 	ts := newTestServerWith(t, func(s *api.Server) {
 		st.Store = s.Store
 		s.Store = st
 	})
 	h := http.Header{"Authorization": {"Bearer " + ts.owner}, "Idempotency-Key": {"during the outage"}}
-	st.down.Store(true)
+	st.Down.Store(true)
 	wantStatus(t, ts.doWith(t, "POST", datasetsPath, h, `{"name":"kept"}`), http.StatusServiceUnavailable)
-	st.down.Store(false)
+	st.Down.Store(false)
 	wantStatus(t, ts.doWith(t, "POST", datasetsPath, h, `{"name":"kept"}`), http.StatusCreated)
 }

@@ -41,7 +41,7 @@ const (
 // MaxRecordBytesFor the server's default field limit of 1 MiB, 18.2 MiB.
 // Beyond fitting every export, it keeps a file with no newlines (or an
 // unterminated quote) from exhausting memory.
-const DefaultMaxRecordBytes = 3*maxEscapedBytes*(1<<20) + 2*strata.MaxMetadataBytes + recordSlack
+var DefaultMaxRecordBytes = MaxRecordBytesFor(1 << 20)
 
 // Config tunes the parsers. The zero Config reads by Strata's rules with
 // the defaults.

@@ -48,7 +48,7 @@ func readFieldCells(in *strata.ItemInput, metadata, splits *string) error {
 		}
 		// Decoding keeps the last value of a key named twice: which one
 		// the cell meant is a guess.
-		if key, dup := duplicateKey([]byte(*metadata)); dup {
+		if key, dup := DuplicateKey([]byte(*metadata)); dup {
 			return strata.Errorf(strata.EINVALID, "metadata: %s", strata.ErrorMessage(errDuplicateKey(key)))
 		}
 		in.Metadata = m

@@ -155,9 +155,10 @@ func keyText(raw []byte, escaped bool) []byte {
 	return []byte(k)
 }
 
-// duplicateKey finds a key that an object of a JSON text, at any depth,
-// names twice.
-func duplicateKey(text []byte) (string, bool) {
+// DuplicateKey finds a key that an object of a JSON text, at any depth,
+// names twice. It decodes keys only, and only where they are escaped: the
+// text's long strings are skipped, not copied.
+func DuplicateKey(text []byte) (string, bool) {
 	s := lineScan{b: text, dups: &keySets{}}
 	s.skipSpace()
 	s.value()

@@ -8,6 +8,7 @@ import "regexp"
 import "strings"
 import "testing"
 
+import "github.com/strata-eval/strata/internal/testkit"
 import "github.com/strata-eval/strata/web"
 
 // noFollow is a client that shows redirects instead of following them.
@@ -259,7 +260,7 @@ func TestErrorPagesOfTheMux(t *testing.T) {
 // the signed-in header when the browser is signed in, and not otherwise;
 // when the session cannot be checked, it is the same page without it.
 func TestErrorPagesSignedIn(t *testing.T) {
-	store := &outageStore{} // unavailable_test.go
+	store := &testkit.Outage{}
 	s := newSiteWith(t, func(ws *web.Server) {
 		store.Store = ws.Store
 		ws.Store = store
@@ -287,8 +288,8 @@ func TestErrorPagesSignedIn(t *testing.T) {
 		wantStatus(t, s.get(t, "/signout"), http.StatusMethodNotAllowed, signedIn)
 	})
 	t.Run("SessionUnchecked", func(t *testing.T) {
-		store.down.Store(true)
-		defer store.down.Store(false)
+		store.Down.Store(true)
+		defer store.Down.Store(false)
 		p := s.get(t, paths[0])
 		wantStatus(t, p, http.StatusNotFound, "There is no page at this address.")
 		if strings.Contains(p.body, "Sign out") {
