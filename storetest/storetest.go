@@ -35,6 +35,10 @@ func Run(t *testing.T, open Opener) {
 	t.Run("Sessions", func(t *testing.T) { testSessions(t, open) })
 }
 
+// RunDiff runs the suite's diffs alone, for a store that reads them
+// another way past some size.
+func RunDiff(t *testing.T, open Opener) { testDiff(t, open) }
+
 // fixture is a store with a project and an owner.
 type fixture struct {
 	tb    testing.TB

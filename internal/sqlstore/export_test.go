@@ -32,3 +32,14 @@ func (s *Store) ClosedHistoryForTest() string { return s.closedHistory() }
 // NewestClosedForTest is the statement that reads an item's newest closed
 // revisions.
 func (s *Store) NewestClosedForTest() string { return s.newestClosed() }
+
+// SetMaxSortedKeys sets the most keys a diff sorts before it reads in item
+// order instead; the returned function restores it.
+func SetMaxSortedKeys(n int) (restore func()) {
+	old := maxSortedKeys
+	maxSortedKeys = n
+	return func() { maxSortedKeys = old }
+}
+
+// DiffInItemOrderQuery is the statement of a diff read in item order.
+const DiffInItemOrderQuery = diffInItemOrderQuery

@@ -3,7 +3,10 @@ package sqlstore_test
 import "strings"
 import "testing"
 
+import "github.com/strata-eval/strata"
+import "github.com/strata-eval/strata/internal/sqlstore"
 import "github.com/strata-eval/strata/internal/testkit"
+import "github.com/strata-eval/strata/storetest"
 
 // A restore drops the drafts of the working version on the index of first
 // versions: O(drafts). On the index of every version, which holds every
@@ -33,4 +36,22 @@ func TestItemHistoryPlan(t *testing.T) {
 			t.Errorf("plan of an item's %s: %s, want it on revisions_closed_item, unsorted", name, c.plan)
 		}
 	}
+}
+
+// A diff of more changes than it sorts reads the dataset's revisions on the
+// index of every revision by item, which gives them in the order the diff
+// pairs them: nothing sorted, so nothing held.
+func TestDiffInItemOrderPlan(t *testing.T) {
+	s := testkit.SQLite(t)
+	got := testkit.QueryPlan(t, s.DB, sqlstore.DiffInItemOrderQuery, "d", 1, 2)
+	if !strings.Contains(got, "USING INDEX revisions_seq_versions (dataset_id=?)") || strings.Contains(got, "TEMP B-TREE") {
+		t.Errorf("plan of a diff in item order: %s, want it on revisions_seq_versions, unsorted", got)
+	}
+}
+
+// The same diffs, read in item order: every diff of more than one changed
+// revision takes that path.
+func TestDiffInItemOrder(t *testing.T) {
+	defer sqlstore.SetMaxSortedKeys(1)()
+	storetest.RunDiff(t, func(tb testing.TB) strata.Store { return testkit.SQLite(tb) })
 }
