@@ -56,6 +56,7 @@ func TestExport(t *testing.T) {
 		{"jsonl", "", "application/x-ndjson; charset=utf-8"},
 		{"jsonl", "?format=jsonl", "application/x-ndjson; charset=utf-8"},
 		{"csv", "?format=csv", "text/csv; charset=utf-8"},
+		{"json", "?format=json", "application/json; charset=utf-8"},
 	} {
 		t.Run(c.format+c.query, func(t *testing.T) {
 			r := ts.do(t, "GET", datasetsPath+"/"+id+"/versions/golden/export"+c.query, ts.viewer, "")
@@ -66,11 +67,15 @@ func TestExport(t *testing.T) {
 			if got, want := r.Header.Get("Content-Disposition"), fmt.Sprintf(`attachment; filename="%s-v2.%s"`, id, c.format); got != want {
 				t.Errorf("Content-Disposition = %q, want %q", got, want)
 			}
-			// What the export wrote imports back to the same content.
+			// What the export wrote imports back to the same content: a
+			// JSON array by a sync, which takes one.
 			copyID := ts.createDataset(t, "copy "+c.format+c.query)
-			body, _ := json.Marshal(map[string]string{"format": c.format, "content": string(r.Body)})
-			imp := ts.do(t, "POST", datasetsPath+"/"+copyID+"/import", ts.owner, string(body))
-			wantStatus(t, imp, http.StatusOK)
+			if c.format == "json" {
+				wantStatus(t, ts.do(t, "PUT", datasetsPath+"/"+copyID+"/items", ts.owner, string(r.Body)), http.StatusOK)
+			} else {
+				body, _ := json.Marshal(map[string]string{"format": c.format, "content": string(r.Body)})
+				wantStatus(t, ts.do(t, "POST", datasetsPath+"/"+copyID+"/import", ts.owner, string(body)), http.StatusOK)
+			}
 			if got := ts.contents(t, copyID); got != want {
 				t.Errorf("round trip through %s:\n got %s\nwant %s\nexport: %q", c.format, got, want, r.Body)
 			}
@@ -86,10 +91,14 @@ func TestExport(t *testing.T) {
 		if got := string(r.Body); got != "id,input,groundTruth,output,externalId,metadata,splits\r\n" {
 			t.Errorf("empty CSV export = %q", got)
 		}
+		r = ts.do(t, "GET", datasetsPath+"/"+id+"/versions/1/export?format=json", ts.viewer, "")
+		if got := string(r.Body); got != "[]\n" {
+			t.Errorf("empty JSON export = %q", got)
+		}
 	})
 	t.Run("ErrFormat", func(t *testing.T) {
 		wantValidation(t, ts.do(t, "GET", datasetsPath+"/"+id+"/versions/2/export?format=xml", ts.owner, ""),
-			`Validation error: Invalid enum value. Expected 'jsonl' | 'csv', received 'xml' at "format"`)
+			`Validation error: Invalid enum value. Expected 'jsonl' | 'csv' | 'json', received 'xml' at "format"`)
 		wantError(t, ts.do(t, "GET", datasetsPath+"/"+id+"/versions/2/export?format=xml", ts.other, ""), http.StatusNotFound, "Dataset not found")
 	})
 	t.Run("ErrNotFound", func(t *testing.T) {

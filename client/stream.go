@@ -6,10 +6,13 @@ import "io"
 import "net/http"
 import "net/url"
 
-// Formats of files: JSON Lines and CSV.
+// Formats of files: JSON Lines, CSV, and a JSON array of item objects (the
+// objects of the JSON Lines), which Sync and Export take but Import does not:
+// the import's JSON body is Lunary's {format, content}.
 const (
 	FormatJSONL = "jsonl"
 	FormatCSV   = "csv"
+	FormatJSON  = "json"
 )
 
 // contentType is the Content-Type of a raw body of a format.
@@ -19,14 +22,19 @@ func contentType(format string) (string, error) {
 		return "application/x-ndjson", nil
 	case FormatCSV:
 		return "text/csv", nil
+	case FormatJSON:
+		return "application/json", nil
 	}
-	return "", fmt.Errorf("unknown format %q: want %s or %s", format, FormatJSONL, FormatCSV)
+	return "", fmt.Errorf("unknown format %q: want %s, %s or %s", format, FormatJSONL, FormatCSV, FormatJSON)
 }
 
 // Import appends the items of a file, read from r as it is sent: the server
 // parses and inserts it as it arrives, all or nothing. It returns the
 // number of items inserted. r is retried only when it is an io.Seeker.
 func (c *Client) Import(ctx context.Context, datasetID, format string, r io.Reader, o WriteOptions) (int, error) {
+	if format == FormatJSON {
+		return 0, fmt.Errorf("an import takes %s or %s (Sync takes a JSON array too)", FormatJSONL, FormatCSV)
+	}
 	ct, err := contentType(format)
 	if err != nil {
 		return 0, err
@@ -53,7 +61,8 @@ type SyncOptions struct {
 	Map map[string]string
 }
 
-// Sync makes the dataset's working items those of a file (JSONL or CSV) read
+// Sync makes the dataset's working items those of a file (JSONL, CSV or a
+// JSON array, streamed all the same) read
 // from r: items are matched by id, then external id, then content, and only
 // the difference is written, in one transaction; a file equal to the items
 // changes nothing and makes no version. PUT is idempotent, so a sync is

@@ -1,6 +1,7 @@
 package importer
 
 import "bufio"
+import "bytes"
 import "encoding/json"
 import "io"
 import "strings"
@@ -14,19 +15,23 @@ type Exporter interface {
 	Write(it *strata.Item) error
 	// Flush writes out what is buffered.
 	Flush() error
+	// End writes what closes the file, after the last item, and flushes.
+	End() error
 }
 
 // ExportFormats are the formats NewExporter knows.
-var ExportFormats = []string{"jsonl", "csv"}
+var ExportFormats = []string{"jsonl", "csv", "json"}
 
 // ExportContentTypes are the Content-Types of the export formats.
 var ExportContentTypes = map[string]string{
 	"jsonl": "application/x-ndjson; charset=utf-8",
 	"csv":   "text/csv; charset=utf-8",
+	"json":  "application/json; charset=utf-8",
 }
 
-// NewExporter returns an Exporter writing format ("jsonl" or "csv") to w. A
-// CSV exporter writes its header at once.
+// NewExporter returns an Exporter writing format ("jsonl", "csv", or "json":
+// an array of the objects of the JSONL lines) to w. A CSV exporter writes
+// its header at once.
 func NewExporter(format string, w io.Writer) (Exporter, error) {
 	return NewExporterWith(format, w, ExportOptions{})
 }
@@ -49,8 +54,10 @@ func NewExporterWith(format string, w io.Writer, opts ExportOptions) (Exporter, 
 	case "csv":
 		bw.WriteString(strings.Join(ExactCSVHeader, ",") + "\r\n")
 		return &csvExporter{w: bw, safe: opts.SafeCSV}, nil
+	case "json":
+		return &jsonArrayExporter{jsonlExporter: jsonlExporter{w: bw}}, nil
 	}
-	return nil, strata.Errorf(strata.EINVALID, "Unknown export format %q: expected \"jsonl\" or \"csv\"", format)
+	return nil, strata.Errorf(strata.EINVALID, "Unknown export format %q: expected \"jsonl\", \"csv\" or \"json\"", format)
 }
 
 type jsonlExporter struct{ w *bufio.Writer }
@@ -67,8 +74,11 @@ type exportLine struct {
 	Splits      []string        `json:"splits"`
 }
 
-func (e *jsonlExporter) Write(it *strata.Item) error {
-	enc := json.NewEncoder(e.w) // Encode ends the line
+func (e *jsonlExporter) Write(it *strata.Item) error { return writeLine(e.w, it) }
+
+// writeLine writes it as a JSONL line, ending in a newline.
+func writeLine(w io.Writer, it *strata.Item) error {
+	enc := json.NewEncoder(w) // Encode ends the line
 	enc.SetEscapeHTML(false)
 	metadata, splits := it.Metadata, it.Splits
 	if len(metadata) == 0 {
@@ -82,6 +92,40 @@ func (e *jsonlExporter) Write(it *strata.Item) error {
 }
 
 func (e *jsonlExporter) Flush() error { return e.w.Flush() }
+
+func (e *jsonlExporter) End() error { return e.w.Flush() }
+
+// jsonArrayExporter writes the JSONL lines as the elements of one array, an
+// element a line: "[\n{...},\n{...}\n]\n", or "[]\n" when empty.
+type jsonArrayExporter struct {
+	jsonlExporter
+	line bytes.Buffer
+	n    int
+}
+
+func (e *jsonArrayExporter) Write(it *strata.Item) error {
+	e.line.Reset()
+	if err := writeLine(&e.line, it); err != nil {
+		return err
+	}
+	if e.n == 0 {
+		e.w.WriteString("[\n")
+	} else {
+		e.w.WriteString(",\n")
+	}
+	e.n++
+	_, err := e.w.Write(bytes.TrimSuffix(e.line.Bytes(), []byte("\n")))
+	return err
+}
+
+func (e *jsonArrayExporter) End() error {
+	if e.n == 0 {
+		e.w.WriteString("[]\n")
+	} else {
+		e.w.WriteString("\n]\n")
+	}
+	return e.w.Flush()
+}
 
 type csvExporter struct {
 	w    *bufio.Writer
@@ -117,6 +161,8 @@ func (e *csvExporter) field(s *string) {
 }
 
 func (e *csvExporter) Flush() error { return e.w.Flush() }
+
+func (e *csvExporter) End() error { return e.w.Flush() }
 
 // formulaLike reports whether a spreadsheet would read a cell as a formula
 // (OWASP's list of leading characters).

@@ -1,6 +1,7 @@
 package importer_test
 
 import "bytes"
+import "encoding/json"
 import "fmt"
 import "math/rand/v2"
 import "strings"
@@ -46,7 +47,7 @@ func exportAndImport(t *testing.T, format string, items []strata.ItemInput) []st
 			t.Fatal(err)
 		}
 	}
-	if err := ex.Flush(); err != nil {
+	if err := ex.End(); err != nil {
 		t.Fatal(err)
 	}
 	// One byte at a time: the parser must not depend on how the body arrives.
@@ -96,6 +97,38 @@ func TestExportRoundTrip(t *testing.T) {
 				t.Errorf("empty export imported %d items", len(got))
 			}
 		})
+	}
+}
+
+// A JSON export is one array, an element a line, valid JSON whatever the
+// items hold; and its objects are the JSONL export's lines.
+func TestExportJSONArray(t *testing.T) {
+	write := func(format string, items []strata.ItemInput) string {
+		var buf bytes.Buffer
+		ex, err := importer.NewExporter(format, &buf)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, in := range items {
+			if err := ex.Write(&strata.Item{ID: in.ID, Input: in.Input, GroundTruth: in.GroundTruth, Output: in.Output,
+				ExternalID: in.ExternalID, Metadata: in.Metadata, Splits: in.Splits}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := ex.End(); err != nil {
+			t.Fatal(err)
+		}
+		return buf.String()
+	}
+	if got := write("json", nil); got != "[]\n" {
+		t.Errorf("empty JSON export = %q, want %q", got, "[]\n")
+	}
+	lines := strings.TrimSuffix(write("jsonl", roundTripItems), "\n")
+	want := "[\n" + strings.ReplaceAll(lines, "\n", ",\n") + "\n]\n"
+	if got := write("json", roundTripItems); got != want {
+		t.Errorf("JSON export:\n got %s\nwant %s", got, want)
+	} else if !json.Valid([]byte(got)) {
+		t.Errorf("JSON export is not valid JSON: %s", got)
 	}
 }
 
@@ -193,7 +226,7 @@ func TestRecordLimitFitsTheLongestExport(t *testing.T) {
 			if err := ex.Write(&item); err != nil {
 				t.Fatal(err)
 			}
-			if err := ex.Flush(); err != nil {
+			if err := ex.End(); err != nil {
 				t.Fatal(err)
 			}
 			src, err := importer.Config{MaxRecordBytes: importer.MaxRecordBytesFor(maxField)}.New(format, &buf)

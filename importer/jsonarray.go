@@ -21,10 +21,22 @@ type jsonArraySource struct {
 
 // NewJSONArray returns a strata.ItemSource reading a JSON array of objects
 // from r, streamed: [{"input": ...}, ...].
-func (c Config) NewJSONArray(r io.Reader) strata.ItemSource {
+func (c Config) NewJSONArray(r io.Reader) strata.ItemSource { return c.openJSONArray(r) }
+
+func (c Config) openJSONArray(r io.Reader) *jsonArraySource {
 	c.Lunary = false
 	return &jsonArraySource{dec: json.NewDecoder(r), max: c.maxRecordBytes(), elements: c.lineParser()}
 }
+
+// Line is the number of the element last read (an array's elements are its
+// records, whatever lines they take).
+func (s *jsonArraySource) Line() int { return max(s.n, 1) }
+
+// Report says how the keys of the elements read so far were mapped.
+func (s *jsonArraySource) Report() Report { return s.elements.Report() }
+
+// Unmapped returns the values of the last element's unmapped keys.
+func (s *jsonArraySource) Unmapped() map[string]json.RawMessage { return s.elements.Unmapped() }
 
 var errNotJSONArray = strata.Errorf(strata.EINVALID, "Invalid JSON: expected an array of item objects")
 

@@ -19,7 +19,8 @@ type Source interface {
 	Report() Report
 }
 
-// Open picks the parser by format, "csv" or "jsonl", as New does, and
+// Open picks the parser by format, "csv", "jsonl" or "json" (an array of
+// item objects), as New does, and
 // returns it as a Source.
 func (c Config) Open(format string, r io.Reader) (Source, error) {
 	switch format {
@@ -31,6 +32,8 @@ func (c Config) Open(format string, r io.Reader) (Source, error) {
 		return src, nil
 	case "jsonl":
 		return c.openJSONL(r), nil
+	case "json":
+		return c.openJSONArray(r), nil
 	}
-	return nil, strata.Errorf(strata.EINVALID, "Unknown import format %q: expected \"csv\" or \"jsonl\"", format)
+	return nil, strata.Errorf(strata.EINVALID, "Unknown import format %q: expected \"csv\", \"jsonl\" or \"json\"", format)
 }

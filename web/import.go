@@ -33,21 +33,24 @@ const maxFormField = 4 << 10
 func readImportForm(ss *session) (*importForm, error) {
 	mr, err := ss.MultipartReader()
 	if err != nil {
-		return nil, strata.Errorf(strata.EINVALID, "Choose a CSV or JSONL file to import.")
+		return nil, strata.Errorf(strata.EINVALID, "Choose a CSV, JSONL or JSON file to import.")
 	}
 	f := &importForm{values: url.Values{}}
 	for {
 		part, err := mr.NextPart()
 		if err == io.EOF {
-			return nil, strata.Errorf(strata.EINVALID, "Choose a CSV or JSONL file to import.")
+			return nil, strata.Errorf(strata.EINVALID, "Choose a CSV, JSONL or JSON file to import.")
 		} else if err != nil {
 			return nil, strata.Errorf(strata.EINVALID, "The upload failed: %v", err)
 		}
 		name := part.FormName()
 		if name == "file" {
 			f.file, f.format = part, "jsonl"
-			if strings.EqualFold(path.Ext(part.FileName()), ".csv") {
+			switch ext := path.Ext(part.FileName()); {
+			case strings.EqualFold(ext, ".csv"):
 				f.format = "csv"
+			case strings.EqualFold(ext, ".json"):
+				f.format = "json" // an array of item objects
 			}
 			return f, nil
 		}

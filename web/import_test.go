@@ -81,6 +81,21 @@ func TestImportPreview(t *testing.T) {
 	})
 }
 
+// A .json file is a JSON array of item objects, previewed and imported as
+// the API's sync reads one; its errors name the element.
+func TestImportJSONArrayFile(t *testing.T) {
+	s, token := signedIn(t)
+	ds := s.post(t, "/datasets", url.Values{"csrf": {token}, "name": {"array"}}).url
+	const file = `[{"question": "What is 2+2?", "answer": "4"},
+	 {"question": "Capital of France?", "answer": "Paris"}]`
+	p := s.upload(t, ds+"/import/preview", token, nil, "faq.json", file)
+	wantText(t, p, "Import preview: faq.json", "<strong>2 items</strong> would be imported", "Detected: question", "Paris")
+	p = s.upload(t, ds+"/import/preview", token, nil, "bad.json", `[{"input":"a"}, {"answer":"no input"}]`)
+	wantText(t, p, "element 2: each item must be an object with at least an &#39;input&#39; string")
+	p = s.upload(t, ds+"/import", token, nil, "faq.json", file)
+	wantText(t, p, "Imported 2 items.", "Capital of France?")
+}
+
 // TestImportLineFollowsFieldLimit: the pages read a file with the server's
 // record limit, which follows --max-field-bytes: a line longer than the
 // default limit imports when the fields it holds are allowed.

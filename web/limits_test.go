@@ -207,7 +207,7 @@ func TestExportIsTheAPIs(t *testing.T) {
 	// Errors before the download starts are pages with the API's status.
 	wantStatus(t, s.get(t, ds+"/versions/9/export"), http.StatusNotFound, "Dataset version not found")
 	wantStatus(t, s.get(t, ds+"/versions/2/export?format=xml"), http.StatusUnprocessableEntity,
-		"Invalid enum value. Expected &#39;jsonl&#39; | &#39;csv&#39;, received &#39;xml&#39; at &#34;format&#34;")
+		"Invalid enum value. Expected &#39;jsonl&#39; | &#39;csv&#39; | &#39;json&#39;, received &#39;xml&#39; at &#34;format&#34;")
 }
 
 // TestResultCellsFollowSlotConfigs: a cell says what the run's summary

@@ -34,8 +34,8 @@ var clientCommands = map[string]func(ctx context.Context, e *clientEnv, args []s
 
 const clientUsage = `client commands (--url URL, --key KEY, --json on each):
   strata datasets                                     list datasets
-  strata push FILE --dataset DATASET [--message M] [--tag T] [--create] [--dry-run] [--format jsonl|csv] [--map FIELD=COLUMN]
-  strata pull DATASET[@REF] [-o FILE] [--format jsonl|csv]
+  strata push FILE --dataset DATASET [--message M] [--tag T] [--create] [--dry-run] [--format jsonl|csv|json] [--map FIELD=COLUMN]
+  strata pull DATASET[@REF] [-o FILE] [--format jsonl|csv|json]
   strata log DATASET                                  versions, newest first
   strata diff DATASET FROM TO [--limit N]             counts, then the changed items
   strata tag DATASET REF TAG | strata untag DATASET TAG | strata restore DATASET REF

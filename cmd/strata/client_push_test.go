@@ -2,6 +2,7 @@ package main
 
 import "bytes"
 import "context"
+import "encoding/json"
 import "fmt"
 import "net/http"
 import "net/http/httptest"
@@ -116,15 +117,29 @@ func TestClientPush(t *testing.T) {
 		}
 	})
 	t.Run("PulledHeadPushesNoChange", func(t *testing.T) {
-		for _, name := range []string{"head.jsonl", "head.csv"} {
+		for _, name := range []string{"head.jsonl", "head.csv", "head.json"} {
 			pulled := filepath.Join(dir, name)
 			s.ok(t, "pull", "faq", "-o", pulled)
+			if strings.HasSuffix(name, ".json") {
+				var items []map[string]any
+				if b, err := os.ReadFile(pulled); err != nil || json.Unmarshal(b, &items) != nil || len(items) != 3 {
+					t.Fatalf("pull -o %s wrote %q (%v), want a JSON array of the 3 items", name, b, err)
+				}
+			}
 			d := s.push(t, pulled, "--dataset", "faq")
 			wantCounts(t, d, 0, 0, 0, 3)
 			if d.Version != nil {
 				t.Fatalf("pushing the pulled %s made version %d", name, d.Version.VersionNumber)
 			}
 		}
+	})
+	t.Run("JSONArrayFile", func(t *testing.T) {
+		file := filepath.Join(t.TempDir(), "cases.json")
+		if err := os.WriteFile(file, []byte(`[{"question": "Do you ship abroad?", "answer": "Yes, to 30 countries."}]`), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		d := s.push(t, file, "--dataset", "json-cases", "--create")
+		wantCounts(t, d, 1, 0, 0, 0)
 	})
 	t.Run("EditOfAPulledFileIsAModification", func(t *testing.T) {
 		pulled := filepath.Join(dir, "pulled.jsonl")

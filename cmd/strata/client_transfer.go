@@ -17,25 +17,28 @@ import apiclient "github.com/strata-eval/strata/client"
 import "github.com/strata-eval/strata/importer"
 
 // formatOf is the format of a file: --format when given, else its extension
-// (.jsonl, .ndjson, .csv), else def ("" : none).
+// (.jsonl, .ndjson, .csv, .json: a JSON array of items), else def ("" :
+// none).
 func formatOf(flagValue, path, def string) (string, error) {
 	switch flagValue {
-	case apiclient.FormatJSONL, apiclient.FormatCSV:
+	case apiclient.FormatJSONL, apiclient.FormatCSV, apiclient.FormatJSON:
 		return flagValue, nil
 	case "":
 	default:
-		return "", usagef("--format must be jsonl or csv, not %q", flagValue)
+		return "", usagef("--format must be jsonl, csv or json, not %q", flagValue)
 	}
 	switch strings.ToLower(filepath.Ext(path)) {
 	case ".jsonl", ".ndjson":
 		return apiclient.FormatJSONL, nil
 	case ".csv":
 		return apiclient.FormatCSV, nil
+	case ".json":
+		return apiclient.FormatJSON, nil
 	}
 	if def != "" {
 		return def, nil
 	}
-	return "", usagef("cannot tell the format of %q from its extension: give --format jsonl or --format csv", path)
+	return "", usagef("cannot tell the format of %q from its extension: give --format jsonl, csv or json", path)
 }
 
 // pushResult is what push prints with --json.
@@ -55,7 +58,7 @@ func runPush(ctx context.Context, e *clientEnv, args []string) error {
 	tag := fs.String("tag", "", "tag the version that holds the file (the head, when it already did)")
 	create := fs.Bool("create", false, "create the dataset when it does not exist")
 	dryRun := fs.Bool("dry-run", false, "report what would change, change nothing")
-	format := fs.String("format", "", "jsonl or csv (default: from the file's extension)")
+	format := fs.String("format", "", "jsonl, csv or json (default: from the file's extension)")
 	columns := map[string]string{}
 	fs.Func("map", "FIELD=COLUMN: read a field (input, groundTruth, output) from the file's COLUMN; repeatable", func(v string) error {
 		field, column, ok := strings.Cut(v, "=")
@@ -70,7 +73,7 @@ func runPush(ctx context.Context, e *clientEnv, args []string) error {
 		columns[field] = column
 		return nil
 	})
-	const usage = "push FILE --dataset DATASET [--message M] [--tag T] [--create] [--dry-run] [--format jsonl|csv] [--map FIELD=COLUMN] [--json]"
+	const usage = "push FILE --dataset DATASET [--message M] [--tag T] [--create] [--dry-run] [--format jsonl|csv|json] [--map FIELD=COLUMN] [--json]"
 	pos, err := e.parse(fs, url, key, args, 1, usage)
 	if err != nil {
 		return err
@@ -184,12 +187,12 @@ func (e *clientEnv) removeCreated(ctx context.Context, d *apiclient.Dataset, eta
 	}
 }
 
-// strata pull DATASET[@REF] [-o FILE] [--format jsonl|csv]
+// strata pull DATASET[@REF] [-o FILE] [--format jsonl|csv|json]
 func runPull(ctx context.Context, e *clientEnv, args []string) error {
 	fs, url, key := e.flags("pull")
 	output := fs.String("o", "", "write to FILE (default, or -: stdout)")
-	format := fs.String("format", "", "jsonl or csv (default: from -o's extension, else jsonl)")
-	const usage = "pull DATASET[@REF] [-o FILE] [--format jsonl|csv] [--json]"
+	format := fs.String("format", "", "jsonl, csv or json (default: from -o's extension, else jsonl)")
+	const usage = "pull DATASET[@REF] [-o FILE] [--format jsonl|csv|json] [--json]"
 	pos, err := e.parse(fs, url, key, args, 1, usage)
 	if err != nil {
 		return err

@@ -21,7 +21,7 @@ func ExportFileName(datasetID string, v *strata.Version, format string) string {
 }
 
 // Export streams the items of version v of a dataset that filter selects to w as a download in
-// format ("jsonl" or "csv"), in item order, with constant memory, in the
+// format ("jsonl", "csv" or "json"), in item order, with constant memory, in the
 // dialect the import reads back exactly (importer/exact.go), unless
 // opts.SafeCSV escapes the cells a spreadsheet would run as formulas.
 //
@@ -50,6 +50,9 @@ func Export(ctx context.Context, store strata.ItemStore, w http.ResponseWriter, 
 		}
 		return nil
 	})
+	if err == nil {
+		err = ex.End()
+	}
 	if err == nil {
 		err = lw.flush(ex)
 	}
