@@ -550,7 +550,7 @@ func (s *jsonScorer) Score(ctx context.Context, it Item) json.RawMessage {
 	}
 	v, err := jsonschema.UnmarshalJSON(strings.NewReader(*it.Output))
 	if err != nil {
-		return fail("Output is not valid JSON: " + err.Error())
+		return fail("Output is not valid JSON: " + syntaxMessage(*it.Output, err))
 	}
 	if s.schema != nil {
 		err := s.schema.validate(ctx, v)
@@ -570,4 +570,22 @@ func (s *jsonScorer) Score(ctx context.Context, it Item) json.RawMessage {
 	return result(struct {
 		Passed bool `json:"passed"`
 	}{true})
+}
+
+// syntaxMessage is err's message about text, naming a character outside
+// ASCII whole: encoding/json names the first byte of the character where
+// the text stops being JSON as if it were a character of its own ("日" read
+// as 'æ').
+func syntaxMessage(text string, err error) string {
+	msg := err.Error()
+	var se *json.SyntaxError
+	if !errors.As(err, &se) || se.Offset < 1 || se.Offset > int64(len(text)) {
+		return msg
+	}
+	b := text[se.Offset-1]
+	if b < utf8.RuneSelf {
+		return msg
+	}
+	r, _ := utf8.DecodeRuneInString(text[se.Offset-1:])
+	return strings.Replace(msg, "'"+string(rune(b))+"'", strconv.QuoteRune(r), 1)
 }

@@ -182,6 +182,17 @@ func TestJSONEvaluator(t *testing.T) {
 			t.Errorf("%s on %s: no reason in %v", c.params, c.output, got)
 		}
 	}
+	t.Run("ReasonNamesTheCharacter", func(t *testing.T) {
+		for output, want := range map[string]string{
+			"日本語":     `Output is not valid JSON: invalid character '日' looking for beginning of value`,
+			`{"a": é}`: `Output is not valid JSON: invalid character 'é' looking for beginning of value`,
+			`yes`:      `Output is not valid JSON: invalid character 'y' looking for beginning of value`,
+		} {
+			if got := score(t, "json", `{}`, nil, Item{Output: str(output)}); got["reason"] != want {
+				t.Errorf("reason on %q = %v, want %q", output, got["reason"], want)
+			}
+		}
+	})
 	t.Run("ErrSchema", func(t *testing.T) {
 		got := score(t, "json", `{"schema":{"type":"nope"}}`, nil, Item{Output: str(`{}`)})
 		if e, _ := got["error"].(string); !strings.HasPrefix(e, "Invalid JSON Schema") {
