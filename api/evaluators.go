@@ -13,6 +13,16 @@ import "github.com/strata-eval/strata/wire"
 // generation. Runs go through an eval.Runner, LLM calls through the server's
 // one eval.Client.
 
+// Limits of the evaluator routes' fields, which the OpenAPI document
+// declares (openapi_doc_test.go checks that they agree). Lengths count
+// UTF-16 code units, as JavaScript does.
+const (
+	defaultRunsLimit      = 20    // GET .../evaluator-runs without limit
+	maxRunsLimit          = 100   // GET .../evaluator-runs?limit
+	maxRunNameLength      = 200   // PATCH .../evaluator-runs/{runId} {name}
+	maxInstructionsLength = 10000 // POST .../generate {instructions}, once trimmed
+)
+
 func toEvaluatorJSON(e *strata.Evaluator) wire.Evaluator {
 	return wire.Evaluator{
 		ID: e.ID, CreatedAt: timestamp(e.CreatedAt), UpdatedAt: timestamp(e.UpdatedAt), ProjectID: e.ProjectID,
@@ -70,6 +80,9 @@ func (s *Server) streamDataset(w http.ResponseWriter, r *request, status int, be
 		return err
 	}
 	defer scan.Close()
+	// The ETag of the dataset shown, as GET one dataset sends it; the
+	// ETag a mutation of this request left takes its place (etagWriter).
+	setETag(w, scan.Dataset())
 	prefix, end, err := openDatasetWithItems(scan.Dataset())
 	if err != nil {
 		return err
@@ -384,6 +397,12 @@ func (s *Server) runEvaluators(w http.ResponseWriter, r *request) error {
 			return err
 		}
 		if run != nil {
+			// Recording the run left the dataset's ETag as it was (its
+			// results change it when they are written): the dataset's
+			// ETag now, as every answer about a dataset has one.
+			if d, err := s.Store.FindDataset(r.ctx(), r.principal.ProjectID, ids[0]); err == nil {
+				setETag(w, d)
+			}
 			return writeJSON(w, http.StatusAccepted, map[string]wire.RunWithSlots{"run": toRunWithSlotsJSON(run)})
 		}
 	} else if res, err = s.Runner.RunFiltered(r.ctx(), r.actor(), ids[0], filter); err != nil {
@@ -414,7 +433,7 @@ func (s *Server) listRuns(w http.ResponseWriter, r *request) error {
 		return err
 	}
 	var v validator
-	limit := v.integer("limit", queryValue(r.URL.Query(), "limit"), 1, 100, 20)
+	limit := v.integer("limit", queryValue(r.URL.Query(), "limit"), 1, maxRunsLimit, defaultRunsLimit)
 	if err := v.err(); err != nil {
 		return err
 	}
@@ -461,7 +480,7 @@ func (s *Server) renameRun(w http.ResponseWriter, r *request) error {
 		switch raw := obj["name"]; typeOf(raw) {
 		case "null":
 		case "string":
-			name, _ = v.str("name", raw, stringRule{max: 200})
+			name, _ = v.str("name", raw, stringRule{max: maxRunNameLength})
 		case "undefined":
 			v.add("name", "Required")
 		default:
@@ -501,7 +520,7 @@ func (s *Server) generate(w http.ResponseWriter, r *request) error {
 		if m, _ := v.str("model", obj["model"], stringRule{trim: true, min: 1, optional: true}); m != nil {
 			model = *m
 		}
-		if in, _ := v.str("instructions", obj["instructions"], stringRule{trim: true, max: 10000, optional: true}); in != nil {
+		if in, _ := v.str("instructions", obj["instructions"], stringRule{trim: true, max: maxInstructionsLength, optional: true}); in != nil {
 			instructions = *in
 		}
 		input, _ = v.str("input", obj["input"], stringRule{optional: true})

@@ -81,9 +81,14 @@ func (s *Server) importFile(w http.ResponseWriter, r *request, f importFile, wri
 // do. Errors in the file (its content, its size) are part of the answer;
 // a missing dataset, a timeout or a failure of the server are not.
 func (s *Server) previewImport(w http.ResponseWriter, r *request, f importFile, cfg importer.Config, limit func(strata.ItemSource) strata.ItemSource) error {
-	if _, err := s.Store.FindDataset(r.ctx(), r.principal.ProjectID, f.datasetID); err != nil {
+	d, err := s.Store.FindDataset(r.ctx(), r.principal.ProjectID, f.datasetID)
+	if err != nil {
 		return err
 	}
+	// Nothing is written: the ETag is the dataset's as the preview read
+	// it, which the import it previews may send as If-Match (as a sync's
+	// dry run answers).
+	setETag(w, d)
 	p := cfg.Preview(f.format, f.body, limit)
 	res := toImportResultJSON(0, p.Report)
 	res.importPreviewJSON = &importPreviewJSON{
