@@ -1,7 +1,11 @@
 package web_test
 
+import "encoding/json"
+import "html"
 import "net/http"
+import "net/http/httptest"
 import "net/url"
+import "regexp"
 import "strings"
 import "testing"
 
@@ -66,5 +70,75 @@ func TestPageBadInput(t *testing.T) {
 	}
 	if after := s.get(t, ds).body; after != before {
 		t.Error("a refused request changed the dataset")
+	}
+}
+
+// TestPagesAnswerAsTheAPI sends the same bad value to the API and to the
+// page that takes it: both answer with the same status and message.
+func TestPagesAnswerAsTheAPI(t *testing.T) {
+	s, token := signedIn(t)
+	apiSrv := httptest.NewServer((&api.Server{Store: s.store}).Handler())
+	t.Cleanup(apiSrv.Close)
+	ds := s.post(t, "/datasets", url.Values{"csrf": {token}, "name": {"same answers"}}).url
+	id := strings.TrimPrefix(ds, "/datasets/")
+	p := s.post(t, ds+"/items", url.Values{"csrf": {token}, "input": {"q"}})
+	item := regexp.MustCompile(`id="item-([0-9a-f-]{36})"`).FindStringSubmatch(p.body)[1]
+	call := func(t *testing.T, method, path, body string) (int, string) {
+		t.Helper()
+		req, _ := http.NewRequest(method, apiSrv.URL+path, strings.NewReader(body))
+		req.Header.Set("Authorization", "Bearer "+s.owner)
+		if body != "" {
+			req.Header.Set("Content-Type", "application/json")
+		}
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		var b struct{ Message string }
+		json.NewDecoder(res.Body).Decode(&b)
+		return res.StatusCode, b.Message
+	}
+	type answer func(t *testing.T) (status int, message string)
+	page := func(path string, form url.Values) answer {
+		return func(t *testing.T) (int, string) {
+			form.Set("csrf", token)
+			p := s.post(t, path, form)
+			return p.status, p.body
+		}
+	}
+	type sameCase struct {
+		name      string
+		api, page answer
+	}
+	var cases []sameCase
+	for _, tag := range []string{"latest", "123", "a b", "working", strings.Repeat("t", 65), "LATEST"} {
+		cases = append(cases, sameCase{"Tag " + tag[:min(len(tag), 10)], func(t *testing.T) (int, string) {
+			return call(t, "PUT", "/v1/datasets-v2/"+id+"/versions/1/tags/"+url.PathEscape(tag), "")
+		}, page(ds+"/versions/1/tags", url.Values{"tag": {tag}})})
+	}
+	for _, metadata := range []string{"[1,2]", `"text"`, "3", "null", "true"} {
+		body, _ := json.Marshal(map[string]json.RawMessage{"metadata": json.RawMessage(metadata)})
+		cases = append(cases, sameCase{"EditMetadata " + metadata, func(t *testing.T) (int, string) {
+			return call(t, "PATCH", "/v1/datasets-v2/"+id+"/items/"+item, string(body))
+		}, page(ds+"/items/"+item, url.Values{"input": {"q"}, "metadata": {metadata}})})
+		cases = append(cases, sameCase{"AddMetadata " + metadata, func(t *testing.T) (int, string) {
+			return call(t, "POST", "/v1/datasets-v2/"+id+"/items", string(body))
+		}, page(ds+"/items", url.Values{"input": {"q"}, "metadata": {metadata}})})
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			status, message := tc.api(t)
+			if status < 400 || message == "" {
+				t.Fatalf("the API took it: %d %q", status, message)
+			}
+			pageStatus, body := tc.page(t)
+			if pageStatus != status {
+				t.Errorf("the page answers %d, the API %d %q", pageStatus, status, message)
+			}
+			if !strings.Contains(html.UnescapeString(body), message) {
+				t.Errorf("the page does not say the API's %q", message)
+			}
+		})
 	}
 }

@@ -45,3 +45,31 @@ func TestRunChartOneRun(t *testing.T) {
 		t.Errorf("points = %q, want %q", got, want)
 	}
 }
+
+// TestRunChartPerEvaluator: the chart has a line per evaluator, not per
+// slot. An evaluator that takes the slot another left (detached, then
+// deleted) starts a line of its own, and the line of the one that left
+// keeps its name and its rate.
+func TestRunChartPerEvaluator(t *testing.T) {
+	now := time.Now()
+	slot := func(id, name string, rate float64) *strata.RunSlot {
+		return &strata.RunSlot{SlotCounts: strata.SlotCounts{Slot: 1, EvaluatorID: &id, EvaluatorName: &name}, PassRate: &rate}
+	}
+	c := runChart([]*strata.Run{ // newest first
+		{ID: "c", CreatedAt: now, Slots: []*strata.RunSlot{slot("e2", "Tone", 20)}},
+		{ID: "b", CreatedAt: now, Slots: []*strata.RunSlot{slot("e1", "Exact", 90)}},
+		{ID: "a", CreatedAt: now, Slots: []*strata.RunSlot{slot("e1", "Exact", 80)}},
+	})
+	if got, want := len(c.Lines), 2; got != want {
+		t.Fatalf("%d lines, want %d: %+v", got, want, c.Lines)
+	}
+	if l := c.Lines[0]; l.Label != "Exact" || l.Last != "90%" || l.n != 2 {
+		t.Errorf("the first evaluator's line: %q, last %s, %d points", l.Label, l.Last, l.n)
+	}
+	if l := c.Lines[1]; l.Label != "Tone" || l.Last != "20%" || !l.Dot || l.Points != "100.0,32.0 100.0,32.0 " {
+		t.Errorf("the second evaluator's line: %q, last %s, points %q", l.Label, l.Last, l.Points)
+	}
+	if c.Lines[0].Color == c.Lines[1].Color {
+		t.Error("the two evaluators' lines have the same colour")
+	}
+}

@@ -1,7 +1,9 @@
 package web
 
+import "bytes"
 import "cmp"
 import "context"
+import "encoding/json"
 import "html/template"
 import "net/http"
 import "slices"
@@ -22,6 +24,149 @@ type fieldDiff struct {
 type changeView struct {
 	*strata.Change
 	Fields []fieldDiff
+	// Results say what changed in a modified item's evaluator results, a
+	// line per slot: an item whose results alone changed is modified too.
+	Results []string
+}
+
+// changeViews lays out a page of a diff's changes, with the evaluator
+// results' changes named by the slots of each side (diffEvaluators), read
+// only when some modified item's results changed.
+func (s *Server) changeViews(ss *session, d *strata.Dataset, diff *strata.Diff) ([]changeView, error) {
+	out := make([]changeView, len(diff.Changes))
+	var from, to *[strata.MaxEvaluatorSlots]slotEvaluator
+	for i, c := range diff.Changes {
+		out[i] = changeView{Change: c, Fields: fieldDiffs(c)}
+		if c.Before == nil || c.After == nil || sameResults(c.Before, c.After) {
+			continue
+		}
+		if from == nil {
+			f, err := s.diffEvaluators(ss, d, diff.From)
+			if err != nil {
+				return nil, err
+			}
+			t, err := s.diffEvaluators(ss, d, diff.To)
+			if err != nil {
+				return nil, err
+			}
+			from, to = &f, &t
+		}
+		out[i].Results = resultDiffs(c.Before, c.After, *from, *to)
+	}
+	return out, nil
+}
+
+// diffEvaluators are the evaluators that gave the results of a side of a
+// diff: a version's as its page names them, the working version's slots
+// (nil) as they are now.
+func (s *Server) diffEvaluators(ss *session, d *strata.Dataset, v *strata.Version) ([strata.MaxEvaluatorSlots]slotEvaluator, error) {
+	if v == nil {
+		return s.slotEvaluators(ss, d) // item.go
+	}
+	return s.versionEvaluators(ss, d, v.Number)
+}
+
+// resultDiffs says, slot by slot, how the evaluator results of an item
+// changed from before to after: the evaluator (as the newer side names it,
+// and the older too when another evaluator gave its result), the verdict
+// under each side's pass rule, and each value of the result that changed:
+// "TS: pass → fail · passed true → false · score 0.91 → 0.42".
+func resultDiffs(before, after *strata.Item, from, to [strata.MaxEvaluatorSlots]slotEvaluator) []string {
+	rb, ra := results(before), results(after)
+	var out []string
+	for i := range rb {
+		if bytes.Equal(rb[i], ra[i]) {
+			continue
+		}
+		name := to[i].Name
+		switch {
+		case name == "":
+			name = from[i].Name
+		case from[i].Name != "" && from[i].Name != name && rb[i] != nil:
+			name = from[i].Name + " → " + name
+		}
+		if name == "" {
+			name = "slot " + strconv.Itoa(i+1)
+		}
+		parts := []string{}
+		ob, oa := outcomeNames[strata.PassOutcome(from[i].Config, rb[i])], outcomeNames[strata.PassOutcome(to[i].Config, ra[i])]
+		if ob != oa {
+			parts = append(parts, or(ob, "no result")+" → "+or(oa, "no result"))
+		}
+		parts = append(parts, valueChanges(rb[i], ra[i])...)
+		if len(parts) == 0 {
+			parts = append(parts, "changed")
+		}
+		out = append(out, name+": "+strings.Join(parts, " · "))
+	}
+	return out
+}
+
+// resultKeys are the values of a result said first, in this order; the
+// others follow by name.
+var resultKeys = []string{"passed", "score", "label", "primaryLabel", "output"}
+
+// valueChanges lists the values of two results (JSON objects, nil for
+// none) that differ: "score 0.91 → 0.42", short values in full, a long one
+// (a reason) only as changed.
+func valueChanges(before, after json.RawMessage) []string {
+	var b, a map[string]json.RawMessage
+	okB := before == nil || json.Unmarshal(before, &b) == nil
+	okA := after == nil || json.Unmarshal(after, &a) == nil
+	if !okB || !okA { // not objects: the results themselves
+		return []string{resultValue(before) + " → " + resultValue(after)}
+	}
+	keys := map[string]bool{}
+	for k := range b {
+		keys[k] = true
+	}
+	for k := range a {
+		keys[k] = true
+	}
+	var names []string
+	for k := range keys {
+		if !slices.Contains(resultKeys, k) {
+			names = append(names, k)
+		}
+	}
+	slices.Sort(names)
+	var out []string
+	for _, k := range append(slices.Clone(resultKeys), names...) {
+		if !keys[k] || bytes.Equal(b[k], a[k]) {
+			continue
+		}
+		vb, va := resultValue(b[k]), resultValue(a[k])
+		if len(vb) > maxResultValue || len(va) > maxResultValue {
+			out = append(out, k+" changed")
+		} else {
+			out = append(out, k+" "+vb+" → "+va)
+		}
+	}
+	return out
+}
+
+// maxResultValue is the longest value valueChanges writes out.
+const maxResultValue = 40
+
+// resultValue writes a JSON value of a result: a string as its text,
+// anything else as JSON, none as "none".
+func resultValue(raw json.RawMessage) string {
+	if raw == nil {
+		return "none"
+	}
+	var text string
+	if json.Unmarshal(raw, &text) == nil {
+		return strconv.Quote(text)
+	}
+	return string(raw)
+}
+
+// or is s, or else when s is empty.
+func or(s, orElse string) string {
+	if s == "" {
+		return orElse
+	}
+	return s
 }
 
 func (s *Server) comparePage(w http.ResponseWriter, ss *session) error {
@@ -53,9 +198,9 @@ func (s *Server) comparePage(w http.ResponseWriter, ss *session) error {
 			return err
 		}
 	}
-	changes := make([]changeView, len(diff.Changes))
-	for i, c := range diff.Changes {
-		changes[i] = changeView{Change: c, Fields: fieldDiffs(c)}
+	changes, err := s.changeViews(ss, d, diff)
+	if err != nil {
+		return err
 	}
 	var next int64
 	if diff.More && len(diff.Changes) > 0 {

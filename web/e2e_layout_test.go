@@ -35,6 +35,34 @@ func TestBrowserLongNames(t *testing.T) {
 	b.fitsWindows(t, paths, 360, 1440)
 }
 
+// TestBrowserLongSplitsAndTags: a split and a tag named with one word of
+// 64 characters, their longest, keep the pages that show them as chips (the
+// dataset, version, item and versions pages) within the window at 360 and
+// 1440 pixels wide: the chips wrap.
+func TestBrowserLongSplitsAndTags(t *testing.T) {
+	b := newBrowser(t)
+	p := b.site.ownerPrincipal(t)
+	ctx := t.Context()
+	d, err := b.site.store.CreateDataset(ctx, p.Actor(), strata.DatasetCreate{Name: "long chips"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	split, tag := strings.Repeat("s", 64), strings.Repeat("t", 64)
+	it, err := b.site.store.CreateItem(ctx, p.Actor(), d.ID, strata.ItemInput{Input: "q", Splits: []string{split}}, strata.WriteOptions{SkipVersion: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, _, err := b.site.store.CreateVersion(ctx, p.Actor(), d.ID, strata.VersionCreate{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := b.site.store.TagVersion(ctx, p.Actor(), d.ID, fmt.Sprint(v.Number), tag); err != nil {
+		t.Fatal(err)
+	}
+	ds := "/datasets/" + d.ID
+	b.fitsWindows(t, []string{ds, fmt.Sprintf("%s/versions/%d", ds, v.Number), ds + "/items/" + it.ID, ds + "/versions"}, 360, 1440)
+}
+
 // fitsWindows signs the owner in and opens each path in windows of each
 // width: no page may be wider than its window.
 func (b *browser) fitsWindows(t *testing.T, paths []string, widths ...int64) {

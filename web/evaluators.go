@@ -1,5 +1,7 @@
 package web
 
+import "context"
+import "errors"
 import "fmt"
 import "net/http"
 import "strconv"
@@ -43,11 +45,15 @@ type chartLine struct {
 
 var chartColors = []string{"#2456c8", "#b42318", "#1a7f37", "#9a6700", "#8250df"}
 
-// runChart draws runs (newest first, as the store lists them).
+// runChart draws runs (newest first, as the store lists them): one line per
+// evaluator, as each run recorded which evaluator filled which slot, so
+// that an evaluator that takes the slot another left starts a line of its
+// own. A line is labelled with its evaluator's name as the newest run that
+// has it recorded it: a detached or deleted evaluator keeps its name.
 func runChart(runs []*strata.Run) chart {
 	c := chart{Runs: len(runs)}
-	bySlot := map[int]*chartLine{}
-	var order []int
+	byKey := map[string]*chartLine{}
+	var order []string
 	for i := len(runs) - 1; i >= 0; i-- {
 		x, w := 50.0, 100.0
 		if len(runs) > 1 {
@@ -56,34 +62,47 @@ func runChart(runs []*strata.Run) chart {
 		}
 		left, right := max(x-w/2, -2), min(x+w/2, 102)
 		c.Marks = append(c.Marks, chartMark{RunID: runs[i].ID, X: left, W: right - left, Label: "Run of " + runs[i].CreatedAt.UTC().Format("2006-01-02 15:04")})
+		seen := map[string]int{} // an evaluator in two slots of a run is two lines
 		for _, s := range runs[i].Slots {
 			if s.PassRate == nil {
 				continue
 			}
-			l := bySlot[s.Slot]
+			key := seriesKey(s)
+			seen[key]++
+			key += "#" + strconv.Itoa(seen[key])
+			l := byKey[key]
 			if l == nil {
-				name := fmt.Sprintf("slot %d", s.Slot)
-				if s.EvaluatorName != nil {
-					name = *s.EvaluatorName
-				}
-				l = &chartLine{Label: name, Color: chartColors[(s.Slot-1)%len(chartColors)]}
-				bySlot[s.Slot] = l
-				order = append(order, s.Slot)
+				l = &chartLine{Color: chartColors[len(order)%len(chartColors)]}
+				byKey[key] = l
+				order = append(order, key)
 			}
+			l.Label = runSlotName(s) // item.go; the newest run's name wins
 			y := 40 - *s.PassRate*40/100
 			l.Points += fmt.Sprintf("%.1f,%.1f ", x, y)
 			l.n++
 			l.Last = strconv.FormatFloat(*s.PassRate, 'f', -1, 64) + "%"
 		}
 	}
-	for _, slot := range order {
-		l := bySlot[slot]
+	for _, key := range order {
+		l := byKey[key]
 		if l.n == 1 {
 			l.Dot, l.Points = true, l.Points+l.Points
 		}
 		c.Lines = append(c.Lines, *l)
 	}
 	return c
+}
+
+// seriesKey names the evaluator a run's slot held: its id as the run
+// recorded it; for a run that recorded none, its name; else only the slot.
+func seriesKey(s *strata.RunSlot) string {
+	switch {
+	case s.EvaluatorID != nil:
+		return "id:" + *s.EvaluatorID
+	case s.EvaluatorName != nil:
+		return "name:" + *s.EvaluatorName
+	}
+	return "slot:" + strconv.Itoa(s.Slot)
 }
 
 func (s *Server) evaluatorsPage(w http.ResponseWriter, ss *session) error {
@@ -152,7 +171,23 @@ func (s *Server) detachEvaluator(w http.ResponseWriter, ss *session) error {
 	if err != nil || slot < 1 || slot > strata.MaxEvaluatorSlots {
 		return strata.Errorf(strata.EINVALID, "No such slot.")
 	}
-	if _, err := s.Store.DetachEvaluator(ss.Context(), ss.principal.Actor(), id, slot); err != nil {
+	// The form names the evaluator the page showed in the slot: if another
+	// took the slot since, detaching would remove one the user never saw
+	// there (conflict.go).
+	shown := ss.PostFormValue("evaluator")
+	err = s.writeShown(ss, id, shown != "", func(_ context.Context, d *strata.Dataset) error {
+		if held := d.Slots()[slot-1]; shown != "" && (held == nil || *held != shown) {
+			return strata.Errorf(strata.ECONFLICT, "Slot %d changed since the page was shown: reload it and check the slots again.", slot)
+		}
+		return nil
+	}, func(ctx context.Context) error {
+		_, err := s.Store.DetachEvaluator(ctx, ss.principal.Actor(), id, slot)
+		return err
+	})
+	if errors.Is(err, errStale) {
+		err = strata.Errorf(strata.ECONFLICT, "The dataset kept changing: reload the page and try again.")
+	}
+	if err != nil {
 		return err
 	}
 	return redirect(w, ss, "/datasets/"+id+"/evaluators", fmt.Sprintf("Slot %d detached.", slot))

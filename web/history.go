@@ -22,6 +22,7 @@ func (s *Server) export(w http.ResponseWriter, ss *session) error {
 	if err != nil {
 		return err
 	}
+	exportCaching(w, ss.PathValue("n"))
 	if ss.Method == http.MethodHead {
 		w = rules.HeadWriter(w)
 	}
@@ -39,6 +40,13 @@ func (s *Server) tag(w http.ResponseWriter, ss *session) error {
 	id := ss.PathValue("id")
 	back := versionsPageOf(ss, id)
 	tag := strings.TrimSpace(ss.FormValue("tag"))
+	// The API's rule and answer (422), after the dataset's 404 as there.
+	if err := rules.CheckTag(tag); err != nil {
+		if _, lerr := s.Store.FindDataset(ss.Context(), ss.principal.ProjectID, id); lerr != nil {
+			return lerr
+		}
+		return err
+	}
 	v, moved, err := s.Store.TagVersion(ss.Context(), ss.principal.Actor(), id, ss.PathValue("n"), tag)
 	if err != nil {
 		return err
@@ -68,4 +76,17 @@ func versionsPageOf(ss *session, datasetID string) string {
 		path += "?before=" + strconv.Itoa(before)
 	}
 	return path
+}
+
+// exportCaching sets an export's Cache-Control as the API sets it (a
+// version named by its number or id never changes, one named by latest or
+// a tag may name another next time), but private: the pages authenticate
+// by cookie, and no shared cache may keep what one session read. Every
+// other signed-in page is no-store (noStore).
+func exportCaching(w http.ResponseWriter, ref string) {
+	if r, _ := strata.ParseRef(ref); r.ID != "" || r.Number > 0 {
+		w.Header().Set("Cache-Control", "private, max-age=31536000, immutable")
+	} else {
+		w.Header().Set("Cache-Control", "private, no-cache")
+	}
 }

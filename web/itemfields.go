@@ -4,6 +4,7 @@ import "encoding/json"
 import "strings"
 
 import "github.com/strata-eval/strata"
+import "github.com/strata-eval/strata/internal/rules"
 
 // The pages' forms for metadata, splits and external ids: splits as one
 // comma-separated field, metadata as JSON text, an empty external id as
@@ -17,6 +18,10 @@ func itemFieldsForm(ss *session) (metadata json.RawMessage, splits []string, ext
 	metadata = json.RawMessage(strings.TrimSpace(ss.FormValue("metadata")))
 	if len(metadata) == 0 {
 		metadata = strata.EmptyMetadata
+	}
+	// JSON that is no object is the API's 422, as a body's would be.
+	if err = rules.CheckMetadataObject(metadata); err != nil {
+		return nil, nil, nil, err
 	}
 	if metadata, err = strata.NormalizeMetadata(metadata); err != nil {
 		return nil, nil, nil, err

@@ -37,7 +37,7 @@ func TestItemFieldsPages(t *testing.T) {
 	wantText(t, p, "Item saved.")
 	p = s.get(t, ds+"/compare")
 	wantText(t, p, "<strong>1</strong> modified", "test<del>,</del> <del>train</del>", "<del>en</del><ins>fr</ins>")
-	if p = s.post(t, ds+"/items/"+item, url.Values{"csrf": {token}, "metadata": {"[1]"}}); p.status != 400 {
+	if p = s.post(t, ds+"/items/"+item, url.Values{"csrf": {token}, "metadata": {"[1]"}}); p.status != 422 { // as the API: badinput_test.go
 		t.Fatalf("metadata array: %d", p.status)
 	}
 }

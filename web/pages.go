@@ -1,6 +1,8 @@
 package web
 
 import "bytes"
+import "context"
+import "errors"
 import "fmt"
 import "html/template"
 import "math"
@@ -14,22 +16,24 @@ import "github.com/strata-eval/strata/internal/rules"
 
 func parseTemplates() map[string]*template.Template {
 	funcs := template.FuncMap{
-		"when":      func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04") },
-		"deref":     deref,
-		"add1":      func(n int) int { return n + 1 },
-		"add":       func(a, b int) int { return a + b },
-		"hasPrefix": strings.HasPrefix,
-		"judged":    itemResults,
-		"cell":      cell,
-		"thousands": thousands,
-		"short":     short,
-		"preview":   previewText,
-		"plural":    plural,
-		"metadata":  metadataText,
-		"join":      strings.Join,
+		"when":        func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04") },
+		"deref":       deref,
+		"add1":        func(n int) int { return n + 1 },
+		"add":         func(a, b int) int { return a + b },
+		"hasPrefix":   strings.HasPrefix,
+		"judged":      itemResults,
+		"cell":        cell,
+		"thousands":   thousands,
+		"short":       short,
+		"preview":     previewText,
+		"plural":      plural,
+		"metadata":    metadataText,
+		"join":        strings.Join,
+		"itemVersion": itemVersion,    // conflict.go
+		"dsVersion":   datasetVersion, // conflict.go
 	}
 	pages := map[string]*template.Template{}
-	for _, name := range []string{"signin", "error", "datasets", "dataset", "versions", "version", "evaluators", "compare", "import", "item", "run"} {
+	for _, name := range []string{"signin", "error", "datasets", "dataset", "versions", "version", "evaluators", "compare", "import", "item", "run", "conflict"} {
 		pages[name] = template.Must(template.New("layout.html").Funcs(funcs).ParseFS(templateFiles,
 			"templates/layout.html", "templates/items.html", "templates/tabs.html", "templates/"+name+".html"))
 	}
@@ -150,6 +154,8 @@ func (s *Server) datasetPage(w http.ResponseWriter, ss *session) error {
 	return nil
 }
 
+// renameDataset saves the Dataset form: the name and description, unless
+// they changed since the page showed them (conflict.go).
 func (s *Server) renameDataset(w http.ResponseWriter, ss *session) error {
 	id := ss.PathValue("id")
 	name := strata.JSTrim(ss.FormValue("name"))
@@ -160,7 +166,20 @@ func (s *Server) renameDataset(w http.ResponseWriter, ss *session) error {
 	if err := u.Validate(); err != nil {
 		return err
 	}
-	if _, err := s.Store.UpdateDataset(ss.Context(), ss.principal.Actor(), id, u, strata.WriteOptions{SkipVersion: true}); err != nil {
+	shown := ss.PostFormValue("version")
+	var now *strata.Dataset
+	err := s.writeShown(ss, id, shown != "", func(_ context.Context, d *strata.Dataset) error {
+		if now = d; shown != "" && datasetVersion(d) != shown {
+			return errStale
+		}
+		return nil
+	}, func(ctx context.Context) error {
+		_, err := s.Store.UpdateDataset(ctx, ss.principal.Actor(), id, u, strata.WriteOptions{SkipVersion: true})
+		return err
+	})
+	if errors.Is(err, errStale) {
+		return s.datasetConflict(w, ss, now)
+	} else if err != nil {
 		return err
 	}
 	return redirect(w, ss, "/datasets/"+id, "Saved. Save a version to keep it in the history.")
@@ -210,24 +229,53 @@ func (s *Server) createItem(w http.ResponseWriter, ss *session) error {
 	return redirect(w, ss, "/datasets/"+id, "Item added.")
 }
 
+// updateItem saves an item's Edit form, unless the item changed since the
+// page showed it (its "version", conflict.go): then the form comes back
+// with the user's text, and nothing is saved.
 func (s *Server) updateItem(w http.ResponseWriter, ss *session) error {
 	id, itemID := ss.PathValue("id"), ss.PathValue("itemId")
-	// The form holds every field: those it sends back as they were (up to
-	// their line breaks, itemfields.go) are left as they are.
-	current, err := s.Store.FindItem(ss.Context(), ss.principal.ProjectID, id, itemID)
-	if err != nil {
+	shown := ss.PostFormValue("version")
+	var (
+		dataset *strata.Dataset
+		current *strata.Item
+	)
+	err := s.writeShown(ss, id, shown != "", func(ctx context.Context, d *strata.Dataset) error {
+		dataset = d
+		var err error
+		current, err = s.Store.FindItem(ctx, ss.principal.ProjectID, id, itemID)
+		switch {
+		case shown != "" && strata.ErrorCode(err) == strata.ENOTFOUND:
+			return errStale // deleted since
+		case err != nil:
+			return err
+		case shown != "" && itemVersion(current) != shown:
+			return errStale
+		}
+		return nil
+	}, func(ctx context.Context) error {
+		// The form holds every field: those it sends back as they were (up
+		// to their line breaks, itemfields.go) are left as they are.
+		input := deref(textareaValue(ss, "input", &current.Input))
+		u := strata.ItemUpdate{Input: &input, GroundTruth: textareaValue(ss, "groundTruth", current.GroundTruth), SetGroundTruth: true,
+			Output: textareaValue(ss, "output", current.Output), SetOutput: true, SetExternalID: true}
+		var err error
+		if u.Metadata, u.Splits, u.ExternalID, err = itemFieldsForm(ss); err != nil {
+			return err
+		}
+		if err := s.checkItem(input, u.GroundTruth, u.Output, u.Validate); err != nil {
+			return err
+		}
+		_, err = s.Store.UpdateItem(ctx, ss.principal.Actor(), id, itemID, u, working)
 		return err
-	}
-	input := deref(textareaValue(ss, "input", &current.Input))
-	u := strata.ItemUpdate{Input: &input, GroundTruth: textareaValue(ss, "groundTruth", current.GroundTruth), SetGroundTruth: true,
-		Output: textareaValue(ss, "output", current.Output), SetOutput: true, SetExternalID: true}
-	if u.Metadata, u.Splits, u.ExternalID, err = itemFieldsForm(ss); err != nil {
-		return err
-	}
-	if err := s.checkItem(input, u.GroundTruth, u.Output, u.Validate); err != nil {
-		return err
-	}
-	if _, err := s.Store.UpdateItem(ss.Context(), ss.principal.Actor(), id, itemID, u, working); err != nil {
+	})
+	if errors.Is(err, errStale) {
+		// The item as it is now (nil: deleted), beside the user's text.
+		now, err := s.Store.FindItem(ss.Context(), ss.principal.ProjectID, id, itemID)
+		if err != nil && strata.ErrorCode(err) != strata.ENOTFOUND {
+			return err
+		}
+		return s.itemConflict(w, ss, dataset, itemID, now)
+	} else if err != nil {
 		return err
 	}
 	return redirect(w, ss, "/datasets/"+id, "Item saved.")

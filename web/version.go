@@ -44,8 +44,8 @@ func (s *Server) versionPage(w http.ResponseWriter, ss *session) error {
 		if err != nil {
 			return err
 		}
-		for _, c := range diff.Changes {
-			changes = append(changes, changeView{Change: c, Fields: fieldDiffs(c)})
+		if changes, err = s.changeViews(ss, d, diff); err != nil { // compare.go
+			return err
 		}
 	}
 	slots, err := s.versionEvaluators(ss, d, v.Number) // item.go

@@ -161,3 +161,19 @@ func TestItemPageOfADeletedItem(t *testing.T) {
 		t.Fatal("the deleted item's results are named after the evaluator attached since")
 	}
 }
+
+// TestResultChangesShown: an item whose evaluator results alone changed is
+// modified in the compare view and on the version page, which say what
+// changed in them, named by the slot's evaluator: the verdict under the
+// pass rule and each value.
+func TestResultChangesShown(t *testing.T) {
+	s, _ := signedIn(t)
+	j := newJudgedDataset(t, s) // version 2: score 0.6
+	v := j.run(t, `{"score":0.42,"passed":false}`)
+	ds := "/datasets/" + j.d.ID
+	want := "Strict judge: pass → fail · passed none → false · score 0.6 → 0.42"
+	for _, path := range []string{fmt.Sprintf("%s/compare?from=%d&to=%d", ds, v-1, v), fmt.Sprintf("%s/versions/%d", ds, v)} {
+		p := s.get(t, path)
+		wantText(t, p, "<strong>1</strong> modified", "Evaluator results", want)
+	}
+}

@@ -199,8 +199,19 @@ func securityHeaders(next http.Handler) http.Handler {
 		h.Set("Content-Security-Policy", "default-src 'self'; style-src 'self'; script-src 'self'; frame-ancestors 'none'")
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("Referrer-Policy", "same-origin")
+		noStore(w, r)
 		next.ServeHTTP(w, r)
 	})
+}
+
+// noStore keeps every answer but the static assets out of the browser's
+// cache: a signed-in page must not come back from it (the Back button)
+// after signing out, nor the sign-in page with its form. An export sets its
+// own caching (exportCaching), and an error page is no-store again (fail).
+func noStore(w http.ResponseWriter, r *http.Request) {
+	if !strings.HasPrefix(r.URL.Path, "/static/") && r.URL.Path != "/favicon.ico" {
+		w.Header().Set("Cache-Control", "no-store")
+	}
 }
 
 // session is a signed-in request.
@@ -495,6 +506,7 @@ func (s *Server) fail(w http.ResponseWriter, ss *session, err error) {
 		}
 	}
 	api.SetRetryAfter(w, err)
+	w.Header().Set("Cache-Control", "no-store") // over an export's
 	s.render(w, status, "error", s.data(ss, map[string]any{"Status": status, "Message": message}))
 }
 

@@ -231,7 +231,7 @@ func TestFlow(t *testing.T) {
 		t.Fatalf("export = %q", p.body)
 	}
 	p = s.post(t, ds+"/versions/2/tags", url.Values{"csrf": {token}, "tag": {"latest"}})
-	if p.status != http.StatusBadRequest {
+	if p.status != http.StatusUnprocessableEntity { // as the API: badinput_test.go
 		t.Fatalf("reserved tag: %d", p.status)
 	}
 	p = s.post(t, ds+"/versions/2/tags/baseline-1/delete", url.Values{"csrf": {token}})
