@@ -4,6 +4,7 @@ import "net/http"
 import "strconv"
 
 import "github.com/strata-eval/strata"
+import "github.com/strata-eval/strata/internal/rules"
 import "github.com/strata-eval/strata/wire"
 
 // Version refs, tags and item histories, Strata's extensions. Wherever a
@@ -12,14 +13,7 @@ import "github.com/strata-eval/strata/wire"
 // all names no version: 404, like an unknown one.
 
 // checkTag validates the {tag} path parameter, with zod's wording.
-func checkTag(r *request) error {
-	if err := strata.CheckTagName(r.PathValue("tag")); err != nil {
-		var v validator
-		v.add("tag", strata.ErrorMessage(err))
-		return v.err()
-	}
-	return nil
-}
+func checkTag(r *request) error { return rules.CheckTag(r.PathValue("tag")) }
 
 // PUT /v1/datasets-v2/{datasetId}/versions/{versionId}/tags/{tag}: point the
 // tag at the version, creating it or moving it from another version.

@@ -10,6 +10,7 @@ import "strconv"
 import "strings"
 
 import "github.com/strata-eval/strata"
+import "github.com/strata-eval/strata/internal/rules"
 
 // Validation reproduces, for the few schemas the API has, what zod 3 and
 // zod-validation-error answer in Lunary: the same checks in the same order and
@@ -84,24 +85,7 @@ func (v *validator) rules(err error, fields ...string) error {
 }
 
 // typeOf names a JSON value's type as zod does.
-func typeOf(raw json.RawMessage) string {
-	if raw == nil {
-		return "undefined"
-	}
-	switch raw[0] {
-	case '"':
-		return "string"
-	case '{':
-		return "object"
-	case '[':
-		return "array"
-	case 't', 'f':
-		return "boolean"
-	case 'n':
-		return "null"
-	}
-	return "number"
-}
+func typeOf(raw json.RawMessage) string { return rules.JSONType(raw) }
 
 // invalidType adds zod's invalid_type issue: "Required" for a missing value.
 func (v *validator) invalidType(path, expected string, raw json.RawMessage) {
