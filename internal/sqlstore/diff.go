@@ -156,13 +156,26 @@ func diffScan(ctx context.Context, tx *sql.Tx, d Dialect, datasetID string, a, b
 		out.Changes = append(out.Changes, c)
 		listed += changeSize(c)
 	}
-	rows := 0
-	visit := func(r *revision, side int) {
-		if (at[0] != nil || at[1] != nil) && seq != r.seq {
-			flush()
-		}
-		at[side], seq = r, r.seq
-		rows++
+	v := &diffVisitor{
+		visit: func(r *revision, side int) {
+			if (at[0] != nil || at[1] != nil) && seq != r.seq {
+				flush()
+			}
+			at[side], seq = r, r.seq
+		},
+		// An item on one side only is added or removed whatever its
+		// content: unless it may be listed, or a filter must see it,
+		// its content is not read.
+		need: func(seq int64, pair bool) bool {
+			return pair || !q.Filter.Empty() || (seq > q.AfterSeq && !out.More)
+		},
+		skip: func(side int) {
+			if side == 1 {
+				added++
+			} else {
+				removed++
+			}
+		},
 	}
 	read := diffRows
 	if d.SortsInMemory() {
@@ -174,16 +187,29 @@ func diffScan(ctx context.Context, tx *sql.Tx, d Dialect, datasetID string, a, b
 	if q.MaxChanges > 0 {
 		limit = 2*q.MaxChanges + 1
 	}
-	if err := read(ctx, tx, d, datasetID, a, b, limit, visit); err != nil {
+	if err := read(ctx, tx, d, datasetID, a, b, limit, v); err != nil {
 		return 0, 0, 0, 0, fmt.Errorf("diff %s: %w", datasetID, err)
 	}
-	if limit > 0 && rows == limit {
-		// The last item read may lack its other side: left out.
-		out.Partial = true
-	} else if at[0] != nil || at[1] != nil {
+	if at[0] != nil || at[1] != nil {
 		flush()
 	}
+	out.Partial = v.cut
 	return added, removed, modified, changedNewer, nil
+}
+
+// diffVisitor takes the changed revisions of a forward diff in item order,
+// then side. A reader asks need whether an item's content must be read
+// (pair: it has a revision on both sides); if so, it passes each of its
+// revisions to visit, else each side to skip.
+type diffVisitor struct {
+	need  func(seq int64, pair bool) bool
+	visit func(r *revision, side int)
+	skip  func(side int)
+	// rows counts the rows read; cut is set by a reader that read as many
+	// as its limit: it leaves out the last item read, which may lack its
+	// other side.
+	rows int
+	cut  bool
 }
 
 // limitClause is the LIMIT of a diff's query, $4, or none.
@@ -196,7 +222,7 @@ func limitClause(limit int) (string, []any) {
 
 // diffRows reads the changed revisions of a forward diff with one query
 // that sorts them, content and all.
-func diffRows(ctx context.Context, tx *sql.Tx, _ Dialect, datasetID string, a, b, limit int, visit func(*revision, int)) error {
+func diffRows(ctx context.Context, tx *sql.Tx, _ Dialect, datasetID string, a, b, limit int, v *diffVisitor) error {
 	clause, args := limitClause(limit)
 	rows, err := tx.QueryContext(ctx, `SELECT `+revisionColumns+`, 1 AS side FROM revisions WHERE `+diffAfter+`
 		UNION ALL
@@ -206,15 +232,34 @@ func diffRows(ctx context.Context, tx *sql.Tx, _ Dialect, datasetID string, a, b
 		return err
 	}
 	defer rows.Close()
+	var item [2]*revision // the item read last, visited once the next one comes
+	take := func() {
+		for side, r := range item {
+			if r != nil {
+				v.visit(r, side)
+			}
+		}
+		item = [2]*revision{}
+	}
 	for rows.Next() {
 		r := &revision{}
 		var side int
 		if err := rows.Scan(append(r.fields(), &side)...); err != nil {
 			return err
 		}
-		visit(r, side)
+		if last := item[0]; (last != nil && last.seq != r.seq) || (item[1] != nil && item[1].seq != r.seq) {
+			take()
+		}
+		item[side] = r
+		v.rows++
 	}
-	return rows.Err()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	if v.cut = limit > 0 && v.rows == limit; !v.cut {
+		take() // else the last item may lack its other side: left out
+	}
+	return nil
 }
 
 // diffByKeys reads the changed revisions of a forward diff on a database
@@ -227,7 +272,7 @@ func diffRows(ctx context.Context, tx *sql.Tx, _ Dialect, datasetID string, a, b
 // Past maxSortedKeys keys, the diff reads the dataset's revisions in item
 // order instead (diffInItemOrder): nothing sorted or held, in time of the
 // dataset's revisions rather than of its changes.
-func diffByKeys(ctx context.Context, tx *sql.Tx, d Dialect, datasetID string, a, b, limit int, visit func(*revision, int)) error {
+func diffByKeys(ctx context.Context, tx *sql.Tx, d Dialect, datasetID string, a, b, limit int, v *diffVisitor) error {
 	most := limit
 	if most <= 0 || most > maxSortedKeys {
 		most = maxSortedKeys + 1
@@ -237,25 +282,49 @@ func diffByKeys(ctx context.Context, tx *sql.Tx, d Dialect, datasetID string, a,
 		return err
 	}
 	if len(keys) > maxSortedKeys {
-		return diffInItemOrder(ctx, tx, datasetID, a, b, limit, visit)
+		return diffInItemOrder(ctx, tx, d, datasetID, a, b, limit, v)
 	}
-	for start := 0; start < len(keys); {
-		end, bytes := start, 0
-		for end < len(keys) && end-start < diffBatch && (end == start || bytes+keys[end].bytes <= chunkBytes) {
-			bytes += keys[end].bytes
-			end++
+	v.rows = len(keys)
+	if v.cut = limit > 0 && len(keys) == limit; v.cut {
+		// The last item read may lack its other side: left out.
+		for last := keys[len(keys)-1].seq; len(keys) > 0 && keys[len(keys)-1].seq == last; {
+			keys = keys[:len(keys)-1]
 		}
-		batch, err := diffRevisions(ctx, tx, d, keys[start:end])
-		if err != nil {
-			return err
-		}
-		for _, k := range keys[start:end] {
-			visit(batch[k.rowid], k.side)
-		}
-		observeChunk("diff", end-start, bytes)
-		start = end
 	}
-	return nil
+	// The keys whose revisions are read, a batch at a time, at most
+	// diffBatch and chunkBytes of content.
+	var (
+		batch []diffKey
+		bytes int
+	)
+	read := func() error {
+		err := visitKeys(ctx, tx, d, batch, v)
+		batch, bytes = batch[:0], 0
+		return err
+	}
+	for i := 0; i < len(keys); {
+		j, n := i+1, keys[i].bytes // an item's keys, and their bytes
+		for j < len(keys) && keys[j].seq == keys[i].seq {
+			n += keys[j].bytes
+			j++
+		}
+		// The batch before is read first: what it lists decides whether
+		// this item is needed.
+		if len(batch) > 0 && (len(batch)+j-i > diffBatch || bytes+n > chunkBytes) {
+			if err := read(); err != nil {
+				return err
+			}
+		}
+		if v.need(keys[i].seq, j-i == 2) {
+			batch, bytes = append(batch, keys[i:j]...), bytes+n
+		} else {
+			for _, k := range keys[i:j] {
+				v.skip(k.side)
+			}
+		}
+		i = j
+	}
+	return read()
 }
 
 // diffBatch is the most revisions of a diff read by one statement.
@@ -266,31 +335,100 @@ const diffBatch = 500
 // changes than that is a large part of its dataset.
 var maxSortedKeys = 250_000
 
-const diffInItemOrderQuery = `SELECT ` + revisionColumns + `, first_version > $2 AS side
+// diffInItemOrderQuery reads the keys of a diff's revisions on the index of
+// every revision by item (dataset_id, seq, first_version, last_version),
+// which holds every column the sets test and the rowid, and gives them in
+// item order: no sort, and no row of the table read.
+const diffInItemOrderQuery = `SELECT rowid, seq, first_version > $2 AS side
 	FROM revisions INDEXED BY revisions_seq_versions
 	WHERE ` + diffInEither + ` ORDER BY seq`
 
-// diffInItemOrder reads the changed revisions of a forward diff on the
-// index of every revision by item (dataset_id, seq, first_version,
-// last_version), which holds every column the sets test and gives them in
-// item order: no sort, and each row's content read as it is visited, one
-// at a time.
-func diffInItemOrder(ctx context.Context, tx *sql.Tx, datasetID string, a, b, limit int, visit func(*revision, int)) error {
+// diffInItemOrder reads the changed revisions of a forward diff in item
+// order without sorting or holding their keys (diffInItemOrderQuery); the
+// keys of the items the visitor needs are taken diffBatch at a time, their
+// sizes read, then their revisions, by rowid, at most chunkBytes at a time:
+// in time of the dataset's revisions, with a batch in memory.
+func diffInItemOrder(ctx context.Context, tx *sql.Tx, d Dialect, datasetID string, a, b, limit int, v *diffVisitor) error {
 	clause, args := limitClause(limit)
 	rows, err := tx.QueryContext(ctx, diffInItemOrderQuery+clause, append([]any{datasetID, a, b}, args...)...)
 	if err != nil {
 		return err
 	}
 	defer rows.Close()
-	for rows.Next() {
-		r := &revision{}
-		var side int
-		if err := rows.Scan(append(r.fields(), &side)...); err != nil {
+	var (
+		item  []diffKey // the keys of the item read last, taken once the next one comes
+		batch []diffKey // the keys of the items needed
+	)
+	read := func() error {
+		if err := keySizes(ctx, tx, d, batch); err != nil {
 			return err
 		}
-		visit(r, side)
+		err := visitKeys(ctx, tx, d, batch, v)
+		batch = batch[:0]
+		return err
 	}
-	return rows.Err()
+	take := func() error {
+		if len(batch)+len(item) > diffBatch {
+			if err := read(); err != nil {
+				return err
+			}
+		}
+		if v.need(item[0].seq, len(item) == 2) {
+			batch = append(batch, item...)
+		} else {
+			for _, k := range item {
+				v.skip(k.side)
+			}
+		}
+		item = item[:0]
+		return nil
+	}
+	for rows.Next() {
+		var k diffKey
+		if err := rows.Scan(&k.rowid, &k.seq, &k.side); err != nil {
+			return err
+		}
+		if len(item) > 0 && item[0].seq != k.seq {
+			if err := take(); err != nil {
+				return err
+			}
+		}
+		item = append(item, k)
+		v.rows++
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	// When cut, the last item may lack its other side: left out.
+	if v.cut = limit > 0 && v.rows == limit; !v.cut && len(item) > 0 {
+		if err := take(); err != nil {
+			return err
+		}
+	}
+	return read()
+}
+
+// visitKeys reads the revisions of keys, in batches of at most diffBatch
+// and chunkBytes of content (a key's bytes known), and visits them in the
+// keys' order.
+func visitKeys(ctx context.Context, tx *sql.Tx, d Dialect, keys []diffKey, v *diffVisitor) error {
+	for start := 0; start < len(keys); {
+		end, bytes := start, 0
+		for end < len(keys) && end-start < diffBatch && (end == start || bytes+keys[end].bytes <= chunkBytes) {
+			bytes += keys[end].bytes
+			end++
+		}
+		revs, err := diffRevisions(ctx, tx, d, keys[start:end])
+		if err != nil {
+			return err
+		}
+		for _, k := range keys[start:end] {
+			v.visit(revs[k.rowid], k.side)
+		}
+		observeChunk("diff", end-start, bytes)
+		start = end
+	}
+	return nil
 }
 
 // diffKey is a changed revision in its place: its row, its item (seq), its
@@ -306,13 +444,9 @@ type diffKey struct {
 // item order, then side.
 func diffKeys(ctx context.Context, tx *sql.Tx, datasetID string, a, b, limit int) ([]diffKey, error) {
 	clause, args := limitClause(limit)
-	const bytes = `octet_length(input) + coalesce(octet_length(ground_truth), 0) + coalesce(octet_length(output), 0) +
-		octet_length(metadata) + coalesce(octet_length(evaluator_result_1), 0) + coalesce(octet_length(evaluator_result_2), 0) +
-		coalesce(octet_length(evaluator_result_3), 0) + coalesce(octet_length(evaluator_result_4), 0) +
-		coalesce(octet_length(evaluator_result_5), 0)`
-	rows, err := tx.QueryContext(ctx, `SELECT rowid, seq, 1 AS side, `+bytes+` FROM revisions WHERE `+diffAfter+`
+	rows, err := tx.QueryContext(ctx, `SELECT rowid, seq, 1 AS side, `+revisionBytes+` FROM revisions WHERE `+diffAfter+`
 		UNION ALL
-		SELECT rowid, seq, 0 AS side, `+bytes+` FROM revisions WHERE `+diffBefore+`
+		SELECT rowid, seq, 0 AS side, `+revisionBytes+` FROM revisions WHERE `+diffBefore+`
 		ORDER BY seq, side`+clause, append([]any{datasetID, a, b}, args...)...)
 	if err != nil {
 		return nil, err
@@ -329,11 +463,47 @@ func diffKeys(ctx context.Context, tx *sql.Tx, datasetID string, a, b, limit int
 	return keys, rows.Err()
 }
 
-// diffRevisions reads the revisions of keys, by rowid.
-func diffRevisions(ctx context.Context, tx *sql.Tx, d Dialect, keys []diffKey) (map[int64]*revision, error) {
+// revisionBytes is the bytes of a revision's content.
+const revisionBytes = `octet_length(input) + coalesce(octet_length(ground_truth), 0) + coalesce(octet_length(output), 0) +
+	octet_length(metadata) + coalesce(octet_length(evaluator_result_1), 0) + coalesce(octet_length(evaluator_result_2), 0) +
+	coalesce(octet_length(evaluator_result_3), 0) + coalesce(octet_length(evaluator_result_4), 0) +
+	coalesce(octet_length(evaluator_result_5), 0)`
+
+// keySizes reads the bytes of the revisions of keys, by rowid.
+func keySizes(ctx context.Context, tx *sql.Tx, d Dialect, keys []diffKey) error {
+	if len(keys) == 0 {
+		return nil
+	}
+	q, args := byRowids(`SELECT rowid, `+revisionBytes+` FROM revisions`, d, keys)
+	rows, err := tx.QueryContext(ctx, q, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	size := make(map[int64]int, len(keys))
+	for rows.Next() {
+		var rowid int64
+		var n int
+		if err := rows.Scan(&rowid, &n); err != nil {
+			return err
+		}
+		size[rowid] = n
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for i := range keys {
+		keys[i].bytes = size[keys[i].rowid]
+	}
+	return nil
+}
+
+// byRowids is the statement of query for the rows of keys, and its
+// arguments.
+func byRowids(query string, d Dialect, keys []diffKey) (string, []any) {
 	var q strings.Builder
 	args := make([]any, len(keys))
-	q.WriteString(`SELECT rowid, ` + revisionColumns + ` FROM revisions WHERE rowid IN (`)
+	q.WriteString(query + ` WHERE rowid IN (`)
 	for i, k := range keys {
 		if i > 0 {
 			q.WriteString(", ")
@@ -342,7 +512,13 @@ func diffRevisions(ctx context.Context, tx *sql.Tx, d Dialect, keys []diffKey) (
 		args[i] = k.rowid
 	}
 	q.WriteString(")")
-	rows, err := tx.QueryContext(ctx, q.String(), args...)
+	return q.String(), args
+}
+
+// diffRevisions reads the revisions of keys, by rowid.
+func diffRevisions(ctx context.Context, tx *sql.Tx, d Dialect, keys []diffKey) (map[int64]*revision, error) {
+	q, args := byRowids(`SELECT rowid, `+revisionColumns+` FROM revisions`, d, keys)
+	rows, err := tx.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, err
 	}
