@@ -1,6 +1,7 @@
 package sqlite
 
 import "context"
+import "database/sql"
 import "database/sql/driver"
 import "strconv"
 import "sync"
@@ -18,16 +19,44 @@ import "sync"
 //
 // So a write transaction that commits while the log file is longer than
 // largeLog commits with the automatic checkpoint off, and leaves it to the
-// store's checkpointer: a goroutine that runs a PASSIVE checkpoint under the
-// store's write lock once that writer has released it. The writer is
+// store's checkpointer: a goroutine that checkpoints under the store's write
+// lock once that writer has released it (checkpointLog). The writer is
 // acknowledged when its commit is flushed (group commit); the writers after
 // it wait for the checkpoint as they waited for that commit before. No write
-// appends to the log while it is copied, so the next one starts the log again
-// from its beginning, and journal_size_limit trims the file, as after an
-// automatic checkpoint. What a checkpoint copies was flushed before it
+// appends to the log while it is copied; with no reader left in it, the
+// file is cut to nothing, else the next write starts the log again from its
+// beginning and journal_size_limit trims the file, as after an automatic
+// checkpoint. What a checkpoint copies was flushed before it
 // (group commit; the checkpoint flushes the log first as well), so no
 // acknowledged write depends on it, and a failed one leaves the log to the
 // next checkpoint or to Close. Readers are never blocked.
+
+// checkpointLog copies the log into the database and, when no reader is
+// reading it any more, cuts the file to nothing: a TRUNCATE checkpoint that
+// does not wait (busy_timeout 0), which with a reader still in the log
+// copies what it can as a PASSIVE one does, the file then cut back to
+// journalSizeLimit by the next write. So the disk a large import took for
+// its log is given back when it is checkpointed, not at the next write.
+func checkpointLog(ctx context.Context, db *sql.DB) error {
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, `PRAGMA busy_timeout = 0`); err != nil {
+		return err
+	}
+	_, err = conn.ExecContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`)
+	if _, rerr := conn.ExecContext(context.WithoutCancel(ctx), `PRAGMA busy_timeout = `+strconv.Itoa(busyTimeoutMS)); rerr != nil {
+		// Not given back to the pool without its timeout.
+		conn.Raw(func(any) error { return driver.ErrBadConn })
+	}
+	return err
+}
+
+// busyTimeoutMS is how long a connection waits for a lock another process
+// holds (the busy_timeout pragma), in milliseconds.
+const busyTimeoutMS = 10000
 
 // journalSizeLimit is the size the log file is cut back to when it starts
 // again (the journal_size_limit pragma): 64 MiB.

@@ -64,6 +64,12 @@ func TestLargeCommitLeavesItsCheckpoint(t *testing.T) {
 	if grown := dbSize() - before; grown < n*1000 {
 		t.Fatalf("after the store's checkpoint the database file grew by %d bytes, want the import's %d", grown, n*1000)
 	}
+	// No reader was in the log: the checkpoint gave its disk back.
+	if fi, err := os.Stat(path + "-wal"); err != nil {
+		t.Fatal(err)
+	} else if fi.Size() != 0 {
+		t.Fatalf("the log after the store's checkpoint holds %d bytes, want it cut to nothing", fi.Size())
+	}
 	// The log was copied whole: the next write starts it again.
 	if _, err := s.CreateDataset(ctx, a, strata.DatasetCreate{Name: "after"}); err != nil {
 		t.Fatal(err)

@@ -71,7 +71,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	// by name).
 	q.Set("_journal_mode", "WAL")
 	for _, p := range []string{
-		"busy_timeout(10000)",
+		"busy_timeout(" + strconv.Itoa(busyTimeoutMS) + ")",
 		// A new database has 8 KiB pages (SQLite's default is 4 KiB):
 		// a large import writes half the frames to the log, each
 		// looked up in the log's index and written on its own, and
@@ -112,10 +112,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
 	ckpt.start(func(ctx context.Context) error {
-		return s.Exclusive(ctx, func() error {
-			_, err := db.ExecContext(ctx, `PRAGMA wal_checkpoint(PASSIVE)`)
-			return err
-		})
+		return s.Exclusive(ctx, func() error { return checkpointLog(ctx, db) })
 	})
 	return s, nil
 }
