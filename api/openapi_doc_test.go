@@ -135,6 +135,7 @@ func TestOpenAPIDeclaredLimits(t *testing.T) {
 		bound{param("ItemFilterExternalId"), "maxLength", strata.MaxExternalIDLength, codePoints},
 		bound{param("ItemFilterSplit"), "maxItems", strata.MaxFilterTerms, ""},
 		bound{param("SyncVersionName"), "maxLength", strata.MaxNameLength, utf16},
+		bound{param("SyncVersionDescription"), "maxLength", strata.MaxDescriptionLength, utf16},
 		bound{param("Search"), "maxLength", 255, utf16}, // a literal of the code: TestOpenAPILimitsEnforced
 		bound{param("ItemSearch"), "maxLength", 1000, utf16},
 		bound{param("PageLimit"), "maximum", api.MaxPageLimit, ""},

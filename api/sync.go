@@ -67,7 +67,7 @@ func syncOptions(r *request) (strata.SyncOptions, error) {
 	var v validator
 	qs := r.URL.Query()
 	o.Name, _ = v.str("name", queryValue(qs, "name"), stringRule{optional: true, min: 1, max: strata.MaxNameLength})
-	o.Description, _ = v.str("description", queryValue(qs, "description"), stringRule{optional: true})
+	o.Description, _ = v.str("description", queryValue(qs, "description"), stringRule{optional: true, max: strata.MaxDescriptionLength})
 	if err := v.err(); err != nil {
 		return o, err
 	}

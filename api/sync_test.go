@@ -7,6 +7,7 @@ import "slices"
 import "strings"
 import "testing"
 
+import "github.com/strata-eval/strata"
 import "github.com/strata-eval/strata/api"
 import "github.com/strata-eval/strata/wire"
 
@@ -140,6 +141,11 @@ func TestSync(t *testing.T) {
 				wantError(t, ts.doWith(t, "PUT", datasetsPath+"/"+id+"/items", h, c.body), c.status, c.message)
 			})
 		}
+		// The version's name and description, as a version's body has them.
+		h := http.Header{"Authorization": {"Bearer " + ts.owner}, "Content-Type": {"application/x-ndjson"}}
+		long := "?description=" + strings.Repeat("d", strata.MaxDescriptionLength+1)
+		wantValidation(t, ts.doWith(t, "PUT", datasetsPath+"/"+id+"/items"+long, h, `{"input":"p"}`),
+			`Validation error: String must contain at most 10000 character(s) at "description"`)
 		if got := ts.versionNumber(t, id); got != v {
 			t.Fatalf("failed pushes made versions: %d, want %d", got, v)
 		}
