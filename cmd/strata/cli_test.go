@@ -331,6 +331,38 @@ func TestMaxConnsPerIP(t *testing.T) {
 	}
 }
 
+// A reverse proxy speaks for many clients: the addresses of
+// --trusted-proxies are not bounded by --max-conns-per-ip, others still are.
+func TestMaxConnsPerIPSparesTrustedProxies(t *testing.T) {
+	for _, c := range []struct {
+		proxies string
+		served  int // of three connections from 127.0.0.1
+	}{
+		{"10.0.0.0/8, 127.0.0.1", 3},
+		{"10.0.0.0/8", 1},
+	} {
+		m := runServe(t, testDSN(t), "--max-conns-per-ip", "1", "--trusted-proxies", c.proxies)
+		served := 0
+		for range 3 {
+			conn, err := net.Dial("tcp", m.Listener.Addr().String())
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer conn.Close()
+			fmt.Fprintf(conn, "GET /healthz HTTP/1.1\r\nHost: strata\r\n\r\n")
+			if res, err := http.ReadResponse(bufio.NewReader(conn), nil); err == nil {
+				res.Body.Close()
+				if res.StatusCode == http.StatusOK {
+					served++
+				}
+			}
+		}
+		if served != c.served {
+			t.Errorf("--trusted-proxies %q: %d of 3 connections from 127.0.0.1 served, want %d", c.proxies, served, c.served)
+		}
+	}
+}
+
 // Every command refuses an argument its flags do not take, before it opens
 // the database, and says which.
 func TestUnexpectedArgument(t *testing.T) {

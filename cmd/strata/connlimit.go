@@ -1,6 +1,7 @@
 package main
 
 import "net"
+import "net/netip"
 import "sync"
 
 // DefaultMaxConnsPerIP bounds the connections one client address may hold
@@ -10,20 +11,41 @@ const DefaultMaxConnsPerIP = 256
 
 // connLimitListener closes, as soon as it is accepted, a connection from an
 // address that already holds max open connections. Behind a reverse proxy
-// every connection comes from the proxy: raise the bound or turn it off (-1).
+// every connection comes from the proxy, which speaks for many clients: the
+// addresses of exempt (--trusted-proxies) are not bounded, and the proxy
+// bounds its clients itself.
 type connLimitListener struct {
 	net.Listener
-	max int
+	max    int
+	exempt []netip.Prefix
 
 	mu   sync.Mutex
 	open map[string]int
 }
 
-func limitConnsPerIP(l net.Listener, max int) net.Listener {
+// limitConnsPerIP bounds the connections of each address but those in
+// exempt to max; max <= 0 bounds none.
+func limitConnsPerIP(l net.Listener, max int, exempt []netip.Prefix) net.Listener {
 	if max <= 0 {
 		return l
 	}
-	return &connLimitListener{Listener: l, max: max, open: map[string]int{}}
+	return &connLimitListener{Listener: l, max: max, exempt: exempt, open: map[string]int{}}
+}
+
+// isExempt reports whether host, a connection's address, is in an exempt
+// range.
+func (l *connLimitListener) isExempt(host string) bool {
+	a, err := netip.ParseAddr(host)
+	if err != nil {
+		return false
+	}
+	a = a.Unmap()
+	for _, p := range l.exempt {
+		if p.Contains(a) {
+			return true
+		}
+	}
+	return false
 }
 
 func (l *connLimitListener) Accept() (net.Conn, error) {
@@ -35,6 +57,9 @@ func (l *connLimitListener) Accept() (net.Conn, error) {
 		host := c.RemoteAddr().String()
 		if h, _, err := net.SplitHostPort(host); err == nil {
 			host = h
+		}
+		if l.isExempt(host) {
+			return c, nil
 		}
 		l.mu.Lock()
 		over := l.open[host] >= l.max

@@ -37,11 +37,11 @@ func (m *Main) opsFlags(fs *flag.FlagSet, env *envDefaults) {
 func (m *Main) opsConfig() error {
 	var level slog.Level
 	if err := level.UnmarshalText([]byte(m.LogLevel)); err != nil {
-		return fmt.Errorf("STRATA_LOG_LEVEL: want debug, info, warn or error, got %q", m.LogLevel)
+		return fmt.Errorf("%s: want debug, info, warn or error, got %q", m.settingName("log-level"), m.LogLevel)
 	}
 	logger, err := newLogger(m.stderr, m.LogFormat, level)
 	if err != nil {
-		return err
+		return fmt.Errorf("%s: %v", m.settingName("log-format"), err)
 	}
 	m.logger = logger
 	if m.PProf && (m.MetricsAddr == "" || m.MetricsAddr == metricsOff) {
@@ -61,7 +61,7 @@ func newLogger(w io.Writer, format string, level slog.Level) (*slog.Logger, erro
 	case "json":
 		h = slog.NewJSONHandler(w, opts)
 	default:
-		return nil, fmt.Errorf("STRATA_LOG_FORMAT: want text or json, got %q", format)
+		return nil, fmt.Errorf("want text or json, got %q", format)
 	}
 	return slog.New(reqinfo.LogHandler{Handler: h}), nil
 }
@@ -109,7 +109,7 @@ func (m *Main) serveMetrics() {
 		mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
 		mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
 	}
-	m.metricsServer = m.serveHTTP(m.MetricsListener, mux, "serve metrics")
+	m.metricsServer = m.serveHTTP(m.MetricsListener, mux, "serve metrics", nil)
 	m.logger.Info("metrics listening", "addr", "http://"+m.MetricsListener.Addr().String()+"/metrics", "pprof", m.PProf)
 }
 
@@ -166,7 +166,9 @@ func (m *Main) instrument(next http.Handler) http.Handler {
 				slog.String("key_id", info.KeyID()),
 				slog.String("remote", r.RemoteAddr),
 			}
-			if fwd := r.Header.Get("X-Forwarded-For"); fwd != "" {
+			// Every line of the header, in order, as one header would
+			// carry them: a proxy may add its own line after the client's.
+			if fwd := strings.Join(r.Header.Values("X-Forwarded-For"), ", "); fwd != "" {
 				attrs = append(attrs, slog.String("forwarded_for", truncate(fwd, 256)))
 			}
 			if v != nil {

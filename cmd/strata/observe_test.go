@@ -430,6 +430,35 @@ func TestRequestID(t *testing.T) {
 	})
 }
 
+// A proxy that adds its own X-Forwarded-For line after the client's (as
+// HAProxy does) has both logged, in order, comma-joined as one header would
+// carry them.
+func TestForwardedForLines(t *testing.T) {
+	s := startOps(t, "--log-format", "json")
+	req, err := http.NewRequest("GET", s.base+"/healthz", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("X-Request-Id", "fwd-1")
+	req.Header.Add("X-Forwarded-For", "198.51.100.7, 10.1.1.1")
+	req.Header.Add("X-Forwarded-For", "203.0.113.9")
+	resp, err := s.client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	s.m.Close()
+	for _, l := range logLines(t, s.stderr.String(), "request") {
+		if l["request_id"] == "fwd-1" {
+			if got, want := l["forwarded_for"], "198.51.100.7, 10.1.1.1, 203.0.113.9"; got != want {
+				t.Errorf("forwarded_for = %v, want %q", got, want)
+			}
+			return
+		}
+	}
+	t.Fatalf("no access line with the request id in:\n%s", s.stderr.String())
+}
+
 func TestLogFlags(t *testing.T) {
 	t.Run("Level", func(t *testing.T) {
 		s := startOps(t, "--log-level", "warn")

@@ -125,7 +125,7 @@ func (m *Main) ParseFlags(args []string) error {
 	fs.Int64Var(&m.MaxRunResultBytes, "max-run-result-bytes", env.int64("STRATA_MAX_RUN_RESULT_BYTES", eval.DefaultMaxResultBytes),
 		"bytes of results one evaluator run may hold in memory before it writes them; more: the run fails, 413 (env STRATA_MAX_RUN_RESULT_BYTES)")
 	proxies := fs.String("trusted-proxies", env.str("STRATA_TRUSTED_PROXIES", ""),
-		"comma-separated addresses or CIDR ranges of reverse proxies whose X-Forwarded-Proto is believed, for the session cookie's Secure flag (env STRATA_TRUSTED_PROXIES)")
+		"comma-separated addresses or CIDR ranges of reverse proxies whose X-Forwarded-Proto is believed, for the session cookie's Secure flag, and whose connections --max-conns-per-ip does not bound (env STRATA_TRUSTED_PROXIES)")
 	fs.BoolVar(&m.SecureCookies, "secure-cookies", env.bool("STRATA_SECURE_COOKIES", false),
 		"always mark the session cookie Secure (HTTPS only): for a server reached only through HTTPS (env STRATA_SECURE_COOKIES)")
 	llmModels := m.llmFlags(fs, &env)
@@ -146,13 +146,13 @@ func (m *Main) ParseFlags(args []string) error {
 		return err
 	}
 	if m.MaxAsyncRuns <= 0 {
-		return fmt.Errorf("STRATA_MAX_ASYNC_RUNS: want a positive number, got %d", m.MaxAsyncRuns)
+		return fmt.Errorf("%s: want a positive number, got %d", m.settingName("max-async-runs"), m.MaxAsyncRuns)
 	}
 	if m.MaxRunResultBytes <= 0 {
-		return fmt.Errorf("STRATA_MAX_RUN_RESULT_BYTES: want a positive number, got %d", m.MaxRunResultBytes)
+		return fmt.Errorf("%s: want a positive number, got %d", m.settingName("max-run-result-bytes"), m.MaxRunResultBytes)
 	}
 	if m.TrustedProxies, err = parsePrefixes(*proxies); err != nil {
-		return fmt.Errorf("STRATA_TRUSTED_PROXIES: %v", err)
+		return fmt.Errorf("%s: %v", m.settingName("trusted-proxies"), err)
 	}
 	if err := m.llmConfig(*llmModels); err != nil {
 		return err
@@ -184,18 +184,33 @@ func (m *Main) llmConfig(models string) error {
 		}
 	}
 	if len(m.LLM.Models) == 0 {
-		return fmt.Errorf("STRATA_LLM_MODELS: no model given")
+		return fmt.Errorf("%s: no model given", m.settingName("llm-models"))
 	}
 	if m.LLM.Concurrency <= 0 {
-		return fmt.Errorf("STRATA_LLM_CONCURRENCY: want a positive number, got %d", m.LLM.Concurrency)
+		return fmt.Errorf("%s: want a positive number, got %d", m.settingName("llm-concurrency"), m.LLM.Concurrency)
 	}
 	if m.LLM.MaxPromptBytes <= 0 {
-		return fmt.Errorf("STRATA_LLM_MAX_PROMPT_BYTES: want a positive number, got %d", m.LLM.MaxPromptBytes)
+		return fmt.Errorf("%s: want a positive number, got %d", m.settingName("llm-max-prompt-bytes"), m.LLM.MaxPromptBytes)
 	}
 	if m.LLM.Timeout <= 0 {
-		return fmt.Errorf("STRATA_LLM_TIMEOUT: want a positive duration, got %s", m.LLM.Timeout)
+		return fmt.Errorf("%s: want a positive duration, got %s", m.settingName("llm-timeout"), m.LLM.Timeout)
 	}
 	return nil
+}
+
+// settingName names, for an error, where the value of the serve flag name
+// came from: "--name" when the command line gave it, else its environment
+// variable when that is set (the one named in the flag's usage), else
+// "--name" (a default).
+func (m *Main) settingName(name string) string {
+	set := false
+	m.flags.Visit(func(f *flag.Flag) { set = set || f.Name == name })
+	if f := m.flags.Lookup(name); !set && f != nil {
+		if sub := envName.FindStringSubmatch(f.Usage); sub != nil && os.Getenv(sub[1]) != "" {
+			return sub[1]
+		}
+	}
+	return "--" + name
 }
 
 // envDefaults reads flag defaults from the environment, keeping the first
@@ -266,7 +281,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	if m.Listener, err = net.Listen("tcp", m.Addr); err != nil {
 		return err
 	}
-	m.Listener = limitConnsPerIP(m.Listener, m.MaxConnsPerIP)
+	m.Listener = limitConnsPerIP(m.Listener, m.MaxConnsPerIP, m.TrustedProxies)
 	closeListeners := func() {
 		m.Listener.Close()
 		if m.MetricsListener != nil {
@@ -314,22 +329,29 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	root.Handle("/", (&web.Server{Store: m.Store, Runner: m.runner, Logger: m.logger, API: srv, SafeCSV: m.SafeCSV,
 		TrustedProxies: m.TrustedProxies, SecureCookies: m.SecureCookies}).Handler())
 	m.routeMetrics(root)
-	m.server = m.serveHTTP(m.Listener, m.track(m.instrument(root)), "serve")
+	// Every request's context derives from requests, which shutdown cancels
+	// (rules.ErrStopping). The server takes it before it serves: set after
+	// Serve has begun, it could be missed, and a request the stop cut off
+	// would be recorded as its client's leaving (499).
 	var requests context.Context
 	requests, m.cancelRequests = context.WithCancelCause(context.Background())
-	m.server.BaseContext = func(net.Listener) context.Context { return requests }
+	m.server = m.serveHTTP(m.Listener, m.track(m.instrument(root)), "serve", requests)
 	m.logger.Info("strata listening", "addr", "http://"+m.Listener.Addr().String(), "db", redactDSN(m.DSN))
 	return nil
 }
 
 // serveHTTP serves h on l in the background, with the server's timeouts and
-// its logger, and logs what ends it other than Shutdown (as what).
-func (m *Main) serveHTTP(l net.Listener, h http.Handler, what string) *http.Server {
+// its logger, and logs what ends it other than Shutdown (as what). The
+// requests' contexts derive from base, when not nil.
+func (m *Main) serveHTTP(l net.Listener, h http.Handler, what string, base context.Context) *http.Server {
 	srv := &http.Server{
 		Handler:           h,
 		ReadHeaderTimeout: m.ReadHeaderTimeout,
 		IdleTimeout:       2 * time.Minute,
 		ErrorLog:          slog.NewLogLogger(m.logger.Handler(), slog.LevelWarn),
+	}
+	if base != nil {
+		srv.BaseContext = func(net.Listener) context.Context { return base }
 	}
 	go func() {
 		if err := srv.Serve(l); err != nil && !errors.Is(err, http.ErrServerClosed) {
@@ -357,6 +379,7 @@ func (m *Main) shutdown() error {
 	if drain == 0 {
 		drain = drainTime
 	}
+	m.logger.Info("stopping: draining the requests in flight", "requests", m.active.Load(), "drain", drain.String())
 	ctx, cancel := context.WithTimeout(context.Background(), drain)
 	defer cancel()
 	if err := m.server.Shutdown(ctx); !errors.Is(err, context.DeadlineExceeded) {

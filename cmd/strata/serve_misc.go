@@ -20,7 +20,7 @@ func (m *Main) clientFlags(fs *flag.FlagSet, env *envDefaults) {
 	fs.Int64Var(&m.MinBodyRate, "min-body-rate", env.int64("STRATA_MIN_BODY_RATE", api.DefaultMinBodyRate),
 		"bytes per second a request body must keep up, after --body-timeout; -1 for no rate (env STRATA_MIN_BODY_RATE)")
 	fs.IntVar(&m.MaxConnsPerIP, "max-conns-per-ip", int(env.int64("STRATA_MAX_CONNS_PER_IP", DefaultMaxConnsPerIP)),
-		"open connections one client address may hold; more are closed; -1 for no limit (env STRATA_MAX_CONNS_PER_IP)")
+		"open connections one client address may hold; more are closed; -1 for no limit; --trusted-proxies are not limited (env STRATA_MAX_CONNS_PER_IP)")
 	fs.BoolVar(&m.SafeCSV, "safe-csv", env.bool("STRATA_SAFE_CSV", false),
 		"CSV exports prefix ' to cells a spreadsheet would read as a formula (env STRATA_SAFE_CSV)")
 	fs.Int64Var(&m.CacheBytes, "cache-bytes", env.int64("STRATA_CACHE_BYTES", api.DefaultCacheBytes),
@@ -53,12 +53,12 @@ func (m *Main) checkSettings() error {
 			continue
 		}
 		if c.off {
-			return fmt.Errorf("--%s: want a positive number, or -1 for no limit; got %d", c.flag, c.value)
+			return fmt.Errorf("%s: want a positive number, or -1 for no limit; got %d", m.settingName(c.flag), c.value)
 		}
-		return fmt.Errorf("--%s: want a positive number, got %d", c.flag, c.value)
+		return fmt.Errorf("%s: want a positive number, got %d", m.settingName(c.flag), c.value)
 	}
 	if l.MaxConcurrentReads < -1 {
-		return fmt.Errorf("--max-concurrent-reads: want a positive number, 0 for the default or -1 for no limit; got %d", l.MaxConcurrentReads)
+		return fmt.Errorf("%s: want a positive number, 0 for the default or -1 for no limit; got %d", m.settingName("max-concurrent-reads"), l.MaxConcurrentReads)
 	}
 	for _, c := range []struct {
 		flag  string
@@ -68,14 +68,14 @@ func (m *Main) checkSettings() error {
 		{"body-timeout", m.BodyTimeout}, {"max-wait-per-key", l.MaxWaitPerKey},
 	} {
 		if c.value <= 0 {
-			return fmt.Errorf("--%s: want a positive duration, got %s", c.flag, c.value)
+			return fmt.Errorf("%s: want a positive duration, got %s", m.settingName(c.flag), c.value)
 		}
 	}
 	if (l.RatePerKey < 0 && l.RatePerKey != -1) || math.IsNaN(l.RatePerKey) || math.IsInf(l.RatePerKey, 0) {
-		return fmt.Errorf("--rate-per-key: want a number of requests per second, or 0 (or -1) for no limit; got %v", l.RatePerKey)
+		return fmt.Errorf("%s: want a number of requests per second, or 0 (or -1) for no limit; got %v", m.settingName("rate-per-key"), l.RatePerKey)
 	}
 	if u, err := url.Parse(m.LLM.BaseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return fmt.Errorf("--llm-base-url: want an http or https URL, got %q", m.LLM.BaseURL)
+		return fmt.Errorf("%s: want an http or https URL, got %q", m.settingName("llm-base-url"), m.LLM.BaseURL)
 	}
 	return nil
 }

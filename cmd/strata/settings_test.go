@@ -52,3 +52,30 @@ func TestSettingsOutOfRange(t *testing.T) {
 		}
 	}
 }
+
+// A value refused at start is named where it came from: the flag when the
+// command line gave it, the environment variable when that did.
+func TestSettingErrorNamesItsSource(t *testing.T) {
+	for _, c := range []struct{ flag, env, value string }{
+		{"llm-concurrency", "STRATA_LLM_CONCURRENCY", "0"},
+		{"max-async-runs", "STRATA_MAX_ASYNC_RUNS", "0"},
+		{"log-format", "STRATA_LOG_FORMAT", "xml"},
+		{"log-level", "STRATA_LOG_LEVEL", "trace"},
+		{"trusted-proxies", "STRATA_TRUSTED_PROXIES", "1.2.3.4/99"},
+		{"max-body-bytes", "STRATA_MAX_BODY_BYTES", "0"},
+		{"request-timeout", "STRATA_REQUEST_TIMEOUT", "0s"},
+	} {
+		t.Run(c.flag, func(t *testing.T) {
+			t.Setenv(c.env, "")
+			err := NewMain(io.Discard, io.Discard).ParseFlags([]string{"--" + c.flag, c.value})
+			if err == nil || !strings.HasPrefix(err.Error(), "--"+c.flag+": ") {
+				t.Errorf("serve --%s %s: %v, want an error naming the flag", c.flag, c.value, err)
+			}
+			t.Setenv(c.env, c.value)
+			err = NewMain(io.Discard, io.Discard).ParseFlags(nil)
+			if err == nil || !strings.HasPrefix(err.Error(), c.env+": ") {
+				t.Errorf("%s=%s: %v, want an error naming the variable", c.env, c.value, err)
+			}
+		})
+	}
+}

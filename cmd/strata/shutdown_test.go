@@ -96,3 +96,66 @@ func TestShutdownAnswersWhatItCancels(t *testing.T) {
 		t.Fatalf("the canceled request got %d (Retry-After %q) %s, err %v; want 503 saying the server is stopping", a.status, a.retry, a.body, a.err)
 	}
 }
+
+// A stop says so when it begins, with the requests it drains. An upload
+// still arriving when the drain ends is cut off by the server: recorded as
+// the 503 it is, in the access log and the metrics (a 5xx, seen by the
+// error-ratio alert), never as its client's leaving (499). That holds
+// because every request's context is the stop's from the first on; set
+// after the server had begun to serve, it could be missed (go test -race
+// reports that race).
+func TestShutdownRecordsWhatItCuts(t *testing.T) {
+	s := runServeWith(t, testDSN(t), func(m *Main) { m.drain = 200 * time.Millisecond }, "--log-format", "json")
+	key := s.ownerKey(t)
+	d, err := apiclient.New(s.base(), key).CreateDataset(t.Context(), apiclient.DatasetInput{Name: "qa"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	conn, err := net.Dial("tcp", s.Listener.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	fmt.Fprintf(conn, "POST /v1/datasets-v2/%s/import HTTP/1.1\r\nHost: strata\r\nAuthorization: Bearer %s\r\n"+
+		"Content-Type: application/x-ndjson\r\nContent-Length: 10000000\r\n\r\n", d.ID, key)
+	go func() { // the upload goes on arriving until the server cuts it off
+		for {
+			if _, err := fmt.Fprintf(conn, "{\"input\":\"q\"}\n"); err != nil {
+				return
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+	}()
+	for s.active.Load() == 0 {
+		time.Sleep(5 * time.Millisecond)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatalf("Close = %v", err)
+	}
+	log := s.stderr.String()
+	if l := logLines(t, log, "stopping: draining the requests in flight"); len(l) != 1 || l[0]["level"] != "INFO" || l[0]["requests"] != 1.0 {
+		t.Errorf("the stop's start is not logged once, at info, with the one request in flight:\n%s", log)
+	}
+	var statuses []any
+	for _, l := range logLines(t, log, "request") {
+		if l["route"] == "/v1/datasets-v2/{datasetId}/import" {
+			statuses = append(statuses, l["status"])
+		}
+	}
+	if len(statuses) != 1 || statuses[0] != 503.0 {
+		t.Errorf("the cut upload's access lines have statuses %v, want one 503:\n%s", statuses, log)
+	}
+	fams, err := s.metrics.Registry().Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ms := metricSet{}
+	for _, f := range fams {
+		ms[f.GetName()] = f
+	}
+	route := []string{"route", "/v1/datasets-v2/{datasetId}/import"}
+	if got503, got499 := ms.value("strata_http_requests_total", append(route, "code", "503")...),
+		ms.value("strata_http_requests_total", append(route, "code", "499")...); got503 != 1 || got499 != 0 {
+		t.Errorf("the cut upload counted %v times as 503 and %v as 499, want once as 503", got503, got499)
+	}
+}
