@@ -89,8 +89,15 @@ type ContentDigest [sha256.Size]byte
 // DigestContent returns the digest of an item's input, ground truth and
 // output (nil differs from "").
 func DigestContent(input string, groundTruth, output *string) ContentDigest {
+	return DigestFields(&input, groundTruth, output)
+}
+
+// DigestFields returns the digest of a list of text fields, each one's
+// presence and length, then its bytes, so that no two lists write the same
+// (nil differs from "").
+func DigestFields(fields ...*string) [sha256.Size]byte {
 	h := sha256.New()
-	for _, f := range []*string{&input, groundTruth, output} {
+	for _, f := range fields {
 		var head [9]byte
 		if f != nil {
 			head[0] = 1
@@ -101,7 +108,7 @@ func DigestContent(input string, groundTruth, output *string) ContentDigest {
 			h.Write([]byte(*f))
 		}
 	}
-	var d ContentDigest
+	var d [sha256.Size]byte
 	h.Sum(d[:0])
 	return d
 }

@@ -184,7 +184,7 @@ func TestJSONEvaluator(t *testing.T) {
 	}
 	t.Run("ReasonNamesTheCharacter", func(t *testing.T) {
 		for output, want := range map[string]string{
-			"日本語":     `Output is not valid JSON: invalid character '日' looking for beginning of value`,
+			"日本語":      `Output is not valid JSON: invalid character '日' looking for beginning of value`,
 			`{"a": é}`: `Output is not valid JSON: invalid character 'é' looking for beginning of value`,
 			`yes`:      `Output is not valid JSON: invalid character 'y' looking for beginning of value`,
 		} {

@@ -34,7 +34,8 @@ var roundTripItems = []strata.ItemInput{
 	{Input: "one split", Splits: []string{"dev"}, ExternalID: sp(" spaced ")},
 }
 
-func exportAndImport(t *testing.T, format string, items []strata.ItemInput) []strata.ItemInput {
+// export writes items in format.
+func export(t *testing.T, format string, items []strata.ItemInput) []byte {
 	t.Helper()
 	var buf bytes.Buffer
 	ex, err := importer.NewExporter(format, &buf)
@@ -50,17 +51,23 @@ func exportAndImport(t *testing.T, format string, items []strata.ItemInput) []st
 	if err := ex.End(); err != nil {
 		t.Fatal(err)
 	}
+	return buf.Bytes()
+}
+
+func exportAndImport(t *testing.T, format string, items []strata.ItemInput) []strata.ItemInput {
+	t.Helper()
+	file := export(t, format, items)
 	// One byte at a time: the parser must not depend on how the body arrives.
-	src, err := importer.New(format, iotest.OneByteReader(bytes.NewReader(buf.Bytes())))
+	src, err := importer.New(format, iotest.OneByteReader(bytes.NewReader(file)))
 	if err != nil {
-		t.Fatalf("%s: %v\n%s", format, err, buf.Bytes())
+		t.Fatalf("%s: %v\n%s", format, err, file)
 	}
 	got := []strata.ItemInput{}
 	for {
 		in, err := src.Next()
 		if err != nil {
 			if err.Error() != "EOF" {
-				t.Fatalf("%s: %v\n%q", format, err, buf.Bytes())
+				t.Fatalf("%s: %v\n%q", format, err, file)
 			}
 			return got
 		}
@@ -103,23 +110,7 @@ func TestExportRoundTrip(t *testing.T) {
 // A JSON export is one array, an element a line, valid JSON whatever the
 // items hold; and its objects are the JSONL export's lines.
 func TestExportJSONArray(t *testing.T) {
-	write := func(format string, items []strata.ItemInput) string {
-		var buf bytes.Buffer
-		ex, err := importer.NewExporter(format, &buf)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, in := range items {
-			if err := ex.Write(&strata.Item{ID: in.ID, Input: in.Input, GroundTruth: in.GroundTruth, Output: in.Output,
-				ExternalID: in.ExternalID, Metadata: in.Metadata, Splits: in.Splits}); err != nil {
-				t.Fatal(err)
-			}
-		}
-		if err := ex.End(); err != nil {
-			t.Fatal(err)
-		}
-		return buf.String()
-	}
+	write := func(format string, items []strata.ItemInput) string { return string(export(t, format, items)) }
 	if got := write("json", nil); got != "[]\n" {
 		t.Errorf("empty JSON export = %q, want %q", got, "[]\n")
 	}

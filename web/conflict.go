@@ -1,9 +1,7 @@
 package web
 
 import "context"
-import "crypto/sha256"
 import "encoding/base64"
-import "encoding/binary"
 import "errors"
 import "net/http"
 import "strings"
@@ -23,22 +21,10 @@ import "github.com/strata-eval/strata"
 // refuse the edit of another. A form without "version" (a script's) is
 // written as the API writes a request without If-Match.
 
-// shownDigest is the digest of a page's fields: each one's presence and
-// length, then its bytes, so that no two lists of fields write the same.
+// shownDigest is the digest of a page's fields (strata.DigestFields).
 func shownDigest(fields ...*string) string {
-	h := sha256.New()
-	for _, f := range fields {
-		var head [9]byte
-		if f != nil {
-			head[0] = 1
-			binary.LittleEndian.PutUint64(head[1:], uint64(len(*f)))
-		}
-		h.Write(head[:])
-		if f != nil {
-			h.Write([]byte(*f))
-		}
-	}
-	return base64.RawURLEncoding.EncodeToString(h.Sum(nil)[:18])
+	d := strata.DigestFields(fields...)
+	return base64.RawURLEncoding.EncodeToString(d[:18])
 }
 
 // itemVersion is the version of an item's editable fields that a page shows.
