@@ -788,6 +788,10 @@ func TestRunAsync(t *testing.T) {
 			http.StatusBadRequest, "async must be true or false")
 		wantValidation(t, ts.do(t, "POST", datasetsPath+"/"+ds+"/evaluators/run?async=true&splits=test", ts.owner, ""),
 			`Validation error: Unknown query parameter: expected async, split, metadata.KEY, externalId at "splits"`)
+		// What Lunary's clients send with every call is not a filter: taken,
+		// and ignored, as Lunary does (its frontend adds projectId).
+		wantStatus(t, ts.do(t, "POST", datasetsPath+"/"+ds+"/evaluators/run?split=none&projectId=0190d7a1-0000-7000-8000-000000000001&skipVersion=true",
+			ts.owner, ""), http.StatusOK)
 		if list := ts.do(t, "GET", datasetsPath+"/"+ds+"/evaluator-runs", ts.viewer, "").object(t); len(list["runs"].([]any)) != 1 {
 			t.Errorf("a refused run was recorded: %v", list["runs"])
 		}

@@ -1,5 +1,6 @@
 package api
 
+import "slices"
 import "sort"
 import "strings"
 
@@ -53,14 +54,16 @@ func boolParam(r *request, key string) (bool, error) {
 }
 
 // onlyParams refuses a query that names a parameter other than names (a
-// name ending in ".KEY" takes every name it starts with a key after it):
-// where a misspelt one
+// name ending in ".KEY" takes every name it starts with a key after it) or
+// those Lunary's clients send (lunaryClientParams): where a misspelt one
 // would be costly to ignore (an evaluator run over every item instead of
 // those a filter names).
 func onlyParams(r *request, names ...string) error {
 	keys := make([]string, 0)
 	for key := range r.URL.Query() {
-		keys = append(keys, key)
+		if !slices.Contains(lunaryClientParams, key) {
+			keys = append(keys, key)
+		}
 	}
 	sort.Strings(keys)
 	for _, key := range keys {
@@ -76,6 +79,11 @@ func onlyParams(r *request, names ...string) error {
 	}
 	return nil
 }
+
+// lunaryClientParams are query parameters Lunary's clients send that a
+// route ignores, as Lunary does: its frontend adds projectId to every call
+// (the key names the project here), and skipVersion flags go to every write.
+var lunaryClientParams = []string{"projectId", "skipVersion", "skipVersioning"}
 
 // queryFilter returns the request's item filter once the checks of its
 // other query parameters passed (checked is their error): those are
