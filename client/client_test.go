@@ -10,6 +10,7 @@ import "net/http/httptest"
 import "strings"
 import "sync/atomic"
 import "testing"
+import "time"
 
 import "github.com/strata-eval/strata"
 import "github.com/strata-eval/strata/api"
@@ -21,13 +22,21 @@ import "github.com/strata-eval/strata/internal/testkit"
 // with an owner key.
 func newServer(t *testing.T) *client.Client {
 	t.Helper()
+	srv, key := newAPIServer(t)
+	c := client.New(srv.URL, key)
+	c.HTTP = openapitest.Client(t, srv) // every answer is the documented one
+	return c
+}
+
+// newAPIServer runs the API over a fresh SQLite store and returns it with an
+// owner key, for a test that makes its own client.
+func newAPIServer(t *testing.T) (*httptest.Server, string) {
+	t.Helper()
 	s := testkit.SQLite(t)
 	key := testkit.Key(t, s, "main", strata.RoleOwner, "Ada")
 	srv := httptest.NewServer((&api.Server{Store: s, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}).Handler())
 	t.Cleanup(srv.Close)
-	c := client.New(srv.URL, key)
-	c.HTTP = openapitest.Client(t, srv) // every answer is the documented one
-	return c
+	return srv, key
 }
 
 func TestEndToEnd(t *testing.T) {
@@ -201,17 +210,34 @@ func TestNoRetryOfUnrewindableStream(t *testing.T) {
 	}
 }
 
-func TestNoRetryOfPATCH(t *testing.T) {
-	f := &flaky{fails: 1, status: http.StatusTooManyRequests}
-	c := flakyClient(t, f)
-	_, err := c.UpdateDataset(t.Context(), "d", client.DatasetUpdate{Name: ptr("x")}, client.WriteOptions{})
-	var apiErr *client.Error
-	if !errors.As(err, &apiErr) || apiErr.Status != http.StatusTooManyRequests || apiErr.Message != "slow down" {
-		t.Fatalf("err = %v, want 429 slow down", err)
-	}
-	if got := f.calls.Load(); got != 1 {
-		t.Fatalf("%d attempts, want 1", got)
-	}
+// TestRetryOfPATCH: a 429 is answered before the handler runs, so a PATCH
+// is retried after it; a 503 may come after the handler ran, so it is not.
+func TestRetryOfPATCH(t *testing.T) {
+	t.Run("429", func(t *testing.T) {
+		f := &flaky{fails: 2, status: http.StatusTooManyRequests}
+		c := flakyClient(t, f)
+		if _, err := c.UpdateDataset(t.Context(), "d", client.DatasetUpdate{Name: ptr("x")}, client.WriteOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		if got := f.calls.Load(); got != 3 {
+			t.Fatalf("%d attempts, want 3", got)
+		}
+		if f.bodies[0] != `{"name":"x"}` || f.bodies[2] != f.bodies[0] {
+			t.Fatalf("bodies %q, want the update three times", f.bodies)
+		}
+	})
+	t.Run("No503", func(t *testing.T) {
+		f := &flaky{fails: 1, status: http.StatusServiceUnavailable}
+		c := flakyClient(t, f)
+		_, err := c.UpdateItem(t.Context(), "d", "i", client.ItemUpdate{Input: ptr("x")}, client.WriteOptions{})
+		var apiErr *client.Error
+		if !errors.As(err, &apiErr) || apiErr.Status != http.StatusServiceUnavailable || apiErr.Message != "slow down" {
+			t.Fatalf("err = %v, want 503 slow down", err)
+		}
+		if got := f.calls.Load(); got != 1 {
+			t.Fatalf("%d attempts, want 1", got)
+		}
+	})
 }
 
 func TestRetriesGiveUp(t *testing.T) {
@@ -240,3 +266,43 @@ func TestRetryWaitHonoursContext(t *testing.T) {
 		t.Fatalf("err = %v, want context.Canceled", err)
 	}
 }
+
+// TestRetryWaitCutShowsServerError: a call whose context ends while it waits
+// to retry returns an error that is both the context's and the server's
+// answer that made it wait.
+func TestRetryWaitCutShowsServerError(t *testing.T) {
+	ctx, cancel := context.WithCancel(t.Context())
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Retry-After", "3600")
+		w.WriteHeader(http.StatusTooManyRequests)
+		w.Write([]byte(`{"message":"slow down"}`))
+	}))
+	defer srv.Close()
+	c := client.New(srv.URL, "k")
+	c.HTTP = &http.Client{Transport: roundTripFunc(func(req *http.Request) (*http.Response, error) {
+		res, err := http.DefaultTransport.RoundTrip(req)
+		if err != nil {
+			return nil, err
+		}
+		// The whole answer is in: cancel while the client waits its
+		// (capped) 30 seconds.
+		body, err := io.ReadAll(res.Body)
+		res.Body.Close()
+		res.Body = io.NopCloser(bytes.NewReader(body))
+		cancel()
+		return res, err
+	})}
+	_, err := c.ListDatasets(ctx, client.ListOptions{})
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("err = %v, want context.Canceled", err)
+	}
+	var apiErr *client.Error
+	if !errors.As(err, &apiErr) || apiErr.Message != "slow down" || !client.IsRateLimited(err) || client.RetryAfter(err) != time.Hour {
+		t.Fatalf("err = %v (status %d, Retry-After %s), want the 429 slow down with Retry-After 1h too",
+			err, client.StatusOf(err), client.RetryAfter(err))
+	}
+}
+
+type roundTripFunc func(*http.Request) (*http.Response, error)
+
+func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }

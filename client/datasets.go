@@ -1,6 +1,7 @@
 package client
 
 import "context"
+import "encoding/json"
 import "fmt"
 import "net/http"
 import "net/url"
@@ -13,11 +14,29 @@ type DatasetInput struct {
 	Description *string `json:"description,omitempty"`
 }
 
-// DatasetUpdate changes the fields that are set.
+// DatasetUpdate changes the fields that are set and leaves the others
+// alone. ClearDescription sets the description to null (Description must
+// then be nil).
 type DatasetUpdate struct {
-	Name        *string `json:"name,omitempty"`
-	Description *string `json:"description,omitempty"`
-	Slug        *string `json:"slug,omitempty"`
+	Name        *string
+	Description *string
+	Slug        *string
+
+	ClearDescription bool
+}
+
+// MarshalJSON writes u as the body of a PATCH: a description cleared is
+// null.
+func (u DatasetUpdate) MarshalJSON() ([]byte, error) {
+	desc, err := member("Description", u.Description, u.ClearDescription)
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(struct {
+		Name        *string  `json:"name,omitempty"`
+		Description nullable `json:"description,omitzero"`
+		Slug        *string  `json:"slug,omitempty"`
+	}{u.Name, desc, u.Slug})
 }
 
 // WriteOptions are the options of a change of items or names.
@@ -84,9 +103,13 @@ func (c *Client) CreateDatasetETag(ctx context.Context, in DatasetInput) (*Datas
 	return &out, h.Get("ETag"), nil
 }
 
-// UpdateDataset renames a dataset, changes its description or its slug.
+// UpdateDataset renames a dataset, changes or clears its description, or
+// changes its slug.
 func (c *Client) UpdateDataset(ctx context.Context, id string, u DatasetUpdate, o WriteOptions) (*Dataset, error) {
 	var out Dataset
+	if _, err := u.MarshalJSON(); err != nil {
+		return &out, err
+	}
 	err := c.callJSON(ctx, http.MethodPatch, datasetPath(id), o.query(), u, &out, http.StatusOK)
 	return &out, err
 }
@@ -100,7 +123,7 @@ func (c *Client) DeleteDataset(ctx context.Context, id string) error {
 // one changed since is kept, and the answer is a 412 *Error.
 func (c *Client) DeleteDatasetIfMatch(ctx context.Context, id, etag string) error {
 	if etag == "" {
-		return fmt.Errorf("delete dataset %s: no ETag to match", id)
+		return invalidf("delete dataset %s: no ETag to match", id)
 	}
 	return c.call(ctx, &request{method: http.MethodDelete, path: datasetPath(id),
 		header: http.Header{"If-Match": {etag}}, want: http.StatusNoContent}, nil)

@@ -16,14 +16,69 @@ type ItemInput struct {
 	ExternalID  *string         `json:"externalId,omitempty"`
 }
 
-// ItemUpdate changes the fields that are set.
+// ItemUpdate changes the fields that are set and leaves the others alone.
+//
+// A pointer set to a value sets its field; ClearGroundTruth, ClearOutput
+// and ClearExternalID set theirs to null (the field's pointer must then be
+// nil). Metadata, when not empty, replaces the item's metadata (`{}` empties
+// it). Splits, when not nil, replaces the item's splits: []string{} removes
+// them all.
 type ItemUpdate struct {
-	Input       *string         `json:"input,omitempty"`
-	GroundTruth *string         `json:"groundTruth,omitempty"`
-	Output      *string         `json:"output,omitempty"`
-	Metadata    json.RawMessage `json:"metadata,omitempty"`
-	Splits      []string        `json:"splits,omitempty"`
-	ExternalID  *string         `json:"externalId,omitempty"`
+	Input       *string
+	GroundTruth *string
+	Output      *string
+	Metadata    json.RawMessage
+	Splits      []string
+	ExternalID  *string
+
+	ClearGroundTruth bool
+	ClearOutput      bool
+	ClearExternalID  bool
+}
+
+// MarshalJSON writes u as the body of a PATCH: a field cleared is null,
+// splits set to none are [].
+func (u ItemUpdate) MarshalJSON() ([]byte, error) {
+	gt, err := member("GroundTruth", u.GroundTruth, u.ClearGroundTruth)
+	if err != nil {
+		return nil, err
+	}
+	out, err := member("Output", u.Output, u.ClearOutput)
+	if err != nil {
+		return nil, err
+	}
+	ext, err := member("ExternalID", u.ExternalID, u.ClearExternalID)
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(struct {
+		Input       *string         `json:"input,omitempty"`
+		GroundTruth nullable        `json:"groundTruth,omitzero"`
+		Output      nullable        `json:"output,omitzero"`
+		Metadata    json.RawMessage `json:"metadata,omitempty"`
+		Splits      []string        `json:"splits,omitzero"` // nil: absent; empty: []
+		ExternalID  nullable        `json:"externalId,omitzero"`
+	}{u.Input, gt, out, u.Metadata, u.Splits, ext})
+}
+
+// nullable is a member of a PATCH body: absent (the zero value), null, or a
+// string.
+type nullable struct {
+	set bool
+	v   *string
+}
+
+func (n nullable) IsZero() bool { return !n.set }
+
+func (n nullable) MarshalJSON() ([]byte, error) { return json.Marshal(n.v) }
+
+// member is the member of a field that is set to v, cleared, or neither;
+// both is an error.
+func member(name string, v *string, clear bool) (nullable, error) {
+	if clear && v != nil {
+		return nullable{}, invalidf("%s is set and Clear%s too: set one", name, name)
+	}
+	return nullable{set: clear || v != nil, v: v}, nil
 }
 
 // PageOptions ask for one page of a list.
@@ -80,9 +135,12 @@ func (c *Client) CreateItem(ctx context.Context, datasetID string, in ItemInput,
 	return &out, err
 }
 
-// UpdateItem changes an item.
+// UpdateItem changes the fields of an item that u sets or clears.
 func (c *Client) UpdateItem(ctx context.Context, datasetID, itemID string, u ItemUpdate, o WriteOptions) (*Item, error) {
 	var out Item
+	if _, err := u.MarshalJSON(); err != nil {
+		return &out, err // a usage error, not wrapped by encoding/json
+	}
 	err := c.callJSON(ctx, http.MethodPatch, itemPath(datasetID, itemID), o.query(), u, &out, http.StatusOK)
 	return &out, err
 }

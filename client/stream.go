@@ -25,15 +25,17 @@ func contentType(format string) (string, error) {
 	case FormatJSON:
 		return "application/json", nil
 	}
-	return "", fmt.Errorf("unknown format %q: want %s, %s or %s", format, FormatJSONL, FormatCSV, FormatJSON)
+	return "", invalidf("unknown format %q: want %s, %s or %s", format, FormatJSONL, FormatCSV, FormatJSON)
 }
 
 // Import appends the items of a file, read from r as it is sent: the server
 // parses and inserts it as it arrives, all or nothing. It returns the
-// number of items inserted. r is retried only when it is an io.Seeker.
+// number of items inserted. It is retried only when r can be rewound (an
+// io.Seeker whose Seek works, such as a regular file), and then from the
+// offset r had when the call started.
 func (c *Client) Import(ctx context.Context, datasetID, format string, r io.Reader, o WriteOptions) (int, error) {
 	if format == FormatJSON {
-		return 0, fmt.Errorf("an import takes %s or %s (Sync takes a JSON array too)", FormatJSONL, FormatCSV)
+		return 0, invalidf("an import takes %s or %s (Sync takes a JSON array too)", FormatJSONL, FormatCSV)
 	}
 	ct, err := contentType(format)
 	if err != nil {
@@ -65,8 +67,8 @@ type SyncOptions struct {
 // JSON array, streamed all the same) read
 // from r: items are matched by id, then external id, then content, and only
 // the difference is written, in one transaction; a file equal to the items
-// changes nothing and makes no version. PUT is idempotent, so a sync is
-// retried when r is an io.Seeker.
+// changes nothing and makes no version. A sync is retried (with one
+// Idempotency-Key) when r can be rewound, as with Import.
 func (c *Client) Sync(ctx context.Context, datasetID, format string, r io.Reader, o SyncOptions) (*SyncResult, error) {
 	ct, err := contentType(format)
 	if err != nil {
@@ -89,7 +91,7 @@ func (c *Client) Sync(ctx context.Context, datasetID, format string, r io.Reader
 		q.Set("map."+field, column)
 	}
 	var out SyncResult
-	req := &request{method: http.MethodPut, path: "/v1/datasets-v2/" + esc(datasetID) + "/items", query: q,
+	req := &request{method: http.MethodPut, path: datasetPath(datasetID) + "/items", query: q,
 		header: http.Header{"Content-Type": {ct}}, body: r, want: http.StatusOK}
 	err = c.call(ctx, req, &out)
 	return &out, err
@@ -107,7 +109,7 @@ func (c *Client) Export(ctx context.Context, datasetID, ref, format string, w io
 	if err != nil {
 		return 0, err
 	}
-	defer res.Body.Close()
+	defer closeBody(res.Body)
 	n, err := io.Copy(w, res.Body)
 	if err != nil {
 		return n, fmt.Errorf("export %s@%s: %w", datasetID, ref, err)

@@ -59,9 +59,9 @@ func (c *Client) GetVersion(ctx context.Context, datasetID, ref string) (*Versio
 	return &out, err
 }
 
-// VersionItemPage is a page of a version's items.
+// VersionItemPage is a page of a version's items; each item names its
+// version (VersionID).
 type VersionItemPage struct {
-	Version    Version       `json:"version"`
 	Items      []VersionItem `json:"items"`
 	NextCursor *string       `json:"nextCursor"`
 }

@@ -81,8 +81,8 @@ func runClient(ctx context.Context, cmd string, args []string, stdout, stderr io
 		return err
 	}
 	var ambiguous *apiclient.AmbiguousError
-	if errors.As(err, &ambiguous) {
-		return &exitError{code: 2, err: err}
+	if errors.As(err, &ambiguous) || errors.Is(err, apiclient.ErrInvalidArgument) {
+		return &exitError{code: 2, err: err} // what the command line named cannot be asked for
 	}
 	var apiErr *apiclient.Error
 	if errors.As(err, &apiErr) {

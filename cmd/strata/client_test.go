@@ -377,6 +377,7 @@ func TestClientExitCodes(t *testing.T) {
 		{[]string{"push", "missing.jsonl", "--dataset", "qa", "--map", "foo=bar"}, 2, `"map.foo"`},
 		{[]string{"pull", "@2"}, 2, "no dataset before @"},
 		{[]string{"pull", "qa@"}, 2, "no ref after @"},
+		{[]string{"pull", "qa@.."}, 2, `invalid argument: ref ".."`},
 		{[]string{"restore", "@2"}, 2, "no dataset before @"},
 		{[]string{"restore", "qa"}, 2, "usage"},
 	} {

@@ -1,0 +1,125 @@
+package client_test
+
+import "fmt"
+import "strings"
+import "testing"
+
+import "github.com/strata-eval/strata/client"
+
+// TestIterators: Items, VersionItems and Changes yield every element, a page
+// at a time, and stop where the loop breaks.
+func TestIterators(t *testing.T) {
+	ctx := t.Context()
+	c := newServer(t)
+	d, err := c.CreateDataset(ctx, client.DatasetInput{Name: "iterated"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const n = 53
+	var lines strings.Builder
+	for i := range n {
+		fmt.Fprintf(&lines, `{"input":"item %d"}`+"\n", i)
+	}
+	if _, err := c.Import(ctx, d.ID, client.FormatJSONL, strings.NewReader(lines.String()), client.WriteOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	t.Run("Items", func(t *testing.T) {
+		seen := map[string]bool{}
+		for it, err := range c.Items(ctx, d.ID, client.PageOptions{Limit: 10}) {
+			if err != nil {
+				t.Fatal(err)
+			}
+			seen[it.ID] = true
+		}
+		if len(seen) != n {
+			t.Fatalf("%d items, want %d", len(seen), n)
+		}
+	})
+	t.Run("ItemsDefaultPage", func(t *testing.T) {
+		count := 0
+		for _, err := range c.Items(ctx, d.ID, client.PageOptions{}) {
+			if err != nil {
+				t.Fatal(err)
+			}
+			count++
+		}
+		if count != n {
+			t.Fatalf("%d items, want %d", count, n)
+		}
+	})
+	t.Run("Break", func(t *testing.T) {
+		count := 0
+		for _, err := range c.Items(ctx, d.ID, client.PageOptions{Limit: 5}) {
+			if err != nil {
+				t.Fatal(err)
+			}
+			if count++; count == 7 {
+				break
+			}
+		}
+		if count != 7 {
+			t.Fatalf("%d items, want 7", count)
+		}
+	})
+	t.Run("VersionItemsOfAMovingRef", func(t *testing.T) {
+		count := 0
+		for _, err := range c.VersionItems(ctx, d.ID, "latest", client.PageOptions{Limit: 10}) {
+			if err != nil {
+				t.Fatal(err)
+			}
+			if count++; count == 5 {
+				// "latest" moves to a version of n+1 items: the
+				// iteration goes on with the version it started.
+				if _, err := c.CreateItem(ctx, d.ID, client.ItemInput{Input: "later"}, client.WriteOptions{}); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+		if count != n {
+			t.Fatalf("%d items, want %d", count, n)
+		}
+	})
+	t.Run("Changes", func(t *testing.T) {
+		added := 0
+		for ch, err := range c.Changes(ctx, d.ID, "1", "working", client.DiffOptions{Limit: 10}) {
+			if err != nil {
+				t.Fatal(err)
+			}
+			if ch.Change != "added" {
+				t.Fatalf("change %+v, want added", ch)
+			}
+			added++
+		}
+		if added != n+1 {
+			t.Fatalf("%d added, want %d", added, n+1)
+		}
+	})
+	t.Run("ChangesOfAMovingRef", func(t *testing.T) {
+		added := 0
+		for _, err := range c.Changes(ctx, d.ID, "1", "latest", client.DiffOptions{Limit: 10}) {
+			if err != nil {
+				t.Fatal(err)
+			}
+			if added++; added == 5 {
+				if _, err := c.CreateItem(ctx, d.ID, client.ItemInput{Input: "later still"}, client.WriteOptions{}); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+		if added != n+1 {
+			t.Fatalf("%d added, want %d (latest when the iteration started)", added, n+1)
+		}
+	})
+	t.Run("ErrYieldedOnce", func(t *testing.T) {
+		errs := 0
+		for _, err := range c.Items(ctx, "00000000-0000-4000-8000-000000000000", client.PageOptions{}) {
+			if !client.IsNotFound(err) {
+				t.Fatalf("err = %v, want a 404", err)
+			}
+			errs++
+		}
+		if errs != 1 {
+			t.Fatalf("%d errors, want 1", errs)
+		}
+	})
+}
