@@ -448,6 +448,11 @@ func (r *Runner) background(p *plan, run *strata.Run) {
 	}
 	fctx, fcancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer fcancel()
+	// The items it scored, as a heartbeat would have said: the last one
+	// may be seconds old.
+	if err := r.Store.ProgressRun(fctx, p.actor, p.datasetID, run.ID, int(processed.Load())); err != nil && !errors.Is(err, strata.ErrRunNotRunning) {
+		r.logger().Warn("record run progress", "run", run.ID, "err", err)
+	}
 	if err := r.Store.FailRun(fctx, p.actor, p.datasetID, run.ID, message); err != nil {
 		r.logger().Error("record failed run", "run", run.ID, "err", err)
 	}

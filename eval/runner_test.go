@@ -182,3 +182,27 @@ func waitRun(t *testing.T, s strata.Store, a strata.Actor, run *strata.Run) *str
 	}
 	return run
 }
+
+// failingCompletion is a store whose runs fail as they are written.
+type failingCompletion struct{ strata.Store }
+
+func (failingCompletion) CompleteRun(context.Context, strata.Actor, string, strata.RunCompletion) (*strata.RunOutcome, error) {
+	return nil, strata.Errorf(strata.EINVALID, "the results could not be written")
+}
+
+// A run that fails after scoring its items says how many it scored, not
+// what its last heartbeat said.
+func TestFailedRunCountsItsItems(t *testing.T) {
+	ctx := context.Background()
+	s, a, d := jsonDataset(t, 30, 10)
+	r := &Runner{Store: failingCompletion{s}, LLM: &Client{}, ProgressInterval: time.Hour}
+	defer r.Close()
+	run, _, err := r.RunAsync(ctx, a, d.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	run = waitRun(t, s, a, run)
+	if run.Status != strata.RunFailed || run.ProcessedItems != 30 {
+		t.Errorf("run that failed as it wrote: status %s, %d items processed; want failed, 30", run.Status, run.ProcessedItems)
+	}
+}
