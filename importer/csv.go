@@ -99,9 +99,10 @@ func (c Config) openCSV(r io.Reader) (*csvSource, error) {
 		names[i] = trim(name)
 	}
 	s.columns = len(names)
-	s.plan, err = c.Mapping.resolve(newColumns(names, true))
+	cols := newColumns(names, true)
+	s.plan, err = c.Mapping.resolve(cols)
 	if err != nil {
-		s.reporter.columns(names)
+		s.reporter.columns(cols.keys)
 		return s, strata.Errorf(strata.EINVALID, "CSV line %d: %s", s.line, strata.ErrorMessage(err))
 	}
 	s.reporter.add(s.plan)

@@ -275,6 +275,13 @@ func newColumns(names []string, fold bool) columns {
 			c.index[c.key(n)] = i
 		}
 	}
+	// A column named as pandas names it ("Unnamed: 1", "note.1") is found
+	// by that name too, unless the header has a column of that name.
+	for i, k := range c.keys {
+		if _, taken := c.index[c.key(k)]; !taken {
+			c.index[c.key(k)] = i
+		}
+	}
 	return c
 }
 
@@ -451,7 +458,8 @@ func isItemField(name string, fold bool) bool {
 // may differ, the fields name the columns of the first line that had one,
 // and Ambiguous and Unmapped gather every line's.
 type Report struct {
-	// The column each field was read from; "" when none.
+	// The column each field was read from (named as in Columns); "" when
+	// none.
 	Input, GroundTruth, Output string
 	InputFrom                  string
 	// Ambiguous lists the fields several columns matched.
@@ -460,7 +468,9 @@ type Report struct {
 	// in the order first seen (a JSON line's keys in alphabetical order), as
 	// they are named in metadata (columnKeys).
 	Unmapped []string
-	// Columns names every column, in the same order.
+	// Columns names every column, in the same order, as Unmapped does: a
+	// CSV column with an empty or repeated header by its pandas name, by
+	// which a Mapping finds it too.
 	Columns []string
 }
 
@@ -506,12 +516,12 @@ func (rp *reporter) add(p *plan) {
 		}
 		if !rp.fieldsSet[f] {
 			rp.fieldsSet[f] = true
-			*fields[f] = p.cols.names[cols[0]]
+			*fields[f] = p.cols.keys[cols[0]]
 		}
 		if len(cols) > 1 && len(rp.r.Ambiguous) < maxReportNames {
-			a := Ambiguity{Field: fieldNames[f], Used: p.cols.names[cols[0]]}
+			a := Ambiguity{Field: fieldNames[f], Used: p.cols.keys[cols[0]]}
 			for _, i := range cols[1:] {
-				a.Ignored = append(a.Ignored, p.cols.names[i])
+				a.Ignored = append(a.Ignored, p.cols.keys[i])
 			}
 			if once("a:", fmt.Sprintf("%q", append([]string{a.Field, a.Used}, a.Ignored...))) {
 				rp.r.Ambiguous = append(rp.r.Ambiguous, a)
@@ -523,7 +533,7 @@ func (rp *reporter) add(p *plan) {
 			rp.r.Unmapped = append(rp.r.Unmapped, name)
 		}
 	}
-	rp.columns(p.cols.names)
+	rp.columns(p.cols.keys)
 }
 
 // columns notes the columns of a header, even one that could not be

@@ -303,8 +303,15 @@ func TestReport(t *testing.T) {
 				// id is an item field (itemfields.go); every other column
 				// no field reads is unmapped, under a name of its own.
 				Unmapped: []string{"ideal", "Unnamed: 4", "notes", "Notes"},
-				Columns:  []string{"id", "question", "answer", "ideal", "", "notes", "Notes"}},
+				Columns:  []string{"id", "question", "answer", "ideal", "Unnamed: 4", "notes", "Notes"}},
 			unmapped: `[{"Unnamed: 4":"x","ideal":"i","notes":"n"},{"Notes":"N","ideal":"i"}]`},
+		// A column renamed as pandas names it is listed, and mapped, by that
+		// name: the second "note" is "note.1".
+		{name: "RepeatedHeader", format: "csv", input: "q,,note,note\nx,y,first,second\n",
+			mapping: importer.Mapping{Input: sp("note.1")},
+			report: importer.Report{Input: "note.1", Unmapped: []string{"q", "Unnamed: 1", "note"},
+				Columns: []string{"q", "Unnamed: 1", "note", "note.1"}},
+			unmapped: `[{"Unnamed: 1":"y","note":"first","q":"x"}]`},
 		{name: "JSONL", format: "jsonl",
 			input: `{"input":"a","expected_output":"x","id":1}` + "\n" + `{"input":"b","id":2,"ground_truth":null,"expected_output":"y"}` + "\n" +
 				`{"prompt":"c","tags":["t"]}`,
