@@ -24,27 +24,15 @@ const iterPageSize = 100
 
 // Items yields the working items of a dataset (ListItems, page after page).
 func (c *Client) Items(ctx context.Context, datasetID string, o PageOptions) iter.Seq2[Item, error] {
-	return func(yield func(Item, error) bool) {
-		if o.Limit == 0 {
-			o.Limit = iterPageSize
+	start := o.Cursor
+	return pages(o.Limit, func(limit int, cursor *string) ([]Item, *string, error) {
+		o.Limit, o.Cursor = limit, from(start, cursor)
+		page, err := c.ListItems(ctx, datasetID, o)
+		if err != nil {
+			return nil, nil, err
 		}
-		for {
-			page, err := c.ListItems(ctx, datasetID, o)
-			if err != nil {
-				yield(Item{}, err)
-				return
-			}
-			for _, it := range page.Items {
-				if !yield(it, nil) {
-					return
-				}
-			}
-			if page.NextCursor == nil || *page.NextCursor == "" || len(page.Items) == 0 {
-				return
-			}
-			o.Cursor = *page.NextCursor
-		}
-	}
+		return page.Items, page.NextCursor, nil
+	})
 }
 
 // VersionItems yields the items of the version ref names (ListVersionItems,
@@ -52,58 +40,79 @@ func (c *Client) Items(ctx context.Context, datasetID string, o PageOptions) ite
 // id, so a ref such as "latest" or a tag that moves meanwhile does not mix
 // two versions.
 func (c *Client) VersionItems(ctx context.Context, datasetID, ref string, o PageOptions) iter.Seq2[VersionItem, error] {
-	return func(yield func(VersionItem, error) bool) {
-		if o.Limit == 0 {
-			o.Limit = iterPageSize
+	start, named := o.Cursor, ref
+	return pages(o.Limit, func(limit int, cursor *string) ([]VersionItem, *string, error) {
+		o.Limit, o.Cursor = limit, from(start, cursor)
+		if cursor == nil {
+			ref = named
 		}
-		for {
-			page, err := c.ListVersionItems(ctx, datasetID, ref, o)
-			if err != nil {
-				yield(VersionItem{}, err)
-				return
-			}
-			for _, it := range page.Items {
-				if !yield(it, nil) {
-					return
-				}
-			}
-			if page.NextCursor == nil || *page.NextCursor == "" || len(page.Items) == 0 {
-				return
-			}
-			if id := page.Items[0].VersionID; id != "" {
-				ref = id
-			}
-			o.Cursor = *page.NextCursor
+		page, err := c.ListVersionItems(ctx, datasetID, ref, o)
+		if err != nil {
+			return nil, nil, err
 		}
-	}
+		if len(page.Items) > 0 && page.Items[0].VersionID != "" {
+			ref = page.Items[0].VersionID
+		}
+		return page.Items, page.NextCursor, nil
+	})
 }
 
 // Changes yields the changes between two versions (Diff, page after page;
 // the counts of the whole are Diff's). As with VersionItems, the pages after
 // the first name the two versions by their ids, except "working".
-func (c *Client) Changes(ctx context.Context, datasetID, from, to string, o DiffOptions) iter.Seq2[Change, error] {
-	return func(yield func(Change, error) bool) {
-		if o.Limit == 0 {
-			o.Limit = iterPageSize
+func (c *Client) Changes(ctx context.Context, datasetID, fromRef, toRef string, o DiffOptions) iter.Seq2[Change, error] {
+	start, a, b := o.Cursor, fromRef, toRef
+	return pages(o.Limit, func(limit int, cursor *string) ([]Change, *string, error) {
+		o.Limit, o.Cursor = limit, from(start, cursor)
+		if cursor == nil {
+			a, b = fromRef, toRef
 		}
+		page, err := c.Diff(ctx, datasetID, a, b, o)
+		if err != nil {
+			return nil, nil, err
+		}
+		a, b = pin(a, page.From), pin(b, page.To)
+		return page.Changes, page.NextCursor, nil
+	})
+}
+
+// pages yields the elements of the pages read reads, limit a page (0:
+// iterPageSize), first with a nil cursor (the options' own, and the refs
+// as named: each range starts over) and then each page's next cursor, until
+// a page has none or no element.
+func pages[T any](limit int, read func(limit int, cursor *string) ([]T, *string, error)) iter.Seq2[T, error] {
+	if limit == 0 {
+		limit = iterPageSize
+	}
+	return func(yield func(T, error) bool) {
+		var cursor *string
 		for {
-			page, err := c.Diff(ctx, datasetID, from, to, o)
+			page, next, err := read(limit, cursor)
 			if err != nil {
-				yield(Change{}, err)
+				var zero T
+				yield(zero, err)
 				return
 			}
-			for _, ch := range page.Changes {
-				if !yield(ch, nil) {
+			for _, v := range page {
+				if !yield(v, nil) {
 					return
 				}
 			}
-			if page.NextCursor == nil || *page.NextCursor == "" || len(page.Changes) == 0 {
+			if next == nil || *next == "" || len(page) == 0 {
 				return
 			}
-			from, to = pin(from, page.From), pin(to, page.To)
-			o.Cursor = *page.NextCursor
+			cursor = next
 		}
 	}
+}
+
+// from is the cursor a page starts from: the next page's, or for the first
+// page (nil) the options' own.
+func from(start string, cursor *string) string {
+	if cursor == nil {
+		return start
+	}
+	return *cursor
 }
 
 // pin is ref, or the id of the version it named when it named a version.

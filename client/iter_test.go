@@ -35,6 +35,36 @@ func TestIterators(t *testing.T) {
 			t.Fatalf("%d items, want %d", len(seen), n)
 		}
 	})
+	t.Run("RangedTwice", func(t *testing.T) {
+		// Each range starts over: the same elements again.
+		items := c.Items(ctx, d.ID, client.PageOptions{Limit: 10})
+		versionItems := c.VersionItems(ctx, d.ID, "latest", client.PageOptions{Limit: 10})
+		changes := c.Changes(ctx, d.ID, "1", "latest", client.DiffOptions{Limit: 10})
+		for pass := range 2 {
+			var a, b, ch int
+			for _, err := range items {
+				if err != nil {
+					t.Fatal(err)
+				}
+				a++
+			}
+			for _, err := range versionItems {
+				if err != nil {
+					t.Fatal(err)
+				}
+				b++
+			}
+			for _, err := range changes {
+				if err != nil {
+					t.Fatal(err)
+				}
+				ch++
+			}
+			if a != n || b != n || ch != n {
+				t.Fatalf("pass %d: %d items, %d version items, %d changes; want %d each", pass+1, a, b, ch, n)
+			}
+		}
+	})
 	t.Run("ItemsDefaultPage", func(t *testing.T) {
 		count := 0
 		for _, err := range c.Items(ctx, d.ID, client.PageOptions{}) {
