@@ -39,21 +39,25 @@ func datasetVersion(d *strata.Dataset) string {
 	return shownDigest(&d.Name, d.Description)
 }
 
-// errStale is a save refused because what its form showed has changed.
-var errStale = errors.New("changed since the page was shown")
-
-// shownTries bounds how many times a checked save is tried when other
-// changes of the dataset keep coming between its check and its write.
-const shownTries = 5
+// errStale is a save refused because what its form showed has changed;
+// errSaved a check that found the form's text there already (the form sent
+// twice): nothing to write.
+var (
+	errStale = errors.New("changed since the page was shown")
+	errSaved = errors.New("saved already")
+)
 
 // writeShown runs check, then write, under a condition that nothing in the
 // dataset changed since before check read it; with checked false (a form
 // without "version") there is no condition. check returns errStale when
 // the form's version is no longer what is there. A save that other changes
-// keep beating is stale too, after shownTries.
+// of the dataset keep beating (saves released together after an import)
+// is checked and tried again until it is written or stale, or its request
+// ends: what it showed is checked every time, so it is never refused
+// while that is unchanged.
 func (s *Server) writeShown(ss *session, datasetID string, checked bool,
 	check func(ctx context.Context, d *strata.Dataset) error, write func(ctx context.Context) error) error {
-	for try := 1; ; try++ {
+	for {
 		ctx := ss.Context()
 		d, err := s.Store.FindDataset(ctx, ss.principal.ProjectID, datasetID)
 		if err != nil {
@@ -68,8 +72,6 @@ func (s *Server) writeShown(ss *session, datasetID string, checked bool,
 		err = write(ctx)
 		if strata.ErrorCode(err) != strata.EPRECONDITION || !checked {
 			return err
-		} else if try == shownTries {
-			return errStale
 		}
 	}
 }

@@ -1,11 +1,13 @@
 package web_test
 
+import "context"
 import "net/http"
 import "net/url"
 import "regexp"
 import "testing"
 
 import "github.com/strata-eval/strata"
+import "github.com/strata-eval/strata/web"
 
 // formVersion reads the version an edit form of a page carries: the form
 // whose action is action.
@@ -95,6 +97,8 @@ func TestRenameInTwoTabs(t *testing.T) {
 	if now.Name != "A's name" || now.Description != nil {
 		t.Fatalf("the stale rename changed the dataset: %q, %v", now.Name, now.Description)
 	}
+	// A's form sent twice: its text is there, so it is saved, not refused.
+	wantText(t, s.post(t, ds+"/rename", url.Values{"csrf": {token}, "name": {"A's name"}, "version": {version}}), "Saved.")
 }
 
 // TestDetachAnotherEvaluator: a Detach form of a slot that another
@@ -159,5 +163,56 @@ func TestNoStore(t *testing.T) {
 		if got := res.Header.Get("Cache-Control"); got != want {
 			t.Errorf("%s (%d): Cache-Control %q, want %q", path, res.StatusCode, got, want)
 		}
+	}
+}
+
+// beatenStore is a store in which, before each of an item's first n
+// updates, another write of the dataset commits: the update's If-Match no
+// longer matches, as when saves are released together behind an import.
+type beatenStore struct {
+	strata.Store
+	n int
+}
+
+func (b *beatenStore) UpdateItem(ctx context.Context, a strata.Actor, datasetID, itemID string, u strata.ItemUpdate, o strata.WriteOptions) (*strata.Item, error) {
+	if b.n > 0 {
+		b.n--
+		if _, err := b.Store.CreateItem(context.Background(), a, datasetID, strata.ItemInput{Input: "meanwhile"}, strata.WriteOptions{SkipVersion: true}); err != nil {
+			return nil, err
+		}
+	}
+	return b.Store.UpdateItem(ctx, a, datasetID, itemID, u, o)
+}
+
+// TestSaveBeatenByOtherWrites: a save whose item is unchanged is written
+// however many other writes of the dataset come between its check and its
+// write; and a form sent twice is saved, not refused as stale.
+func TestSaveBeatenByOtherWrites(t *testing.T) {
+	var beaten *beatenStore
+	s := newSiteWith(t, func(ws *web.Server) {
+		beaten = &beatenStore{Store: ws.Store, n: 20}
+		ws.Store = beaten
+	})
+	token := s.signinOwner(t)
+	p, d := s.ownerDataset(t, "busy")
+	it, err := s.store.CreateItem(t.Context(), p.Actor(), d.ID, strata.ItemInput{Input: "q"}, strata.WriteOptions{SkipVersion: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ds := "/datasets/" + d.ID
+	action := ds + "/items/" + it.ID
+	form := url.Values{"csrf": {token}, "input": {"q, edited"}, "version": {formVersion(t, s.get(t, ds), action)}}
+	wantText(t, s.post(t, action, form), "Item saved.")
+	if beaten.n != 0 {
+		t.Fatalf("%d other writes left: the save did not meet them", beaten.n)
+	}
+	// The same form again: its text is there, so it is saved.
+	again := s.post(t, action, form)
+	if again.status != http.StatusOK {
+		t.Fatalf("the form sent twice: %d, want the dataset page", again.status)
+	}
+	wantText(t, again, "Item saved.")
+	if now, _ := s.store.FindItem(t.Context(), p.ProjectID, d.ID, it.ID); now.Input != "q, edited" {
+		t.Fatalf("input %q after the saves", now.Input)
 	}
 }

@@ -170,6 +170,9 @@ func (s *Server) renameDataset(w http.ResponseWriter, ss *session) error {
 	var now *strata.Dataset
 	err := s.writeShown(ss, id, shown != "", func(_ context.Context, d *strata.Dataset) error {
 		if now = d; shown != "" && datasetVersion(d) != shown {
+			if datasetVersion(&strata.Dataset{Name: name, Description: u.Description}) == datasetVersion(d) {
+				return errSaved // the form's text is there already (a second submit)
+			}
 			return errStale
 		}
 		return nil
@@ -177,6 +180,9 @@ func (s *Server) renameDataset(w http.ResponseWriter, ss *session) error {
 		_, err := s.Store.UpdateDataset(ctx, ss.principal.Actor(), id, u, strata.WriteOptions{SkipVersion: true})
 		return err
 	})
+	if errors.Is(err, errSaved) {
+		err = nil
+	}
 	if errors.Is(err, errStale) {
 		return s.datasetConflict(w, ss, now)
 	} else if err != nil {
@@ -249,25 +255,26 @@ func (s *Server) updateItem(w http.ResponseWriter, ss *session) error {
 		case err != nil:
 			return err
 		case shown != "" && itemVersion(current) != shown:
+			if u, err := itemForm(ss, current); err == nil && itemVersion(updated(current, u)) == itemVersion(current) {
+				return errSaved // the form's text is there already (a second submit)
+			}
 			return errStale
 		}
 		return nil
 	}, func(ctx context.Context) error {
-		// The form holds every field: those it sends back as they were (up
-		// to their line breaks, itemfields.go) are left as they are.
-		input := deref(textareaValue(ss, "input", &current.Input))
-		u := strata.ItemUpdate{Input: &input, GroundTruth: textareaValue(ss, "groundTruth", current.GroundTruth), SetGroundTruth: true,
-			Output: textareaValue(ss, "output", current.Output), SetOutput: true, SetExternalID: true}
-		var err error
-		if u.Metadata, u.Splits, u.ExternalID, err = itemFieldsForm(ss); err != nil {
+		u, err := itemForm(ss, current)
+		if err != nil {
 			return err
 		}
-		if err := s.checkItem(input, u.GroundTruth, u.Output, u.Validate); err != nil {
+		if err := s.checkItem(*u.Input, u.GroundTruth, u.Output, u.Validate); err != nil {
 			return err
 		}
 		_, err = s.Store.UpdateItem(ctx, ss.principal.Actor(), id, itemID, u, working)
 		return err
 	})
+	if errors.Is(err, errSaved) {
+		err = nil
+	}
 	if errors.Is(err, errStale) {
 		// The item as it is now (nil: deleted), beside the user's text.
 		now, err := s.Store.FindItem(ss.Context(), ss.principal.ProjectID, id, itemID)
@@ -279,6 +286,30 @@ func (s *Server) updateItem(w http.ResponseWriter, ss *session) error {
 		return err
 	}
 	return redirect(w, ss, "/datasets/"+id, "Item saved.")
+}
+
+// itemForm is the update an item's Edit form makes of current. The form
+// holds every field: those it sends back as they were (up to their line
+// breaks, itemfields.go) are left as they are.
+func itemForm(ss *session, current *strata.Item) (strata.ItemUpdate, error) {
+	input := deref(textareaValue(ss, "input", &current.Input))
+	u := strata.ItemUpdate{Input: &input, GroundTruth: textareaValue(ss, "groundTruth", current.GroundTruth), SetGroundTruth: true,
+		Output: textareaValue(ss, "output", current.Output), SetOutput: true, SetExternalID: true}
+	var err error
+	u.Metadata, u.Splits, u.ExternalID, err = itemFieldsForm(ss)
+	return u, err
+}
+
+// updated is it with the fields of u, for comparing what a form would
+// leave with what is there.
+func updated(it *strata.Item, u strata.ItemUpdate) *strata.Item {
+	out := *it
+	out.Input, out.GroundTruth, out.Output, out.ExternalID = *u.Input, u.GroundTruth, u.Output, u.ExternalID
+	out.Metadata = u.Metadata
+	if splits, err := strata.NormalizeSplits(u.Splits); err == nil {
+		out.Splits = splits
+	}
+	return &out
 }
 
 func (s *Server) deleteItem(w http.ResponseWriter, ss *session) error {
