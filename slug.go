@@ -2,8 +2,10 @@ package strata
 
 import "strconv"
 import "strings"
+import "unicode"
 
 import "github.com/google/uuid"
+import "golang.org/x/text/unicode/norm"
 
 // A slug names a dataset in URLs and on command lines: Lunary's SDKs read a
 // dataset by it (GET /v1/datasets/{slug}), and `strata pull qa-set` reads
@@ -42,12 +44,14 @@ func ValidSlug(s string) bool {
 }
 
 // MakeSlug returns the slug a dataset named name starts with: the name
-// lower-cased, every run of other characters than ASCII letters and digits
-// made one hyphen, trimmed to MaxSlugLength; "dataset" when nothing is left.
+// spelt in ASCII where it has a spelling there, lower-cased (accents
+// dropped, "ß" as "ss": "Crème brûlée" is creme-brulee), every run of
+// other characters than ASCII letters and digits made one hyphen, trimmed
+// to MaxSlugLength; "dataset" when nothing is left.
 func MakeSlug(name string) string {
 	var b strings.Builder
 	hyphen := false
-	for _, r := range strings.ToLower(name) {
+	for _, r := range strings.ToLower(asciiSpelling(name)) {
 		if r >= 'a' && r <= 'z' || r >= '0' && r <= '9' {
 			if hyphen && b.Len() > 0 {
 				b.WriteByte('-')
@@ -80,3 +84,25 @@ func SlugCandidate(base string, n int) string {
 	}
 	return base + suffix
 }
+
+// asciiSpelling spells s's letters in ASCII where they have a spelling
+// there: decomposed (NFKD: "é" is "e" and an accent, "ﬁ" is "fi"), accents
+// dropped, and the letters that do not decompose but have a usual spelling
+// (ß, æ, œ, ø, ł, đ, þ) spelt so. Other characters stay as they are.
+func asciiSpelling(s string) string {
+	var b strings.Builder
+	for _, r := range norm.NFKD.String(s) {
+		if unicode.Is(unicode.Mn, r) {
+			continue
+		}
+		if sp, ok := spellings[r]; ok {
+			b.WriteString(sp)
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+var spellings = map[rune]string{'ß': "ss", 'æ': "ae", 'Æ': "AE", 'œ': "oe", 'Œ': "OE", 'ø': "o", 'Ø': "O",
+	'ł': "l", 'Ł': "L", 'đ': "d", 'Đ': "D", 'þ': "th", 'Þ': "TH"}

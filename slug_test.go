@@ -10,7 +10,11 @@ func TestMakeSlug(t *testing.T) {
 	for _, tc := range []struct{ name, want string }{
 		{"Support bot", "support-bot"},
 		{"  QA: refunds (v2)  ", "qa-refunds-v2"},
-		{"Été à Paris", "t-paris"},
+		{"Été à Paris", "ete-a-paris"},
+		{"Ünïcode Name!", "unicode-name"},
+		{"Crème brûlée", "creme-brulee"},
+		{"Straße, Ærø", "strasse-aero"},
+		{"ﬁle №1", "file-no1"},
 		{"日本語", "dataset"},
 		{"--", "dataset"},
 		{"ABC123", "abc123"},
