@@ -91,7 +91,7 @@ func (s *Server) previewImport(w http.ResponseWriter, r *request, f importFile, 
 	setETag(w, d)
 	p := cfg.Preview(f.format, f.body, limit)
 	res := toImportResultJSON(0, p.Report)
-	res.importPreviewJSON = &importPreviewJSON{
+	res.ImportPreview = &wire.ImportPreview{
 		DryRun: true, RecordCount: p.Records, Columns: nonNil(p.Report.Columns), Items: make([]wire.ItemContent, len(p.Items)),
 	}
 	for i, in := range p.Items {
@@ -102,7 +102,7 @@ func (s *Server) previewImport(w http.ResponseWriter, r *request, f importFile, 
 		if !importer.InFile(err) {
 			return err
 		}
-		res.Error = &lineErrorJSON{Line: p.ErrLine, Status: rules.Status(r.ctx(), err), Message: strata.ErrorMessage(err)}
+		res.Error = &wire.ImportLineError{Line: p.ErrLine, Status: rules.Status(r.ctx(), err), Message: strata.ErrorMessage(err)}
 	}
 	return writeJSON(w, http.StatusOK, res)
 }
@@ -182,58 +182,24 @@ func (c *externalIDCheck) Next() (strata.ItemInput, error) {
 	return in, nil
 }
 
-// importResultJSON is Lunary's import result with the mapping used, and
-// with a preview's fields after a dry run.
-type importResultJSON struct {
-	InsertedCount int         `json:"insertedCount"`
-	Mapping       mappingJSON `json:"mapping"`
-	Unmapped      []string    `json:"unmapped"`
-	*importPreviewJSON
+func toImportResultJSON(n int, rep importer.Report) wire.ImportResult {
+	return wire.ImportResult{InsertedCount: n, Mapping: toImportMapping(rep), Unmapped: nonNil(rep.Unmapped)}
 }
 
-type mappingJSON struct {
-	Input       *string         `json:"input"`
-	GroundTruth *string         `json:"groundTruth"`
-	Output      *string         `json:"output"`
-	InputFrom   *string         `json:"inputFrom"`
-	Ambiguous   []ambiguityJSON `json:"ambiguous"`
-}
-
-type ambiguityJSON struct {
-	Field   string   `json:"field"`
-	Used    string   `json:"used"`
-	Ignored []string `json:"ignored"`
-}
-
-type importPreviewJSON struct {
-	DryRun      bool               `json:"dryRun"`
-	RecordCount int                `json:"recordCount"`
-	Columns     []string           `json:"columns"`
-	Items       []wire.ItemContent `json:"items"` // as the import would store them
-	Error       *lineErrorJSON     `json:"error"`
-}
-
-// lineErrorJSON is the first error in a file: its line, the status the
-// import would answer, and the message.
-type lineErrorJSON struct {
-	Line    int    `json:"line"`
-	Status  int    `json:"status"`
-	Message string `json:"message"`
-}
-
-func toImportResultJSON(n int, rep importer.Report) importResultJSON {
+// toImportMapping is the mapping a report says a file was read with.
+func toImportMapping(rep importer.Report) wire.ImportMapping {
 	orNull := func(s string) *string {
 		if s == "" {
 			return nil
 		}
 		return &s
 	}
-	m := mappingJSON{
+	m := wire.ImportMapping{
 		Input: orNull(rep.Input), GroundTruth: orNull(rep.GroundTruth), Output: orNull(rep.Output),
-		InputFrom: orNull(rep.InputFrom), Ambiguous: []ambiguityJSON{},
+		InputFrom: orNull(rep.InputFrom), Ambiguous: []wire.ImportAmbiguity{},
 	}
 	for _, a := range rep.Ambiguous {
-		m.Ambiguous = append(m.Ambiguous, ambiguityJSON{Field: a.Field, Used: a.Used, Ignored: a.Ignored})
+		m.Ambiguous = append(m.Ambiguous, wire.ImportAmbiguity{Field: a.Field, Used: a.Used, Ignored: a.Ignored})
 	}
-	return importResultJSON{InsertedCount: n, Mapping: m, Unmapped: nonNil(rep.Unmapped)}
+	return m
 }

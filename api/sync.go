@@ -30,9 +30,9 @@ const syncPattern = "PUT /v1/datasets-v2/{datasetId}/items"
 // syncChangeLimit is how many changes a dry run lists.
 const syncChangeLimit = 100
 
-func toSyncResultJSON(res *strata.SyncResult, dry bool) wire.SyncResult {
+func toSyncResultJSON(res *strata.SyncResult, rep importer.Report, dry bool) wire.SyncResult {
 	out := wire.SyncResult{Added: res.Added, Modified: res.Modified, Removed: res.Removed, Unchanged: res.Unchanged,
-		Version: toVersion(res.Version)}
+		Version: toVersion(res.Version), Mapping: toImportMapping(rep), Unmapped: nonNil(rep.Unmapped)}
 	if dry {
 		out.Changes = make([]wire.Change, len(res.Changes))
 		for i, c := range res.Changes {
@@ -123,7 +123,11 @@ func (s *Server) applySync(w http.ResponseWriter, r *request, datasetID string, 
 	if err != nil {
 		return err
 	}
-	return writeJSON(w, http.StatusOK, toSyncResultJSON(res, o.DryRun))
+	var rep importer.Report
+	if src, ok := src.(importer.Source); ok {
+		rep = src.Report()
+	}
+	return writeJSON(w, http.StatusOK, toSyncResultJSON(res, rep, o.DryRun))
 }
 
 // syncSource receives the body of a sync into a temporary file, as a raw

@@ -410,3 +410,36 @@ func TestViewerDryRuns(t *testing.T) {
 		t.Fatalf("a viewer's requests changed the dataset: %q, version %v -> %v", got, before["currentVersionNumber"], after["currentVersionNumber"])
 	}
 }
+
+// A sync and an upsert say how the file's columns were read, as an import
+// does: every body form, the columns it took and the ones kept in metadata.
+func TestSyncReportsMapping(t *testing.T) {
+	ts := newTestServer(t)
+	id := ts.createDataset(t, "sync mapping")
+	h := http.Header{"Authorization": {"Bearer " + ts.owner}}
+	cases := []struct {
+		name, method, query, contentType, body string
+	}{
+		{"SyncJSONL", "PUT", "/items", "application/x-ndjson", `{"question":"q","answer":"a","source":"wiki"}`},
+		{"SyncCSV", "PUT", "/items", "text/csv", "question,answer,source\nq,a,wiki\n"},
+		{"SyncJSONArray", "PUT", "/items", "application/json", `[{"question":"q","answer":"a","source":"wiki"}]`},
+		{"SyncDryRun", "PUT", "/items?dryRun=true", "text/csv", "question,answer,source\nq2,a,wiki\n"},
+		{"Upsert", "POST", "/import?mode=upsert", "application/x-ndjson", `{"question":"q3","answer":"a","source":"wiki"}`},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			h.Set("Content-Type", c.contentType)
+			r := ts.doWith(t, c.method, datasetsPath+"/"+id+c.query, h, c.body)
+			wantStatus(t, r, http.StatusOK)
+			var res syncResult
+			r.decode(t, &res)
+			m := res.Mapping
+			if m.Input == nil || *m.Input != "question" || m.GroundTruth == nil || *m.GroundTruth != "answer" || m.Output != nil {
+				t.Errorf("mapping %+v, want input question, groundTruth answer, no output", m)
+			}
+			if !slices.Equal(res.Unmapped, []string{"source"}) {
+				t.Errorf("unmapped %q, want [source]", res.Unmapped)
+			}
+		})
+	}
+}

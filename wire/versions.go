@@ -66,7 +66,7 @@ type Diff struct {
 	NextCursor        *string    `json:"nextCursor"`
 }
 
-// SyncResult answers a sync or an upsert: what changed, and the version it
+// SyncResult answers a sync or an upsert: what changed, the version it
 // made (nil when nothing changed and the head held the file, or with a dry
 // run or skipVersion). A dry run also holds a first page of the changes,
 // and whether more follow.
@@ -76,8 +76,12 @@ type SyncResult struct {
 	Removed   int      `json:"removed"`
 	Unchanged int      `json:"unchanged"`
 	Version   *Version `json:"version"`
-	Changes   []Change `json:"changes,omitempty"`
-	More      *bool    `json:"more,omitempty"`
+	// Mapping and Unmapped say how the file's columns were read, as an
+	// import's do.
+	Mapping  ImportMapping `json:"mapping"`
+	Unmapped []string      `json:"unmapped"`
+	Changes  []Change      `json:"changes,omitempty"`
+	More     *bool         `json:"more,omitempty"`
 }
 
 // VersionList is a dataset's versions, newest first.
