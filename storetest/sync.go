@@ -278,4 +278,100 @@ func testSync(t *testing.T, open Opener) {
 		}
 		CheckInvariants(t, f.s)
 	})
+
+	// A file may move external ids between the items it names, in any
+	// order of its records: a swap, and a chain in both orders, of items
+	// revised in place (edits not yet in a version) and of items whose
+	// revisions versions hold. The dry run answers what the sync does.
+	t.Run("ExternalIDsMoveBetweenItems", func(t *testing.T) {
+		for _, tt := range []struct {
+			name   string
+			before [3]string // external ids of items a, b, c
+			file   [3]string // external ids the file gives them, in file order a, b, c
+			order  []int
+		}{
+			{"Swap", [3]string{"e1", "e2", "e3"}, [3]string{"e2", "e1", "e3"}, []int{0, 1, 2}},
+			{"ChainForward", [3]string{"e1", "e2", "e3"}, [3]string{"e2", "e3", "e4"}, []int{0, 1, 2}},
+			{"ChainBackward", [3]string{"e1", "e2", "e3"}, [3]string{"e2", "e3", "e4"}, []int{2, 1, 0}},
+			{"Rotate", [3]string{"e1", "e2", "e3"}, [3]string{"e3", "e1", "e2"}, []int{1, 0, 2}},
+		} {
+			for _, versioned := range []bool{false, true} {
+				t.Run(fmt.Sprintf("%s/versioned=%v", tt.name, versioned), func(t *testing.T) {
+					f := newFixture(t, open)
+					d := f.dataset("qa")
+					o := skip
+					if versioned {
+						o = strata.WriteOptions{}
+					}
+					var live [3]*strata.Item
+					for i, e := range tt.before {
+						it, err := f.s.CreateItem(f.ctx, f.actor, d.ID, strata.ItemInput{Input: string(rune('a' + i)), ExternalID: str(e)}, o)
+						if err != nil {
+							t.Fatal(err)
+						}
+						live[i] = it
+					}
+					file := func() *strata.ItemSlice {
+						var file strata.ItemSlice
+						for _, i := range tt.order {
+							file = append(file, strata.ItemInput{ID: live[i].ID, Input: string(rune('a' + i)), ExternalID: str(tt.file[i])})
+						}
+						return &file
+					}
+					dry, err := f.s.SyncItems(f.ctx, f.actor, d.ID, file(), strata.SyncOptions{DryRun: true})
+					if err != nil {
+						t.Fatalf("dry run: %v", err)
+					}
+					for _, upsert := range []bool{false, true} {
+						res, err := f.s.SyncItems(f.ctx, f.actor, d.ID, file(), strata.SyncOptions{Upsert: upsert})
+						if err != nil {
+							t.Fatalf("upsert=%v: %v", upsert, err)
+						}
+						if upsert {
+							wantEq(t, "the upsert after the sync", syncCounts(res), "+0 ~0 -0 =3")
+							continue
+						}
+						wantEq(t, "sync", syncCounts(res), syncCounts(dry))
+					}
+					for i, it := range live {
+						got, err := f.s.FindItem(f.ctx, f.actor.ProjectID, d.ID, it.ID)
+						if err != nil {
+							t.Fatal(err)
+						}
+						if got.ExternalID == nil || *got.ExternalID != tt.file[i] {
+							t.Errorf("item %c: external id %v, want %s", 'a'+i, got.ExternalID, tt.file[i])
+						}
+					}
+					CheckInvariants(t, f.s)
+				})
+			}
+		}
+	})
+
+	// An upsert leaves the items it does not name as they are, external
+	// ids included: a record that takes one of theirs is refused, by the
+	// dry run as by the upsert, and nothing is written.
+	t.Run("UpsertKeepsOthersExternalIDs", func(t *testing.T) {
+		f := newFixture(t, open)
+		d := f.dataset("qa")
+		a, err := f.s.CreateItem(f.ctx, f.actor, d.ID, strata.ItemInput{Input: "a", ExternalID: str("e1")}, skip)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.s.CreateItem(f.ctx, f.actor, d.ID, strata.ItemInput{Input: "b", ExternalID: str("e2")}, skip); err != nil {
+			t.Fatal(err)
+		}
+		before := f.find(d.ID)
+		// (A record holding an item's external id and no id names that
+		// item: only a record matched by id can take another's.)
+		for _, dry := range []bool{true, false} {
+			file := strata.ItemSlice{{Input: "new"}, {ID: a.ID, Input: "a", ExternalID: str("e2")}}
+			_, err := f.s.SyncItems(f.ctx, f.actor, d.ID, &file, strata.SyncOptions{Upsert: true, DryRun: dry})
+			if got := strata.ErrorCode(err); got != strata.ECONFLICT {
+				t.Errorf("dry run %v: code %q (%v), want %q", dry, got, err, strata.ECONFLICT)
+			}
+		}
+		wantEq(t, "ETag after the refused upserts", f.find(d.ID).ETag, before.ETag)
+		CheckInvariants(t, f.s)
+	})
 }

@@ -70,6 +70,28 @@ func checkExternalIDFreeFrom(ctx context.Context, q querier, datasetID string, r
 	return strata.ErrExternalIDTaken(r.externalID.String, owner)
 }
 
+// releaseExternalID frees the external id that r, an item's revision about
+// to be revised (reviseRevision), gives up: the working set's own revision
+// loses it in place, where reviseRevision rewrites it next; a revision that
+// versions hold is closed, as reviseRevision would (closing it again is the
+// same UPDATE), since its content is theirs.
+func releaseExternalID(ctx context.Context, tx *sql.Tx, d *datasetRow, r *revision) error {
+	old := r.saved.externalID
+	if !old.Valid || r.externalID == old {
+		return nil
+	}
+	q := `UPDATE revisions SET external_id = NULL WHERE dataset_id = $1 AND id = $2`
+	args := []any{d.id, r.id}
+	if r.firstVersion != d.working() {
+		q = `UPDATE revisions SET last_version = $3 WHERE dataset_id = $1 AND id = $2`
+		args = append(args, d.working())
+	}
+	if _, err := tx.ExecContext(ctx, q, args...); err != nil {
+		return fmt.Errorf("release external id of revision %s: %w", r.id, err)
+	}
+	return nil
+}
+
 // errDuplicateRecord is a file that names one item twice.
 func errDuplicateRecord(what, value string) error {
 	return strata.Errorf(strata.EINVALID, "%s %q is in two records: a file names each item once", what, value)

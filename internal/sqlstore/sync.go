@@ -222,6 +222,14 @@ func (s *Store) planSync(ctx context.Context, tx *sql.Tx, d *datasetRow, src str
 		p.adds = append(p.adds, a.r)
 		p.result.Added++
 	}
+	if o.Upsert {
+		// A sync removes every item the file does not name, so the file's
+		// external ids (each named once) are all free at its end; an
+		// upsert keeps those items, and theirs.
+		if err := checkKeptExternalIDs(ctx, tx, d.id, matched, p.modifies, p.adds); err != nil {
+			return nil, err
+		}
+	}
 	// The page of changes: modified and added in file order, then removed.
 	all := changes
 	for _, a := range pending {
@@ -269,13 +277,42 @@ func (s *Store) syncMatch(ctx context.Context, tx *sql.Tx, d *datasetRow, in str
 	return nil, nil
 }
 
-// applySync writes a plan: removals, then revisions, then new items.
+// checkKeptExternalIDs refuses the external id of a record that an item
+// the upsert leaves alone holds. It runs on the plan, so that a dry run
+// answers what the upsert would.
+func checkKeptExternalIDs(ctx context.Context, tx *sql.Tx, datasetID string, matched map[string]bool, lists ...[]*revision) error {
+	for _, list := range lists {
+		for _, r := range list {
+			if !r.externalID.Valid {
+				continue
+			}
+			owner, _, err := externalIDHolder(ctx, tx, datasetID, r.externalID.String)
+			if err != nil {
+				return err
+			}
+			if owner != "" && owner != r.itemID && !matched[owner] {
+				return strata.ErrExternalIDTaken(r.externalID.String, owner)
+			}
+		}
+	}
+	return nil
+}
+
+// applySync writes a plan: removals, then revisions, then new items. The
+// modified items give up the external ids they lose before any takes its
+// new one, so a file may move an id from one item to another, or swap two,
+// in any order of its records.
 func (s *Store) applySync(ctx context.Context, tx *sql.Tx, d *datasetRow, p *syncPlan) error {
 	for _, r := range p.removes {
 		if err := closeRevision(ctx, tx, d, r); err != nil {
 			return err
 		}
 		d.itemCount--
+	}
+	for _, r := range p.modifies {
+		if err := releaseExternalID(ctx, tx, d, r); err != nil {
+			return err
+		}
 	}
 	for _, r := range p.modifies {
 		if err := checkExternalIDFree(ctx, tx, d.id, r); err != nil {
