@@ -138,11 +138,16 @@ func (s *Server) Handler() http.Handler {
 // header kept.
 func (s *Server) errorPages(mux *http.ServeMux) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		e := &styledErrors{ResponseWriter: w, s: s, r: r}
+		if !rules.CleanPath(r.URL.Path) { // a missing page, not a redirect
+			e.WriteHeader(http.StatusNotFound)
+			return
+		}
 		if _, pattern := mux.Handler(r); pattern != "" {
 			mux.ServeHTTP(w, r)
 			return
 		}
-		mux.ServeHTTP(&styledErrors{ResponseWriter: w, s: s, r: r}, r)
+		mux.ServeHTTP(e, r)
 	})
 }
 

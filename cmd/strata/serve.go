@@ -10,6 +10,7 @@ import "net"
 import "net/http"
 import "net/netip"
 import "os"
+import "path"
 import "strconv"
 import "strings"
 import "sync/atomic"
@@ -323,11 +324,12 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	// else.
 	root := http.NewServeMux()
 	apiHandler := srv.Handler()
+	pages := (&web.Server{Store: m.Store, Runner: m.runner, Logger: m.logger, API: srv, SafeCSV: m.SafeCSV,
+		TrustedProxies: m.TrustedProxies, SecureCookies: m.SecureCookies}).Handler()
 	root.Handle("/v1/", apiHandler)
 	root.Handle("/healthz", apiHandler)
 	root.Handle("/readyz", apiHandler)
-	root.Handle("/", (&web.Server{Store: m.Store, Runner: m.runner, Logger: m.logger, API: srv, SafeCSV: m.SafeCSV,
-		TrustedProxies: m.TrustedProxies, SecureCookies: m.SecureCookies}).Handler())
+	root.Handle("/", pages)
 	m.routeMetrics(root)
 	// Every request's context derives from requests, which shutdown cancels
 	// (rules.ErrStopping). The server takes it before it serves: set after
@@ -335,7 +337,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	// would be recorded as its client's leaving (499).
 	var requests context.Context
 	requests, m.cancelRequests = context.WithCancelCause(context.Background())
-	m.server = m.serveHTTP(m.Listener, m.track(m.instrument(root)), "serve", requests)
+	m.server = m.serveHTTP(m.Listener, m.track(m.instrument(noRedirects(root, apiHandler, pages))), "serve", requests)
 	m.logger.Info("strata listening", "addr", "http://"+m.Listener.Addr().String(), "db", redactDSN(m.DSN))
 	return nil
 }
@@ -446,4 +448,21 @@ func (m *Main) Close() error {
 		err = errors.Join(err, m.Store.Close())
 	}
 	return err
+}
+
+// noRedirects serves root, but a path that is not clean (rules.CleanPath)
+// goes as it is to the handler of its prefix, which answers 404, where
+// ServeMux would redirect it.
+func noRedirects(root, api, pages http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		p := r.URL.Path
+		switch {
+		case rules.CleanPath(p) || r.Method == http.MethodConnect || p == "*":
+			root.ServeHTTP(w, r)
+		case strings.HasPrefix(p, "/v1/") || strings.HasPrefix(path.Clean(p), "/v1/"):
+			api.ServeHTTP(w, r)
+		default:
+			pages.ServeHTTP(w, r)
+		}
+	})
 }
