@@ -118,3 +118,10 @@ type VersionStore interface {
 // NewID returns a new identifier: a UUIDv7, so ids sort by creation time and
 // index well.
 func NewID() string { return uuid.Must(uuid.NewV7()).String() }
+
+// IsID reports whether s has the form of an id: a UUID in its 36-character
+// text form. Other strings name nothing.
+func IsID(s string) bool {
+	_, err := uuid.Parse(s)
+	return err == nil && len(s) == 36
+}

@@ -111,7 +111,7 @@ func TestImportOtherFormats(t *testing.T) {
 		{name: "ExplicitMappingCSV", format: "csv", query: "?map.input=text&map.groundTruth=gold&map.output=",
 			content: "id,text,gold,output\n1,q,a,o\n",
 			want:    `[["q","a",null]]`,
-			mapping: map[string]any{"input": "text", "groundTruth": "gold", "output": nil}, unmapped: []string{"output"}},
+			mapping: map[string]any{"input": "text", "groundTruth": "gold", "output": nil}, unmapped: []string{"output", "id"}}, // id 1 names no item: kept in metadata
 		{name: "ExplicitMappingJSONL", format: "jsonl", query: "?map.input=text&map.output=pred",
 			content: `{"text":"q","pred":"o","answer":"a"}`,
 			want:    `[["q","a","o"]]`,
@@ -178,7 +178,7 @@ func TestImportMappingErrors(t *testing.T) {
 		{name: "NoUserMessage", format: "jsonl", query: "?inputFrom=lastUserMessage",
 			content: `{"input":[{"role":"assistant","content":"hi"}]}`, msg: "JSONL line 1: inputFrom=lastUserMessage: the input holds no chat with a user message"},
 		{name: "UnknownField", format: "csv", query: "?map.expected=a",
-			content: "input\nq\n", msg: `Unknown mapping parameter "map.expected": expected map.input, map.groundTruth, map.output, map.metadata.KEY or map.splits`},
+			content: "input\nq\n", msg: `Unknown mapping parameter "map.expected": expected map.input, map.groundTruth, map.output, map.metadata.KEY, map.splits or map.ignore`},
 		{name: "InputOff", format: "csv", query: "?map.input=",
 			content: "input\nq\n", msg: "map.input must name a column: every item has an input"},
 		{name: "Repeated", format: "csv", query: "?map.output=a&map.output=b",
@@ -399,4 +399,40 @@ func TestImportToMetadataAndSplits(t *testing.T) {
 	id := ts.createDataset(t, "fields missing")
 	wantError(t, ts.importTo(t, id, "?map.splits=tags", "csv", file, true), http.StatusBadRequest,
 		`CSV line 1: column "tags" (map.splits) is missing`)
+}
+
+// The probe's files: another tool's ids kept in metadata and listed, a
+// column named metadata read where the mapping says, a large column left
+// out with map.ignore; raw and in Lunary's body.
+func TestImportColumnsAsPeopleHaveThem(t *testing.T) {
+	ts := newTestServer(t)
+	forEachBody(t, func(t *testing.T, raw bool) {
+		for _, tt := range []struct {
+			name, query, file string
+			metadata          map[string]any
+			unmapped          []any
+		}{
+			{"ForeignIDs", "?map.input=text&map.groundTruth=gold", "id,text,gold\n7,Is shipping free?,Above 50 EUR\n",
+				map[string]any{"id": "7"}, []any{"id"}},
+			{"MetadataColumnMapped", "?map.metadata.note=metadata", "input,metadata\nq1,null\n",
+				map[string]any{"note": "null"}, []any{}},
+			{"Ignored", "?map.ignore=context", "question,answer,context\nq,a," + strings.Repeat("c", 70000) + "\n",
+				map[string]any{}, []any{}},
+		} {
+			t.Run(tt.name, func(t *testing.T) {
+				id := ts.createDataset(t, tt.name+map[bool]string{true: " raw", false: " json"}[raw])
+				r := ts.importTo(t, id, tt.query, "csv", tt.file, raw)
+				wantStatus(t, r, http.StatusOK)
+				var res map[string]any
+				r.decode(t, &res)
+				if !reflect.DeepEqual(res["unmapped"], tt.unmapped) {
+					t.Errorf("unmapped %v, want %v", res["unmapped"], tt.unmapped)
+				}
+				it := ts.dataset(t, id)["items"].([]any)[0].(map[string]any)
+				if !reflect.DeepEqual(it["metadata"], tt.metadata) {
+					t.Errorf("metadata %v, want %v", it["metadata"], tt.metadata)
+				}
+			})
+		}
+	})
 }

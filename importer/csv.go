@@ -123,6 +123,7 @@ func (c Config) openCSV(r io.Reader) (*csvSource, error) {
 		}
 	}
 	s.fields = fieldColumnsOf(lower)
+	s.fields.without(s.plan.mappedFields)
 	return s, nil
 }
 
@@ -198,7 +199,10 @@ func (s *csvSource) item(record []string) (strata.ItemInput, error) {
 			return strata.ItemInput{}, err
 		}
 	}
-	err := s.fields.read(&in, cell)
+	kept, err := s.fields.read(&in, cell)
+	if kept {
+		s.reporter.unmapped("id")
+	}
 	if err == nil {
 		err = s.plan.readMapped(&in, func(i int) json.RawMessage {
 			if v := cell(i); v != "" {

@@ -93,13 +93,17 @@ func (s *csvSource) exactItem(record []exactField) (strata.ItemInput, error) {
 		return in, nil
 	}
 	in := strata.ItemInput{GroundTruth: cell(2), Output: cell(3), ExternalID: cell(4)}
-	if p := cell(0); p != nil {
-		in.ID = *p
-	}
 	if p := cell(1); p != nil {
 		in.Input = *p
 	}
 	err := readFieldCells(&in, cell(5), cell(6))
+	if p := cell(0); p != nil && err == nil {
+		raw, _ := json.Marshal(*p)
+		var kept bool
+		if kept, err = keepForeignID(&in, raw); kept {
+			s.reporter.unmapped("id")
+		}
+	}
 	if err == nil {
 		err = strata.NormalizeInput(&in)
 	}

@@ -28,8 +28,8 @@ func readAll(t *testing.T, format, body string) ([]strata.ItemInput, error) {
 
 func TestItemFieldsInFiles(t *testing.T) {
 	for name, tc := range map[string]struct{ format, body string }{
-		"jsonl": {"jsonl", `{"id":"i1","input":"q","externalId":"e1","metadata":{"turns":3,"lang":"en"},"splits":["train","test"]}`},
-		"csv":   {"csv", "Input,ID,ExternalId,Metadata,Splits\nq,i1,e1,\"{\"\"lang\"\":\"\"en\"\",\"\"turns\"\":3}\",\"train, test\"\n"},
+		"jsonl": {"jsonl", `{"id":"0190d7a1-0000-7000-8000-000000000001","input":"q","externalId":"e1","metadata":{"turns":3,"lang":"en"},"splits":["train","test"]}`},
+		"csv":   {"csv", "Input,ID,ExternalId,Metadata,Splits\nq,0190d7a1-0000-7000-8000-000000000001,e1,\"{\"\"lang\"\":\"\"en\"\",\"\"turns\"\":3}\",\"train, test\"\n"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			got, err := readAll(t, tc.format, tc.body)
@@ -40,7 +40,7 @@ func TestItemFieldsInFiles(t *testing.T) {
 				t.Fatalf("%d items", len(got))
 			}
 			in := got[0]
-			if in.ID != "i1" || in.ExternalID == nil || *in.ExternalID != "e1" {
+			if in.ID != "0190d7a1-0000-7000-8000-000000000001" || in.ExternalID == nil || *in.ExternalID != "e1" {
 				t.Errorf("id %q, externalId %v", in.ID, in.ExternalID)
 			}
 			if got, want := string(in.Metadata), `{"lang":"en","turns":3}`; got != want {
@@ -165,6 +165,97 @@ func wantInvalid(t *testing.T, files map[string]invalidFile) {
 			}
 			if got := strata.ErrorMessage(err); !strings.HasPrefix(got, tc.want) {
 				t.Errorf("message %q, want %q...", got, tc.want)
+			}
+		})
+	}
+}
+
+// readMapped reads a whole file with a mapping, and its report.
+func readMapped(t *testing.T, format, body string, m importer.Mapping) ([]strata.ItemInput, importer.Report) {
+	t.Helper()
+	src, err := importer.Config{Mapping: m}.Open(format, strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []strata.ItemInput
+	for {
+		in, err := src.Next()
+		if err == io.EOF {
+			return out, src.Report()
+		} else if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, in)
+	}
+}
+
+// An id that is not Strata's (a UUID) names no item: the item keeps it in
+// its metadata as "id", unless its own metadata has one, and the report
+// lists the column as unmapped.
+func TestForeignIDsKeptInMetadata(t *testing.T) {
+	const export = "id,input,groundTruth,output,externalId,metadata,splits\n"
+	for _, tt := range []struct {
+		name, format, body string
+		mapping            importer.Mapping
+		metadata           []string
+	}{
+		{"JSONLNumber", "jsonl", `{"id":7,"input":"a"}`, importer.Mapping{}, []string{`{"id":7}`}},
+		{"JSONLOwnMetadataWins", "jsonl", `{"id":"case-1","input":"b","metadata":{"id":"mine"}}`, importer.Mapping{}, []string{`{"id":"mine"}`}},
+		{"CSV", "csv", "id,text,gold\n7,Is shipping free?,Above 50 EUR\n7,Again,x\n", importer.Mapping{Input: sp("text"), GroundTruth: sp("gold")},
+			[]string{`{"id":"7"}`, `{"id":"7"}`}},
+		{"ExportDialect", "csv", export + "\"new-1\",\"q\",,,,{},\n", importer.Mapping{}, []string{`{"id":"new-1"}`}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			items, rep := readMapped(t, tt.format, tt.body, tt.mapping)
+			if len(items) != len(tt.metadata) {
+				t.Fatalf("%d items, want %d", len(items), len(tt.metadata))
+			}
+			for i, in := range items {
+				if in.ID != "" || string(in.Metadata) != tt.metadata[i] {
+					t.Errorf("item %d: id %q, metadata %s; want no id, metadata %s", i, in.ID, in.Metadata, tt.metadata[i])
+				}
+			}
+			if !slices.Contains(rep.Unmapped, "id") {
+				t.Errorf("unmapped %q, want id listed", rep.Unmapped)
+			}
+		})
+	}
+	// Strata's own ids are read as ids.
+	const id = "0190d7a1-0000-7000-8000-000000000001"
+	items, rep := readMapped(t, "jsonl", `{"id":"`+id+`","input":"a"}`, importer.Mapping{})
+	if items[0].ID != id || string(items[0].Metadata) != "{}" || slices.Contains(rep.Unmapped, "id") {
+		t.Errorf("a UUID id: id %q, metadata %s, unmapped %q", items[0].ID, items[0].Metadata, rep.Unmapped)
+	}
+}
+
+// A column named as an item field (metadata, splits, id, externalId) that a
+// mapping takes is read as the mapping says, not as the field.
+func TestMappedItemFieldColumns(t *testing.T) {
+	for _, tt := range []struct {
+		name, format, body string
+		mapping            importer.Mapping
+		input, metadata    string
+		splits             []string
+	}{
+		{"CSVMetadataToKey", "csv", "input,metadata\nq1,null\n", importer.Mapping{Metadata: map[string]string{"note": "metadata"}},
+			"q1", `{"note":"null"}`, nil},
+		{"JSONLMetadataToKey", "jsonl", `{"input":"x","metadata":"some string"}`, importer.Mapping{Metadata: map[string]string{"note": "metadata"}},
+			"x", `{"note":"some string"}`, nil},
+		{"CSVSplitsToKey", "csv", "id,text,splits\n7,hello,\"a b\"\n", importer.Mapping{Input: sp("text"), Metadata: map[string]string{"sp": "splits"}},
+			"hello", `{"id":"7","sp":"a b"}`, nil},
+		{"JSONLInputFromMetadata", "jsonl", `{"metadata":"the question","answer":"a"}`, importer.Mapping{Input: sp("metadata")},
+			"the question", "{}", nil},
+		{"CSVExternalIDToKey", "csv", "input,externalId\nq,not an id\n", importer.Mapping{Metadata: map[string]string{"ext": "externalId"}},
+			"q", `{"ext":"not an id"}`, nil},
+		// A CSV metadata cell of null is none, as a JSON line's null.
+		{"CSVMetadataNull", "csv", "input,metadata\nq1,null\n", importer.Mapping{}, "q1", "{}", nil},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			items, _ := readMapped(t, tt.format, tt.body, tt.mapping)
+			in := items[0]
+			if in.Input != tt.input || string(in.Metadata) != tt.metadata || !slices.Equal(in.Splits, tt.splits) || in.ExternalID != nil {
+				t.Errorf("input %q, metadata %s, splits %q, externalId %v; want %q, %s, %q, none",
+					in.Input, in.Metadata, in.Splits, in.ExternalID, tt.input, tt.metadata, tt.splits)
 			}
 		})
 	}

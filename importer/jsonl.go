@@ -69,6 +69,7 @@ func (c Config) openJSONL(r io.Reader) *jsonlSource {
 // lineParser is a jsonlSource without its reader: what parses a line.
 func (c Config) lineParser() *jsonlSource {
 	s := &jsonlSource{max: c.maxRecordBytes(), mapping: c.Mapping, lunary: c.Lunary}
+	s.reporter.byRecord = true
 	if !c.Lunary {
 		s.dups = &keySets{}
 	}
@@ -178,10 +179,14 @@ func (s *jsonlSource) parseLine(line []byte) (strata.ItemInput, error) {
 	default:
 		in.Input = stringify(input) // an object or array as its JSON text
 	}
+	s.reporter.read(p, obj)
 	exact := s.mapping.IsZero() && isExactLine(obj)
 	in.GroundTruth = firstValue(obj, p.keys[fGroundTruth], exact)
 	in.Output = firstValue(obj, p.keys[fOutput], exact)
-	err = readFieldKeys(&in, obj)
+	kept, err := readFieldKeys(&in, obj, p.mappedFields)
+	if kept {
+		s.reporter.unmapped("id")
+	}
 	if err == nil {
 		err = p.readMapped(&in, func(i int) json.RawMessage {
 			if raw := obj[p.cols.names[i]]; raw != nil && string(raw) != "null" {
@@ -253,12 +258,18 @@ func (s *jsonlSource) Unmapped() map[string]json.RawMessage {
 // firstRaw is Lunary's `obj[k1] ?? obj[k2] ?? ...`: the first value that is
 // present and not null, or nil.
 func firstRaw(obj map[string]json.RawMessage, keys []string) json.RawMessage {
+	_, raw := firstKey(obj, keys)
+	return raw
+}
+
+// firstKey is firstRaw with the key it was found under ("" when none).
+func firstKey(obj map[string]json.RawMessage, keys []string) (string, json.RawMessage) {
 	for _, k := range keys {
 		if raw, ok := obj[k]; ok && string(raw) != "null" {
-			return raw
+			return k, raw
 		}
 	}
-	return nil
+	return "", nil
 }
 
 // firstValue is Lunary's `obj[k1] ?? obj[k2] ?? ...` followed by String(v)

@@ -65,13 +65,17 @@ type Mapping struct {
 	// of names, or names separated by commas.
 	Metadata map[string]string
 	Splits   *string
+	// Ignore names columns not to read at all (map.ignore=COL,COL, or a
+	// JSON array of names): not for a field, not into metadata. A file
+	// need not have them.
+	Ignore []string
 }
 
 // IsZero reports whether m changes nothing: detection only, values as they
 // are.
 func (m Mapping) IsZero() bool {
 	return m.Input == nil && m.GroundTruth == nil && m.Output == nil && m.InputFrom == "" &&
-		len(m.Metadata) == 0 && m.Splits == nil
+		len(m.Metadata) == 0 && m.Splits == nil && len(m.Ignore) == 0
 }
 
 func (m Mapping) column(f int) *string {
@@ -130,11 +134,17 @@ func ParseMapping(q url.Values) (Mapping, error) {
 				return Mapping{}, strata.Errorf(strata.EINVALID, "map.splits must name a column")
 			}
 			m.Splits = &v
+		case "ignore":
+			names, err := columnList(v)
+			if err != nil {
+				return Mapping{}, err
+			}
+			m.Ignore = names
 		default:
 			metaKey, ok := strings.CutPrefix(field, "metadata.")
 			if !ok || metaKey == "" {
 				return Mapping{}, strata.Errorf(strata.EINVALID,
-					"Unknown mapping parameter %q: expected map.input, map.groundTruth, map.output, map.metadata.KEY or map.splits", key)
+					"Unknown mapping parameter %q: expected map.input, map.groundTruth, map.output, map.metadata.KEY, map.splits or map.ignore", key)
 			}
 			if v == "" {
 				return Mapping{}, strata.Errorf(strata.EINVALID, "%s must name a column", key)
@@ -165,7 +175,32 @@ func (m Mapping) Query() url.Values {
 	if m.Splits != nil {
 		q.Set("map.splits", *m.Splits)
 	}
+	if len(m.Ignore) > 0 {
+		b, _ := json.Marshal(m.Ignore)
+		q.Set("map.ignore", string(b))
+	}
 	return q
+}
+
+// columnList reads the value of map.ignore: a JSON array of column names, or
+// names separated by commas (spaces around them trimmed).
+func columnList(v string) ([]string, error) {
+	var names []string
+	if strings.HasPrefix(strings.TrimSpace(v), "[") {
+		if err := json.Unmarshal([]byte(v), &names); err != nil {
+			return nil, strata.Errorf(strata.EINVALID, "map.ignore must be a JSON array of column names, or names separated by commas")
+		}
+	} else {
+		for n := range strings.SplitSeq(v, ",") {
+			names = append(names, strings.TrimSpace(n))
+		}
+	}
+	for _, n := range names {
+		if n == "" {
+			return nil, strata.Errorf(strata.EINVALID, "map.ignore must name columns: an empty name")
+		}
+	}
+	return names, nil
 }
 
 // Field indexes, in the order of fieldNames.
@@ -340,6 +375,10 @@ type plan struct {
 
 	meta      []mappedMeta // map.metadata.KEY columns, by key
 	splitsCol int          // the map.splits column, -1 for none
+	// mappedFields are the item fields (itemFieldKeys) whose column a
+	// mapping takes: a column named metadata that map.metadata.note reads
+	// is not the item's metadata.
+	mappedFields map[string]bool
 }
 
 // mappedMeta is a metadata key read from a column.
@@ -357,19 +396,37 @@ func missingColumnError(field, column string) error {
 func (m Mapping) resolve(cols columns) (*plan, error) {
 	p := &plan{cols: cols, splitsCol: -1}
 	taken := make([]bool, len(cols.names))
-	for _, key := range slices.Sorted(maps.Keys(m.Metadata)) {
-		i, ok := cols.lookup(m.Metadata[key])
-		if !ok {
-			return nil, missingColumnError("metadata."+key, m.Metadata[key])
+	ignored := make([]bool, len(cols.names))
+	for _, name := range m.Ignore {
+		if i, ok := cols.lookup(name); ok {
+			taken[i], ignored[i] = true, true
 		}
-		p.meta, taken[i] = append(p.meta, mappedMeta{key, i}), true
+	}
+	// take claims the column of a mapping parameter.
+	take := func(param, column string) (int, error) {
+		i, ok := cols.lookup(column)
+		switch {
+		case !ok:
+			return 0, missingColumnError(param, column)
+		case ignored[i]:
+			return 0, strata.Errorf(strata.EINVALID, "column %q is both read (map.%s) and ignored (map.ignore)", column, param)
+		}
+		taken[i] = true
+		return i, nil
+	}
+	for _, key := range slices.Sorted(maps.Keys(m.Metadata)) {
+		i, err := take("metadata."+key, m.Metadata[key])
+		if err != nil {
+			return nil, err
+		}
+		p.meta = append(p.meta, mappedMeta{key, i})
 	}
 	if m.Splits != nil {
-		i, ok := cols.lookup(*m.Splits)
-		if !ok {
-			return nil, missingColumnError("splits", *m.Splits)
+		i, err := take("splits", *m.Splits)
+		if err != nil {
+			return nil, err
 		}
-		p.splitsCol, taken[i] = i, true
+		p.splitsCol = i
 	}
 	off := [numFields]bool{}
 	for f := range numFields {
@@ -381,11 +438,21 @@ func (m Mapping) resolve(cols columns) (*plan, error) {
 			off[f] = true
 			continue
 		}
-		i, ok := cols.lookup(*c)
-		if !ok {
-			return nil, missingColumnError(fieldNames[f], *c)
+		i, err := take(fieldNames[f], *c)
+		if err != nil {
+			return nil, err
 		}
-		p.fields[f], p.explicit[f], taken[i] = []int{i}, true, true
+		p.fields[f], p.explicit[f] = []int{i}, true
+	}
+	// An item field's column that the mapping takes is read as the
+	// mapping says, not as the field.
+	for _, k := range itemFieldKeys {
+		if i, ok := cols.lookup(k); ok && taken[i] {
+			if p.mappedFields == nil {
+				p.mappedFields = map[string]bool{}
+			}
+			p.mappedFields[k] = true
+		}
 	}
 	names := fieldKeys
 	if cols.fold {
@@ -492,6 +559,24 @@ type reporter struct {
 	seen      map[string]bool // "u:" unmapped, "c:" column, "a:" ambiguity
 	lastPlan  *plan
 	fieldsSet [numFields]bool
+	// byRecord names each field's column from the records (read), not
+	// the plans: a JSON line reads a field from the next column of the
+	// plan where the first is null.
+	byRecord bool
+}
+
+// read notes the columns a JSON line's fields were read from, until each
+// field has one.
+func (rp *reporter) read(p *plan, obj map[string]json.RawMessage) {
+	fields := [numFields]*string{&rp.r.Input, &rp.r.GroundTruth, &rp.r.Output}
+	for f := range numFields {
+		if rp.fieldsSet[f] {
+			continue
+		}
+		if k, raw := firstKey(obj, p.keys[f]); raw != nil {
+			rp.fieldsSet[f], *fields[f] = true, k
+		}
+	}
 }
 
 func (rp *reporter) add(p *plan) {
@@ -514,7 +599,7 @@ func (rp *reporter) add(p *plan) {
 		if len(cols) == 0 {
 			continue
 		}
-		if !rp.fieldsSet[f] {
+		if !rp.fieldsSet[f] && !rp.byRecord {
 			rp.fieldsSet[f] = true
 			*fields[f] = p.cols.keys[cols[0]]
 		}
@@ -534,6 +619,18 @@ func (rp *reporter) add(p *plan) {
 		}
 	}
 	rp.columns(p.cols.keys)
+}
+
+// unmapped notes a column whose values went to metadata, found while
+// reading the records: an id that names no item (keepForeignID).
+func (rp *reporter) unmapped(name string) {
+	if rp.seen == nil {
+		rp.seen = map[string]bool{}
+	}
+	if len(rp.r.Unmapped) < maxReportNames && !rp.seen["u:"+name] {
+		rp.seen["u:"+name] = true
+		rp.r.Unmapped = append(rp.r.Unmapped, name)
+	}
 }
 
 // columns notes the columns of a header, even one that could not be

@@ -4,6 +4,7 @@ import "encoding/json"
 import "io"
 import "net/url"
 import "reflect"
+import "slices"
 import "strings"
 import "testing"
 
@@ -244,8 +245,13 @@ func TestParseMapping(t *testing.T) {
 			want: importer.Mapping{Splits: ptr("s"), Metadata: map[string]string{"lang": "language", "turns": "n"}}},
 		{query: "map.splits=", msg: "map.splits must name a column"},
 		{query: "map.metadata.lang=", msg: "map.metadata.lang must name a column"},
-		{query: "map.metadata.=x", msg: `Unknown mapping parameter "map.metadata.": expected map.input, map.groundTruth, map.output, map.metadata.KEY or map.splits`},
-		{query: "map.expected=s", msg: `Unknown mapping parameter "map.expected": expected map.input, map.groundTruth, map.output, map.metadata.KEY or map.splits`},
+		{query: "map.metadata.=x", msg: `Unknown mapping parameter "map.metadata.": expected map.input, map.groundTruth, map.output, map.metadata.KEY, map.splits or map.ignore`},
+		{query: "map.expected=s", msg: `Unknown mapping parameter "map.expected": expected map.input, map.groundTruth, map.output, map.metadata.KEY, map.splits or map.ignore`},
+		{query: "map.ignore=context,%20notes%20", want: importer.Mapping{Ignore: []string{"context", "notes"}}},
+		{query: `map.ignore=["a,b","c"]`, want: importer.Mapping{Ignore: []string{"a,b", "c"}}},
+		{query: "map.ignore=", msg: "map.ignore must name columns: an empty name"},
+		{query: "map.ignore=a,,b", msg: "map.ignore must name columns: an empty name"},
+		{query: "map.ignore=[1]", msg: "map.ignore must be a JSON array of column names, or names separated by commas"},
 		{query: "inputFrom=first", msg: `inputFrom must be "lastUserMessage"`},
 		{query: "map.output=%00", msg: "map.output contains a NUL character"},
 		{query: "map.output=" + strings.Repeat("x", 1001), msg: "map.output is longer than 1000 bytes"},
@@ -300,9 +306,11 @@ func TestReport(t *testing.T) {
 		{name: "CSV", format: "csv", input: "id,question,answer,ideal,,notes,Notes\n1,q,a,i,x,n,\n2,q,a,i,,,N\n",
 			report: importer.Report{Input: "question", GroundTruth: "answer",
 				Ambiguous: []importer.Ambiguity{{Field: "groundTruth", Used: "answer", Ignored: []string{"ideal"}}},
-				// id is an item field (itemfields.go); every other column
-				// no field reads is unmapped, under a name of its own.
-				Unmapped: []string{"ideal", "Unnamed: 4", "notes", "Notes"},
+				// Every column no field reads is unmapped, under a name
+				// of its own; and id, read as the item field
+				// (itemfields.go), holds numbers that name no item,
+				// which the items keep in their metadata.
+				Unmapped: []string{"ideal", "Unnamed: 4", "notes", "Notes", "id"},
 				Columns:  []string{"id", "question", "answer", "ideal", "Unnamed: 4", "notes", "Notes"}},
 			unmapped: `[{"Unnamed: 4":"x","ideal":"i","notes":"n"},{"Notes":"N","ideal":"i"}]`},
 		// A column renamed as pandas names it is listed, and mapped, by that
@@ -318,11 +326,18 @@ func TestReport(t *testing.T) {
 			mapping: importer.Mapping{InputFrom: importer.InputFromLastUserMessage},
 			report: importer.Report{Input: "input", GroundTruth: "expected_output", InputFrom: "lastUserMessage",
 				Ambiguous: []importer.Ambiguity{{Field: "groundTruth", Used: "ground_truth", Ignored: []string{"expected_output"}}},
-				Unmapped:  []string{"expected_output", "tags"},
+				Unmapped:  []string{"id", "expected_output", "tags"},
 				Columns:   []string{"expected_output", "id", "input", "ground_truth", "prompt", "tags"}},
 			// Line 2's ground truth falls through to expected_output: its
 			// value is the field's, not metadata too.
 			unmapped: `[null,null,{"tags":["t"]}]`},
+		// The first line's question is null: its input is the prompt,
+		// and the report names the column it was read from.
+		{name: "JSONLFellThrough", format: "jsonl", input: `{"question":null,"prompt":"p"}` + "\n" + `{"question":"q","prompt":"p2"}`,
+			report: importer.Report{Input: "prompt",
+				Ambiguous: []importer.Ambiguity{{Field: "input", Used: "question", Ignored: []string{"prompt"}}},
+				Unmapped:  []string{"prompt"}, Columns: []string{"prompt", "question"}},
+			unmapped: `[null,{"prompt":"p2"}]`},
 		{name: "Export", format: "csv", input: "input,groundTruth,output\n\"q\",,\"\"\n",
 			report:   importer.Report{Input: "input", GroundTruth: "groundTruth", Output: "output", Columns: []string{"input", "groundTruth", "output"}},
 			unmapped: `[null]`},
@@ -421,4 +436,42 @@ func TestMappedMetadataAndSplits(t *testing.T) {
 			t.Fatalf("message = %q, want %q", got, want)
 		}
 	})
+}
+
+// map.ignore leaves columns out of the items: not a field, not metadata. A
+// column too large for metadata is named in the error that suggests it.
+func TestIgnoreColumns(t *testing.T) {
+	context := strings.Repeat("c", 70000)
+	file := "question,answer,context,Source\nq,a," + context + ",wiki\n"
+	_, err := readAll(t, "csv", file)
+	want := `CSV line 2: metadata is 70030 bytes encoded, more than 65536: column "context" maps to no field and its 70002 bytes went there; read it into a field (map.input, map.groundTruth, map.output) or leave it out with map.ignore=context`
+	if got := strata.ErrorMessage(err); got != want {
+		t.Fatalf("error %q\nwant  %q", got, want)
+	}
+	for _, format := range []string{"csv", "jsonl"} {
+		body := file
+		if format == "jsonl" {
+			body = `{"question":"q","answer":"a","context":"` + context + `","Source":"wiki"}`
+		}
+		// Any case in CSV, as every mapped column; a column the file lacks
+		// is no error.
+		ignore := []string{"Context", "missing"}
+		if format == "jsonl" {
+			ignore[0] = "context"
+		}
+		items, rep := readMapped(t, format, body, importer.Mapping{Ignore: ignore})
+		if got := string(items[0].Metadata); got != `{"Source":"wiki"}` || items[0].Input != "q" {
+			t.Errorf("%s: input %q, metadata %s", format, items[0].Input, got)
+		}
+		if !slices.Equal(rep.Unmapped, []string{"Source"}) {
+			t.Errorf("%s: unmapped %q, want [Source]", format, rep.Unmapped)
+		}
+	}
+	src, err := importer.Config{Mapping: importer.Mapping{Input: ptr("question"), Ignore: []string{"question"}}}.Open("csv", strings.NewReader(file))
+	if err == nil {
+		_, err = src.Next()
+	}
+	if got, want := strata.ErrorMessage(err), `CSV line 1: column "question" is both read (map.input) and ignored (map.ignore)`; got != want {
+		t.Errorf("mapped and ignored: %q, want %q", got, want)
+	}
 }
