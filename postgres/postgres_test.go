@@ -1,7 +1,9 @@
 package postgres_test
 
+import "context"
 import "database/sql"
 import "errors"
+import "io"
 import "os"
 import "testing"
 import "time"
@@ -128,4 +130,91 @@ func TestMarkUnavailable(t *testing.T) {
 	unavailable("division by zero", err, false)
 	_, err = s.CreateDataset(t.Context(), strata.Actor{ProjectID: "not a project"}, strata.DatasetCreate{Name: "x"})
 	unavailable("a strata error", err, false)
+}
+
+// blockingSource is an import's file whose first record waits for release:
+// an import that holds its dataset's lock as long as the test wants.
+type blockingSource struct {
+	started chan struct{}
+	release chan struct{}
+	sent    bool
+}
+
+func (b *blockingSource) Next() (strata.ItemInput, error) {
+	if b.sent {
+		return strata.ItemInput{}, io.EOF
+	}
+	close(b.started)
+	<-b.release
+	b.sent = true
+	return strata.ItemInput{Input: "slow"}, nil
+}
+
+// Writes queued behind one dataset's long write wait in the server, not on
+// the dataset's row lock with a connection each: a server whose pool they
+// would fill still writes and reads the other datasets meanwhile.
+func TestQueuedWritesKeepConnectionsFree(t *testing.T) {
+	s := open(t)
+	const pool = 4
+	s.DB.SetMaxOpenConns(pool)
+	ctx := t.Context()
+	_, secret, err := s.CreateKey(ctx, strata.KeyCreate{ProjectName: "p", Role: strata.RoleOwner, UserName: "Ada", UserEmail: "ada@example.com"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := s.Authenticate(ctx, secret)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := p.Actor()
+	busy, err := s.CreateDataset(ctx, a, strata.DatasetCreate{Name: "busy"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	other, err := s.CreateDataset(ctx, a, strata.DatasetCreate{Name: "other"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	src := &blockingSource{started: make(chan struct{}), release: make(chan struct{})}
+	imported := make(chan error, 1)
+	go func() {
+		_, err := s.ImportItems(ctx, a, busy.ID, src, strata.WriteOptions{})
+		imported <- err
+	}()
+	<-src.started
+	// Twice the pool's writes queue behind the import.
+	queued := make(chan error, 2*pool)
+	for range 2 * pool {
+		go func() {
+			_, err := s.CreateItem(ctx, a, busy.ID, strata.ItemInput{Input: "queued"}, strata.WriteOptions{})
+			queued <- err
+		}()
+	}
+	// The other dataset is written and read while they wait. Without the
+	// server's queue, they hold every connection until the import ends,
+	// which waits for this: the deadline would pass.
+	wctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	if _, err := s.CreateItem(wctx, a, other.ID, strata.ItemInput{Input: "meanwhile"}, strata.WriteOptions{}); err != nil {
+		t.Fatalf("a write of another dataset during the import: %v", err)
+	}
+	if _, err := s.FindDataset(wctx, a.ProjectID, other.ID); err != nil {
+		t.Fatalf("a read of another dataset during the import: %v", err)
+	}
+	close(src.release)
+	if err := <-imported; err != nil {
+		t.Fatal(err)
+	}
+	for range 2 * pool {
+		if err := <-queued; err != nil {
+			t.Fatal(err)
+		}
+	}
+	d, err := s.FindDataset(ctx, a.ProjectID, busy.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.ItemCount != 1+2*pool {
+		t.Fatalf("%d items, want %d", d.ItemCount, 1+2*pool)
+	}
 }

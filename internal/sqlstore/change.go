@@ -39,6 +39,13 @@ var errUnchanged = errors.New("nothing to change")
 // lockedWrite locks the dataset and runs fn in one write transaction.
 func (s *Store) lockedWrite(ctx context.Context, a strata.Actor, id string, o lockOptions, fn func(tx *sql.Tx, d *datasetRow, now int64) error) error {
 	once, count, check := o.once, !o.keepETag, !o.keepETag || o.guarded
+	if !s.Dialect.SerializeWrites() {
+		unlock, err := s.datasets.lock(ctx, id)
+		if err != nil {
+			return err
+		}
+		defer unlock()
+	}
 	cond := strata.ConditionOf(ctx)
 	var etag string
 	err := s.write(ctx, once, func(tx *sql.Tx) error {

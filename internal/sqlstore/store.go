@@ -15,8 +15,6 @@ import "sync"
 import "sync/atomic"
 import "time"
 
-import "github.com/google/uuid"
-
 import "github.com/strata-eval/strata"
 
 // Dialect is what differs between SQL backends.
@@ -83,6 +81,7 @@ type Store struct {
 	group       *groupCommit // nil: each commit is durable by itself (groupcommit.go)
 	txConns     sync.Map     // *sql.Tx -> *sql.Conn, with a Copier dialect (copy.go)
 	copied      atomic.Int64 // revisions written by bulk load (copy.go)
+	datasets    datasetLocks // a dataset's writers, where writes are not serialized (datasetlock.go)
 }
 
 // New returns a Store on db.
@@ -218,10 +217,7 @@ func (s *Store) read(ctx context.Context, fn func(tx *sql.Tx) error) error {
 
 // validID reports whether id can name a row. Ids from clients that are not
 // UUIDs name nothing, and are never sent to a database that would reject them.
-func validID(id string) bool {
-	_, err := uuid.Parse(id)
-	return err == nil && len(id) == 36
-}
+func validID(id string) bool { return strata.IsID(id) }
 
 // nullString maps "" to NULL.
 func nullString(s string) sql.NullString { return sql.NullString{String: s, Valid: s != ""} }
