@@ -37,8 +37,8 @@ type EvaluatorStore interface {
 // RunStore records evaluator runs: their start, progress and end, the
 // results a completed run writes, and their listing.
 type RunStore interface {
-	// CreateRun records a running run of totalItems items.
-	CreateRun(ctx context.Context, a Actor, datasetID string, totalItems int) (*Run, error)
+	// CreateRun records a running run, with its total and filter.
+	CreateRun(ctx context.Context, a Actor, datasetID string, start RunStart) (*Run, error)
 	// ProgressRun records how many items a running run has evaluated; it
 	// is also the run's heartbeat.
 	ProgressRun(ctx context.Context, a Actor, datasetID, runID string, processed int) error

@@ -33,7 +33,8 @@ type Run struct {
 	Error            *string
 	Slots            []*RunSlot // in slot order; none until completed
 	// Filter is the query string of the ItemFilter that chose the items
-	// the run scored; nil for every item (recorded at completion).
+	// the run scores; nil for every item. An asynchronous run has it from
+	// its start, whether it then completes or fails.
 	Filter *string
 }
 
@@ -111,6 +112,13 @@ func DigestFields(fields ...*string) [sha256.Size]byte {
 	var d [sha256.Size]byte
 	h.Sum(d[:0])
 	return d
+}
+
+// RunStart is what CreateRun records of an asynchronous run as it starts.
+type RunStart struct {
+	TotalItems int // the items the run will evaluate
+	// Filter is ItemFilter.String() of a run over some items, or "".
+	Filter string
 }
 
 // RunCompletion is what CompleteRun writes.

@@ -99,11 +99,20 @@ func (s *Server) streamDataset(w http.ResponseWriter, r *request, status int, be
 	return st.finish(end + after)
 }
 
-// GET /v1/evaluators?kind=builtin|custom
+// evaluatorKinds are the values of GET /v1/evaluators?kind.
+var evaluatorKinds = []string{strata.KindBuiltin, strata.KindCustom}
+
+// GET /v1/evaluators[?kind=builtin|custom]: without kind, every evaluator.
+// Another kind, or kind given twice, is a 422 as a bad sort is: ignored, it
+// listed every evaluator as if it had been obeyed.
 func (s *Server) listEvaluators(w http.ResponseWriter, r *request) error {
+	var v validator
 	kind := ""
-	if vs := r.URL.Query()["kind"]; len(vs) == 1 && (vs[0] == strata.KindBuiltin || vs[0] == strata.KindCustom) {
-		kind = vs[0]
+	if raw := queryValue(r.URL.Query(), "kind"); raw != nil {
+		kind = v.enum("kind", raw, evaluatorKinds, "")
+	}
+	if err := v.err(); err != nil {
+		return err
 	}
 	// Streamed, an evaluator at a time: each may hold megabytes of params.
 	st := newArrayStream(w, http.StatusOK, nil)
@@ -182,19 +191,22 @@ func evaluatorFields(v *validator, b jsonBody, create bool) (c strata.EvaluatorC
 	case "json":
 		v.jsonSchema(c.Params)
 	case "string":
-		v.stringParams(c.Params)
+		v.params(c.Params, eval.CheckStringParams)
+	case "text-similarity":
+		v.params(c.Params, eval.CheckTextSimilarityParams)
 	}
 	return c
 }
 
-// stringParams refuses a string evaluator's params that would give every
-// item an error (eval.CheckStringParams).
-func (v *validator) stringParams(params json.RawMessage) {
+// params refuses an evaluator's params that check, the eval package's rule
+// of its type, finds would make every result wrong (eval.CheckStringParams,
+// eval.CheckTextSimilarityParams): at the param check names.
+func (v *validator) params(params json.RawMessage, check func(map[string]any) (string, error)) {
 	var p map[string]any
 	if params == nil || json.Unmarshal(params, &p) != nil {
 		return
 	}
-	if param, err := eval.CheckStringParams(p); err != nil {
+	if param, err := check(p); err != nil {
 		v.add("params."+param, err.Error())
 	}
 }

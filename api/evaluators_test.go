@@ -301,6 +301,29 @@ func TestEvaluatorsCRUD(t *testing.T) {
 	})
 }
 
+// TestListEvaluatorsKind: a kind the list does not know, or two, is
+// refused as a bad sort is, not ignored to list every evaluator.
+func TestListEvaluatorsKind(t *testing.T) {
+	ts := newTestServer(t)
+	for _, c := range []struct{ name, query, want string }{
+		{"ErrUnknown", "?kind=foo", `Validation error: Invalid enum value. Expected 'builtin' | 'custom', received 'foo' at "kind"`},
+		{"ErrEmpty", "?kind=", `Validation error: Invalid enum value. Expected 'builtin' | 'custom', received '' at "kind"`},
+		{"ErrTwice", "?kind=custom&kind=builtin", `Validation error: Expected 'builtin' | 'custom', received array at "kind"`},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			wantValidation(t, ts.do(t, "GET", evaluatorsPath+c.query, ts.viewer, ""), c.want)
+		})
+	}
+	t.Run("All", func(t *testing.T) {
+		// Without kind, and with what Lunary's frontend adds to every call.
+		r := ts.do(t, "GET", evaluatorsPath+"?projectId="+strata.NewID(), ts.viewer, "")
+		wantStatus(t, r, http.StatusOK)
+		if got, want := len(r.array(t)), 5; got != want {
+			t.Fatalf("%d evaluators listed, want the %d builtins", got, want)
+		}
+	})
+}
+
 func TestAttachDetach(t *testing.T) {
 	ts := newEvalServer(t, nil)
 	ds := ts.createDataset(t, "qa")

@@ -7,6 +7,7 @@ import "strings"
 import "testing"
 
 import "github.com/strata-eval/strata/api"
+import "github.com/strata-eval/strata/wire"
 
 // filterFixture is a dataset of four items with splits, metadata and
 // external ids, at version 2.
@@ -145,6 +146,21 @@ func TestItemFilters(t *testing.T) {
 		}
 		if scored != 2 {
 			t.Fatalf("%d items scored, want 2", scored)
+		}
+	})
+	t.Run("AsyncEvaluatorRun", func(t *testing.T) {
+		// The run says which items it is over from its first answer, not
+		// only once it completes (a run that fails never does).
+		r := ts.do(t, "POST", base+"/evaluators/run?split=test&async=true", ts.owner, "")
+		wantStatus(t, r, http.StatusAccepted)
+		var started struct{ Run wire.RunWithSlots }
+		r.decode(t, &started)
+		if got := started.Run.Filter; got == nil || *got != "split=test" {
+			t.Fatalf("filter of the started run = %v, want split=test", got)
+		}
+		waitFor(t, "the run to complete", func() bool { return ts.getRun(t, id, started.Run.ID).Status != "running" })
+		if got := ts.getRun(t, id, started.Run.ID).Filter; got == nil || *got != "split=test" {
+			t.Fatalf("filter of the completed run = %v, want split=test", got)
 		}
 	})
 	t.Run("BadFilter", func(t *testing.T) {

@@ -65,6 +65,33 @@ func TestStringParamsChecked(t *testing.T) {
 	ts.createEvaluator(t, "fine", "string", `{"comparator":"regex","target":"^Par(is)?$"}`)
 }
 
+// TestTextSimilarityMethodChecked: a text-similarity evaluator whose
+// method is not one of the metrics would score every item with cosine
+// instead: refused when created or updated.
+func TestTextSimilarityMethodChecked(t *testing.T) {
+	ts := newTestServer(t)
+	const want = `Validation error: Unknown method (cosine, bleu, gleu, rouge, fuzzy) at "params.method"`
+	create := `{"name":"sim","slug":"sim","type":"text-similarity","mode":"normal","params":{"method":"nope"},"filters":[]}`
+	t.Run("ErrCreate", func(t *testing.T) {
+		wantValidation(t, ts.do(t, "POST", evaluatorsPath, ts.owner, create), want)
+	})
+	t.Run("ErrUpdate", func(t *testing.T) {
+		id := ts.createEvaluator(t, "fuzzy", "text-similarity", `{"method":"fuzzy"}`)
+		update := `{"name":"fuzzy","type":"text-similarity","mode":"normal","params":{"method":"nope"},"filters":[]}`
+		wantValidation(t, ts.do(t, "PATCH", evaluatorsPath+"/"+id, ts.owner, update), want)
+		r := ts.do(t, "GET", evaluatorsPath+"/"+id, ts.owner, "")
+		wantStatus(t, r, http.StatusOK)
+		if got := string(member(t, r.Body, "params")); got != `{"method":"fuzzy"}` {
+			t.Fatalf("a refused update changed the params to %s", got)
+		}
+	})
+	t.Run("Default", func(t *testing.T) {
+		// Without a method, cosine; and the check is text-similarity's.
+		ts.createEvaluator(t, "default", "text-similarity", `{"threshold":0.9}`)
+		ts.createEvaluator(t, "other", "bleu", `{"method":"nope"}`)
+	})
+}
+
 // TestEvaluatorNames: an evaluator's name, slug, type and mode are 1 to
 // 1,000 characters, as a dataset's name; an invisible character in a name
 // is refused as in a dataset's.

@@ -70,9 +70,11 @@ func Compile(ev *strata.Evaluator, c *strata.EvaluatorConfig, llm *Client) (Scor
 	case strata.TypeModelScorer:
 		return scorer(p), nil
 	case "text-similarity":
+		// An evaluator saved before its method was checked may name
+		// another: it keeps scoring with the default, as it always did.
 		method, _ := p["method"].(string)
 		if similarity[method] == nil {
-			method = "cosine"
+			method = similarityMethods[0]
 		}
 		return &metricScorer{params: p, method: method, detailed: true}, nil
 	case "string":
@@ -437,6 +439,21 @@ func CheckStringParams(p map[string]any) (param string, err error) {
 	}
 	if _, err := regexp.Compile(target); err != nil {
 		return param, fmt.Errorf("Invalid regular expression: %v", err)
+	}
+	return "", nil
+}
+
+// CheckTextSimilarityParams refuses the params of a text-similarity
+// evaluator whose method is given and is not one of the metrics: it would
+// score every item with the default instead, saying so only in each result.
+// It names the param at fault.
+func CheckTextSimilarityParams(p map[string]any) (param string, err error) {
+	m, given := p["method"]
+	if !given {
+		return "", nil
+	}
+	if m, _ := m.(string); similarity[m] == nil {
+		return "method", fmt.Errorf("Unknown method (%s)", strings.Join(similarityMethods, ", "))
 	}
 	return "", nil
 }

@@ -132,6 +132,9 @@ func Levenshtein(a, b []rune) int {
 	return prev[len(b)]
 }
 
+// similarityMethods are the text-similarity methods, the default first.
+var similarityMethods = []string{"cosine", "bleu", "gleu", "rouge", "fuzzy"}
+
 // similarity is a metric by its text-similarity method name.
 var similarity = map[string]func(reference, hypothesis string) float64{
 	"cosine": Cosine,

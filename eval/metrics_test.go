@@ -133,6 +133,51 @@ func TestMetricEvaluators(t *testing.T) {
 	})
 }
 
+func TestCheckTextSimilarityParams(t *testing.T) {
+	for _, c := range []struct {
+		name   string
+		params map[string]any
+		err    string
+	}{
+		{"NoMethod", map[string]any{"threshold": 0.9}, ""},
+		{"Cosine", map[string]any{"method": "cosine"}, ""},
+		{"Fuzzy", map[string]any{"method": "fuzzy"}, ""},
+		{"ErrUnknown", map[string]any{"method": "nope"}, "Unknown method (cosine, bleu, gleu, rouge, fuzzy)"},
+		{"ErrCase", map[string]any{"method": "Cosine"}, "Unknown method (cosine, bleu, gleu, rouge, fuzzy)"},
+		{"ErrNotString", map[string]any{"method": nil}, "Unknown method (cosine, bleu, gleu, rouge, fuzzy)"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			param, err := CheckTextSimilarityParams(c.params)
+			if c.err == "" {
+				if err != nil {
+					t.Fatalf("CheckTextSimilarityParams = %q, %v, want no error", param, err)
+				}
+				return
+			}
+			if err == nil {
+				t.Fatalf("CheckTextSimilarityParams = no error, want %q", c.err)
+			}
+			if got, want := err.Error(), c.err; got != want {
+				t.Errorf("error = %q, want %q", got, want)
+			}
+			if got, want := param, "method"; got != want {
+				t.Errorf("param = %q, want %q", got, want)
+			}
+		})
+	}
+	// The methods the check names are those a run computes.
+	t.Run("MethodsScore", func(t *testing.T) {
+		if got, want := len(similarityMethods), len(similarity); got != want {
+			t.Fatalf("%d methods named, %d computed", got, want)
+		}
+		for _, m := range similarityMethods {
+			if similarity[m] == nil {
+				t.Errorf("method %q has no metric", m)
+			}
+		}
+	})
+}
+
 func TestStringEvaluator(t *testing.T) {
 	it := Item{Input: "q", GroundTruth: str("Paris"), Output: str("The capital is Paris.")}
 	for _, c := range []struct {

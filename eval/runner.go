@@ -386,7 +386,7 @@ func (r *Runner) RunAsyncFiltered(ctx context.Context, a strata.Actor, datasetID
 		r.async.Add(-1)
 		return nil, nil, ErrTooManyRuns
 	}
-	run, err := r.Store.CreateRun(ctx, a, p.datasetID, total)
+	run, err := r.Store.CreateRun(ctx, a, p.datasetID, strata.RunStart{TotalItems: total, Filter: p.filter})
 	if err != nil {
 		r.async.Add(-1)
 		return nil, nil, err

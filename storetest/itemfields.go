@@ -6,6 +6,7 @@ import "slices"
 import "strconv"
 import "strings"
 import "testing"
+import "time"
 
 import "github.com/strata-eval/strata"
 
@@ -228,6 +229,29 @@ func testItemFields(t *testing.T, open Opener) {
 	})
 
 	t.Run("FilteredRun", func(t *testing.T) { testFilteredRun(t, open) })
+	t.Run("FilteredRunFailed", func(t *testing.T) {
+		// A run that fails, or is swept as interrupted, still says which
+		// items it was over.
+		f := newFixture(t, open)
+		d := f.dataset("qa")
+		start := strata.RunStart{TotalItems: 1, Filter: strata.ItemFilter{Splits: []string{"test"}}.String()}
+		failed, err := f.s.CreateRun(f.ctx, f.actor, d.ID, start)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := f.s.FailRun(f.ctx, f.actor, d.ID, failed.ID, "boom"); err != nil {
+			t.Fatal(err)
+		}
+		wantPtr(t, "filter of the failed run", f.run(d.ID, failed.ID).Filter, "split=test")
+		swept, err := f.s.CreateRun(f.ctx, f.actor, d.ID, start)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.s.FailStaleRuns(f.ctx, time.Now().Add(time.Hour), "interrupted"); err != nil {
+			t.Fatal(err)
+		}
+		wantPtr(t, "filter of the swept run", f.run(d.ID, swept.ID).Filter, "split=test")
+	})
 
 	t.Run("DiffFilter", func(t *testing.T) {
 		f := newFixture(t, open)
@@ -348,10 +372,12 @@ func testFilteredRun(t *testing.T, open Opener) {
 	}
 	wantPtr(t, "run filter", out.Run.Filter, "split=test")
 	wantEq(t, "run total items", out.Run.TotalItems, 1)
-	running, err := f.s.CreateRun(f.ctx, f.actor, d.ID, 1)
+	running, err := f.s.CreateRun(f.ctx, f.actor, d.ID, strata.RunStart{TotalItems: 1, Filter: filter.String()})
 	if err != nil {
 		t.Fatal(err)
 	}
+	wantPtr(t, "filter of the run as created", running.Filter, "split=test")
+	wantPtr(t, "filter of the running run", f.run(d.ID, running.ID).Filter, "split=test")
 	c.RunID = running.ID
 	if out, err = f.s.CompleteRun(f.ctx, f.actor, d.ID, c); err != nil {
 		t.Fatal(err)

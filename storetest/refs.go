@@ -247,7 +247,7 @@ func testRefs(t *testing.T, open Opener) {
 		}
 		wantEq(t, "ETag recorded by the second write", twiceCond.ETag(), f.find(d.ID).ETag)
 		refused := strata.WithCondition(f.ctx, &strata.Condition{IfMatch: before})
-		if _, err := f.s.CreateRun(refused, f.actor, d.ID, 1); err != nil {
+		if _, err := f.s.CreateRun(refused, f.actor, d.ID, strata.RunStart{TotalItems: 1}); err != nil {
 			t.Fatalf("record a run under a stale condition: %v", err)
 		}
 		_, err = f.s.UpdateItem(refused, f.actor, d.ID, it.ID, strata.ItemUpdate{Input: str("late")}, skip)
@@ -256,7 +256,7 @@ func testRefs(t *testing.T, open Opener) {
 		// Renaming a run keeps the ETag, but a condition guards it: a
 		// stale one renames nothing, the current one is met by the ETag
 		// as it is.
-		run, err := f.s.CreateRun(f.ctx, f.actor, d.ID, 1)
+		run, err := f.s.CreateRun(f.ctx, f.actor, d.ID, strata.RunStart{TotalItems: 1})
 		if err != nil {
 			t.Fatal(err)
 		}

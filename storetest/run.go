@@ -241,7 +241,7 @@ func testRuns(t *testing.T, open Opener) {
 		d, e := f.datasetWithMetric()
 		f.item(d.ID, "a", skip)
 		f.item(d.ID, "b", skip)
-		run, err := f.s.CreateRun(f.ctx, f.actor, d.ID, 2)
+		run, err := f.s.CreateRun(f.ctx, f.actor, d.ID, strata.RunStart{TotalItems: 2})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -280,7 +280,7 @@ func testRuns(t *testing.T, open Opener) {
 			t.Fatalf("progress of a completed run: %v", err)
 		}
 
-		failed, err := f.s.CreateRun(f.ctx, f.actor, d.ID, 2)
+		failed, err := f.s.CreateRun(f.ctx, f.actor, d.ID, strata.RunStart{TotalItems: 2})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -301,11 +301,11 @@ func testRuns(t *testing.T, open Opener) {
 	t.Run("FailStaleRuns", func(t *testing.T) {
 		f := newFixture(t, open)
 		d := f.dataset("qa")
-		run, err := f.s.CreateRun(f.ctx, f.actor, d.ID, 1)
+		run, err := f.s.CreateRun(f.ctx, f.actor, d.ID, strata.RunStart{TotalItems: 1})
 		if err != nil {
 			t.Fatal(err)
 		}
-		done, err := f.s.CreateRun(f.ctx, f.actor, d.ID, 1)
+		done, err := f.s.CreateRun(f.ctx, f.actor, d.ID, strata.RunStart{TotalItems: 1})
 		if err != nil {
 			t.Fatal(err)
 		}

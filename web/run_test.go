@@ -121,7 +121,7 @@ func TestRunPageShowsProcessedItems(t *testing.T) {
 	id := strings.TrimPrefix(ds, "/datasets/")
 	owner := s.ownerPrincipal(t)
 	ctx := t.Context()
-	r, err := s.store.CreateRun(ctx, owner.Actor(), id, 299)
+	r, err := s.store.CreateRun(ctx, owner.Actor(), id, strata.RunStart{TotalItems: 299})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -165,15 +165,16 @@ func createdBy(a strata.Actor, d *datasetRow) sql.NullString {
 	return d.ownerID
 }
 
-// CreateRun records a running run.
-func (s *Store) CreateRun(ctx context.Context, a strata.Actor, datasetID string, totalItems int) (*strata.Run, error) {
+// CreateRun records a running run with its filter, which the run keeps
+// whether it completes or fails.
+func (s *Store) CreateRun(ctx context.Context, a strata.Actor, datasetID string, start strata.RunStart) (*strata.Run, error) {
 	var r *strata.Run
 	// The run is no change of the dataset: its ETag stays.
 	err := s.lockedWrite(ctx, a, datasetID, lockOptions{keepETag: true}, func(tx *sql.Tx, d *datasetRow, now int64) (err error) {
 		id := strata.NewID()
 		if _, err := tx.ExecContext(ctx, `INSERT INTO evaluator_runs (id, dataset_id, created_by, created_at, updated_at,
-			total_items, status, heartbeat_at) VALUES ($1, $2, $3, $4, $4, $5, 'running', $4)`,
-			id, d.id, createdBy(a, d), now, totalItems); err != nil {
+			total_items, status, heartbeat_at, item_filter) VALUES ($1, $2, $3, $4, $4, $5, 'running', $4, $6)`,
+			id, d.id, createdBy(a, d), now, start.TotalItems, runFilter(start.Filter)); err != nil {
 			return fmt.Errorf("insert run of %s: %w", d.id, err)
 		}
 		r, err = findRun(ctx, tx, d.id, id)
