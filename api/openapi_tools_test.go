@@ -64,13 +64,7 @@ func TestOpenAPILint(t *testing.T) {
 // a client would, and compiles code that relies on the fields every response
 // has: a field the document leaves optional would not compile under strict.
 func TestOpenAPIGeneratedTypes(t *testing.T) {
-	dir := npmTools(t, openapiTypescript, typescript)
-	doc, err := filepath.Abs("openapi.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	runTool(t, dir, "openapi-typescript", doc, "-o", filepath.Join(dir, "schema.d.ts"))
-	check := `import type { components } from "./schema";
+	compileWithGeneratedTypes(t, `import type { components } from "./schema";
 type S = components["schemas"];
 declare const dataset: S["DatasetV2Detail"];
 declare const created: S["DatasetV2CreateVersionResult"];
@@ -102,8 +96,53 @@ declare const imported: S["DatasetV2ImportResult"];
 const unmapped: string[] = imported.unmapped;
 export const used = [id, name, count, head, configs, versionNumber, tags, hash, createdConfigs, input, itemIndex, owner,
 	fields, revisionSplits, synced, added, from, unmapped];
-`
-	if err := os.WriteFile(filepath.Join(dir, "check.ts"), []byte(check), 0o644); err != nil {
+`)
+}
+
+// TestOpenAPIGeneratedRequestTypes compiles, against the generated types,
+// the values the README sends and reads: an evaluator's params, a run
+// slot's config, a sync's JSON array (with a column that is no field), and
+// the boolean query parameters as booleans. A free-form object typed
+// {"type":"object"} alone would be Record<string, never>, and none of it
+// would compile.
+func TestOpenAPIGeneratedRequestTypes(t *testing.T) {
+	compileWithGeneratedTypes(t, `import type { components, operations } from "./schema";
+type S = components["schemas"];
+type Query<O extends keyof operations> = NonNullable<operations[O]["parameters"]["query"]>;
+type JSONBody<O extends keyof operations> = NonNullable<operations[O]["requestBody"]>["content"]["application/json"];
+const created: S["EvaluatorInput"] = {name: "Relevance", slug: "relevance", type: "model-scorer", mode: "normal",
+	params: {threshold: 0.6}, filters: []};
+const updated: S["EvaluatorUpdate"] = {name: "Relevance", type: "model-scorer", mode: "normal",
+	params: {threshold: 0.7}, filters: []};
+const params: S["Evaluator"]["params"] = {comparator: "contains", target: "Paris"};
+declare const run: S["EvaluatorRunWithSlots"];
+const slotConfig: S["EvaluatorConfig"] | null = run.slots[0].config;
+const slotType: "model-labeler" | "model-scorer" | undefined = run.slots[0].config?.type;
+const threshold: number | undefined = slotConfig?.type === "model-scorer" ? slotConfig.threshold : undefined;
+const sync: JSONBody<"syncItems"> = [{input: "a", metadata: {k: 1}},
+	{input: "b", groundTruth: "c", output: null, id: "0190d7a1-5c3e-7b2a-9f1e-2d3c4b5a6978", externalId: "faq-7", splits: ["test"]},
+	{question: "Is shipping free?", answer: "Over $50.", source: "faq"},
+	{input: [{role: "user", content: "Hi"}]}];
+const lunaryImport: JSONBody<"syncItems"> = {format: "jsonl", content: "{\"input\":\"a\"}\n"};
+const flags: [Query<"syncItems">, Query<"importItems">, Query<"updateItem">, Query<"runEvaluators">,
+	Query<"exportVersion">, Query<"createItem">] =
+	[{dryRun: true}, {dryRun: false}, {metadataMerge: true}, {async: true}, {safe: true}, {skipVersion: true}];
+export const used = [created, updated, params, slotConfig, slotType, threshold, sync, lunaryImport, flags];
+`)
+}
+
+// compileWithGeneratedTypes generates TypeScript types from the document
+// into schema.d.ts, as a client would, and compiles code beside it with
+// tsc --strict.
+func compileWithGeneratedTypes(t *testing.T, code string) {
+	t.Helper()
+	dir := npmTools(t, openapiTypescript, typescript)
+	doc, err := filepath.Abs("openapi.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	runTool(t, dir, "openapi-typescript", doc, "-o", filepath.Join(dir, "schema.d.ts"))
+	if err := os.WriteFile(filepath.Join(dir, "check.ts"), []byte(code), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	runTool(t, dir, "tsc", "--noEmit", "--strict", "--skipLibCheck", "--target", "es2020", "--module", "commonjs", "check.ts")
