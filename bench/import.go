@@ -59,12 +59,12 @@ func RunImport(ctx context.Context, c ImportConfig) (*ImportReport, error) {
 	logf(c.Log, "import: sending about %s of JSONL (%d-byte lines)", bytesText(c.Bytes), c.ItemBytes)
 	start := time.Now()
 	// No Content-Length: the body is sent chunked, as a stream.
-	inserted, err := cl.Import(ctx, d.ID, client.FormatJSONL, file, client.WriteOptions{SkipVersion: true})
+	res, err := cl.Import(ctx, d.ID, client.FormatJSONL, file, client.ImportOptions{SkipVersion: true})
 	r.Elapsed = time.Since(start)
 	if err != nil {
 		return nil, err
 	}
-	r.Items, r.Bytes, r.InsertedCount = file.Items(), file.Bytes(), inserted
+	r.Items, r.Bytes, r.InsertedCount = file.Items(), file.Bytes(), res.InsertedCount
 	if c.ServerPID > 0 {
 		if r.PeakRSS, err = procStatus(c.ServerPID, "VmHWM"); err != nil {
 			return nil, err

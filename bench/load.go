@@ -95,7 +95,7 @@ func setup(ctx context.Context, c *client.Client, name string, n int) (*loadData
 	if err != nil {
 		return nil, err
 	}
-	if _, err := c.Import(ctx, d.ID, client.FormatJSONL, &ItemFile{Format: "jsonl", N: n}, client.WriteOptions{}); err != nil {
+	if _, err := c.Import(ctx, d.ID, client.FormatJSONL, &ItemFile{Format: "jsonl", N: n}, client.ImportOptions{}); err != nil {
 		return nil, err
 	}
 	v, _, err := c.CreateVersion(ctx, d.ID, client.VersionInput{})

@@ -1,6 +1,6 @@
 // Package client is a Go client of Strata's HTTP API: Lunary's Datasets v2
 // routes and Strata's extensions (versions, refs, tags, diff, history,
-// streamed import, sync and export, evaluators and runs).
+// streamed import, upsert, sync and export, evaluators and runs).
 //
 // Every call takes a context. A response other than the expected status is an
 // *Error carrying the status and the server's message (IsNotFound,

@@ -50,13 +50,13 @@ func TestEndToEnd(t *testing.T) {
 		t.Fatalf("slug = %q, want %q", got, want)
 	}
 	// A plain io.Reader streams (and is not retried).
-	n, err := c.Import(ctx, d.ID, client.FormatJSONL, io.MultiReader(strings.NewReader(`{"input":"a","groundTruth":"A"}`+"\n"),
-		strings.NewReader(`{"input":"b"}`+"\n")), client.WriteOptions{})
+	res, err := c.Import(ctx, d.ID, client.FormatJSONL, io.MultiReader(strings.NewReader(`{"input":"a","groundTruth":"A"}`+"\n"),
+		strings.NewReader(`{"input":"b"}`+"\n")), client.ImportOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if n != 2 {
-		t.Fatalf("imported %d, want 2", n)
+	if res.InsertedCount != 2 {
+		t.Fatalf("imported %d, want 2", res.InsertedCount)
 	}
 	found, err := c.FindDataset(ctx, "support-bot")
 	if err != nil {
@@ -173,7 +173,7 @@ func TestRetryIdempotent(t *testing.T) {
 func TestRetryPOSTWithOneIdempotencyKey(t *testing.T) {
 	f := &flaky{fails: 1, status: http.StatusTooManyRequests}
 	c := flakyClient(t, f)
-	if _, err := c.Import(t.Context(), "d", client.FormatJSONL, strings.NewReader(`{"input":"a"}`), client.WriteOptions{}); err != nil {
+	if _, err := c.Import(t.Context(), "d", client.FormatJSONL, strings.NewReader(`{"input":"a"}`), client.ImportOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	if len(f.keys) != 2 || f.keys[0] == "" || f.keys[0] != f.keys[1] {
@@ -201,7 +201,7 @@ func TestRetrySyncWithOneIdempotencyKey(t *testing.T) {
 func TestNoRetryOfUnrewindableStream(t *testing.T) {
 	f := &flaky{fails: 1, status: http.StatusServiceUnavailable}
 	c := flakyClient(t, f)
-	_, err := c.Import(t.Context(), "d", client.FormatJSONL, io.MultiReader(strings.NewReader(`{"input":"a"}`)), client.WriteOptions{})
+	_, err := c.Import(t.Context(), "d", client.FormatJSONL, io.MultiReader(strings.NewReader(`{"input":"a"}`)), client.ImportOptions{})
 	if got, want := client.StatusOf(err), http.StatusServiceUnavailable; got != want {
 		t.Fatalf("status = %d (%v), want %d", got, err, want)
 	}

@@ -33,7 +33,7 @@ func TestConnectionReused(t *testing.T) {
 	for i := range 150 {
 		fmt.Fprintf(&lines, `{"input":"item %d %s"}`+"\n", i, strings.Repeat("x", 200))
 	}
-	if _, err := c.Import(ctx, d.ID, client.FormatJSONL, strings.NewReader(lines.String()), client.WriteOptions{}); err != nil {
+	if _, err := c.Import(ctx, d.ID, client.FormatJSONL, strings.NewReader(lines.String()), client.ImportOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	calls := map[string]func() error{

@@ -2,6 +2,7 @@ package client_test
 
 import "context"
 import "fmt"
+import "io"
 import "log"
 import "os"
 
@@ -48,4 +49,38 @@ func ExampleItemUpdate() {
 	if err != nil {
 		log.Fatal(err)
 	}
+}
+
+// Preview an import of an OpenAI evals file whose columns detection would
+// not find, then import it.
+func ExampleClient_Import() {
+	ctx := context.Background()
+	c := client.New("http://127.0.0.1:3333", os.Getenv("STRATA_API_KEY"))
+	o := client.ImportOptions{
+		Map:       map[string]string{"groundTruth": "ideal", "metadata.source": "origin"},
+		InputFrom: client.InputFromLastUserMessage,
+		DryRun:    true,
+	}
+	f, err := os.Open("evals.jsonl")
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer f.Close()
+	preview, err := c.Import(ctx, "DATASET-ID", client.FormatJSONL, f, o)
+	if err != nil {
+		log.Fatal(err)
+	}
+	if preview.Error != nil {
+		log.Fatalf("line %d: %s", preview.Error.Line, preview.Error.Message)
+	}
+	fmt.Println(preview.RecordCount, "records; unmapped columns:", preview.Unmapped)
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		log.Fatal(err)
+	}
+	o.DryRun = false
+	res, err := c.Import(ctx, "DATASET-ID", client.FormatJSONL, f, o)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(res.InsertedCount, "items imported")
 }

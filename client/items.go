@@ -81,11 +81,45 @@ func member(name string, v *string, clear bool) (nullable, error) {
 	return nullable{set: clear || v != nil, v: v}, nil
 }
 
+// ItemFilter selects the items a read lists: the working items, a
+// version's items, a diff's changes. The zero ItemFilter selects them all.
+type ItemFilter struct {
+	// Splits keeps the items in any of these splits (split=NAME).
+	Splits []string
+	// Metadata keeps the items whose metadata has every key with its value,
+	// compared with the value's text, so "1" matches the number 1
+	// (metadata.KEY=VALUE).
+	Metadata map[string]string
+	// ExternalID keeps the item with this external id ("": any).
+	ExternalID string
+}
+
+// addTo adds the filter's parameters to q.
+func (f ItemFilter) addTo(q url.Values) {
+	for _, split := range f.Splits {
+		q.Add("split", split)
+	}
+	for key, value := range f.Metadata {
+		q.Set("metadata."+key, value)
+	}
+	if f.ExternalID != "" {
+		q.Set("externalId", f.ExternalID)
+	}
+}
+
 // PageOptions ask for one page of a list.
+//
+// A page filtered by metadata may hold fewer items than Limit, or none, and
+// still have a NextCursor: the server reads a bounded number of rows a page
+// and checks the metadata of each. Read on while NextCursor is set (the
+// iterators do).
 type PageOptions struct {
 	Limit  int    // 1-1000; 0: the server's default (100)
 	Cursor string // from the previous page's NextCursor
+	// Search keeps the items whose input, ground truth or output holds it,
+	// in any case.
 	Search string
+	Filter ItemFilter
 }
 
 func (o PageOptions) query() url.Values {
@@ -101,6 +135,7 @@ func (o PageOptions) query() url.Values {
 	if o.Search != "" {
 		q.Set("search", o.Search)
 	}
+	o.Filter.addTo(q)
 	return q
 }
 

@@ -1,12 +1,14 @@
 package client
 
 import "context"
+import "fmt"
 import "iter"
 import "strings"
 
 // The iterators below read a list a page at a time (PageOptions.Limit or
-// DiffOptions.Limit a page; 0: 100), starting at the options' Cursor, and
-// yield its elements one by one:
+// DiffOptions.Limit a page; 0: 100), starting at the options' Cursor, each
+// page with the options' Search and Filter, and yield its elements one by
+// one:
 //
 //	for it, err := range c.Items(ctx, datasetID, client.PageOptions{}) {
 //		if err != nil {
@@ -79,17 +81,18 @@ func (c *Client) Changes(ctx context.Context, datasetID, fromRef, toRef string, 
 // pages yields the elements of the pages read reads, limit a page (0:
 // iterPageSize), first with a nil cursor (the options' own, and the refs
 // as named: each range starts over) and then each page's next cursor, until
-// a page has none or no element.
+// a page has none. A page may be empty and have one: a page filtered by
+// metadata reads a bounded number of rows, and may find no match in them.
 func pages[T any](limit int, read func(limit int, cursor *string) ([]T, *string, error)) iter.Seq2[T, error] {
 	if limit == 0 {
 		limit = iterPageSize
 	}
 	return func(yield func(T, error) bool) {
+		var zero T
 		var cursor *string
 		for {
 			page, next, err := read(limit, cursor)
 			if err != nil {
-				var zero T
 				yield(zero, err)
 				return
 			}
@@ -98,7 +101,13 @@ func pages[T any](limit int, read func(limit int, cursor *string) ([]T, *string,
 					return
 				}
 			}
-			if next == nil || *next == "" || len(page) == 0 {
+			if next == nil || *next == "" {
+				return
+			}
+			if cursor != nil && *next == *cursor {
+				// A cursor that does not move would read the same page
+				// for ever.
+				yield(zero, fmt.Errorf("strata client: the server answered the cursor %q it was sent: the list cannot go on", *next))
 				return
 			}
 			cursor = next

@@ -20,7 +20,7 @@ func TestIterators(t *testing.T) {
 	for i := range n {
 		fmt.Fprintf(&lines, `{"input":"item %d"}`+"\n", i)
 	}
-	if _, err := c.Import(ctx, d.ID, client.FormatJSONL, strings.NewReader(lines.String()), client.WriteOptions{}); err != nil {
+	if _, err := c.Import(ctx, d.ID, client.FormatJSONL, strings.NewReader(lines.String()), client.ImportOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	t.Run("Items", func(t *testing.T) {

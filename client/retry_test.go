@@ -26,7 +26,7 @@ func TestNoRetryOfPipe(t *testing.T) {
 			pw.WriteString(`{"input":"a"}` + "\n")
 			pw.Close()
 		}()
-		_, err = c.Import(t.Context(), "d", client.FormatJSONL, pr, client.WriteOptions{})
+		_, err = c.Import(t.Context(), "d", client.FormatJSONL, pr, client.ImportOptions{})
 		pr.Close()
 		var apiErr *client.Error
 		if !errors.As(err, &apiErr) || apiErr.Status != status || apiErr.Message != "slow down" {
@@ -79,7 +79,7 @@ func (u unrewindable) Seek(offset int64, whence int) (int64, error) {
 func TestRewindFailsAtRetry(t *testing.T) {
 	f := &flaky{fails: 1, status: http.StatusTooManyRequests}
 	c := flakyClient(t, f)
-	_, err := c.Import(t.Context(), "d", client.FormatJSONL, unrewindable{strings.NewReader(`{"input":"a"}`)}, client.WriteOptions{})
+	_, err := c.Import(t.Context(), "d", client.FormatJSONL, unrewindable{strings.NewReader(`{"input":"a"}`)}, client.ImportOptions{})
 	if !client.IsRateLimited(err) {
 		t.Fatalf("err = %v, want the 429", err)
 	}

@@ -28,26 +28,106 @@ func contentType(format string) (string, error) {
 	return "", invalidf("unknown format %q: want %s, %s or %s", format, FormatJSONL, FormatCSV, FormatJSON)
 }
 
-// Import appends the items of a file, read from r as it is sent: the server
-// parses and inserts it as it arrives, all or nothing. It returns the
-// number of items inserted. It is retried only when r can be rewound (an
-// io.Seeker whose Seek works, such as a regular file), and then from the
-// offset r had when the call started.
-func (c *Client) Import(ctx context.Context, datasetID, format string, r io.Reader, o WriteOptions) (int, error) {
+// InputFromLastUserMessage, as an InputFrom, reads each input from the
+// content of the last "user" message of a chat (an array of {role, content},
+// or an object holding one as "messages"), as OpenAI's evals files hold it.
+const InputFromLastUserMessage = "lastUserMessage"
+
+// mappingQuery adds the parameters of a mapping to q.
+func mappingQuery(q url.Values, m map[string]string, inputFrom string) {
+	for key, column := range m {
+		q.Set("map."+key, column)
+	}
+	if inputFrom != "" {
+		q.Set("inputFrom", inputFrom)
+	}
+}
+
+// ImportOptions control an import or an upsert.
+//
+// A file's columns become item fields as the server detects them, unless
+// Map says otherwise. Map holds the map.KEY=COLUMN query parameters by KEY:
+// a field ("input", "groundTruth", "output": the column it is read from; ""
+// reads none, except for the input), "metadata.KEY" (the column metadata key
+// KEY is read from) or "splits" (the column of the item's splits: a JSON
+// array of names, or names separated by commas). The server checks the
+// keys: one it does not take is a 400. Every import, upsert and sync
+// answers the mapping it read the file with (Mapping) and the columns no
+// field took (Unmapped), whose values the items keep in their metadata.
+type ImportOptions struct {
+	// SkipVersion leaves the items in the working version instead of
+	// snapshotting it.
+	SkipVersion bool
+	// DryRun reads the whole file and answers what the import (or upsert)
+	// would do, and writes nothing.
+	DryRun bool
+	// Map chooses the columns of fields, as above:
+	// Map{"input": "question", "metadata.lang": "language"}.
+	Map map[string]string
+	// InputFrom InputFromLastUserMessage reads the input from a chat; ""
+	// takes the value as it is.
+	InputFrom string
+}
+
+func (o ImportOptions) query() url.Values {
+	q := WriteOptions{SkipVersion: o.SkipVersion}.query()
+	if o.DryRun {
+		q.Set("dryRun", "true")
+	}
+	mappingQuery(q, o.Map, o.InputFrom)
+	return q
+}
+
+// rawImport is the request of an import of a file (JSONL or CSV) in the
+// given mode.
+func rawImport(datasetID, format, mode string, r io.Reader, o ImportOptions) (*request, error) {
 	if format == FormatJSON {
-		return 0, invalidf("an import takes %s or %s (Sync takes a JSON array too)", FormatJSONL, FormatCSV)
+		return nil, invalidf("an import takes %s or %s (Sync takes a JSON array too)", FormatJSONL, FormatCSV)
 	}
 	ct, err := contentType(format)
 	if err != nil {
-		return 0, err
+		return nil, err
 	}
-	var out struct {
-		InsertedCount int `json:"insertedCount"`
+	q := o.query()
+	if mode != "" {
+		q.Set("mode", mode)
 	}
-	req := &request{method: http.MethodPost, path: datasetPath(datasetID) + "/import", query: o.query(),
-		header: http.Header{"Content-Type": {ct}}, body: r, want: http.StatusOK}
+	return &request{method: http.MethodPost, path: datasetPath(datasetID) + "/import", query: q,
+		header: http.Header{"Content-Type": {ct}}, body: r, want: http.StatusOK}, nil
+}
+
+// Import appends the items of a file, read from r as it is sent: the server
+// parses and inserts it as it arrives, all or nothing. The result counts the
+// items inserted and says how the columns were read. With DryRun, nothing
+// is written and the result's ImportPreview is set: the records, the
+// columns, the first items as they would be stored, and the first error in
+// the file (an error in the file is part of the preview, not of err). It is
+// retried only when r can be rewound (an io.Seeker whose Seek works, such as
+// a regular file), and then from the offset r had when the call started.
+func (c *Client) Import(ctx context.Context, datasetID, format string, r io.Reader, o ImportOptions) (*ImportResult, error) {
+	var out ImportResult
+	req, err := rawImport(datasetID, format, "", r, o)
+	if err != nil {
+		return &out, err
+	}
 	err = c.call(ctx, req, &out)
-	return out.InsertedCount, err
+	return &out, err
+}
+
+// Upsert applies a file to the dataset's working items: a record whose id
+// or external id names a live item updates it (with a revision only if
+// something differs), the others are added, and no item is removed. It is
+// written in one transaction, as a sync is, and answers as one (Removed is
+// 0). With DryRun, nothing is written and the result lists the first
+// changes. It is retried as Import is.
+func (c *Client) Upsert(ctx context.Context, datasetID, format string, r io.Reader, o ImportOptions) (*SyncResult, error) {
+	var out SyncResult
+	req, err := rawImport(datasetID, format, "upsert", r, o)
+	if err != nil {
+		return &out, err
+	}
+	err = c.call(ctx, req, &out)
+	return &out, err
 }
 
 // SyncOptions control a sync.
@@ -58,9 +138,10 @@ type SyncOptions struct {
 	SkipVersion bool
 	// Name and Description name the version the sync makes.
 	Name, Description string
-	// Map names the file's column of a field ("input", "groundTruth",
-	// "output") where detection would not find it: map.FIELD=COLUMN.
-	Map map[string]string
+	// Map and InputFrom choose the columns of the fields, as
+	// ImportOptions' do.
+	Map       map[string]string
+	InputFrom string
 }
 
 // Sync makes the dataset's working items those of a file (JSONL, CSV or a
@@ -87,9 +168,7 @@ func (c *Client) Sync(ctx context.Context, datasetID, format string, r io.Reader
 	if o.Description != "" {
 		q.Set("description", o.Description)
 	}
-	for field, column := range o.Map {
-		q.Set("map."+field, column)
-	}
+	mappingQuery(q, o.Map, o.InputFrom)
 	var out SyncResult
 	req := &request{method: http.MethodPut, path: datasetPath(datasetID) + "/items", query: q,
 		header: http.Header{"Content-Type": {ct}}, body: r, want: http.StatusOK}

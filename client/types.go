@@ -75,10 +75,36 @@ type RunAggregate = wire.Aggregate
 // RunList is a page of a dataset's runs and the pass rates of its evaluators.
 type RunList = wire.RunList
 
-// SyncResult answers a sync: what changed, and the version it made (nil when
-// nothing changed, or with a dry run or skipVersion). A dry run also holds a
-// first page of the changes, and More says whether more follow.
+// SyncResult answers a sync or an upsert: what changed, the version it made
+// (nil when nothing changed, or with a dry run or skipVersion), and how the
+// file's columns were read (Mapping, Unmapped). A dry run also holds a first
+// page of the changes, and More says whether more follow.
 type SyncResult = wire.SyncResult
+
+// ImportResult answers an import: the items inserted, the mapping the file
+// was read with and its unmapped columns; after a dry run, ImportPreview is
+// set (nil otherwise).
+type ImportResult = wire.ImportResult
+
+// ImportPreview is what a dry run of an import adds to its result: the
+// records the file holds, its columns, the first items as they would be
+// stored, and the first error in the file (nil when none).
+type ImportPreview = wire.ImportPreview
+
+// ImportMapping is the column each field was read from (nil: none), the
+// inputFrom used, and the fields several columns matched.
+type ImportMapping = wire.ImportMapping
+
+// ImportAmbiguity is a field several columns matched: Used was read,
+// Ignored passed over (and kept in metadata).
+type ImportAmbiguity = wire.ImportAmbiguity
+
+// ImportLineError is the first error a preview found in a file: the line its
+// record begins on, the status the import would answer, and the message.
+type ImportLineError = wire.ImportLineError
+
+// ItemContent is an item's input, ground truth and output.
+type ItemContent = wire.ItemContent
 
 // EvaluatorInput creates or (fields set) updates an evaluator.
 type EvaluatorInput struct {

@@ -114,10 +114,14 @@ func (c *Client) ListTags(ctx context.Context, datasetID string) ([]Tag, error) 
 	return out.Tags, err
 }
 
-// DiffOptions page a diff.
+// DiffOptions page and filter a diff.
 type DiffOptions struct {
 	Limit  int // 1-1000; 0: the server's default
 	Cursor string
+	// Filter keeps the changes of the items it selects on either side;
+	// the counts are of those items too (Unchanged: those of the newer
+	// side that did not change).
+	Filter ItemFilter
 }
 
 // Diff compares two versions (refs, or "working").
@@ -129,6 +133,7 @@ func (c *Client) Diff(ctx context.Context, datasetID, from, to string, o DiffOpt
 	if o.Cursor != "" {
 		q.Set("cursor", o.Cursor)
 	}
+	o.Filter.addTo(q)
 	var out Diff
 	err := c.callJSON(ctx, http.MethodGet, datasetPath(datasetID)+"/diff", q, nil, &out, http.StatusOK)
 	return &out, err

@@ -366,7 +366,7 @@ func runRestore(ctx context.Context, e *clientEnv, args []string) error {
 		return err
 	}
 	if e.json {
-		return e.printJSON(r.Dataset)
+		return e.printJSON(r) // the dataset as every command prints it, with the items restored
 	}
 	fmt.Fprintf(e.stdout, "restored %s as v%d (%d items)\n", ref, r.CurrentVersionNumber, r.ItemCount)
 	return nil

@@ -34,7 +34,8 @@ var clientCommands = map[string]func(ctx context.Context, e *clientEnv, args []s
 
 const clientUsage = `client commands (--url URL, --key KEY, --json on each):
   strata datasets                                     list datasets
-  strata push FILE --dataset DATASET [--message M] [--tag T] [--create] [--dry-run] [--format jsonl|csv|json] [--map FIELD=COLUMN]
+  strata push FILE --dataset DATASET [--message M] [--tag T] [--create] [--dry-run] [--format jsonl|csv|json]
+    [--map FIELD=COLUMN] [--input-from lastUserMessage]   FIELD: input, groundTruth, output, metadata.KEY, splits, ignore
   strata pull DATASET[@REF] [-o FILE] [--format jsonl|csv|json]
   strata log DATASET                                  versions, newest first
   strata diff DATASET FROM TO [--limit N]             counts, then the changed items

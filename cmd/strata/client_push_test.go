@@ -474,3 +474,80 @@ func TestClientPushCreateInParallel(t *testing.T) {
 		t.Fatalf("%d datasets, want %d", got, want)
 	}
 }
+
+// TestClientPushMapMetadataAndSplits: --map reads metadata keys and splits
+// from columns too.
+func TestClientPushMapMetadataAndSplits(t *testing.T) {
+	s := newClientServer(t)
+	file := filepath.Join(t.TempDir(), "own.csv")
+	if err := os.WriteFile(file, []byte("question,language,sets\nIs shipping free?,en,\"test,train\"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	d := s.push(t, file, "--dataset", "own", "--create", "--map", "input=question", "--map", "metadata.lang=language", "--map", "splits=sets")
+	wantCounts(t, d, 1, 0, 0, 0)
+	page, err := s.api.ListItems(t.Context(), d.Dataset.ID, apiclient.PageOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := len(page.Items), 1; got != want {
+		t.Fatalf("%d items, want %d", got, want)
+	}
+	if got, want := string(page.Items[0].Metadata), `{"lang":"en"}`; got != want {
+		t.Errorf("metadata = %s, want %s", got, want)
+	}
+	if got, want := strings.Join(page.Items[0].Splits, ","), "test,train"; got != want {
+		t.Errorf("splits = %q, want %q", got, want)
+	}
+}
+
+// TestClientPushHelpNamesMapFields: push --help says what --map and
+// --input-from take.
+func TestClientPushHelpNamesMapFields(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	if err := run(context.Background(), []string{"push", "--help"}, &stdout, &stderr); exitCode(err) != 0 {
+		t.Fatalf("push --help: %v", err)
+	}
+	for _, want := range []string{"input, groundTruth or output", "metadata.KEY", "splits", "-input-from", "lastUserMessage"} {
+		if !strings.Contains(stderr.String(), want) {
+			t.Errorf("push --help does not say %q:\n%s", want, stderr.String())
+		}
+	}
+	stdout.Reset()
+	if err := run(context.Background(), []string{"help"}, &stdout, &stderr); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"--input-from lastUserMessage", "metadata.KEY", "splits"} {
+		if !strings.Contains(stdout.String(), want) {
+			t.Errorf("strata help does not say %q", want)
+		}
+	}
+}
+
+// TestClientPushInputFrom: --input-from lastUserMessage pushes an OpenAI
+// evals file, whose inputs are chats; another value is a usage error.
+func TestClientPushInputFrom(t *testing.T) {
+	s := newClientServer(t)
+	file := writeLines(t, filepath.Join(t.TempDir(), "evals.jsonl"),
+		`{"input":[{"role":"system","content":"Be brief."},{"role":"user","content":"Is shipping free?"}],"ideal":"Above 50 EUR"}`)
+	var doc struct {
+		Dataset apiclient.Dataset
+		Mapping apiclient.ImportMapping
+	}
+	s.okJSON(t, &doc, "push", file, "--dataset", "evals", "--create", "--input-from", "lastUserMessage")
+	if got := doc.Mapping.InputFrom; got == nil || *got != "lastUserMessage" {
+		t.Errorf("mapping.inputFrom = %v, want lastUserMessage", got)
+	}
+	page, err := s.api.ListItems(t.Context(), doc.Dataset.ID, apiclient.PageOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := len(page.Items), 1; got != want {
+		t.Fatalf("%d items, want %d", got, want)
+	}
+	if got, want := page.Items[0].Input, "Is shipping free?"; got != want {
+		t.Errorf("input = %q, want %q", got, want)
+	}
+	if r := s.strata(t, "push", file, "--dataset", "evals", "--input-from", "firstMessage"); r.code != 2 || !strings.Contains(r.stderr, "lastUserMessage") {
+		t.Fatalf("push --input-from firstMessage: exit %d, %q; want 2 naming lastUserMessage", r.code, r.stderr)
+	}
+}

@@ -131,7 +131,7 @@ func (s *clientServer) dataset(t *testing.T, name string, lines ...string) *apic
 func (s *clientServer) importLines(t *testing.T, id string, lines ...string) {
 	t.Helper()
 	body := strings.Join(lines, "\n") + "\n"
-	if _, err := s.api.Import(t.Context(), id, apiclient.FormatJSONL, strings.NewReader(body), apiclient.WriteOptions{}); err != nil {
+	if _, err := s.api.Import(t.Context(), id, apiclient.FormatJSONL, strings.NewReader(body), apiclient.ImportOptions{}); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -324,6 +324,30 @@ func TestClientTagUntagRestore(t *testing.T) {
 	}
 	if r := s.strata(t, "untag", "qa", "prod"); r.code != 1 {
 		t.Fatalf("untag of a missing tag: exit %d", r.code)
+	}
+}
+
+// TestClientRestoreJSON: restore --json prints the dataset as the server
+// answers it, with its slug and evaluator configs as every command's
+// dataset has them, and the items restored.
+func TestClientRestoreJSON(t *testing.T) {
+	s := newClientServer(t)
+	d := s.dataset(t, "qa", `{"input":"a"}`)
+	s.importLines(t, d.ID, `{"input":"b"}`)
+	var keys map[string]json.RawMessage
+	s.okJSON(t, &keys, "restore", "qa@2")
+	for _, key := range []string{"slug", "evaluatorConfigs", "items"} {
+		if _, ok := keys[key]; !ok {
+			t.Errorf("restore --json has no %q", key)
+		}
+	}
+	var restored apiclient.DatasetWithItems
+	s.okJSON(t, &restored, "restore", "qa@2")
+	if got, want := restored.Slug, "qa"; got != want {
+		t.Errorf("slug = %q, want %q", got, want)
+	}
+	if got, want := len(restored.Items), 1; got != want {
+		t.Errorf("%d items, want %d (version 2's)", got, want)
 	}
 }
 

@@ -51,6 +51,7 @@ type pushResult struct {
 }
 
 // strata push FILE --dataset DATASET [--message M] [--tag T] [--create] [--dry-run] [--format F]
+// [--map FIELD=COLUMN] [--input-from lastUserMessage]
 func runPush(ctx context.Context, e *clientEnv, args []string) error {
 	fs, url, key := e.flags("push")
 	name := fs.String("dataset", "", "the dataset to sync to the file (name, slug or id)")
@@ -60,10 +61,11 @@ func runPush(ctx context.Context, e *clientEnv, args []string) error {
 	dryRun := fs.Bool("dry-run", false, "report what would change, change nothing")
 	format := fs.String("format", "", "jsonl, csv or json (default: from the file's extension)")
 	columns := map[string]string{}
-	fs.Func("map", "FIELD=COLUMN: read a field (input, groundTruth, output) from the file's COLUMN; repeatable", func(v string) error {
+	fs.Func("map", "FIELD=COLUMN: read FIELD from the file's COLUMN, where FIELD is input, groundTruth or output, "+
+		"metadata.KEY (the metadata key KEY) or splits (names in a JSON array or separated by commas); ignore=COL,COL leaves columns out; repeatable", func(v string) error {
 		field, column, ok := strings.Cut(v, "=")
 		if !ok || field == "" {
-			return fmt.Errorf("want FIELD=COLUMN, as in input=question")
+			return fmt.Errorf("want FIELD=COLUMN, as in input=question or metadata.lang=language")
 		}
 		// The server's own reading of map.FIELD, so that a field it does not
 		// take is a usage error before anything is sent.
@@ -73,7 +75,17 @@ func runPush(ctx context.Context, e *clientEnv, args []string) error {
 		columns[field] = column
 		return nil
 	})
-	const usage = "push FILE --dataset DATASET [--message M] [--tag T] [--create] [--dry-run] [--format jsonl|csv|json] [--map FIELD=COLUMN] [--json]"
+	inputFrom := ""
+	fs.Func("input-from", importer.InputFromLastUserMessage+": read the input from the last user message of a chat "+
+		"(OpenAI evals' files)", func(v string) error {
+		if _, err := importer.ParseMapping(neturl.Values{"inputFrom": {v}}); err != nil {
+			return errors.New(strata.ErrorMessage(err))
+		}
+		inputFrom = v
+		return nil
+	})
+	const usage = "push FILE --dataset DATASET [--message M] [--tag T] [--create] [--dry-run] [--format jsonl|csv|json] " +
+		"[--map FIELD=COLUMN] [--input-from lastUserMessage] [--json]"
 	pos, err := e.parse(fs, url, key, args, 1, usage)
 	if err != nil {
 		return err
@@ -126,7 +138,7 @@ func runPush(ctx context.Context, e *clientEnv, args []string) error {
 	}
 	bar := e.newProgress(info.Size(), "push "+filepath.Base(pos[0]), true)
 	out.SyncResult, err = e.client.Sync(ctx, out.Dataset.ID, f, &countingReader{r: file, bar: bar},
-		apiclient.SyncOptions{DryRun: *dryRun, Description: *message, Map: columns})
+		apiclient.SyncOptions{DryRun: *dryRun, Description: *message, Map: columns, InputFrom: inputFrom})
 	finish(bar)
 	if err != nil {
 		if out.Created {

@@ -114,7 +114,7 @@ func TestTwoServersOnePostgres(t *testing.T) {
 	for i := 0; i < edits; i++ {
 		fmt.Fprintf(&jsonl, `{"input":"seed %d"}`+"\n", i)
 	}
-	if _, err := servers[1].Import(ctx, d.ID, apiclient.FormatJSONL, strings.NewReader(jsonl.String()), apiclient.WriteOptions{}); err != nil {
+	if _, err := servers[1].Import(ctx, d.ID, apiclient.FormatJSONL, strings.NewReader(jsonl.String()), apiclient.ImportOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	seeded, err := servers[0].GetDataset(ctx, d.ID)

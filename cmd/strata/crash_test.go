@@ -99,7 +99,7 @@ func TestCrash(t *testing.T) {
 					mu.Lock()
 					imports[marker] = false
 					mu.Unlock()
-					if _, err := c.Import(ctx, datasetID, apiclient.FormatJSONL, strings.NewReader(b.String()), apiclient.WriteOptions{}); err == nil {
+					if _, err := c.Import(ctx, datasetID, apiclient.FormatJSONL, strings.NewReader(b.String()), apiclient.ImportOptions{}); err == nil {
 						mu.Lock()
 						imports[marker] = true
 						mu.Unlock()

@@ -261,11 +261,11 @@ func TestMetricsStore(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.api.Import(ctx, d.ID, apiclient.FormatJSONL, strings.NewReader("{\"input\":\"a\"}\n{\"input\":\"b\"}\n{\"input\":\"c\"}\n"), apiclient.WriteOptions{}); err != nil {
+	if _, err := s.api.Import(ctx, d.ID, apiclient.FormatJSONL, strings.NewReader("{\"input\":\"a\"}\n{\"input\":\"b\"}\n{\"input\":\"c\"}\n"), apiclient.ImportOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	// A failed import commits nothing, and counts nothing.
-	_, err = s.api.Import(ctx, d.ID, apiclient.FormatJSONL, strings.NewReader("{\"input\":\"d\"}\nnot json\n"), apiclient.WriteOptions{})
+	_, err = s.api.Import(ctx, d.ID, apiclient.FormatJSONL, strings.NewReader("{\"input\":\"d\"}\nnot json\n"), apiclient.ImportOptions{})
 	if got, want := apiclient.StatusOf(err), 400; got != want {
 		t.Fatalf("import of a bad line = %d (%v), want %d", got, err, want)
 	}
