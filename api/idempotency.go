@@ -37,11 +37,14 @@ const (
 // sync, a PUT that is not idempotent by itself: a retry after a newer push
 // would undo it) with one.
 func (s *Server) once(w http.ResponseWriter, r *request, h handlerFunc) (err error) {
-	key := r.Header.Get(idempotencyHeader)
-	if (r.Method != http.MethodPost && r.Pattern != syncPattern) || key == "" {
+	keys, sent := r.Header[idempotencyHeader]
+	if (r.Method != http.MethodPost && r.Pattern != syncPattern) || !sent {
 		return h(w, r)
 	}
-	if !validIdempotencyKey(key) {
+	// An empty key is a mistake, not "no key": the write would run with
+	// no protection from a retry.
+	key := keys[0]
+	if len(keys) > 1 || !validIdempotencyKey(key) {
 		return strata.ErrIdempotencyKeyInvalid
 	}
 	project := r.principal.ProjectID
@@ -256,7 +259,7 @@ func (u *unreleasedKeys) remove(project, key string) {
 
 // validIdempotencyKey accepts 1 to 255 printable ASCII characters.
 func validIdempotencyKey(k string) bool {
-	if len(k) > strata.MaxIdempotencyKeyLength {
+	if k == "" || len(k) > strata.MaxIdempotencyKeyLength {
 		return false
 	}
 	for i := 0; i < len(k); i++ {

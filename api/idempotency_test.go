@@ -108,6 +108,12 @@ func TestIdempotencyKey(t *testing.T) {
 			wantError(t, post(t, key, ts.owner, itemsPath, `{"input":"x"}`), http.StatusBadRequest, "An Idempotency-Key is 1 to 255 printable ASCII characters")
 		}
 		wantStatus(t, post(t, strings.Repeat("k", 255), ts.owner, itemsPath+"?skipVersion=true", `{"input":"long key"}`), http.StatusCreated)
+		// An empty key, or two, is no key the client meant: refused, not
+		// run unprotected.
+		for _, keys := range [][]string{{""}, {"a", "b"}} {
+			h := http.Header{"Authorization": {"Bearer " + ts.owner}, "Idempotency-Key": keys}
+			wantError(t, ts.doWith(t, "POST", itemsPath, h, `{"input":"x"}`), http.StatusBadRequest, "An Idempotency-Key is 1 to 255 printable ASCII characters")
+		}
 	})
 	t.Run("Concurrent", func(t *testing.T) {
 		before := ts.itemCount(t, id)
