@@ -205,7 +205,7 @@ func (s *Server) endpoint(a access, h handlerFunc) http.Handler {
 			}
 		}
 		if err == nil {
-			err = checkQueryText(hr) // text.go
+			err = rules.CheckQueryText(hr) // text.go
 		}
 		if err != nil {
 			closeUnreadBody(w, hr) // slowbody.go

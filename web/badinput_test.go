@@ -142,3 +142,53 @@ func TestPagesAnswerAsTheAPI(t *testing.T) {
 		})
 	}
 }
+
+// TestPagesAnswerQueryAsTheAPI: a query that is not text (bytes that are
+// no UTF-8, a NUL, a malformed escape) gets from a page the API's answer to
+// the same query: 422 and the same message, not a list that matches
+// nothing, or everything.
+func TestPagesAnswerQueryAsTheAPI(t *testing.T) {
+	s, token := signedIn(t)
+	apiSrv := httptest.NewServer((&api.Server{Store: s.store}).Handler())
+	t.Cleanup(apiSrv.Close)
+	ds := newDataset(t, s, token, "the one item")
+	id := strings.TrimPrefix(ds, "/datasets/")
+	apiAnswer := func(t *testing.T, path string) (int, string) {
+		t.Helper()
+		req, _ := http.NewRequest("GET", apiSrv.URL+path, nil)
+		req.Header.Set("Authorization", "Bearer "+s.owner)
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		var b struct{ Message string }
+		if err := json.NewDecoder(res.Body).Decode(&b); err != nil {
+			t.Fatal(err)
+		}
+		return res.StatusCode, b.Message
+	}
+	for _, tc := range []struct{ name, page, api, query string }{
+		{"SearchNotUTF8", ds, "/v1/datasets-v2/" + id, "search=%ff"},
+		{"SearchNUL", ds, "/v1/datasets-v2/" + id, "search=%00"},
+		{"MetaNotUTF8", ds, "/v1/datasets-v2/" + id, "meta=a%3D%ff"},
+		{"NameNotUTF8", ds, "/v1/datasets-v2/" + id, "%ff=1"},
+		{"Malformed", ds, "/v1/datasets-v2/" + id, "search=%zz"},
+		{"DatasetsSearchNotUTF8", "/datasets", "/v1/datasets-v2", "search=%ff"},
+		{"VersionSearchNotUTF8", ds + "/versions/2", "/v1/datasets-v2/" + id + "/versions/2", "search=%ff"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			status, message := apiAnswer(t, tc.api+"?"+tc.query)
+			if status != http.StatusUnprocessableEntity || message == "" {
+				t.Fatalf("the API answers %d %q", status, message)
+			}
+			p := s.get(t, tc.page+"?"+tc.query)
+			if p.status != status {
+				t.Errorf("the page answers %d, the API %d %q", p.status, status, message)
+			}
+			if !strings.Contains(html.UnescapeString(p.body), message) {
+				t.Errorf("the page does not say the API's %q", message)
+			}
+		})
+	}
+}

@@ -6,6 +6,7 @@ import "path/filepath"
 import "testing"
 
 import "github.com/chromedp/chromedp"
+import "github.com/chromedp/chromedp/kb"
 
 // chromium finds Debian's Chromium; the tests never download a browser.
 func chromium(t *testing.T) string {
@@ -100,10 +101,20 @@ func TestBrowser(t *testing.T) {
 		chromedp.Click(xpath(`//nav[@class="tabs"]/a[text()="Versions"]`)),
 		text("Version 3"),
 		shoot("versions"))
-	// The confirmation dialog is answered yes.
-	b.eval(`window.confirm = () => true`)
+	// Restore asks first: its summary shows what it does and the button
+	// that does it; Escape closes it again.
+	restore := xpath(`//li[.//strong[text()="Version 2"]]//summary[starts-with(., "Restore")]`)
+	run("open the restore of version 2",
+		chromedp.Click(restore),
+		chromedp.WaitVisible(xpath(`//button[text()="Restore version 2"]`)),
+		text("The items become those of version 2 again"),
+		chromedp.KeyEvent(kb.Escape))
+	if got := b.eval(`document.activeElement.tagName + " " + document.activeElement.parentElement.open`); got != "SUMMARY false" {
+		t.Fatalf("after Escape the focus is on %v", got)
+	}
 	run("restore version 2",
-		chromedp.Click(xpath(`//li[.//strong[text()="Version 2"]]//button[text()="Restore"]`)),
+		chromedp.Click(restore),
+		chromedp.Click(xpath(`//button[text()="Restore version 2"]`)),
 		text("Restored: the dataset is now version 4."), text("Can I, maybe, return shoes?"))
 	run("the version list shows where the restore came from",
 		chromedp.Click(xpath(`//nav[@class="tabs"]/a[text()="Versions"]`)),

@@ -6,6 +6,7 @@ import "net/http"
 import "slices"
 import "strconv"
 import "strings"
+import "time"
 
 import "github.com/strata-eval/strata"
 
@@ -241,9 +242,16 @@ type revisionView struct {
 	RemovedIn int
 	Fields    []fieldDiff
 	// Same: the content is that of the revision before, and
-	// ResultsChanged says whether its evaluator results differ (a run);
-	// if not, a restore reopened it.
+	// ResultsChanged says whether its evaluator results differ.
 	Same, ResultsChanged bool
+	// Made is how the revision came to be, and Appeared when
+	// (placeRevisions): "saved" or "restored" with the time of the version
+	// that made it, or "added" or "edited" with the content's time for an
+	// unsaved one. RestoredFrom is the version a restore brought it back from (0
+	// when it was no restore).
+	Made         string
+	Appeared     time.Time
+	RestoredFrom int
 }
 
 // sameResults reports whether two contents of an item have the same
@@ -283,6 +291,9 @@ func (s *Server) itemPage(w http.ResponseWriter, ss *session) error {
 		return err
 	}
 	timeline := itemTimeline(revs, total-len(revs), d.CurrentVersionNumber)
+	if err := s.placeRevisions(ss, d, timeline); err != nil {
+		return err
+	}
 	s.render(w, http.StatusOK, "item", s.data(ss, map[string]any{
 		"Dataset": d, "Item": &current.Item, "Deleted": current.LastVersion != nil, "Latest": timeline[0],
 		"Results": itemResults(slots, &current.Item), "Timeline": timeline, "Revisions": total,
@@ -323,4 +334,48 @@ func itemTimeline(revs []*strata.Revision, skipped, head int) []revisionView {
 		out = append(out, v)
 	}
 	return out
+}
+
+// placeRevisions says when and how each revision of a timeline appeared.
+// A revision's UpdatedAt is its content's, which a restore copies from the
+// version it restores: dated by it, a restored revision would seem older
+// than the one before. So a revision is dated by the version that made it
+// (its first version), which also tells whether that was a restore; an
+// unsaved edit, in no version yet, by its content's time, the edit's. One
+// read per version, at most maxTimeline.
+func (s *Server) placeRevisions(ss *session, d *strata.Dataset, timeline []revisionView) error {
+	made := map[int]*strata.Version{}
+	for i := range timeline {
+		r := &timeline[i]
+		r.Made, r.Appeared = "edited", r.UpdatedAt
+		if r.Number == 1 {
+			r.Made = "added"
+		}
+		if r.FirstVersion > d.CurrentVersionNumber {
+			continue
+		}
+		v, ok := made[r.FirstVersion]
+		if !ok {
+			list, err := s.Store.ListVersions(ss.Context(), ss.principal.ProjectID, d.ID, r.FirstVersion+1, 1)
+			if err != nil {
+				return err
+			}
+			if len(list) == 1 && list[0].Number == r.FirstVersion {
+				v = list[0]
+			}
+			made[r.FirstVersion] = v
+		}
+		if v == nil { // no version has that number: say what the date is
+			r.Made = "content dated"
+			continue
+		}
+		r.Made, r.Appeared = "saved", v.CreatedAt
+		if v.RestoredFromVersionID != nil {
+			r.Made = "restored"
+			if v.RestoredFromNumber != nil {
+				r.RestoredFrom = *v.RestoredFromNumber
+			}
+		}
+	}
+	return nil
 }

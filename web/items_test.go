@@ -1,6 +1,7 @@
 package web_test
 
 import "fmt"
+import "html"
 import "net/url"
 import "regexp"
 import "strings"
@@ -69,4 +70,58 @@ func TestItemsTableBoundedByBytes(t *testing.T) {
 		t.Fatal("no next page")
 	}
 	wantText(t, s.get(t, ds+"?"+strings.ReplaceAll(next[1], "&amp;", "&")), "items 4–5 of 5", "big 5 ")
+}
+
+// TestItemsTablePositionFromTheCursor: a page read after a cursor shows
+// where it starts only when the link that led to it says so, signed by the
+// page before it for this session and this state of the dataset: a
+// position in the URL as it is, or one made before a change, is not shown.
+func TestItemsTablePositionFromTheCursor(t *testing.T) {
+	s, token := signedIn(t)
+	var inputs []string
+	for i := range 60 {
+		inputs = append(inputs, fmt.Sprintf("question %02d", i+1))
+	}
+	ds := newDataset(t, s, token, inputs...)
+	nextLink := func(t *testing.T, p page) string {
+		t.Helper()
+		next := regexp.MustCompile(`href="\?(after=[^"]+)" rel="next"`).FindStringSubmatch(p.body)
+		if next == nil {
+			t.Fatal("no next page")
+		}
+		return ds + "?" + html.UnescapeString(next[1])
+	}
+	after := regexp.MustCompile(`after=(\d+)`).FindStringSubmatch(nextLink(t, s.get(t, ds+"?size=25")))[1]
+
+	t.Run("FollowingTheNextLink", func(t *testing.T) {
+		p := s.get(t, nextLink(t, s.get(t, ds+"?size=25")))
+		wantText(t, p, "items 26–50 of 60", `aria-label="Open item 26">26</a>`)
+		wantText(t, s.get(t, nextLink(t, p)), "items 51–60 of 60")
+	})
+	for _, tc := range []struct{ name, query string }{
+		{"ErrCursorAlone", "?size=25&after=" + after},
+		{"ErrStartInTheURL", "?size=25&after=" + after + "&start=500"},
+		{"ErrForgedSignature", "?size=25&after=" + after + "&start=26&at=forged"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			p := s.get(t, ds+tc.query)
+			wantText(t, p, "question 26", "25 of 60 items shown", `">open</a>`)
+			for _, wrong := range []string{"items 1–25", "items 500", "Open item 1\"", "Open item 500"} {
+				if strings.Contains(p.body, wrong) {
+					t.Errorf("the page shows %q", wrong)
+				}
+			}
+		})
+	}
+	t.Run("ErrSignedBeforeAChange", func(t *testing.T) {
+		link := nextLink(t, s.get(t, ds+"?size=25"))
+		// The first item goes: the 26th item is now the 25th.
+		first := itemRow.FindStringSubmatch(s.get(t, ds).body)[1]
+		s.post(t, ds+"/items/"+first+"/delete", url.Values{"csrf": {token}})
+		p := s.get(t, link)
+		wantText(t, p, "25 of 59 items shown")
+		if strings.Contains(p.body, "items 26–50") {
+			t.Error("the page shows the position from before the delete")
+		}
+	})
 }

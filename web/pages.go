@@ -130,7 +130,13 @@ func (s *Server) itemsPage(ss *session, datasetID string, version int) (*strata.
 	if q.Search != "" || filter.String() != "" { // the matches are not counted
 		total = -1
 	}
-	return d, items, newListing(ss, size, len(items), total, next), nil
+	// The list a position counts in: a version's items never change, the
+	// working items with the dataset's ETag.
+	list := strings.Join([]string{d.ID, strconv.Itoa(version), q.Search, filter.String()}, "\x00")
+	if version == 0 {
+		list += "\x00" + d.ETag
+	}
+	return d, items, newListing(ss, list, after, size, len(items), total, next), nil
 }
 
 func (s *Server) datasetPage(w http.ResponseWriter, ss *session) error {

@@ -124,7 +124,7 @@ func (s *Server) runPage(w http.ResponseWriter, ss *session) error {
 	}
 	s.render(w, http.StatusOK, "run", s.data(ss, map[string]any{
 		"Dataset": d, "Run": run, "Items": items, "Show": show, "Shows": runShows,
-		"List": newListing(ss, size, len(items), -1, next), "First": after != 0, "Seen": seen, "Notice": ss.notice(),
+		"List": newListing(ss, "run "+run.ID+"\x00"+show, after, size, len(items), -1, next), "First": after != 0, "Seen": seen, "Notice": ss.notice(),
 	}))
 	return nil
 }

@@ -84,10 +84,12 @@ func cell(text, term string) cellView {
 
 // listing is where a page of items sits in its list.
 type listing struct {
-	Size       int   // items per page
-	Start, End int   // 1-based positions of the first and last item shown
-	Total      int   // items in the list; -1 when unknown (a search)
-	Next       int64 // the seq to read after for the next page; 0 at the end
+	Size       int    // items per page
+	Start, End int    // 1-based positions of the first and last item shown; 0 when unknown
+	Shown      int    // items shown
+	Total      int    // items in the list; -1 when unknown (a search)
+	Next       int64  // the seq to read after for the next page; 0 at the end
+	NextAt     string // the signed position of the next page (positionSig), "" when unknown
 	Sizes      []int
 }
 
@@ -115,19 +117,45 @@ func itemBytes(it *strata.Item) int {
 		len(it.EvaluatorResult5)
 }
 
-// newListing places a page of shown items that starts at the position the
-// request carries (the link to the next page says where it starts).
-func newListing(ss *session, size, shown, total int, next int64) listing {
-	start, _ := strconv.Atoi(ss.FormValue("start"))
-	if start < 1 || ss.FormValue("after") == "" {
-		start = 1
+// Where a page of a table starts. A page is read after a cursor (the seq of
+// the item before it), and the cursor does not tell how many items come
+// before it: counting them would read them all. So the link to the next
+// page carries its position, signed for the session (positionSig) with the
+// list it counts in (the dataset, the version, the search and filter, and
+// for the working version the dataset's ETag, which every change moves) and
+// the cursor. A page shows a position only when its link holds such a
+// signature: a position taken from the URL as it is could be anything, and
+// one signed before a change could be out of date. Otherwise it says how
+// many items it shows, not where they are.
+
+// positionLabel starts the message of a position's signature, so that it
+// is no other token of the session.
+const positionLabel = "strata position\x00"
+
+// positionSig signs that the page of list after cursor starts at start.
+func positionSig(ss *session, list string, after int64, start int) string {
+	return ss.mac(positionLabel + list + "\x00" + strconv.FormatInt(after, 10) + "\x00" + strconv.Itoa(start))
+}
+
+// newListing places a page of shown items of list (as positionSig names
+// it), read after the cursor after: at the start when after is none, else
+// where its link's signed position says, if it does.
+func newListing(ss *session, list string, after int64, size, shown, total int, next int64) listing {
+	start := 1
+	if after > 0 {
+		start = 0
+		n, err := strconv.Atoi(ss.FormValue("start"))
+		if err == nil && n > 1 && ss.FormValue("at") == positionSig(ss, list, after, n) {
+			start = n
+		}
 	}
-	if total >= 0 && start > total {
-		start = max(total, 1)
+	l := listing{Size: size, Shown: shown, Total: total, Next: next, Sizes: pageSizes}
+	if shown == 0 || start == 0 || total >= 0 && start+shown-1 > total {
+		return l
 	}
-	l := listing{Size: size, Start: start, End: start + shown - 1, Total: total, Next: next, Sizes: pageSizes}
-	if shown == 0 {
-		l.Start, l.End = 0, 0
+	l.Start, l.End = start, start+shown-1
+	if next != 0 {
+		l.NextAt = positionSig(ss, list, next, l.End+1)
 	}
 	return l
 }
@@ -144,11 +172,18 @@ func thousands(n int) string {
 	return s
 }
 
-// Position is what the pager says: "items 51–100 of 2,500".
+// Position is what the pager says: "items 51–100 of 2,500", or without a
+// known start "50 of 2,500 items shown".
 func (l listing) Position() string {
 	switch {
-	case l.Start == 0:
+	case l.Shown == 0:
 		return "no items"
+	case l.Start == 0 && l.Total < 0 && l.Shown == 1:
+		return "1 match shown"
+	case l.Start == 0 && l.Total < 0:
+		return thousands(l.Shown) + " matches shown"
+	case l.Start == 0:
+		return fmt.Sprintf("%s of %s items shown", thousands(l.Shown), thousands(l.Total))
 	case l.Total < 0:
 		return fmt.Sprintf("matches %s–%s", thousands(l.Start), thousands(l.End))
 	}

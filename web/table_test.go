@@ -47,9 +47,11 @@ func TestListingPosition(t *testing.T) {
 		l    listing
 		want string
 	}{
-		{"Middle", listing{Start: 51, End: 100, Total: 2500}, "items 51–100 of 2,500"},
-		{"Search", listing{Start: 1, End: 3, Total: -1}, "matches 1–3"},
+		{"Middle", listing{Start: 51, End: 100, Shown: 50, Total: 2500}, "items 51–100 of 2,500"},
+		{"Search", listing{Start: 1, End: 3, Shown: 3, Total: -1}, "matches 1–3"},
 		{"Empty", listing{}, "no items"},
+		{"StartUnknown", listing{Shown: 50, Total: 2500}, "50 of 2,500 items shown"},
+		{"SearchStartUnknown", listing{Shown: 7, Total: -1}, "7 matches shown"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if got := tc.l.Position(); got != tc.want {

@@ -287,6 +287,10 @@ func (s *Server) handle(mux *http.ServeMux, pattern string, write bool, h sessio
 			return
 		}
 		defer done()
+		if err := rules.CheckQueryText(r); err != nil { // as the API
+			s.fail(w, ss, err)
+			return
+		}
 		release, err := s.API.AdmitRead(r)
 		if err != nil {
 			s.fail(w, ss, err)

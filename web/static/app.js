@@ -1,5 +1,7 @@
-// Strata's pages work without this file; it adds confirmations, upload
-// progress, a back link, and the control that expands a clipped cell.
+// Strata's pages work without this file; it adds upload progress, a back
+// link, the control that expands a clipped cell, and Escape to close a
+// confirmation. (A form that asks first is behind a <details> disclosure,
+// which needs no script.)
 "use strict";
 
 // The page an upload answers in place is written over this one
@@ -38,15 +40,20 @@
 
   document.addEventListener("submit", (event) => {
     const form = event.target;
-    const question = form.dataset.confirm;
-    if (question && !window.confirm(question)) {
-      event.preventDefault();
-      return;
-    }
     if (form.hasAttribute("data-upload")) {
       const button = event.submitter;
       upload(form, button && button.hasAttribute("formaction") ? button.formAction : form.action);
       event.preventDefault();
+    }
+  });
+
+  // An open confirmation (its explanation and the button that does it)
+  // closes on Escape, as a dialog would, and focus goes back to its summary.
+  document.addEventListener("keydown", (event) => {
+    const open = event.key === "Escape" && event.target instanceof Element && event.target.closest("details.discard[open], details.confirm[open]");
+    if (open) {
+      open.open = false;
+      open.querySelector("summary").focus();
     }
   });
 
