@@ -75,6 +75,9 @@ func (s *Server) getDataset(w http.ResponseWriter, r *request) error {
 	if err != nil {
 		return err
 	}
+	if err := noItemFilter(r, "GET /v1/datasets-v2/{datasetId}"); err != nil {
+		return s.afterLookup(r, ids[0], err)
+	}
 	ws := s.pages.workingSet(w) // pagecache.go
 	if s.pages != nil {
 		// The dataset alone is one statement; when the cache holds its

@@ -170,6 +170,15 @@ func TestItemFilters(t *testing.T) {
 			"Validation error: a metadata filter names a key: metadata.KEY=VALUE")
 		wantValidation(t, ts.do(t, "GET", base+"/diff?from=1&to=2&externalId=", ts.owner, ""),
 			"Validation error: externalId is 1 to 255 printable characters")
+		// Near misses, and filters on the read that takes none, would
+		// answer every item.
+		wantValidation(t, ts.do(t, "GET", base+"/items?metadata=x", ts.owner, ""),
+			`Validation error: Unknown filter: a filter of items is metadata.KEY=VALUE at "metadata"`)
+		wantValidation(t, ts.do(t, "GET", base+"/versions/1/items?limit=10&splits=test", ts.owner, ""),
+			`Validation error: Unknown filter: a filter of items is split=NAME at "splits"`)
+		wantValidation(t, ts.do(t, "GET", base+"?split=test", ts.owner, ""),
+			`Validation error: GET /v1/datasets-v2/{datasetId} answers every item of the working set: filter with GET /v1/datasets-v2/{datasetId}/items at "split"`)
+		wantStatus(t, ts.do(t, "GET", base+"?projectId=p", ts.owner, ""), http.StatusOK) // Lunary's frontend sends it
 	})
 }
 

@@ -108,6 +108,12 @@ func itemFilter(r *request) (strata.ItemFilter, error) {
 		}
 	}
 	sort.Strings(keys)
+	// Near misses would read every item, as if no filter were given.
+	for near, want := range map[string]string{"metadata": "metadata.KEY=VALUE", "splits": "split=NAME"} {
+		if _, ok := q[near]; ok {
+			return f, &strata.ValidationError{Issues: []strata.Issue{{Path: near, Message: "Unknown filter: a filter of items is " + want}}}
+		}
+	}
 	for _, key := range keys {
 		for _, v := range q[key] {
 			f.Metadata = append(f.Metadata, strata.MetadataMatch{Key: strings.TrimPrefix(key, "metadata."), Value: v})
@@ -124,4 +130,16 @@ func itemFilter(r *request) (strata.ItemFilter, error) {
 		return f, &strata.ValidationError{Issues: []strata.Issue{{Message: strata.ErrorMessage(err)}}}
 	}
 	return f, nil
+}
+
+// noItemFilter refuses the item filters on a read that takes none (a
+// dataset with all its items, Lunary's read): it would answer every item.
+func noItemFilter(r *request, where string) error {
+	for key := range r.URL.Query() {
+		if key == "split" || key == "externalId" || key == "search" || strings.HasPrefix(key, "metadata.") {
+			return &strata.ValidationError{Issues: []strata.Issue{{Path: key,
+				Message: where + " answers every item of the working set: filter with GET /v1/datasets-v2/{datasetId}/items"}}}
+		}
+	}
+	return nil
 }
