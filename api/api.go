@@ -207,10 +207,12 @@ func (s *Server) endpoint(a access, h handlerFunc) http.Handler {
 		if err == nil {
 			err = rules.CheckQueryText(hr) // text.go
 		}
+		if err == nil {
+			s.limitBodyRate(w, hr)
+			err = decodeBody(hr) // encoding.go
+		}
 		if err != nil {
 			closeUnreadBody(w, hr) // slowbody.go
-		} else {
-			s.limitBodyRate(w, hr)
 		}
 		if err == nil && (hr.Method == http.MethodPost || hr.Method == http.MethodPatch || hr.Method == http.MethodPut) && !streamsBody(hr) {
 			r.body, err = s.readBody(w, hr)
