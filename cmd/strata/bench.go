@@ -95,9 +95,10 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		if err := r.Print(stdout); err != nil {
 			return err
 		}
-		// A load the server refused is no measure of it.
+		// A load the server refused is no measure of it: status 1, as
+		// the client commands' errors of the server, not 2 (usage).
 		if err := r.Failed(); err != nil {
-			return fmt.Errorf("bench: %w", err)
+			return &exitError{code: 1, err: fmt.Errorf("bench: %w", err)}
 		}
 		return nil
 	}

@@ -132,6 +132,9 @@ func TestBenchLoadRefused(t *testing.T) {
 	if got, want := err.Error(), "84% of requests failed (more than 1%): 429 x 84;"; !strings.Contains(got, want) {
 		t.Fatalf("error = %q, want it to contain %q", got, want)
 	}
+	if got := exitCode(err); got != 1 {
+		t.Errorf("exit status %d, want 1", got)
+	}
 	if !strings.Contains(out.String(), "FAILED: 84% of requests failed") {
 		t.Fatalf("report does not say it failed:\n%s", out.String())
 	}
