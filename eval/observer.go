@@ -30,6 +30,10 @@ const (
 	OutcomeBadResponse     = "bad_response"     // an answer that is not a response
 )
 
+// Outcomes lists every outcome of an attempt.
+var Outcomes = []string{OutcomeOK, OutcomeTimeout, OutcomeCanceled, OutcomeRateLimited, OutcomeClientError,
+	OutcomeServerError, OutcomeConnectionError, OutcomeBadResponse}
+
 // Statuses of an evaluator run, as RunEnded reports them.
 const (
 	RunCompleted = "completed"

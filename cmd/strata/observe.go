@@ -11,6 +11,7 @@ import "net/http/pprof"
 import "strings"
 import "time"
 
+import "github.com/strata-eval/strata/eval"
 import "github.com/strata-eval/strata/internal/metrics"
 import "github.com/strata-eval/strata/internal/reqinfo"
 import "github.com/strata-eval/strata/postgres"
@@ -82,6 +83,11 @@ func (m *Main) observe() {
 		m.metrics.WatchDatabase(metrics.Database{Ping: st.Ping, Stats: st.DB.Stats})
 	}
 	m.LLM.Observer = m.metrics
+	models := m.LLM.Models
+	if len(models) == 0 {
+		models = []string{eval.DefaultModel}
+	}
+	m.metrics.LLMModels(models, eval.Outcomes)
 	m.runner.Observer = m.metrics
 }
 

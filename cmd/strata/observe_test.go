@@ -191,6 +191,20 @@ func (ms metricSet) labelValues(name, label string) []string {
 func TestMetricsHTTP(t *testing.T) {
 	s := startOps(t, "--max-body-bytes", "4096")
 	before := scrape(t, s.client, s.base+"/metrics")
+	// The configured model's LLM series exist before any call, at zero.
+	llm := before["strata_llm_requests_total"]
+	if llm == nil {
+		t.Fatalf("strata_llm_requests_total is not served before an LLM call")
+	}
+	for _, outcome := range []string{"ok", "server_error", "rate_limited"} {
+		found := false
+		for _, m := range llm.Metric {
+			found = found || (hasLabels(m, []string{"model", "gpt-5-mini", "outcome", outcome}) && m.Counter.GetValue() == 0)
+		}
+		if !found {
+			t.Errorf("no strata_llm_requests_total{model=\"gpt-5-mini\",outcome=%q} at 0 before an LLM call", outcome)
+		}
+	}
 
 	ctx := t.Context()
 	d, err := s.api.CreateDataset(ctx, apiclient.DatasetInput{Name: "metrics"})

@@ -199,6 +199,21 @@ func (m *Metrics) ItemsImported(n int, took time.Duration) {
 // Restored records a committed restore (sqlstore.Observer).
 func (m *Metrics) Restored(took time.Duration) { m.restoreDuration.Observe(took.Seconds()) }
 
+// LLMModels makes the series of the models the server may call exist from
+// the start, at zero for every outcome, as the others alerts divide: a
+// model's error rate is known before its first call fails. "*" (any model)
+// names none.
+func (m *Metrics) LLMModels(models, outcomes []string) {
+	for _, model := range models {
+		if model == "*" {
+			continue
+		}
+		for _, outcome := range outcomes {
+			m.llmRequests.WithLabelValues(m.models.value(model), outcome)
+		}
+	}
+}
+
 // LLMCallStarted counts an LLM call in flight (eval.Observer).
 func (m *Metrics) LLMCallStarted() { m.llmInFlight.Inc() }
 
