@@ -61,6 +61,8 @@ func TestConcurrentMigrate(t *testing.T) {
 
 func TestOpenRefusesNewerSchema(t *testing.T) { storetest.NewerSchema(t, reopener(t)) }
 
+func TestOpenRefusesUnknownSchema(t *testing.T) { storetest.UnknownSchema(t, reopener(t)) }
+
 func TestSlugMigration(t *testing.T) { storetest.SlugMigration(t, reopener(t)) }
 
 // reopener opens a store on one new database each time.

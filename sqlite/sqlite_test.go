@@ -23,6 +23,8 @@ func BenchmarkSplitFilter(b *testing.B) { storetest.BenchSplitFilter(b, MustOpen
 
 func TestOpenRefusesNewerSchema(t *testing.T) { storetest.NewerSchema(t, reopener(t)) }
 
+func TestOpenRefusesUnknownSchema(t *testing.T) { storetest.UnknownSchema(t, reopener(t)) }
+
 func TestSlugMigration(t *testing.T) { storetest.SlugMigration(t, reopener(t)) }
 
 // reopener opens a store on one new database file each time.

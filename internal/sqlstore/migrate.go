@@ -101,13 +101,17 @@ func migrateOne(ctx context.Context, db *sql.DB, ms []Migration, lock string, ap
 	if err != nil {
 		return false, err
 	}
-	known := map[int]bool{}
+	known, newest := map[int]bool{}, 0
 	for _, m := range ms {
-		known[m.Version] = true
+		known[m.Version], newest = true, max(newest, m.Version)
 	}
 	for v := range have {
-		if !known[v] {
+		switch {
+		case known[v]:
+		case v > newest:
 			return false, fmt.Errorf("the database schema has migration %d, newer than this strata knows: upgrade strata", v)
+		default:
+			return false, fmt.Errorf("the database schema has migration %d, which this strata does not know (its migrations go to %d): another build of strata wrote it", v, newest)
 		}
 	}
 	var m Migration
