@@ -19,12 +19,8 @@ func TestBrowserChartOfOneRun(t *testing.T) {
 		t.Fatal(err)
 	}
 	runJSONEvaluator(t, b.site, d.ID)
-	b.run("sign in and open the Evaluators tab",
-		chromedp.Navigate(b.url+"/datasets"),
-		chromedp.WaitVisible(chromedp.CSS("#key")),
-		chromedp.SendKeys(chromedp.CSS("#key"), b.site.owner),
-		chromedp.Submit(chromedp.CSS("#key")),
-		b.text("one run"),
+	b.signIn("one run")
+	b.run("open the Evaluators tab",
 		chromedp.Navigate(b.url+"/datasets/"+d.ID+"/evaluators"),
 		chromedp.WaitVisible(chromedp.CSS(".chart")))
 

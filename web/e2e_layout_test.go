@@ -67,12 +67,7 @@ func TestBrowserLongSplitsAndTags(t *testing.T) {
 // width: no page may be wider than its window.
 func (b *browser) fitsWindows(t *testing.T, paths []string, widths ...int64) {
 	t.Helper()
-	b.run("sign in",
-		chromedp.Navigate(b.url+"/datasets"),
-		chromedp.WaitVisible(chromedp.CSS("#key")),
-		chromedp.SendKeys(chromedp.CSS("#key"), b.site.owner),
-		chromedp.Submit(chromedp.CSS("#key")),
-		b.text("Datasets"))
+	b.signIn("Datasets")
 	for _, width := range widths {
 		b.run("resize", chromedp.EmulateViewport(width, 900))
 		for _, path := range paths {

@@ -64,6 +64,18 @@ func (b *browser) run(name string, steps ...step) {
 	}
 }
 
+// signIn signs the owner in with the key form, and waits until the
+// datasets page shows want.
+func (b *browser) signIn(want string) {
+	b.t.Helper()
+	b.run("sign in",
+		chromedp.Navigate(b.url+"/datasets"),
+		chromedp.WaitVisible(chromedp.CSS("#key")),
+		chromedp.SendKeys(chromedp.CSS("#key"), b.site.owner),
+		chromedp.Submit(chromedp.CSS("#key")),
+		b.text(want))
+}
+
 // text waits until the page shows want.
 func (b *browser) text(want string) step {
 	return chromedp.Func(func(ctx context.Context, _ *chromedp.Target) error {
@@ -168,12 +180,7 @@ func TestBrowserPages(t *testing.T) {
 	xpath := func(s string) chromedp.Search { return chromedp.Search(s) }
 	firstInput := xpath(`//tbody/tr[1]//textarea[@name="input"]`)
 
-	b.run("sign in",
-		chromedp.Navigate(b.url+"/datasets"),
-		chromedp.WaitVisible(css("#key")),
-		chromedp.SendKeys(css("#key"), b.site.owner),
-		chromedp.Submit(css("#key")),
-		b.text("support bot"))
+	b.signIn("support bot")
 
 	b.run("an edit shows as an unsaved change",
 		chromedp.Navigate(ds),

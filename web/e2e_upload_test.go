@@ -20,12 +20,7 @@ func TestBrowserUpload(t *testing.T) {
 	xpath := func(s string) chromedp.Search { return chromedp.Search(s) }
 	const buttons = `[...document.querySelectorAll("form[data-upload] button")]`
 
-	b.run("sign in",
-		chromedp.Navigate(b.url+"/datasets"),
-		chromedp.WaitVisible(css("#key")),
-		chromedp.SendKeys(css("#key"), b.site.owner),
-		chromedp.Submit(css("#key")),
-		b.text("uploads"))
+	b.signIn("uploads")
 	// An upload is held: its request is kept, never sent.
 	const hold = `window.sent = []; XMLHttpRequest.prototype.send = function () { window.sent.push(this); }`
 	b.run("open the import form",

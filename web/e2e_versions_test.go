@@ -70,12 +70,7 @@ func TestBrowserTagPattern(t *testing.T) {
 	if _, _, err := b.site.store.CreateVersion(t.Context(), p.Actor(), d.ID, strata.VersionCreate{}); err != nil {
 		t.Fatal(err)
 	}
-	b.run("sign in",
-		chromedp.Navigate(b.url+"/datasets"),
-		chromedp.WaitVisible(chromedp.CSS("#key")),
-		chromedp.SendKeys(chromedp.CSS("#key"), b.site.owner),
-		chromedp.Submit(chromedp.CSS("#key")),
-		b.text("tagged"))
+	b.signIn("tagged")
 	consoleErrors := b.watchConsole()
 	b.run("open the versions page", chromedp.Navigate(b.url+"/datasets/"+d.ID+"/versions"), chromedp.WaitVisible(chromedp.CSS("#tag-2")))
 	valid := func(tag string) bool {
