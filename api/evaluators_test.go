@@ -7,6 +7,7 @@ import "io"
 import "log/slog"
 import "net/http"
 import "net/http/httptest"
+import "reflect"
 import "regexp"
 import "slices"
 import "strconv"
@@ -564,10 +565,28 @@ func TestRunDeterministic(t *testing.T) {
 			}
 		}
 	})
+	t.Run("ServiceTypes", func(t *testing.T) {
+		// Types of Lunary's registry that need its ML service run, as in
+		// Lunary: their results say why they have none, and the other
+		// slots are scored.
+		own := ts.createDataset(t, "service types")
+		wantStatus(t, ts.do(t, "POST", datasetsPath+"/"+own+"/items", ts.owner, `{"input":"q","output":"yes"}`), http.StatusCreated)
+		wantStatus(t, ts.attach(t, own, ts.createEvaluator(t, "assert", "llm", `{"modelId":"","scoringType":"boolean","prompt":"","categories":[]}`), ""), http.StatusOK)
+		wantStatus(t, ts.attach(t, own, ts.createEvaluator(t, "similar", "text-similarity", `{"method":null,"reference":"yes"}`), ""), http.StatusOK)
+		r := ts.do(t, "POST", datasetsPath+"/"+own+"/evaluators/run", ts.owner, "")
+		wantStatus(t, r, http.StatusOK)
+		it := ts.dataset(t, own)["items"].([]any)[0].(map[string]any)
+		if got, want := it["evaluatorResult1"], map[string]any{"error": "Evaluator type 'llm' runs on Lunary's ML service, which Strata does not have"}; !reflect.DeepEqual(got, want) {
+			t.Errorf("result of the llm slot = %v, want %v", got, want)
+		}
+		if got, _ := it["evaluatorResult2"].(map[string]any); got["method"] != "cosine" {
+			t.Errorf("result of the text-similarity slot = %v, want cosine's", it["evaluatorResult2"])
+		}
+	})
 	t.Run("ErrUnsupportedType", func(t *testing.T) {
-		wantStatus(t, ts.attach(t, ds, ts.createEvaluator(t, "mood", "sentiment", `{}`), ""), http.StatusOK)
+		wantStatus(t, ts.attach(t, ds, ts.createEvaluator(t, "mood", "not-a-type", `{}`), ""), http.StatusOK)
 		wantError(t, ts.do(t, "POST", datasetsPath+"/"+ds+"/evaluators/run", ts.owner, ""), http.StatusBadRequest,
-			"Evaluator type 'sentiment' is not supported for dataset testing")
+			"Evaluator type 'not-a-type' is not supported for dataset testing")
 	})
 	t.Run("NoItems", func(t *testing.T) {
 		empty := ts.createDataset(t, "empty")

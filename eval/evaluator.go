@@ -36,6 +36,19 @@ var Types = []string{
 	strata.TypeModelLabeler, strata.TypeModelScorer,
 }
 
+// ServiceTypes are the types of Lunary's registry that run on its ML
+// service or its own prompts, which Strata does not have. Lunary runs them
+// (an unreachable service leaves a null result), so a run does not refuse
+// them either: each item gets an error result saying why, counted unknown,
+// and the dataset's other slots are scored.
+var ServiceTypes = []string{"llm", "sentiment", "guidelines", "replies"}
+
+// unavailable is the scorer of a ServiceTypes evaluator: its result says
+// why there is none.
+type unavailable struct{ result json.RawMessage }
+
+func (u unavailable) Score(context.Context, Item) json.RawMessage { return u.result }
+
 // Compile prepares the scorer of an evaluator in a slot with config c. An
 // evaluator type Strata cannot compute, a builtin one, or an LLM judge
 // naming a model outside the allow-list is an EINVALID error; bad params
@@ -43,6 +56,9 @@ var Types = []string{
 func Compile(ev *strata.Evaluator, c *strata.EvaluatorConfig, llm *Client) (Scorer, error) {
 	if ev.Kind == strata.KindBuiltin {
 		return nil, strata.ErrBuiltinRun
+	}
+	if slices.Contains(ServiceTypes, ev.Type) {
+		return unavailable{errorResult(fmt.Sprintf("Evaluator type '%s' runs on Lunary's ML service, which Strata does not have", ev.Type))}, nil
 	}
 	if !slices.Contains(Types, ev.Type) {
 		return nil, strata.ErrUnsupportedType(ev.Type)
@@ -449,7 +465,7 @@ func CheckStringParams(p map[string]any) (param string, err error) {
 // It names the param at fault.
 func CheckTextSimilarityParams(p map[string]any) (param string, err error) {
 	m, given := p["method"]
-	if !given {
+	if !given || m == nil || m == "" { // Lunary's default for a falsy method
 		return "", nil
 	}
 	if m, _ := m.(string); similarity[m] == nil {

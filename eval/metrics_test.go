@@ -144,7 +144,10 @@ func TestCheckTextSimilarityParams(t *testing.T) {
 		{"Fuzzy", map[string]any{"method": "fuzzy"}, ""},
 		{"ErrUnknown", map[string]any{"method": "nope"}, "Unknown method (cosine, bleu, gleu, rouge, fuzzy)"},
 		{"ErrCase", map[string]any{"method": "Cosine"}, "Unknown method (cosine, bleu, gleu, rouge, fuzzy)"},
-		{"ErrNotString", map[string]any{"method": nil}, "Unknown method (cosine, bleu, gleu, rouge, fuzzy)"},
+		// Lunary scores a falsy method with the default.
+		{"Null", map[string]any{"method": nil}, ""},
+		{"Empty", map[string]any{"method": ""}, ""},
+		{"ErrNotString", map[string]any{"method": 3}, "Unknown method (cosine, bleu, gleu, rouge, fuzzy)"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			param, err := CheckTextSimilarityParams(c.params)
@@ -276,7 +279,7 @@ func TestCompile(t *testing.T) {
 		ev   strata.Evaluator
 		want string
 	}{
-		{strata.Evaluator{Type: "sentiment", Kind: strata.KindCustom}, "Evaluator type 'sentiment' is not supported for dataset testing"},
+		{strata.Evaluator{Type: "not-a-type", Kind: strata.KindCustom}, "Evaluator type 'not-a-type' is not supported for dataset testing"},
 		{strata.Evaluator{Type: "pii", Kind: strata.KindBuiltin}, "Builtin evaluators cannot be used for dataset testing"},
 		{strata.Evaluator{Type: "model-labeler", Kind: strata.KindCustom, Params: json.RawMessage(`{"prompt":"x","modelId":"gpt-4o"}`)},
 			"Model 'gpt-4o' is not allowed on this server (STRATA_LLM_MODELS)"},
@@ -285,6 +288,15 @@ func TestCompile(t *testing.T) {
 		if got := strata.ErrorMessage(err); got != c.want || strata.ErrorCode(err) != strata.EINVALID {
 			t.Errorf("%s: error %v, want %q", c.ev.Type, err, c.want)
 		}
+	}
+	for _, typ := range ServiceTypes {
+		sc, err := Compile(&strata.Evaluator{Type: typ, Kind: strata.KindCustom}, nil, nil)
+		if err != nil {
+			t.Fatalf("%s: %v", typ, err)
+		}
+		var got map[string]any
+		json.Unmarshal(sc.Score(t.Context(), Item{Input: "q"}), &got)
+		wantResult(t, got, map[string]any{"error": "Evaluator type '" + typ + "' runs on Lunary's ML service, which Strata does not have"})
 	}
 	if model, ok := LLMModel(&strata.Evaluator{Type: "model-scorer", Params: json.RawMessage(`{"prompt":" ","model":"m"}`)}); ok {
 		t.Errorf("blank prompt calls %s", model)
