@@ -177,7 +177,10 @@ func TestItemFilters(t *testing.T) {
 		wantValidation(t, ts.do(t, "GET", base+"/versions/1/items?limit=10&splits=test", ts.owner, ""),
 			`Validation error: Unknown filter: a filter of items is split=NAME at "splits"`)
 		wantValidation(t, ts.do(t, "GET", base+"?split=test", ts.owner, ""),
-			`Validation error: GET /v1/datasets-v2/{datasetId} answers every item of the working set: filter with GET /v1/datasets-v2/{datasetId}/items at "split"`)
+			`Validation error: GET /v1/datasets-v2/{datasetId} answers every item: filter with GET /v1/datasets-v2/{datasetId}/items at "split"`)
+		// Lunary's SDK route too.
+		wantValidation(t, ts.do(t, "GET", "/v1/datasets/"+id+"?metadata.lang=en", ts.owner, ""),
+			`Validation error: GET /v1/datasets/{slug} answers every item: filter with GET /v1/datasets-v2/{datasetId}/items at "metadata.lang"`)
 		wantStatus(t, ts.do(t, "GET", base+"?projectId=p", ts.owner, ""), http.StatusOK) // Lunary's frontend sends it
 	})
 }

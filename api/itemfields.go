@@ -138,7 +138,7 @@ func noItemFilter(r *request, where string) error {
 	for key := range r.URL.Query() {
 		if key == "split" || key == "externalId" || key == "search" || strings.HasPrefix(key, "metadata.") {
 			return &strata.ValidationError{Issues: []strata.Issue{{Path: key,
-				Message: where + " answers every item of the working set: filter with GET /v1/datasets-v2/{datasetId}/items"}}}
+				Message: where + " answers every item: filter with GET /v1/datasets-v2/{datasetId}/items"}}}
 		}
 	}
 	return nil

@@ -37,6 +37,9 @@ type sdkDatasetJSON struct {
 
 // GET /v1/datasets/{slug}
 func (s *Server) sdkDataset(w http.ResponseWriter, r *request) error {
+	if err := noItemFilter(r, "GET /v1/datasets/{slug}"); err != nil {
+		return err
+	}
 	name, ref, hasRef := strings.Cut(r.PathValue("slug"), "@")
 	if q, ok := r.URL.Query()["version"]; ok {
 		if hasRef || len(q) != 1 {
