@@ -436,3 +436,19 @@ func TestImportColumnsAsPeopleHaveThem(t *testing.T) {
 		}
 	})
 }
+
+// Lunary's frontend imports files in Lunary's body and can send no mapping:
+// a column named metadata of plain text, which Lunary ignores, is kept.
+func TestLunaryBodyImportsItemFieldColumns(t *testing.T) {
+	ts := newTestServer(t)
+	id := ts.createDataset(t, "lunary columns")
+	r := ts.importTo(t, id, "", "csv", "input,metadata,splits\nq,some notes here,train set\n", false)
+	wantStatus(t, r, http.StatusOK)
+	it := ts.dataset(t, id)["items"].([]any)[0].(map[string]any)
+	if got, want := it["metadata"], map[string]any{"metadata": "some notes here", "splits": "train set"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("metadata %v, want %v", got, want)
+	}
+	// Sent as the file itself, Strata's rules: the column is the field.
+	wantError(t, ts.importTo(t, id, "", "csv", "input,metadata\nq,some notes here\n", true), http.StatusBadRequest,
+		"CSV line 2: metadata is not valid JSON")
+}

@@ -42,6 +42,7 @@ type csvSource struct {
 	lastLine int
 	err      error // sticky: once failed, every Next returns it
 
+	lunary       bool // a file in Lunary's import body (Config.Lunary)
 	exact        bool // Strata's export dialect (exact.go)
 	exactColumns int  // the number of columns of its header
 
@@ -63,7 +64,7 @@ func (c Config) NewCSV(r io.Reader) (strata.ItemSource, error) {
 // openCSV reads the header. On an error it returns the source all the same,
 // to say on which line the header failed.
 func (c Config) openCSV(r io.Reader) (*csvSource, error) {
-	s := &csvSource{max: c.maxRecordBytes(), inputFrom: c.Mapping.InputFrom}
+	s := &csvSource{max: c.maxRecordBytes(), inputFrom: c.Mapping.InputFrom, lunary: c.Lunary}
 	s.limiter = &recordLimiter{r: r, limit: int64(s.max) + readBufSize}
 	// csv.NewReader uses a *bufio.Reader as is, so we can see how much of the
 	// input it has consumed (for the record limit) and peek at the BOM.
@@ -83,6 +84,9 @@ func (c Config) openCSV(r io.Reader) (*csvSource, error) {
 	// Lunary trims every value, so space before an opening quote carries no
 	// meaning; ignoring it accepts `a, "b, c"` as written by hand.
 	s.cr.TrimLeadingSpace = true
+	// Lunary reads a quote inside an unquoted value (5" screen) as no
+	// error; a file sent in its body is read so too, the quote kept.
+	s.cr.LazyQuotes = c.Lunary
 
 	header, err := s.read()
 	if err == io.EOF {
@@ -199,9 +203,15 @@ func (s *csvSource) item(record []string) (strata.ItemInput, error) {
 			return strata.ItemInput{}, err
 		}
 	}
-	kept, err := s.fields.read(&in, cell)
-	if kept {
-		s.reporter.unmapped("id")
+	kept, err := s.fields.read(&in, cell, s.lunary)
+	if err == nil && len(kept) > 0 {
+		vals := make(map[string]json.RawMessage, len(kept))
+		for _, col := range kept {
+			name := s.plan.cols.keys[col]
+			vals[name], _ = json.Marshal(cell(col))
+			s.reporter.unmapped(name)
+		}
+		err = addMetadata(&in, vals, false)
 	}
 	if err == nil {
 		err = s.plan.readMapped(&in, func(i int) json.RawMessage {

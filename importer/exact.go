@@ -98,10 +98,12 @@ func (s *csvSource) exactItem(record []exactField) (strata.ItemInput, error) {
 	}
 	err := readFieldCells(&in, cell(5), cell(6))
 	if p := cell(0); p != nil && err == nil {
-		raw, _ := json.Marshal(*p)
-		var kept bool
-		if kept, err = keepForeignID(&in, raw); kept {
+		if keptID(*p) {
+			raw, _ := json.Marshal(*p)
+			err = addMetadata(&in, map[string]json.RawMessage{"id": raw}, false)
 			s.reporter.unmapped("id")
+		} else {
+			in.ID = *p
 		}
 	}
 	if err == nil {

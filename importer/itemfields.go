@@ -40,45 +40,86 @@ func (c *fieldColumns) without(mapped map[string]bool) {
 	}
 }
 
-// read fills in's fields from a record's trimmed cells (cell(-1) is ""). It
-// reports whether the record's id went to its metadata (keepForeignID).
-func (c fieldColumns) read(in *strata.ItemInput, cell func(int) string) (bool, error) {
-	in.ExternalID = nilIfEmpty(cell(c.externalID))
-	if err := readFieldCells(in, nilIfEmpty(cell(c.metadata)), nilIfEmpty(cell(c.splits))); err != nil {
-		return false, err
-	}
-	raw, _ := json.Marshal(cell(c.id))
-	return keepForeignID(in, raw)
+// An item field's value that names nothing here goes to the item's metadata
+// under its column's name, as a column that maps to no field does: an id
+// that is not Strata's (a UUID), such as another tool's 7 or "case-12"
+// (keptID); and, in a file sent in Lunary's body (lenient), any value its
+// field does not take (a metadata column of plain text, splits "train set",
+// an externalId 17), since Lunary reads such a file ignoring these columns,
+// and its frontend can send no mapping. The record's own metadata keeps a
+// key it has.
+
+// keptID reports whether an id goes to the metadata: not empty, not Strata's.
+func keptID(id string) bool { return id != "" && !strata.IsID(id) }
+
+// fieldTaker reads the item fields of one record, and gathers the columns
+// whose values go to the metadata instead.
+type fieldTaker struct {
+	lenient bool
+	kept    []int // CSV columns
+	keys    []string
 }
 
-// keepForeignID reads a record's id, as JSON: Strata's id of an item (a
-// UUID), which a sync or upsert matches; any other, such as another tool's
-// 7 or "case-12", names no item here, and goes to the item's metadata as
-// "id", so that it is not lost (unless the record's own metadata has an
-// "id"). It reports whether it went there.
-func keepForeignID(in *strata.ItemInput, raw json.RawMessage) (bool, error) {
-	id := stringify(raw)
-	if id == "" || strata.IsID(id) {
-		in.ID = id
-		return false, nil
+// take runs read on a field's value; a value it refuses is an error, or,
+// lenient, kept (keep notes it).
+func (t *fieldTaker) take(read func() error, keep func()) error {
+	err := read()
+	if err != nil && t.lenient && strata.ErrorCode(err) == strata.EINVALID {
+		keep()
+		return nil
 	}
-	return true, addMetadata(in, map[string]json.RawMessage{"id": raw}, false)
+	return err
+}
+
+// read fills in's fields from a record's trimmed cells (cell(-1) is ""),
+// and returns the columns whose values go to its metadata.
+func (c fieldColumns) read(in *strata.ItemInput, cell func(int) string, lenient bool) ([]int, error) {
+	t := fieldTaker{lenient: lenient}
+	keep := func(col int) func() { return func() { t.kept = append(t.kept, col) } }
+	if v := cell(c.metadata); v != "" {
+		if err := t.take(func() error { return readMetadataCell(in, v) }, keep(c.metadata)); err != nil {
+			return nil, err
+		}
+	}
+	if v := cell(c.splits); v != "" {
+		err := t.take(func() error {
+			list, err := strata.ParseSplitList(v)
+			if err == nil {
+				in.Splits = list
+			}
+			return err
+		}, keep(c.splits))
+		if err != nil {
+			return nil, err
+		}
+	}
+	if v := cell(c.externalID); v != "" {
+		err := t.take(func() error {
+			if err := strata.CheckExternalID(&v); err != nil {
+				return err
+			}
+			in.ExternalID = &v
+			return nil
+		}, keep(c.externalID))
+		if err != nil {
+			return nil, err
+		}
+	}
+	if id := cell(c.id); keptID(id) {
+		t.kept = append(t.kept, c.id)
+	} else {
+		in.ID = id
+	}
+	return t.kept, nil
 }
 
 // readFieldCells reads the metadata and splits cells of a CSV record (nil:
-// empty).
+// empty), as the export dialect writes them.
 func readFieldCells(in *strata.ItemInput, metadata, splits *string) error {
-	if metadata != nil && *metadata != "null" { // as a JSON line's null
-		m, err := strata.NormalizeMetadata(json.RawMessage(*metadata))
-		if err != nil {
+	if metadata != nil {
+		if err := readMetadataCell(in, *metadata); err != nil {
 			return err
 		}
-		// Decoding keeps the last value of a key named twice: which one
-		// the cell meant is a guess.
-		if key, dup := DuplicateKey([]byte(*metadata)); dup {
-			return strata.Errorf(strata.EINVALID, "metadata: %s", strata.ErrorMessage(errDuplicateKey(key)))
-		}
-		in.Metadata = m
 	}
 	if splits != nil {
 		list, err := strata.ParseSplitList(*splits)
@@ -90,54 +131,90 @@ func readFieldCells(in *strata.ItemInput, metadata, splits *string) error {
 	return nil
 }
 
+// readMetadataCell reads a CSV cell of metadata: JSON text of an object, or
+// null (none, as a JSON line's null).
+func readMetadataCell(in *strata.ItemInput, cell string) error {
+	if cell == "null" {
+		return nil
+	}
+	m, err := strata.NormalizeMetadata(json.RawMessage(cell))
+	if err != nil {
+		return err
+	}
+	// Decoding keeps the last value of a key named twice: which one the
+	// cell meant is a guess.
+	if key, dup := DuplicateKey([]byte(cell)); dup {
+		return strata.Errorf(strata.EINVALID, "metadata: %s", strata.ErrorMessage(errDuplicateKey(key)))
+	}
+	in.Metadata = m
+	return nil
+}
+
 // readFieldKeys reads the item fields of a JSONL object, but those a
-// mapping takes (plan.mappedFields). It reports whether the record's id went
-// to its metadata (keepForeignID).
-func readFieldKeys(in *strata.ItemInput, obj map[string]json.RawMessage, mapped map[string]bool) (bool, error) {
-	field := func(key string) (json.RawMessage, bool) {
-		raw, ok := obj[key]
-		return raw, ok && !mapped[key] && string(raw) != "null"
+// mapping takes (plan.mappedFields), and returns the keys whose values go
+// to its metadata.
+func readFieldKeys(in *strata.ItemInput, obj map[string]json.RawMessage, mapped map[string]bool, lenient bool) ([]string, error) {
+	t := fieldTaker{lenient: lenient}
+	keep := func(key string) func() { return func() { t.keys = append(t.keys, key) } }
+	fields := []struct {
+		key  string
+		read func(raw json.RawMessage) error
+	}{
+		{"metadata", func(raw json.RawMessage) error {
+			if raw[0] != '{' {
+				return strata.Errorf(strata.EINVALID, "metadata must be a JSON object")
+			}
+			m, err := strata.NormalizeMetadata(raw)
+			if err == nil {
+				in.Metadata = m
+			}
+			return err
+		}},
+		{"splits", func(raw json.RawMessage) error {
+			var list []string
+			if raw[0] != '[' || json.Unmarshal(raw, &list) != nil {
+				return strata.Errorf(strata.EINVALID, "splits must be an array of strings")
+			}
+			list, err := strata.NormalizeSplits(list)
+			if err == nil {
+				in.Splits = list
+			}
+			return err
+		}},
+		{"externalId", func(raw json.RawMessage) error {
+			var s string
+			if raw[0] != '"' || json.Unmarshal(raw, &s) != nil {
+				return strata.Errorf(strata.EINVALID, "externalId must be a string or null")
+			}
+			if err := strata.CheckExternalID(&s); err != nil {
+				return err
+			}
+			in.ExternalID = &s
+			return nil
+		}},
+		// An id is a string, or a number (some files number their lines).
+		{"id", func(raw json.RawMessage) error {
+			if raw[0] == '{' || raw[0] == '[' || raw[0] == 't' || raw[0] == 'f' {
+				return strata.Errorf(strata.EINVALID, "id must be a string")
+			}
+			if id := stringify(raw); keptID(id) {
+				t.keys = append(t.keys, "id")
+			} else {
+				in.ID = id
+			}
+			return nil
+		}},
 	}
-	if raw, ok := field("externalId"); ok {
-		var s string
-		if raw[0] != '"' || json.Unmarshal(raw, &s) != nil {
-			return false, strata.Errorf(strata.EINVALID, "externalId must be a string or null")
+	for _, f := range fields {
+		raw, ok := obj[f.key]
+		if !ok || mapped[f.key] || string(raw) == "null" {
+			continue
 		}
-		in.ExternalID = &s
-	}
-	if raw, ok := field("metadata"); ok {
-		if raw[0] != '{' {
-			return false, strata.Errorf(strata.EINVALID, "metadata must be a JSON object")
+		if err := t.take(func() error { return f.read(raw) }, keep(f.key)); err != nil {
+			return nil, err
 		}
-		m, err := strata.NormalizeMetadata(raw)
-		if err != nil {
-			return false, err
-		}
-		in.Metadata = m
 	}
-	if raw, ok := field("splits"); ok {
-		var list []string
-		if raw[0] != '[' || json.Unmarshal(raw, &list) != nil {
-			return false, strata.Errorf(strata.EINVALID, "splits must be an array of strings")
-		}
-		list, err := strata.NormalizeSplits(list)
-		if err != nil {
-			return false, err
-		}
-		in.Splits = list
-	}
-	if err := strata.CheckExternalID(in.ExternalID); err != nil {
-		return false, err
-	}
-	// An id is a string, or a number (some files number their lines).
-	raw, ok := field("id")
-	if !ok {
-		return false, nil
-	}
-	if raw[0] == '{' || raw[0] == '[' || raw[0] == 't' || raw[0] == 'f' {
-		return false, strata.Errorf(strata.EINVALID, "id must be a string")
-	}
-	return keepForeignID(in, raw)
+	return t.keys, nil
 }
 
 // withUnmapped stores a record's columns that map to no field in its

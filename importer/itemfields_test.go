@@ -260,3 +260,53 @@ func TestMappedItemFieldColumns(t *testing.T) {
 		})
 	}
 }
+
+// A file in Lunary's import body is read as Lunary reads it, which ignores
+// Strata's item-field columns: a value its field does not take is kept in
+// metadata under its column, where Strata's own reading refuses the file.
+// A quote inside an unquoted CSV value is kept.
+func TestLunaryBodyKeepsWhatLunaryIgnores(t *testing.T) {
+	for _, tt := range []struct {
+		name, format, body string
+		input, metadata    string
+		splits             []string
+		externalID         string
+		strict             string // the error of Strata's own reading
+	}{
+		{"CSVMetadataText", "csv", "input,metadata\nq,some notes here\n", "q", `{"metadata":"some notes here"}`, nil, "",
+			"CSV line 2: metadata is not valid JSON"},
+		{"CSVSplitsText", "csv", "input,Splits\nq,train set\n", "q", `{"Splits":"train set"}`, nil, "",
+			"CSV line 2: A split is 1 to 64 letters, digits, '-', '_' or '.'"},
+		{"CSVValidFieldsRead", "csv", "input,metadata,splits,externalId\nq,\"{\"\"a\"\":1}\",train,e1\n", "q", `{"a":1}`, []string{"train"}, "e1", ""},
+		{"JSONL", "jsonl", `{"input":"q","metadata":"just a string","splits":"train","externalId":17}`, "q",
+			`{"externalId":17,"metadata":"just a string","splits":"train"}`, nil, "", "JSONL line 1: metadata must be a JSON object"},
+		{"CSVBareQuote", "csv", "input,expected_output\nHe said \"hi\" there,ok\n", `He said "hi" there`, "{}", nil, "",
+			`Invalid CSV: line 2: bare " in non-quoted-field`},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			src, err := importer.Config{Lunary: true}.Open(tt.format, strings.NewReader(tt.body))
+			if err != nil {
+				t.Fatal(err)
+			}
+			in, err := src.Next()
+			if err != nil {
+				t.Fatal(err)
+			}
+			ext := ""
+			if in.ExternalID != nil {
+				ext = *in.ExternalID
+			}
+			if in.Input != tt.input || string(in.Metadata) != tt.metadata || !slices.Equal(in.Splits, tt.splits) || ext != tt.externalID {
+				t.Errorf("input %q, metadata %s, splits %q, externalId %q; want %q, %s, %q, %q",
+					in.Input, in.Metadata, in.Splits, ext, tt.input, tt.metadata, tt.splits, tt.externalID)
+			}
+			if tt.strict == "" {
+				return
+			}
+			_, err = readAll(t, tt.format, tt.body)
+			if got := strata.ErrorMessage(err); got != tt.strict {
+				t.Errorf("Strata's reading: %q, want %q", got, tt.strict)
+			}
+		})
+	}
+}

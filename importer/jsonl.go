@@ -183,9 +183,14 @@ func (s *jsonlSource) parseLine(line []byte) (strata.ItemInput, error) {
 	exact := s.mapping.IsZero() && isExactLine(obj)
 	in.GroundTruth = firstValue(obj, p.keys[fGroundTruth], exact)
 	in.Output = firstValue(obj, p.keys[fOutput], exact)
-	kept, err := readFieldKeys(&in, obj, p.mappedFields)
-	if kept {
-		s.reporter.unmapped("id")
+	kept, err := readFieldKeys(&in, obj, p.mappedFields, s.lunary)
+	if err == nil && len(kept) > 0 {
+		vals := make(map[string]json.RawMessage, len(kept))
+		for _, key := range kept {
+			vals[key] = obj[key]
+			s.reporter.unmapped(key)
+		}
+		err = addMetadata(&in, vals, false)
 	}
 	if err == nil {
 		err = p.readMapped(&in, func(i int) json.RawMessage {
