@@ -2,6 +2,7 @@ package importer
 
 import "encoding/json"
 import "fmt"
+import "strings"
 
 import "github.com/strata-eval/strata"
 
@@ -236,9 +237,14 @@ func withUnmapped(in *strata.ItemInput, unmapped map[string]json.RawMessage) err
 			col = k
 		}
 	}
+	ignore := col
+	if strings.Contains(col, ",") || strings.HasPrefix(strings.TrimSpace(col), "[") {
+		b, _ := json.Marshal([]string{col}) // map.ignore's form for such a name
+		ignore = string(b)
+	}
 	return strata.Errorf(strata.EINVALID,
 		"metadata is %d bytes encoded, more than %d: column %q maps to no field and its %d bytes went there; read it into a field (map.input, map.groundTruth, map.output) or leave it out with map.ignore=%s",
-		len(in.Metadata), strata.MaxMetadataBytes, col, len(unmapped[col]), col)
+		len(in.Metadata), strata.MaxMetadataBytes, col, len(unmapped[col]), ignore)
 }
 
 // addMetadata adds values to in's metadata; replace says whether a value

@@ -310,3 +310,22 @@ func TestLunaryBodyKeepsWhatLunaryIgnores(t *testing.T) {
 		})
 	}
 }
+
+// With map.splits reading the splits from another column, the file's own
+// splits column is one that maps to no field: kept in metadata and listed,
+// not dropped.
+func TestMappedSplitsKeepTheFilesSplits(t *testing.T) {
+	m := importer.Mapping{Splits: sp("tags")}
+	for _, tt := range []struct{ format, body, metadata string }{
+		{"csv", "question,splits,tags\nq1,\"train,test\",gold\n", `{"splits":"train,test"}`},
+		{"jsonl", `{"input":"j1","splits":["train"],"tags":"gold"}`, `{"splits":["train"]}`},
+	} {
+		items, rep := readMapped(t, tt.format, tt.body, m)
+		if in := items[0]; !slices.Equal(in.Splits, []string{"gold"}) || string(in.Metadata) != tt.metadata {
+			t.Errorf("%s: splits %q, metadata %s; want [gold], %s", tt.format, in.Splits, in.Metadata, tt.metadata)
+		}
+		if !slices.Equal(rep.Unmapped, []string{"splits"}) {
+			t.Errorf("%s: unmapped %q, want [splits]", tt.format, rep.Unmapped)
+		}
+	}
+}

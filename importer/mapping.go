@@ -445,14 +445,24 @@ func (m Mapping) resolve(cols columns) (*plan, error) {
 		p.fields[f], p.explicit[f] = []int{i}, true
 	}
 	// An item field's column that the mapping takes is read as the
-	// mapping says, not as the field.
+	// mapping says, not as the field; and the file's own splits column,
+	// when map.splits reads the splits from another, is one more column
+	// that maps to no field (its values kept in metadata, not overwritten).
+	var superseded int = -1
 	for _, k := range itemFieldKeys {
-		if i, ok := cols.lookup(k); ok && taken[i] {
-			if p.mappedFields == nil {
-				p.mappedFields = map[string]bool{}
-			}
-			p.mappedFields[k] = true
+		i, ok := cols.lookup(k)
+		if !ok {
+			continue
 		}
+		if k == "splits" && m.Splits != nil && !taken[i] {
+			superseded = i
+		} else if !taken[i] {
+			continue
+		}
+		if p.mappedFields == nil {
+			p.mappedFields = map[string]bool{}
+		}
+		p.mappedFields[k] = true
 	}
 	names := fieldKeys
 	if cols.fold {
@@ -483,7 +493,7 @@ func (m Mapping) resolve(cols columns) (*plan, error) {
 	}
 	for i, name := range cols.names {
 		// An item field's column is read, but only the first of a name.
-		itemField := isItemField(name, cols.fold) && cols.index[cols.key(name)] == i
+		itemField := isItemField(name, cols.fold) && cols.index[cols.key(name)] == i && i != superseded
 		if !taken[i] && !itemField {
 			p.unmapped = append(p.unmapped, i)
 		}

@@ -467,6 +467,11 @@ func TestIgnoreColumns(t *testing.T) {
 			t.Errorf("%s: unmapped %q, want [Source]", format, rep.Unmapped)
 		}
 	}
+	// A name with a comma is suggested in the form that takes it.
+	_, err = readAll(t, "csv", "question,\"retrieved context, top 5\"\nq,"+context+"\n")
+	if got := strata.ErrorMessage(err); !strings.HasSuffix(got, `map.ignore=["retrieved context, top 5"]`) {
+		t.Errorf("error %q, want the JSON array form of map.ignore", got)
+	}
 	src, err := importer.Config{Mapping: importer.Mapping{Input: ptr("question"), Ignore: []string{"question"}}}.Open("csv", strings.NewReader(file))
 	if err == nil {
 		_, err = src.Next()
