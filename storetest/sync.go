@@ -348,6 +348,60 @@ func testSync(t *testing.T, open Opener) {
 		}
 	})
 
+	// A record naming an item by id wins over one holding the external id
+	// the item gives up, in either order: that record is a new item. So an
+	// edited export that renames an item's external id and adds an item
+	// with the old one applies, and its dry run says so.
+	t.Run("ExternalIDToNewRecord", func(t *testing.T) {
+		for _, tt := range []struct {
+			name    string
+			records func(a string) strata.ItemSlice
+		}{
+			{"IDFirst", func(a string) strata.ItemSlice {
+				return strata.ItemSlice{{ID: a, Input: "a", ExternalID: str("e9")}, {Input: "new", ExternalID: str("e3")}}
+			}},
+			{"ExternalIDFirst", func(a string) strata.ItemSlice {
+				return strata.ItemSlice{{Input: "new", ExternalID: str("e3")}, {ID: a, Input: "a", ExternalID: str("e9")}}
+			}},
+			{"ExternalIDFirstUnchanged", func(a string) strata.ItemSlice {
+				return strata.ItemSlice{{Input: "a", ExternalID: str("e3")}, {ID: a, Input: "a", ExternalID: str("e9")}}
+			}},
+		} {
+			for _, upsert := range []bool{false, true} {
+				t.Run(fmt.Sprintf("%s/upsert=%v", tt.name, upsert), func(t *testing.T) {
+					f := newFixture(t, open)
+					d := f.dataset("qa")
+					a, err := f.s.CreateItem(f.ctx, f.actor, d.ID, strata.ItemInput{Input: "a", ExternalID: str("e3")}, strata.WriteOptions{})
+					if err != nil {
+						t.Fatal(err)
+					}
+					o := strata.SyncOptions{Upsert: upsert, DryRun: true, ChangeLimit: 10}
+					file := tt.records(a.ID)
+					dry, err := f.s.SyncItems(f.ctx, f.actor, d.ID, &file, o)
+					if err != nil {
+						t.Fatalf("dry run: %v", err)
+					}
+					wantEq(t, "dry run", syncCounts(dry), "+1 ~1 -0 =0")
+					if got := len(dry.Changes); got != 2 {
+						t.Errorf("the dry run lists %d changes, want 2", got)
+					}
+					o.DryRun = false
+					file = tt.records(a.ID)
+					res, err := f.s.SyncItems(f.ctx, f.actor, d.ID, &file, o)
+					if err != nil {
+						t.Fatal(err)
+					}
+					wantEq(t, "sync", syncCounts(res), "+1 ~1 -0 =0")
+					items := f.items(d.ID, 0)
+					if len(items) != 2 || items[0].ID != a.ID || *items[0].ExternalID != "e9" || *items[1].ExternalID != "e3" {
+						t.Fatalf("items %v", items)
+					}
+					CheckInvariants(t, f.s)
+				})
+			}
+		}
+	})
+
 	// An upsert leaves the items it does not name as they are, external
 	// ids included: a record that takes one of theirs is refused, by the
 	// dry run as by the upsert, and nothing is written.

@@ -5,9 +5,11 @@ import "context"
 import "crypto/sha256"
 import "database/sql"
 import "encoding/binary"
+import "encoding/json"
 import "errors"
 import "fmt"
 import "io"
+import "slices"
 import "sort"
 
 import "github.com/strata-eval/strata"
@@ -105,6 +107,31 @@ func (s *Store) planSync(ctx context.Context, tx *sql.Tx, d *datasetRow, src str
 	}
 	var changes []*strata.Change // modified, in file order
 	var pending []added          // new items, in file order
+	// byExternalID holds the items matched by external id, for a record
+	// naming one of them by id later in the file.
+	byExternalID := map[string]externalMatch{}
+	// unmatched plans a record that names no live item: a new item for an
+	// upsert; for a sync, one to match by content, else a new item.
+	unmatched := func(in strata.ItemInput, order int) error {
+		if o.Upsert {
+			r, err := newRevision(d, in, now)
+			if err != nil {
+				return err
+			}
+			if err := budget.hold(r.size() + heldBytes); err != nil {
+				return err
+			}
+			pending = append(pending, added{r, order})
+			return nil
+		}
+		rec := syncRecord{in: in, order: order}
+		if err := budget.hold(rec.size() + heldBytes); err != nil {
+			return err
+		}
+		k := syncKey(in.Input, nullOf(in.GroundTruth), nullOf(in.Output), string(in.Metadata), strata.SplitsText(in.Splits), nullOf(in.ExternalID))
+		byContent[k] = append(byContent[k], rec)
+		return nil
+	}
 	order := 0
 	for ; ; order++ {
 		in, err := src.Next()
@@ -125,14 +152,30 @@ func (s *Store) planSync(ctx context.Context, tx *sql.Tx, d *datasetRow, src str
 				return nil, err
 			}
 		}
-		live, err := s.syncMatch(ctx, tx, d, in)
+		live, byID, err := s.syncMatch(ctx, tx, d, in)
 		if err != nil {
 			return nil, err
 		}
-		if live != nil {
-			if matched[live.itemID] {
+		if live != nil && matched[live.itemID] {
+			prev, prevByExternalID := byExternalID[live.itemID]
+			switch {
+			case byID && !prevByExternalID:
 				return nil, errDuplicateRecord("item", live.itemID)
+			case !byID:
+				// The item was named by id, and this record holds the
+				// external id it gives up: a new item takes it.
+				live = nil
+			default:
+				// Named by id after a record matched it by the external
+				// id it gives up: that record is a new item.
+				again := prev.unplan(p, &changes, live)
+				delete(byExternalID, live.itemID)
+				if err := unmatched(again, prev.order); err != nil {
+					return nil, err
+				}
 			}
+		}
+		if live != nil {
 			matched[live.itemID] = true
 			if err := budget.hold(mapEntryBytes + len(live.itemID)); err != nil {
 				return nil, err
@@ -141,39 +184,35 @@ func (s *Store) planSync(ctx context.Context, tx *sql.Tx, d *datasetRow, src str
 			if err != nil {
 				return nil, err
 			}
-			if next == nil {
+			m := externalMatch{modify: -1, order: order}
+			if next != nil {
+				if err := budget.hold(next.size() + heldBytes); err != nil {
+					return nil, err
+				}
+				p.result.Modified++
+				m.modify = len(p.modifies)
+				p.modifies = append(p.modifies, next)
+				if len(changes) <= o.ChangeLimit {
+					changes = append(changes, &strata.Change{ItemID: live.itemID, Kind: strata.ChangeModified,
+						Before: live.item(d.id), After: next.item(d.id), Seq: live.seq})
+				}
+			} else {
 				p.result.Unchanged++
-				continue
 			}
-			if err := budget.hold(next.size() + heldBytes); err != nil {
-				return nil, err
-			}
-			p.result.Modified++
-			p.modifies = append(p.modifies, next)
-			if len(changes) <= o.ChangeLimit {
-				changes = append(changes, &strata.Change{ItemID: live.itemID, Kind: strata.ChangeModified,
-					Before: live.item(d.id), After: next.item(d.id), Seq: live.seq})
+			if !byID {
+				byExternalID[live.itemID] = m
+				if err := budget.hold(mapEntryBytes + len(live.itemID)); err != nil {
+					return nil, err
+				}
 			}
 			continue
 		}
-		if o.Upsert {
-			r, err := newRevision(d, in, now)
-			if err != nil {
-				return nil, err
-			}
-			if err := budget.hold(r.size() + heldBytes); err != nil {
-				return nil, err
-			}
-			pending = append(pending, added{r, order})
-			continue
-		}
-		rec := syncRecord{in: in, order: order}
-		if err := budget.hold(rec.size() + heldBytes); err != nil {
+		if err := unmatched(in, order); err != nil {
 			return nil, err
 		}
-		k := syncKey(in.Input, nullOf(in.GroundTruth), nullOf(in.Output), string(in.Metadata), strata.SplitsText(in.Splits), nullOf(in.ExternalID))
-		byContent[k] = append(byContent[k], rec)
 	}
+	p.modifies = slices.DeleteFunc(p.modifies, func(r *revision) bool { return r == nil }) // unplanned
+	slices.SortStableFunc(pending, func(a, b added) int { return a.order - b.order })
 	var removed []*strata.Change
 	if !o.Upsert {
 		// One pass over the working set: match by content, and remove what
@@ -256,25 +295,52 @@ func (s *Store) planSync(ctx context.Context, tx *sql.Tx, d *datasetRow, src str
 	return p, nil
 }
 
+// externalMatch is how a record matched by external id was planned: its
+// modification's index in the plan (-1: unchanged) and its place in the
+// file.
+type externalMatch struct{ modify, order int }
+
+// unplan takes back the planning of a record matched by external id to
+// live, which a later record names by id, and returns the record, to be
+// planned as naming no item.
+func (m externalMatch) unplan(p *syncPlan, changes *[]*strata.Change, live *revision) strata.ItemInput {
+	if m.modify < 0 {
+		p.result.Unchanged--
+		return live.record() // unchanged: the record was the item
+	}
+	r := p.modifies[m.modify]
+	p.modifies[m.modify] = nil
+	p.result.Modified--
+	*changes = slices.DeleteFunc(*changes, func(c *strata.Change) bool { return c.ItemID == live.itemID })
+	return r.record()
+}
+
 // syncMatch finds the live item a record names by id, or else by external
-// id, or nil.
-func (s *Store) syncMatch(ctx context.Context, tx *sql.Tx, d *datasetRow, in strata.ItemInput) (*revision, error) {
+// id, or nil; byID says which.
+func (s *Store) syncMatch(ctx context.Context, tx *sql.Tx, d *datasetRow, in strata.ItemInput) (_ *revision, byID bool, _ error) {
 	if in.ID != "" && validID(in.ID) {
 		r, err := openRevision(ctx, tx, d.id, in.ID)
 		if err == nil {
-			return r, nil
+			return r, true, nil
 		} else if !errors.Is(err, strata.ErrItemNotFound) {
-			return nil, err
+			return nil, false, err
 		}
 	}
 	if in.ExternalID != nil {
 		owner, err := externalIDOwner(ctx, tx, d.id, *in.ExternalID)
 		if err != nil || owner == "" {
-			return nil, err
+			return nil, false, err
 		}
-		return openRevision(ctx, tx, d.id, owner)
+		r, err := openRevision(ctx, tx, d.id, owner)
+		return r, false, err
 	}
-	return nil, nil
+	return nil, false, nil
+}
+
+// record is the record a revision's content makes.
+func (r *revision) record() strata.ItemInput {
+	return strata.ItemInput{Input: r.input, GroundTruth: ptr(r.groundTruth), Output: ptr(r.output),
+		Metadata: json.RawMessage(r.metadata), Splits: strata.SplitsOf(r.splits), ExternalID: ptr(r.externalID)}
 }
 
 // checkKeptExternalIDs refuses the external id of a record that an item
