@@ -60,7 +60,9 @@ type ListOptions struct {
 	Sort   string // newest (default), alphabetical, items, updated
 }
 
-// ListDatasets lists the datasets of the key's project.
+// ListDatasets lists the datasets of the key's project. The list, as
+// Lunary's, carries no evaluator configs: each dataset's EvaluatorConfigs is
+// nil.
 func (c *Client) ListDatasets(ctx context.Context, o ListOptions) ([]Dataset, error) {
 	q := url.Values{}
 	if o.Search != "" {
@@ -143,7 +145,8 @@ func (c *Client) DuplicateDataset(ctx context.Context, id string) (*Dataset, err
 // Slugs are unique and so are names, but a name may be another dataset's
 // slug ("team-prod" and the slug of "team@prod"): then name names neither,
 // and the answer is an *AmbiguousError, so that a push never goes to the
-// one not meant. It is a 404 *Error when no dataset has the name.
+// one not meant. It is a 404 *Error when no dataset has the name. The
+// dataset is read from the list (ListDatasets): its EvaluatorConfigs is nil.
 func (c *Client) FindDataset(ctx context.Context, name string) (*Dataset, error) {
 	list, err := c.ListDatasets(ctx, ListOptions{})
 	if err != nil {

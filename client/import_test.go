@@ -1,6 +1,7 @@
 package client_test
 
 import "errors"
+import "maps"
 import "strings"
 import "testing"
 
@@ -81,6 +82,29 @@ func TestImportMap(t *testing.T) {
 			t.Fatalf("status = %d (%v), want %d", got, err, want)
 		}
 	})
+}
+
+// TestImportMapIgnore: Map's "ignore" leaves a column out of the item, its
+// metadata included, and out of Unmapped.
+func TestImportMapIgnore(t *testing.T) {
+	ctx := t.Context()
+	c := newServer(t)
+	id := newDataset(t, c, "ignored")
+	m := maps.Clone(ownMapping)
+	m["ignore"] = "note"
+	res, err := c.Import(ctx, id, client.FormatCSV, strings.NewReader(ownColumns), client.ImportOptions{Map: m})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := res.Unmapped; len(got) != 0 {
+		t.Errorf("unmapped = %q, want none", got)
+	}
+	if got := res.Mapping.Input; got == nil || *got != "text" {
+		t.Errorf("mapping.input = %v, want text", got)
+	}
+	if got, want := string(onlyItem(t, c, id).Metadata), `{"lang":"en"}`; got != want {
+		t.Errorf("metadata = %s, want %s", got, want)
+	}
 }
 
 func TestImportInputFrom(t *testing.T) {

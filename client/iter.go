@@ -5,6 +5,8 @@ import "fmt"
 import "iter"
 import "strings"
 
+import "github.com/strata-eval/strata"
+
 // The iterators below read a list a page at a time (PageOptions.Limit or
 // DiffOptions.Limit a page; 0: 100), starting at the options' Cursor, each
 // page with the options' Search and Filter, and yield its elements one by
@@ -38,30 +40,49 @@ func (c *Client) Items(ctx context.Context, datasetID string, o PageOptions) ite
 }
 
 // VersionItems yields the items of the version ref names (ListVersionItems,
-// page after page). The pages after the first ask for that version by its
-// id, so a ref such as "latest" or a tag that moves meanwhile does not mix
-// two versions.
+// page after page), all of them of the version ref named at the start: a
+// ref such as "latest" or a tag, which may move meanwhile, is first resolved
+// to that version's id by a diff of the ref with itself (it names the
+// version and reads no item), and every page asks for the id. A page cannot
+// be trusted to say which version it read: one filtered by metadata may hold
+// no item and still have a next page.
 func (c *Client) VersionItems(ctx context.Context, datasetID, ref string, o PageOptions) iter.Seq2[VersionItem, error] {
-	start, named := o.Cursor, ref
+	start, pinned := o.Cursor, ref
 	return pages(o.Limit, func(limit int, cursor *string) ([]VersionItem, *string, error) {
 		o.Limit, o.Cursor = limit, from(start, cursor)
 		if cursor == nil {
-			ref = named
+			var err error
+			if pinned, err = c.versionNamed(ctx, datasetID, ref); err != nil {
+				return nil, nil, err
+			}
 		}
-		page, err := c.ListVersionItems(ctx, datasetID, ref, o)
+		page, err := c.ListVersionItems(ctx, datasetID, pinned, o)
 		if err != nil {
 			return nil, nil, err
-		}
-		if len(page.Items) > 0 && page.Items[0].VersionID != "" {
-			ref = page.Items[0].VersionID
 		}
 		return page.Items, page.NextCursor, nil
 	})
 }
 
+// versionNamed returns the id of the version ref names now, or ref itself
+// when it names the same version whenever it is read (an id, a number) or
+// names none (which the read that follows reports).
+func (c *Client) versionNamed(ctx context.Context, datasetID, ref string) (string, error) {
+	if r, ok := strata.ParseRef(ref); !ok || (!r.Latest && r.Tag == "") {
+		return ref, nil
+	}
+	d, err := c.Diff(ctx, datasetID, ref, ref, DiffOptions{Limit: 1})
+	if err != nil {
+		return "", err
+	}
+	return pin(ref, d.From), nil
+}
+
 // Changes yields the changes between two versions (Diff, page after page;
-// the counts of the whole are Diff's). As with VersionItems, the pages after
-// the first name the two versions by their ids, except "working".
+// the counts of the whole are Diff's). The pages after the first name the
+// two versions by the ids the first answer gave them (every answer names
+// both, an empty page's too), except "working", so that a ref that moves
+// meanwhile does not mix two versions.
 func (c *Client) Changes(ctx context.Context, datasetID, fromRef, toRef string, o DiffOptions) iter.Seq2[Change, error] {
 	start, a, b := o.Cursor, fromRef, toRef
 	return pages(o.Limit, func(limit int, cursor *string) ([]Change, *string, error) {

@@ -1,10 +1,14 @@
 package client_test
 
+import "encoding/json"
 import "fmt"
+import "net/http"
 import "strings"
+import "sync"
 import "testing"
 
 import "github.com/strata-eval/strata/client"
+import "github.com/strata-eval/strata/internal/openapitest"
 
 // TestIterators: Items, VersionItems and Changes yield every element, a page
 // at a time, and stop where the loop breaks.
@@ -152,4 +156,60 @@ func TestIterators(t *testing.T) {
 			t.Fatalf("%d errors, want 1", errs)
 		}
 	})
+}
+
+// pageRead calls after once, after the first read of a version's items.
+type pageRead struct {
+	base  http.RoundTripper
+	once  sync.Once
+	after func()
+}
+
+func (p *pageRead) RoundTrip(req *http.Request) (*http.Response, error) {
+	res, err := p.base.RoundTrip(req)
+	if err == nil && strings.Contains(req.URL.Path, "/versions/") && strings.HasSuffix(req.URL.Path, "/items") {
+		p.once.Do(p.after)
+	}
+	return res, err
+}
+
+// TestVersionItemsOfAMovingRefFromAnEmptyPage: a ref is read as the version
+// it named at the start even when the first page, filtered by metadata, is
+// empty (it read its bound of rows and matched none) and has a next page:
+// an item of a version made meanwhile is not yielded.
+func TestVersionItemsOfAMovingRefFromAnEmptyPage(t *testing.T) {
+	ctx := t.Context()
+	srv, key := newAPIServer(t)
+	writer := client.New(srv.URL, key)
+	id := newDataset(t, writer, "beyond a page's rows")
+	// More rows than a filtered page reads (20,000) before the one match.
+	var lines strings.Builder
+	for i := range 20_000 {
+		fmt.Fprintf(&lines, `{"input":"other %d"}`+"\n", i)
+	}
+	lines.WriteString(`{"input":"match","metadata":{"lang":"en"}}` + "\n")
+	if _, err := writer.Import(ctx, id, client.FormatJSONL, strings.NewReader(lines.String()), client.ImportOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	filter := client.PageOptions{Limit: 10, Filter: client.ItemFilter{Metadata: map[string]string{"lang": "en"}}}
+	first, err := writer.ListVersionItems(ctx, id, "latest", filter)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(first.Items) != 0 || first.NextCursor == nil {
+		t.Fatalf("first page: %d items, next cursor %v; want none and a cursor (the case under test)", len(first.Items), first.NextCursor)
+	}
+
+	c := client.New(srv.URL, key)
+	c.HTTP = &http.Client{Transport: &pageRead{base: openapitest.Transport(t, nil, srv.URL), after: func() {
+		// "latest" moves to a version with one more match.
+		later := json.RawMessage(`{"lang":"en"}`)
+		if _, err := writer.CreateItem(ctx, id, client.ItemInput{Input: "later", Metadata: later}, client.WriteOptions{}); err != nil {
+			t.Error(err)
+		}
+	}}}
+	got := inputs(t, c.VersionItems(ctx, id, "latest", filter), func(it client.VersionItem) string { return it.Input })
+	if want := "match"; got != want {
+		t.Fatalf("items %q, want %q (those of latest when the iteration started)", got, want)
+	}
 }

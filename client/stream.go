@@ -49,11 +49,15 @@ func mappingQuery(q url.Values, m map[string]string, inputFrom string) {
 // Map says otherwise. Map holds the map.KEY=COLUMN query parameters by KEY:
 // a field ("input", "groundTruth", "output": the column it is read from; ""
 // reads none, except for the input), "metadata.KEY" (the column metadata key
-// KEY is read from) or "splits" (the column of the item's splits: a JSON
-// array of names, or names separated by commas). The server checks the
-// keys: one it does not take is a 400. Every import, upsert and sync
-// answers the mapping it read the file with (Mapping) and the columns no
-// field took (Unmapped), whose values the items keep in their metadata.
+// KEY is read from), "splits" (the column of the item's splits: a JSON array
+// of names, or names separated by commas) or "ignore" (columns read into
+// nothing, not even metadata: names separated by commas, or a JSON array of
+// names). The server checks the keys: one it does not take is a 400. Every
+// import, upsert and sync answers how it read the item fields (Mapping: the
+// column of the input, ground truth and output, the inputFrom, and the
+// fields several columns matched; not the metadata keys, splits or ignored
+// columns Map gave) and the columns that neither a field nor Map took
+// (Unmapped), whose values the items keep in their metadata.
 type ImportOptions struct {
 	// SkipVersion leaves the items in the working version instead of
 	// snapshotting it.

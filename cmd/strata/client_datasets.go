@@ -21,7 +21,11 @@ func runDatasets(ctx context.Context, e *clientEnv, args []string) error {
 		return err
 	}
 	if e.json {
-		return e.printJSON(list)
+		listed := make([]listedDataset, len(list))
+		for i := range list {
+			listed[i] = listedDataset{&list[i]}
+		}
+		return e.printJSON(listed)
 	}
 	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "NAME\tSLUG\tITEMS\tHEAD\tUPDATED")
@@ -65,7 +69,7 @@ func runLog(ctx context.Context, e *clientEnv, args []string) error {
 		}
 	}
 	if e.json {
-		return e.printJSON(map[string]any{"dataset": d, "versions": entries})
+		return e.printJSON(map[string]any{"dataset": listedDataset{d}, "versions": entries})
 	}
 	for _, v := range entries {
 		var b strings.Builder

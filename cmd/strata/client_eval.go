@@ -49,7 +49,7 @@ func runEval(ctx context.Context, e *clientEnv, args []string) error {
 		finish(bar)
 	}
 	if e.json {
-		if err := e.printJSON(map[string]any{"dataset": d, "run": run}); err != nil {
+		if err := e.printJSON(map[string]any{"dataset": listedDataset{d}, "run": run}); err != nil {
 			return err
 		}
 	} else {

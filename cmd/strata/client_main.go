@@ -7,6 +7,7 @@ package main
 // of the API (its message on stderr) and 2 on a usage error.
 
 import "context"
+import "encoding/json"
 import "errors"
 import "flag"
 import "fmt"
@@ -18,6 +19,7 @@ import "strings"
 import "time"
 
 import apiclient "github.com/strata-eval/strata/client"
+import "github.com/strata-eval/strata/wire"
 
 // clientCommands maps each client command to its function.
 var clientCommands = map[string]func(ctx context.Context, e *clientEnv, args []string) error{
@@ -171,6 +173,21 @@ func splitRef(arg string) (name, ref string, ok bool, err error) {
 		err = usagef("%q: no ref after @ (DATASET@REF: a version number, latest, a tag or an id)", arg)
 	}
 	return name, ref, ok, err
+}
+
+// listedDataset prints a dataset with --json as the answer that gave it.
+// A dataset found by its name comes from the list of datasets, which, as
+// Lunary's, carries no evaluatorConfigs: it is printed without the key, not
+// with a null that would say it has none. The one answer about a dataset
+// that carries them and is only read, GET /v1/datasets-v2/{id}, streams
+// every item.
+type listedDataset struct{ *apiclient.Dataset }
+
+func (d listedDataset) MarshalJSON() ([]byte, error) {
+	if d.Dataset == nil || d.EvaluatorConfigs != nil { // a single-dataset answer's: {} when none
+		return json.Marshal(d.Dataset)
+	}
+	return json.Marshal(wire.DatasetListEntry{Dataset: d.LunaryDatasetDetail.Dataset, Slug: d.Slug})
 }
 
 // printJSON writes v as the command's one JSON document.

@@ -239,6 +239,68 @@ func TestClientPushMap(t *testing.T) {
 	}
 }
 
+// pushedMetadata pushes a JSONL file of one line with args and returns the
+// metadata of the item it made.
+func (s *clientServer) pushedMetadata(t *testing.T, line string, args ...string) string {
+	t.Helper()
+	file := writeLines(t, filepath.Join(t.TempDir(), "own.jsonl"), line)
+	d := s.push(t, append([]string{file, "--dataset", "own", "--create"}, args...)...)
+	page, err := s.api.ListItems(t.Context(), d.Dataset.ID, apiclient.PageOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := len(page.Items), 1; got != want {
+		t.Fatalf("%d items, want %d", got, want)
+	}
+	return string(page.Items[0].Metadata)
+}
+
+// TestClientPushMapIgnoreRepeated: the columns of every --map ignore= are
+// left out, not only the last flag's.
+func TestClientPushMapIgnoreRepeated(t *testing.T) {
+	s := newClientServer(t)
+	got := s.pushedMetadata(t, `{"input":"q","noise":"n","ctx":"c","note":"kept"}`,
+		"--map", "ignore=noise", "--map", "ignore=ctx")
+	if want := `{"note":"kept"}`; got != want {
+		t.Errorf("metadata = %s, want %s", got, want)
+	}
+}
+
+// TestClientPushMapIgnoreNameWithComma: a column named with a comma,
+// given as a JSON array, is left out with the other flags' columns.
+func TestClientPushMapIgnoreNameWithComma(t *testing.T) {
+	s := newClientServer(t)
+	got := s.pushedMetadata(t, `{"input":"q","noise":"n","a,b":"x","a":"kept"}`,
+		"--map", "ignore=noise", "--map", `ignore=["a,b"]`)
+	if want := `{"a":"kept"}`; got != want {
+		t.Errorf("metadata = %s, want %s", got, want)
+	}
+}
+
+// TestClientPushMapFieldTwice: a field mapped twice is a usage error that
+// names it, as the server refuses map.FIELD given twice; nothing is sent.
+func TestClientPushMapFieldTwice(t *testing.T) {
+	s := newClientServer(t)
+	file := writeLines(t, filepath.Join(t.TempDir(), "own.jsonl"), `{"q":"question","a":"answer","l":"en","m":"fr"}`)
+	for _, tc := range []struct{ name, field, first, second string }{
+		{"Input", "input", "input=q", "input=a"},
+		{"Metadata", "metadata.lang", "metadata.lang=l", "metadata.lang=m"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := s.strata(t, "push", file, "--dataset", "own", "--create", "--map", tc.first, "--map", tc.second)
+			if got, want := r.code, 2; got != want {
+				t.Fatalf("exit %d, want %d: %s", got, want, r.stderr)
+			}
+			if !strings.Contains(r.stderr, tc.field+" is given twice") {
+				t.Errorf("stderr %q does not name %s", r.stderr, tc.field)
+			}
+			if _, err := s.api.FindDataset(t.Context(), "own"); !apiclient.IsNotFound(err) {
+				t.Errorf("FindDataset(own) = %v, want a 404: nothing created", err)
+			}
+		})
+	}
+}
+
 // TestClientPushBeyondSyncBound: a push that the server would have to hold
 // more of than its --max-sync-bytes fails with the server's 413 and message,
 // and changes nothing.

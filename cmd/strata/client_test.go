@@ -328,8 +328,7 @@ func TestClientTagUntagRestore(t *testing.T) {
 }
 
 // TestClientRestoreJSON: restore --json prints the dataset as the server
-// answers it, with its slug and evaluator configs as every command's
-// dataset has them, and the items restored.
+// answers it, with its slug, its evaluator configs and the items restored.
 func TestClientRestoreJSON(t *testing.T) {
 	s := newClientServer(t)
 	d := s.dataset(t, "qa", `{"input":"a"}`)
@@ -349,6 +348,64 @@ func TestClientRestoreJSON(t *testing.T) {
 	if got, want := len(restored.Items), 1; got != want {
 		t.Errorf("%d items, want %d (version 2's)", got, want)
 	}
+}
+
+// TestClientJSONDatasetFoundByName: the commands that find their dataset
+// by name, in the list of datasets, print it as the list gives it: without
+// evaluatorConfigs, which the list does not carry, rather than with a null
+// that says a dataset with an evaluator has none. A dataset push creates is
+// printed as created, with its configs ({}).
+func TestClientJSONDatasetFoundByName(t *testing.T) {
+	s := newClientServer(t)
+	ctx := t.Context()
+	d := s.dataset(t, "faq", faqLines...)
+	ev, err := s.api.CreateEvaluator(ctx, apiclient.EvaluatorInput{Name: "Overlap", Slug: "overlap", Type: "rouge", Mode: "normal",
+		Params: json.RawMessage(`{"threshold":0.6}`), Filters: json.RawMessage(`[]`)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.api.AttachEvaluator(ctx, d.ID, ev.ID, nil); err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	file := writeLines(t, filepath.Join(dir, "faq.jsonl"), faqLines...)
+	for _, tc := range []struct {
+		name string
+		args []string
+	}{
+		{"Log", []string{"log", "faq"}},
+		{"Pull", []string{"pull", "faq", "-o", filepath.Join(dir, "pulled.jsonl")}},
+		{"Push", []string{"push", file, "--dataset", "faq"}},
+		{"Eval", []string{"eval", "faq"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var doc struct{ Dataset map[string]json.RawMessage }
+			s.okJSON(t, &doc, tc.args...)
+			if got, want := string(doc.Dataset["id"]), `"`+d.ID+`"`; got != want {
+				t.Fatalf("dataset id = %s, want %s", got, want)
+			}
+			if raw, ok := doc.Dataset["evaluatorConfigs"]; ok {
+				t.Errorf("evaluatorConfigs = %s, want no such key (the list carries none)", raw)
+			}
+		})
+	}
+	t.Run("Datasets", func(t *testing.T) {
+		var list []map[string]json.RawMessage
+		s.okJSON(t, &list, "datasets")
+		if got, want := len(list), 1; got != want {
+			t.Fatalf("%d datasets, want %d", got, want)
+		}
+		if raw, ok := list[0]["evaluatorConfigs"]; ok {
+			t.Errorf("evaluatorConfigs = %s, want no such key (the list carries none)", raw)
+		}
+	})
+	t.Run("PushCreate", func(t *testing.T) {
+		var doc struct{ Dataset map[string]json.RawMessage }
+		s.okJSON(t, &doc, "push", file, "--dataset", "new faq", "--create")
+		if got, want := string(doc.Dataset["evaluatorConfigs"]), `{}`; got != want {
+			t.Errorf("evaluatorConfigs = %s, want %s (the created dataset's)", got, want)
+		}
+	})
 }
 
 func TestClientEval(t *testing.T) {

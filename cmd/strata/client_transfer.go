@@ -1,14 +1,17 @@
 package main
 
 import "context"
+import "encoding/json"
 import "errors"
 import "fmt"
 import "io/fs"
+import "maps"
 import "math/rand/v2"
 import "net/http"
 import neturl "net/url"
 import "os"
 import "path/filepath"
+import "slices"
 import "strings"
 import "time"
 
@@ -41,11 +44,73 @@ func formatOf(flagValue, path, def string) (string, error) {
 	return "", usagef("cannot tell the format of %q from its extension: give --format jsonl, csv or json", path)
 }
 
+// mapFlags gathers the --map FIELD=COLUMN flags into the map.FIELD
+// parameters the server reads (importer.ParseMapping), each of which it
+// takes once: a field given twice is a usage error, and the columns of every
+// --map ignore= are left out together.
+type mapFlags struct {
+	columns map[string]string
+	ignore  []string
+}
+
+// set reads one --map flag.
+func (m *mapFlags) set(v string) error {
+	field, column, ok := strings.Cut(v, "=")
+	if !ok || field == "" {
+		return fmt.Errorf("want FIELD=COLUMN, as in input=question or metadata.lang=language")
+	}
+	// The server's own reading of map.FIELD, so that a field it does not
+	// take is a usage error before anything is sent.
+	read, err := importer.ParseMapping(neturl.Values{"map." + field: {column}})
+	if err != nil {
+		return errors.New(strata.ErrorMessage(err))
+	}
+	if field == "ignore" {
+		m.ignore = append(m.ignore, read.Ignore...)
+		return nil
+	}
+	if prev, dup := m.columns[field]; dup {
+		return fmt.Errorf("%s is given twice (%s=%s): it is read from one column", field, field, prev)
+	}
+	if m.columns == nil {
+		m.columns = map[string]string{}
+	}
+	m.columns[field] = column
+	return nil
+}
+
+// query returns the flags as the keys of an ImportOptions' or
+// SyncOptions' Map. The columns ignored go as names separated by commas, or
+// as a JSON array when the server would not read the names given back from
+// those (a comma in one).
+func (m *mapFlags) query() (map[string]string, error) {
+	if len(m.ignore) == 0 {
+		return m.columns, nil
+	}
+	ignore := strings.Join(m.ignore, ",")
+	read, err := importer.ParseMapping(neturl.Values{"map.ignore": {ignore}})
+	if err != nil || !slices.Equal(read.Ignore, m.ignore) {
+		names, _ := json.Marshal(m.ignore) // strings always encode
+		ignore = string(names)
+		// Each flag's names were checked; all of them together may be
+		// too many.
+		if _, err := importer.ParseMapping(neturl.Values{"map.ignore": {ignore}}); err != nil {
+			return nil, usagef("--map ignore=: %s", strata.ErrorMessage(err))
+		}
+	}
+	out := maps.Clone(m.columns)
+	if out == nil {
+		out = map[string]string{}
+	}
+	out["ignore"] = ignore
+	return out, nil
+}
+
 // pushResult is what push prints with --json.
 type pushResult struct {
-	Dataset *apiclient.Dataset `json:"dataset"`
-	Created bool               `json:"created"`
-	DryRun  bool               `json:"dryRun"`
+	Dataset listedDataset `json:"dataset"`
+	Created bool          `json:"created"`
+	DryRun  bool          `json:"dryRun"`
 	*apiclient.SyncResult
 	Tag *string `json:"tag"`
 }
@@ -60,21 +125,10 @@ func runPush(ctx context.Context, e *clientEnv, args []string) error {
 	create := fs.Bool("create", false, "create the dataset when it does not exist")
 	dryRun := fs.Bool("dry-run", false, "report what would change, change nothing")
 	format := fs.String("format", "", "jsonl, csv or json (default: from the file's extension)")
-	columns := map[string]string{}
+	var columns mapFlags
 	fs.Func("map", "FIELD=COLUMN: read FIELD from the file's COLUMN, where FIELD is input, groundTruth or output, "+
-		"metadata.KEY (the metadata key KEY) or splits (names in a JSON array or separated by commas); ignore=COL,COL leaves columns out; repeatable", func(v string) error {
-		field, column, ok := strings.Cut(v, "=")
-		if !ok || field == "" {
-			return fmt.Errorf("want FIELD=COLUMN, as in input=question or metadata.lang=language")
-		}
-		// The server's own reading of map.FIELD, so that a field it does not
-		// take is a usage error before anything is sent.
-		if _, err := importer.ParseMapping(neturl.Values{"map." + field: {column}}); err != nil {
-			return errors.New(strata.ErrorMessage(err))
-		}
-		columns[field] = column
-		return nil
-	})
+		"metadata.KEY (the metadata key KEY) or splits (names in a JSON array or separated by commas), each once; "+
+		"ignore=COL,COL leaves columns out; repeatable", columns.set)
 	inputFrom := ""
 	fs.Func("input-from", importer.InputFromLastUserMessage+": read the input from the last user message of a chat "+
 		"(OpenAI evals' files)", func(v string) error {
@@ -95,6 +149,10 @@ func runPush(ctx context.Context, e *clientEnv, args []string) error {
 	}
 	if *dryRun && *tag != "" {
 		return usagef("--tag changes the dataset: it cannot go with --dry-run")
+	}
+	mapping, err := columns.query()
+	if err != nil {
+		return err
 	}
 	if *tag != "" { // checked before the push writes anything
 		if err := strata.CheckTagName(*tag); err != nil {
@@ -120,29 +178,31 @@ func runPush(ctx context.Context, e *clientEnv, args []string) error {
 
 	out := pushResult{DryRun: *dryRun}
 	createdETag := "" // the ETag of the dataset this push created, as created
-	if out.Dataset, err = e.dataset(ctx, *name); apiclient.IsNotFound(err) && *create && !*dryRun {
-		var d *apiclient.Dataset
-		d, createdETag, err = e.client.CreateDatasetETag(ctx, apiclient.DatasetInput{Name: *name})
+	d, err := e.dataset(ctx, *name)
+	if apiclient.IsNotFound(err) && *create && !*dryRun {
+		var created *apiclient.Dataset
+		created, createdETag, err = e.client.CreateDatasetETag(ctx, apiclient.DatasetInput{Name: *name})
 		switch {
 		case err == nil:
-			out.Dataset, out.Created = d, true
+			d, out.Created = created, true
 		case apiclient.StatusOf(err) == http.StatusConflict:
 			// Another push created it since the lookup: push into that one.
-			if d, lookupErr := e.dataset(ctx, *name); !apiclient.IsNotFound(lookupErr) {
-				out.Dataset, err = d, lookupErr
+			if found, lookupErr := e.dataset(ctx, *name); !apiclient.IsNotFound(lookupErr) {
+				d, err = found, lookupErr
 			}
 		}
 	}
 	if err != nil {
 		return err
 	}
+	out.Dataset = listedDataset{d}
 	bar := e.newProgress(info.Size(), "push "+filepath.Base(pos[0]), true)
-	out.SyncResult, err = e.client.Sync(ctx, out.Dataset.ID, f, &countingReader{r: file, bar: bar},
-		apiclient.SyncOptions{DryRun: *dryRun, Description: *message, Map: columns, InputFrom: inputFrom})
+	out.SyncResult, err = e.client.Sync(ctx, d.ID, f, &countingReader{r: file, bar: bar},
+		apiclient.SyncOptions{DryRun: *dryRun, Description: *message, Map: mapping, InputFrom: inputFrom})
 	finish(bar)
 	if err != nil {
 		if out.Created {
-			e.removeCreated(ctx, out.Dataset, createdETag)
+			e.removeCreated(ctx, d, createdETag)
 		}
 		return err
 	}
@@ -151,7 +211,7 @@ func runPush(ctx context.Context, e *clientEnv, args []string) error {
 		if out.Version != nil {
 			ref = fmt.Sprint(out.Version.VersionNumber)
 		}
-		if _, _, err := e.client.TagVersion(ctx, out.Dataset.ID, ref, *tag); err != nil {
+		if _, _, err := e.client.TagVersion(ctx, d.ID, ref, *tag); err != nil {
 			return err
 		}
 		out.Tag = tag
@@ -164,7 +224,7 @@ func runPush(ctx context.Context, e *clientEnv, args []string) error {
 	if *dryRun {
 		verb = "would be "
 	}
-	fmt.Fprintf(e.stdout, "%s: %d %sadded, %d %smodified, %d %sremoved, %d unchanged\n", out.Dataset.Slug,
+	fmt.Fprintf(e.stdout, "%s: %d %sadded, %d %smodified, %d %sremoved, %d unchanged\n", d.Slug,
 		r.Added, verb, r.Modified, verb, r.Removed, verb, r.Unchanged)
 	switch {
 	case *dryRun:
@@ -248,7 +308,7 @@ func runPull(ctx context.Context, e *clientEnv, args []string) error {
 		}
 	}
 	if e.json {
-		return e.printJSON(map[string]any{"dataset": d, "ref": ref, "format": f, "file": *output, "bytes": n})
+		return e.printJSON(map[string]any{"dataset": listedDataset{d}, "ref": ref, "format": f, "file": *output, "bytes": n})
 	}
 	if out != nil {
 		fmt.Fprintf(e.stderr, "wrote %d bytes of %s@%s to %s\n", n, d.Slug, ref, *output)
