@@ -171,10 +171,11 @@ func (b *hashedBody) sum(fp []byte, kind string) []byte {
 }
 
 // settle saves the response of a key's request, or releases the key when
-// the request failed before it changed anything.
+// the request failed or its client left (499: an answer no one received).
+// A release leaves a key whose write committed marked applied.
 func (s *Server) settle(ctx context.Context, project, key string, rec *recorder, broken bool, fingerprint []byte) {
 	var err error
-	if !rec.started() || rec.status >= 500 {
+	if !rec.started() || rec.status >= 500 || rec.status == rules.StatusClientClosed {
 		if err = s.Store.ReleaseIdempotencyKey(ctx, project, key); err != nil {
 			// Most likely the database is down: the next request with
 			// the key gives it back first (releaseAgain).

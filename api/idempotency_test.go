@@ -3,6 +3,8 @@ package api_test
 import "context"
 import "errors"
 import "encoding/json"
+import "fmt"
+import "net"
 import "net/http"
 import "strings"
 import "sync"
@@ -286,4 +288,31 @@ func TestIdempotencyRetryAfterOutage(t *testing.T) {
 	wantStatus(t, ts.doWith(t, "POST", datasetsPath, h, `{"name":"kept"}`), http.StatusServiceUnavailable)
 	st.Down.Store(false)
 	wantStatus(t, ts.doWith(t, "POST", datasetsPath, h, `{"name":"kept"}`), http.StatusCreated)
+}
+
+// A keyed write whose client left before its answer (499: an answer no one
+// received) gives its key back: the retry is applied, not answered with a
+// replay of the 499.
+func TestIdempotencyClientLeft(t *testing.T) {
+	ts := newTestServer(t)
+	id := ts.createDataset(t, "left")
+	path := datasetsPath + "/" + id + "/import?skipVersion=true"
+	conn, err := net.Dial("tcp", strings.TrimPrefix(ts.URL, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The body is announced whole and sent in part: the client leaves
+	// while the server reads it.
+	fmt.Fprintf(conn, "POST %s HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s\r\nIdempotency-Key: left-1\r\nContent-Type: application/x-ndjson\r\nContent-Length: 100\r\n\r\n{\"input\":\"a\"}\n", path, ts.owner)
+	conn.Close()
+	h := http.Header{"Authorization": {"Bearer " + ts.owner}, "Idempotency-Key": {"left-1"}, "Content-Type": {"application/x-ndjson"}}
+	var r *response
+	waitFor(t, "the key to be settled", func() bool {
+		r = ts.doWith(t, "POST", path, h, "{\"input\":\"a\"}\n{\"input\":\"b\"}\n")
+		return r.Status != http.StatusConflict // in progress
+	})
+	wantStatus(t, r, http.StatusOK)
+	if r.Header.Get("Idempotent-Replayed") != "" {
+		t.Errorf("the retry was a replay")
+	}
 }

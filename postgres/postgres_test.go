@@ -184,11 +184,21 @@ func TestQueuedWritesKeepConnectionsFree(t *testing.T) {
 		imported <- err
 	}()
 	<-src.started
-	// Twice the pool's writes queue behind the import.
+	// Twice the pool's writes queue behind the import, each naming the
+	// dataset in a case of its own (the pages pass ids as they come).
 	queued := make(chan error, 2*pool)
-	for range 2 * pool {
+	for i := range 2 * pool {
+		id := []byte(busy.ID)
+		for j, n := 0, 0; j < len(id); j++ {
+			if id[j] >= 'a' && id[j] <= 'f' {
+				if i>>n&1 == 1 {
+					id[j] -= 'a' - 'A'
+				}
+				n++
+			}
+		}
 		go func() {
-			_, err := s.CreateItem(ctx, a, busy.ID, strata.ItemInput{Input: "queued"}, strata.WriteOptions{})
+			_, err := s.CreateItem(ctx, a, string(id), strata.ItemInput{Input: "queued"}, strata.WriteOptions{})
 			queued <- err
 		}()
 	}

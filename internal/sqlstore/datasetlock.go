@@ -1,6 +1,7 @@
 package sqlstore
 
 import "context"
+import "strings"
 import "sync"
 
 // datasetLocks queue, within this process, the writes of one dataset where
@@ -22,8 +23,10 @@ type datasetLock struct {
 }
 
 // lock waits for the dataset's lock, or for ctx's end, and returns the
-// function that releases it.
+// function that releases it. An id names its dataset in any case (a UUID):
+// one lock for all its spellings.
 func (l *datasetLocks) lock(ctx context.Context, id string) (func(), error) {
+	id = lockKey(id)
 	l.mu.Lock()
 	if l.locks == nil {
 		l.locks = map[string]*datasetLock{}
@@ -47,6 +50,10 @@ func (l *datasetLocks) lock(ctx context.Context, id string) (func(), error) {
 	}
 }
 
+// lockKey is the key of a dataset's lock: its id in lower case, as the
+// database compares UUIDs.
+func lockKey(id string) string { return strings.ToLower(id) }
+
 // release drops a reference to a dataset's lock, and the lock with the last.
 func (l *datasetLocks) release(id string, dl *datasetLock) {
 	l.mu.Lock()
@@ -54,4 +61,20 @@ func (l *datasetLocks) release(id string, dl *datasetLock) {
 	if dl.refs--; dl.refs == 0 {
 		delete(l.locks, id)
 	}
+}
+
+// lockDatasets runs fn holding the server's locks of several datasets,
+// taken in the order given (sorted, so that two such callers cannot wait
+// for each other), where writes are not serialized.
+func (s *Store) lockDatasets(ctx context.Context, ids []string, fn func() error) error {
+	if !s.Dialect.SerializeWrites() {
+		for _, id := range ids {
+			unlock, err := s.datasets.lock(ctx, id)
+			if err != nil {
+				return err
+			}
+			defer unlock()
+		}
+	}
+	return fn()
 }

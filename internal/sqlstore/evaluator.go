@@ -1,7 +1,6 @@
 package sqlstore
 
 import "bytes"
-import "cmp"
 import "context"
 import "database/sql"
 import "encoding/json"
@@ -269,55 +268,122 @@ func (s *Store) UpdateEvaluator(ctx context.Context, a strata.Actor, id string, 
 
 // DeleteEvaluator deletes a custom evaluator, emptying the slots (and their
 // configs) that held it. Runs keep its id, name and type.
+//
+// Each dataset that holds it loses it as a detach would take it, its
+// results with it (a later evaluator in the slot must not show them as its
+// own). The datasets are locked as their writes are (in the server's queue
+// first, then their rows), in id order, and their slots read under the
+// lock: a slot that changed while the delete waited counts as it is then.
+// A dataset that took the evaluator meanwhile makes the delete start again.
 func (s *Store) DeleteEvaluator(ctx context.Context, a strata.Actor, id string) error {
-	return s.write(ctx, false, func(tx *sql.Tx) error {
-		e, err := findEvaluator(ctx, tx, a.ProjectID, id)
+	if !validID(id) {
+		return strata.ErrEvaluatorNotFound
+	}
+	for attempt := 1; ; attempt++ {
+		held, err := datasetsHolding(ctx, s.DB, a.ProjectID, id)
 		if err != nil {
 			return err
 		}
-		if e.Kind == strata.KindBuiltin {
-			return strata.ErrBuiltinDelete
+		err = s.lockDatasets(ctx, held, func() error {
+			return s.write(ctx, false, func(tx *sql.Tx) error { return s.deleteEvaluator(ctx, tx, a.ProjectID, id, held) })
+		})
+		if !errors.Is(err, errHeldMeanwhile) {
+			return err
 		}
-		// Each dataset that holds it loses it as a detach would take it,
-		// its results with it (a later evaluator in the slot must not
-		// show them as its own); datasets locked in id order.
-		type slotOf struct {
-			dataset string
-			slot    int
+		if attempt == maxAttempts {
+			return strata.ErrEvaluatorsChanged
 		}
-		var slots []slotOf
-		for n := 1; n <= strata.MaxEvaluatorSlots; n++ {
-			rows, err := tx.QueryContext(ctx, `SELECT id FROM datasets WHERE project_id = $1 AND `+slotColumn(n)+` = $2`, e.ProjectID, e.ID)
-			if err != nil {
-				return fmt.Errorf("delete evaluator %s: %w", id, err)
+	}
+}
+
+// errHeldMeanwhile is a delete that found the evaluator in a dataset it had
+// not locked.
+var errHeldMeanwhile = errors.New("evaluator attached meanwhile")
+
+// deleteEvaluator is DeleteEvaluator's transaction, the datasets held
+// (sorted) in the server's queue.
+func (s *Store) deleteEvaluator(ctx context.Context, tx *sql.Tx, projectID, id string, held []string) error {
+	e, err := findEvaluator(ctx, tx, projectID, id)
+	if err != nil {
+		return err
+	}
+	if e.Kind == strata.KindBuiltin {
+		return strata.ErrBuiltinDelete
+	}
+	rows := make([]*datasetRow, 0, len(held))
+	for _, ds := range held {
+		d, err := s.lockDataset(ctx, tx, projectID, ds, false)
+		if errors.Is(err, strata.ErrDatasetNotFound) {
+			continue // deleted meanwhile
+		} else if err != nil {
+			return err
+		}
+		rows = append(rows, d)
+	}
+	if now, err := datasetsHolding(ctx, tx, projectID, id); err != nil {
+		return err
+	} else if slices.ContainsFunc(now, func(ds string) bool { return !slices.Contains(held, ds) }) {
+		return errHeldMeanwhile
+	}
+	now := s.now() // after the waits
+	for _, d := range rows {
+		slots, err := readSlots(ctx, tx, d.id)
+		if err != nil {
+			return err
+		}
+		counted := false
+		for n, ev := range slots {
+			if !ev.Valid || !strings.EqualFold(ev.String, id) {
+				continue
 			}
-			for rows.Next() {
-				var d string
-				if err := rows.Scan(&d); err != nil {
-					rows.Close()
+			if !counted { // its ETag moves
+				if _, err := tx.ExecContext(ctx, `UPDATE datasets SET change_count = change_count + 1 WHERE id = $1`, d.id); err != nil {
 					return fmt.Errorf("delete evaluator %s: %w", id, err)
 				}
-				slots = append(slots, slotOf{d, n})
+				d.changes++
+				counted = true
 			}
-			rows.Close()
-			if err := rows.Err(); err != nil {
-				return fmt.Errorf("delete evaluator %s: %w", id, err)
-			}
-		}
-		slices.SortFunc(slots, func(a, b slotOf) int { return cmp.Or(strings.Compare(a.dataset, b.dataset), a.slot-b.slot) })
-		now := s.now()
-		for _, sl := range slots {
-			d, err := s.lockDataset(ctx, tx, e.ProjectID, sl.dataset, true) // its ETag moves
-			if err != nil {
-				return err
-			}
-			if err := s.emptySlot(ctx, tx, d, sl.slot, now); err != nil {
+			if err := s.emptySlot(ctx, tx, d, n+1, now); err != nil {
 				return err
 			}
 		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM evaluators WHERE project_id = $1 AND id = $2`, e.ProjectID, e.ID); err != nil {
-			return fmt.Errorf("delete evaluator %s: %w", id, err)
+	}
+	res, err := tx.ExecContext(ctx, `DELETE FROM evaluators WHERE project_id = $1 AND id = $2`, e.ProjectID, e.ID)
+	if err != nil {
+		return fmt.Errorf("delete evaluator %s: %w", id, err)
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return fmt.Errorf("delete evaluator %s: %w", id, err)
+	} else if n == 0 {
+		return strata.ErrEvaluatorNotFound // deleted meanwhile
+	}
+	return nil
+}
+
+// datasetsHolding returns the datasets of a project that have an evaluator
+// in a slot, sorted.
+func datasetsHolding(ctx context.Context, q querier, projectID, evaluatorID string) ([]string, error) {
+	var where []string
+	for n := 1; n <= strata.MaxEvaluatorSlots; n++ {
+		where = append(where, slotColumn(n)+` = $2`)
+	}
+	rows, err := q.QueryContext(ctx, `SELECT id FROM datasets WHERE project_id = $1 AND (`+strings.Join(where, " OR ")+`) ORDER BY id`,
+		projectID, evaluatorID)
+	if err != nil {
+		return nil, fmt.Errorf("datasets holding evaluator %s: %w", evaluatorID, err)
+	}
+	defer rows.Close()
+	var ids []string
+	for rows.Next() {
+		var d string
+		if err := rows.Scan(&d); err != nil {
+			return nil, fmt.Errorf("datasets holding evaluator %s: %w", evaluatorID, err)
 		}
-		return nil
-	})
+		ids = append(ids, d)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("datasets holding evaluator %s: %w", evaluatorID, err)
+	}
+	slices.Sort(ids) // in Go's order, whatever the database's collation
+	return ids, nil
 }

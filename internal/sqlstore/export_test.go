@@ -43,3 +43,19 @@ func SetMaxSortedKeys(n int) (restore func()) {
 
 // DiffInItemOrderQuery is the statement of a diff read in item order.
 const DiffInItemOrderQuery = diffInItemOrderQuery
+
+// DeleteEvaluatorAsSeen runs the transaction of a delete of an evaluator
+// that found it in the datasets held before it waited for their locks, for
+// tests: what a delete does when the slots changed meanwhile.
+func (s *Store) DeleteEvaluatorAsSeen(ctx context.Context, projectID, id string, held []string) error {
+	return s.lockDatasets(ctx, held, func() error {
+		return s.write(ctx, false, func(tx *sql.Tx) error { return s.deleteEvaluator(ctx, tx, projectID, id, held) })
+	})
+}
+
+// DatasetLockKey is the key of a dataset's lock in the server's queue.
+func DatasetLockKey(id string) string { return lockKey(id) }
+
+// ErrHeldMeanwhile is a delete of an evaluator that found it in a dataset
+// it had not locked (DeleteEvaluator then starts again).
+var ErrHeldMeanwhile = errHeldMeanwhile
