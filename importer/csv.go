@@ -84,9 +84,6 @@ func (c Config) openCSV(r io.Reader) (*csvSource, error) {
 	// Lunary trims every value, so space before an opening quote carries no
 	// meaning; ignoring it accepts `a, "b, c"` as written by hand.
 	s.cr.TrimLeadingSpace = true
-	// Lunary reads a quote inside an unquoted value (5" screen) as no
-	// error; a file sent in its body is read so too, the quote kept.
-	s.cr.LazyQuotes = c.Lunary
 
 	header, err := s.read()
 	if err == io.EOF {
