@@ -7,10 +7,8 @@ import "mime"
 import "net/http"
 import "os"
 import "strings"
-import "unicode/utf8"
 
 import "github.com/strata-eval/strata"
-import "github.com/strata-eval/strata/importer"
 import "github.com/strata-eval/strata/internal/rules"
 
 // jsonBody is a request body as Lunary's body parser leaves it: an object, or
@@ -71,10 +69,7 @@ func (s *Server) readBody(w http.ResponseWriter, r *http.Request) (jsonBody, err
 	if ct := r.Header.Get("Content-Type"); !jsonContentType(ct) {
 		return jsonBody{}, strata.Errorf(strata.EUNSUPPORTED, "Unsupported Content-Type %q: send application/json", ct)
 	}
-	if !utf8.Valid(data) {
-		return jsonBody{}, errNotUTF8
-	}
-	if err := checkSurrogates(data); err != nil {
+	if err := rules.CheckJSONChars(data); err != nil { // UTF-8, no lone surrogate
 		return jsonBody{}, err
 	}
 	trimmed := bytes.TrimLeft(data, " \t\r\n")
@@ -95,54 +90,6 @@ func (s *Server) readBody(w http.ResponseWriter, r *http.Request) (jsonBody, err
 	return jsonBody{object: obj}, nil
 }
 
-// checkSurrogates refuses a JSON text whose \u escapes name half of a
-// UTF-16 pair alone: JSON takes it, but it is no character, and decoding
-// would turn it into U+FFFD silently (two different names becoming one).
-func checkSurrogates(data []byte) error {
-	for i := 0; i < len(data); i++ {
-		if data[i] != '\\' || i+1 >= len(data) {
-			continue
-		}
-		i++ // the escaped byte: \\ is no escape of what follows
-		if data[i] != 'u' {
-			continue
-		}
-		r, ok := hexRune(data, i+1)
-		switch {
-		case !ok || r < 0xD800 || r > 0xDFFF:
-			continue
-		case r <= 0xDBFF:
-			if low, ok := hexRune(data, i+7); ok && i+6 < len(data) && data[i+5] == '\\' && data[i+6] == 'u' && low >= 0xDC00 && low <= 0xDFFF {
-				i += 10 // the pair
-				continue
-			}
-		}
-		return strata.Errorf(strata.EINVALID, "Invalid JSON body: \\u%04x is half of a UTF-16 surrogate pair, not a character", r)
-	}
-	return nil
-}
-
-// hexRune reads the four hex digits of a \u escape at data[i:].
-func hexRune(data []byte, i int) (rune, bool) {
-	if i+4 > len(data) {
-		return 0, false
-	}
-	var r rune
-	for _, c := range data[i : i+4] {
-		switch {
-		case c >= '0' && c <= '9':
-			r = r<<4 | rune(c-'0')
-		case c >= 'a' && c <= 'f':
-			r = r<<4 | rune(c-'a'+10)
-		case c >= 'A' && c <= 'F':
-			r = r<<4 | rune(c-'A'+10)
-		default:
-			return 0, false
-		}
-	}
-	return r, true
-}
-
 // parseObject decodes a JSON object body, refusing one that names a key
 // twice at any depth. Its values are slices of data, not copies: an
 // import's content is the body's size.
@@ -151,7 +98,7 @@ func parseObject(data []byte) (map[string]json.RawMessage, error) {
 		var obj map[string]json.RawMessage
 		return nil, invalidJSON(json.Unmarshal(data, &obj))
 	}
-	if err := checkDuplicateKeys(data); err != nil {
+	if err := rules.CheckDuplicateKeys(data); err != nil {
 		return nil, err
 	}
 	obj := map[string]json.RawMessage{}
@@ -215,17 +162,6 @@ func valueEnd(data []byte, i int) int {
 		}
 	}
 	return i
-}
-
-// checkDuplicateKeys refuses a JSON text in which an object, at any depth,
-// names a key twice: which one counts differs between parsers (Go's and
-// JavaScript's keep the last), so the request's meaning would be a guess.
-// data is valid JSON.
-func checkDuplicateKeys(data []byte) error {
-	if key, dup := importer.DuplicateKey(data); dup {
-		return strata.Errorf(strata.EINVALID, "Invalid JSON body: duplicate key %q", key)
-	}
-	return nil
 }
 
 // stringEnd is the index after the string that starts at data[i], a quote.

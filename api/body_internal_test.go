@@ -4,6 +4,8 @@ import "runtime"
 import "strings"
 import "testing"
 
+import "github.com/strata-eval/strata/internal/rules"
+
 func TestCheckDuplicateKeys(t *testing.T) {
 	for _, ok := range []string{
 		`{}`, `[]`, `{"a":1,"b":2}`, `{"a":{"k":1},"b":{"k":2}}`, `[{"k":1},{"k":2}]`,
@@ -11,7 +13,7 @@ func TestCheckDuplicateKeys(t *testing.T) {
 		`{"k":1,"K":2}`, `{"a":"b:","c":"\"a\":"}`, `{"a":"\\","b":"\\\"a\":1"}`, `["a", ":"]`,
 		`{"a":"x"  ,  "b" : "a"}`,
 	} {
-		if err := checkDuplicateKeys([]byte(ok)); err != nil {
+		if err := rules.CheckDuplicateKeys([]byte(ok)); err != nil {
 			t.Errorf("%s: %v, want no error", ok, err)
 		}
 	}
@@ -21,7 +23,7 @@ func TestCheckDuplicateKeys(t *testing.T) {
 :2}`,
 		`{"x\\":1,"x\\":2}`, `{"q\"":"v","q\"":"w"}`, `{"s":"{\"a\":1,\"a\":2}","s":0}`,
 	} {
-		if err := checkDuplicateKeys([]byte(dup)); err == nil {
+		if err := rules.CheckDuplicateKeys([]byte(dup)); err == nil {
 			t.Errorf("%s: no error, want a duplicate key", dup)
 		}
 	}
@@ -33,7 +35,7 @@ func TestCheckDuplicateKeysAllocates(t *testing.T) {
 	body := []byte(`{"format":"jsonl","content":"` + strings.Repeat(`{\"input\":\"question\"}\n`, 200_000) + `"}`)
 	var before, after runtime.MemStats
 	runtime.ReadMemStats(&before)
-	if err := checkDuplicateKeys(body); err != nil {
+	if err := rules.CheckDuplicateKeys(body); err != nil {
 		t.Fatal(err)
 	}
 	runtime.ReadMemStats(&after)

@@ -126,6 +126,24 @@ func TestPagesAnswerAsTheAPI(t *testing.T) {
 			return call(t, "POST", "/v1/datasets-v2/"+id+"/items", string(body))
 		}, page(ds+"/items", url.Values{"input": {"q"}, "metadata": {metadata}})})
 	}
+	// Metadata that decoding would change (U+FFFD for what is no
+	// character, the last value of a key named twice) is refused, not
+	// stored changed.
+	for _, tc := range []struct{ name, metadata string }{
+		{"NotUTF8", `{"a":"` + "\xff" + `"}`},
+		{"LoneSurrogate", `{"a":"\ud800"}`},
+		{"DuplicateKey", `{"a":1,"a":2}`},
+		{"DuplicateNestedKey", `{"a":{"b":1,"b":2}}`},
+		{"DuplicateKeyInArray", `[{"a":1,"a":2}]`},
+	} {
+		body := `{"input":"q","metadata":` + tc.metadata + `}`
+		cases = append(cases, sameCase{"EditMetadata" + tc.name, func(t *testing.T) (int, string) {
+			return call(t, "PATCH", "/v1/datasets-v2/"+id+"/items/"+item, body)
+		}, page(ds+"/items/"+item, url.Values{"input": {"q"}, "metadata": {tc.metadata}})})
+		cases = append(cases, sameCase{"AddMetadata" + tc.name, func(t *testing.T) (int, string) {
+			return call(t, "POST", "/v1/datasets-v2/"+id+"/items", body)
+		}, page(ds+"/items", url.Values{"input": {"q"}, "metadata": {tc.metadata}})})
+	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			status, message := tc.api(t)

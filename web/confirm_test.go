@@ -36,6 +36,7 @@ func TestConfirmationsWithoutJavaScript(t *testing.T) {
 		want       int // forms on the page
 	}{
 		{"Restore", ds + "/versions", formTag(`/versions/[0-9a-f-]{36}/restore`), 2},
+		{"RestoreVersionPage", ds + "/versions/1", formTag(`/versions/[0-9a-f-]{36}/restore`), 1},
 		{"DeleteItem", ds, formTag(`/items/[0-9a-f-]{36}/delete`), 2},
 		{"DeleteDataset", ds, formTag(`/datasets/[0-9a-f-]{36}/delete`), 1},
 		{"Discard", ds, formTag(`/discard`), 1},

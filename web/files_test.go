@@ -12,13 +12,33 @@ import "github.com/strata-eval/strata/web"
 
 func TestStaticListsNoDirectory(t *testing.T) {
 	s := newSite(t)
-	for _, path := range []string{"/static/", "/static"} {
-		if p := s.get(t, path); p.status != http.StatusNotFound {
-			t.Errorf("GET %s = %d, want 404", path, p.status)
-		}
-	}
 	if p := s.get(t, "/static/app.css"); p.status != http.StatusOK {
 		t.Errorf("GET /static/app.css = %d, want 200", p.status)
+	}
+}
+
+// TestStaticNotFoundIsStyled: a missing file, the folder and the folder
+// without its slash are missing pages like any other: the styled 404 at
+// that address, not the plain text of a file server, nor a redirect.
+func TestStaticNotFoundIsStyled(t *testing.T) {
+	s := newSite(t)
+	noFollow := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	for _, path := range []string{"/static/", "/static", "/static/nope.js", "/static/app.css/"} {
+		t.Run(path, func(t *testing.T) {
+			res, err := noFollow.Get(s.URL + path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			p := read(t, res)
+			wantStatus(t, p, http.StatusNotFound, "There is no page at this address.")
+			wantText(t, p, `<link rel="stylesheet" href="/static/app.css">`)
+			if got, want := res.Header.Get("Content-Type"), "text/html; charset=utf-8"; got != want {
+				t.Errorf("Content-Type = %q, want %q", got, want)
+			}
+			if got, want := res.Header.Get("Cache-Control"), "no-store"; got != want {
+				t.Errorf("Cache-Control = %q, want %q", got, want)
+			}
+		})
 	}
 }
 

@@ -237,7 +237,9 @@ type revisionView struct {
 	From, To int
 	Working  bool
 	// Removed: the item was deleted in version RemovedIn (the head + 1:
-	// in the unsaved edits).
+	// in the unsaved edits), after this revision: at its end, when no
+	// revision follows or the next one starts later (a restore brought the
+	// item back).
 	Removed   bool
 	RemovedIn int
 	Fields    []fieldDiff
@@ -314,8 +316,9 @@ func itemTimeline(revs []*strata.Revision, skipped, head int) []revisionView {
 		v := revisionView{Number: skipped + i + 1, Revision: r, From: r.FirstVersion, To: head}
 		if r.LastVersion != nil {
 			v.To = *r.LastVersion - 1
-			// Closed with nothing after it: the item was deleted.
-			v.Removed, v.RemovedIn = i == len(revs)-1, *r.LastVersion
+			// Closed with nothing after it, or with a gap before the
+			// next: the item was deleted.
+			v.Removed, v.RemovedIn = i == len(revs)-1 || revs[i+1].FirstVersion > *r.LastVersion, *r.LastVersion
 		} else {
 			v.Working = true
 		}

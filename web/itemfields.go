@@ -19,8 +19,7 @@ func itemFieldsForm(ss *session) (metadata json.RawMessage, splits []string, ext
 	if len(metadata) == 0 {
 		metadata = strata.EmptyMetadata
 	}
-	// JSON that is no object is the API's 422, as a body's would be.
-	if err = rules.CheckMetadataObject(metadata); err != nil {
+	if err = checkMetadataText(metadata); err != nil {
 		return nil, nil, nil, err
 	}
 	if metadata, err = strata.NormalizeMetadata(metadata); err != nil {
@@ -30,6 +29,24 @@ func itemFieldsForm(ss *session) (metadata json.RawMessage, splits []string, ext
 		externalID = &id
 	}
 	return metadata, splits, externalID, nil
+}
+
+// checkMetadataText checks the metadata a form sends as the API checks
+// the body that holds it, in the API's order and with its answers: not
+// UTF-8 or a lone surrogate (400), a key named twice (400), JSON that is no
+// object (422). Decoding would otherwise store it changed: U+FFFD for what
+// is no character, the last value of a key named twice.
+func checkMetadataText(metadata json.RawMessage) error {
+	if err := rules.CheckJSONChars(metadata); err != nil {
+		return err
+	}
+	if !json.Valid(metadata) {
+		return nil // strata.NormalizeMetadata says so
+	}
+	if err := rules.CheckDuplicateKeys(metadata); err != nil {
+		return err
+	}
+	return rules.CheckMetadataObject(metadata)
 }
 
 // A browser sends a textarea's line breaks as CRLF whatever the text held

@@ -62,8 +62,7 @@ func TestItemHistoryRestore(t *testing.T) {
 	s.post(t, ds+"/items/"+item, url.Values{"csrf": {token}, "input": {"Can I return boots?"}})
 	wantText(t, s.post(t, ds+"/save", url.Values{"csrf": {token}}), "Saved version 3.")
 	offset.Add(int64(time.Hour))
-	v2 := regexp.MustCompile(`/versions/([0-9a-f-]{36})/restore`).FindAllStringSubmatch(s.get(t, ds+"/versions").body, -1)[1][1]
-	wantText(t, s.post(t, ds+"/versions/"+v2+"/restore", url.Values{"csrf": {token}}), "Restored: the dataset is now version 4.")
+	wantText(t, s.post(t, ds+"/versions/2/restore", url.Values{"csrf": {token}}), "Restored: the dataset is now version 4.")
 
 	blocks := revisionBlocks(t, s.get(t, ds+"/items/"+item))
 	if got := len(blocks); got != 3 {
@@ -93,4 +92,60 @@ func TestItemHistoryRestore(t *testing.T) {
 			}
 		}
 	})
+}
+
+// deletedAndRestored is an item saved in version 2, deleted in version 3
+// and brought back by restoring version 2 as version 4, an hour between
+// steps: its dataset's path and its page.
+func deletedAndRestored(t *testing.T) (ds string, p page) {
+	t.Helper()
+	s := newSite(t)
+	var offset atomic.Int64
+	s.store.(*sqlite.Store).Now = func() time.Time { return time.Now().Add(time.Duration(offset.Load())) }
+	token := s.signinOwner(t)
+	ds = newDataset(t, s, token, "Can I return shoes?") // version 2
+	item := itemRow.FindStringSubmatch(s.get(t, ds).body)[1]
+	offset.Add(int64(time.Hour))
+	wantText(t, s.post(t, ds+"/items/"+item+"/delete", url.Values{"csrf": {token}}), "Item deleted.")
+	wantText(t, s.post(t, ds+"/save", url.Values{"csrf": {token}}), "Saved version 3.")
+	offset.Add(int64(time.Hour))
+	wantText(t, s.post(t, ds+"/versions/2/restore", url.Values{"csrf": {token}}), "Restored: the dataset is now version 4.")
+	return ds, s.get(t, ds+"/items/"+item)
+}
+
+// TestItemHistoryDeletionBetweenRevisions: an item deleted and later
+// brought back by a restore shows where it was deleted, between the two
+// revisions.
+func TestItemHistoryDeletionBetweenRevisions(t *testing.T) {
+	_, p := deletedAndRestored(t)
+	blocks := revisionBlocks(t, p)
+	if got := len(blocks); got != 2 {
+		t.Fatalf("%d revisions, want 2", got)
+	}
+	wantText(t, page{url: "revision 2", body: blocks[0]}, "Brought back by a restore of version 2")
+	wantText(t, page{url: "revision 1", body: blocks[1]}, "in <a", "version 2</a>", "deleted in version 3")
+	if strings.Contains(blocks[0], "deleted") {
+		t.Errorf("revision 2, the current content, is called deleted:\n%s", blocks[0])
+	}
+}
+
+// TestItemHeaderChangedByRestore: the item page's header dates the item's
+// last change as its timeline dates the current revision: by the restore
+// that brought it back, not by the content the restore copied.
+func TestItemHeaderChangedByRestore(t *testing.T) {
+	_, p := deletedAndRestored(t)
+	header := regexp.MustCompile(`Added (\S+ \S+) · changed (\S+ \S+) ·`).FindStringSubmatch(p.body)
+	if header == nil {
+		t.Fatalf("no Added and changed dates in the header of %s", p.url)
+	}
+	newest := regexp.MustCompile(`<span class="muted">restored (\S+ \S+)</span>`).FindStringSubmatch(revisionBlocks(t, p)[0])
+	if newest == nil {
+		t.Fatal("the newest revision is not dated as restored")
+	}
+	if got, want := header[2], newest[1]; got != want {
+		t.Errorf("header says changed %s, the restore that made the current revision was at %s", got, want)
+	}
+	if header[2] <= header[1] {
+		t.Errorf("header says added %s and changed %s: want the change later", header[1], header[2])
+	}
 }

@@ -125,3 +125,85 @@ func TestItemsTablePositionFromTheCursor(t *testing.T) {
 		}
 	})
 }
+
+// rowForm is what the browser sends of a form of the items table's row
+// that shows text: its hidden fields, from the form whose action ends with
+// action (an item's path: "" for Edit, "/delete").
+func rowForm(t *testing.T, p page, text, action string) (path string, form url.Values) {
+	t.Helper()
+	for _, row := range strings.Split(p.body, `<tr id="item-`)[1:] {
+		if !strings.Contains(row, ">"+text+"<") {
+			continue
+		}
+		m := regexp.MustCompile(`<form method="post" action="([^"]*/items/[0-9a-f-]{36}` + action + `)"[^>]*>((?s:.*?))</form>`).FindStringSubmatch(row)
+		if m == nil {
+			t.Fatalf("the row of %q on %s has no form %q", text, p.url, action)
+		}
+		form = url.Values{}
+		for _, f := range regexp.MustCompile(`<input type="hidden" name="([^"]+)" value="([^"]*)">`).FindAllStringSubmatch(m[2], -1) {
+			form.Add(f[1], html.UnescapeString(f[2]))
+		}
+		return html.UnescapeString(m[1]), form
+	}
+	t.Fatalf("%s has no row of %q", p.url, text)
+	return "", nil
+}
+
+// nextPage follows a page's Next page link.
+func nextPage(t *testing.T, s *site, ds string, p page) page {
+	t.Helper()
+	next := regexp.MustCompile(`href="\?(after=[^"]+)" rel="next"`).FindStringSubmatch(p.body)
+	if next == nil {
+		t.Fatalf("%s has no next page", p.url)
+	}
+	return s.get(t, ds+"?"+html.UnescapeString(next[1]))
+}
+
+// TestItemsTableFormsKeepThePage: deleting or editing an item on a page of
+// the table comes back to that page, of the same size, at the same
+// position, not to the first page of the default size.
+func TestItemsTableFormsKeepThePage(t *testing.T) {
+	s, token := signedIn(t)
+	var inputs []string
+	for i := range 60 {
+		inputs = append(inputs, fmt.Sprintf("question %02d", i+1))
+	}
+	ds := newDataset(t, s, token, inputs...)
+	second := nextPage(t, s, ds, s.get(t, ds+"?size=25"))
+	wantText(t, second, "items 26–50 of 60")
+
+	t.Run("Delete", func(t *testing.T) {
+		path, form := rowForm(t, second, "question 30", "/delete")
+		p := s.post(t, path, form)
+		wantText(t, p, "Item deleted.", "items 26–50 of 59", `<option value="25" selected>`, ">question 26<", ">question 50<")
+		if strings.Contains(p.body, ">question 30<") {
+			t.Error("the deleted item is still shown")
+		}
+		second = p
+	})
+	t.Run("Edit", func(t *testing.T) {
+		path, form := rowForm(t, second, "question 31", "")
+		form.Set("input", "question 31, edited")
+		p := s.post(t, path, form)
+		wantText(t, p, "Item saved.", "items 26–50 of 59", `<option value="25" selected>`, ">question 31, edited<")
+	})
+	t.Run("DeleteInSearch", func(t *testing.T) {
+		matches := nextPage(t, s, ds, s.get(t, ds+"?size=25&search=quest"))
+		wantText(t, matches, "matches 26–50")
+		path, form := rowForm(t, matches, "<mark>quest</mark>ion 40", "/delete")
+		p := s.post(t, path, form)
+		wantText(t, p, "Item deleted.", "matches 26–50", `<option value="25" selected>`, `value="quest"`)
+		if strings.Contains(p.body, "ion 40<") {
+			t.Error("the deleted item is still shown")
+		}
+	})
+	t.Run("ErrPositionOfOtherItems", func(t *testing.T) {
+		// A position signed for the items before another change is not
+		// carried over: the page comes back, without saying where it is.
+		page := nextPage(t, s, ds, s.get(t, ds+"?size=25"))
+		path, form := rowForm(t, page, "question 33", "/delete")
+		wantText(t, s.post(t, ds+"/items", url.Values{"csrf": {token}, "input": {"question 61"}}), "Item added.")
+		p := s.post(t, path, form)
+		wantText(t, p, "Item deleted.", `<option value="25" selected>`, "25 of 58 items shown")
+	})
+}

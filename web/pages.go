@@ -31,6 +31,7 @@ func parseTemplates() map[string]*template.Template {
 		"join":        strings.Join,
 		"itemVersion": itemVersion,    // conflict.go
 		"dsVersion":   datasetVersion, // conflict.go
+		"dict":        dict,
 	}
 	pages := map[string]*template.Template{}
 	for _, name := range []string{"signin", "error", "datasets", "dataset", "versions", "version", "evaluators", "compare", "import", "item", "run", "conflict"} {
@@ -38,6 +39,23 @@ func parseTemplates() map[string]*template.Template {
 			"templates/layout.html", "templates/items.html", "templates/tabs.html", "templates/"+name+".html"))
 	}
 	return pages
+}
+
+// dict makes the argument of a template called with several values from
+// its names and values, in pairs.
+func dict(pairs ...any) (map[string]any, error) {
+	if len(pairs)%2 != 0 {
+		return nil, fmt.Errorf("dict: %d arguments, not pairs", len(pairs))
+	}
+	m := make(map[string]any, len(pairs)/2)
+	for i := 0; i < len(pairs); i += 2 {
+		name, ok := pairs[i].(string)
+		if !ok {
+			return nil, fmt.Errorf("dict: argument %d is no name", i)
+		}
+		m[name] = pairs[i+1]
+	}
+	return m, nil
 }
 
 // render writes a page, buffered, so that a template error is a clean 500.
@@ -130,12 +148,7 @@ func (s *Server) itemsPage(ss *session, datasetID string, version int) (*strata.
 	if q.Search != "" || filter.String() != "" { // the matches are not counted
 		total = -1
 	}
-	// The list a position counts in: a version's items never change, the
-	// working items with the dataset's ETag.
-	list := strings.Join([]string{d.ID, strconv.Itoa(version), q.Search, filter.String()}, "\x00")
-	if version == 0 {
-		list += "\x00" + d.ETag
-	}
+	list := itemList(d.ID, version, q.Search, filter, d.ETag) // table.go
 	return d, items, newListing(ss, list, after, size, len(items), total, next), nil
 }
 
@@ -247,6 +260,7 @@ func (s *Server) createItem(w http.ResponseWriter, ss *session) error {
 func (s *Server) updateItem(w http.ResponseWriter, ss *session) error {
 	id, itemID := ss.PathValue("id"), ss.PathValue("itemId")
 	shown := ss.PostFormValue("version")
+	place, etag := tablePlaceOf(ss), ""
 	var (
 		dataset *strata.Dataset
 		current *strata.Item
@@ -260,8 +274,13 @@ func (s *Server) updateItem(w http.ResponseWriter, ss *session) error {
 			return errStale // deleted since
 		case err != nil:
 			return err
-		case shown != "" && itemVersion(current) != shown:
+		case shown == "":
+			return nil
+		}
+		place.hold(ss, d, current.Seq)
+		if itemVersion(current) != shown {
 			if u, err := itemForm(ss, current); err == nil && itemVersion(updated(current, u)) == itemVersion(current) {
+				etag = d.ETag   // nothing is written
 				return errSaved // the form's text is there already (a second submit)
 			}
 			return errStale
@@ -275,8 +294,11 @@ func (s *Server) updateItem(w http.ResponseWriter, ss *session) error {
 		if err := s.checkItem(*u.Input, u.GroundTruth, u.Output, u.Validate); err != nil {
 			return err
 		}
-		_, err = s.Store.UpdateItem(ctx, ss.principal.Actor(), id, itemID, u, working)
-		return err
+		if _, err = s.Store.UpdateItem(ctx, ss.principal.Actor(), id, itemID, u, working); err != nil {
+			return err
+		}
+		etag = strata.ConditionOf(ctx).ETag()
+		return nil
 	})
 	if errors.Is(err, errSaved) {
 		err = nil
@@ -291,7 +313,7 @@ func (s *Server) updateItem(w http.ResponseWriter, ss *session) error {
 	} else if err != nil {
 		return err
 	}
-	return redirect(w, ss, "/datasets/"+id, "Item saved.")
+	return redirect(w, ss, place.url(ss, id, etag), "Item saved.")
 }
 
 // itemForm is the update an item's Edit form makes of current. The form
@@ -318,12 +340,33 @@ func updated(it *strata.Item, u strata.ItemUpdate) *strata.Item {
 	return &out
 }
 
+// deleteItem deletes an item from the working items, and goes back to the
+// page of the table its form was on (tablePlace).
 func (s *Server) deleteItem(w http.ResponseWriter, ss *session) error {
-	id := ss.PathValue("id")
-	if err := s.Store.DeleteItem(ss.Context(), ss.principal.Actor(), id, ss.PathValue("itemId"), working); err != nil {
+	id, itemID := ss.PathValue("id"), ss.PathValue("itemId")
+	place := tablePlaceOf(ss)
+	etag := ""
+	err := s.writeShown(ss, id, place.positioned(), func(ctx context.Context, d *strata.Dataset) error {
+		if !place.positioned() {
+			return nil
+		}
+		it, err := s.Store.FindItem(ctx, ss.principal.ProjectID, id, itemID)
+		if err != nil {
+			return err
+		}
+		place.hold(ss, d, it.Seq)
+		return nil
+	}, func(ctx context.Context) error {
+		if err := s.Store.DeleteItem(ctx, ss.principal.Actor(), id, itemID, working); err != nil {
+			return err
+		}
+		etag = strata.ConditionOf(ctx).ETag()
+		return nil
+	})
+	if err != nil {
 		return err
 	}
-	return redirect(w, ss, "/datasets/"+id, "Item deleted.")
+	return redirect(w, ss, place.url(ss, id, etag), "Item deleted.")
 }
 
 func (s *Server) saveVersion(w http.ResponseWriter, ss *session) error {
@@ -398,8 +441,12 @@ func (s *Server) versionsPage(w http.ResponseWriter, ss *session) error {
 	if n := len(versions); n == versionsPageSize && versions[n-1].Number > 1 {
 		older = versions[n-1].Number
 	}
+	unsaved, err := s.headRestores(ss, d)
+	if err != nil {
+		return err
+	}
 	s.render(w, http.StatusOK, "versions", s.data(ss, map[string]any{
-		"Dataset": d, "Versions": versions, "Notice": ss.notice(),
+		"Dataset": d, "Versions": versions, "Notice": ss.notice(), "Unsaved": unsaved,
 		"Authors": authors, "Older": older, "Paged": before > 0, "Before": before,
 	}))
 	return nil
@@ -447,11 +494,35 @@ func (s *Server) authors(ss *session) (map[string]string, error) {
 	return names, nil
 }
 
+// headRestores reports whether restoring the dataset's newest version
+// would change anything (there are unsaved changes), for a session that
+// may restore: the pages offer no restore that would make a version the
+// same as the one before it.
+func (s *Server) headRestores(ss *session, d *strata.Dataset) (bool, error) {
+	if !ss.canWrite() {
+		return false, nil
+	}
+	u, err := s.unsaved(ss, d) // unsaved.go
+	return u.Count > 0, err
+}
+
 func (s *Server) restore(w http.ResponseWriter, ss *session) error {
 	id := ss.PathValue("id")
+	d, err := s.Store.FindDataset(ss.Context(), ss.principal.ProjectID, id)
+	if err != nil {
+		return err
+	}
 	from, err := s.Store.ResolveVersion(ss.Context(), ss.principal.ProjectID, id, ss.PathValue("n"))
 	if err != nil {
 		return err
+	}
+	if from.Number == d.CurrentVersionNumber {
+		// A page shown before the changes were saved or discarded.
+		if changes, err := s.headRestores(ss, d); err != nil {
+			return err
+		} else if !changes {
+			return redirect(w, ss, "/datasets/"+id, fmt.Sprintf("Nothing to restore: the items are those of version %d, with no unsaved changes.", from.Number))
+		}
 	}
 	_, v, err := s.Store.RestoreVersion(ss.Context(), ss.principal.Actor(), id, from.ID)
 	if err != nil {

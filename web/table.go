@@ -4,6 +4,7 @@ import "bytes"
 import "encoding/json"
 import "fmt"
 import "html/template"
+import "net/url"
 import "strconv"
 import "strings"
 import "unicode/utf8"
@@ -91,6 +92,11 @@ type listing struct {
 	Next       int64  // the seq to read after for the next page; 0 at the end
 	NextAt     string // the signed position of the next page (positionSig), "" when unknown
 	Sizes      []int
+	// After is the cursor the page was read after (0: the first page),
+	// and At the signature of its Start ("" when unknown): what a form of
+	// one of its rows sends back (tablePlace).
+	After int64
+	At    string
 }
 
 // pageSizeOf reads the page size a request asks for, one of pageSizes.
@@ -149,15 +155,98 @@ func newListing(ss *session, list string, after int64, size, shown, total int, n
 			start = n
 		}
 	}
-	l := listing{Size: size, Shown: shown, Total: total, Next: next, Sizes: pageSizes}
+	l := listing{Size: size, Shown: shown, Total: total, Next: next, Sizes: pageSizes, After: after}
 	if shown == 0 || start == 0 || total >= 0 && start+shown-1 > total {
 		return l
 	}
 	l.Start, l.End = start, start+shown-1
+	if after > 0 {
+		l.At = positionSig(ss, list, after, start)
+	}
 	if next != 0 {
 		l.NextAt = positionSig(ss, list, next, l.End+1)
 	}
 	return l
+}
+
+// itemList names the list a page of a version's items (0: the working
+// version) counts in, for positionSig: the dataset, the version, the search
+// and filter, and for the working version the dataset's ETag, for its
+// items change.
+func itemList(datasetID string, version int, search string, filter strata.ItemFilter, etag string) string {
+	list := strings.Join([]string{datasetID, strconv.Itoa(version), search, filter.String()}, "\x00")
+	if version == 0 {
+		list += "\x00" + etag
+	}
+	return list
+}
+
+// The forms of a row of the working items' table (Edit, Delete) send back
+// where its page is: its size, search and filter, cursor and signed
+// position, so that the browser comes back to that page, not to the first
+// page of the default size. The position was signed for the items as they
+// were; it still holds after the form's change when that change cannot
+// move it (the item changed comes after the cursor) and nothing else
+// changed in between: the change is written under the ETag the signature
+// was checked with (writeShown). It is then signed for the items as the
+// change left them.
+
+// tablePlace is where in the working items' table a form was sent from.
+type tablePlace struct {
+	size                int
+	search, split, meta string
+	after               int64
+	start               int
+	at                  string // start's signature, as sent
+	held                bool   // the position holds after the change (hold)
+}
+
+// tablePlaceOf reads the place a form of the table sent back.
+func tablePlaceOf(ss *session) tablePlace {
+	p := tablePlace{size: pageSizeOf(ss), search: strings.TrimSpace(ss.PostFormValue("search")),
+		split: ss.PostFormValue("split"), meta: ss.PostFormValue("meta"), at: ss.PostFormValue("at")}
+	p.after, _ = strconv.ParseInt(ss.PostFormValue("after"), 10, 64)
+	p.start, _ = strconv.Atoi(ss.PostFormValue("start"))
+	return p
+}
+
+// positioned reports whether the form sent a position to keep.
+func (p *tablePlace) positioned() bool { return p.after > 0 && p.start > 1 && p.at != "" }
+
+// hold checks, before a change of the item with seq in the working items
+// of d (as they are before it), that the place's position was signed for
+// them and that the change leaves it where it is.
+func (p *tablePlace) hold(ss *session, d *strata.Dataset, seq int64) {
+	filter, err := itemFilterForm(ss)
+	p.held = err == nil && p.positioned() && seq > p.after &&
+		p.at == positionSig(ss, itemList(d.ID, 0, p.search, filter, d.ETag), p.after, p.start)
+}
+
+// url is the dataset's page at the place, its position signed for the
+// working items as the change left them (etag, the dataset's ETag after
+// it) if it holds.
+func (p *tablePlace) url(ss *session, datasetID, etag string) string {
+	q := url.Values{}
+	if p.size != pageSize {
+		q.Set("size", strconv.Itoa(p.size))
+	}
+	for name, value := range map[string]string{"search": p.search, "split": p.split, "meta": p.meta} {
+		if value != "" {
+			q.Set(name, value)
+		}
+	}
+	if p.after > 0 {
+		q.Set("after", strconv.FormatInt(p.after, 10))
+		if filter, err := itemFilterForm(ss); err == nil && p.held && etag != "" {
+			q.Set("start", strconv.Itoa(p.start))
+			q.Set("at", positionSig(ss, itemList(datasetID, 0, p.search, filter, etag), p.after, p.start))
+		}
+	}
+	path := "/datasets/" + datasetID
+	if len(q) > 0 {
+		path += "?" + q.Encode()
+	}
+	return path
 }
 
 // thousands writes n with a comma between groups of three digits.

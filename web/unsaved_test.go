@@ -106,3 +106,32 @@ func TestManyChanges(t *testing.T) {
 		wantText(t, s.get(t, ds+"/versions/3"), "too many changes to summarise here", `compare?from=2&amp;to=3"`)
 	})
 }
+
+// TestDiscardDropsTheEdits: discarding drops the unsaved edits, from the
+// items and from their histories, and its confirmation says so.
+func TestDiscardDropsTheEdits(t *testing.T) {
+	s, token := signedIn(t)
+	ds := newDataset(t, s, token, "first question")
+	item := itemRow.FindStringSubmatch(s.get(t, ds).body)[1]
+	s.post(t, ds+"/items/"+item, url.Values{"csrf": {token}, "input": {"first question, edited"}})
+	body := s.get(t, ds).body
+	at := formTag(`/discard`).FindStringIndex(body)
+	if at == nil {
+		t.Fatal("no Discard form")
+	}
+	confirmation := body[at[1] : at[1]+strings.Index(body[at[1]:], "</form>")]
+	t.Run("ConfirmationSaysDropped", func(t *testing.T) {
+		wantText(t, page{url: "the Discard confirmation", body: confirmation}, "The unsaved changes are dropped")
+		if strings.Contains(confirmation, "stay in the history") {
+			t.Errorf("the confirmation says the edits stay in the history: %s", confirmation)
+		}
+	})
+	t.Run("HistoryHasNoEdit", func(t *testing.T) {
+		wantText(t, s.post(t, ds+"/discard", url.Values{"csrf": {token}, "version": {"2"}}), "Discarded 1 unsaved change")
+		p := s.get(t, ds+"/items/"+item)
+		wantText(t, p, "first question")
+		if strings.Contains(p.body, "first question, edited") {
+			t.Error("the item's history still shows the discarded edit")
+		}
+	})
+}

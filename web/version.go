@@ -62,6 +62,12 @@ func (s *Server) versionPage(w http.ResponseWriter, ss *session) error {
 			return err
 		}
 	}
+	unsaved := false
+	if v.Number == d.CurrentVersionNumber {
+		if unsaved, err = s.headRestores(ss, d); err != nil { // pages.go
+			return err
+		}
+	}
 	author := ""
 	if v.CreatedBy != nil {
 		author = authors[*v.CreatedBy]
@@ -70,7 +76,7 @@ func (s *Server) versionPage(w http.ResponseWriter, ss *session) error {
 		"Dataset": d, "Version": v, "Previous": prev, "Items": items, "List": list, "First": ss.FormValue("after") != "",
 		"Split": ss.FormValue("split"), "Meta": ss.FormValue("meta"),
 		"Search": ss.FormValue("search"), "Diff": diff, "Changes": changes, "Author": author, "RestoredFrom": restoredFrom,
-		"Notice": ss.notice(), "Slots": slots,
+		"Notice": ss.notice(), "Slots": slots, "Unsaved": unsaved,
 	}))
 	return nil
 }

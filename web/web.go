@@ -96,7 +96,10 @@ func (s *Server) Handler() http.Handler {
 	}
 	mux := http.NewServeMux()
 	static, _ := fs.Sub(staticFiles, "static")
-	mux.Handle("GET /static/", http.StripPrefix("/static/", noListing(http.FileServerFS(static))))
+	// A file that is not there, the folder itself or its path without the
+	// slash is a missing page like any other: the styled 404, no redirect.
+	mux.Handle("GET /static/", s.styledNotFound(http.StripPrefix("/static/", noListing(http.FileServerFS(static)))))
+	mux.Handle("GET /static", s.styledNotFound(http.NotFoundHandler()))
 	// The pages declare their icon; a browser that asks for /favicon.ico
 	// anyway gets the same one, not a 404 in the log.
 	mux.HandleFunc("GET /favicon.ico", func(w http.ResponseWriter, r *http.Request) { http.ServeFileFS(w, r, static, "icon.svg") })
@@ -151,6 +154,14 @@ func (s *Server) errorPages(mux *http.ServeMux) http.Handler {
 	})
 }
 
+// styledNotFound serves h with the styled error page in place of the plain
+// text of its 404 (a file server's).
+func (s *Server) styledNotFound(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h.ServeHTTP(&styledErrors{ResponseWriter: w, s: s, r: r}, r)
+	})
+}
+
 // styledErrors writes the styled error page for the mux's own 404 and 405,
 // and drops their plain text; anything else (a redirect to the cleaned
 // path) goes through.
@@ -179,6 +190,9 @@ func (e *styledErrors) WriteHeader(status int) {
 		return
 	}
 	e.replaced = true
+	// The page may hold the session's token, and a file server's 404 is
+	// no page a cache may keep (noStore leaves /static/ to the cache).
+	e.Header().Set("Cache-Control", "no-store")
 	data := map[string]any{"Status": status, "Message": message}
 	// Signed in, the page has the header of every page; a session that
 	// cannot be checked leaves it out, and the page is the same.
