@@ -37,6 +37,20 @@ func newClientServer(t *testing.T, serveArgs ...string) *clientServer {
 	return s
 }
 
+// attachOverlap attaches a rouge evaluator, Overlap, to a dataset.
+func (s *clientServer) attachOverlap(t *testing.T, datasetID string) *apiclient.Evaluator {
+	t.Helper()
+	ev, err := s.api.CreateEvaluator(t.Context(), apiclient.EvaluatorInput{Name: "Overlap", Slug: "overlap", Type: "rouge", Mode: "normal",
+		Params: json.RawMessage(`{"threshold":0.6}`), Filters: json.RawMessage(`[]`)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.api.AttachEvaluator(t.Context(), datasetID, ev.ID, nil); err != nil {
+		t.Fatal(err)
+	}
+	return ev
+}
+
 // result is what one command did.
 type result struct {
 	stdout, stderr string
@@ -357,16 +371,8 @@ func TestClientRestoreJSON(t *testing.T) {
 // printed as created, with its configs ({}).
 func TestClientJSONDatasetFoundByName(t *testing.T) {
 	s := newClientServer(t)
-	ctx := t.Context()
 	d := s.dataset(t, "faq", faqLines...)
-	ev, err := s.api.CreateEvaluator(ctx, apiclient.EvaluatorInput{Name: "Overlap", Slug: "overlap", Type: "rouge", Mode: "normal",
-		Params: json.RawMessage(`{"threshold":0.6}`), Filters: json.RawMessage(`[]`)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := s.api.AttachEvaluator(ctx, d.ID, ev.ID, nil); err != nil {
-		t.Fatal(err)
-	}
+	s.attachOverlap(t, d.ID)
 	dir := t.TempDir()
 	file := writeLines(t, filepath.Join(dir, "faq.jsonl"), faqLines...)
 	for _, tc := range []struct {
@@ -410,17 +416,9 @@ func TestClientJSONDatasetFoundByName(t *testing.T) {
 
 func TestClientEval(t *testing.T) {
 	s := newClientServer(t)
-	ctx := t.Context()
 	d := s.dataset(t, "qa", `{"input":"q1","groundTruth":"yes within 30 days","output":"yes within 30 days"}`,
 		`{"input":"q2","groundTruth":"no","output":"something else entirely"}`)
-	ev, err := s.api.CreateEvaluator(ctx, apiclient.EvaluatorInput{Name: "Overlap", Slug: "overlap", Type: "rouge", Mode: "normal",
-		Params: json.RawMessage(`{"threshold":0.6}`), Filters: json.RawMessage(`[]`)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := s.api.AttachEvaluator(ctx, d.ID, ev.ID, nil); err != nil {
-		t.Fatal(err)
-	}
+	s.attachOverlap(t, d.ID)
 	var doc struct{ Run apiclient.Run }
 	s.okJSON(t, &doc, "eval", "qa", "--wait")
 	if doc.Run.Status != apiclient.RunCompleted || doc.Run.ProcessedItems != 2 || len(doc.Run.Slots) != 1 {
