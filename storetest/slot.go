@@ -1,9 +1,11 @@
 package storetest
 
+import "errors"
 import "fmt"
 import "slices"
 import "sync"
 import "testing"
+import "time"
 
 import "github.com/strata-eval/strata"
 
@@ -189,6 +191,62 @@ func testAttachDetach(t *testing.T, open Opener) {
 		// Detaching an empty slot is no error.
 		if _, err := f.s.DetachEvaluator(f.ctx, f.actor, d.ID, 5); err != nil {
 			t.Fatal(err)
+		}
+	})
+
+	// A delete of an evaluator while it is being attached to other
+	// datasets: each attach applies before the delete, which then empties
+	// its slot, or after it, and finds the evaluator gone. No dataset
+	// holds the deleted evaluator.
+	t.Run("DeleteEvaluatorDuringAttaches", func(t *testing.T) {
+		f := newFixture(t, open)
+		held := f.dataset("held")
+		f.fill(held.ID, 2000) // results to clear: the delete takes a while
+		var others []*strata.Dataset
+		for i := range 11 {
+			others = append(others, f.dataset(fmt.Sprintf("other %d", i)))
+		}
+		for trial := range 4 {
+			e := f.evaluator(fmt.Sprintf("e%d", trial), "bleu")
+			f.attach(held.ID, e.ID, nil)
+			slots := []strata.RunSlotInput{{Slot: 1, Evaluator: e}}
+			if _, err := f.complete(held.ID, "", slots, func(i, slot int) string { return `{"score":1}` }); err != nil {
+				t.Fatal(err)
+			}
+			var wg sync.WaitGroup
+			errs := make(chan error, len(others)+1)
+			wg.Go(func() { errs <- f.s.DeleteEvaluator(f.ctx, f.actor, e.ID) })
+			for _, d := range others {
+				time.Sleep(5 * time.Millisecond) // attaches all along the delete
+				wg.Go(func() {
+					_, err := f.s.AttachEvaluator(f.ctx, f.actor, d.ID, strata.EvaluatorAttach{EvaluatorID: e.ID})
+					if err != nil && !errors.Is(err, strata.ErrEvaluatorNotFound) {
+						errs <- fmt.Errorf("attach: %w", err)
+					}
+				})
+			}
+			wg.Wait()
+			close(errs)
+			for err := range errs {
+				if err != nil {
+					t.Fatal(err)
+				}
+			}
+			for _, d := range append(others, held) {
+				got := f.find(d.ID)
+				for n, slot := range []*string{got.EvaluatorSlot1ID, got.EvaluatorSlot2ID, got.EvaluatorSlot3ID, got.EvaluatorSlot4ID, got.EvaluatorSlot5ID} {
+					if slot != nil && *slot == e.ID {
+						t.Fatalf("trial %d: %s holds the deleted evaluator in slot %d", trial, d.Name, n+1)
+					}
+				}
+			}
+			for _, d := range others { // free the slots for the next trial
+				for n := 1; n <= strata.MaxEvaluatorSlots; n++ {
+					if _, err := f.s.DetachEvaluator(f.ctx, f.actor, d.ID, n); err != nil {
+						t.Fatal(err)
+					}
+				}
+			}
 		}
 	})
 

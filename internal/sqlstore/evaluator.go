@@ -115,11 +115,23 @@ func listEvaluators(ctx context.Context, q querier, projectID, kind, columns str
 }
 
 func findEvaluator(ctx context.Context, q querier, projectID, id string) (*strata.Evaluator, error) {
+	return readEvaluator(ctx, q, projectID, id, "")
+}
+
+// lockEvaluator is findEvaluator that locks the evaluator's row until tx
+// ends, after the rows of the datasets the caller locked: an attach and a
+// delete of one evaluator then run one after the other, so that a delete
+// never leaves a dataset holding it.
+func (s *Store) lockEvaluator(ctx context.Context, tx *sql.Tx, projectID, id string) (*strata.Evaluator, error) {
+	return readEvaluator(ctx, tx, projectID, id, s.Dialect.ForUpdate())
+}
+
+func readEvaluator(ctx context.Context, q querier, projectID, id, lock string) (*strata.Evaluator, error) {
 	if !validID(id) || !validID(projectID) {
 		return nil, strata.ErrEvaluatorNotFound
 	}
 	e, err := scanEvaluator(q.QueryRowContext(ctx, `SELECT `+evaluatorColumns+` FROM evaluators
-		WHERE project_id = $1 AND id = $2`, projectID, id))
+		WHERE project_id = $1 AND id = $2 `+lock, projectID, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, strata.ErrEvaluatorNotFound
 	} else if err != nil {
@@ -303,13 +315,6 @@ var errHeldMeanwhile = errors.New("evaluator attached meanwhile")
 // deleteEvaluator is DeleteEvaluator's transaction, the datasets held
 // (sorted) in the server's queue.
 func (s *Store) deleteEvaluator(ctx context.Context, tx *sql.Tx, projectID, id string, held []string) error {
-	e, err := findEvaluator(ctx, tx, projectID, id)
-	if err != nil {
-		return err
-	}
-	if e.Kind == strata.KindBuiltin {
-		return strata.ErrBuiltinDelete
-	}
 	rows := make([]*datasetRow, 0, len(held))
 	for _, ds := range held {
 		d, err := s.lockDataset(ctx, tx, projectID, ds, false)
@@ -319,6 +324,16 @@ func (s *Store) deleteEvaluator(ctx context.Context, tx *sql.Tx, projectID, id s
 			return err
 		}
 		rows = append(rows, d)
+	}
+	// The evaluator's row after the datasets', as an attach takes them:
+	// an attach that read it first has committed, and shows below; one
+	// that reads it after waits for the delete, and finds it gone.
+	e, err := s.lockEvaluator(ctx, tx, projectID, id)
+	if err != nil {
+		return err
+	}
+	if e.Kind == strata.KindBuiltin {
+		return strata.ErrBuiltinDelete
 	}
 	if now, err := datasetsHolding(ctx, tx, projectID, id); err != nil {
 		return err

@@ -36,7 +36,7 @@ func readSlots(ctx context.Context, q querier, datasetID string) ([strata.MaxEva
 func (s *Store) AttachEvaluator(ctx context.Context, a strata.Actor, datasetID string, at strata.EvaluatorAttach) (*strata.Dataset, error) {
 	var out *strata.Dataset
 	err := s.mutate(ctx, a, datasetID, false, func(tx *sql.Tx, d *datasetRow, now int64) error {
-		e, err := findEvaluator(ctx, tx, a.ProjectID, at.EvaluatorID)
+		e, err := s.lockEvaluator(ctx, tx, a.ProjectID, at.EvaluatorID) // after the dataset's row: see DeleteEvaluator
 		if err != nil {
 			return err
 		}
