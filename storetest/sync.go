@@ -261,6 +261,20 @@ func testSync(t *testing.T, open Opener) {
 		}
 	})
 
+	// An id names its item in any case, as in a path.
+	t.Run("IDInUpperCase", func(t *testing.T) {
+		f := newFixture(t, open)
+		d := f.dataset("qa")
+		a := f.item(d.ID, "a", skip)
+		file := strata.ItemSlice{{ID: strings.ToUpper(a.ID), Input: "a edited"}}
+		res, err := f.s.SyncItems(f.ctx, f.actor, d.ID, &file, strata.SyncOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		wantEq(t, "sync", syncCounts(res), "+0 ~1 -0 =0")
+		wantEq(t, "id of the edited item", f.items(d.ID, 0)[0].ID, a.ID)
+	})
+
 	t.Run("ExternalIDMovesToNewItem", func(t *testing.T) {
 		f := newFixture(t, open)
 		d := f.dataset("qa")

@@ -11,6 +11,7 @@ import "fmt"
 import "io"
 import "slices"
 import "sort"
+import "strings"
 
 import "github.com/strata-eval/strata"
 
@@ -319,7 +320,8 @@ func (m externalMatch) unplan(p *syncPlan, changes *[]*strata.Change, live *revi
 // id, or nil; byID says which.
 func (s *Store) syncMatch(ctx context.Context, tx *sql.Tx, d *datasetRow, in strata.ItemInput) (_ *revision, byID bool, _ error) {
 	if in.ID != "" && validID(in.ID) {
-		r, err := openRevision(ctx, tx, d.id, in.ID)
+		// In the case ids are stored in: a UUID names its item in any.
+		r, err := openRevision(ctx, tx, d.id, strings.ToLower(in.ID))
 		if err == nil {
 			return r, true, nil
 		} else if !errors.Is(err, strata.ErrItemNotFound) {
