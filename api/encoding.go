@@ -2,6 +2,7 @@ package api
 
 import "compress/gzip"
 import "compress/zlib"
+import "fmt"
 import "io"
 import "net/http"
 import "strings"
@@ -34,7 +35,7 @@ func decodeBody(r *http.Request) error {
 	if err != nil {
 		return strata.Errorf(strata.EINVALID, "The body is not %s: %v", enc, err)
 	}
-	r.Body = decodedBody{Reader: zr, closers: [2]io.Closer{zr, r.Body}}
+	r.Body = decodedBody{Reader: zr, enc: enc, closers: [2]io.Closer{zr, r.Body}}
 	r.ContentLength = -1 // unknown once decoded
 	r.Header.Del("Content-Encoding")
 	return nil
@@ -44,7 +45,18 @@ func decodeBody(r *http.Request) error {
 // and the body under it.
 type decodedBody struct {
 	io.Reader
+	enc     string
 	closers [2]io.Closer
+}
+
+// Read reads the decoded bytes; an error of the encoding says so ("gzip:
+// unexpected EOF" for a stream cut short).
+func (b decodedBody) Read(p []byte) (int, error) {
+	n, err := b.Reader.Read(p)
+	if err != nil && err != io.EOF && !strings.HasPrefix(err.Error(), b.enc) {
+		err = fmt.Errorf("%s: %w", b.enc, err)
+	}
+	return n, err
 }
 
 func (b decodedBody) Close() error {

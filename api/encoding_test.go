@@ -65,6 +65,11 @@ func TestContentEncoding(t *testing.T) {
 		wantError(t, send(t, "POST", datasetsPath, "application/json", "gzip", `{"name":"plain"}`), http.StatusBadRequest,
 			"The body is not gzip: gzip: invalid header")
 	})
+	t.Run("CutShort", func(t *testing.T) {
+		z := gzipped(t, `{"name":"cut short"}`)
+		wantError(t, send(t, "POST", datasetsPath, "application/json", "gzip", z[:len(z)-6]), http.StatusBadRequest,
+			"Could not read request body: gzip: unexpected EOF")
+	})
 	t.Run("Unsupported", func(t *testing.T) {
 		wantError(t, send(t, "POST", datasetsPath, "application/json", "br", `{"name":"x"}`), http.StatusUnsupportedMediaType,
 			`Unsupported Content-Encoding "br": send the body as it is, or with gzip or deflate`)

@@ -44,7 +44,10 @@ func (s *Server) once(w http.ResponseWriter, r *request, h handlerFunc) (err err
 	// An empty key is a mistake, not "no key": the write would run with
 	// no protection from a retry.
 	key := keys[0]
-	if len(keys) > 1 || !validIdempotencyKey(key) {
+	if len(keys) > 1 {
+		return errIdempotencyKeyTwice
+	}
+	if !validIdempotencyKey(key) {
 		return strata.ErrIdempotencyKeyInvalid
 	}
 	project := r.principal.ProjectID
@@ -257,6 +260,10 @@ func (u *unreleasedKeys) remove(project, key string) {
 	defer u.mu.Unlock()
 	delete(u.m, [2]string{project, key})
 }
+
+// errIdempotencyKeyTwice is a request with two Idempotency-Key headers:
+// which one the client meant is a guess.
+var errIdempotencyKeyTwice = strata.Errorf(strata.EINVALID, "Idempotency-Key is given twice: send it once")
 
 // validIdempotencyKey accepts 1 to 255 printable ASCII characters.
 func validIdempotencyKey(k string) bool {

@@ -112,9 +112,9 @@ func TestIdempotencyKey(t *testing.T) {
 		wantStatus(t, post(t, strings.Repeat("k", 255), ts.owner, itemsPath+"?skipVersion=true", `{"input":"long key"}`), http.StatusCreated)
 		// An empty key, or two, is no key the client meant: refused, not
 		// run unprotected.
-		for _, keys := range [][]string{{""}, {"a", "b"}} {
-			h := http.Header{"Authorization": {"Bearer " + ts.owner}, "Idempotency-Key": keys}
-			wantError(t, ts.doWith(t, "POST", itemsPath, h, `{"input":"x"}`), http.StatusBadRequest, "An Idempotency-Key is 1 to 255 printable ASCII characters")
+		for keys, msg := range map[string]string{"": "An Idempotency-Key is 1 to 255 printable ASCII characters", "a,b": "Idempotency-Key is given twice: send it once"} {
+			h := http.Header{"Authorization": {"Bearer " + ts.owner}, "Idempotency-Key": strings.Split(keys, ",")}
+			wantError(t, ts.doWith(t, "POST", itemsPath, h, `{"input":"x"}`), http.StatusBadRequest, msg)
 		}
 	})
 	t.Run("Concurrent", func(t *testing.T) {

@@ -61,11 +61,15 @@ type fieldTaker struct {
 	keys    []string
 }
 
-// take runs read on a field's value; a value it refuses is an error, or,
-// lenient, kept (keep notes it).
-func (t *fieldTaker) take(read func() error, keep func()) error {
+// take runs read on the value of a field; a value it refuses is an error,
+// or, lenient, kept (keep notes it) when it is text: one that is not (a
+// NUL, say) is refused under its field's name, wherever it would go.
+func (t *fieldTaker) take(field, value string, read func() error, keep func()) error {
 	err := read()
 	if err != nil && t.lenient && strata.ErrorCode(err) == strata.EINVALID {
+		if terr := strata.CheckText(field, value); terr != nil {
+			return terr
+		}
 		keep()
 		return nil
 	}
@@ -78,12 +82,12 @@ func (c fieldColumns) read(in *strata.ItemInput, cell func(int) string, lenient 
 	t := fieldTaker{lenient: lenient}
 	keep := func(col int) func() { return func() { t.kept = append(t.kept, col) } }
 	if v := cell(c.metadata); v != "" {
-		if err := t.take(func() error { return readMetadataCell(in, v) }, keep(c.metadata)); err != nil {
+		if err := t.take("metadata", v, func() error { return readMetadataCell(in, v) }, keep(c.metadata)); err != nil {
 			return nil, err
 		}
 	}
 	if v := cell(c.splits); v != "" {
-		err := t.take(func() error {
+		err := t.take("splits", v, func() error {
 			list, err := strata.ParseSplitList(v)
 			if err == nil {
 				in.Splits = list
@@ -95,7 +99,7 @@ func (c fieldColumns) read(in *strata.ItemInput, cell func(int) string, lenient 
 		}
 	}
 	if v := cell(c.externalID); v != "" {
-		err := t.take(func() error {
+		err := t.take("externalId", v, func() error {
 			if err := strata.CheckExternalID(&v); err != nil {
 				return err
 			}
@@ -211,7 +215,7 @@ func readFieldKeys(in *strata.ItemInput, obj map[string]json.RawMessage, mapped 
 		if !ok || mapped[f.key] || string(raw) == "null" {
 			continue
 		}
-		if err := t.take(func() error { return f.read(raw) }, keep(f.key)); err != nil {
+		if err := t.take(f.key, stringify(raw), func() error { return f.read(raw) }, keep(f.key)); err != nil {
 			return nil, err
 		}
 	}

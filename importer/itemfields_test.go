@@ -326,3 +326,16 @@ func TestMappedSplitsKeepTheFilesSplits(t *testing.T) {
 		}
 	}
 }
+
+// A value Lunary's body would keep in metadata but that is no text is
+// refused under its own field's name, not metadata's.
+func TestLunaryBodyRefusesNoTextUnderItsField(t *testing.T) {
+	src, err := importer.Config{Lunary: true}.Open("jsonl", strings.NewReader(`{"input":"a","externalId":"a\u0000b"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = src.Next()
+	if got, want := strata.ErrorMessage(err), "JSONL line 1: externalId contains a NUL character"; got != want {
+		t.Errorf("error %q, want %q", got, want)
+	}
+}
