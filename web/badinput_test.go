@@ -110,39 +110,41 @@ func TestPagesAnswerAsTheAPI(t *testing.T) {
 	type sameCase struct {
 		name      string
 		api, page answer
+		message   string // what the page says, when not the API's message
 	}
 	var cases []sameCase
 	for _, tag := range []string{"latest", "123", "a b", "working", strings.Repeat("t", 65), "LATEST"} {
 		cases = append(cases, sameCase{"Tag " + tag[:min(len(tag), 10)], func(t *testing.T) (int, string) {
 			return call(t, "PUT", "/v1/datasets-v2/"+id+"/versions/1/tags/"+url.PathEscape(tag), "")
-		}, page(ds+"/versions/1/tags", url.Values{"tag": {tag}})})
+		}, page(ds+"/versions/1/tags", url.Values{"tag": {tag}}), ""})
 	}
 	for _, metadata := range []string{"[1,2]", `"text"`, "3", "null", "true"} {
 		body, _ := json.Marshal(map[string]json.RawMessage{"metadata": json.RawMessage(metadata)})
 		cases = append(cases, sameCase{"EditMetadata " + metadata, func(t *testing.T) (int, string) {
 			return call(t, "PATCH", "/v1/datasets-v2/"+id+"/items/"+item, string(body))
-		}, page(ds+"/items/"+item, url.Values{"input": {"q"}, "metadata": {metadata}})})
+		}, page(ds+"/items/"+item, url.Values{"input": {"q"}, "metadata": {metadata}}), ""})
 		cases = append(cases, sameCase{"AddMetadata " + metadata, func(t *testing.T) (int, string) {
 			return call(t, "POST", "/v1/datasets-v2/"+id+"/items", string(body))
-		}, page(ds+"/items", url.Values{"input": {"q"}, "metadata": {metadata}})})
+		}, page(ds+"/items", url.Values{"input": {"q"}, "metadata": {metadata}}), ""})
 	}
 	// Metadata that decoding would change (U+FFFD for what is no
 	// character, the last value of a key named twice) is refused, not
-	// stored changed.
-	for _, tc := range []struct{ name, metadata string }{
-		{"NotUTF8", `{"a":"` + "\xff" + `"}`},
-		{"LoneSurrogate", `{"a":"\ud800"}`},
-		{"DuplicateKey", `{"a":1,"a":2}`},
-		{"DuplicateNestedKey", `{"a":{"b":1,"b":2}}`},
-		{"DuplicateKeyInArray", `[{"a":1,"a":2}]`},
+	// stored changed, with the API's status; the API speaks of its body,
+	// the page names the field.
+	for _, tc := range []struct{ name, metadata, message string }{
+		{"NotUTF8", `{"a":"` + "\xff" + `"}`, "metadata is not valid UTF-8"},
+		{"LoneSurrogate", `{"a":"\ud800"}`, `metadata: \ud800 is half of a UTF-16 surrogate pair, not a character`},
+		{"DuplicateKey", `{"a":1,"a":2}`, `metadata: duplicate key "a"`},
+		{"DuplicateNestedKey", `{"a":{"b":1,"b":2}}`, `metadata: duplicate key "b"`},
+		{"DuplicateKeyInArray", `[{"a":1,"a":2}]`, `metadata: duplicate key "a"`},
 	} {
 		body := `{"input":"q","metadata":` + tc.metadata + `}`
 		cases = append(cases, sameCase{"EditMetadata" + tc.name, func(t *testing.T) (int, string) {
 			return call(t, "PATCH", "/v1/datasets-v2/"+id+"/items/"+item, body)
-		}, page(ds+"/items/"+item, url.Values{"input": {"q"}, "metadata": {tc.metadata}})})
+		}, page(ds+"/items/"+item, url.Values{"input": {"q"}, "metadata": {tc.metadata}}), tc.message})
 		cases = append(cases, sameCase{"AddMetadata" + tc.name, func(t *testing.T) (int, string) {
 			return call(t, "POST", "/v1/datasets-v2/"+id+"/items", body)
-		}, page(ds+"/items", url.Values{"input": {"q"}, "metadata": {tc.metadata}})})
+		}, page(ds+"/items", url.Values{"input": {"q"}, "metadata": {tc.metadata}}), tc.message})
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -154,8 +156,11 @@ func TestPagesAnswerAsTheAPI(t *testing.T) {
 			if pageStatus != status {
 				t.Errorf("the page answers %d, the API %d %q", pageStatus, status, message)
 			}
+			if tc.message != "" {
+				message = tc.message
+			}
 			if !strings.Contains(html.UnescapeString(body), message) {
-				t.Errorf("the page does not say the API's %q", message)
+				t.Errorf("the page does not say %q", message)
 			}
 		})
 	}

@@ -123,7 +123,7 @@ func (s *Server) itemConflict(w http.ResponseWriter, ss *session, d *strata.Data
 		page["Action"], page["Button"] = base+"/items", "Add it as a new item"
 		page["Links"] = []conflictLink{{"Reload the dataset page", base}, {"Open the item's history", base + "/items/" + itemID}}
 	} else {
-		page["Version"] = itemVersion(current)
+		page["Version"], page["Place"] = itemVersion(current), placeFields(ss)
 	}
 	s.conflict(w, ss, d, page, []conflictField{
 		{Label: "Input", Name: "input", Area: true, Mine: ss.PostFormValue("input"), Now: now(func(it *strata.Item) string { return it.Input })},
@@ -152,5 +152,58 @@ func (s *Server) datasetConflict(w http.ResponseWriter, ss *session, d *strata.D
 	return nil
 }
 
+// placeField is a hidden field of a form.
+type placeField struct{ Name, Value string }
+
+// placeFields are the fields of an item's Edit form that say where in the
+// table it was sent from (tablePlace), as sent, for the form shown again
+// to send them on: saving it lands on that page too.
+func placeFields(ss *session) []placeField {
+	var out []placeField
+	for _, name := range []string{"size", "after", "start", "at", "search", "split", "meta"} {
+		if v := ss.PostFormValue(name); v != "" {
+			out = append(out, placeField{name, v})
+		}
+	}
+	return out
+}
+
 // conflictLink is a way out of a conflict page.
 type conflictLink struct{ Text, Href string }
+
+// Restore and Discard replace the working items with a version's, dropping
+// whatever is there that the version lacks: done from a page older than the
+// dataset, they would drop changes the user never saw (an edit or a version
+// saved in another tab). So their forms carry the dataset's ETag as the page
+// showed it, as "etag", and the restore is written under it (If-Match): any
+// change since refuses it (409), however close the two came. A form without
+// "etag" (a script's) is written without the condition.
+
+// shownDataset checks that the dataset d, as it is now, is as the page of a
+// Restore or Discard form showed it, and returns the context to write under:
+// one that keeps it so until the write. refused says what was not done.
+func shownDataset(ss *session, d *strata.Dataset, refused string) (context.Context, error) {
+	shown := ss.PostFormValue("etag")
+	if shown == "" {
+		return ss.Context(), nil
+	}
+	if shown != d.ETag {
+		return nil, changedSinceShown(refused)
+	}
+	return strata.WithCondition(ss.Context(), &strata.Condition{IfMatch: shown}), nil
+}
+
+// changedSinceShown is the answer to a Restore or Discard form whose page
+// is older than the dataset.
+func changedSinceShown(refused string) error {
+	return strata.Errorf(strata.ECONFLICT, "The dataset changed since the page was shown (an edit, or a version saved, perhaps in another tab). %s: reload the page and check the changes again.", refused)
+}
+
+// shownWrite maps a write refused by its condition (shownDataset) to the
+// same answer as a change found before it.
+func shownWrite(err error, refused string) error {
+	if strata.ErrorCode(err) == strata.EPRECONDITION {
+		return changedSinceShown(refused)
+	}
+	return err
+}

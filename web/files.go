@@ -3,15 +3,17 @@ package web
 import "errors"
 import "io"
 import "net/http"
+import "path"
 import "strings"
 
 import "github.com/strata-eval/strata"
 
 // noListing serves files only: a directory (a path ending in /) is 404, not
-// a list of what it holds.
+// a list of what it holds, and so is an index.html, which the file server
+// answers with a redirect to its directory.
 func noListing(h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path == "" || strings.HasSuffix(r.URL.Path, "/") {
+		if r.URL.Path == "" || strings.HasSuffix(r.URL.Path, "/") || path.Base(r.URL.Path) == "index.html" {
 			http.NotFound(w, r)
 			return
 		}

@@ -17,13 +17,14 @@ func TestStaticListsNoDirectory(t *testing.T) {
 	}
 }
 
-// TestStaticNotFoundIsStyled: a missing file, the folder and the folder
-// without its slash are missing pages like any other: the styled 404 at
-// that address, not the plain text of a file server, nor a redirect.
+// TestStaticNotFoundIsStyled: a missing file, the folder, the folder
+// without its slash and an index.html (which a file server redirects to its
+// folder) are missing pages like any other: the styled 404 at that address,
+// not the plain text of a file server, nor a redirect.
 func TestStaticNotFoundIsStyled(t *testing.T) {
 	s := newSite(t)
 	noFollow := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	for _, path := range []string{"/static/", "/static", "/static/nope.js", "/static/app.css/"} {
+	for _, path := range []string{"/static/", "/static", "/static/nope.js", "/static/app.css/", "/static/index.html", "/static/nope/index.html"} {
 		t.Run(path, func(t *testing.T) {
 			res, err := noFollow.Get(s.URL + path)
 			if err != nil {

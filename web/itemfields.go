@@ -1,6 +1,7 @@
 package web
 
 import "encoding/json"
+import "errors"
 import "strings"
 
 import "github.com/strata-eval/strata"
@@ -32,21 +33,31 @@ func itemFieldsForm(ss *session) (metadata json.RawMessage, splits []string, ext
 }
 
 // checkMetadataText checks the metadata a form sends as the API checks
-// the body that holds it, in the API's order and with its answers: not
+// the body that holds it, in the API's order and with its statuses: not
 // UTF-8 or a lone surrogate (400), a key named twice (400), JSON that is no
 // object (422). Decoding would otherwise store it changed: U+FFFD for what
 // is no character, the last value of a key named twice.
 func checkMetadataText(metadata json.RawMessage) error {
 	if err := rules.CheckJSONChars(metadata); err != nil {
-		return err
+		return metadataError(err)
 	}
 	if !json.Valid(metadata) {
 		return nil // strata.NormalizeMetadata says so
 	}
 	if err := rules.CheckDuplicateKeys(metadata); err != nil {
-		return err
+		return metadataError(err)
 	}
 	return rules.CheckMetadataObject(metadata)
+}
+
+// metadataError names the metadata field in an error of the API's checks
+// of a body: in a form, the metadata is one field among others, as the
+// other fields' errors say.
+func metadataError(err error) error {
+	if errors.Is(err, rules.ErrNotUTF8) {
+		return strata.Errorf(strata.ErrorCode(err), "metadata is not valid UTF-8")
+	}
+	return strata.Errorf(strata.ErrorCode(err), "metadata: %s", strings.TrimPrefix(strata.ErrorMessage(err), "Invalid JSON body: "))
 }
 
 // A browser sends a textarea's line breaks as CRLF whatever the text held

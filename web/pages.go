@@ -108,9 +108,13 @@ func (s *Server) createDataset(w http.ResponseWriter, ss *session) error {
 	return redirect(w, ss, "/datasets/"+d.ID, "Dataset created.")
 }
 
-// itemsPage reads one page of a version's items (0: the working version)
+// itemsPage reads one page of a version's items (nil: the working items)
 // after the item with seq after, and the dataset, in one snapshot.
-func (s *Server) itemsPage(ss *session, datasetID string, version int) (*strata.Dataset, []*strata.Item, listing, error) {
+func (s *Server) itemsPage(ss *session, datasetID string, v *strata.Version) (*strata.Dataset, []*strata.Item, listing, error) {
+	version := 0
+	if v != nil {
+		version = v.Number
+	}
 	after, _ := strconv.ParseInt(ss.FormValue("after"), 10, 64)
 	size := pageSizeOf(ss)
 	var (
@@ -145,6 +149,9 @@ func (s *Server) itemsPage(ss *session, datasetID string, version int) (*strata.
 		bytes += itemBytes(it)
 	}
 	total := d.ItemCount
+	if v != nil {
+		total = v.ItemCount
+	}
 	if q.Search != "" || filter.String() != "" { // the matches are not counted
 		total = -1
 	}
@@ -153,7 +160,7 @@ func (s *Server) itemsPage(ss *session, datasetID string, version int) (*strata.
 }
 
 func (s *Server) datasetPage(w http.ResponseWriter, ss *session) error {
-	d, items, list, err := s.itemsPage(ss, ss.PathValue("id"), 0)
+	d, items, list, err := s.itemsPage(ss, ss.PathValue("id"), nil)
 	if err != nil {
 		return err
 	}
@@ -341,13 +348,17 @@ func updated(it *strata.Item, u strata.ItemUpdate) *strata.Item {
 }
 
 // deleteItem deletes an item from the working items, and goes back to the
-// page of the table its form was on (tablePlace).
+// page of the table its form was on (tablePlace), or to the first page when
+// that page has no item left. An item that is not there is deleted already
+// (the form sent twice, or another tab's delete): that is done too, as an
+// Edit form sent twice is saved (a draft's delete leaves no trace to tell
+// it from an item that never was, and the forms name only items that were).
 func (s *Server) deleteItem(w http.ResponseWriter, ss *session) error {
 	id, itemID := ss.PathValue("id"), ss.PathValue("itemId")
 	place := tablePlaceOf(ss)
-	etag := ""
+	etag, found := "", false
 	err := s.writeShown(ss, id, place.positioned(), func(ctx context.Context, d *strata.Dataset) error {
-		if !place.positioned() {
+		if found = true; !place.positioned() {
 			return nil
 		}
 		it, err := s.Store.FindItem(ctx, ss.principal.ProjectID, id, itemID)
@@ -363,10 +374,43 @@ func (s *Server) deleteItem(w http.ResponseWriter, ss *session) error {
 		etag = strata.ConditionOf(ctx).ETag()
 		return nil
 	})
+	if found && strata.ErrorCode(err) == strata.ENOTFOUND {
+		err = nil // the dataset is there, the item is not: deleted already
+	}
 	if err != nil {
 		return err
 	}
+	if place.after > 0 {
+		empty, err := s.noItemAfter(ss, id, place)
+		if err != nil {
+			return err
+		}
+		if empty {
+			place.after = 0 // the first page: the page before has no cursor to go back to
+		}
+	}
 	return redirect(w, ss, place.url(ss, id, etag), "Item deleted.")
+}
+
+// noItemAfter reports whether the page of the working items' table at place
+// is empty.
+func (s *Server) noItemAfter(ss *session, datasetID string, place tablePlace) (bool, error) {
+	filter, err := itemFilterForm(ss)
+	if err != nil {
+		return false, err
+	}
+	scan, err := s.Store.OpenItems(ss.Context(), strata.ItemQuery{
+		ProjectID: ss.principal.ProjectID, DatasetID: datasetID, AfterSeq: place.after, Limit: 1,
+		Search: place.search, Filter: filter,
+	})
+	if err != nil {
+		return false, err
+	}
+	defer scan.Close()
+	for _, err := range scan.Items() {
+		return false, err
+	}
+	return true, nil
 }
 
 func (s *Server) saveVersion(w http.ResponseWriter, ss *session) error {
@@ -441,12 +485,12 @@ func (s *Server) versionsPage(w http.ResponseWriter, ss *session) error {
 	if n := len(versions); n == versionsPageSize && versions[n-1].Number > 1 {
 		older = versions[n-1].Number
 	}
-	unsaved, err := s.headRestores(ss, d)
+	restores, err := s.restoreStateOf(ss, d)
 	if err != nil {
 		return err
 	}
 	s.render(w, http.StatusOK, "versions", s.data(ss, map[string]any{
-		"Dataset": d, "Versions": versions, "Notice": ss.notice(), "Unsaved": unsaved,
+		"Dataset": d, "Versions": versions, "Notice": ss.notice(), "Restores": restores,
 		"Authors": authors, "Older": older, "Paged": before > 0, "Before": before,
 	}))
 	return nil
@@ -494,18 +538,37 @@ func (s *Server) authors(ss *session) (map[string]string, error) {
 	return names, nil
 }
 
-// headRestores reports whether restoring the dataset's newest version
-// would change anything (there are unsaved changes), for a session that
-// may restore: the pages offer no restore that would make a version the
-// same as the one before it.
-func (s *Server) headRestores(ss *session, d *strata.Dataset) (bool, error) {
-	if !ss.canWrite() {
-		return false, nil
-	}
-	u, err := s.unsaved(ss, d) // unsaved.go
-	return u.Count > 0, err
+// restoreState is what tells whether restoring a version would change
+// anything: the pages offer no restore that would record a version with the
+// same items as the one before it.
+type restoreState struct {
+	Unsaved bool            // the working items differ from the newest version
+	Head    *strata.Version // the newest version
 }
 
+// Changes reports whether restoring v would change the items: there are
+// unsaved changes, or v's content (its hash) is not the newest version's.
+func (r restoreState) Changes(v *strata.Version) bool {
+	return r.Unsaved || r.Head == nil || v.ContentHash != r.Head.ContentHash
+}
+
+// restoreStateOf reads the dataset's restoreState, for a session that may
+// restore (for another, nothing is offered: the zero state).
+func (s *Server) restoreStateOf(ss *session, d *strata.Dataset) (restoreState, error) {
+	if !ss.canWrite() || d.CurrentVersionNumber == 0 {
+		return restoreState{}, nil
+	}
+	head, err := s.Store.ResolveVersion(ss.Context(), ss.principal.ProjectID, d.ID, strata.RefLatest)
+	if err != nil {
+		return restoreState{}, err
+	}
+	u, err := s.unsaved(ss, d) // unsaved.go
+	return restoreState{Unsaved: u.Count > 0, Head: head}, err
+}
+
+// restore makes the working items those of a version, unless the dataset
+// changed since the page was shown (shownDataset, conflict.go) or that would
+// change nothing.
 func (s *Server) restore(w http.ResponseWriter, ss *session) error {
 	id := ss.PathValue("id")
 	d, err := s.Store.FindDataset(ss.Context(), ss.principal.ProjectID, id)
@@ -516,17 +579,25 @@ func (s *Server) restore(w http.ResponseWriter, ss *session) error {
 	if err != nil {
 		return err
 	}
-	if from.Number == d.CurrentVersionNumber {
-		// A page shown before the changes were saved or discarded.
-		if changes, err := s.headRestores(ss, d); err != nil {
-			return err
-		} else if !changes {
-			return redirect(w, ss, "/datasets/"+id, fmt.Sprintf("Nothing to restore: the items are those of version %d, with no unsaved changes.", from.Number))
-		}
-	}
-	_, v, err := s.Store.RestoreVersion(ss.Context(), ss.principal.Actor(), id, from.ID)
+	ctx, err := shownDataset(ss, d, "Nothing was restored")
 	if err != nil {
 		return err
+	}
+	// A page shown before the changes were saved or discarded.
+	state, err := s.restoreStateOf(ss, d)
+	if err != nil {
+		return err
+	}
+	if !state.Changes(from) {
+		notice := fmt.Sprintf("Nothing to restore: the items are those of version %d, with no unsaved changes.", from.Number)
+		if from.Number != state.Head.Number {
+			notice = fmt.Sprintf("Nothing to restore: the items are those of version %d, the same as version %d's, with no unsaved changes.", state.Head.Number, from.Number)
+		}
+		return redirect(w, ss, "/datasets/"+id, notice)
+	}
+	_, v, err := s.Store.RestoreVersion(ctx, ss.principal.Actor(), id, from.ID)
+	if err != nil {
+		return shownWrite(err, "Nothing was restored")
 	}
 	return redirect(w, ss, "/datasets/"+id, fmt.Sprintf("Restored: the dataset is now version %d.", v.Number))
 }

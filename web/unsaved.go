@@ -67,7 +67,8 @@ func (s *Server) unsaved(ss *session, d *strata.Dataset) (unsavedChanges, error)
 }
 
 // discard makes the working items those of the version the form names (the
-// latest version when the page was shown), as a restore does.
+// latest version when the page was shown), as a restore does, unless the
+// dataset changed since the page was shown (shownDataset, conflict.go).
 func (s *Server) discard(w http.ResponseWriter, ss *session) error {
 	id := ss.PathValue("id")
 	d, err := s.Store.FindDataset(ss.Context(), ss.principal.ProjectID, id)
@@ -83,6 +84,10 @@ func (s *Server) discard(w http.ResponseWriter, ss *session) error {
 		// than the user saw counted.
 		return strata.Errorf(strata.ECONFLICT, "Version %d was saved since the page was shown: reload it and check the changes again.", d.CurrentVersionNumber)
 	}
+	ctx, err := shownDataset(ss, d, "Nothing was discarded")
+	if err != nil {
+		return err
+	}
 	u, err := s.unsaved(ss, d)
 	if err != nil {
 		return err
@@ -94,8 +99,8 @@ func (s *Server) discard(w http.ResponseWriter, ss *session) error {
 	if err != nil {
 		return err
 	}
-	if _, _, err := s.Store.RestoreVersion(ss.Context(), ss.principal.Actor(), id, from.ID); err != nil {
-		return err
+	if _, _, err := s.Store.RestoreVersion(ctx, ss.principal.Actor(), id, from.ID); err != nil {
+		return shownWrite(err, "Nothing was discarded")
 	}
 	counted := plural(u.Count, "unsaved change")
 	if u.AtLeast {

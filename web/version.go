@@ -21,7 +21,7 @@ func (s *Server) versionPage(w http.ResponseWriter, ss *session) error {
 	if err != nil {
 		return err
 	}
-	d, items, list, err := s.itemsPage(ss, id, v.Number)
+	d, items, list, err := s.itemsPage(ss, id, v)
 	if err != nil {
 		return err
 	}
@@ -62,11 +62,9 @@ func (s *Server) versionPage(w http.ResponseWriter, ss *session) error {
 			return err
 		}
 	}
-	unsaved := false
-	if v.Number == d.CurrentVersionNumber {
-		if unsaved, err = s.headRestores(ss, d); err != nil { // pages.go
-			return err
-		}
+	restores, err := s.restoreStateOf(ss, d) // pages.go
+	if err != nil {
+		return err
 	}
 	author := ""
 	if v.CreatedBy != nil {
@@ -76,7 +74,7 @@ func (s *Server) versionPage(w http.ResponseWriter, ss *session) error {
 		"Dataset": d, "Version": v, "Previous": prev, "Items": items, "List": list, "First": ss.FormValue("after") != "",
 		"Split": ss.FormValue("split"), "Meta": ss.FormValue("meta"),
 		"Search": ss.FormValue("search"), "Diff": diff, "Changes": changes, "Author": author, "RestoredFrom": restoredFrom,
-		"Notice": ss.notice(), "Slots": slots, "Unsaved": unsaved,
+		"Notice": ss.notice(), "Slots": slots, "Restores": restores,
 	}))
 	return nil
 }
