@@ -46,7 +46,7 @@ func TestInvalidArguments(t *testing.T) {
 		"TagVersion":   func(bad string) error { _, _, err := c.TagVersion(ctx, d.ID, "1", bad); return err },
 		"DeleteItem":   func(bad string) error { return c.DeleteItem(ctx, d.ID, bad, client.WriteOptions{}) },
 		"Export": func(bad string) error {
-			_, err := c.Export(ctx, d.ID, bad, client.FormatJSONL, &discard{})
+			_, err := c.Export(ctx, d.ID, bad, client.FormatJSONL, &discard{}, client.ExportOptions{})
 			return err
 		},
 	}

@@ -77,7 +77,7 @@ func TestEndToEnd(t *testing.T) {
 		t.Fatal(err)
 	}
 	var v2 bytes.Buffer
-	if _, err := c.Export(ctx, d.ID, "baseline", client.FormatJSONL, &v2); err != nil {
+	if _, err := c.Export(ctx, d.ID, "baseline", client.FormatJSONL, &v2, client.ExportOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := c.CreateItem(ctx, d.ID, client.ItemInput{Input: "c"}, client.WriteOptions{}); err != nil {
@@ -98,7 +98,7 @@ func TestEndToEnd(t *testing.T) {
 		t.Fatalf("restored %+v", restored)
 	}
 	var again bytes.Buffer
-	if _, err := c.Export(ctx, d.ID, "latest", client.FormatJSONL, &again); err != nil {
+	if _, err := c.Export(ctx, d.ID, "latest", client.FormatJSONL, &again, client.ExportOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	if again.String() != v2.String() {
@@ -118,7 +118,7 @@ func TestEndToEnd(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = c.Export(ctx, d.ID, "baseline", client.FormatCSV, io.Discard)
+	_, err = c.Export(ctx, d.ID, "baseline", client.FormatCSV, io.Discard, client.ExportOptions{})
 	var apiErr *client.Error
 	if !errors.As(err, &apiErr) || apiErr.Status != http.StatusNotFound || apiErr.Message != "Dataset version not found" {
 		t.Fatalf("export of a removed tag = %v, want 404 Dataset version not found", err)

@@ -65,14 +65,23 @@ func (c *Client) DetachEvaluator(ctx context.Context, datasetID string, slot int
 	return &out, err
 }
 
-// RunEvaluators runs the attached evaluators over the working items. With
-// async, the server answers at once with the run (follow it with GetRun);
+// RunOptions control a run of a dataset's evaluators.
+type RunOptions struct {
+	// Async answers at once with the run, computed in the background.
+	Async bool
+	// Filter scores only the items it matches; the run records it.
+	Filter ItemFilter
+}
+
+// RunEvaluators runs the attached evaluators over the working items (those
+// o.Filter matches). With o.Async, the server answers at once with the run (follow it with GetRun);
 // Run.ID is empty when there was nothing to run.
-func (c *Client) RunEvaluators(ctx context.Context, datasetID string, async bool) (*RunResult, error) {
+func (c *Client) RunEvaluators(ctx context.Context, datasetID string, o RunOptions) (*RunResult, error) {
 	q := url.Values{}
-	if async {
+	if o.Async {
 		q.Set("async", "true")
 	}
+	o.Filter.addTo(q)
 	var out RunResult
 	err := c.callJSON(ctx, http.MethodPost, datasetPath(datasetID)+"/evaluators/run", q, nil, &out, 0)
 	return &out, err

@@ -180,14 +180,28 @@ func (c *Client) Sync(ctx context.Context, datasetID, format string, r io.Reader
 	return &out, err
 }
 
+// ExportOptions narrow and shape an export.
+type ExportOptions struct {
+	// Filter keeps the items it matches.
+	Filter ItemFilter
+	// SafeCSV writes a CSV cell that a spreadsheet would read as a
+	// formula with a leading quote (safe=true).
+	SafeCSV bool
+}
+
 // Export writes the items of the version ref names to w, in format, as the
 // server streams them, and returns the bytes written.
-func (c *Client) Export(ctx context.Context, datasetID, ref, format string, w io.Writer) (int64, error) {
+func (c *Client) Export(ctx context.Context, datasetID, ref, format string, w io.Writer, o ExportOptions) (int64, error) {
 	if _, err := contentType(format); err != nil {
 		return 0, err
 	}
+	q := url.Values{"format": {format}}
+	o.Filter.addTo(q)
+	if o.SafeCSV {
+		q.Set("safe", "true")
+	}
 	req := &request{method: http.MethodGet, path: versionPath(datasetID, ref) + "/export",
-		query: url.Values{"format": {format}}, want: http.StatusOK}
+		query: q, want: http.StatusOK}
 	res, err := c.do(ctx, req)
 	if err != nil {
 		return 0, err

@@ -108,7 +108,8 @@ func author(d *apiclient.Dataset, id *string) string {
 func runDiff(ctx context.Context, e *clientEnv, args []string) error {
 	fs, url, key := e.flags("diff")
 	limit := fs.Int("limit", 50, "most changed items to show")
-	pos, err := e.parse(fs, url, key, args, 3, "diff DATASET FROM TO [--limit N] [--json]")
+	filter := filterFlags(fs)
+	pos, err := e.parse(fs, url, key, args, 3, "diff DATASET FROM TO [--limit N] "+filterUsage+" [--json]")
 	if err != nil {
 		return err
 	}
@@ -124,7 +125,7 @@ func runDiff(ctx context.Context, e *clientEnv, args []string) error {
 	cursor := ""
 	for {
 		page := min(1000, max(1, *limit-len(changes)))
-		p, err := e.client.Diff(ctx, d.ID, pos[1], pos[2], apiclient.DiffOptions{Limit: page, Cursor: cursor})
+		p, err := e.client.Diff(ctx, d.ID, pos[1], pos[2], apiclient.DiffOptions{Limit: page, Cursor: cursor, Filter: *filter})
 		if err != nil {
 			return err
 		}

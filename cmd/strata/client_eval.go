@@ -15,7 +15,8 @@ const evalPoll = 500 * time.Millisecond
 func runEval(ctx context.Context, e *clientEnv, args []string) error {
 	fs, url, key := e.flags("eval")
 	wait := fs.Bool("wait", false, "follow the run until it ends, then print its results")
-	pos, err := e.parse(fs, url, key, args, 1, "eval DATASET [--wait] [--json]")
+	filter := filterFlags(fs)
+	pos, err := e.parse(fs, url, key, args, 1, "eval DATASET [--wait] "+filterUsage+" [--json]")
 	if err != nil {
 		return err
 	}
@@ -23,7 +24,7 @@ func runEval(ctx context.Context, e *clientEnv, args []string) error {
 	if err != nil {
 		return err
 	}
-	res, err := e.client.RunEvaluators(ctx, d.ID, true)
+	res, err := e.client.RunEvaluators(ctx, d.ID, apiclient.RunOptions{Async: true, Filter: *filter})
 	if err != nil {
 		return err
 	}

@@ -38,11 +38,12 @@ const clientUsage = `client commands (--url URL, --key KEY, --json on each):
   strata datasets                                     list datasets
   strata push FILE --dataset DATASET [--message M] [--tag T] [--create] [--dry-run] [--format jsonl|csv|json]
     [--map FIELD=COLUMN] [--input-from lastUserMessage]   FIELD: input, groundTruth, output, metadata.KEY, splits, ignore
-  strata pull DATASET[@REF] [-o FILE] [--format jsonl|csv|json]
+  strata pull DATASET[@REF] [-o FILE] [--format jsonl|csv|json] [FILTERS]
   strata log DATASET                                  versions, newest first
-  strata diff DATASET FROM TO [--limit N]             counts, then the changed items
+  strata diff DATASET FROM TO [--limit N] [FILTERS]   counts, then the changed items
   strata tag DATASET REF TAG | strata untag DATASET TAG | strata restore DATASET REF
-  strata eval DATASET [--wait]                        run the dataset's evaluators
+  strata eval DATASET [--wait] [FILTERS]              run the dataset's evaluators
+  FILTERS: --split S (any of), --metadata K=V (all of), --external-id ID: only the matching items
 
 DATASET is a name, slug or id; REF a version number, latest, a tag or an id.
 Environment: STRATA_URL (default http://127.0.0.1:3333), STRATA_API_KEY.

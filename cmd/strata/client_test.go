@@ -11,6 +11,7 @@ import "net/http/httptest"
 import "os"
 import "os/exec"
 import "path/filepath"
+import "slices"
 import "strings"
 import "syscall"
 import "testing"
@@ -752,5 +753,45 @@ func TestClientPullIntoMissingDirectory(t *testing.T) {
 	}
 	if !strings.Contains(r.stderr, path+":") || strings.Contains(r.stderr, ".tmp") {
 		t.Fatalf("stderr %q, want it to name %s and no temporary file", r.stderr, path)
+	}
+}
+
+// pull, diff and eval take the API's item filters.
+func TestClientFilters(t *testing.T) {
+	s := newClientServer(t)
+	d := s.dataset(t, "filtered",
+		`{"input":"q1","groundTruth":"a","output":"a","splits":["test"],"metadata":{"lang":"en"}}`,
+		`{"input":"q2","groundTruth":"b","output":"b","splits":["train"],"metadata":{"lang":"en"}}`,
+		`{"input":"q3","groundTruth":"c","output":"c","splits":["test"],"metadata":{"lang":"fr"}}`)
+	s.attachOverlap(t, d.ID)
+	inputs := func(jsonl string) []string {
+		var out []string
+		for line := range strings.SplitSeq(strings.TrimSpace(jsonl), "\n") {
+			var it struct{ Input string }
+			if err := json.Unmarshal([]byte(line), &it); err != nil {
+				t.Fatalf("%v: %q", err, line)
+			}
+			out = append(out, it.Input)
+		}
+		return out
+	}
+	if got := inputs(s.ok(t, "pull", "filtered", "--split", "test")); !slices.Equal(got, []string{"q1", "q3"}) {
+		t.Errorf("pull --split test: %q", got)
+	}
+	if got := inputs(s.ok(t, "pull", "filtered", "--split", "test", "--metadata", "lang=en")); !slices.Equal(got, []string{"q1"}) {
+		t.Errorf("pull --split test --metadata lang=en: %q", got)
+	}
+	var diff apiclient.Diff
+	s.okJSON(t, &diff, "diff", "filtered", "1", "latest", "--split", "train")
+	if diff.Counts.Added != 1 {
+		t.Errorf("diff --split train: counts %+v, want 1 added", diff.Counts)
+	}
+	var doc struct{ Run apiclient.Run }
+	s.okJSON(t, &doc, "eval", "filtered", "--split", "test", "--wait")
+	if doc.Run.Filter == nil || *doc.Run.Filter != "split=test" || doc.Run.ProcessedItems != 2 {
+		t.Errorf("eval --split test: filter %v, %d items", doc.Run.Filter, doc.Run.ProcessedItems)
+	}
+	if r := s.strata(t, "pull", "filtered", "--metadata", "lang"); r.code != 2 || !strings.Contains(r.stderr, "want KEY=VALUE") {
+		t.Errorf("pull --metadata lang: exit %d, %q", r.code, r.stderr)
 	}
 }

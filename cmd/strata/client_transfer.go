@@ -264,7 +264,8 @@ func runPull(ctx context.Context, e *clientEnv, args []string) error {
 	fs, url, key := e.flags("pull")
 	output := fs.String("o", "", "write to FILE (default, or -: stdout)")
 	format := fs.String("format", "", "jsonl, csv or json (default: from -o's extension, else jsonl)")
-	const usage = "pull DATASET[@REF] [-o FILE] [--format jsonl|csv|json] [--json]"
+	filter := filterFlags(fs)
+	const usage = "pull DATASET[@REF] [-o FILE] [--format jsonl|csv|json] " + filterUsage + " [--json]"
 	pos, err := e.parse(fs, url, key, args, 1, usage)
 	if err != nil {
 		return err
@@ -297,7 +298,7 @@ func runPull(ctx context.Context, e *clientEnv, args []string) error {
 		return err
 	}
 	bar := e.newProgress(-1, "pull "+d.Slug+"@"+ref, true)
-	n, err := e.client.Export(ctx, d.ID, ref, f, &countingWriter{w: dst, bar: bar})
+	n, err := e.client.Export(ctx, d.ID, ref, f, &countingWriter{w: dst, bar: bar}, apiclient.ExportOptions{Filter: *filter})
 	finish(bar)
 	if err != nil {
 		return err

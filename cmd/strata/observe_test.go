@@ -342,7 +342,7 @@ func TestMetricsEvaluatorsAndLLM(t *testing.T) {
 	if _, err := s.api.AttachEvaluator(ctx, d.ID, judge.ID, nil); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.api.RunEvaluators(ctx, d.ID, false); err != nil {
+	if _, err := s.api.RunEvaluators(ctx, d.ID, apiclient.RunOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	after, _ := scrapeSettled(t, s.client, s.base+"/metrics")
