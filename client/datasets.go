@@ -5,6 +5,7 @@ import "encoding/json"
 import "fmt"
 import "net/http"
 import "net/url"
+import "strings"
 
 import "github.com/strata-eval/strata"
 
@@ -156,7 +157,7 @@ func (c *Client) FindDataset(ctx context.Context, name string) (*Dataset, error)
 	var byName, bySlug *Dataset
 	for i := range list {
 		d := &list[i]
-		if d.ID == name {
+		if strings.EqualFold(d.ID, name) { // an id in any case, as the server reads it
 			return d, nil
 		}
 		if d.Slug == name {

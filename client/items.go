@@ -94,6 +94,11 @@ type ItemFilter struct {
 	ExternalID string
 }
 
+// IsZero reports whether f keeps every item.
+func (f ItemFilter) IsZero() bool {
+	return len(f.Splits) == 0 && len(f.Metadata) == 0 && f.ExternalID == ""
+}
+
 // addTo adds the filter's parameters to q.
 func (f ItemFilter) addTo(q url.Values) {
 	for _, split := range f.Splits {

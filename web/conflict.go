@@ -196,7 +196,7 @@ func shownDataset(ss *session, d *strata.Dataset, refused string) (context.Conte
 // changedSinceShown is the answer to a Restore or Discard form whose page
 // is older than the dataset.
 func changedSinceShown(refused string) error {
-	return strata.Errorf(strata.ECONFLICT, "The dataset changed since the page was shown (an edit, or a version saved, perhaps in another tab). %s: reload the page and check the changes again.", refused)
+	return strata.Errorf(strata.ECONFLICT, "The dataset changed since the page was shown (an edit, a version, a tag, its name or evaluators, perhaps in another tab). %s: reload the page and check the changes again.", refused)
 }
 
 // shownWrite maps a write refused by its condition (shownDataset) to the

@@ -135,3 +135,16 @@ func TestDiscardDropsTheEdits(t *testing.T) {
 		}
 	})
 }
+
+// A page names its dataset by an id in any case, as the API does.
+func TestDatasetIDInAnyCase(t *testing.T) {
+	s, token := signedIn(t)
+	ds := newDataset(t, s, token, "the question")
+	upper := "/datasets/" + strings.ToUpper(strings.TrimPrefix(ds, "/datasets/"))
+	for _, path := range []string{upper, upper + "/versions", upper + "/evaluators"} {
+		if p := s.get(t, path); p.status != http.StatusOK {
+			t.Errorf("GET %s: %d", path, p.status)
+		}
+	}
+	wantText(t, s.get(t, upper), "the question")
+}

@@ -282,6 +282,13 @@ func (s *Server) handle(mux *http.ServeMux, pattern string, write bool, h sessio
 		ctx, cancel := rules.WithDeadline(r.Context(), w, s.API.EffectiveLimits().RequestTimeout)
 		defer cancel()
 		r = r.WithContext(ctx)
+		// An id names its dataset, item or run in any case, as in the API
+		// (ids are UUIDs, stored in lower case).
+		for _, name := range []string{"id", "itemId", "runId"} {
+			if v := r.PathValue(name); v != "" {
+				r.SetPathValue(name, strings.ToLower(v))
+			}
+		}
 		ss, err := s.session(r)
 		if rules.TimedOut(ctx, err) {
 			http.Error(w, "Request timed out", http.StatusServiceUnavailable)

@@ -29,6 +29,9 @@ func runEval(ctx context.Context, e *clientEnv, args []string) error {
 		return err
 	}
 	if res.Run.ID == "" {
+		if !filter.IsZero() {
+			return errors.New("nothing to run: no item matches the filter")
+		}
 		return errors.New("nothing to run: the dataset has no items")
 	}
 	run := &res.Run

@@ -30,7 +30,16 @@ func filterFlags(fs *flag.FlagSet) *apiclient.ItemFilter {
 		f.Metadata[key] = value
 		return nil
 	})
-	fs.StringVar(&f.ExternalID, "external-id", "", "only the item with this external id")
+	fs.Func("external-id", "only the item with this external id", func(v string) error {
+		switch {
+		case v == "":
+			return fmt.Errorf("want an external id (empty would filter nothing)")
+		case f.ExternalID != "":
+			return fmt.Errorf("given twice: an item has one external id")
+		}
+		f.ExternalID = v
+		return nil
+	})
 	return f
 }
 

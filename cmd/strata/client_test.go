@@ -794,4 +794,18 @@ func TestClientFilters(t *testing.T) {
 	if r := s.strata(t, "pull", "filtered", "--metadata", "lang"); r.code != 2 || !strings.Contains(r.stderr, "want KEY=VALUE") {
 		t.Errorf("pull --metadata lang: exit %d, %q", r.code, r.stderr)
 	}
+	// An empty or repeated external id would filter nothing, or one of two:
+	// refused, as the API refuses them.
+	for _, args := range [][]string{{"--external-id", ""}, {"--external-id", "a", "--external-id", "b"}} {
+		if r := s.strata(t, append([]string{"pull", "filtered"}, args...)...); r.code != 2 {
+			t.Errorf("pull %q: exit %d, %q", args, r.code, r.stderr)
+		}
+	}
+	if r := s.strata(t, "eval", "filtered", "--split", "nowhere"); r.code != 1 || !strings.Contains(r.stderr, "no item matches the filter") {
+		t.Errorf("eval --split nowhere: exit %d, %q", r.code, r.stderr)
+	}
+	// A dataset named by its id in upper case, as the API reads it.
+	if got := inputs(s.ok(t, "pull", strings.ToUpper(d.ID), "--split", "train")); !slices.Equal(got, []string{"q2"}) {
+		t.Errorf("pull of the id in upper case: %q", got)
+	}
 }
