@@ -9,11 +9,7 @@ import "testing"
 
 func TestItemsTable(t *testing.T) {
 	s, token := signedIn(t)
-	var inputs []string
-	for i := range 60 {
-		inputs = append(inputs, fmt.Sprintf("question %02d", i+1))
-	}
-	ds := newDataset(t, s, token, inputs...)
+	ds := numberedDataset(t, s, token, 60)
 
 	t.Run("Position", func(t *testing.T) {
 		wantText(t, s.get(t, ds), "items 1–50 of 60", `<option value="50" selected>`)
@@ -78,11 +74,7 @@ func TestItemsTableBoundedByBytes(t *testing.T) {
 // position in the URL as it is, or one made before a change, is not shown.
 func TestItemsTablePositionFromTheCursor(t *testing.T) {
 	s, token := signedIn(t)
-	var inputs []string
-	for i := range 60 {
-		inputs = append(inputs, fmt.Sprintf("question %02d", i+1))
-	}
-	ds := newDataset(t, s, token, inputs...)
+	ds := numberedDataset(t, s, token, 60)
 	nextLink := func(t *testing.T, p page) string {
 		t.Helper()
 		next := regexp.MustCompile(`href="\?(after=[^"]+)" rel="next"`).FindStringSubmatch(p.body)
@@ -164,11 +156,7 @@ func nextPage(t *testing.T, s *site, ds string, p page) page {
 // position, not to the first page of the default size.
 func TestItemsTableFormsKeepThePage(t *testing.T) {
 	s, token := signedIn(t)
-	var inputs []string
-	for i := range 60 {
-		inputs = append(inputs, fmt.Sprintf("question %02d", i+1))
-	}
-	ds := newDataset(t, s, token, inputs...)
+	ds := numberedDataset(t, s, token, 60)
 	second := nextPage(t, s, ds, s.get(t, ds+"?size=25"))
 	wantText(t, second, "items 26–50 of 60")
 

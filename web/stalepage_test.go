@@ -1,6 +1,5 @@
 package web_test
 
-import "fmt"
 import "html"
 import "net/http"
 import "net/url"
@@ -91,11 +90,7 @@ func addItemAndSave(t *testing.T, s *site, token, ds string) {
 // the version's items, not in the working items, however many those are.
 func TestVersionPageCountsItsOwnItems(t *testing.T) {
 	s, token := signedIn(t)
-	var inputs []string
-	for i := range 60 {
-		inputs = append(inputs, fmt.Sprintf("question %02d", i+1))
-	}
-	ds := newDataset(t, s, token, inputs...)
+	ds := numberedDataset(t, s, token, 60)
 	for _, input := range []string{"question 01", "question 02", "question 03"} {
 		path, form := rowForm(t, s.get(t, ds), input, "/delete")
 		wantText(t, s.post(t, path, form), "Item deleted.")
@@ -138,11 +133,7 @@ func TestRestoreNotOfferedForSameItems(t *testing.T) {
 // the item deleted already: that is done, not an error.
 func TestDeleteItemTwice(t *testing.T) {
 	s, token := signedIn(t)
-	var inputs []string
-	for i := range 30 {
-		inputs = append(inputs, fmt.Sprintf("question %02d", i+1))
-	}
-	ds := newDataset(t, s, token, inputs...)
+	ds := numberedDataset(t, s, token, 30)
 	for _, tc := range []struct{ name, page, input string }{
 		{"FirstPage", ds, "question 01"},
 		{"LaterPage", "", "question 28"},
@@ -164,11 +155,7 @@ func TestDeleteItemTwice(t *testing.T) {
 // page lands on a page with items, not on an empty one.
 func TestDeleteOnlyItemOfLastPage(t *testing.T) {
 	s, token := signedIn(t)
-	var inputs []string
-	for i := range 26 {
-		inputs = append(inputs, fmt.Sprintf("question %02d", i+1))
-	}
-	ds := newDataset(t, s, token, inputs...)
+	ds := numberedDataset(t, s, token, 26)
 	last := nextPage(t, s, ds, s.get(t, ds+"?size=25"))
 	wantText(t, last, "items 26–26 of 26")
 	path, form := rowForm(t, last, "question 26", "/delete")
@@ -181,11 +168,7 @@ func TestDeleteOnlyItemOfLastPage(t *testing.T) {
 // that page, of that size.
 func TestEditConflictKeepsThePage(t *testing.T) {
 	s, token := signedIn(t)
-	var inputs []string
-	for i := range 60 {
-		inputs = append(inputs, fmt.Sprintf("question %02d", i+1))
-	}
-	ds := newDataset(t, s, token, inputs...)
+	ds := numberedDataset(t, s, token, 60)
 	second := nextPage(t, s, ds, s.get(t, ds+"?size=25"))
 	path, form := rowForm(t, second, "question 30", "")
 	other := url.Values{}

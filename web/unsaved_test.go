@@ -26,6 +26,16 @@ func newDataset(t *testing.T, s *site, token string, inputs ...string) string {
 	return ds
 }
 
+// numberedDataset makes a dataset of n items, "question 01" and on, saved.
+func numberedDataset(t *testing.T, s *site, token string, n int) string {
+	t.Helper()
+	inputs := make([]string, n)
+	for i := range inputs {
+		inputs[i] = fmt.Sprintf("question %02d", i+1)
+	}
+	return newDataset(t, s, token, inputs...)
+}
+
 func TestUnsavedChanges(t *testing.T) {
 	s, token := signedIn(t)
 	ds := newDataset(t, s, token, "first question", "second question")
