@@ -2,10 +2,8 @@ package api
 
 import "bytes"
 import "encoding/json"
-import "errors"
 import "mime"
 import "net/http"
-import "os"
 import "strings"
 
 import "github.com/strata-eval/strata"
@@ -55,13 +53,7 @@ func (s *Server) readBody(w http.ResponseWriter, r *http.Request) (jsonBody, err
 	_, err := buf.ReadFrom(http.MaxBytesReader(w, r.Body, max))
 	data := buf.Bytes()
 	if err != nil {
-		if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
-			return jsonBody{}, errBodyTooLarge
-		}
-		if errors.Is(err, os.ErrDeadlineExceeded) {
-			return jsonBody{}, errBodyTimeout
-		}
-		return jsonBody{}, strata.Errorf(strata.EINVALID, "Could not read request body: %v", err)
+		return jsonBody{}, rules.BodyError(err) // too large, too slow, or unreadable
 	}
 	if len(data) == 0 {
 		return jsonBody{}, nil

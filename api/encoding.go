@@ -24,18 +24,19 @@ func decodeBody(r *http.Request) error {
 		zr  io.ReadCloser
 		err error
 	)
+	in := &countingReader{r: r.Body}
 	switch enc {
 	case "gzip", "x-gzip":
-		zr, err = gzip.NewReader(r.Body)
+		zr, err = gzip.NewReader(in)
 	case "deflate": // HTTP's deflate is zlib's format
-		zr, err = zlib.NewReader(r.Body)
+		zr, err = zlib.NewReader(in)
 	default:
 		return strata.Errorf(strata.EUNSUPPORTED, "Unsupported Content-Encoding %q: send the body as it is, or with gzip or deflate", enc)
 	}
 	if err != nil {
 		return strata.Errorf(strata.EINVALID, "The body is not %s: %v", enc, err)
 	}
-	r.Body = decodedBody{Reader: zr, enc: enc, closers: [2]io.Closer{zr, r.Body}}
+	r.Body = &decodedBody{Reader: zr, enc: enc, in: in, closers: [2]io.Closer{zr, r.Body}}
 	r.ContentLength = -1 // unknown once decoded
 	r.Header.Del("Content-Encoding")
 	return nil
@@ -46,20 +47,48 @@ func decodeBody(r *http.Request) error {
 type decodedBody struct {
 	io.Reader
 	enc     string
+	in      *countingReader // the encoded bytes read
+	out     int64           // the decoded bytes read
 	closers [2]io.Closer
 }
 
+// Inflation bounds what a compressed body may decode to: maxInflation
+// times its encoded bytes, past a first inflationSlack. Text compresses
+// 3 to 20 times; a body of repeated bytes, a thousand times, which would
+// let a client make the server hold or spool a thousand times what it
+// sends.
+const (
+	maxInflation   = 100
+	inflationSlack = 1 << 20
+)
+
 // Read reads the decoded bytes; an error of the encoding says so ("gzip:
 // unexpected EOF" for a stream cut short).
-func (b decodedBody) Read(p []byte) (int, error) {
+func (b *decodedBody) Read(p []byte) (int, error) {
 	n, err := b.Reader.Read(p)
+	b.out += int64(n)
+	if b.out > inflationSlack+maxInflation*b.in.n {
+		return n, strata.Errorf(strata.ETOOLARGE, "The body decodes to more than %d times its %s size: send it as it is", maxInflation, b.enc)
+	}
 	if err != nil && err != io.EOF && !strings.HasPrefix(err.Error(), b.enc) {
 		err = fmt.Errorf("%s: %w", b.enc, err)
 	}
 	return n, err
 }
 
-func (b decodedBody) Close() error {
+// countingReader counts the bytes read through it.
+type countingReader struct {
+	r io.Reader
+	n int64
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += int64(n)
+	return n, err
+}
+
+func (b *decodedBody) Close() error {
 	err := b.closers[0].Close()
 	if err2 := b.closers[1].Close(); err == nil {
 		err = err2

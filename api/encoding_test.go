@@ -54,6 +54,13 @@ func TestContentEncoding(t *testing.T) {
 			t.Errorf("sync answered %s", r.Body)
 		}
 	})
+	t.Run("InflatesPastTheRatio", func(t *testing.T) {
+		// 8 MiB of one byte: within the JSON limit decoded (raised for
+		// this), but 8,000 times its compressed size.
+		bomb := gzipped(t, "{\"input\":\""+strings.Repeat(" ", 8<<20)+"\"}\n")
+		r := send(t, "POST", datasetsPath+"/"+id+"/import?skipVersion=true", "application/x-ndjson", "gzip", bomb)
+		wantError(t, r, http.StatusRequestEntityTooLarge, "The body decodes to more than 100 times its gzip size: send it as it is")
+	})
 	t.Run("InflatesPastTheLimit", func(t *testing.T) {
 		bomb := gzipped(t, `{"name":"`+strings.Repeat("a", 2<<20)+`"}`)
 		if len(bomb) > 1<<16 {

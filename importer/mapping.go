@@ -86,8 +86,13 @@ func (m Mapping) column(f int) *string {
 // them.
 var MappingParams = []string{"map." + FieldInput, "map." + FieldGroundTruth, "map." + FieldOutput, "inputFrom"}
 
-// maxColumnName bounds a column name given in a mapping.
-const maxColumnName = 1000
+// maxColumnName bounds a column name given in a mapping, and
+// MaxIgnoreBytes the list of map.ignore, whose every name is so bounded
+// too: enough for a few thousand columns of a wide file.
+const (
+	maxColumnName  = 1000
+	MaxIgnoreBytes = 64 << 10
+)
 
 // ParseMapping reads a mapping from query parameters: map.input=COL,
 // map.groundTruth=COL, map.output=COL, map.metadata.KEY=COL, map.splits=COL
@@ -113,8 +118,12 @@ func ParseMapping(q url.Values) (Mapping, error) {
 			m.InputFrom = v
 			continue
 		}
-		if len(v) > maxColumnName {
-			return Mapping{}, strata.Errorf(strata.EINVALID, "%s is longer than %d bytes", key, maxColumnName)
+		max := maxColumnName
+		if field == "ignore" {
+			max = MaxIgnoreBytes // a list; each name within maxColumnName (columnList)
+		}
+		if len(v) > max {
+			return Mapping{}, strata.Errorf(strata.EINVALID, "%s is longer than %d bytes", key, max)
 		}
 		if err := strata.CheckText(key, v); err != nil {
 			return Mapping{}, err
@@ -196,8 +205,11 @@ func columnList(v string) ([]string, error) {
 		}
 	}
 	for _, n := range names {
-		if n == "" {
+		switch {
+		case n == "":
 			return nil, strata.Errorf(strata.EINVALID, "map.ignore must name columns: an empty name")
+		case len(n) > maxColumnName:
+			return nil, strata.Errorf(strata.EINVALID, "map.ignore names a column longer than %d bytes", maxColumnName)
 		}
 	}
 	return names, nil

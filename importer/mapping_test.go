@@ -1,6 +1,7 @@
 package importer_test
 
 import "encoding/json"
+import "fmt"
 import "io"
 import "net/url"
 import "reflect"
@@ -229,6 +230,18 @@ func TestExplicitMapping(t *testing.T) {
 	}
 }
 
+// map.ignore takes the columns of a wide file: thousands of names.
+func TestParseMappingIgnoresManyColumns(t *testing.T) {
+	var names []string
+	for i := range 3000 {
+		names = append(names, fmt.Sprintf("col%04d", i))
+	}
+	m, err := importer.ParseMapping(url.Values{"map.ignore": {strings.Join(names, ",")}})
+	if err != nil || len(m.Ignore) != 3000 {
+		t.Fatalf("%d names, %v", len(m.Ignore), err)
+	}
+}
+
 func TestParseMapping(t *testing.T) {
 	for _, tt := range []struct {
 		query string
@@ -252,6 +265,8 @@ func TestParseMapping(t *testing.T) {
 		{query: "map.ignore=", msg: "map.ignore must name columns: an empty name"},
 		{query: "map.ignore=a,,b", msg: "map.ignore must name columns: an empty name"},
 		{query: "map.ignore=[1]", msg: "map.ignore must be a JSON array of column names, or names separated by commas"},
+		{query: "map.ignore=a," + strings.Repeat("x", 1001), msg: "map.ignore names a column longer than 1000 bytes"},
+		{query: "map.ignore=" + strings.Repeat("x,", 32<<10+1), msg: "map.ignore is longer than 65536 bytes"},
 		{query: "inputFrom=first", msg: `inputFrom must be "lastUserMessage"`},
 		{query: "map.output=%00", msg: "map.output contains a NUL character"},
 		{query: "map.output=" + strings.Repeat("x", 1001), msg: "map.output is longer than 1000 bytes"},

@@ -45,7 +45,7 @@ type Upload struct {
 // every other writer, never waits on the network. A read error is the
 // client's (BodyError).
 func Spool(r io.Reader, max int64) (*Upload, error) {
-	f, err := os.CreateTemp("", "strata-upload-*")
+	f, err := createTemp("", "strata-upload-*")
 	if err != nil {
 		return nil, fmt.Errorf("spool upload: %w", err)
 	}
@@ -54,9 +54,16 @@ func Spool(r io.Reader, max int64) (*Upload, error) {
 		return nil, fmt.Errorf("spool upload: %w", err)
 	}
 	u := &Upload{File: f}
-	n, err := io.Copy(f, io.LimitReader(r, max+1))
+	w := &spoolWriter{f: f}
+	n, err := io.Copy(w, io.LimitReader(r, max+1))
 	if err == nil && n > max {
 		err = ErrBodyTooLarge
+	}
+	if w.err != nil {
+		// The server's disk (full, most likely): no fault of the client's,
+		// and no path of the server's to tell it.
+		u.Close()
+		return nil, fmt.Errorf("spool upload: %w", w.err)
 	}
 	if err != nil {
 		u.Close()
@@ -145,4 +152,22 @@ func (b *BodyReader) check(data []byte, eof bool) error {
 		return ErrNotUTF8
 	}
 	return nil
+}
+
+// createTemp makes the file of an upload (a test makes one that fails).
+var createTemp = os.CreateTemp
+
+// spoolWriter writes an upload to its file and keeps the file's error, so
+// that a full disk is told from a client's failing body.
+type spoolWriter struct {
+	f   *os.File
+	err error
+}
+
+func (w *spoolWriter) Write(p []byte) (int, error) {
+	n, err := w.f.Write(p)
+	if err != nil {
+		w.err = err
+	}
+	return n, err
 }
