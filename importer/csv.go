@@ -202,13 +202,12 @@ func (s *csvSource) item(record []string) (strata.ItemInput, error) {
 	}
 	kept, err := s.fields.read(&in, cell, s.lunary)
 	if err == nil && len(kept) > 0 {
-		vals := make(map[string]json.RawMessage, len(kept))
-		for _, col := range kept {
-			name := s.plan.cols.keys[col]
-			vals[name], _ = json.Marshal(cell(col))
-			s.reporter.unmapped(name)
+		names, values := make([]string, len(kept)), make([]json.RawMessage, len(kept))
+		for i, col := range kept {
+			names[i] = s.plan.cols.keys[col]
+			values[i], _ = json.Marshal(cell(col))
 		}
-		err = addMetadata(&in, vals, false)
+		err = s.reporter.keep(&in, names, values)
 	}
 	if err == nil {
 		err = s.plan.readMapped(&in, func(i int) json.RawMessage {

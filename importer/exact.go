@@ -100,8 +100,7 @@ func (s *csvSource) exactItem(record []exactField) (strata.ItemInput, error) {
 	if p := cell(0); p != nil && err == nil {
 		if keptID(*p) {
 			raw, _ := json.Marshal(*p)
-			err = addMetadata(&in, map[string]json.RawMessage{"id": raw}, false)
-			s.reporter.unmapped("id")
+			err = s.reporter.keep(&in, []string{"id"}, []json.RawMessage{raw})
 		} else {
 			in.ID = *p
 		}

@@ -185,12 +185,11 @@ func (s *jsonlSource) parseLine(line []byte) (strata.ItemInput, error) {
 	in.Output = firstValue(obj, p.keys[fOutput], exact)
 	kept, err := readFieldKeys(&in, obj, p.mappedFields, s.lunary)
 	if err == nil && len(kept) > 0 {
-		vals := make(map[string]json.RawMessage, len(kept))
-		for _, key := range kept {
-			vals[key] = obj[key]
-			s.reporter.unmapped(key)
+		values := make([]json.RawMessage, len(kept))
+		for i, key := range kept {
+			values[i] = obj[key]
 		}
-		err = addMetadata(&in, vals, false)
+		err = s.reporter.keep(&in, kept, values)
 	}
 	if err == nil {
 		err = p.readMapped(&in, func(i int) json.RawMessage {

@@ -655,6 +655,18 @@ func (rp *reporter) unmapped(name string) {
 	}
 }
 
+// keep puts the values of columns that name nothing here (values[i] of
+// names[i]) in in's metadata, its own keys kept, and notes the columns as
+// unmapped.
+func (rp *reporter) keep(in *strata.ItemInput, names []string, values []json.RawMessage) error {
+	vals := make(map[string]json.RawMessage, len(names))
+	for i, name := range names {
+		vals[name] = values[i]
+		rp.unmapped(name)
+	}
+	return addMetadata(in, vals, false)
+}
+
 // columns notes the columns of a header, even one that could not be
 // resolved, so that a preview can offer them for a mapping.
 func (rp *reporter) columns(names []string) {

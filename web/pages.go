@@ -562,8 +562,16 @@ func (s *Server) restoreStateOf(ss *session, d *strata.Dataset) (restoreState, e
 	if err != nil {
 		return restoreState{}, err
 	}
-	u, err := s.unsaved(ss, d) // unsaved.go
-	return restoreState{Unsaved: u.Count > 0, Head: head}, err
+	if d.ItemCount != head.ItemCount {
+		return restoreState{Unsaved: true, Head: head}, nil
+	}
+	// Whether there is a change, not how many: the diff stops at the first.
+	diff, err := s.Store.DiffVersions(ss.Context(), strata.DiffQuery{ProjectID: ss.principal.ProjectID, DatasetID: d.ID,
+		From: strconv.Itoa(head.Number), To: strata.RefWorking, Limit: 1, MaxChanges: 1})
+	if err != nil {
+		return restoreState{}, err
+	}
+	return restoreState{Unsaved: diff.Added+diff.Removed+diff.Modified > 0, Head: head}, nil
 }
 
 // restore makes the working items those of a version, unless the dataset
