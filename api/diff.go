@@ -20,7 +20,7 @@ func (s *Server) diffVersions(w http.ResponseWriter, r *request) error {
 	to, _ := v.str("to", queryValue(qs, "to"), stringRule{min: 1})
 	limit := v.integer("limit", queryValue(qs, "limit"), 1, maxPageLimit, defaultPageLimit)
 	after, _ := v.cursor(qs)
-	filter, err := queryFilter(r, v.err())
+	filter, err := queryFilter(r, v.err(), false)
 	if err != nil {
 		return s.afterLookup(r, ids[0], err)
 	}

@@ -398,7 +398,7 @@ func (s *Server) runEvaluators(w http.ResponseWriter, r *request) error {
 	if err == nil {
 		async, err = boolParam(r, "async")
 	}
-	filter, err := queryFilter(r, err)
+	filter, err := queryFilter(r, err, false)
 	if err != nil {
 		return s.afterLookup(r, ids[0], err)
 	}

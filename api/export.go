@@ -25,7 +25,7 @@ func (s *Server) exportVersion(w http.ResponseWriter, r *request) error {
 		safeDefault = "true"
 	}
 	safe := v.enum("safe", queryValue(r.URL.Query(), "safe"), []string{"true", "false"}, safeDefault) == "true"
-	filter, err := queryFilter(r, v.err())
+	filter, err := queryFilter(r, v.err(), false)
 	ver, err := s.pathVersion(r, ids[0], err)
 	if err != nil {
 		return err

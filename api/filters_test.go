@@ -176,6 +176,22 @@ func TestItemFilters(t *testing.T) {
 			`Validation error: Unknown filter: a filter of items is metadata.KEY=VALUE at "metadata"`)
 		wantValidation(t, ts.do(t, "GET", base+"/versions/1/items?limit=10&splits=test", ts.owner, ""),
 			`Validation error: Unknown filter: a filter of items is split=NAME at "splits"`)
+		for _, c := range []struct{ query, key, want string }{
+			{"/versions/1/export?format=jsonl&externalid=x", "externalid", "externalId=ID"},
+			{"/items?external_id=x", "external_id", "externalId=ID"},
+			{"/items?limit=5&Split=test", "Split", "split=NAME"},
+			{"/diff?from=1&to=2&metadata_lang=en", "metadata_lang", "metadata.KEY=VALUE"},
+			{"/versions/1?Metadata.lang=en", "Metadata.lang", "metadata.KEY=VALUE"},
+		} {
+			wantValidation(t, ts.do(t, "GET", base+c.query, ts.owner, ""),
+				`Validation error: Unknown filter: a filter of items is `+c.want+` at "`+c.key+`"`)
+		}
+		// search filters the paged reads; elsewhere it would be ignored.
+		for _, q := range []string{"/versions/1/export?format=jsonl&search=x", "/diff?from=1&to=2&search=x", "/versions/1?search=x"} {
+			wantValidation(t, ts.do(t, "GET", base+q, ts.owner, ""),
+				`Validation error: search is not taken here: it filters the paged item reads (GET .../items); filter with split, metadata.KEY or externalId at "search"`)
+		}
+		wantStatus(t, ts.do(t, "GET", base+"/versions/1/items?limit=5&search=x", ts.owner, ""), http.StatusOK)
 		wantValidation(t, ts.do(t, "GET", base+"?split=test", ts.owner, ""),
 			`Validation error: GET /v1/datasets-v2/{datasetId} answers every item: filter with GET /v1/datasets-v2/{datasetId}/items at "split"`)
 		// Lunary's SDK route too.

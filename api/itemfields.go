@@ -87,17 +87,18 @@ var lunaryClientParams = []string{"projectId", "skipVersion", "skipVersioning"}
 
 // queryFilter returns the request's item filter once the checks of its
 // other query parameters passed (checked is their error): those are
-// reported first.
-func queryFilter(r *request, checked error) (strata.ItemFilter, error) {
+// reported first. searched says whether the read takes search= too.
+func queryFilter(r *request, checked error, searched bool) (strata.ItemFilter, error) {
 	if checked != nil {
 		return strata.ItemFilter{}, checked
 	}
-	return itemFilter(r)
+	return itemFilter(r, searched)
 }
 
 // itemFilter reads the filters of an item read: split=NAME (repeatable: any
-// of), metadata.KEY=VALUE (repeatable: all of) and externalId=ID.
-func itemFilter(r *request) (strata.ItemFilter, error) {
+// of), metadata.KEY=VALUE (repeatable: all of) and externalId=ID. A read
+// that does not take search= (searched false) refuses it.
+func itemFilter(r *request, searched bool) (strata.ItemFilter, error) {
 	var f strata.ItemFilter
 	q := r.URL.Query()
 	f.Splits = q["split"]
@@ -108,10 +109,20 @@ func itemFilter(r *request) (strata.ItemFilter, error) {
 		}
 	}
 	sort.Strings(keys)
-	// Near misses would read every item, as if no filter were given.
-	for near, want := range map[string]string{"metadata": "metadata.KEY=VALUE", "splits": "split=NAME"} {
-		if _, ok := q[near]; ok {
-			return f, &strata.ValidationError{Issues: []strata.Issue{{Path: near, Message: "Unknown filter: a filter of items is " + want}}}
+	// Near misses, and a search where none is made, would read every
+	// item as if no filter were given.
+	names := make([]string, 0, len(q))
+	for key := range q {
+		names = append(names, key)
+	}
+	sort.Strings(names)
+	for _, key := range names {
+		if want, ok := nearFilter(key); ok {
+			return f, &strata.ValidationError{Issues: []strata.Issue{{Path: key, Message: "Unknown filter: a filter of items is " + want}}}
+		}
+		if key == "search" && !searched {
+			return f, &strata.ValidationError{Issues: []strata.Issue{{Path: key,
+				Message: "search is not taken here: it filters the paged item reads (GET .../items); filter with split, metadata.KEY or externalId"}}}
 		}
 	}
 	for _, key := range keys {
@@ -130,6 +141,25 @@ func itemFilter(r *request) (strata.ItemFilter, error) {
 		return f, &strata.ValidationError{Issues: []strata.Issue{{Message: strata.ErrorMessage(err)}}}
 	}
 	return f, nil
+}
+
+// nearFilter returns the filter a query parameter that is not one looks
+// meant as: one of their names in another case or with other separators
+// (externalid, external_id, Split, splits, metadata_k, Metadata.k).
+func nearFilter(key string) (want string, ok bool) {
+	if key == "split" || key == "externalId" || strings.HasPrefix(key, "metadata.") {
+		return "", false
+	}
+	norm := strings.NewReplacer("_", "", "-", "", ".", "").Replace(strings.ToLower(key))
+	switch {
+	case norm == "split" || norm == "splits":
+		return "split=NAME", true
+	case norm == "externalid" || norm == "externalids":
+		return "externalId=ID", true
+	case strings.HasPrefix(norm, "metadata"):
+		return "metadata.KEY=VALUE", true
+	}
+	return "", false
 }
 
 // noItemFilter refuses the item filters on a read that takes none (a

@@ -55,7 +55,7 @@ func pageQuery(r *request) (page, error) {
 		p.search = *search
 	}
 	var err error
-	p.filter, err = queryFilter(r, v.err())
+	p.filter, err = queryFilter(r, v.err(), true)
 	return p, err
 }
 

@@ -38,7 +38,7 @@ func (s *Server) getVersion(w http.ResponseWriter, r *request) error {
 	if err != nil {
 		return err
 	}
-	filter, err := itemFilter(r)
+	filter, err := itemFilter(r, false)
 	ver, err := s.pathVersion(r, ids[0], err)
 	if err != nil {
 		return err
