@@ -385,10 +385,11 @@ func TestUnexpectedArgument(t *testing.T) {
 }
 
 // A usage message shows no secret: not the API key from STRATA_API_KEY, not
-// the password of STRATA_DB.
+// the password of STRATA_DB or of STRATA_URL.
 func TestUsageShowsNoSecret(t *testing.T) {
 	t.Setenv("STRATA_API_KEY", "strata_usageSecretKey")
 	t.Setenv("STRATA_DB", "postgres://strata:s3cret@db.internal/strata")
+	t.Setenv("STRATA_URL", "http://ada:urlS3cret@127.0.0.1:1")
 	for _, args := range [][]string{
 		{"push", "-h"}, {"pull", "--bogus"}, {"datasets", "-h"},
 		{"serve", "--bogus"}, {"check", "-h"}, {"keys", "list", "-h"}, {"migrate", "-h"},
@@ -397,7 +398,7 @@ func TestUsageShowsNoSecret(t *testing.T) {
 		if !strings.Contains(stderr, "Usage") && !strings.Contains(stderr, "-") {
 			t.Fatalf("strata %s printed no usage: %q", strings.Join(args, " "), stderr)
 		}
-		if strings.Contains(stderr, "usageSecretKey") || strings.Contains(stderr, "s3cret") {
+		if strings.Contains(stderr, "usageSecretKey") || strings.Contains(stderr, "s3cret") || strings.Contains(stderr, "urlS3cret") {
 			t.Errorf("strata %s shows a secret:\n%s", strings.Join(args, " "), stderr)
 		}
 	}

@@ -7,7 +7,9 @@ import "fmt"
 import "strconv"
 import "strings"
 import "text/tabwriter"
+import "unicode"
 
+import "github.com/strata-eval/strata"
 import apiclient "github.com/strata-eval/strata/client"
 
 // strata datasets
@@ -251,10 +253,34 @@ func quotePtr(s *string) string {
 }
 
 // quoteLine quotes s on one line, cut to a screen's width.
-func quoteLine(s string) string { return strconv.Quote(oneLine(s, 70)) }
+func quoteLine(s string) string { return strconv.Quote(cut(s, 70)) }
 
-// oneLine cuts s to n runes.
-func oneLine(s string, n int) string {
+// oneLine is s on one line, cut to n runes: its line breaks and other
+// control characters are written as Go escapes (\n, \x1b), so that text
+// another user wrote (a version's description) neither breaks a listing
+// nor acts on the terminal.
+func oneLine(s string, n int) string { return cut(printable(s), n) }
+
+func printable(s string) string {
+	if !strings.ContainsFunc(s, notPrintable) {
+		return s
+	}
+	var b strings.Builder
+	for _, r := range s {
+		if notPrintable(r) {
+			q := strconv.QuoteRune(r)
+			b.WriteString(q[1 : len(q)-1])
+		} else {
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+func notPrintable(r rune) bool { return r != ' ' && !unicode.IsPrint(r) }
+
+// cut cuts s to n runes.
+func cut(s string, n int) string {
 	r := []rune(s)
 	if len(r) <= n {
 		return s
@@ -307,6 +333,9 @@ func runTag(ctx context.Context, e *clientEnv, args []string) error {
 	}
 	if len(rest) != 1 {
 		return usagef("usage: strata %s", usage)
+	}
+	if err := strata.CheckTagName(rest[0]); err != nil {
+		return usagef("tag %q: %s", rest[0], strata.ErrorMessage(err)) // as push --tag
 	}
 	d, err := e.dataset(ctx, name)
 	if err != nil {

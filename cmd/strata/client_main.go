@@ -104,10 +104,21 @@ func runClient(ctx context.Context, cmd string, args []string, stdout, stderr io
 func (e *clientEnv) flags(name string) (*flag.FlagSet, *string, *string) {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(e.stderr)
-	url := fs.String("url", envOr("STRATA_URL", "http://127.0.0.1:3333"), "server URL (env STRATA_URL)")
+	def := envOr("STRATA_URL", "http://127.0.0.1:3333")
+	url := secretFlag(fs, "url", def, redactURL(def), "server URL (env STRATA_URL)")
 	key := secretFlag(fs, "key", os.Getenv("STRATA_API_KEY"), "", "API `key` (env STRATA_API_KEY)")
 	fs.BoolVar(&e.json, "json", false, "print one JSON document on stdout")
 	return fs, url, key
+}
+
+// redactURL is u with the password of its user info hidden, as a usage
+// shows it.
+func redactURL(u string) string {
+	parsed, err := neturl.Parse(u)
+	if err != nil {
+		return "(unreadable URL)"
+	}
+	return parsed.Redacted()
 }
 
 func envOr(name, def string) string {

@@ -306,6 +306,22 @@ func TestClientDiff(t *testing.T) {
 	}
 }
 
+// TestClientLogShowsTextOnOneLine: a version's description is another
+// user's text; a line break or an escape sequence in it is shown escaped,
+// one version a line.
+func TestClientLogShowsTextOnOneLine(t *testing.T) {
+	s := newClientServer(t)
+	file := writeLines(t, filepath.Join(t.TempDir(), "m.jsonl"), `{"input":"m1"}`)
+	s.ok(t, "push", file, "--dataset", "msg", "--create", "--message", "line1\nline2 \x1b[31mred")
+	out := s.ok(t, "log", "msg")
+	if lines := strings.Split(strings.TrimSpace(out), "\n"); len(lines) != 2 {
+		t.Fatalf("log has %d lines, want 2:\n%s", len(lines), out)
+	}
+	if !strings.Contains(out, `line1\nline2 \x1b[31mred`) || strings.Contains(out, "\x1b") {
+		t.Fatalf("log shows the description as %q", out)
+	}
+}
+
 func TestClientTagUntagRestore(t *testing.T) {
 	s := newClientServer(t)
 	d := s.dataset(t, "qa", `{"input":"a"}`)
@@ -439,6 +455,7 @@ func TestClientEval(t *testing.T) {
 func TestClientExitCodes(t *testing.T) {
 	s := newClientServer(t)
 	s.dataset(t, "qa")
+	object := writeLines(t, filepath.Join(t.TempDir(), "one.json"), "\ufeff "+`{"input":"q"}`)
 	for _, c := range []struct {
 		args []string
 		code int
@@ -460,6 +477,12 @@ func TestClientExitCodes(t *testing.T) {
 		{[]string{"pull", "qa@.."}, 2, `invalid argument: ref ".."`},
 		{[]string{"restore", "@2"}, 2, "no dataset before @"},
 		{[]string{"restore", "qa"}, 2, "usage"},
+		// Refused before anything is sent, as push --tag is.
+		{[]string{"tag", "qa", "1", "latest"}, 2, `tag "latest": `},
+		{[]string{"tag", "qa@1", "7"}, 2, `tag "7": `},
+		{[]string{"pull", "qa@working"}, 2, "pull reads a version, and working is none"},
+		{[]string{"pull", "qa@WORKING"}, 2, "pull reads a version"},
+		{[]string{"push", object, "--dataset", "qa"}, 2, `one.json is not a JSON array of items (it starts with "{")`},
 	} {
 		r := s.strata(t, c.args...)
 		if r.code != c.code || !strings.Contains(r.stderr, c.msg) {

@@ -1,9 +1,11 @@
 package main
 
+import "bytes"
 import "context"
 import "encoding/json"
 import "errors"
 import "fmt"
+import "io"
 import "io/fs"
 import "maps"
 import "math/rand/v2"
@@ -175,6 +177,11 @@ func runPush(ctx context.Context, e *clientEnv, args []string) error {
 	if info.IsDir() { // checked before anything is sent, --create's dataset included
 		return usagef("%s is a directory: push takes a file", pos[0])
 	}
+	if f == apiclient.FormatJSON && info.Mode().IsRegular() {
+		if err := checkJSONArray(file, pos[0]); err != nil {
+			return err
+		}
+	}
 
 	out := pushResult{DryRun: *dryRun}
 	createdETag := "" // the ETag of the dataset this push created, as created
@@ -246,6 +253,23 @@ func runPush(ctx context.Context, e *clientEnv, args []string) error {
 	return nil
 }
 
+// checkJSONArray refuses a JSON file that is not an array of items before
+// it is sent: the server would read an object as Lunary's {format, content}
+// body and answer about fields the file never had.
+func checkJSONArray(file *os.File, name string) error {
+	head := make([]byte, 4096)
+	n, err := file.ReadAt(head, 0)
+	if err != nil && err != io.EOF {
+		return err
+	}
+	rest := bytes.TrimLeft(bytes.TrimPrefix(head[:n], []byte("\xef\xbb\xbf")), " \t\r\n")
+	if len(rest) == 0 || rest[0] == '[' {
+		return nil // empty: the server says so
+	}
+	return usagef("%s is not a JSON array of items (it starts with %q): a .json file holds [{...}, ...]; for one item per line, use .jsonl or --format jsonl",
+		name, rest[:1])
+}
+
 // removeCreated deletes the dataset a push --create made when its sync
 // failed, so that a failed push leaves nothing behind. The delete carries the
 // ETag of the creation: a dataset changed since (another push went into it,
@@ -283,6 +307,9 @@ func runPull(ctx context.Context, e *clientEnv, args []string) error {
 	}
 	if !ok {
 		ref = "latest"
+	}
+	if strings.EqualFold(ref, "working") {
+		return usagef("pull reads a version, and working is none: push or snapshot the edits first, or read them with the API (GET /v1/datasets-v2/{id}/items)")
 	}
 	dst := e.stdout
 	var out *outputFile
