@@ -160,7 +160,7 @@ func (m *Main) instrument(next http.Handler) http.Handler {
 			route := routeOf(info, r)
 			took := time.Since(start)
 			if m.metrics != nil {
-				m.metrics.RequestDone(route, r.Method, status, took)
+				m.metrics.RequestDone(route, r.Method, status, took, info.TimedOut())
 			}
 			attrs := []slog.Attr{
 				slog.String("method", r.Method),

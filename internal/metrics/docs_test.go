@@ -29,7 +29,7 @@ func exported(t *testing.T) map[string]bool {
 		WALSize: func() (int64, error) { return 0, nil },
 	})
 	m.RequestStarted()
-	m.RequestDone("/healthz", "GET", 200, time.Millisecond)
+	m.RequestDone("/healthz", "GET", 200, time.Millisecond, false)
 	m.LLMCallStarted()
 	m.LLMCallEnded("m", "ok", time.Second)
 	fams, err := m.Registry().Gather()

@@ -146,22 +146,24 @@ func (m *Metrics) RequestStarted() { m.httpInFlight.Inc() }
 
 // RequestDone records an answered request. route is the pattern it matched
 // (UnmatchedRoute for none), never its path.
-func (m *Metrics) RequestDone(route, method string, status int, took time.Duration) {
+// timedOut says the request ran over its time limit (reqinfo).
+func (m *Metrics) RequestDone(route, method string, status int, took time.Duration, timedOut bool) {
 	m.httpInFlight.Dec()
 	method = methodLabel(method)
 	m.httpRequests.WithLabelValues(route, method, strconv.Itoa(status)).Inc()
 	m.httpDuration.WithLabelValues(route, method).Observe(took.Seconds())
-	if reason := rejectReason(route, status); reason != "" {
+	if reason := rejectReason(status, timedOut); reason != "" {
 		m.httpRejected.WithLabelValues(reason).Inc()
 	}
 }
 
-// rejectReason reads a limit's refusal from the status alone, so that no
-// limit needs to report to the metrics: 429 is only the key limiter's, 413
-// only a size limit's, 408 a body that did not arrive within the request
-// timeout, and 503 a handler over it (but not the readiness check's "not
-// ready").
-func rejectReason(route string, status int) string {
+// rejectReason reads a limit's refusal from the status, so that no limit
+// needs to report to the metrics: 429 is only the key limiter's (and the
+// async runs' limit), 413 only a size limit's, 408 a body that did not
+// arrive within the request timeout, and a 503 a timeout only when the
+// request ran over its limit (timedOut): the database unavailable, the
+// server stopping and the readiness check's "not ready" are 503 too.
+func rejectReason(status int, timedOut bool) string {
 	switch status {
 	case http.StatusTooManyRequests:
 		return ReasonRateLimit
@@ -170,7 +172,7 @@ func rejectReason(route string, status int) string {
 	case http.StatusRequestTimeout:
 		return ReasonTimeout
 	case http.StatusServiceUnavailable:
-		if route != "/readyz" {
+		if timedOut {
 			return ReasonTimeout
 		}
 	}

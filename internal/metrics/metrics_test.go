@@ -9,20 +9,22 @@ import "github.com/prometheus/client_golang/prometheus/testutil"
 
 func TestRejectReason(t *testing.T) {
 	for _, c := range []struct {
-		route  string
-		status int
-		want   string
+		status   int
+		timedOut bool
+		want     string
 	}{
-		{"/v1/datasets-v2", http.StatusTooManyRequests, ReasonRateLimit},
-		{"/v1/datasets-v2/{datasetId}/import", http.StatusRequestEntityTooLarge, ReasonTooLarge},
-		{"/v1/datasets-v2/{datasetId}/import", http.StatusRequestTimeout, ReasonTimeout},
-		{"/v1/datasets-v2/{datasetId}/versions/{versionId}/export", http.StatusServiceUnavailable, ReasonTimeout},
-		{"/readyz", http.StatusServiceUnavailable, ""}, // not ready is no refusal
-		{"/v1/datasets-v2", http.StatusNotFound, ""},
-		{"/v1/datasets-v2", http.StatusInternalServerError, ""},
+		{http.StatusTooManyRequests, false, ReasonRateLimit},
+		{http.StatusRequestEntityTooLarge, false, ReasonTooLarge},
+		{http.StatusRequestTimeout, false, ReasonTimeout},
+		{http.StatusServiceUnavailable, true, ReasonTimeout},
+		// The database unavailable, the server stopping, not ready: no
+		// limit refused these.
+		{http.StatusServiceUnavailable, false, ""},
+		{http.StatusNotFound, false, ""},
+		{http.StatusInternalServerError, false, ""},
 	} {
-		if got := rejectReason(c.route, c.status); got != c.want {
-			t.Errorf("rejectReason(%s, %d) = %q, want %q", c.route, c.status, got, c.want)
+		if got := rejectReason(c.status, c.timedOut); got != c.want {
+			t.Errorf("rejectReason(%d, %v) = %q, want %q", c.status, c.timedOut, got, c.want)
 		}
 	}
 }
@@ -30,7 +32,7 @@ func TestRejectReason(t *testing.T) {
 func TestRequestDoneCountsRejections(t *testing.T) {
 	m := New()
 	m.RequestStarted()
-	m.RequestDone("/v1/datasets-v2", "POST", http.StatusTooManyRequests, time.Millisecond)
+	m.RequestDone("/v1/datasets-v2", "POST", http.StatusTooManyRequests, time.Millisecond, false)
 	if got := testutil.ToFloat64(m.httpRejected.WithLabelValues(ReasonRateLimit)); got != 1 {
 		t.Errorf("rate_limit rejections = %v, want 1", got)
 	}

@@ -23,6 +23,7 @@ type Info struct {
 	keyID    string
 	route    string
 	routeSet bool
+	timedOut bool
 }
 
 type ctxKey struct{}
@@ -88,6 +89,28 @@ func (i *Info) Route() (pattern string, ok bool) {
 	i.mu.Lock()
 	defer i.mu.Unlock()
 	return i.route, i.routeSet
+}
+
+// SetTimedOut records that the request ran over its time limit: its 503
+// says so, where another 503 (the database unavailable, the server
+// stopping) does not.
+func (i *Info) SetTimedOut() {
+	if i == nil {
+		return
+	}
+	i.mu.Lock()
+	i.timedOut = true
+	i.mu.Unlock()
+}
+
+// TimedOut reports whether SetTimedOut was called.
+func (i *Info) TimedOut() bool {
+	if i == nil {
+		return false
+	}
+	i.mu.Lock()
+	defer i.mu.Unlock()
+	return i.timedOut
 }
 
 // SetKeyID records the key id on the Info of ctx, if any.

@@ -9,6 +9,7 @@ import "errors"
 import "net/http"
 
 import "github.com/strata-eval/strata"
+import "github.com/strata-eval/strata/internal/reqinfo"
 
 // statuses maps each error code to its HTTP status: the one place where
 // domain errors meet HTTP.
@@ -44,7 +45,11 @@ func Status(ctx context.Context, err error) int {
 	if _, ok := errors.AsType[*strata.ValidationError](err); ok {
 		return http.StatusUnprocessableEntity
 	}
-	if TimedOut(ctx, err) || Stopping(ctx) {
+	if TimedOut(ctx, err) {
+		reqinfo.From(ctx).SetTimedOut() // for the metrics: this 503 is a timeout
+		return http.StatusServiceUnavailable
+	}
+	if Stopping(ctx) {
 		return http.StatusServiceUnavailable
 	}
 	status, ok := statuses[strata.ErrorCode(err)]

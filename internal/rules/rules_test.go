@@ -10,6 +10,7 @@ import "strings"
 import "testing"
 
 import "github.com/strata-eval/strata"
+import "github.com/strata-eval/strata/internal/reqinfo"
 import "github.com/strata-eval/strata/internal/rules"
 
 func TestStatus(t *testing.T) {
@@ -54,6 +55,31 @@ func TestStatus(t *testing.T) {
 				t.Errorf("Status = %d, want %d", got, tc.want)
 			}
 		})
+	}
+}
+
+// A 503 of a request over its time limit is marked for the metrics (a
+// timeout); one of the database unavailable is not.
+func TestStatusMarksTimeouts(t *testing.T) {
+	expired, cancel := context.WithTimeout(context.Background(), 0)
+	defer cancel()
+	<-expired.Done()
+	for _, tc := range []struct {
+		name     string
+		ctx      context.Context
+		err      error
+		timedOut bool
+	}{
+		{"DeadlinePassed", expired, context.DeadlineExceeded, true},
+		{"DatabaseUnavailable", context.Background(), strata.Errorf(strata.EUNAVAILABLE, "the database is unavailable"), false},
+	} {
+		ctx, info := reqinfo.New(tc.ctx, "id")
+		if got := rules.Status(ctx, tc.err); got != http.StatusServiceUnavailable {
+			t.Fatalf("%s: Status = %d, want 503", tc.name, got)
+		}
+		if info.TimedOut() != tc.timedOut {
+			t.Errorf("%s: marked timed out = %v, want %v", tc.name, info.TimedOut(), tc.timedOut)
+		}
 	}
 }
 
