@@ -294,12 +294,21 @@ func TestMetricsStore(t *testing.T) {
 		t.Fatal(err)
 	}
 	head := float64(restored.CurrentVersionNumber)
+	// An upsert through the import route is an import: its items written
+	// count (added and modified); its dry run counts nothing.
+	upsert := "{\"externalId\":\"f\",\"input\":\"f\"}\n{\"externalId\":\"g\",\"input\":\"g\"}\n"
+	if _, err := s.api.Upsert(ctx, d.ID, apiclient.FormatJSONL, strings.NewReader(upsert), apiclient.ImportOptions{DryRun: true}); err != nil {
+		t.Fatal(err)
+	}
+	if r, err := s.api.Upsert(ctx, d.ID, apiclient.FormatJSONL, strings.NewReader(upsert), apiclient.ImportOptions{SkipVersion: true}); err != nil || r.Added != 2 {
+		t.Fatalf("upsert = %+v, %v", r, err)
+	}
 	after, _ := scrapeSettled(t, s.client, s.base+"/metrics")
 
 	wantMoved(t, before, after, []move{
 		{"strata_versions_created_total", nil, head}, // the dataset's versions
-		{"strata_items_imported_total", nil, 3},
-		{"strata_import_duration_seconds", nil, 1},
+		{"strata_items_imported_total", nil, 3 + 2},
+		{"strata_import_duration_seconds", nil, 2},
 		{"strata_restore_duration_seconds", nil, 1},
 	})
 }

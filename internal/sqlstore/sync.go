@@ -12,6 +12,7 @@ import "io"
 import "slices"
 import "sort"
 import "strings"
+import "time"
 
 import "github.com/strata-eval/strata"
 
@@ -404,6 +405,7 @@ func (s *Store) applySync(ctx context.Context, tx *sql.Tx, d *datasetRow, p *syn
 
 // SyncItems applies a file to the working set (sync.go in the domain).
 func (s *Store) SyncItems(ctx context.Context, a strata.Actor, datasetID string, src strata.ItemSource, o strata.SyncOptions) (*strata.SyncResult, error) {
+	start := time.Now()
 	var out *strata.SyncResult
 	var unchanged string // the ETag a sync that changed nothing leaves
 	fn := func(tx *sql.Tx, d *datasetRow, now int64) error {
@@ -452,6 +454,9 @@ func (s *Store) SyncItems(ctx context.Context, a strata.Actor, datasetID string,
 	}
 	if err != nil {
 		return nil, err
+	}
+	if o.Upsert && !o.DryRun { // an import's other mode (POST .../import?mode=upsert)
+		s.imported(out.Added+out.Modified, start)
 	}
 	return out, nil
 }
