@@ -1,6 +1,5 @@
 package main
 
-import "errors"
 import "flag"
 import "fmt"
 import "io"
@@ -46,7 +45,8 @@ func (m *Main) opsConfig() error {
 	}
 	m.logger = logger
 	if m.PProf && (m.MetricsAddr == "" || m.MetricsAddr == metricsOff) {
-		return errors.New("--pprof needs --metrics-addr ADDR: profiles are served on the metrics listener only, never on the main address")
+		return fmt.Errorf("%s needs %s ADDR: profiles are served on the metrics listener only, never on the main address",
+			m.settingName("pprof"), m.settingName("metrics-addr"))
 	}
 	return nil
 }

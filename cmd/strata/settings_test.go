@@ -79,3 +79,18 @@ func TestSettingErrorNamesItsSource(t *testing.T) {
 		})
 	}
 }
+
+// --pprof without a metrics address names each setting where it came from.
+func TestPProfNeedsMetricsAddrNamesItsSource(t *testing.T) {
+	t.Setenv("STRATA_METRICS_ADDR", "")
+	t.Setenv("STRATA_PPROF", "")
+	err := NewMain(io.Discard, io.Discard).ParseFlags([]string{"--pprof"})
+	if err == nil || !strings.HasPrefix(err.Error(), "--pprof needs --metrics-addr ADDR") {
+		t.Errorf("serve --pprof: %v", err)
+	}
+	t.Setenv("STRATA_PPROF", "true")
+	err = NewMain(io.Discard, io.Discard).ParseFlags(nil)
+	if err == nil || !strings.HasPrefix(err.Error(), "STRATA_PPROF needs --metrics-addr ADDR") {
+		t.Errorf("STRATA_PPROF=true: %v", err)
+	}
+}
