@@ -62,7 +62,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	// A new database is the owner's alone: SQLite gives its -wal and -shm
 	// files the database file's mode.
 	if err := createPrivate(path); err != nil {
-		return nil, fmt.Errorf("open %s: %w", path, err)
+		return nil, err // the file system's error names the path: "open PATH: no such file or directory"
 	}
 	q := url.Values{}
 	q.Set("_txlock", "immediate")

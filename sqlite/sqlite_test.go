@@ -1,8 +1,10 @@
 package sqlite_test
 
+import "context"
 import "database/sql"
 import "errors"
 import "path/filepath"
+import "strings"
 import "testing"
 
 import "github.com/strata-eval/strata"
@@ -65,5 +67,14 @@ func TestMarkUnavailable(t *testing.T) {
 	_, err = other.ExecContext(t.Context(), `SELECT * FROM no_such_table`)
 	if err == nil || errors.Is(s.MarkUnavailable(err), strata.ErrUnavailable) {
 		t.Fatalf("missing table: %v, marked unavailable", err)
+	}
+}
+
+// A database that cannot be created is named once in the error.
+func TestOpenNamesAMissingDirectoryOnce(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "missing", "strata.db")
+	_, err := sqlite.Open(context.Background(), path)
+	if err == nil || strings.Count(err.Error(), path) != 1 {
+		t.Fatalf("Open = %v, want one mention of %s", err, path)
 	}
 }
