@@ -44,6 +44,9 @@ func (m *Main) opsConfig() error {
 		return fmt.Errorf("%s: %v", m.settingName("log-format"), err)
 	}
 	m.logger = logger
+	if m.MetricsAddr != "" && m.MetricsAddr == m.Addr {
+		return fmt.Errorf("%s is %s's address: leave it out to serve /metrics there, or give it another", m.settingName("metrics-addr"), m.settingName("addr"))
+	}
 	if m.PProf && (m.MetricsAddr == "" || m.MetricsAddr == metricsOff) {
 		return fmt.Errorf("%s needs %s ADDR: profiles are served on the metrics listener only, never on the main address",
 			m.settingName("pprof"), m.settingName("metrics-addr"))

@@ -80,6 +80,16 @@ func TestSettingErrorNamesItsSource(t *testing.T) {
 	}
 }
 
+// A metrics address that is the main one is refused at start, saying so.
+func TestMetricsAddrIsNotTheMainOne(t *testing.T) {
+	t.Setenv("STRATA_METRICS_ADDR", "")
+	t.Setenv("STRATA_ADDR", "")
+	err := NewMain(io.Discard, io.Discard).ParseFlags([]string{"--addr", "127.0.0.1:4000", "--metrics-addr", "127.0.0.1:4000"})
+	if err == nil || err.Error() != "--metrics-addr is --addr's address: leave it out to serve /metrics there, or give it another" {
+		t.Errorf("the same address twice: %v", err)
+	}
+}
+
 // --pprof without a metrics address names each setting where it came from.
 func TestPProfNeedsMetricsAddrNamesItsSource(t *testing.T) {
 	t.Setenv("STRATA_METRICS_ADDR", "")
