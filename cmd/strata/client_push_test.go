@@ -613,3 +613,20 @@ func TestClientPushInputFrom(t *testing.T) {
 		t.Fatalf("push --input-from firstMessage: exit %d, %q; want 2 naming lastUserMessage", r.code, r.stderr)
 	}
 }
+
+// push - reads the file from stdin, as pull -o - writes to stdout.
+func TestClientPushFromStdin(t *testing.T) {
+	s := newClientServer(t)
+	cmd := s.process("push", "-", "--dataset", "piped", "--create", "--format", "jsonl")
+	cmd.Stdin = strings.NewReader("{\"input\":\"a\"}\n{\"input\":\"b\"}\n")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("push - : %v\n%s", err, out)
+	}
+	d, err := s.api.FindDataset(t.Context(), "piped")
+	if err != nil || d.ItemCount != 2 {
+		t.Fatalf("dataset after push - = %+v, %v", d, err)
+	}
+	if r := s.strata(t, "push", "-", "--dataset", "piped"); r.code != 2 || !strings.Contains(r.stderr, "--format") {
+		t.Fatalf("push - without --format: exit %d, %q", r.code, r.stderr)
+	}
+}

@@ -165,11 +165,13 @@ func runPush(ctx context.Context, e *clientEnv, args []string) error {
 	if err != nil {
 		return err
 	}
-	file, err := os.Open(pos[0])
-	if err != nil {
-		return usagef("%v", err)
+	file := os.Stdin // "-": the file is read from stdin (not retried: it cannot be read again)
+	if pos[0] != "-" {
+		if file, err = os.Open(pos[0]); err != nil {
+			return usagef("%v", err)
+		}
+		defer file.Close()
 	}
-	defer file.Close()
 	info, err := file.Stat()
 	if err != nil {
 		return err
@@ -203,7 +205,11 @@ func runPush(ctx context.Context, e *clientEnv, args []string) error {
 		return err
 	}
 	out.Dataset = listedDataset{d}
-	bar := e.newProgress(info.Size(), "push "+filepath.Base(pos[0]), true)
+	size := info.Size()
+	if !info.Mode().IsRegular() {
+		size = -1 // a pipe: its length is not known
+	}
+	bar := e.newProgress(size, "push "+filepath.Base(pos[0]), true)
 	out.SyncResult, err = e.client.Sync(ctx, d.ID, f, &countingReader{r: file, bar: bar},
 		apiclient.SyncOptions{DryRun: *dryRun, Description: *message, Map: mapping, InputFrom: inputFrom})
 	finish(bar)
