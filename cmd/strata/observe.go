@@ -44,7 +44,7 @@ func (m *Main) opsConfig() error {
 		return fmt.Errorf("%s: %v", m.settingName("log-format"), err)
 	}
 	m.logger = logger
-	if m.MetricsAddr != "" && m.MetricsAddr == m.Addr {
+	if _, port, _ := net.SplitHostPort(m.Addr); m.MetricsAddr != "" && m.MetricsAddr == m.Addr && port != "0" { // port 0: two ports the system picks
 		return fmt.Errorf("%s is %s's address: leave it out to serve /metrics there, or give it another", m.settingName("metrics-addr"), m.settingName("addr"))
 	}
 	if m.PProf && (m.MetricsAddr == "" || m.MetricsAddr == metricsOff) {
