@@ -60,7 +60,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.Int64Var(&ic.Bytes, "import-bytes", 0, "send one raw JSONL import of about this many bytes instead of the mixed load")
 	fs.IntVar(&ic.ItemBytes, "item-bytes", 1200, "bytes of each line of the raw import")
 	fs.IntVar(&ic.ServerPID, "server-pid", 0, "process id of the server, to read from /proc its CPU time during a load or its peak memory during an import")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {

@@ -217,6 +217,25 @@ func mainExitCode(t *testing.T, args ...string) int {
 	return 0
 }
 
+// A mistyped flag is said once, with the command's usage, and exits 2.
+func TestBadFlagIsSaidOnce(t *testing.T) {
+	for _, args := range [][]string{{"datasets", "--bogus"}, {"serve", "--bogus"}, {"keys", "list", "--bogus"}, {"diff", "qa", "1", "2", "--limit", "x"}} {
+		cmd := exec.Command(os.Args[0], args...)
+		cmd.Env = append(os.Environ(), beMain+"=1", "STRATA_DB="+filepath.Join(t.TempDir(), "strata.db"))
+		var stderr bytes.Buffer
+		cmd.Stderr = &stderr
+		err := cmd.Run()
+		var exit *exec.ExitError
+		if !errors.As(err, &exit) || exit.ExitCode() != 2 {
+			t.Errorf("strata %s: %v, want exit 2", strings.Join(args, " "), err)
+		}
+		first, _, _ := strings.Cut(stderr.String(), "\n")
+		if n := strings.Count(stderr.String(), first); first == "" || n != 1 || !strings.Contains(strings.ToLower(stderr.String()), "usage") {
+			t.Errorf("strata %s said %q %d times:\n%s", strings.Join(args, " "), first, n, stderr.String())
+		}
+	}
+}
+
 func TestServeUsageListsEverySetting(t *testing.T) {
 	var stderr bytes.Buffer
 	m := NewMain(io.Discard, &stderr)

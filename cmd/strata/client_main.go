@@ -105,7 +105,7 @@ func (e *clientEnv) flags(name string) (*flag.FlagSet, *string, *string) {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(e.stderr)
 	def := envOr("STRATA_URL", "http://127.0.0.1:3333")
-	url := secretFlag(fs, "url", def, redactURL(def), "server URL (env STRATA_URL)")
+	url := secretFlag(fs, "url", def, redactURL(def), "server `URL` (env STRATA_URL)")
 	key := secretFlag(fs, "key", os.Getenv("STRATA_API_KEY"), "", "API `key` (env STRATA_API_KEY)")
 	fs.BoolVar(&e.json, "json", false, "print one JSON document on stdout")
 	return fs, url, key
@@ -134,7 +134,7 @@ func envOr(name, def string) string {
 func (e *clientEnv) parse(fs *flag.FlagSet, url, key *string, args []string, n int, usage string) ([]string, error) {
 	var pos []string
 	for {
-		if err := fs.Parse(args); err != nil {
+		if err := parseFlags(fs, args); err != nil {
 			if errors.Is(err, flag.ErrHelp) {
 				return nil, err
 			}

@@ -136,7 +136,7 @@ func runKeys(ctx context.Context, args []string, stdout, stderr io.Writer) error
 func parseArgs(fs *flag.FlagSet, args []string) ([]string, error) {
 	var rest []string
 	for {
-		if err := fs.Parse(args); err != nil {
+		if err := parseFlags(fs, args); err != nil {
 			return nil, err
 		}
 		left := fs.Args()

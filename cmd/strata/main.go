@@ -29,10 +29,27 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
-	if err != nil && !errors.Is(err, flag.ErrHelp) && !errors.Is(err, errUsage) {
+	if err != nil && !errors.Is(err, flag.ErrHelp) && !errors.Is(err, errUsage) && !errors.As(err, new(*flagError)) {
 		fmt.Fprintln(os.Stderr, "strata:", err)
 	}
 	os.Exit(exitCode(err))
+}
+
+// flagError is an error of a command's flags, which the flag package has
+// printed already, with the command's usage: main does not print it again.
+type flagError struct{ err error }
+
+func (e *flagError) Error() string { return e.err.Error() }
+func (e *flagError) Unwrap() error { return e.err }
+
+// parseFlags parses args with fs; its error, printed by fs, is a flagError
+// (flag.ErrHelp as it is).
+func parseFlags(fs *flag.FlagSet, args []string) error {
+	err := fs.Parse(args)
+	if err == nil || errors.Is(err, flag.ErrHelp) {
+		return err
+	}
+	return &flagError{err: err}
 }
 
 // errUsage is a command line that names no command: the usage is printed,

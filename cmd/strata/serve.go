@@ -135,7 +135,7 @@ func (m *Main) ParseFlags(args []string) error {
 	if env.err != nil {
 		return env.err
 	}
-	err := fs.Parse(args)
+	err := parseFlags(fs, args)
 	if err != nil {
 		return err
 	}
