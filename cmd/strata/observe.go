@@ -99,6 +99,11 @@ func (m *Main) observe() {
 func (m *Main) routeMetrics(mux *http.ServeMux) {
 	if m.metrics != nil && m.MetricsAddr == "" {
 		mux.Handle("GET /metrics", m.metrics.Handler())
+		// Another method is 405, not the pages' 404 ("/" takes the rest).
+		mux.HandleFunc("/metrics", func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Allow", "GET, HEAD")
+			http.Error(w, "GET /metrics", http.StatusMethodNotAllowed)
+		})
 	}
 }
 

@@ -595,3 +595,16 @@ func TestMetricsReady(t *testing.T) {
 		t.Errorf("strata_ready = %v with the database closed, want 0", got)
 	}
 }
+
+// /metrics on the main address takes GET and HEAD; another method is 405
+// with Allow, not the pages' 404.
+func TestMetricsOtherMethod(t *testing.T) {
+	s := startOps(t)
+	status, h, _ := s.do(t, "POST", "/metrics", "")
+	if status != http.StatusMethodNotAllowed || h.Get("Allow") != "GET, HEAD" {
+		t.Fatalf("POST /metrics = %d, Allow %q; want 405 and GET, HEAD", status, h.Get("Allow"))
+	}
+	if status, _, _ := s.do(t, "GET", "/metrics", ""); status != http.StatusOK {
+		t.Fatalf("GET /metrics = %d", status)
+	}
+}
