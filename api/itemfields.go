@@ -1,5 +1,6 @@
 package api
 
+import "maps"
 import "slices"
 import "sort"
 import "strings"
@@ -102,20 +103,9 @@ func itemFilter(r *request, searched bool) (strata.ItemFilter, error) {
 	var f strata.ItemFilter
 	q := r.URL.Query()
 	f.Splits = q["split"]
-	keys := make([]string, 0)
-	for key := range q {
-		if strings.HasPrefix(key, "metadata.") {
-			keys = append(keys, key)
-		}
-	}
-	sort.Strings(keys)
+	names := slices.Sorted(maps.Keys(q))
 	// Near misses, and a search where none is made, would read every
 	// item as if no filter were given.
-	names := make([]string, 0, len(q))
-	for key := range q {
-		names = append(names, key)
-	}
-	sort.Strings(names)
 	for _, key := range names {
 		if want, ok := nearFilter(key); ok {
 			return f, &strata.ValidationError{Issues: []strata.Issue{{Path: key, Message: "Unknown filter: a filter of items is " + want}}}
@@ -125,7 +115,10 @@ func itemFilter(r *request, searched bool) (strata.ItemFilter, error) {
 				Message: "search is not taken here: it filters the paged item reads (GET .../items); filter with split, metadata.KEY or externalId"}}}
 		}
 	}
-	for _, key := range keys {
+	for _, key := range names {
+		if !strings.HasPrefix(key, "metadata.") {
+			continue
+		}
 		for _, v := range q[key] {
 			f.Metadata = append(f.Metadata, strata.MetadataMatch{Key: strings.TrimPrefix(key, "metadata."), Value: v})
 		}
@@ -143,6 +136,9 @@ func itemFilter(r *request, searched bool) (strata.ItemFilter, error) {
 	return f, nil
 }
 
+// separators are what nearFilter ignores in a parameter's name.
+var separators = strings.NewReplacer("_", "", "-", "", ".", "")
+
 // nearFilter returns the filter a query parameter that is not one looks
 // meant as: one of their names in another case or with other separators
 // (externalid, external_id, Split, splits, metadata_k, Metadata.k).
@@ -150,7 +146,7 @@ func nearFilter(key string) (want string, ok bool) {
 	if key == "split" || key == "externalId" || strings.HasPrefix(key, "metadata.") {
 		return "", false
 	}
-	norm := strings.NewReplacer("_", "", "-", "", ".", "").Replace(strings.ToLower(key))
+	norm := separators.Replace(strings.ToLower(key))
 	switch {
 	case norm == "split" || norm == "splits":
 		return "split=NAME", true

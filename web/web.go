@@ -291,8 +291,7 @@ func (s *Server) handle(mux *http.ServeMux, pattern string, write bool, h sessio
 		}
 		ss, err := s.session(r)
 		if rules.TimedOut(ctx, err) {
-			reqinfo.From(ctx).SetTimedOut()
-			http.Error(w, "Request timed out", http.StatusServiceUnavailable)
+			http.Error(w, "Request timed out", rules.Status(ctx, err)) // 503, marked a timeout
 			return
 		} else if err = rules.MarkUnavailable(ctx, s.Store, err); strata.ErrorCode(err) == strata.EUNAVAILABLE {
 			// Not signed out: the session could not be checked.

@@ -314,7 +314,7 @@ func runPull(ctx context.Context, e *clientEnv, args []string) error {
 	if !ok {
 		ref = "latest"
 	}
-	if strings.EqualFold(ref, "working") {
+	if strings.EqualFold(ref, strata.RefWorking) {
 		return usagef("pull reads a version, and working is none: push or snapshot the edits first, or read them with the API (GET /v1/datasets-v2/{id}/items)")
 	}
 	dst := e.stdout
