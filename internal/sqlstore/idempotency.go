@@ -4,6 +4,7 @@ import "bytes"
 import "context"
 import "database/sql"
 import "encoding/json"
+import "errors"
 import "fmt"
 import "time"
 
@@ -27,17 +28,6 @@ func (s *Store) ReserveIdempotencyKey(ctx context.Context, projectID, key string
 		if _, err := tx.ExecContext(ctx, `DELETE FROM idempotency_keys WHERE expires_at <= $1`, now); err != nil {
 			return fmt.Errorf("purge idempotency keys: %w", err)
 		}
-		res, err := tx.ExecContext(ctx, `INSERT INTO idempotency_keys (project_id, key, fingerprint, created_at, expires_at)
-			VALUES ($1, $2, $3, $4, $5) ON CONFLICT (project_id, key) DO NOTHING`,
-			projectID, key, fingerprint, now, now+min(lease, strata.IdempotencyKeyTTL).Milliseconds())
-		if err != nil {
-			return fmt.Errorf("reserve idempotency key: %w", err)
-		}
-		if n, err := res.RowsAffected(); err != nil {
-			return fmt.Errorf("reserve idempotency key: %w", err)
-		} else if n == 1 {
-			return nil
-		}
 		var (
 			fp        []byte
 			status    sql.NullInt64
@@ -46,10 +36,31 @@ func (s *Store) ReserveIdempotencyKey(ctx context.Context, projectID, key string
 			truncated bool
 			created   int64
 		)
-		err = tx.QueryRowContext(ctx, `SELECT fingerprint, status, header, body, truncated, created_at FROM idempotency_keys
-			WHERE project_id = $1 AND key = $2`, projectID, key).Scan(&fp, &status, &header, &body, &truncated, &created)
-		if err != nil {
-			return fmt.Errorf("read idempotency key: %w", err)
+		// The row the insert found may be gone when it is read: on
+		// PostgreSQL each statement sees the commits made before it, and
+		// the request that held the key may give it back in between (its
+		// client left). The key is then free: claim it again.
+		for attempt := 1; ; attempt++ {
+			res, err := tx.ExecContext(ctx, `INSERT INTO idempotency_keys (project_id, key, fingerprint, created_at, expires_at)
+				VALUES ($1, $2, $3, $4, $5) ON CONFLICT (project_id, key) DO NOTHING`,
+				projectID, key, fingerprint, now, now+min(lease, strata.IdempotencyKeyTTL).Milliseconds())
+			if err != nil {
+				return fmt.Errorf("reserve idempotency key: %w", err)
+			}
+			if n, err := res.RowsAffected(); err != nil {
+				return fmt.Errorf("reserve idempotency key: %w", err)
+			} else if n == 1 {
+				return nil
+			}
+			err = tx.QueryRowContext(ctx, `SELECT fingerprint, status, header, body, truncated, created_at FROM idempotency_keys
+				WHERE project_id = $1 AND key = $2`, projectID, key).Scan(&fp, &status, &header, &body, &truncated, &created)
+			if errors.Is(err, sql.ErrNoRows) && attempt < 3 {
+				continue
+			}
+			if err != nil {
+				return fmt.Errorf("read idempotency key: %w", err)
+			}
+			break
 		}
 		switch {
 		case !bytes.Equal(fp, fingerprint):
